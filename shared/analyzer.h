@@ -1,0 +1,80 @@
+/* analyzer.h — Italian-first text analysis, shared by indexing and queries.
+ *
+ * Text goes in as bytes (UTF-8 expected, invalid sequences replaced by
+ * U+FFFD, never a crash) and comes out as a stream of tokens:
+ *
+ *   "L’intelligence dall’Iran: un'ulteriore conferma"
+ *     -> intelligent(pos 0) iran(1) ulterior(2) conferm(3)
+ *
+ * Steps, in order: NFC normalisation and case folding (utf8proc); word
+ * splitting on Unicode character classes; elision (`l’`, `dell' `...)
+ * removed; stop words flagged (Snowball's list for the language); every
+ * other word stemmed with Snowball (libstemmer_c); accents folded after
+ * stemming, so `città` and `citta` give the same term.
+ *
+ * Each token carries its word position (stop words advance the position
+ * too, so a phrase still matches across them) and the byte range of the
+ * word in the original input (snippets highlight by these offsets).
+ */
+#ifndef CRONACA_ANALYZER_H
+#define CRONACA_ANALYZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Longest term (bytes) the analyzer emits; longer words are dropped (their
+ * position still advances). Xapian's own limit is 245 bytes. */
+#define CR_MAX_TERM_BYTES 64
+
+typedef struct cr_token {
+  const char *term;  /* the term, NUL-terminated; valid during the callback */
+  size_t term_len;   /* strlen(term) */
+  uint32_t position; /* word position, counted from the first_position given */
+  size_t start, end; /* byte range [start, end) of the word in the input */
+  bool is_stop;      /* a stop word: term is the folded, unstemmed word */
+} cr_token;
+
+typedef struct cr_analyzer cr_analyzer;
+
+/* Creates an analyzer for a Snowball language ("italian", "english", ...;
+ * NULL means "italian"). Returns NULL and fills err if the language is
+ * unknown. Not thread-safe: use one analyzer per thread. */
+cr_analyzer *cr_analyzer_new(const char *language, cr_error *err);
+void cr_analyzer_free(cr_analyzer *a);
+
+/* The language this analyzer stems for. */
+const char *cr_analyzer_language(const cr_analyzer *a);
+
+/* Called once per token, in text order. Return 0 to go on, non-zero to
+ * stop early (cr_analyze then returns that value). */
+typedef int (*cr_token_fn)(const cr_token *token, void *ctx);
+
+/* Analyses text[0..len) and calls fn for every token, stop words included
+ * (flagged). Positions start at first_position. Returns 0, or the first
+ * non-zero value fn returned, or -1 if memory ran out. */
+int cr_analyze(cr_analyzer *a, const char *text, size_t len,
+               uint32_t first_position, cr_token_fn fn, void *ctx);
+
+/* Normalises one word the way the analyzer does before stemming (NFC,
+ * case folding, accents folded) but does not stem it, writing the result
+ * to out (NUL-terminated, truncated at a character boundary to fit
+ * out_size). Returns its length. Wildcard prefixes (`guerr*`) use this:
+ * a stemmed prefix would no longer be a prefix of the indexed stems. */
+size_t cr_analyzer_normalize(cr_analyzer *a, const char *word, size_t len,
+                             char *out, size_t out_size);
+
+/* True if the folded word is a stop word of the analyzer's language. */
+bool cr_analyzer_is_stopword(const cr_analyzer *a, const char *word,
+                             size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

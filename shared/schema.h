@@ -1,0 +1,99 @@
+/* schema.h — what an indexed article looks like inside the Xapian index.
+ *
+ * The indexer writes documents with cr_schema_build and the searcher reads
+ * them back with cr_stored_parse; this header is the one place that says
+ * which terms, values and data a document holds.
+ *
+ * Terms (body and title words are analysed with the shared analyzer):
+ *   (no prefix)  every title and body word, with positions; title words
+ *                come first and count CR_TITLE_WDF times, so they weigh
+ *                more in BM25
+ *   S            title words, with positions          title:guerra
+ *   A            author words                          author:grasso
+ *   XO           source words (newspaper, site)        source:gazzetta
+ *   Q            the article id, exactly once per document
+ *   XF           the source file the article came from (for --prune)
+ *   Y / M / D    date as YYYY, YYYYMM, YYYYMMDD        date:2022-09
+ * Values:
+ *   CR_SLOT_DATE      "YYYYMMDD", sortable and range-filterable
+ *   CR_SLOT_CLUSTER   near-duplicate cluster key (see dedup)
+ * Data: a JSON object {"id","title","date","author","source","url","text"}
+ *   with only the fields the article has; "title_derived": true when the
+ *   title was taken from the first sentence.
+ */
+#ifndef CRONACA_SCHEMA_H
+#define CRONACA_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer.h"
+#include "error.h"
+#include "xapian_c.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CR_PREFIX_TITLE "S"
+#define CR_PREFIX_AUTHOR "A"
+#define CR_PREFIX_SOURCE "XO"
+#define CR_PREFIX_ID "Q"
+#define CR_PREFIX_FILE "XF"
+#define CR_PREFIX_YEAR "Y"
+#define CR_PREFIX_MONTH "M"
+#define CR_PREFIX_DAY "D"
+
+enum cr_value_slot {
+  CR_SLOT_DATE = 0,
+  CR_SLOT_CLUSTER = 1,
+};
+
+/* Title words count this many times in the unprefixed terms. */
+#define CR_TITLE_WDF 3
+/* Body positions start after the title's, leaving a gap so a phrase never
+ * runs from the title into the body. */
+#define CR_BODY_POSITION_GAP 100
+
+/* An article as the readers produce it. Only id and text are required;
+ * the strings need not outlive cr_schema_build. */
+typedef struct cr_article {
+  const char *id;     /* unique id: JSON "id", or the path for text files */
+  const char *title;  /* NULL: derived from the first sentence */
+  const char *text;   /* the body (not NUL-terminated: text_len) */
+  size_t text_len;
+  const char *date;   /* "YYYY-MM-DD", or NULL (never invented) */
+  const char *author; /* NULL if unknown */
+  const char *source; /* publication, NULL if unknown */
+  const char *url;    /* NULL if unknown */
+  const char *origin; /* source file key, for --prune; NULL for stdin */
+} cr_article;
+
+/* Fills doc (which the caller cleared) with the article's terms, values
+ * and data, and writes its id term ("Q" + id) to id_term. Returns -1 with
+ * err filled if the article is unusable (no id). */
+int cr_schema_build(cr_analyzer *an, const cr_article *art, cr_doc *doc,
+                    char *id_term, size_t id_term_size, cr_error *err);
+
+/* The display title derived from a body: its first sentence, cut at a
+ * word boundary to at most max_bytes (with "…" when cut). malloc'd. */
+char *cr_schema_derive_title(const char *text, size_t len, size_t max_bytes);
+
+/* A stored document read back. Strings point into json-owned memory and
+ * are NULL when the article lacks the field. */
+typedef struct cr_stored {
+  const char *id, *title, *date, *author, *source, *url, *text;
+  size_t text_len;
+  bool title_derived;
+  void *json; /* the parsed object (json_t *), freed by cr_stored_free */
+} cr_stored;
+
+int cr_stored_parse(const char *data, size_t len, cr_stored *out,
+                    cr_error *err);
+void cr_stored_free(cr_stored *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

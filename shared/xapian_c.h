@@ -1,0 +1,211 @@
+/* xapian_c.h — the small C API over the part of Xapian cronaca uses.
+ *
+ * Implemented in xapian_c.cc, the project's only C++ file. Handles are
+ * opaque; no C++ type appears here and no exception crosses into C: every
+ * call that can fail returns -1 (or NULL) and fills a cr_error, whose code
+ * says what kind of failure it was (CR_E_LOCKED, CR_E_MODIFIED, ...).
+ *
+ * Ownership: every *_new / *_open / query constructor returns a handle the
+ * caller frees with the matching *_free / *_close. Query constructors copy
+ * their sub-queries (Xapian queries are reference counted), so the caller
+ * still frees the sub-queries it passed in.
+ */
+#ifndef CRONACA_XAPIAN_C_H
+#define CRONACA_XAPIAN_C_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint32_t cr_docid;
+
+typedef struct cr_wdb cr_wdb;     /* a writable database */
+typedef struct cr_rdb cr_rdb;     /* one or more databases opened to read */
+typedef struct cr_doc cr_doc;     /* a document being built */
+typedef struct cr_query cr_query; /* a query tree */
+typedef struct cr_mset cr_mset;   /* one page of ranked results */
+
+/* ---- Writing ---------------------------------------------------------- */
+
+enum cr_wdb_flags {
+  CR_WDB_CREATE_OR_OPEN = 0,      /* open, creating it if missing */
+  CR_WDB_CREATE_OR_OVERWRITE = 1, /* start from an empty database */
+  CR_WDB_OPEN = 2,                /* must exist already */
+  /* For throw-away shards only: no fsync, and writes in place, so a crash
+   * can leave the database unreadable. */
+  CR_WDB_NO_SYNC = 1 << 4,
+  CR_WDB_DANGEROUS = 1 << 5,
+};
+
+/* Opens (or creates) a glass database at path. A second writer on the
+ * same path fails with CR_E_LOCKED. */
+cr_wdb *cr_wdb_open(const char *path, int flags, cr_error *err);
+/* Commits pending changes (unless inside a transaction, which is
+ * cancelled) and closes. Frees the handle even when it fails. */
+int cr_wdb_close(cr_wdb *db, cr_error *err);
+
+int cr_wdb_commit(cr_wdb *db, cr_error *err);
+int cr_wdb_begin_transaction(cr_wdb *db, cr_error *err);
+int cr_wdb_commit_transaction(cr_wdb *db, cr_error *err);
+int cr_wdb_cancel_transaction(cr_wdb *db, cr_error *err);
+
+/* Adds doc, or replaces every document indexed by id_term with it. */
+int cr_wdb_replace(cr_wdb *db, const char *id_term, const cr_doc *doc,
+                   cr_error *err);
+/* Deletes every document indexed by term (no error if there is none). */
+int cr_wdb_delete(cr_wdb *db, const char *term, cr_error *err);
+
+uint32_t cr_wdb_doccount(cr_wdb *db);
+/* Number of documents indexed by term (0 if none). */
+uint32_t cr_wdb_termfreq(cr_wdb *db, const char *term);
+
+/* User metadata, committed with the documents. get returns a malloc'd,
+ * NUL-terminated copy (NULL and *len = 0 when the key is absent). */
+int cr_wdb_set_metadata(cr_wdb *db, const char *key, const char *value,
+                        size_t len, cr_error *err);
+char *cr_wdb_get_metadata(cr_wdb *db, const char *key, size_t *len);
+/* Calls fn for each metadata key starting with prefix; stops when fn
+ * returns non-zero and returns that value. */
+typedef int (*cr_key_fn)(const char *key, size_t key_len, void *ctx);
+int cr_wdb_metadata_keys(cr_wdb *db, const char *prefix, cr_key_fn fn,
+                         void *ctx);
+
+/* Records a word for spelling suggestions ("did you mean"). */
+int cr_wdb_add_spelling(cr_wdb *db, const char *word, unsigned freq_inc,
+                        cr_error *err);
+
+/* Merges the source databases into a new compact one at dest (Xapian's
+ * compactor, fully compacted, multipass). dest must not exist. */
+int cr_compact(const char *const *sources, size_t n_sources, const char *dest,
+               cr_error *err);
+
+/* ---- Documents -------------------------------------------------------- */
+
+cr_doc *cr_doc_new(void);
+void cr_doc_free(cr_doc *doc);
+/* Empties the document for reuse. */
+void cr_doc_clear(cr_doc *doc);
+/* Adds term at a word position, raising its within-document frequency by
+ * wdf_inc. */
+int cr_doc_add_posting(cr_doc *doc, const char *term, size_t len,
+                       uint32_t position, uint32_t wdf_inc);
+/* Adds term without a position (ids, filters, dates). */
+int cr_doc_add_term(cr_doc *doc, const char *term, size_t len,
+                    uint32_t wdf_inc);
+int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value,
+                     size_t len);
+int cr_doc_set_data(cr_doc *doc, const char *data, size_t len);
+
+/* ---- Reading ---------------------------------------------------------- */
+
+/* Opens the databases at paths (each a database directory or a stub file,
+ * whose lines may name local shards or `remote HOST:PORT` servers) and
+ * searches them as one. */
+cr_rdb *cr_rdb_open(const char *const *paths, size_t n_paths, cr_error *err);
+void cr_rdb_close(cr_rdb *db);
+/* Brings the reader to the latest commit (after CR_E_MODIFIED). */
+int cr_rdb_reopen(cr_rdb *db, cr_error *err);
+uint32_t cr_rdb_doccount(cr_rdb *db);
+uint32_t cr_rdb_termfreq(cr_rdb *db, const char *term);
+/* Document data by docid: malloc'd copy, NULL if absent or on error. */
+char *cr_rdb_document_data(cr_rdb *db, cr_docid id, size_t *len,
+                           cr_error *err);
+/* Calls fn for each term in the whole index starting with prefix. */
+int cr_rdb_allterms(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx);
+/* Best spelling correction for word from the index's spelling data:
+ * malloc'd, or NULL when there is none. */
+char *cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
+                                 unsigned max_edit_distance);
+
+/* ---- Queries ---------------------------------------------------------- */
+
+enum cr_query_op {
+  CR_OP_AND,
+  CR_OP_OR,
+  CR_OP_AND_NOT,   /* first sub-query minus the others */
+  CR_OP_FILTER,    /* first sub-query, restricted to the others, unweighted */
+  CR_OP_AND_MAYBE, /* first required, the others only add weight */
+  CR_OP_PHRASE,    /* in order, within window positions */
+  CR_OP_NEAR,      /* any order, within window positions */
+  CR_OP_SYNONYM,   /* one term for weighting purposes */
+  CR_OP_ELITE_SET, /* the window best-weighted terms of an OR */
+};
+
+/* A single term; wqf is its within-query frequency (1 for most),
+ * position its word position in the query (0 if none). */
+cr_query *cr_query_term(const char *term, uint32_t wqf, uint32_t position);
+/* Combines n sub-queries with op. window applies to PHRASE/NEAR (0 means
+ * the number of sub-queries) and ELITE_SET (set size). n == 0 gives the
+ * empty query, which matches nothing. */
+cr_query *cr_query_combine(int op, cr_query *const *subs, size_t n,
+                           unsigned window);
+/* Documents whose value in slot lies in [lo, hi] (bytewise; NULL = open). */
+cr_query *cr_query_value_range(unsigned slot, const char *lo, const char *hi);
+/* Every term starting with prefix, OR'd (as a synonym), up to
+ * max_expansion terms (0 = no limit). */
+cr_query *cr_query_wildcard(const char *prefix, unsigned max_expansion);
+/* q with every weight multiplied by factor (0 makes it a pure filter). */
+cr_query *cr_query_scale(const cr_query *q, double factor);
+/* Every document. */
+cr_query *cr_query_match_all(void);
+cr_query *cr_query_copy(const cr_query *q);
+void cr_query_free(cr_query *q);
+bool cr_query_is_empty(const cr_query *q);
+/* Xapian's description of the query (for tests and --explain): malloc'd. */
+char *cr_query_describe(const cr_query *q);
+/* Calls fn for each distinct term in the query (wildcards unexpanded). */
+int cr_query_terms(const cr_query *q, cr_key_fn fn, void *ctx);
+
+/* ---- Searching -------------------------------------------------------- */
+
+typedef struct cr_bm25 {
+  double k1, k2, k3, b, min_normlen; /* Xapian::BM25Weight's parameters */
+} cr_bm25;
+
+/* Xapian's defaults: k1 1, k2 0, k3 1, b 0.5, min_normlen 0.5. */
+cr_bm25 cr_bm25_default(void);
+
+typedef struct cr_search_opts {
+  cr_bm25 bm25;            /* weighting */
+  uint32_t offset;         /* first result (0-based) */
+  uint32_t count;          /* results wanted */
+  uint32_t check_at_least; /* exact counts up to this many matches */
+  int sort_slot;           /* -1: by relevance; else by this value slot */
+  bool sort_descending;    /* with sort_slot: largest value first */
+  int collapse_slot;       /* -1: no collapsing; else one hit per value */
+} cr_search_opts;
+
+/* Relevance order, 10 results, BM25 defaults, no sort, no collapse. */
+cr_search_opts cr_search_opts_default(void);
+
+/* Runs q. Fails with CR_E_MODIFIED if the index changed while reading:
+ * cr_rdb_reopen and run again. */
+cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
+                   cr_error *err);
+void cr_mset_free(cr_mset *m);
+
+uint32_t cr_mset_size(const cr_mset *m);             /* hits in this page */
+uint32_t cr_mset_matches_estimated(const cr_mset *m);
+uint32_t cr_mset_rank(const cr_mset *m, uint32_t i); /* 0-based overall */
+cr_docid cr_mset_docid(const cr_mset *m, uint32_t i);
+double cr_mset_weight(const cr_mset *m, uint32_t i);
+/* Documents folded into hit i by collapsing (0 without collapse). */
+uint32_t cr_mset_collapse_count(const cr_mset *m, uint32_t i);
+/* Stored data / a value of hit i: valid until cr_mset_free; NULL with
+ * *len = 0 on error or when absent. */
+const char *cr_mset_data(cr_mset *m, uint32_t i, size_t *len);
+const char *cr_mset_value(cr_mset *m, uint32_t i, unsigned slot, size_t *len);
+/* Calls fn for each query term that hit i's document contains (wildcards
+ * expanded), so snippets can highlight exactly what matched. */
+int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

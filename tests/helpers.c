@@ -1,0 +1,124 @@
+/* helpers.c — temporary directories and program runs for the tests. */
+#include "helpers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *th_mkdtemp(const char *tag) {
+  const char *tmp = getenv("TMPDIR");
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s/cronaca-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", tag);
+  if (!mkdtemp(buf)) {
+    perror("mkdtemp");
+    abort();
+  }
+  return strdup(buf);
+}
+
+void th_rmtree(const char *path) {
+  if (!path || !*path || strcmp(path, "/") == 0) return;
+  char *const argv[] = {"/bin/rm", "-rf", (char *)path, NULL};
+  th_run r = th_exec(argv, NULL);
+  th_run_free(&r);
+}
+
+static void append(char **buf, size_t *len, size_t *cap, const char *data, size_t n) {
+  if (*len + n + 1 > *cap) {
+    size_t want = (*cap ? *cap * 2 : 4096);
+    while (want < *len + n + 1) want *= 2;
+    *buf = realloc(*buf, want);
+    *cap = want;
+  }
+  memcpy(*buf + *len, data, n);
+  *len += n;
+  (*buf)[*len] = '\0';
+}
+
+th_run th_exec(char *const argv[], const char *stdin_text) {
+  th_run r = {0};
+  int in[2], out[2], err[2];
+  if (pipe(in) || pipe(out) || pipe(err)) abort();
+  pid_t pid = fork();
+  if (pid < 0) abort();
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    close(in[0]); close(in[1]); close(out[0]); close(out[1]); close(err[0]); close(err[1]);
+    execv(argv[0], argv);
+    fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  const char *pending = stdin_text ? stdin_text : "";
+  size_t pending_len = strlen(pending);
+  if (pending_len == 0) { close(in[1]); in[1] = -1; }
+  else fcntl(in[1], F_SETFL, O_NONBLOCK);
+  size_t out_cap = 0, err_cap = 0;
+  append(&r.out, &r.out_len, &out_cap, "", 0);
+  append(&r.err, &r.err_len, &err_cap, "", 0);
+  int open_fds = 2;
+  while (open_fds > 0 || in[1] >= 0) {
+    struct pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in[1], POLLOUT, 0}};
+    if (poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      abort();
+    }
+    char chunk[65536];
+    for (int k = 0; k < 2; k++) {
+      if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = read(fds[k].fd, chunk, sizeof chunk);
+      if (n <= 0) {
+        close(fds[k].fd);
+        if (k == 0) out[0] = -1; else err[0] = -1;
+        open_fds--;
+      } else if (k == 0) {
+        append(&r.out, &r.out_len, &out_cap, chunk, (size_t)n);
+      } else {
+        append(&r.err, &r.err_len, &err_cap, chunk, (size_t)n);
+      }
+    }
+    if (in[1] >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      ssize_t n = write(in[1], pending, pending_len);
+      if (n > 0) { pending += n; pending_len -= (size_t)n; }
+      if (n < 0 && errno != EAGAIN) pending_len = 0;
+      if (pending_len == 0) { close(in[1]); in[1] = -1; }
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+void th_run_free(th_run *r) {
+  free(r->out);
+  free(r->err);
+  r->out = r->err = NULL;
+}
+
+void th_write_file(const char *path, const char *data, size_t len) {
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", path);
+  for (char *p = dir + 1; *p; p++) {
+    if (*p == '/') { *p = '\0'; mkdir(dir, 0777); *p = '/'; }
+  }
+  FILE *f = fopen(path, "wb");
+  if (!f) { perror(path); abort(); }
+  fwrite(data, 1, len, f);
+  fclose(f);
+}
+
+bool th_exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
