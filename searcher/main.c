@@ -1,0 +1,422 @@
+/* main.c — the searcher's command line.
+ *
+ *   searcher -d INDEX [options] QUERY...
+ *
+ * Reads the options, opens the index, and runs one query (printed for
+ * people, or as JSON with --json) or a file of queries (--batch, one JSON
+ * object per line). The work itself lives in search.c and output.c.
+ * Exit status: 0 success (a query that matches nothing included), 2 usage
+ * or fatal errors.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyzer.h"
+#include "dates.h"
+#include "output.h"
+#include "schema.h"
+#include "search.h"
+
+#ifndef CRONACA_VERSION
+#define CRONACA_VERSION "unknown"
+#endif
+
+#define EXIT_USAGE 2
+/* No one reads a million results; the cap keeps -n from asking Xapian for
+ * absurd allocations. */
+#define MAX_COUNT 1000000ul
+
+static const char usage_text[] =
+    "usage: searcher -d INDEX [options] QUERY...\n"
+    "       searcher -d INDEX [options] --batch FILE\n"
+    "       searcher --analyze TEXT\n"
+    "\n"
+    "Searches the cronaca index INDEX (a directory or a Xapian stub file;\n"
+    "repeat -d to search several as one) and prints the best matches.\n"
+    "\n"
+    "  -d INDEX           the index (required, may be repeated)\n"
+    "  -n N               results to show (default 10)\n"
+    "  --offset N         skip the first N results (paging)\n"
+    "  --all              every word required (default: any, ranked)\n"
+    "  --sort ORDER       'relevance' (default) or 'date' (newest first)\n"
+    "  --since DATE       only articles from DATE on (2022-09-06,\n"
+    "                     06/09/2022, 6 settembre 2022, 2022-09)\n"
+    "  --until DATE       only articles up to DATE\n"
+    "  --json             print one JSON object\n"
+    "  --batch FILE       one query per line ('-': standard input), one\n"
+    "                     JSON object per line out\n"
+    "  --no-snippets      leave snippets out (faster, for benchmarks)\n"
+    "  --analyze TEXT     print the terms the analyzer makes of TEXT\n"
+    "  --language LANG    Snowball language (default italian); must be the\n"
+    "                     one the index was built with\n"
+    "  --bm25 K1,B        BM25 parameters (for tuning)\n"
+    "  --help, --version\n"
+    "\n"
+    "Query language: words (any, best first), \"exact phrase\", +required,\n"
+    "-excluded, -\"excluded phrase\", AND, OR, NOT, ( ), title:x author:x\n"
+    "source:x, prefix*, date:2022-09, date:2022-09-01..2022-09-30.\n"
+    "Snippets mark matched words **like this** (bold on a terminal).\n";
+
+typedef struct cli {
+  const char **paths; /* -d, in order */
+  size_t n_paths;
+  char *query; /* the QUERY words joined by spaces, or NULL */
+  size_t query_len;
+  bool json;
+  const char *batch;    /* --batch FILE */
+  const char *analyze;  /* --analyze TEXT */
+  const char *language; /* --language, NULL: italian */
+  char since[11], until[11];
+  sr_params params;
+} cli;
+
+static void usage_error(const char *fmt, const char *arg) {
+  fputs("searcher: ", stderr);
+  fprintf(stderr, fmt, arg);
+  fputs("\n(searcher --help for the options)\n", stderr);
+}
+
+/* Parses a whole non-negative number no larger than max. */
+static bool parse_count(const char *s, unsigned long max, uint32_t *out) {
+  if (!s || !*s || *s == '-' || *s == '+') return false;
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno || *end || v > max) return false;
+  *out = (uint32_t)v;
+  return true;
+}
+
+/* A full date, or for a partial one (2022-09) its first (since) or last
+ * (until) day, as YYYY-MM-DD. */
+static bool parse_date_option(const char *s, bool since, char out[11]) {
+  size_t len = strlen(s);
+  if (cr_date_parse(s, len, false, out)) return true;
+  char lo[9], hi[9];
+  if (!cr_date_range(s, len, lo, hi)) return false;
+  const char *d = since ? lo : hi;
+  snprintf(out, 11, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
+  return true;
+}
+
+static bool parse_bm25(const char *s, cr_bm25 *bm) {
+  double k1, b;
+  char tail;
+  if (sscanf(s, "%lf,%lf%c", &k1, &b, &tail) != 2) return false;
+  if (!(k1 >= 0 && k1 <= 100 && b >= 0 && b <= 1)) return false;
+  bm->k1 = k1;
+  bm->b = b;
+  return true;
+}
+
+/* Appends a query word, separated by a space. */
+static bool add_word(cli *c, const char *w) {
+  size_t n = strlen(w);
+  char *q = realloc(c->query, c->query_len + n + 2);
+  if (!q) return false;
+  if (c->query) q[c->query_len++] = ' ';
+  memcpy(q + c->query_len, w, n + 1);
+  c->query = q;
+  c->query_len += n;
+  return true;
+}
+
+/* Single-dash options are only -d, -n, -h and -nN: "-dazi" or "-hamas" are
+ * excluded query words, not options with glued values. */
+static bool looks_like_option(const char *a) {
+  if (a[0] != '-' || a[1] == '\0') return false;
+  if (a[1] == '-') return true;
+  if (a[2] == '\0') return a[1] == 'd' || a[1] == 'n' || a[1] == 'h';
+  if (a[1] != 'n') return false;
+  for (const char *p = a + 2; *p; p++)
+    if (*p < '0' || *p > '9') return false;
+  return true;
+}
+
+/* Parses argv into c. Options may come before or after the query words,
+ * and an argument starting with '-' that is not an option is a query word
+ * ("Russia -Ucraina" excludes a word); "--" ends the options. Returns 0 to
+ * go on, 1 when --help/--version was handled, -1 on a usage error. */
+static int parse_args(int argc, char **argv, cli *c) {
+  bool words_only = false;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (words_only || !looks_like_option(a)) {
+      if (!add_word(c, a)) return -1;
+      continue;
+    }
+    if (strcmp(a, "--") == 0) {
+      words_only = true;
+      continue;
+    }
+    /* Options that take a value: "-d X", "-dX", "--opt X", "--opt=X". */
+    const char *name = a, *val = NULL;
+    char opt[32];
+    if (a[1] != '-') { /* -d, -n, -h, -nN */
+      snprintf(opt, sizeof opt, "-%c", a[1]);
+      name = opt;
+      if (a[2]) val = a + 2;
+    } else if (strchr(a, '=')) {
+      size_t n = (size_t)(strchr(a, '=') - a);
+      if (n >= sizeof opt) n = sizeof opt - 1;
+      memcpy(opt, a, n);
+      opt[n] = '\0';
+      name = opt;
+      val = strchr(a, '=') + 1;
+    }
+    static const char *const flags[] = {"-h",     "--help", "--version",
+                                        "--json", "--all",  "--no-snippets"};
+    bool is_flag = false;
+    for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
+      if (strcmp(name, flags[k]) == 0) is_flag = true;
+    if (is_flag && val) {
+      usage_error("%s takes no value", name);
+      return -1;
+    }
+    if (!is_flag && !val) {
+      if (i + 1 >= argc) {
+        usage_error("%s needs a value", name);
+        return -1;
+      }
+      val = argv[++i];
+    }
+    if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
+      fputs(usage_text, stdout);
+      return 1;
+    } else if (!strcmp(name, "--version")) {
+      printf("searcher (cronaca) %s\n", CRONACA_VERSION);
+      return 1;
+    } else if (!strcmp(name, "--json")) {
+      c->json = true;
+    } else if (!strcmp(name, "--all")) {
+      c->params.qp.all_required = true;
+    } else if (!strcmp(name, "--no-snippets")) {
+      c->params.snippets = false;
+    } else if (!strcmp(name, "-d")) {
+      const char **p = realloc(c->paths, (c->n_paths + 1) * sizeof *p);
+      if (!p) return -1;
+      c->paths = p;
+      c->paths[c->n_paths++] = val;
+    } else if (!strcmp(name, "-n")) {
+      if (!parse_count(val, MAX_COUNT, &c->params.search.count)) {
+        usage_error("-n wants a number of results, not '%s'", val);
+        return -1;
+      }
+    } else if (!strcmp(name, "--offset")) {
+      if (!parse_count(val, UINT32_MAX / 2, &c->params.search.offset)) {
+        usage_error("--offset wants a number, not '%s'", val);
+        return -1;
+      }
+    } else if (!strcmp(name, "--sort")) {
+      if (!strcmp(val, "date")) {
+        c->params.search.sort_slot = CR_SLOT_DATE;
+        c->params.search.sort_descending = true;
+      } else if (!strcmp(val, "relevance")) {
+        c->params.search.sort_slot = -1;
+      } else {
+        usage_error("--sort is 'date' or 'relevance', not '%s'", val);
+        return -1;
+      }
+    } else if (!strcmp(name, "--since") || !strcmp(name, "--until")) {
+      bool since = name[2] == 's';
+      char *out = since ? c->since : c->until;
+      if (!parse_date_option(val, since, out)) {
+        usage_error("not a date: '%s' (try 2022-09-06 or 6 settembre 2022)",
+                    val);
+        return -1;
+      }
+      if (since)
+        c->params.qp.since = c->since;
+      else
+        c->params.qp.until = c->until;
+    } else if (!strcmp(name, "--batch")) {
+      c->batch = val;
+    } else if (!strcmp(name, "--analyze")) {
+      c->analyze = val;
+    } else if (!strcmp(name, "--language")) {
+      c->language = val;
+    } else if (!strcmp(name, "--bm25")) {
+      if (!parse_bm25(val, &c->params.search.bm25)) {
+        usage_error("--bm25 wants K1,B (e.g. 1.2,0.75), not '%s'", val);
+        return -1;
+      }
+    } else {
+      usage_error("unknown option '%s'", name);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int print_term(const cr_token *t, void *ctx) {
+  (void)ctx;
+  if (!t->is_stop) {
+    fwrite(t->term, 1, t->term_len, stdout);
+    fputc('\n', stdout);
+  }
+  return 0;
+}
+
+static int run_analyze(const cli *c) {
+  cr_error err;
+  cr_error_clear(&err);
+  cr_analyzer *an = cr_analyzer_new(c->language, &err);
+  if (!an) {
+    fprintf(stderr, "searcher: %s\n", err.message);
+    return EXIT_USAGE;
+  }
+  int rc = cr_analyze(an, c->analyze, strlen(c->analyze), 0, print_term, NULL);
+  cr_analyzer_free(an);
+  if (rc < 0) {
+    fputs("searcher: out of memory\n", stderr);
+    return EXIT_USAGE;
+  }
+  return 0;
+}
+
+/* The message for an index that cannot be opened names the path at fault
+ * and how to create it. */
+static void report_open_error(const cli *c, const cr_error *err) {
+  const char *bad = c->paths[0];
+  struct stat st;
+  for (size_t i = 0; i < c->n_paths; i++)
+    if (stat(c->paths[i], &st) != 0) {
+      bad = c->paths[i];
+      break;
+    }
+  fprintf(stderr,
+          "searcher: cannot open index '%s': %s (create it with: indexer -d "
+          "%s PATH)\n",
+          bad, err->message, bad);
+}
+
+/* Prints one query's page: text for people, or one JSON line. */
+static int print_page(const cli *c, const sr_page *page, bool bold) {
+  if (c->json || c->batch) {
+    char *js = out_json(&page->result);
+    if (!js) return -1;
+    fputs(js, stdout);
+    fputc('\n', stdout);
+    free(js);
+    return 0;
+  }
+  if (page->result.note) {
+    char *note =
+        cr_sanitize_for_terminal(page->result.note, strlen(page->result.note));
+    fprintf(stderr, "searcher: %s\n", note ? note : "");
+    free(note);
+  }
+  out_style style = {.bold = bold};
+  return out_text(stdout, &page->result, &style);
+}
+
+/* --batch: one query per line, one JSON object per line, in order. A
+ * query that fails still gets its line (with "error"), so line N of the
+ * output always answers line N of the input. */
+static int run_batch(const cli *c, sr_engine *e) {
+  FILE *in = strcmp(c->batch, "-") == 0 ? stdin : fopen(c->batch, "r");
+  if (!in) {
+    fprintf(stderr, "searcher: cannot read '%s': %s\n", c->batch,
+            strerror(errno));
+    return EXIT_USAGE;
+  }
+  int status = 0;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  unsigned long lineno = 0;
+  while ((n = getline(&line, &cap, in)) >= 0) {
+    lineno++;
+    size_t len = (size_t)n;
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+      len--;
+    sr_page page;
+    cr_error err;
+    cr_error_clear(&err);
+    if (sr_run(e, line, len, &c->params, &page, &err) != 0) {
+      fprintf(stderr, "searcher: %s:%lu: %s\n", c->batch, lineno, err.message);
+      page.result.error = err.message;
+      status = EXIT_USAGE;
+    }
+    if (print_page(c, &page, false) != 0) status = EXIT_USAGE;
+    sr_page_free(&page);
+  }
+  if (ferror(in)) {
+    fprintf(stderr, "searcher: error reading '%s': %s\n", c->batch,
+            strerror(errno));
+    status = EXIT_USAGE;
+  }
+  free(line);
+  if (in != stdin) fclose(in);
+  return status;
+}
+
+static int run(cli *c) {
+  if (c->analyze) return run_analyze(c);
+  if (c->n_paths == 0) {
+    usage_error("%s", "no index: name one with -d INDEX");
+    return EXIT_USAGE;
+  }
+  if (c->batch && c->query) {
+    usage_error("%s", "give either --batch FILE or a query, not both");
+    return EXIT_USAGE;
+  }
+  if (!c->batch && !c->query) {
+    usage_error("%s", "no query: searcher -d INDEX WORDS...");
+    return EXIT_USAGE;
+  }
+  const char *no_color = getenv("NO_COLOR");
+  bool bold = !c->json && !c->batch && isatty(STDOUT_FILENO) &&
+              !(no_color && *no_color);
+  if (bold) {
+    c->params.snippet.hl_start = OUT_BOLD_START;
+    c->params.snippet.hl_end = OUT_BOLD_END;
+  }
+  cr_error err;
+  cr_error_clear(&err);
+  sr_engine *e = sr_open(c->paths, c->n_paths, c->language, &err);
+  if (!e) {
+    report_open_error(c, &err);
+    return EXIT_USAGE;
+  }
+  int status = 0;
+  if (c->batch) {
+    status = run_batch(c, e);
+  } else {
+    sr_page page;
+    if (sr_run(e, c->query, c->query_len, &c->params, &page, &err) != 0) {
+      fprintf(stderr, "searcher: %s\n", err.message);
+      status = EXIT_USAGE;
+    } else if (print_page(c, &page, bold) != 0) {
+      status = EXIT_USAGE;
+    }
+    sr_page_free(&page);
+  }
+  sr_close(e);
+  if (fflush(stdout) != 0) {
+    fprintf(stderr, "searcher: cannot write the results: %s\n",
+            strerror(errno));
+    status = EXIT_USAGE;
+  }
+  return status;
+}
+
+int main(int argc, char **argv) {
+  /* A big buffer: --batch writes thousands of lines. */
+  static char outbuf[1 << 16];
+  setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+  cli c;
+  memset(&c, 0, sizeof c);
+  c.params = sr_params_default();
+  int rc = parse_args(argc, argv, &c);
+  int status = rc < 0 ? EXIT_USAGE : rc > 0 ? 0 : run(&c);
+  free(c.query);
+  free(c.paths);
+  fflush(stdout);
+  return status;
+}

@@ -1,0 +1,161 @@
+/* output.c — text and JSON rendering of one page of results. */
+#include "output.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <utf8proc.h>
+
+#include "snippet.h"
+
+char *out_utf8_clean(const char *s, size_t len) {
+  if (!s) len = 0;
+  /* U+FFFD is 3 bytes for every 1 invalid byte: the worst case. */
+  char *out = malloc(len * 3 + 1);
+  if (!out) return NULL;
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0, o = 0;
+  while (i < len) {
+    if (u[i] > 0 && u[i] < 0x80) {
+      out[o++] = (char)u[i++];
+      continue;
+    }
+    if (u[i] == 0) {
+      out[o++] = ' ';
+      i++;
+      continue;
+    }
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n =
+        utf8proc_iterate(u + i, (utf8proc_ssize_t)(len - i), &cp);
+    if (n <= 0) {
+      memcpy(out + o, "\xef\xbf\xbd", 3);
+      o += 3;
+      i++;
+      continue;
+    }
+    memcpy(out + o, u + i, (size_t)n);
+    o += (size_t)n;
+    i += (size_t)n;
+  }
+  out[o] = '\0';
+  return out;
+}
+
+/* Sets key to a cleaned copy of s, or leaves it out when s is NULL.
+ * Returns -1 if memory ran out. */
+static int set_string(json_t *obj, const char *key, const char *s, size_t len) {
+  if (!s) return 0;
+  char *clean = out_utf8_clean(s, len);
+  if (!clean) return -1;
+  json_t *v = json_string_nocheck(clean); /* clean is valid UTF-8 */
+  free(clean);
+  if (!v || json_object_set_new_nocheck(obj, key, v) != 0) return -1;
+  return 0;
+}
+
+static int set_cstring(json_t *obj, const char *key, const char *s) {
+  return set_string(obj, key, s, s ? strlen(s) : 0);
+}
+
+/* Rounded so the JSON says 0.812, not 0.81200000000000006. */
+static double round_to(double x, double unit) {
+  if (!isfinite(x)) return 0;
+  return round(x / unit) * unit;
+}
+
+static json_t *hit_json(const out_hit *h) {
+  json_t *o = json_object();
+  if (!o) return NULL;
+  int rc = 0;
+  rc |= json_object_set_new_nocheck(o, "rank", json_integer(h->rank));
+  rc |= set_cstring(o, "id", h->id ? h->id : "");
+  rc |= json_object_set_new_nocheck(o, "score",
+                                    json_real(round_to(h->score, 1e-4)));
+  rc |= set_cstring(o, "title", h->title);
+  rc |= set_cstring(o, "date", h->date);
+  rc |= set_cstring(o, "author", h->author);
+  rc |= set_cstring(o, "source", h->source);
+  rc |= set_cstring(o, "snippet", h->snippet);
+  if (rc) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+char *out_json(const out_result *r) {
+  json_t *o = json_object();
+  json_t *hits = json_array();
+  int rc = (!o || !hits) ? -1 : 0;
+  if (!rc) {
+    rc |= set_string(o, "query", r->query ? r->query : "",
+                     r->query ? r->query_len : 0);
+    rc |= json_object_set_new_nocheck(o, "estimated_matches",
+                                      json_integer(r->estimated));
+    rc |= json_object_set_new_nocheck(o, "took_ms",
+                                      json_real(round_to(r->took_ms, 1e-3)));
+    rc |= set_cstring(o, "note", r->note);
+    rc |= set_cstring(o, "error", r->error);
+    for (size_t i = 0; i < r->n_hits && !rc; i++)
+      rc |= json_array_append_new(hits, hit_json(&r->hits[i]));
+    rc |= json_object_set_nocheck(o, "hits", hits);
+  }
+  char *out = NULL;
+  /* No JSON_INDENT: one line with ", " and ": " separators, as DESIGN.md
+   * shows; JSON_PRESERVE_ORDER keeps the fields in that order. */
+  if (!rc) out = json_dumps(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+  json_decref(hits);
+  json_decref(o);
+  return out;
+}
+
+/* Writes s sanitised for a terminal; nothing if s is NULL. */
+static void put_safe(FILE *f, const char *s) {
+  if (!s) return;
+  char *clean = cr_sanitize_for_terminal(s, strlen(s));
+  if (clean) fputs(clean, f);
+  free(clean);
+}
+
+int out_text(FILE *f, const out_result *r, const out_style *style) {
+  bool bold = style && style->bold;
+  for (size_t i = 0; i < r->n_hits; i++) {
+    const out_hit *h = &r->hits[i];
+    fprintf(f, "%s%u. ", i ? "\n" : "", h->rank);
+    if (bold) fputs(OUT_BOLD_START, f);
+    put_safe(f, h->title ? h->title : h->id);
+    if (bold) fputs(OUT_BOLD_END, f);
+    fputc('\n', f);
+    /* The facts line: date · author · source · id, those the article has. */
+    const char *facts[] = {h->date, h->author, h->source, h->id};
+    bool first = true;
+    fputs("   ", f);
+    for (size_t k = 0; k < sizeof facts / sizeof *facts; k++) {
+      if (!facts[k] || !*facts[k]) continue;
+      if (!first) fputs(" \xc2\xb7 ", f);
+      put_safe(f, facts[k]);
+      first = false;
+    }
+    fputc('\n', f);
+    /* The snippet was sanitised when it was made, markers included. */
+    if (h->snippet && *h->snippet) fprintf(f, "   %s\n", h->snippet);
+  }
+  if (r->n_hits > 0) fputc('\n', f);
+  uint32_t first_rank = r->n_hits ? r->hits[0].rank : 0;
+  uint32_t last_rank = r->n_hits ? r->hits[r->n_hits - 1].rank : 0;
+  if (r->n_hits == 0 && r->estimated == 0)
+    fprintf(f, "No matches, %.1f ms\n", r->took_ms);
+  else if (r->n_hits == 0) /* --offset beyond the last result */
+    fprintf(f, "No results on this page, of about %u matches, %.1f ms\n",
+            r->estimated, r->took_ms);
+  else if (first_rank == 1)
+    fprintf(f, "%u of about %u matches, %.1f ms\n", last_rank, r->estimated,
+            r->took_ms);
+  else
+    fprintf(f, "%u-%u of about %u matches, %.1f ms\n", first_rank, last_rank,
+            r->estimated, r->took_ms);
+  return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,66 @@
+/* output.h — rendering one query's results, for people or for scripts.
+ *
+ * The searcher gathers each page of results into an out_result (plain
+ * strings, no Xapian handles) and hands it to one of the two renderers:
+ *   out_text  numbered hits with title, a line of facts, the snippet, and
+ *             a closing line "N of about M matches, T ms";
+ *   out_json  one line of JSON in DESIGN.md's shape.
+ * Both accept any bytes in the strings: out_text writes them through
+ * cr_sanitize_for_terminal, out_json first makes them valid UTF-8 without
+ * NUL characters, so its output is valid JSON whatever the articles hold.
+ */
+#ifndef CRONACA_OUTPUT_H
+#define CRONACA_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Highlight markers in snippets when the output is not a terminal (and
+ * always in JSON): **word**, which reads well as plain text and Markdown. */
+#define OUT_MARK_START "**"
+#define OUT_MARK_END "**"
+/* On a terminal (and without NO_COLOR): bold. */
+#define OUT_BOLD_START "\x1b[1m"
+#define OUT_BOLD_END "\x1b[0m"
+
+typedef struct out_hit {
+  uint32_t rank;       /* 1-based, counting from the first result overall */
+  double score;        /* BM25 weight (0 when sorted by date) */
+  const char *id;      /* never NULL */
+  const char *title;   /* NULL: omitted */
+  const char *date;    /* "YYYY-MM-DD" or NULL */
+  const char *author;  /* NULL if unknown */
+  const char *source;  /* NULL if unknown */
+  const char *snippet; /* NULL when snippets are off */
+} out_hit;
+
+typedef struct out_result {
+  const char *query;  /* as the user typed it */
+  size_t query_len;   /* may hold NUL bytes and invalid UTF-8 */
+  uint32_t estimated; /* estimated number of matches */
+  double took_ms;     /* time to parse and run the query */
+  const char *note;   /* the query parser's explanation, or NULL */
+  const char *error;  /* why this query failed (--batch), or NULL */
+  const out_hit *hits;
+  size_t n_hits;
+} out_result;
+
+/* A malloc'd copy of s[0..len) that is valid UTF-8 with no NUL: invalid
+ * sequences become U+FFFD, NUL becomes a space. NULL if memory ran out. */
+char *out_utf8_clean(const char *s, size_t len);
+
+/* The result as one line of JSON, no newline: malloc'd, NULL if memory
+ * ran out. */
+char *out_json(const out_result *r);
+
+typedef struct out_style {
+  bool bold; /* terminal styling: bold titles (snippets carry their own
+                markers, chosen by the caller) */
+} out_style;
+
+/* Writes the result for people to f. Returns 0, or -1 on a write error. */
+int out_text(FILE *f, const out_result *r, const out_style *style);
+
+#endif

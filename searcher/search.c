@@ -1,0 +1,230 @@
+/* search.c — parse, run, and gather one page of results. */
+#include "search.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "schema.h"
+
+/* How many times a query is rerun after the index changed under it
+ * (CR_E_MODIFIED): a writer committing twice in a row during one query is
+ * already rare; more than this means something is wrong. */
+#define SR_ATTEMPTS 4
+
+struct sr_engine {
+  cr_rdb *db;      /* every -d, searched as one */
+  cr_analyzer *an; /* shared by the query parser and the snippets */
+};
+
+sr_params sr_params_default(void) {
+  sr_params p;
+  p.qp = cr_qp_opts_default();
+  p.search = cr_search_opts_default();
+  p.search.count = 10;
+  p.snippets = true;
+  p.snippet.max_bytes = 220;
+  p.snippet.hl_start = OUT_MARK_START;
+  p.snippet.hl_end = OUT_MARK_END;
+  return p;
+}
+
+sr_engine *sr_open(const char *const *paths, size_t n_paths,
+                   const char *language, cr_error *err) {
+  sr_engine *e = calloc(1, sizeof *e);
+  if (!e) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    return NULL;
+  }
+  e->an = cr_analyzer_new(language, err);
+  if (!e->an) {
+    free(e);
+    return NULL;
+  }
+  e->db = cr_rdb_open(paths, n_paths, err);
+  if (!e->db) {
+    cr_analyzer_free(e->an);
+    free(e);
+    return NULL;
+  }
+  return e;
+}
+
+void sr_close(sr_engine *e) {
+  if (!e) return;
+  cr_rdb_close(e->db);
+  cr_analyzer_free(e->an);
+  free(e);
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The matched terms of one hit, for its snippet. */
+typedef struct term_list {
+  char **terms;
+  size_t n, cap;
+  bool oom;
+} term_list;
+
+static int add_term(const char *key, size_t key_len, void *ctx) {
+  term_list *t = ctx;
+  if (t->n == t->cap) {
+    size_t cap = t->cap ? t->cap * 2 : 16;
+    char **p = realloc(t->terms, cap * sizeof *p);
+    if (!p) {
+      t->oom = true;
+      return 1;
+    }
+    t->terms = p;
+    t->cap = cap;
+  }
+  char *s = malloc(key_len + 1);
+  if (!s) {
+    t->oom = true;
+    return 1;
+  }
+  memcpy(s, key, key_len);
+  s[key_len] = '\0';
+  t->terms[t->n++] = s;
+  return 0;
+}
+
+static void term_list_free(term_list *t) {
+  for (size_t i = 0; i < t->n; i++)
+    free(t->terms[i]);
+  free(t->terms);
+}
+
+/* Frees what one attempt gathered, keeping the parsed query. */
+static void drop_hits(sr_page *page) {
+  cr_stored *st = page->stored;
+  for (size_t i = 0; i < page->result.n_hits; i++) {
+    if (st) cr_stored_free(&st[i]);
+    if (page->snippets) free(page->snippets[i]);
+  }
+  free(page->stored);
+  free(page->snippets);
+  free(page->hits);
+  cr_mset_free(page->mset);
+  page->stored = NULL;
+  page->snippets = NULL;
+  page->hits = NULL;
+  page->mset = NULL;
+  page->result.hits = NULL;
+  page->result.n_hits = 0;
+  page->result.estimated = 0;
+}
+
+/* Reads hit i's stored data and makes its snippet into slot k. Returns 1
+ * if the data could not be read (the index changed: retry), -1 if memory
+ * ran out, 0 otherwise. */
+static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
+                      uint32_t i, size_t k, bool last) {
+  cr_stored *st = &((cr_stored *)page->stored)[k];
+  size_t len = 0;
+  const char *data = cr_mset_data(page->mset, i, &len);
+  /* No data: the index changed under us, or (last attempt) the document
+   * really has none, and is shown with what is known: its rank. */
+  if (!data && !last) return 1;
+  if (!data) data = "{}", len = 2;
+  cr_error perr;
+  if (cr_stored_parse(data, len, st, &perr) != 0) {
+    /* Unreadable data is shown as what little is known, never a crash. */
+    memset(st, 0, sizeof *st);
+  }
+  out_hit *h = &page->hits[k];
+  h->rank = cr_mset_rank(page->mset, i) + 1;
+  h->score = cr_mset_weight(page->mset, i);
+  h->id = st->id ? st->id : "";
+  h->title = st->title;
+  h->date = st->date;
+  h->author = st->author;
+  h->source = st->source;
+  h->snippet = NULL;
+  if (p->snippets) {
+    term_list t = {0};
+    cr_mset_matching_terms(page->mset, i, add_term, &t);
+    char *snip =
+        t.oom ? NULL
+              : cr_snippet(e->an, st->text, st->text ? st->text_len : 0,
+                           (const char *const *)t.terms, t.n, &p->snippet);
+    bool oom = t.oom || !snip;
+    term_list_free(&t);
+    if (oom) return -1;
+    page->snippets[k] = snip;
+    h->snippet = snip;
+  }
+  return 0;
+}
+
+/* One attempt at running the query and gathering its page. Returns 0, 1
+ * to retry after a reopen, or -1 with err filled. */
+static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
+                   cr_error *err) {
+  cr_search_opts so = p->search;
+  if (so.check_at_least < so.offset + so.count)
+    so.check_at_least = so.offset + so.count;
+  page->mset = cr_search(e->db, page->parsed.query, &so, err);
+  if (!page->mset) return err && err->code == CR_E_MODIFIED ? 1 : -1;
+  uint32_t n = cr_mset_size(page->mset);
+  page->result.estimated = cr_mset_matches_estimated(page->mset);
+  if (n == 0) return 0;
+  page->hits = calloc(n, sizeof *page->hits);
+  page->stored = calloc(n, sizeof(cr_stored));
+  page->snippets = calloc(n, sizeof *page->snippets);
+  if (!page->hits || !page->stored || !page->snippets) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    return -1;
+  }
+  page->result.hits = page->hits;
+  for (uint32_t i = 0; i < n; i++) {
+    int rc = gather_hit(e, p, page, i, page->result.n_hits, last);
+    if (rc < 0) {
+      cr_error_set(err, CR_E_NOMEM, "out of memory");
+      return -1;
+    }
+    if (rc > 0) return 1;
+    page->result.n_hits++;
+  }
+  return 0;
+}
+
+int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
+           sr_page *page, cr_error *err) {
+  memset(page, 0, sizeof *page);
+  double t0 = now_ms();
+  page->result.query = text;
+  page->result.query_len = len;
+  if (cr_parse_query(e->an, text ? text : "", text ? len : 0, &p->qp,
+                     &page->parsed, err) != 0)
+    return -1;
+  page->result.note = page->parsed.note;
+  if (!page->parsed.query) { /* nothing searchable: zero hits, a note */
+    page->result.took_ms = now_ms() - t0;
+    return 0;
+  }
+  int rc = 1;
+  for (int tries = 0; rc > 0 && tries < SR_ATTEMPTS; tries++) {
+    if (tries > 0) {
+      drop_hits(page);
+      if (cr_rdb_reopen(e->db, err) != 0) return -1;
+    }
+    rc = attempt(e, p, page, tries == SR_ATTEMPTS - 1, err);
+  }
+  if (rc > 0)
+    cr_error_set(err, CR_E_MODIFIED,
+                 "the index kept changing while it was read; try again");
+  page->result.took_ms = now_ms() - t0;
+  return rc == 0 ? 0 : -1;
+}
+
+void sr_page_free(sr_page *page) {
+  if (!page) return;
+  drop_hits(page);
+  cr_parsed_query_free(&page->parsed);
+  memset(page, 0, sizeof *page);
+}

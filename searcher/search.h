@@ -1,0 +1,58 @@
+/* search.h — running one query against the open index.
+ *
+ * An sr_engine holds what every query reuses: the open databases and one
+ * analyzer (creating either costs more than a typical query). sr_run
+ * parses the text, runs it (reopening the index and retrying when a
+ * writer changed it mid-read), and gathers the page of hits into an
+ * out_result ready for output.h's renderers: stored fields parsed and
+ * snippets made only for the hits shown.
+ */
+#ifndef CRONACA_SEARCH_H
+#define CRONACA_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analyzer.h"
+#include "error.h"
+#include "output.h"
+#include "query_parser.h"
+#include "snippet.h"
+#include "xapian_c.h"
+
+typedef struct sr_engine sr_engine;
+
+typedef struct sr_params {
+  cr_qp_opts qp;           /* how the text becomes a query */
+  cr_search_opts search;   /* page, weighting, order */
+  bool snippets;           /* make a snippet for each hit shown */
+  cr_snippet_opts snippet; /* its length and highlight markers */
+} sr_params;
+
+/* Defaults: 10 hits by relevance, snippets with OUT_MARK_* markers. */
+sr_params sr_params_default(void);
+
+/* Opens the databases (directories or stub files) as one, and an analyzer
+ * for language (NULL: italian). NULL with err filled on failure. */
+sr_engine *sr_open(const char *const *paths, size_t n_paths,
+                   const char *language, cr_error *err);
+void sr_close(sr_engine *e);
+
+/* One page of results; everything it points to lives until sr_page_free. */
+typedef struct sr_page {
+  out_result result;      /* hand this to out_text / out_json */
+  out_hit *hits;          /* result.hits */
+  void *stored;           /* cr_stored per hit (parsed data) */
+  char **snippets;        /* per hit, malloc'd or NULL */
+  cr_parsed_query parsed; /* the query (and the parser's note) */
+  cr_mset *mset;          /* the hits' data is read from here */
+} sr_page;
+
+/* Runs text[0..len) (any bytes) and fills page. Returns -1 with err filled
+ * only when the index cannot be read (or memory ran out); a query that
+ * matches nothing, or that has nothing searchable, is a success. */
+int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
+           sr_page *page, cr_error *err);
+void sr_page_free(sr_page *page);
+
+#endif

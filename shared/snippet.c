@@ -1,0 +1,527 @@
+/* snippet.c — choosing and rendering the passage that shows why an article
+ * matched, and making stored text safe to print.
+ *
+ * Three steps: the text is analysed once and the words whose terms are
+ * among the matched terms become hits; a sliding window over the hits
+ * picks the passage that covers the most distinct terms; the passage is
+ * widened to word (or sentence) boundaries and copied through the same
+ * sanitiser cr_sanitize_for_terminal uses, with the highlight markers
+ * inserted at the hits' byte offsets.
+ */
+#include "snippet.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+/* Longer texts are only searched for a passage in their first part: the
+ * analyzer costs time per byte, and a snippet from deep inside a huge
+ * document is rarely better than one from its first quarter megabyte. */
+#define SNIPPET_SCAN_LIMIT (256u * 1024u)
+#define SNIPPET_DEFAULT_BYTES 220u
+/* How far before the first hit the passage may start, at most. */
+#define SNIPPET_MAX_LEAD 100u
+/* Operating-system commands and similar escape strings longer than this
+ * are not swallowed whole: only their ESC is removed, which already makes
+ * them inert. */
+#define ESC_STRING_LIMIT 512u
+#define ELLIPSIS "\xe2\x80\xa6"
+
+/* ---- A growable output buffer ------------------------------------------ */
+
+typedef struct sbuf {
+  char *p;    /* NUL-terminated contents, or NULL after a failed growth */
+  size_t n;   /* bytes used, NUL excluded */
+  size_t cap; /* bytes allocated */
+  bool oom;   /* an allocation failed: the result is discarded */
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n) {
+  if (b->oom) return;
+  if (b->n + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->n + n + 1)
+      cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+      b->oom = true;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = '\0';
+}
+
+static void sb_puts(sbuf *b, const char *s) {
+  if (s) sb_put(b, s, strlen(s));
+}
+
+/* Returns the malloc'd contents (an empty string if nothing was written),
+ * or NULL if memory ran out. */
+static char *sb_finish(sbuf *b) {
+  if (!b->oom && !b->p) sb_put(b, "", 0);
+  if (b->oom) {
+    free(b->p);
+    return NULL;
+  }
+  return b->p;
+}
+
+/* ---- Sanitising --------------------------------------------------------- */
+
+/* Length of the escape sequence that starts at s[0] == ESC (at least 1).
+ * CSI (ESC [), string commands (ESC ] / P / _ / ^ / X, up to BEL or ESC \)
+ * and the short two- or three-byte forms are recognised, so "\x1b[31m"
+ * disappears as a whole instead of leaving "[31m" behind. */
+static size_t escape_length(const unsigned char *s, size_t len) {
+  if (len < 2) return 1;
+  unsigned char c = s[1];
+  size_t i = 2;
+  if (c == '[') {
+    while (i < len && s[i] >= 0x20 && s[i] <= 0x3f)
+      i++;
+    if (i < len && s[i] >= 0x40 && s[i] <= 0x7e) i++;
+    return i;
+  }
+  if (c == ']' || c == 'P' || c == '_' || c == '^' || c == 'X') {
+    for (; i < len && i < ESC_STRING_LIMIT; i++) {
+      if (s[i] == 0x07) return i + 1;
+      if (s[i] == 0x1b && i + 1 < len && s[i + 1] == '\\') return i + 2;
+    }
+    return 2;
+  }
+  if (c >= 0x40 && c <= 0x5f) return 2;
+  if (c >= 0x20 && c <= 0x2f) { /* charset designation: ESC ( B */
+    while (i < len && s[i] >= 0x20 && s[i] <= 0x2f)
+      i++;
+    if (i < len && s[i] >= 0x30 && s[i] <= 0x7e) i++;
+    return i;
+  }
+  if (c >= 0x30 && c <= 0x7e) return 2;
+  return 1;
+}
+
+/* True for code points that must never reach a terminal raw: C0, DEL, C1,
+ * and the bidirectional overrides that can make text display in an order
+ * other than its logical one. */
+static bool is_unsafe(utf8proc_int32_t cp) {
+  return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
+         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* A marker to insert before the byte at offset at. */
+typedef struct marker {
+  size_t at;
+  const char *text;
+} marker;
+
+/* Copies s[from..to) to b: unsafe characters and escape sequences become a
+ * space, invalid UTF-8 becomes U+FFFD. With collapse, runs of spaces shrink
+ * to one and leading spaces go. The markers (sorted by offset) are written
+ * before the byte they point at, all of them, even those that fall inside
+ * a removed escape sequence, so start and end markers always pair up. */
+static void sanitize_into(sbuf *b, const char *s, size_t from, size_t to,
+                          const marker *mk, size_t n_mk, bool collapse) {
+  const unsigned char *u = (const unsigned char *)s;
+  size_t m = 0;
+  bool last_space = collapse; /* no leading space when collapsing */
+  size_t i = from;
+  while (i < to) {
+    while (m < n_mk && mk[m].at <= i)
+      sb_puts(b, mk[m++].text);
+    unsigned char c = u[i];
+    if (c >= 0x20 && c < 0x7f) { /* ASCII fast path */
+      if (c == ' ' && collapse && last_space) {
+        i++;
+        continue;
+      }
+      size_t j = i + 1;
+      while (j < to && u[j] > 0x20 && u[j] < 0x7f &&
+             (m >= n_mk || mk[m].at > j))
+        j++;
+      sb_put(b, s + i, j - i);
+      last_space = (c == ' ' && j == i + 1);
+      i = j;
+      continue;
+    }
+    size_t step;
+    bool space = false;
+    if (c == 0x1b) {
+      step = escape_length(u + i, to - i);
+      space = true;
+    } else {
+      utf8proc_int32_t cp;
+      utf8proc_ssize_t n =
+          utf8proc_iterate(u + i, (utf8proc_ssize_t)(to - i), &cp);
+      if (n <= 0) {
+        sb_puts(b, "\xef\xbf\xbd");
+        last_space = false;
+        i++;
+        continue;
+      }
+      step = (size_t)n;
+      if (cp == 0x9b) { /* C1 CSI: parameters as after ESC [ */
+        while (i + step < to && u[i + step] >= 0x20 && u[i + step] <= 0x3f)
+          step++;
+        if (i + step < to && u[i + step] >= 0x40 && u[i + step] <= 0x7e) step++;
+      }
+      space = is_unsafe(cp);
+      if (!space) {
+        sb_put(b, s + i, step);
+        last_space = false;
+        i += step;
+        continue;
+      }
+    }
+    if (!(collapse && last_space)) sb_put(b, " ", 1);
+    last_space = true;
+    i += step;
+  }
+  while (m < n_mk)
+    sb_puts(b, mk[m++].text);
+  if (collapse) { /* no trailing space either */
+    while (b->p && b->n > 0 && b->p[b->n - 1] == ' ')
+      b->p[--b->n] = '\0';
+  }
+}
+
+char *cr_sanitize_for_terminal(const char *s, size_t len) {
+  sbuf b = {0};
+  if (s) sanitize_into(&b, s, 0, len, NULL, 0, false);
+  return sb_finish(&b);
+}
+
+/* ---- Finding the hits ---------------------------------------------------- */
+
+typedef struct hit {
+  size_t start, end; /* byte range of the word */
+  size_t term;       /* index into the sorted distinct terms */
+} hit;
+
+typedef struct collect {
+  const char **terms; /* sorted, distinct, unprefixed */
+  size_t n_terms;
+  hit *hits;
+  size_t n_hits, cap;
+  size_t base; /* offset of the analysed region in the whole text */
+  bool oom;
+} collect;
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int on_token(const cr_token *t, void *ctx) {
+  collect *c = ctx;
+  if (t->is_stop) return 0;
+  const char *key = t->term;
+  const char **found =
+      bsearch(&key, c->terms, c->n_terms, sizeof *c->terms, cmp_str);
+  if (!found) return 0;
+  if (c->n_hits == c->cap) {
+    size_t cap = c->cap ? c->cap * 2 : 32;
+    hit *h = realloc(c->hits, cap * sizeof *h);
+    if (!h) {
+      c->oom = true;
+      return 1;
+    }
+    c->hits = h;
+    c->cap = cap;
+  }
+  c->hits[c->n_hits++] =
+      (hit){c->base + t->start, c->base + t->end, (size_t)(found - c->terms)};
+  return 0;
+}
+
+/* Index terms carry an uppercase prefix for fields ("Sguerr", "XOgazzett");
+ * words in the text are unprefixed, so the prefix is dropped. */
+static const char *strip_prefix(const char *t) {
+  while (*t >= 'A' && *t <= 'Z')
+    t++;
+  return t;
+}
+
+static bool is_ws(char c) {
+  return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' ||
+         c == '\v';
+}
+
+/* ---- Analysing only where hits can be ------------------------------------
+ *
+ * Analysing a whole article costs far more than the search that found it,
+ * so longer texts are first scanned for words that can possibly match:
+ * Snowball stems only ever change a word's ending, so a word can give one
+ * of the terms only if its first letters (ASCII-lowercased) are the
+ * term's first letters. Words that start with a non-ASCII letter are kept
+ * as candidates (their folded form is unknown here). Only short regions
+ * around candidates go through the analyzer. */
+
+/* Texts up to this size are analysed whole: the scan would not pay. */
+#define PREFILTER_MIN_BYTES 1024u
+/* Letters of each term compared by the scan. */
+#define PREFILTER_PREFIX 3u
+/* Context analysed around a candidate, at most, each side: enough for the
+ * whole word and an elided article before it ("dell'"). */
+#define PREFILTER_CONTEXT 48u
+
+static bool is_ascii_alnum(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+         (c >= 'A' && c <= 'Z');
+}
+
+/* True if a word starts at s[i]: a letter or non-ASCII byte after
+ * something that is not part of a word, or after an apostrophe (’ too). */
+static bool word_start(const unsigned char *s, size_t i) {
+  if (!(is_ascii_alnum(s[i]) || s[i] >= 0xc0)) return false;
+  if (i == 0) return true;
+  if (i >= 3 && s[i - 3] == 0xe2 && s[i - 2] == 0x80 && s[i - 1] == 0x99)
+    return true;
+  return !(is_ascii_alnum(s[i - 1]) || s[i - 1] >= 0x80);
+}
+
+static bool candidate(const unsigned char *s, size_t len, size_t i,
+                      const collect *c) {
+  if (s[i] >= 0x80) return true;
+  for (size_t t = 0; t < c->n_terms; t++) {
+    const char *term = c->terms[t];
+    size_t k = 0;
+    while (k < PREFILTER_PREFIX && term[k] && i + k < len) {
+      unsigned char b = s[i + k];
+      if (b >= 'A' && b <= 'Z') b = (unsigned char)(b - 'A' + 'a');
+      if (b != (unsigned char)term[k]) break;
+      k++;
+    }
+    if (k == PREFILTER_PREFIX || !term[k]) return true;
+  }
+  return false;
+}
+
+/* Moves pos back (dir < 0) or forward to whitespace, at most limit bytes,
+ * then to a UTF-8 character boundary. */
+static size_t region_edge(const char *s, size_t len, size_t pos, int dir,
+                          size_t limit) {
+  size_t moved = 0;
+  if (dir < 0) {
+    while (pos > 0 && moved < limit && !is_ws(s[pos - 1]))
+      pos--, moved++;
+    while (pos > 0 && ((unsigned char)s[pos] & 0xc0) == 0x80)
+      pos--;
+  } else {
+    while (pos < len && moved < limit && !is_ws(s[pos]))
+      pos++, moved++;
+    while (pos < len && ((unsigned char)s[pos] & 0xc0) == 0x80)
+      pos++;
+  }
+  return pos;
+}
+
+/* Fills c->hits from text[0..len): whole for short texts or terms the scan
+ * cannot compare (non-ASCII stems), else region by region. Returns 0, or
+ * -1 if memory ran out. */
+static int find_hits(cr_analyzer *an, const char *text, size_t len,
+                     collect *c) {
+  bool ascii = true;
+  for (size_t t = 0; t < c->n_terms && ascii; t++)
+    for (const unsigned char *p = (const unsigned char *)c->terms[t]; *p; p++)
+      if (*p >= 0x80) ascii = false;
+  if (len < PREFILTER_MIN_BYTES || !ascii) {
+    c->base = 0;
+    return cr_analyze(an, text, len, 0, on_token, c) < 0 || c->oom ? -1 : 0;
+  }
+  const unsigned char *u = (const unsigned char *)text;
+  size_t rs = 0, re = 0; /* the pending region; empty while rs == re */
+  for (size_t i = 0; i < len; i++) {
+    if (!word_start(u, i) || !candidate(u, len, i, c)) continue;
+    size_t ns = region_edge(text, len, i, -1, PREFILTER_CONTEXT);
+    size_t ne = region_edge(text, len, i, +1, 2 * PREFILTER_CONTEXT);
+    if (re > rs && ns <= re) { /* overlaps the pending region: extend */
+      if (ne > re) re = ne;
+    } else {
+      if (re > rs) {
+        c->base = rs;
+        if (cr_analyze(an, text + rs, re - rs, 0, on_token, c) < 0 || c->oom)
+          return -1;
+      }
+      rs = ns;
+      re = ne;
+    }
+    if (ne > i + 1) i = ne - 1; /* the region's own words need no scan */
+  }
+  if (re > rs) {
+    c->base = rs;
+    if (cr_analyze(an, text + rs, re - rs, 0, on_token, c) < 0 || c->oom)
+      return -1;
+  }
+  return 0;
+}
+
+/* ---- Choosing the window --------------------------------------------------
+ */
+
+/* The run of hits [*first, *last) whose span fits max_bytes and covers the
+ * most distinct terms; ties go to more hits, then to the earlier run. */
+static void best_window(const hit *h, size_t n, size_t n_terms,
+                        size_t max_bytes, size_t *first, size_t *last) {
+  size_t *count = calloc(n_terms ? n_terms : 1, sizeof *count);
+  size_t best_i = 0, best_j = n ? 1 : 0, best_d = 0, best_n = 0;
+  if (!count) { /* degrade to the first hit rather than fail */
+    *first = 0;
+    *last = best_j;
+    return;
+  }
+  size_t j = 0, distinct = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (j < i + 1) { /* the window always holds hit i */
+      j = i + 1;
+      if (count[h[i].term]++ == 0) distinct++;
+    }
+    while (j < n && h[j].end - h[i].start <= max_bytes) {
+      if (count[h[j].term]++ == 0) distinct++;
+      j++;
+    }
+    if (distinct > best_d || (distinct == best_d && j - i > best_n)) {
+      best_d = distinct;
+      best_n = j - i;
+      best_i = i;
+      best_j = j;
+    }
+    if (--count[h[i].term] == 0) distinct--;
+  }
+  free(count);
+  *first = best_i;
+  *last = best_j;
+}
+
+/* Moves pos forward to the start of a word (after whitespace), never past
+ * limit: a passage never begins in the middle of a word. */
+static size_t align_start(const char *s, size_t pos, size_t limit) {
+  if (pos == 0 || is_ws(s[pos - 1])) return pos;
+  size_t p = pos;
+  while (p < limit && !is_ws(s[p]))
+    p++;
+  while (p < limit && is_ws(s[p]))
+    p++;
+  return p < limit ? p : limit;
+}
+
+/* Moves end back to a word boundary, never before floor; if no space is
+ * found, at least to a UTF-8 character boundary. */
+static size_t align_end(const char *s, size_t len, size_t end, size_t floor) {
+  if (end >= len) return len;
+  if (is_ws(s[end])) return end;
+  size_t p = end;
+  while (p > floor && !is_ws(s[p - 1]))
+    p--;
+  if (p > floor) return p;
+  p = end;
+  while (p > floor && ((unsigned char)s[p] & 0xc0) == 0x80)
+    p--;
+  return p;
+}
+
+/* Start of the sentence that holds pos, if one starts within [lo, pos). */
+static size_t sentence_start(const char *s, size_t lo, size_t pos) {
+  for (size_t p = pos; p > lo; p--) {
+    char c = s[p - 1];
+    if (c == '\n') return p;
+    if (is_ws(c) && p >= 2 &&
+        (s[p - 2] == '.' || s[p - 2] == '!' || s[p - 2] == '?'))
+      return p;
+  }
+  return (size_t)-1;
+}
+
+/* ---- The snippet ------------------------------------------------------------
+ */
+
+char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
+                 const char *const *terms, size_t n_terms,
+                 const cr_snippet_opts *opts) {
+  size_t max_bytes =
+      opts && opts->max_bytes ? opts->max_bytes : SNIPPET_DEFAULT_BYTES;
+  const char *hl_start = opts && opts->hl_start ? opts->hl_start : "";
+  const char *hl_end = opts && opts->hl_end ? opts->hl_end : "";
+  if (!text) len = 0;
+
+  collect c = {0};
+  if (n_terms > 0 && len > 0 && an) {
+    c.terms = malloc(n_terms * sizeof *c.terms);
+    if (!c.terms) return NULL;
+    for (size_t i = 0; i < n_terms; i++)
+      if (terms[i] && *strip_prefix(terms[i]))
+        c.terms[c.n_terms++] = strip_prefix(terms[i]);
+    qsort(c.terms, c.n_terms, sizeof *c.terms, cmp_str);
+    size_t w = 0; /* dedupe: "Sguerr" and "guerr" are one term */
+    for (size_t i = 0; i < c.n_terms; i++)
+      if (w == 0 || strcmp(c.terms[w - 1], c.terms[i]) != 0)
+        c.terms[w++] = c.terms[i];
+    c.n_terms = w;
+    size_t scan = len < SNIPPET_SCAN_LIMIT ? len : SNIPPET_SCAN_LIMIT;
+    if (c.n_terms > 0 && find_hits(an, text, scan, &c) < 0) c.oom = true;
+  }
+  if (c.oom) {
+    free(c.terms);
+    free(c.hits);
+    return NULL;
+  }
+
+  size_t start = 0, end, first = 0, last = 0;
+  if (c.n_hits > 0) {
+    best_window(c.hits, c.n_hits, c.n_terms, max_bytes, &first, &last);
+    size_t span_start = c.hits[first].start, span_end = c.hits[last - 1].end;
+    size_t room = span_end - span_start < max_bytes
+                      ? max_bytes - (span_end - span_start)
+                      : 0;
+    size_t lead = room / 2 < SNIPPET_MAX_LEAD ? room / 2 : SNIPPET_MAX_LEAD;
+    size_t lo = span_start > lead ? span_start - lead : 0;
+    size_t sent = sentence_start(text, lo, span_start);
+    start = sent != (size_t)-1 ? sent : align_start(text, lo, span_start);
+    end = start + max_bytes < len ? start + max_bytes : len;
+    if (end < span_end) end = span_end;
+    if (end == len && end - start < max_bytes) {
+      /* Near the end of the text: use the budget before the hits. */
+      size_t s2 = len > max_bytes ? len - max_bytes : 0;
+      if (s2 < start) start = align_start(text, s2, span_start);
+    }
+    end = align_end(text, len, end, span_end);
+  } else {
+    end = align_end(text, len, max_bytes < len ? max_bytes : len, 0);
+  }
+
+  /* Markers for the hits inside the passage, in order. */
+  size_t n_mk = 0;
+  marker *mk = NULL;
+  if (c.n_hits > 0) {
+    mk = malloc(2 * c.n_hits * sizeof *mk);
+    if (!mk) {
+      free(c.terms);
+      free(c.hits);
+      return NULL;
+    }
+    size_t prev_end = start;
+    for (size_t i = 0; i < c.n_hits; i++) {
+      const hit *h = &c.hits[i];
+      if (h->start < prev_end || h->end > end) continue;
+      mk[n_mk++] = (marker){h->start, hl_start};
+      mk[n_mk++] = (marker){h->end, hl_end};
+      prev_end = h->end;
+    }
+  }
+
+  sbuf b = {0};
+  if (start > 0) sb_puts(&b, ELLIPSIS);
+  /* Collapsing also trims the passage's own leading and trailing spaces,
+   * so the ellipses sit against the words. */
+  sanitize_into(&b, text, start, end, mk, n_mk, true);
+  if (end < len && b.n > 0) sb_puts(&b, ELLIPSIS);
+  free(mk);
+  free(c.terms);
+  free(c.hits);
+  return sb_finish(&b);
+}

@@ -1,0 +1,461 @@
+/* test_e2e_searcher.c — the searcher program end to end.
+ *
+ * Before any test runs (in Criterion's runner process, so every test's
+ * fork inherits the paths), two indexes are built with the real indexer:
+ *   main   corpus/ (the seed article and the team's articles)
+ *   extra  a few JSON Lines articles written here, whose fields and dates
+ *          are chosen so every query form has one known answer
+ * Then each test runs the searcher and checks what it prints. */
+#include <criterion/criterion.h>
+#include <criterion/hooks.h>
+#include <jansson.h>
+#include <pty.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+/* Criterion may run each test in a re-executed copy of this program, so
+ * the runner passes the scratch directory through the environment and
+ * records a failed set-up in a file there. */
+#define ENV_DIR "CRONACA_TEST_E2E_SEARCHER_DIR"
+static char *tmp_dir; /* scratch for both indexes and inputs */
+static char main_idx[4096], extra_idx[4096];
+
+static void set_paths(const char *dir) {
+  snprintf(main_idx, sizeof main_idx, "%s/main", dir);
+  snprintf(extra_idx, sizeof extra_idx, "%s/extra", dir);
+}
+
+/* The extra articles: ids c1..c6, with fields every query form can use. */
+static const char extra_jsonl[] =
+    "{\"id\":\"c1\",\"title\":\"Guerra in Ucraina\",\"text\":\"La guerra in "
+    "Ucraina continua. La Casa Bianca osserva.\",\"date\":\"2022-03-01\","
+    "\"author\":\"Mario Rossi\",\"source\":\"Gazzetta\"}\n"
+    "{\"id\":\"c2\",\"title\":\"Elezioni a Roma\",\"text\":\"Nella "
+    "citt\xc3\xa0 "
+    "di Roma si vota. Nessuna guerra.\",\"date\":\"2023-05-10\",\"author\":"
+    "\"Anna Bianchi\",\"source\":\"Corriere\"}\n"
+    "{\"id\":\"c3\",\"title\":\"Droni dall'Iran\",\"text\":\"La Russia ha "
+    "comprato droni dall\xe2\x80\x99Iran. Una nave russa.\",\"date\":"
+    "\"2022-08-15\",\"author\":\"Luca Verdi\",\"source\":\"Gazzetta\"}\n"
+    "{\"id\":\"c4\",\"title\":\"Notizia \\u001b[31m rossa\\u0007\",\"text\":"
+    "\"Allarme \\u001b[2J Pyongyang \\u0007 \\u001b]0;pwned\\u0007 test\"}\n"
+    "{\"id\":\"c5\",\"title\":\"Ucraina oggi\",\"text\":\"Ucraina e Casa "
+    "Bianca: nuove sanzioni.\",\"date\":\"2021-12-31\"}\n"
+    "{\"id\":\"c6\",\"title\":\"Ucraina al voto\",\"text\":\"In Ucraina si "
+    "vota.\",\"date\":\"2022-10-01\"}\n";
+
+static bool run_indexer(const char *idx, const char *path) {
+  char *const argv[] = {INDEXER_BIN, "-d",         (char *)idx,
+                        "-q",        (char *)path, NULL};
+  th_run r = th_exec(argv, NULL);
+  bool ok = r.status == 0;
+  if (!ok) {
+    char msg[8192], file[4096];
+    int n = snprintf(msg, sizeof msg, "indexer -d %s %s: status %d\n%s", idx,
+                     path, r.status, r.err);
+    snprintf(file, sizeof file, "%s/setup-error", tmp_dir);
+    th_write_file(file, msg, n < (int)sizeof msg ? (size_t)n : sizeof msg - 1);
+  }
+  th_run_free(&r);
+  return ok;
+}
+
+ReportHook(PRE_ALL)(struct criterion_test_set *set) {
+  (void)set;
+  tmp_dir = th_mkdtemp("e2e-searcher");
+  setenv(ENV_DIR, tmp_dir, 1);
+  set_paths(tmp_dir);
+  char jsonl[4096];
+  snprintf(jsonl, sizeof jsonl, "%s/in/extra.jsonl", tmp_dir);
+  th_write_file(jsonl, extra_jsonl, sizeof extra_jsonl - 1);
+  if (run_indexer(main_idx, CORPUS_DIR)) run_indexer(extra_idx, jsonl);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats) {
+  (void)stats;
+  th_rmtree(tmp_dir);
+  free(tmp_dir);
+}
+
+static void need_indexes(void) {
+  const char *dir = getenv(ENV_DIR);
+  cr_assert(dir, "the test indexes were not built");
+  free(tmp_dir);
+  tmp_dir = strdup(dir);
+  set_paths(dir);
+  char file[4096];
+  snprintf(file, sizeof file, "%s/setup-error", dir);
+  FILE *f = fopen(file, "r");
+  if (f) {
+    char msg[8192] = "";
+    size_t n = fread(msg, 1, sizeof msg - 1, f);
+    msg[n] = '\0';
+    fclose(f);
+    cr_assert_fail("could not build the test indexes: %s", msg);
+  }
+}
+
+TestSuite(searcher, .init = need_indexes, .timeout = 60);
+
+/* Runs the searcher with the arguments (NULL-terminated). */
+static th_run searcher(const char *stdin_text, ...) {
+  char *argv[64];
+  size_t n = 0;
+  argv[n++] = SEARCHER_BIN;
+  va_list ap;
+  va_start(ap, stdin_text);
+  const char *a;
+  while ((a = va_arg(ap, const char *)) && n < 63)
+    argv[n++] = (char *)a;
+  va_end(ap);
+  argv[n] = NULL;
+  return th_exec(argv, stdin_text);
+}
+
+/* The hits' ids of a --json run over the extra index, in rank order,
+ * comma-separated ("" for none). Fails the test if the JSON is invalid. */
+static char *ids_of(const char *json_text) {
+  json_error_t jerr;
+  json_t *o = json_loads(json_text, 0, &jerr);
+  cr_assert(o, "invalid JSON (%s): %s", jerr.text, json_text);
+  static char buf[4096];
+  buf[0] = '\0';
+  size_t i;
+  json_t *hit;
+  json_array_foreach(json_object_get(o, "hits"), i, hit) {
+    if (i) strcat(buf, ",");
+    strncat(buf, json_string_value(json_object_get(hit, "id")), 200);
+  }
+  json_decref(o);
+  return buf;
+}
+
+/* Each query form against the extra index and the ids it must return,
+ * in rank order when the order is defined, else sorted ("~" prefix). */
+Test(searcher, query_forms) {
+  static const struct {
+    const char *opt1, *opt2, *query, *want;
+  } cases[] = {
+      {NULL, NULL, "\"Casa Bianca\"", "~c1,c5"},
+      {NULL, NULL, "Ucraina -\"Casa Bianca\"", "c6"},
+      {NULL, NULL, "+Russia droni", "c3"},
+      {NULL, NULL, "guerra -Ucraina", "c2"},
+      {NULL, NULL, "guerra AND Roma", "c2"},
+      {NULL, NULL, "Roma OR Iran", "~c2,c3"},
+      {NULL, NULL, "guerra NOT Roma", "c1"},
+      {NULL, NULL, "(Roma OR Iran) AND guerra", "c2"},
+      {NULL, NULL, "title:guerra", "c1"},
+      {NULL, NULL, "author:Rossi", "c1"},
+      {NULL, NULL, "source:Corriere", "c2"},
+      {NULL, NULL, "ucrain*", "~c1,c5,c6"},
+      {NULL, NULL, "Ucraina date:2022", "~c1,c6"},
+      {NULL, NULL, "date:2022-08", "c3"},
+      {NULL, NULL, "date:2022-03-01..2022-08-31", "~c1,c3"},
+      {"--since", "2022-01-01", "Ucraina", "~c1,c6"},
+      {"--until", "2021-12-31", "Ucraina", "c5"},
+      {"--since", "1 marzo 2022", "Ucraina", "~c1,c6"},
+      {"--until", "01/03/2022", "Ucraina", "~c1,c5"},
+      {"--sort", "date", "Ucraina", "c6,c1,c5"},
+      {"--all", NULL, "guerra Ucraina", "c1"},
+      {NULL, NULL, "citta", "c2"},
+      {NULL, NULL, "Russia", "c3"},
+      {NULL, NULL, "russi", "c3"},
+      {NULL, NULL, "dell'Iran", "c3"},
+      {NULL, NULL, "Pyongyang", "c4"},
+      {NULL, NULL, "nessunaparolacosi", ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    th_run r = cases[i].opt1 == NULL ? searcher(NULL, "-d", extra_idx, "--json",
+                                                cases[i].query, NULL)
+               : cases[i].opt2 == NULL
+                   ? searcher(NULL, "-d", extra_idx, "--json", cases[i].opt1,
+                              cases[i].query, NULL)
+                   : searcher(NULL, "-d", extra_idx, "--json", cases[i].opt1,
+                              cases[i].opt2, cases[i].query, NULL);
+    cr_expect_eq(r.status, 0, "case %zu (%s): status %d: %s", i, cases[i].query,
+                 r.status, r.err);
+    if (r.status == 0) {
+      char *got = ids_of(r.out);
+      const char *want = cases[i].want;
+      if (*want == '~') { /* any order: compare sorted */
+        want++;
+        char *parts[16];
+        size_t n = 0;
+        for (char *t = strtok(got, ","); t && n < 16; t = strtok(NULL, ","))
+          parts[n++] = t;
+        for (size_t a = 1; a < n; a++)
+          for (size_t b = a; b > 0 && strcmp(parts[b - 1], parts[b]) > 0; b--) {
+            char *tmp = parts[b];
+            parts[b] = parts[b - 1];
+            parts[b - 1] = tmp;
+          }
+        static char sorted[4096];
+        sorted[0] = '\0';
+        for (size_t k = 0; k < n; k++) {
+          if (k) strcat(sorted, ",");
+          strcat(sorted, parts[k]);
+        }
+        got = sorted;
+      }
+      cr_expect_str_eq(got, want, "case %zu (%s %s %s)", i,
+                       cases[i].opt1 ? cases[i].opt1 : "",
+                       cases[i].opt2 ? cases[i].opt2 : "", cases[i].query);
+    }
+    th_run_free(&r);
+  }
+}
+
+/* The issue's example: the seed article first, its words highlighted. */
+Test(searcher, seed_article_first) {
+  th_run r = searcher(NULL, "-d", main_idx, "Corea del Nord armi Russia", NULL);
+  cr_assert_eq(r.status, 0, "status %d: %s", r.status, r.err);
+  static const char want[] = "1. Secondo l\xe2\x80\x99intelligence Usa, la "
+                             "Russia sta comprando armi dalla Corea del Nord\n";
+  cr_expect(strncmp(r.out, want, sizeof want - 1) == 0,
+            "first hit is not the seed:\n%s", r.out);
+  const char *second = strchr(r.out, '\n');
+  cr_expect(second && strstr(second, "2022-09-06"), "no date line:\n%s", r.out);
+  cr_expect(strstr(r.out, "russia-corea-del-nord-armi.txt"), "no id:\n%s",
+            r.out);
+  cr_expect(strstr(r.out, "**Russia**") && strstr(r.out, "**armi**") &&
+                strstr(r.out, "**Corea**") && strstr(r.out, "**Nord**"),
+            "words not highlighted:\n%s", r.out);
+  cr_expect(strstr(r.out, " of about "), "no summary line:\n%s", r.out);
+  cr_expect(!strchr(r.out, '\x1b'), "escape codes when not a terminal");
+  th_run_free(&r);
+}
+
+Test(searcher, json_fields) {
+  th_run r = searcher(NULL, "-d", main_idx, "--json", "-n", "3",
+                      "Corea del Nord armi Russia", NULL);
+  cr_assert_eq(r.status, 0, "status %d: %s", r.status, r.err);
+  cr_expect(strchr(r.out, '\n') == r.out + r.out_len - 1, "not one line");
+  json_error_t jerr;
+  json_t *o = json_loads(r.out, 0, &jerr);
+  cr_assert(o, "invalid JSON: %s", r.out);
+  cr_expect_str_eq(json_string_value(json_object_get(o, "query")),
+                   "Corea del Nord armi Russia");
+  cr_expect(json_is_integer(json_object_get(o, "estimated_matches")));
+  cr_expect(json_is_number(json_object_get(o, "took_ms")));
+  json_t *hits = json_object_get(o, "hits");
+  cr_assert(json_array_size(hits) >= 1 && json_array_size(hits) <= 3);
+  json_t *h = json_array_get(hits, 0);
+  cr_expect_eq(json_integer_value(json_object_get(h, "rank")), 1);
+  const char *id = json_string_value(json_object_get(h, "id"));
+  cr_expect(id && strstr(id, "russia-corea-del-nord-armi.txt"), "id %s", id);
+  cr_expect(json_is_number(json_object_get(h, "score")));
+  cr_expect_str_eq(json_string_value(json_object_get(h, "date")), "2022-09-06");
+  cr_expect_str_eq(json_string_value(json_object_get(h, "author")),
+                   "Fabrizio Grasso");
+  cr_expect(
+      strstr(json_string_value(json_object_get(h, "snippet")), "**Russia**"));
+  json_decref(o);
+  th_run_free(&r);
+}
+
+/* Fields an article lacks are left out; control characters never show. */
+Test(searcher, missing_fields_and_control_characters) {
+  th_run r = searcher(NULL, "-d", extra_idx, "--json", "Pyongyang", NULL);
+  cr_assert_eq(r.status, 0);
+  json_t *o = json_loads(r.out, 0, NULL);
+  cr_assert(o, "invalid JSON: %s", r.out);
+  json_t *h = json_array_get(json_object_get(o, "hits"), 0);
+  cr_expect(!json_object_get(h, "date") && !json_object_get(h, "author") &&
+                !json_object_get(h, "source"),
+            "invented fields: %s", r.out);
+  const char *snip = json_string_value(json_object_get(h, "snippet"));
+  cr_expect(snip && !strchr(snip, '\x1b') && !strchr(snip, '\x07'),
+            "control characters in the snippet: %s", r.out);
+  json_decref(o);
+  th_run_free(&r);
+  r = searcher(NULL, "-d", extra_idx, "Pyongyang", NULL);
+  cr_assert_eq(r.status, 0);
+  for (const unsigned char *p = (const unsigned char *)r.out; *p; p++)
+    cr_expect(*p >= 0x20 || *p == '\n', "raw control byte 0x%02x", *p);
+  th_run_free(&r);
+}
+
+/* Several -d searched as one. */
+Test(searcher, several_databases) {
+  th_run r = searcher(NULL, "-d", main_idx, "-d", extra_idx, "--json", "-n",
+                      "50", "Pyongyang", NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  char *ids = ids_of(r.out);
+  cr_expect(strstr(ids, "c4") && strstr(ids, "russia-corea-del-nord-armi"),
+            "got %s", ids);
+  th_run_free(&r);
+}
+
+Test(searcher, paging) {
+  th_run r = searcher(NULL, "-d", extra_idx, "--json", "--sort", "date",
+                      "--offset", "1", "-n", "1", "Ucraina", NULL);
+  cr_assert_eq(r.status, 0);
+  cr_expect_str_eq(ids_of(r.out), "c1");
+  json_t *o = json_loads(r.out, 0, NULL);
+  json_t *h = json_array_get(json_object_get(o, "hits"), 0);
+  cr_expect_eq(json_integer_value(json_object_get(h, "rank")), 2);
+  json_decref(o);
+  th_run_free(&r);
+}
+
+static size_t count_lines(const char *s) {
+  size_t n = 0;
+  for (; *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+Test(searcher, batch) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/queries.txt", tmp_dir);
+  const char queries[] = "Russia\n\nguerra -Ucraina\r\n\"\n";
+  th_write_file(path, queries, sizeof queries - 1);
+  for (int from_stdin = 0; from_stdin < 2; from_stdin++) {
+    th_run r = from_stdin
+                   ? searcher(queries, "-d", extra_idx, "--batch", "-", NULL)
+                   : searcher(NULL, "-d", extra_idx, "--batch", path, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(count_lines(r.out), 4, "got:\n%s", r.out);
+    char *line = strtok(r.out, "\n");
+    cr_expect_str_eq(ids_of(line), "c3");
+    line = strtok(NULL, "\n");
+    cr_expect_str_eq(ids_of(line), "", "blank line: %s", line);
+    line = strtok(NULL, "\n");
+    cr_expect_str_eq(ids_of(line), "c2");
+    line = strtok(NULL, "\n");
+    ids_of(line); /* valid JSON is enough */
+    th_run_free(&r);
+  }
+}
+
+/* Whatever is typed: exit 0, valid JSON, at most a one-line note. */
+Test(searcher, bad_queries) {
+  static char many[10000 * 7];
+  many[0] = '\0';
+  for (int i = 0; i < 10000; i++)
+    strcat(many, i % 2 ? "guerra " : "parola ");
+  const char *cases[] = {"\"",
+                         "(",
+                         ")",
+                         "AND",
+                         "-",
+                         "",
+                         "+",
+                         "OR OR",
+                         "NOT",
+                         "title:",
+                         "date:",
+                         "date:abc",
+                         "*",
+                         "a*",
+                         "il la di",
+                         "\"Corea del",
+                         "((Roma",
+                         "\x01\x1b[2J\x7f",
+                         "\xff\xfe Russia \xc3",
+                         "date:2022-13-45..x",
+                         "author:\"",
+                         many};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    for (int json = 0; json < 2; json++) {
+      th_run r = json
+                     ? searcher(NULL, "-d", extra_idx, "--json", cases[i], NULL)
+                     : searcher(NULL, "-d", extra_idx, cases[i], NULL);
+      cr_expect_eq(r.status, 0, "case %zu json %d: status %d: %s", i, json,
+                   r.status, r.err);
+      cr_expect(count_lines(r.err) <= 1, "case %zu: more than one line: %s", i,
+                r.err);
+      if (json && r.status == 0) ids_of(r.out);
+      th_run_free(&r);
+    }
+  }
+}
+
+Test(searcher, missing_index) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/no-such-index", tmp_dir);
+  th_run r = searcher(NULL, "-d", path, "Russia", NULL);
+  cr_expect_eq(r.status, 2);
+  cr_expect(strstr(r.err, "cannot open index") && strstr(r.err, path) &&
+                strstr(r.err, "indexer -d"),
+            "unclear message: %s", r.err);
+  cr_expect_eq(r.out_len, 0);
+  th_run_free(&r);
+}
+
+Test(searcher, usage_errors) {
+  const char *cases[][4] = {
+      {"Russia", NULL},
+      {"-d", extra_idx, NULL},
+      {"-d", extra_idx, "-n", "abc"},
+      {"-d", extra_idx, "--sort", "size"},
+      {"-d", extra_idx, "--since", "ieri"},
+      {"-d", extra_idx, "--bm25", "x"},
+      {"-d", extra_idx, "--nonsense", "x"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    th_run r = searcher(NULL, cases[i][0], cases[i][1], cases[i][2],
+                        cases[i][3], NULL);
+    cr_expect_eq(r.status, 2, "case %zu: status %d", i, r.status);
+    cr_expect(strncmp(r.err, "searcher: ", 10) == 0, "case %zu: %s", i, r.err);
+    th_run_free(&r);
+  }
+}
+
+Test(searcher, help_version_analyze) {
+  th_run r = searcher(NULL, "--help", NULL);
+  cr_expect_eq(r.status, 0);
+  cr_expect(strstr(r.out, "usage: searcher"));
+  th_run_free(&r);
+  r = searcher(NULL, "--version", NULL);
+  cr_expect_eq(r.status, 0);
+  cr_expect(strstr(r.out, "searcher"));
+  th_run_free(&r);
+  r = searcher(NULL, "--analyze", "dell'Iran e la citt\xc3\xa0", NULL);
+  cr_expect_eq(r.status, 0);
+  cr_expect(strncmp(r.out, "iran\ncitt", 9) == 0, "got '%s'", r.out);
+  cr_expect_eq(count_lines(r.out), 2, "stop words printed: '%s'", r.out);
+  th_run_free(&r);
+}
+
+/* Runs the searcher on a pseudo-terminal (so it sees a terminal) with
+ * NO_COLOR set or not, and returns what it printed. */
+static char *on_terminal(bool no_color) {
+  int master;
+  pid_t pid = forkpty(&master, NULL, NULL, NULL);
+  cr_assert(pid >= 0, "forkpty failed");
+  if (pid == 0) {
+    if (no_color)
+      setenv("NO_COLOR", "1", 1);
+    else
+      unsetenv("NO_COLOR");
+    execl(SEARCHER_BIN, SEARCHER_BIN, "-d", extra_idx, "Russia", (char *)NULL);
+    _exit(127);
+  }
+  static char buf[65536];
+  size_t len = 0;
+  ssize_t n;
+  while (len < sizeof buf - 1 &&
+         (n = read(master, buf + len, sizeof buf - 1 - len)) > 0)
+    len += (size_t)n;
+  buf[len] = '\0';
+  int status;
+  waitpid(pid, &status, 0);
+  close(master);
+  cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  return buf;
+}
+
+Test(searcher, bold_on_terminal_unless_no_color) {
+  char *out = on_terminal(false);
+  cr_expect(strstr(out, "\x1b[1m"), "no bold on a terminal: %s", out);
+  out = on_terminal(true);
+  cr_expect(!strchr(out, '\x1b'), "escape codes despite NO_COLOR: %s", out);
+  cr_expect(strstr(out, "**Russia**"), "no plain markers: %s", out);
+}
