@@ -1,0 +1,590 @@
+/* xapian_c.cc — the C API over Xapian declared in xapian_c.h.
+ *
+ * The project's only C++. Every extern "C" entry point runs its body
+ * inside guard(), which turns any exception into a cr_error, so no C++
+ * exception ever unwinds through C frames.
+ */
+#include "xapian_c.h"
+
+#include <xapian.h>
+
+#include <cstdlib>
+#include <deque>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+struct cr_wdb {
+  Xapian::WritableDatabase db;
+  std::string path;
+};
+
+struct cr_rdb {
+  Xapian::Database db;
+  std::string paths; /* for messages: the paths as given, comma-separated */
+};
+
+struct cr_doc {
+  Xapian::Document doc;
+};
+
+struct cr_query {
+  Xapian::Query q;
+};
+
+struct cr_mset {
+  Xapian::Enquire enquire;
+  Xapian::MSet mset;
+  /* Per-hit copies of data and values, so pointers handed to C stay valid
+   * until cr_mset_free. */
+  std::vector<std::unique_ptr<std::string>> data;
+  std::deque<std::string> value_scratch; /* deque: push_back keeps old pointers */
+
+  explicit cr_mset(const Xapian::Database &db) : enquire(db) {}
+};
+
+namespace {
+
+/* Maps a Xapian exception class to our error code. Xapian::Error has no
+ * virtual functions, so the class is known by its type name. */
+int code_of(const Xapian::Error &e) {
+  static const struct {
+    const char *type;
+    int code;
+  } codes[] = {
+      {"DatabaseLockError", CR_E_LOCKED},
+      {"DatabaseModifiedError", CR_E_MODIFIED},
+      {"DatabaseNotFoundError", CR_E_NOT_FOUND},
+      {"DatabaseOpeningError", CR_E_NOT_FOUND},
+      {"DatabaseVersionError", CR_E_NOT_FOUND},
+      {"DatabaseCorruptError", CR_E_CORRUPT},
+      {"NetworkError", CR_E_NETWORK},
+      {"NetworkTimeoutError", CR_E_NETWORK},
+      {"InvalidArgumentError", CR_E_INVALID},
+      {"DatabaseError", CR_E_IO},
+      {"DatabaseCreateError", CR_E_IO},
+  };
+  for (const auto &c : codes)
+    if (std::strcmp(e.get_type(), c.type) == 0) return c.code;
+  return CR_E_GENERIC;
+}
+
+/* Runs f; on any exception fills err with what was being done (`what`)
+ * and returns false. */
+template <typename F> bool guard(cr_error *err, const std::string &what, F f) {
+  try {
+    f();
+    return true;
+  } catch (const Xapian::Error &e) {
+    std::string msg = e.get_msg();
+    if (!e.get_context().empty()) msg += " (" + e.get_context() + ")";
+    cr_error_set(err, code_of(e), "%s: %s: %s", what.c_str(), e.get_type(),
+                 msg.c_str());
+  } catch (const std::bad_alloc &) {
+    cr_error_set(err, CR_E_NOMEM, "%s: out of memory", what.c_str());
+  } catch (const std::exception &e) {
+    cr_error_set(err, CR_E_GENERIC, "%s: %s", what.c_str(), e.what());
+  } catch (...) {
+    cr_error_set(err, CR_E_GENERIC, "%s: unknown error", what.c_str());
+  }
+  return false;
+}
+
+cr_query *wrap(const Xapian::Query &q) {
+  try {
+    return new cr_query{q};
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+Xapian::Query::op op_of(int op) {
+  switch (op) {
+  case CR_OP_AND: return Xapian::Query::OP_AND;
+  case CR_OP_OR: return Xapian::Query::OP_OR;
+  case CR_OP_AND_NOT: return Xapian::Query::OP_AND_NOT;
+  case CR_OP_FILTER: return Xapian::Query::OP_FILTER;
+  case CR_OP_AND_MAYBE: return Xapian::Query::OP_AND_MAYBE;
+  case CR_OP_PHRASE: return Xapian::Query::OP_PHRASE;
+  case CR_OP_NEAR: return Xapian::Query::OP_NEAR;
+  case CR_OP_SYNONYM: return Xapian::Query::OP_SYNONYM;
+  case CR_OP_ELITE_SET: return Xapian::Query::OP_ELITE_SET;
+  default: return Xapian::Query::OP_OR;
+  }
+}
+
+} // namespace
+
+extern "C" {
+
+/* ---- Writing ---------------------------------------------------------- */
+
+cr_wdb *cr_wdb_open(const char *path, int flags, cr_error *err) {
+  cr_wdb *out = nullptr;
+  guard(err, std::string("cannot open index '") + path + "' for writing",
+        [&] {
+          int action = Xapian::DB_CREATE_OR_OPEN;
+          switch (flags & 0xf) {
+          case CR_WDB_CREATE_OR_OVERWRITE:
+            action = Xapian::DB_CREATE_OR_OVERWRITE;
+            break;
+          case CR_WDB_OPEN: action = Xapian::DB_OPEN; break;
+          default: break;
+          }
+          if (flags & CR_WDB_NO_SYNC) action |= Xapian::DB_NO_SYNC;
+          if (flags & CR_WDB_DANGEROUS) action |= Xapian::DB_DANGEROUS;
+          action |= Xapian::DB_BACKEND_GLASS;
+          out = new cr_wdb{Xapian::WritableDatabase(path, action), path};
+        });
+  return out;
+}
+
+int cr_wdb_close(cr_wdb *db, cr_error *err) {
+  if (!db) return 0;
+  bool ok = guard(err, "cannot close index '" + db->path + "'",
+                  [&] { db->db.close(); });
+  delete db;
+  return ok ? 0 : -1;
+}
+
+int cr_wdb_commit(cr_wdb *db, cr_error *err) {
+  return guard(err, "cannot commit index '" + db->path + "'",
+               [&] { db->db.commit(); })
+             ? 0
+             : -1;
+}
+
+int cr_wdb_begin_transaction(cr_wdb *db, cr_error *err) {
+  return guard(err, "cannot begin a transaction on '" + db->path + "'",
+               [&] { db->db.begin_transaction(true); })
+             ? 0
+             : -1;
+}
+
+int cr_wdb_commit_transaction(cr_wdb *db, cr_error *err) {
+  return guard(err, "cannot commit a transaction on '" + db->path + "'",
+               [&] { db->db.commit_transaction(); })
+             ? 0
+             : -1;
+}
+
+int cr_wdb_cancel_transaction(cr_wdb *db, cr_error *err) {
+  return guard(err, "cannot cancel a transaction on '" + db->path + "'",
+               [&] { db->db.cancel_transaction(); })
+             ? 0
+             : -1;
+}
+
+int cr_wdb_replace(cr_wdb *db, const char *id_term, const cr_doc *doc,
+                   cr_error *err) {
+  return guard(err, std::string("cannot add document '") + id_term + "'",
+               [&] { db->db.replace_document(id_term, doc->doc); })
+             ? 0
+             : -1;
+}
+
+int cr_wdb_delete(cr_wdb *db, const char *term, cr_error *err) {
+  return guard(err, std::string("cannot delete documents '") + term + "'",
+               [&] { db->db.delete_document(term); })
+             ? 0
+             : -1;
+}
+
+uint32_t cr_wdb_doccount(cr_wdb *db) {
+  uint32_t n = 0;
+  guard(nullptr, "", [&] { n = db->db.get_doccount(); });
+  return n;
+}
+
+uint32_t cr_wdb_termfreq(cr_wdb *db, const char *term) {
+  uint32_t n = 0;
+  guard(nullptr, "", [&] { n = db->db.get_termfreq(term); });
+  return n;
+}
+
+int cr_wdb_set_metadata(cr_wdb *db, const char *key, const char *value,
+                        size_t len, cr_error *err) {
+  return guard(err, std::string("cannot set metadata '") + key + "'",
+               [&] { db->db.set_metadata(key, std::string(value, len)); })
+             ? 0
+             : -1;
+}
+
+char *cr_wdb_get_metadata(cr_wdb *db, const char *key, size_t *len) {
+  char *out = nullptr;
+  *len = 0;
+  guard(nullptr, "", [&] {
+    std::string v = db->db.get_metadata(key);
+    if (v.empty()) return;
+    out = static_cast<char *>(std::malloc(v.size() + 1));
+    if (!out) return;
+    std::memcpy(out, v.data(), v.size());
+    out[v.size()] = '\0';
+    *len = v.size();
+  });
+  return out;
+}
+
+int cr_wdb_metadata_keys(cr_wdb *db, const char *prefix, cr_key_fn fn,
+                         void *ctx) {
+  int rc = 0;
+  guard(nullptr, "", [&] {
+    for (auto it = db->db.metadata_keys_begin(prefix);
+         it != db->db.metadata_keys_end(prefix); ++it) {
+      const std::string &k = *it;
+      if ((rc = fn(k.c_str(), k.size(), ctx)) != 0) break;
+    }
+  });
+  return rc;
+}
+
+int cr_wdb_add_spelling(cr_wdb *db, const char *word, unsigned freq_inc,
+                        cr_error *err) {
+  return guard(err, std::string("cannot add spelling '") + word + "'",
+               [&] { db->db.add_spelling(word, freq_inc); })
+             ? 0
+             : -1;
+}
+
+int cr_compact(const char *const *sources, size_t n_sources, const char *dest,
+               cr_error *err) {
+  return guard(err, std::string("cannot compact into '") + dest + "'",
+               [&] {
+                 Xapian::Database all;
+                 for (size_t i = 0; i < n_sources; i++)
+                   all.add_database(Xapian::Database(sources[i]));
+                 all.compact(dest, Xapian::DBCOMPACT_MULTIPASS |
+                                       Xapian::Compactor::FULLER |
+                                       Xapian::DB_BACKEND_GLASS);
+               })
+             ? 0
+             : -1;
+}
+
+/* ---- Documents -------------------------------------------------------- */
+
+cr_doc *cr_doc_new(void) {
+  try {
+    return new cr_doc;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void cr_doc_free(cr_doc *doc) { delete doc; }
+
+void cr_doc_clear(cr_doc *doc) {
+  guard(nullptr, "", [&] { doc->doc = Xapian::Document(); });
+}
+
+int cr_doc_add_posting(cr_doc *doc, const char *term, size_t len,
+                       uint32_t position, uint32_t wdf_inc) {
+  return guard(nullptr, "", [&] {
+           doc->doc.add_posting(std::string(term, len), position, wdf_inc);
+         })
+             ? 0
+             : -1;
+}
+
+int cr_doc_add_term(cr_doc *doc, const char *term, size_t len,
+                    uint32_t wdf_inc) {
+  return guard(nullptr, "",
+               [&] { doc->doc.add_term(std::string(term, len), wdf_inc); })
+             ? 0
+             : -1;
+}
+
+int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value,
+                     size_t len) {
+  return guard(nullptr, "",
+               [&] { doc->doc.add_value(slot, std::string(value, len)); })
+             ? 0
+             : -1;
+}
+
+int cr_doc_set_data(cr_doc *doc, const char *data, size_t len) {
+  return guard(nullptr, "",
+               [&] { doc->doc.set_data(std::string(data, len)); })
+             ? 0
+             : -1;
+}
+
+/* ---- Reading ---------------------------------------------------------- */
+
+cr_rdb *cr_rdb_open(const char *const *paths, size_t n_paths, cr_error *err) {
+  cr_rdb *out = nullptr;
+  std::string names;
+  for (size_t i = 0; i < n_paths; i++) names += (i ? ", " : "") + std::string(paths[i]);
+  for (size_t i = 0; i < n_paths; i++) {
+    bool ok = guard(err, std::string("cannot open index '") + paths[i] + "'",
+                    [&] {
+                      if (!out) out = new cr_rdb{Xapian::Database(), names};
+                      out->db.add_database(Xapian::Database(paths[i]));
+                    });
+    if (!ok) {
+      delete out;
+      return nullptr;
+    }
+  }
+  if (!out) cr_error_set(err, CR_E_INVALID, "no index given");
+  return out;
+}
+
+void cr_rdb_close(cr_rdb *db) { delete db; }
+
+int cr_rdb_reopen(cr_rdb *db, cr_error *err) {
+  return guard(err, "cannot reopen index '" + db->paths + "'",
+               [&] { db->db.reopen(); })
+             ? 0
+             : -1;
+}
+
+uint32_t cr_rdb_doccount(cr_rdb *db) {
+  uint32_t n = 0;
+  guard(nullptr, "", [&] { n = db->db.get_doccount(); });
+  return n;
+}
+
+uint32_t cr_rdb_termfreq(cr_rdb *db, const char *term) {
+  uint32_t n = 0;
+  guard(nullptr, "", [&] { n = db->db.get_termfreq(term); });
+  return n;
+}
+
+static char *copy_out(const std::string &s, size_t *len) {
+  char *out = static_cast<char *>(std::malloc(s.size() + 1));
+  if (!out) return nullptr;
+  std::memcpy(out, s.data(), s.size());
+  out[s.size()] = '\0';
+  if (len) *len = s.size();
+  return out;
+}
+
+char *cr_rdb_document_data(cr_rdb *db, cr_docid id, size_t *len,
+                           cr_error *err) {
+  char *out = nullptr;
+  if (len) *len = 0;
+  guard(err, "cannot read document " + std::to_string(id),
+        [&] { out = copy_out(db->db.get_document(id).get_data(), len); });
+  return out;
+}
+
+int cr_rdb_allterms(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx) {
+  int rc = 0;
+  guard(nullptr, "", [&] {
+    for (auto it = db->db.allterms_begin(prefix);
+         it != db->db.allterms_end(prefix); ++it) {
+      const std::string &t = *it;
+      if ((rc = fn(t.c_str(), t.size(), ctx)) != 0) break;
+    }
+  });
+  return rc;
+}
+
+char *cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
+                                 unsigned max_edit_distance) {
+  char *out = nullptr;
+  guard(nullptr, "", [&] {
+    std::string s = db->db.get_spelling_suggestion(word, max_edit_distance);
+    if (!s.empty()) out = copy_out(s, nullptr);
+  });
+  return out;
+}
+
+/* ---- Queries ---------------------------------------------------------- */
+
+cr_query *cr_query_term(const char *term, uint32_t wqf, uint32_t position) {
+  cr_query *out = nullptr;
+  guard(nullptr, "",
+        [&] { out = wrap(Xapian::Query(term, wqf ? wqf : 1, position)); });
+  return out;
+}
+
+cr_query *cr_query_combine(int op, cr_query *const *subs, size_t n,
+                           unsigned window) {
+  cr_query *out = nullptr;
+  guard(nullptr, "", [&] {
+    std::vector<Xapian::Query> qs;
+    qs.reserve(n);
+    for (size_t i = 0; i < n; i++) qs.push_back(subs[i]->q);
+    Xapian::termcount param = window;
+    out = wrap(Xapian::Query(op_of(op), qs.begin(), qs.end(), param));
+  });
+  return out;
+}
+
+cr_query *cr_query_value_range(unsigned slot, const char *lo, const char *hi) {
+  cr_query *out = nullptr;
+  guard(nullptr, "", [&] {
+    if (lo && hi)
+      out = wrap(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi));
+    else if (lo)
+      out = wrap(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo));
+    else if (hi)
+      out = wrap(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi));
+    else
+      out = wrap(Xapian::Query::MatchAll);
+  });
+  return out;
+}
+
+cr_query *cr_query_wildcard(const char *prefix, unsigned max_expansion) {
+  cr_query *out = nullptr;
+  guard(nullptr, "", [&] {
+    out = wrap(Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max_expansion,
+                             Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
+                             Xapian::Query::OP_SYNONYM));
+  });
+  return out;
+}
+
+cr_query *cr_query_scale(const cr_query *q, double factor) {
+  cr_query *out = nullptr;
+  guard(nullptr, "", [&] {
+    out = wrap(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor));
+  });
+  return out;
+}
+
+cr_query *cr_query_match_all(void) { return wrap(Xapian::Query::MatchAll); }
+
+cr_query *cr_query_copy(const cr_query *q) { return wrap(q->q); }
+
+void cr_query_free(cr_query *q) { delete q; }
+
+bool cr_query_is_empty(const cr_query *q) { return !q || q->q.empty(); }
+
+char *cr_query_describe(const cr_query *q) {
+  char *out = nullptr;
+  guard(nullptr, "", [&] { out = copy_out(q->q.get_description(), nullptr); });
+  return out;
+}
+
+int cr_query_terms(const cr_query *q, cr_key_fn fn, void *ctx) {
+  int rc = 0;
+  guard(nullptr, "", [&] {
+    for (auto it = q->q.get_unique_terms_begin();
+         it != q->q.get_unique_terms_end(); ++it) {
+      const std::string &t = *it;
+      if ((rc = fn(t.c_str(), t.size(), ctx)) != 0) break;
+    }
+  });
+  return rc;
+}
+
+/* ---- Searching -------------------------------------------------------- */
+
+cr_bm25 cr_bm25_default(void) { return cr_bm25{1.0, 0.0, 1.0, 0.5, 0.5}; }
+
+cr_search_opts cr_search_opts_default(void) {
+  cr_search_opts o;
+  o.bm25 = cr_bm25_default();
+  o.offset = 0;
+  o.count = 10;
+  o.check_at_least = 0;
+  o.sort_slot = -1;
+  o.sort_descending = false;
+  o.collapse_slot = -1;
+  return o;
+}
+
+cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
+                   cr_error *err) {
+  std::unique_ptr<cr_mset> m;
+  bool ok = guard(err, "search failed on '" + db->paths + "'", [&] {
+    m.reset(new cr_mset(db->db));
+    m->enquire.set_query(q->q);
+    const cr_bm25 &w = opts->bm25;
+    m->enquire.set_weighting_scheme(
+        Xapian::BM25Weight(w.k1, w.k2, w.k3, w.b, w.min_normlen));
+    if (opts->sort_slot >= 0) {
+      /* Xapian's "reverse" puts the largest value first. */
+      m->enquire.set_sort_by_value_then_relevance(opts->sort_slot,
+                                                  opts->sort_descending);
+    } else {
+      /* Ties in relevance may come in any order: lets the matcher stop
+       * early more often. */
+      m->enquire.set_docid_order(Xapian::Enquire::DONT_CARE);
+    }
+    if (opts->collapse_slot >= 0)
+      m->enquire.set_collapse_key(opts->collapse_slot);
+    m->mset = m->enquire.get_mset(opts->offset, opts->count,
+                                  opts->check_at_least);
+    m->data.resize(m->mset.size());
+  });
+  return ok ? m.release() : nullptr;
+}
+
+void cr_mset_free(cr_mset *m) { delete m; }
+
+uint32_t cr_mset_size(const cr_mset *m) { return m->mset.size(); }
+
+uint32_t cr_mset_matches_estimated(const cr_mset *m) {
+  return m->mset.get_matches_estimated();
+}
+
+uint32_t cr_mset_rank(const cr_mset *m, uint32_t i) {
+  return m->mset[i].get_rank();
+}
+
+cr_docid cr_mset_docid(const cr_mset *m, uint32_t i) {
+  cr_docid id = 0;
+  guard(nullptr, "", [&] { id = *m->mset[i]; });
+  return id;
+}
+
+double cr_mset_weight(const cr_mset *m, uint32_t i) {
+  return m->mset[i].get_weight();
+}
+
+uint32_t cr_mset_collapse_count(const cr_mset *m, uint32_t i) {
+  return m->mset[i].get_collapse_count();
+}
+
+const char *cr_mset_data(cr_mset *m, uint32_t i, size_t *len) {
+  *len = 0;
+  if (i >= m->data.size()) return nullptr;
+  const char *out = nullptr;
+  guard(nullptr, "", [&] {
+    if (!m->data[i])
+      m->data[i].reset(new std::string(m->mset[i].get_document().get_data()));
+    out = m->data[i]->c_str();
+    *len = m->data[i]->size();
+  });
+  return out;
+}
+
+const char *cr_mset_value(cr_mset *m, uint32_t i, unsigned slot,
+                          size_t *len) {
+  *len = 0;
+  if (i >= m->mset.size()) return nullptr;
+  const char *out = nullptr;
+  guard(nullptr, "", [&] {
+    m->value_scratch.push_back(m->mset[i].get_document().get_value(slot));
+    const std::string &v = m->value_scratch.back();
+    if (v.empty()) {
+      m->value_scratch.pop_back();
+      return;
+    }
+    out = v.c_str();
+    *len = v.size();
+  });
+  return out;
+}
+
+int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx) {
+  int rc = 0;
+  guard(nullptr, "", [&] {
+    Xapian::MSetIterator hit = m->mset[i];
+    for (auto it = m->enquire.get_matching_terms_begin(hit);
+         it != m->enquire.get_matching_terms_end(hit); ++it) {
+      const std::string &t = *it;
+      if ((rc = fn(t.c_str(), t.size(), ctx)) != 0) break;
+    }
+  });
+  return rc;
+}
+
+} // extern "C"
