@@ -187,7 +187,9 @@ bool cr_date_parse(const char *s, size_t len, bool allow_trailing,
   int y, m, d;
   if (!s || !parse_parts(s, len, allow_trailing, false, &y, &m, &d))
     return false;
-  snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+  char buf[40]; /* roomy: the compiler cannot see the ranges checked */
+  snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+  memcpy(out, buf, 11);
   return true;
 }
 
@@ -197,7 +199,10 @@ bool cr_date_range(const char *s, size_t len, char out_lo[9],
   if (!s || !parse_parts(s, len, false, true, &y, &m, &d)) return false;
   int m_lo = m < 0 ? 1 : m, m_hi = m < 0 ? 12 : m;
   int d_lo = d < 0 ? 1 : d, d_hi = d < 0 ? days_in_month(y, m_hi) : d;
-  snprintf(out_lo, 9, "%04d%02d%02d", y, m_lo, d_lo);
-  snprintf(out_hi, 9, "%04d%02d%02d", y, m_hi, d_hi);
+  char buf[40];
+  snprintf(buf, sizeof buf, "%04d%02d%02d", y, m_lo, d_lo);
+  memcpy(out_lo, buf, 9);
+  snprintf(buf, sizeof buf, "%04d%02d%02d", y, m_hi, d_hi);
+  memcpy(out_hi, buf, 9);
   return true;
 }

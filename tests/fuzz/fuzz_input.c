@@ -26,7 +26,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cr_article art;
   char date[11];
   memset(&art, 0, sizeof art);
-  in_parse_article_text((const char *)data, size, &art, date);
+  char *copy = malloc(size + 1);
+  if (!copy) return 0;
+  memcpy(copy, data, size);
+  copy[size] = '\0';
+  in_parse_article_text(copy, size, &art, date);
+  free(copy);
 
   static char path[64];
   if (!path[0]) snprintf(path, sizeof path, "/tmp/fuzz-input-%d.jsonl", (int)getpid());

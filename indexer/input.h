@@ -1,0 +1,80 @@
+/* input.h — finding input files and turning them into articles.
+ *
+ * in_walk enumerates what the user named (a file, a directory walked
+ * recursively in sorted order, or "-" for standard input); in_read parses
+ * one input, whatever its format, and calls back once per article and
+ * once per bad record. Formats are chosen by name:
+ *   .txt                         article text (title, author/date, body)
+ *   .jsonl .ndjson .json         JSON Lines
+ *   X.gz X.zst X.xz              X, decompressed on the fly
+ *   .tar .tar.* .tgz .zip        archives: every member read by its name
+ *   -                            JSON Lines on standard input
+ * Anything else found while walking a directory is ignored (reported once
+ * in verbose mode); a file named explicitly is read as article text.
+ */
+#ifndef CRONACA_INPUT_H
+#define CRONACA_INPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "schema.h"
+
+enum in_format {
+  IN_TEXT,     /* one article per file */
+  IN_JSONL,    /* one article per line */
+  IN_ARCHIVE,  /* tar / zip: members are read by their own names */
+};
+
+typedef struct in_file {
+  const char *path;    /* as given or found, for messages ("-" for stdin) */
+  const char *key;     /* stable identity across runs (absolute path);
+                          NULL for stdin, which is never skipped */
+  const char *id_base; /* path relative to the root the user named: the id
+                          of a text article */
+  int64_t size;        /* bytes on disk (-1 unknown) */
+  int64_t mtime_ns;    /* modification time (0 unknown) */
+  enum in_format format;
+  bool compressed;     /* .gz/.zst/.xz around the format */
+} in_file;
+
+/* Where a record came from, for messages: "dump.jsonl:12",
+ * "archive.tar.gz:notizie/a.txt", "archive.zip:dump.jsonl:7". */
+typedef struct in_where {
+  const char *path;   /* the input file */
+  const char *member; /* archive member, or NULL */
+  uint64_t line;      /* 1-based line (JSON Lines), 0 for a whole file */
+  uint64_t consumed;  /* bytes of the file (as stored, compressed or not)
+                         read so far: for progress */
+} in_where;
+
+/* Return 0 to go on, non-zero to stop the walk/read (returned as is). */
+typedef int (*in_file_fn)(const in_file *file, void *ctx);
+typedef int (*in_article_fn)(const cr_article *article, const in_where *where,
+                             void *ctx);
+/* A bad record or unreadable file: reported, skipped, counted. */
+typedef void (*in_problem_fn)(const in_where *where, const char *reason,
+                              void *ctx);
+
+/* Calls file_fn for each input under path, sorted by name. Unreadable
+ * paths go to problem_fn. Returns 0, or what a callback returned. */
+int in_walk(const char *path, in_file_fn file_fn, in_problem_fn problem_fn,
+            void *ctx);
+
+/* Reads one input and calls article_fn for each article in it. Article
+ * strings are valid only during the callback. Articles read from a file
+ * get origin = file->key. Returns 0, -1 if the file could not be read at
+ * all (already reported to problem_fn), or what a callback returned. */
+int in_read(const in_file *file, in_article_fn article_fn,
+            in_problem_fn problem_fn, void *ctx);
+
+/* Parses one article-text file's contents (the seed's shape): first
+ * non-empty line the title, up to three short lines for author and date,
+ * the rest the body. Fills art (title, author, date, text) with pointers
+ * into text, whose title and author lines it NUL-terminates in place, and
+ * into date_buf (the normalised date). Text that fits no pattern becomes
+ * the body whole. */
+void in_parse_article_text(char *text, size_t len, cr_article *art,
+                           char date_buf[11]);
+
+#endif

@@ -1,0 +1,142 @@
+/* main.c — the indexer command line: options, signals, the summary and
+ * the exit status. The work itself is pipeline.c's. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline.h"
+
+enum { EXIT_SKIPPED = 1, EXIT_FATAL = 2, EXIT_INTERRUPTED = 130 };
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop_requested = 1;
+}
+
+static void usage(FILE *out) {
+  fputs(
+      "Usage: indexer -d INDEX [options] PATH...\n"
+      "Index Italian news articles into a Xapian index.\n"
+      "\n"
+      "PATH is a file, a directory (walked recursively) or - for JSON Lines\n"
+      "on standard input. Formats by name: .txt article text, .jsonl/.ndjson\n"
+      "JSON Lines, compressed .gz/.zst/.xz, archives .tar*/.tgz/.zip.\n"
+      "\n"
+      "Options:\n"
+      "  -d, --index INDEX     index directory (created if missing)\n"
+      "  -j, --jobs N          worker threads (default: number of cores)\n"
+      "      --prune           remove articles whose source file has gone\n"
+      "      --language LANG   Snowball stemming language (default italian)\n"
+      "      --commit-every N  articles per commit when updating (default "
+      "5000)\n"
+      "  -q, --quiet           no progress bar and no summary\n"
+      "  -h, --help            show this help\n"
+      "      --version         show the version\n"
+      "\n"
+      "Exit status: 0 success, 1 some input was skipped (reported on stderr\n"
+      "as file:line), 2 usage or fatal error, 130 interrupted (what was done\n"
+      "is committed).\n",
+      out);
+}
+
+static int parse_count(const char *s, const char *what, unsigned *out) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (*s == '\0' || *end != '\0' || v < 1 || v > 1000000) {
+    fprintf(stderr, "indexer: %s must be a positive number, not '%s'\n", what,
+            s);
+    return -1;
+  }
+  *out = (unsigned)v;
+  return 0;
+}
+
+static void print_summary(const pl_stats *s) {
+  double mb = (double)s->text_bytes / 1e6;
+  fprintf(stderr,
+          "indexer: %s%llu added, %llu replaced, %llu unchanged files "
+          "skipped, %llu bad records skipped",
+          s->interrupted ? "interrupted: " : "",
+          (unsigned long long)s->added, (unsigned long long)s->replaced,
+          (unsigned long long)s->unchanged_files,
+          (unsigned long long)s->skipped);
+  if (s->pruned_files)
+    fprintf(stderr, ", %llu vanished files pruned",
+            (unsigned long long)s->pruned_files);
+  fprintf(stderr, "; %.2f s, %.1f MB/s\n", s->seconds,
+          s->seconds > 0 ? mb / s->seconds : 0.0);
+}
+
+int main(int argc, char **argv) {
+  enum { OPT_PRUNE = 256, OPT_LANGUAGE, OPT_COMMIT, OPT_VERSION };
+  static const struct option longopts[] = {
+      {"index", required_argument, NULL, 'd'},
+      {"jobs", required_argument, NULL, 'j'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},
+      {"prune", no_argument, NULL, OPT_PRUNE},
+      {"language", required_argument, NULL, OPT_LANGUAGE},
+      {"commit-every", required_argument, NULL, OPT_COMMIT},
+      {"version", no_argument, NULL, OPT_VERSION},
+      {NULL, 0, NULL, 0},
+  };
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  pl_options o = {.jobs = cores > 0 ? (unsigned)cores : 1,
+                  .language = "italian",
+                  .commit_every = 5000,
+                  .stop = &stop_requested};
+  int c;
+  while ((c = getopt_long(argc, argv, "d:j:qh", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'd': o.index = optarg; break;
+    case 'j':
+      if (parse_count(optarg, "-j", &o.jobs) != 0) return EXIT_FATAL;
+      break;
+    case 'q': o.quiet = true; break;
+    case 'h': usage(stdout); return 0;
+    case OPT_PRUNE: o.prune = true; break;
+    case OPT_LANGUAGE: o.language = optarg; break;
+    case OPT_COMMIT:
+      if (parse_count(optarg, "--commit-every", &o.commit_every) != 0)
+        return EXIT_FATAL;
+      break;
+    case OPT_VERSION: printf("indexer (cronaca) %s\n", CRONACA_VERSION); return 0;
+    default: usage(stderr); return EXIT_FATAL;
+    }
+  }
+  if (!o.index) {
+    fputs("indexer: no index given: use -d INDEX (see --help)\n", stderr);
+    return EXIT_FATAL;
+  }
+  if (optind >= argc && !o.prune) {
+    fputs("indexer: nothing to index: name files or directories (see --help)\n",
+          stderr);
+    return EXIT_FATAL;
+  }
+  o.paths = (const char *const *)argv + optind;
+  o.n_paths = (size_t)(argc - optind);
+
+  /* Ctrl-C and kill: finish what is in flight, commit, exit 130. */
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+
+  pl_stats stats;
+  cr_error err;
+  cr_error_clear(&err);
+  if (pl_run(&o, &stats, &err) != 0) {
+    fprintf(stderr, "indexer: %s\n", err.message);
+    return EXIT_FATAL;
+  }
+  if (!o.quiet) print_summary(&stats);
+  if (stats.interrupted) return EXIT_INTERRUPTED;
+  return stats.skipped ? EXIT_SKIPPED : 0;
+}

@@ -1,0 +1,599 @@
+/* pipeline.c — the reader, the workers and the two write modes described
+ * in pipeline.h. */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyzer.h"
+#include "input.h"
+#include "progress.h"
+#include "schema.h"
+#include "sources.h"
+#include "xapian_c.h"
+
+#define QUEUE_DEPTH 256 /* articles waiting per worker: bounds memory */
+
+/* ---- Files in flight -------------------------------------------------- */
+
+/* An input file whose articles are being written. Its signature is
+ * recorded once the reader has finished it and every article is written. */
+typedef struct src_file {
+  char *key;        /* absolute path (NULL: standard input) */
+  char signature[64];
+  unsigned pending; /* articles dealt out but not yet written */
+  bool read_done;   /* the reader has finished the file completely */
+  bool recorded;    /* signature written (or queued for the build) */
+  struct src_file *next;
+} src_file;
+
+/* ---- Work queues ------------------------------------------------------ */
+
+/* An article copied out of the reader's buffers, one allocation. */
+typedef struct job {
+  cr_article art;
+  src_file *file;
+  size_t bytes;
+} job;
+
+typedef struct queue {
+  job *items[QUEUE_DEPTH];
+  size_t head, count;
+  bool closed;
+  pthread_mutex_t lock;
+  pthread_cond_t not_empty, not_full;
+} queue;
+
+static void queue_init(queue *q) {
+  memset(q, 0, sizeof *q);
+  pthread_mutex_init(&q->lock, NULL);
+  pthread_cond_init(&q->not_empty, NULL);
+  pthread_cond_init(&q->not_full, NULL);
+}
+
+static void queue_destroy(queue *q) {
+  pthread_mutex_destroy(&q->lock);
+  pthread_cond_destroy(&q->not_empty);
+  pthread_cond_destroy(&q->not_full);
+}
+
+static void queue_push(queue *q, job *j) {
+  pthread_mutex_lock(&q->lock);
+  while (q->count == QUEUE_DEPTH) pthread_cond_wait(&q->not_full, &q->lock);
+  q->items[(q->head + q->count++) % QUEUE_DEPTH] = j;
+  pthread_cond_signal(&q->not_empty);
+  pthread_mutex_unlock(&q->lock);
+}
+
+/* NULL once the queue is closed and drained. */
+static job *queue_pop(queue *q) {
+  pthread_mutex_lock(&q->lock);
+  while (q->count == 0 && !q->closed)
+    pthread_cond_wait(&q->not_empty, &q->lock);
+  job *j = NULL;
+  if (q->count) {
+    j = q->items[q->head];
+    q->head = (q->head + 1) % QUEUE_DEPTH;
+    q->count--;
+    pthread_cond_signal(&q->not_full);
+  }
+  pthread_mutex_unlock(&q->lock);
+  return j;
+}
+
+static void queue_close(queue *q) {
+  pthread_mutex_lock(&q->lock);
+  q->closed = true;
+  pthread_cond_broadcast(&q->not_empty);
+  pthread_mutex_unlock(&q->lock);
+}
+
+/* Copies the article's strings into one block owned by the job. */
+static job *job_new(const cr_article *a, src_file *file) {
+  const char *strs[] = {a->id, a->title, a->date, a->author, a->source,
+                        a->url, a->origin};
+  size_t n = sizeof strs / sizeof *strs;
+  size_t total = sizeof(job) + a->text_len + 1;
+  for (size_t i = 0; i < n; i++)
+    if (strs[i]) total += strlen(strs[i]) + 1;
+  job *j = malloc(total);
+  if (!j) return NULL;
+  char *p = (char *)(j + 1);
+  const char **dst[] = {&j->art.id, &j->art.title, &j->art.date,
+                        &j->art.author, &j->art.source, &j->art.url,
+                        &j->art.origin};
+  for (size_t i = 0; i < n; i++) {
+    if (!strs[i]) {
+      *dst[i] = NULL;
+      continue;
+    }
+    size_t len = strlen(strs[i]) + 1;
+    memcpy(p, strs[i], len);
+    *dst[i] = p;
+    p += len;
+  }
+  memcpy(p, a->text, a->text_len);
+  p[a->text_len] = '\0';
+  j->art.text = p;
+  j->art.text_len = a->text_len;
+  j->file = file;
+  j->bytes = a->text_len;
+  return j;
+}
+
+/* ---- Shared state ----------------------------------------------------- */
+
+typedef struct pipeline pipeline;
+
+typedef struct worker {
+  pipeline *pl;
+  unsigned index;
+  queue q;
+  pthread_t thread;
+  cr_wdb *shard; /* build mode: this worker's own shard */
+  char shard_path[PATH_MAX + 32];
+} worker;
+
+struct pipeline {
+  const pl_options *opts;
+  pl_stats *stats;
+  bool build_mode;
+  cr_wdb *db;               /* the index itself (update mode writes it) */
+  char building[PATH_MAX];  /* INDEX.building: shards, the new index */
+  worker *workers;
+  unsigned n_workers;
+  src_table known;          /* signatures from the previous run */
+  src_file *files;          /* every file read this run */
+  progress bar;
+  uint64_t input_done;      /* bytes of finished input files */
+  uint64_t input_current;   /* bytes of the current file consumed */
+
+  pthread_mutex_t lock;     /* guards everything below, and db writes */
+  uint64_t since_commit;    /* update mode: articles since last commit */
+  bool failed;              /* a fatal write error: stop everything */
+  cr_error error;
+};
+
+static void report(pipeline *pl, const char *fmt, const char *a,
+                   const char *b) {
+  progress_clear(&pl->bar);
+  fprintf(stderr, fmt, a, b);
+}
+
+/* Records a finished file's signature. Called with pl->lock held. */
+static void record_file(pipeline *pl, src_file *f) {
+  if (f->recorded || !f->read_done || f->pending || !f->key) return;
+  f->recorded = true;
+  if (pl->build_mode) return; /* written into the new index at the end */
+  char key[PATH_MAX + 8];
+  snprintf(key, sizeof key, "%s%s", SRC_META_PREFIX, f->key);
+  cr_error err;
+  if (cr_wdb_set_metadata(pl->db, key, f->signature, strlen(f->signature),
+                          &err) != 0 && !pl->failed) {
+    pl->failed = true;
+    pl->error = err;
+  }
+}
+
+static void fail(pipeline *pl, const cr_error *err) {
+  pthread_mutex_lock(&pl->lock);
+  if (!pl->failed) {
+    pl->failed = true;
+    pl->error = *err;
+  }
+  pthread_mutex_unlock(&pl->lock);
+}
+
+/* ---- Workers ---------------------------------------------------------- */
+
+static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
+  pipeline *pl = w->pl;
+  cr_error err;
+  if (pl->build_mode) {
+    bool existed = cr_wdb_termfreq(w->shard, id_term) > 0;
+    if (cr_wdb_replace(w->shard, id_term, doc, &err) != 0) {
+      fail(pl, &err);
+      return;
+    }
+    pthread_mutex_lock(&pl->lock);
+    if (existed) pl->stats->replaced++; else pl->stats->added++;
+    pl->stats->text_bytes += j->bytes;
+    j->file->pending--;
+    record_file(pl, j->file);
+    pthread_mutex_unlock(&pl->lock);
+    return;
+  }
+  pthread_mutex_lock(&pl->lock);
+  if (!pl->failed) {
+    bool existed = cr_wdb_termfreq(pl->db, id_term) > 0;
+    if (cr_wdb_replace(pl->db, id_term, doc, &err) != 0) {
+      pl->failed = true;
+      pl->error = err;
+    } else {
+      if (existed) pl->stats->replaced++; else pl->stats->added++;
+      pl->stats->text_bytes += j->bytes;
+      j->file->pending--;
+      record_file(pl, j->file);
+      if (++pl->since_commit >= pl->opts->commit_every) {
+        pl->since_commit = 0;
+        if (cr_wdb_commit(pl->db, &err) != 0) {
+          pl->failed = true;
+          pl->error = err;
+        }
+      }
+    }
+  }
+  pthread_mutex_unlock(&pl->lock);
+}
+
+static void *worker_main(void *arg) {
+  worker *w = arg;
+  pipeline *pl = w->pl;
+  cr_error err;
+  cr_analyzer *an = cr_analyzer_new(pl->opts->language, &err);
+  cr_doc *doc = cr_doc_new();
+  if (!an || !doc) {
+    if (an) cr_error_set(&err, CR_E_NOMEM, "out of memory");
+    fail(pl, &err);
+  }
+  job *j;
+  char id_term[256];
+  while ((j = queue_pop(&w->q)) != NULL) {
+    if (an && doc && !pl->failed) {
+      cr_doc_clear(doc);
+      if (cr_schema_build(an, &j->art, doc, id_term, sizeof id_term, &err) ==
+          0)
+        write_doc(w, j, doc, id_term);
+      else
+        fail(pl, &err);
+    }
+    free(j);
+  }
+  cr_doc_free(doc);
+  cr_analyzer_free(an);
+  return NULL;
+}
+
+/* ---- Reader ----------------------------------------------------------- */
+
+typedef struct read_ctx {
+  pipeline *pl;
+  src_file *file;
+} read_ctx;
+
+static uint32_t hash_id(const char *s) {
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+static void on_problem(const in_where *w, const char *reason, void *ctx) {
+  pipeline *pl = ((read_ctx *)ctx)->pl;
+  char where[PATH_MAX + 64];
+  if (w->member && w->line)
+    snprintf(where, sizeof where, "%s:%s:%llu", w->path, w->member,
+             (unsigned long long)w->line);
+  else if (w->member)
+    snprintf(where, sizeof where, "%s:%s", w->path, w->member);
+  else if (w->line)
+    snprintf(where, sizeof where, "%s:%llu", w->path,
+             (unsigned long long)w->line);
+  else
+    snprintf(where, sizeof where, "%s", w->path);
+  report(pl, "indexer: %s: %s (skipped)\n", where, reason);
+  pthread_mutex_lock(&pl->lock);
+  pl->stats->skipped++;
+  pthread_mutex_unlock(&pl->lock);
+}
+
+static int on_article(const cr_article *art, const in_where *w, void *ctx) {
+  read_ctx *rc = ctx;
+  pipeline *pl = rc->pl;
+  if (*pl->opts->stop || pl->failed) return 1;
+  job *j = job_new(art, rc->file);
+  if (!j) {
+    cr_error err;
+    cr_error_set(&err, CR_E_NOMEM, "out of memory reading %s", w->path);
+    fail(pl, &err);
+    return 1;
+  }
+  pthread_mutex_lock(&pl->lock);
+  rc->file->pending++;
+  uint64_t done = pl->stats->added + pl->stats->replaced;
+  uint64_t bytes = pl->stats->text_bytes;
+  pthread_mutex_unlock(&pl->lock);
+  pl->input_current = w->consumed;
+  progress_update(&pl->bar, done, bytes, pl->input_done + pl->input_current);
+  queue_push(&pl->workers[hash_id(art->id) % pl->n_workers].q, j);
+  return 0;
+}
+
+static int on_file(const in_file *f, void *ctx) {
+  pipeline *pl = ctx;
+  if (*pl->opts->stop || pl->failed) return 1;
+  char signature[64];
+  src_signature(signature, sizeof signature, f->size, f->mtime_ns);
+  const char *known = f->key ? src_table_get(&pl->known, f->key) : NULL;
+  if (known && strcmp(known, signature) == 0) {
+    pl->stats->unchanged_files++;
+    pl->input_done += (uint64_t)(f->size > 0 ? f->size : 0);
+    return 0;
+  }
+  src_file *sf = calloc(1, sizeof *sf);
+  if (!sf || (f->key && !(sf->key = strdup(f->key)))) {
+    free(sf);
+    cr_error err;
+    cr_error_set(&err, CR_E_NOMEM, "out of memory");
+    fail(pl, &err);
+    return 1;
+  }
+  snprintf(sf->signature, sizeof sf->signature, "%s", signature);
+  pthread_mutex_lock(&pl->lock);
+  sf->next = pl->files;
+  pl->files = sf;
+  pthread_mutex_unlock(&pl->lock);
+
+  read_ctx rc = {pl, sf};
+  pl->input_current = 0;
+  int status = in_read(f, on_article, on_problem, &rc);
+  pl->input_done += (uint64_t)(f->size > 0 ? f->size : 0);
+  pl->input_current = 0;
+  pthread_mutex_lock(&pl->lock);
+  /* A file read to its end (even with bad records, which are reported and
+   * would be bad again) is done; one cut short by a stop is not. */
+  sf->read_done = status != 1 && !*pl->opts->stop && !pl->failed;
+  record_file(pl, sf);
+  pthread_mutex_unlock(&pl->lock);
+  return status == 1 ? 1 : 0;
+}
+
+/* ---- Totals for the progress bar -------------------------------------- */
+
+static int add_size(const in_file *f, void *ctx) {
+  if (f->size > 0) *(uint64_t *)ctx += (uint64_t)f->size;
+  return 0;
+}
+
+static uint64_t total_input_bytes(const pl_options *o) {
+  uint64_t total = 0;
+  for (size_t i = 0; i < o->n_paths; i++)
+    if (strcmp(o->paths[i], "-") != 0) in_walk(o->paths[i], add_size, NULL, &total);
+  return total;
+}
+
+/* ---- Directories ------------------------------------------------------ */
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+                        struct FTW *ftw) {
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  remove(path);
+  return 0;
+}
+
+static void remove_tree(const char *path) {
+  nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+/* A swap interrupted between its two renames left the old index in
+ * INDEX.building/old: put it back. */
+static void recover_swap(const char *index, const char *building) {
+  char old[PATH_MAX + 8];
+  snprintf(old, sizeof old, "%s/old", building);
+  if (!exists(index) && exists(old)) rename(old, index);
+}
+
+/* ---- Prune ------------------------------------------------------------ */
+
+static int prune_vanished(pipeline *pl, cr_error *err) {
+  for (size_t i = 0; i < pl->known.n; i++) {
+    const char *key = pl->known.entries[i].key;
+    if (exists(key)) continue;
+    char term[PATH_MAX + 8], meta[PATH_MAX + 8];
+    snprintf(term, sizeof term, "%s%s", CR_PREFIX_FILE, key);
+    snprintf(meta, sizeof meta, "%s%s", SRC_META_PREFIX, key);
+    if (cr_wdb_delete(pl->db, term, err) != 0 ||
+        cr_wdb_set_metadata(pl->db, meta, "", 0, err) != 0)
+      return -1;
+    pl->stats->pruned_files++;
+  }
+  return 0;
+}
+
+/* ---- Build mode: shards to one compact index -------------------------- */
+
+static int open_shards(pipeline *pl, cr_error *err) {
+  if (mkdir(pl->building, 0777) != 0 && errno != EEXIST) {
+    cr_error_set(err, CR_E_IO, "cannot create %s: %s", pl->building,
+                 strerror(errno));
+    return -1;
+  }
+  for (unsigned i = 0; i < pl->n_workers; i++) {
+    worker *w = &pl->workers[i];
+    snprintf(w->shard_path, sizeof w->shard_path, "%s/shard-%u", pl->building,
+             i);
+    w->shard = cr_wdb_open(w->shard_path,
+                           CR_WDB_CREATE_OR_OVERWRITE | CR_WDB_NO_SYNC |
+                               CR_WDB_DANGEROUS,
+                           err);
+    if (!w->shard) return -1;
+  }
+  return 0;
+}
+
+static int record_signatures(pipeline *pl, cr_wdb *db, cr_error *err) {
+  for (src_file *f = pl->files; f; f = f->next) {
+    if (!f->recorded || !f->key) continue;
+    char key[PATH_MAX + 8];
+    snprintf(key, sizeof key, "%s%s", SRC_META_PREFIX, f->key);
+    if (cr_wdb_set_metadata(db, key, f->signature, strlen(f->signature), err))
+      return -1;
+  }
+  return 0;
+}
+
+/* Compacts the shards into INDEX.building/new, records the signatures
+ * there, and swaps it in place of the (empty) index. */
+static int finish_build(pipeline *pl, cr_error *err) {
+  const char *sources[256];
+  unsigned n = 0;
+  for (unsigned i = 0; i < pl->n_workers; i++) {
+    worker *w = &pl->workers[i];
+    if (cr_wdb_close(w->shard, err) != 0) return -1;
+    w->shard = NULL;
+    sources[n++] = w->shard_path;
+  }
+  char fresh[PATH_MAX + 8], old[PATH_MAX + 8];
+  snprintf(fresh, sizeof fresh, "%s/new", pl->building);
+  snprintf(old, sizeof old, "%s/old", pl->building);
+  remove_tree(fresh);
+  if (cr_compact(sources, n, fresh, err) != 0) return -1;
+  cr_wdb *db = cr_wdb_open(fresh, CR_WDB_OPEN, err);
+  if (!db) return -1;
+  if (record_signatures(pl, db, err) != 0 || cr_wdb_close(db, err) != 0)
+    return -1;
+  /* Release the lock on the empty index, then swap directories. */
+  if (cr_wdb_close(pl->db, err) != 0) {
+    pl->db = NULL;
+    return -1;
+  }
+  pl->db = NULL;
+  if (rename(pl->opts->index, old) != 0 || rename(fresh, pl->opts->index) != 0) {
+    cr_error_set(err, CR_E_IO, "cannot move the new index into place at %s: %s",
+                 pl->opts->index, strerror(errno));
+    recover_swap(pl->opts->index, pl->building);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- The whole run ---------------------------------------------------- */
+
+static int start_workers(pipeline *pl, cr_error *err) {
+  pl->workers = calloc(pl->n_workers, sizeof *pl->workers);
+  if (!pl->workers) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    return -1;
+  }
+  for (unsigned i = 0; i < pl->n_workers; i++) {
+    pl->workers[i].pl = pl;
+    pl->workers[i].index = i;
+    queue_init(&pl->workers[i].q);
+  }
+  if (pl->build_mode && open_shards(pl, err) != 0) return -1;
+  for (unsigned i = 0; i < pl->n_workers; i++) {
+    if (pthread_create(&pl->workers[i].thread, NULL, worker_main,
+                       &pl->workers[i]) != 0) {
+      cr_error_set(err, CR_E_GENERIC, "cannot start worker threads");
+      pl->n_workers = i;
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static void stop_workers(pipeline *pl) {
+  for (unsigned i = 0; i < pl->n_workers; i++) queue_close(&pl->workers[i].q);
+  for (unsigned i = 0; i < pl->n_workers; i++)
+    pthread_join(pl->workers[i].thread, NULL);
+}
+
+static void free_pipeline(pipeline *pl) {
+  if (pl->workers) {
+    for (unsigned i = 0; i < pl->n_workers; i++) {
+      if (pl->workers[i].shard) cr_wdb_close(pl->workers[i].shard, NULL);
+      queue_destroy(&pl->workers[i].q);
+    }
+    free(pl->workers);
+  }
+  while (pl->files) {
+    src_file *next = pl->files->next;
+    free(pl->files->key);
+    free(pl->files);
+    pl->files = next;
+  }
+  src_table_free(&pl->known);
+  if (pl->db) cr_wdb_close(pl->db, NULL);
+  pthread_mutex_destroy(&pl->lock);
+}
+
+int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
+  pipeline pl = {.opts = opts, .stats = stats};
+  memset(stats, 0, sizeof *stats);
+  pthread_mutex_init(&pl.lock, NULL);
+  pl.n_workers = opts->jobs ? opts->jobs : 1;
+  if (pl.n_workers > 64) pl.n_workers = 64;
+  snprintf(pl.building, sizeof pl.building, "%s.building", opts->index);
+  double started = progress_now();
+
+  recover_swap(opts->index, pl.building);
+  /* Opening the index takes its lock, for the whole run. */
+  pl.db = cr_wdb_open(opts->index, CR_WDB_CREATE_OR_OPEN, err);
+  if (!pl.db) {
+    if (err && err->code == CR_E_LOCKED)
+      cr_error_set(err, CR_E_LOCKED,
+                   "index '%s' is being written by another indexer; wait for "
+                   "it to finish",
+                   opts->index);
+    free_pipeline(&pl);
+    return -1;
+  }
+  /* Commit the (possibly new, empty) index so it always opens. */
+  if (cr_wdb_commit(pl.db, err) != 0) {
+    free_pipeline(&pl);
+    return -1;
+  }
+  remove_tree(pl.building); /* leftovers of a run that died */
+  pl.build_mode = cr_wdb_doccount(pl.db) == 0;
+  stats->build_mode = pl.build_mode;
+  if (src_table_load(&pl.known, pl.db) != 0) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    free_pipeline(&pl);
+    return -1;
+  }
+  if (opts->prune && prune_vanished(&pl, err) != 0) {
+    free_pipeline(&pl);
+    return -1;
+  }
+  if (!opts->quiet) progress_init(&pl.bar, opts->quiet, total_input_bytes(opts));
+  else progress_init(&pl.bar, true, 0);
+
+  int rc = start_workers(&pl, err);
+  if (rc == 0) {
+    for (size_t i = 0; i < opts->n_paths && !*opts->stop && !pl.failed; i++)
+      in_walk(opts->paths[i], on_file, on_problem, &pl);
+  }
+  stop_workers(&pl);
+  progress_clear(&pl.bar);
+  stats->interrupted = *opts->stop != 0;
+
+  if (rc == 0 && pl.failed) {
+    *err = pl.error;
+    rc = -1;
+  }
+  if (rc == 0) {
+    /* Whatever was written is kept, interrupted or not: files cut short
+     * carry no signature, so the next run reads them again. */
+    if (pl.build_mode && stats->added + stats->replaced > 0)
+      rc = finish_build(&pl, err);
+    else if (!pl.build_mode)
+      rc = cr_wdb_commit(pl.db, err);
+  }
+  if (rc == 0) remove_tree(pl.building);
+  free_pipeline(&pl);
+  stats->seconds = progress_now() - started;
+  return rc;
+}

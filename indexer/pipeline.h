@@ -1,0 +1,60 @@
+/* pipeline.h — reading inputs and writing the index, in parallel.
+ *
+ * One reader (the calling thread) walks and parses the inputs and deals
+ * each article to a worker chosen by a hash of its id, so the same id
+ * always meets the same writer. Workers analyse articles into Xapian
+ * documents and write them, in one of two modes:
+ *
+ *   build   the index is new or empty: each worker writes its own
+ *           throw-away shard (no fsync), and the shards are compacted
+ *           into a fresh index that then replaces the empty one. Writers
+ *           run side by side; a crash leaves the old (empty) index intact.
+ *   update  the index has documents: workers analyse in parallel and take
+ *           turns writing to the index itself, committing every
+ *           commit_every articles, so a crash loses at most one batch and
+ *           a rerun finishes the job.
+ *
+ * A file's signature (size and modification time) is recorded in the
+ * index's metadata in the same commit as its last article, so an
+ * unchanged file is skipped next time.
+ */
+#ifndef CRONACA_PIPELINE_H
+#define CRONACA_PIPELINE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+typedef struct pl_options {
+  const char *index;             /* index directory */
+  const char *const *paths;      /* inputs as named by the user */
+  size_t n_paths;
+  unsigned jobs;                 /* worker threads */
+  const char *language;          /* Snowball stemmer */
+  unsigned commit_every;         /* update mode: articles per commit */
+  bool prune;                    /* remove articles of vanished files */
+  bool quiet;                    /* no progress bar */
+  volatile sig_atomic_t *stop;   /* set by a signal handler: wind down */
+} pl_options;
+
+typedef struct pl_stats {
+  uint64_t added;           /* new articles */
+  uint64_t replaced;        /* articles whose id was already indexed */
+  uint64_t unchanged_files; /* files skipped as unchanged since last run */
+  uint64_t skipped;         /* bad records and unreadable files */
+  uint64_t pruned_files;    /* vanished files whose articles were removed */
+  uint64_t text_bytes;      /* article text analysed */
+  double seconds;           /* wall time */
+  bool interrupted;         /* stopped early by a signal */
+  bool build_mode;          /* built from scratch (shards + compaction) */
+} pl_stats;
+
+/* Runs the whole job. Returns 0 when the index holds everything that was
+ * read (check stats->skipped and stats->interrupted), -1 with err filled
+ * on a fatal error (the index is left at its last commit). */
+int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err);
+
+#endif

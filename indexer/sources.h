@@ -1,0 +1,36 @@
+/* sources.h — what the index remembers about the files it was built from.
+ *
+ * For each input file, metadata "src:<absolute path>" holds its signature
+ * "<size>:<mtime in ns>". A file whose signature is unchanged is skipped;
+ * a recorded file that no longer exists can be pruned. The table is read
+ * once, before any writer starts, so lookups need no locking. */
+#ifndef CRONACA_SOURCES_H
+#define CRONACA_SOURCES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xapian_c.h"
+
+#define SRC_META_PREFIX "src:"
+
+typedef struct src_entry {
+  char *key;       /* absolute path */
+  char *signature; /* "<size>:<mtime_ns>" */
+} src_entry;
+
+typedef struct src_table {
+  src_entry *entries; /* sorted by key */
+  size_t n, cap;
+} src_table;
+
+/* Loads every recorded signature from db. */
+int src_table_load(src_table *t, cr_wdb *db);
+void src_table_free(src_table *t);
+/* The recorded signature of key, or NULL. */
+const char *src_table_get(const src_table *t, const char *key);
+/* Formats a file's signature into buf. */
+void src_signature(char *buf, size_t size, int64_t bytes, int64_t mtime_ns);
+
+#endif
