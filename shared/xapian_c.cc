@@ -433,9 +433,12 @@ cr_query *cr_query_value_range(unsigned slot, const char *lo, const char *hi) {
 cr_query *cr_query_wildcard(const char *prefix, unsigned max_expansion) {
   cr_query *out = nullptr;
   guard(nullptr, "", [&] {
+    /* With a limit, keep the most frequent expansions rather than fail;
+     * MOST_FREQUENT treats 0 as "none", so no limit needs LIMIT_ERROR. */
+    int limit = max_expansion ? Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT
+                              : Xapian::Query::WILDCARD_LIMIT_ERROR;
     out = wrap(Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max_expansion,
-                             Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
-                             Xapian::Query::OP_SYNONYM));
+                             limit, Xapian::Query::OP_SYNONYM));
   });
   return out;
 }

@@ -1,0 +1,364 @@
+/* test_xapian.c — the C binding, through real on-disk indexes. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "xapian_c.h"
+
+static char *dir;
+static char path[4096];
+
+static void setup(void) {
+  dir = th_mkdtemp("xapian");
+  snprintf(path, sizeof path, "%s/db", dir);
+}
+
+static void teardown(void) {
+  th_rmtree(dir);
+  free(dir);
+}
+
+TestSuite(xapian, .init = setup, .fini = teardown);
+
+/* Five small documents: id, words (positions in order), date value. */
+static const struct {
+  const char *id;
+  const char *words;
+  const char *date;
+} docs[] = {
+    {"a", "corea nord arm russ", "20220906"},
+    {"b", "russ ucrain guerr", "20220301"},
+    {"c", "corea sud elezion", "20220310"},
+    {"d", "arm nord corea", "20210101"},
+    {"e", "guerr guerr pac", "20200505"},
+};
+
+static void add_words(cr_doc *doc, const char *words) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", words);
+  uint32_t pos = 1;
+  for (char *w = strtok(buf, " "); w; w = strtok(NULL, " "))
+    cr_assert_eq(cr_doc_add_posting(doc, w, strlen(w), pos++, 1), 0);
+}
+
+static void build(void) {
+  cr_error err;
+  cr_wdb *db = cr_wdb_open(path, CR_WDB_CREATE_OR_OVERWRITE, &err);
+  cr_assert_not_null(db, "%s", err.message);
+  cr_doc *doc = cr_doc_new();
+  for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+    cr_doc_clear(doc);
+    add_words(doc, docs[i].words);
+    char id[16];
+    snprintf(id, sizeof id, "Q%s", docs[i].id);
+    cr_doc_add_term(doc, id, strlen(id), 0);
+    cr_doc_set_value(doc, 0, docs[i].date, 8);
+    cr_doc_set_data(doc, docs[i].id, strlen(docs[i].id));
+    cr_assert_eq(cr_wdb_replace(db, id, doc, &err), 0, "%s", err.message);
+  }
+  cr_doc_free(doc);
+  cr_assert_eq(cr_wdb_close(db, &err), 0, "%s", err.message);
+}
+
+static cr_rdb *open_reader(void) {
+  cr_error err;
+  const char *paths[] = {path};
+  cr_rdb *r = cr_rdb_open(paths, 1, &err);
+  cr_assert_not_null(r, "%s", err.message);
+  return r;
+}
+
+/* The ids of the hits, space-separated, in rank order. */
+static void hits(cr_rdb *r, const cr_query *q, const cr_search_opts *o,
+                 char *out, size_t size) {
+  cr_error err;
+  cr_mset *m = cr_search(r, q, o, &err);
+  cr_assert_not_null(m, "%s", err.message);
+  out[0] = '\0';
+  for (uint32_t i = 0; i < cr_mset_size(m); i++) {
+    size_t len;
+    const char *data = cr_mset_data(m, i, &len);
+    cr_assert_not_null(data);
+    if (i) strncat(out, " ", size - strlen(out) - 1);
+    strncat(out, data, size - strlen(out) - 1);
+  }
+  cr_mset_free(m);
+}
+
+static cr_query *t(const char *term) { return cr_query_term(term, 1, 0); }
+
+static cr_query *op2(int op, cr_query *a, cr_query *b, unsigned window) {
+  cr_query *subs[] = {a, b};
+  cr_query *q = cr_query_combine(op, subs, 2, window);
+  cr_query_free(a);
+  cr_query_free(b);
+  return q;
+}
+
+Test(xapian, queries_return_the_expected_documents) {
+  build();
+  cr_rdb *r = open_reader();
+  cr_assert_eq(cr_rdb_doccount(r), 5);
+  cr_search_opts o = cr_search_opts_default();
+  o.sort_slot = 0; /* a fixed order for sets: by date */
+  struct {
+    const char *name;
+    cr_query *q;
+    const char *want;
+  } cases[] = {
+      {"term", t("corea"), "d c a"},
+      {"AND", op2(CR_OP_AND, t("corea"), t("arm"), 0), "d a"},
+      {"OR", op2(CR_OP_OR, t("pac"), t("elezion"), 0), "e c"},
+      {"AND_NOT", op2(CR_OP_AND_NOT, t("corea"), t("sud"), 0), "d a"},
+      {"FILTER", op2(CR_OP_FILTER, t("russ"), t("ucrain"), 0), "b"},
+      {"PHRASE in order", op2(CR_OP_PHRASE, t("corea"), t("nord"), 2), "a"},
+      {"PHRASE window 3", op2(CR_OP_PHRASE, t("arm"), t("corea"), 3), "d"},
+      {"NEAR any order", op2(CR_OP_NEAR, t("nord"), t("corea"), 2), "d a"},
+      {"value range", cr_query_value_range(0, "20220101", "20221231"),
+       "b c a"},
+      {"value >=", cr_query_value_range(0, "20220305", NULL), "c a"},
+      {"value <=", cr_query_value_range(0, NULL, "20201231"), "e"},
+      {"wildcard", cr_query_wildcard("guer", 0), "e b"},
+      {"match all", cr_query_match_all(), "e d b c a"},
+      {"no such term", t("zzz"), ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char got[256];
+    hits(r, cases[i].q, &o, got, sizeof got);
+    cr_expect_str_eq(got, cases[i].want, "%s: got \"%s\"", cases[i].name, got);
+    cr_query_free(cases[i].q);
+  }
+  cr_rdb_close(r);
+}
+
+Test(xapian, ranking_sorting_paging_and_scaling) {
+  build();
+  cr_rdb *r = open_reader();
+  char got[256];
+  cr_search_opts o = cr_search_opts_default();
+  /* BM25: "guerr" twice in e beats once in b. */
+  cr_query *q = t("guerr");
+  hits(r, q, &o, got, sizeof got);
+  cr_expect_str_eq(got, "e b");
+  /* Sorting by date, newest first. */
+  cr_query *all = cr_query_match_all();
+  o.sort_slot = 0;
+  o.sort_descending = true;
+  hits(r, all, &o, got, sizeof got);
+  cr_expect_str_eq(got, "a c b d e");
+  /* Paging. */
+  o.offset = 1;
+  o.count = 2;
+  hits(r, all, &o, got, sizeof got);
+  cr_expect_str_eq(got, "c b");
+  /* Scaling by 0 keeps the match but drops the weight. */
+  cr_query *zero = cr_query_scale(q, 0);
+  cr_error err;
+  cr_search_opts rel = cr_search_opts_default();
+  cr_mset *m = cr_search(r, zero, &rel, &err);
+  cr_assert_not_null(m);
+  cr_expect_eq(cr_mset_size(m), 2);
+  cr_expect_eq(cr_mset_weight(m, 0), 0.0);
+  cr_mset_free(m);
+  cr_query_free(zero);
+  cr_query_free(all);
+  cr_query_free(q);
+  cr_rdb_close(r);
+}
+
+static int collect(const char *s, size_t len, void *ctx) {
+  strncat(ctx, s, len);
+  strcat(ctx, ",");
+  return 0;
+}
+
+Test(xapian, matching_terms_collapse_and_describe) {
+  build();
+  cr_rdb *r = open_reader();
+  cr_query *q = op2(CR_OP_OR, t("corea"), cr_query_wildcard("guer", 0), 0);
+  char *d = cr_query_describe(q);
+  cr_expect(strstr(d, "corea") && strstr(d, "WILDCARD"), "%s", d);
+  free(d);
+  cr_search_opts o = cr_search_opts_default();
+  cr_error err;
+  cr_mset *m = cr_search(r, q, &o, &err);
+  cr_assert_not_null(m);
+  for (uint32_t i = 0; i < cr_mset_size(m); i++) {
+    size_t len;
+    const char *id = cr_mset_data(m, i, &len);
+    char terms[128] = "";
+    cr_mset_matching_terms(m, i, collect, terms);
+    if (strcmp(id, "b") == 0) cr_expect_str_eq(terms, "guerr,");
+    if (strcmp(id, "a") == 0) cr_expect_str_eq(terms, "corea,");
+    size_t vlen;
+    const char *v = cr_mset_value(m, i, 0, &vlen);
+    cr_expect_eq(vlen, 8);
+    cr_expect_not_null(v);
+  }
+  cr_mset_free(m);
+  /* Collapsing on the year part is not possible, so collapse on the whole
+   * date after giving two documents the same one. */
+  o.collapse_slot = 0;
+  m = cr_search(r, q, &o, &err);
+  cr_expect_eq(cr_mset_size(m), 5, "got %u", cr_mset_size(m));
+  cr_mset_free(m);
+  char terms[128] = "";
+  cr_query_terms(q, collect, terms);
+  cr_expect_str_eq(terms, "corea,");
+  cr_query_free(q);
+  cr_rdb_close(r);
+}
+
+Test(xapian, replace_delete_metadata_and_transactions) {
+  build();
+  cr_error err;
+  cr_wdb *db = cr_wdb_open(path, CR_WDB_OPEN, &err);
+  cr_assert_not_null(db, "%s", err.message);
+  cr_doc *doc = cr_doc_new();
+  add_words(doc, "nuova versione");
+  cr_doc_add_term(doc, "Qa", 2, 0);
+  cr_assert_eq(cr_wdb_replace(db, "Qa", doc, &err), 0);
+  cr_expect_eq(cr_wdb_doccount(db), 5, "replacing keeps the count");
+  cr_expect_eq(cr_wdb_termfreq(db, "nuova"), 1);
+  cr_expect_eq(cr_wdb_termfreq(db, "corea"), 2);
+  cr_assert_eq(cr_wdb_delete(db, "Qb", &err), 0);
+  cr_assert_eq(cr_wdb_delete(db, "Qnone", &err), 0, "no error if absent");
+  cr_expect_eq(cr_wdb_doccount(db), 4);
+
+  cr_assert_eq(cr_wdb_set_metadata(db, "src:/a", "1:2", 3, &err), 0);
+  cr_assert_eq(cr_wdb_set_metadata(db, "src:/b", "3:4", 3, &err), 0);
+  cr_assert_eq(cr_wdb_set_metadata(db, "other", "x", 1, &err), 0);
+  size_t len;
+  char *v = cr_wdb_get_metadata(db, "src:/b", &len);
+  cr_expect_str_eq(v, "3:4");
+  free(v);
+  cr_expect_null(cr_wdb_get_metadata(db, "missing", &len));
+  char keys[128] = "";
+  cr_wdb_metadata_keys(db, "src:", collect, keys);
+  cr_expect_str_eq(keys, "src:/a,src:/b,");
+
+  /* A cancelled transaction leaves no trace. */
+  cr_assert_eq(cr_wdb_commit(db, &err), 0);
+  cr_assert_eq(cr_wdb_begin_transaction(db, &err), 0);
+  cr_wdb_delete(db, "Qc", &err);
+  cr_assert_eq(cr_wdb_cancel_transaction(db, &err), 0);
+  cr_expect_eq(cr_wdb_doccount(db), 4);
+  cr_doc_free(doc);
+  cr_assert_eq(cr_wdb_close(db, &err), 0);
+}
+
+Test(xapian, compaction_and_stub_files_join_shards) {
+  build();
+  cr_error err;
+  char second[4096], joined[4096], stub[4096];
+  snprintf(second, sizeof second, "%s/db2", dir);
+  cr_wdb *db = cr_wdb_open(second, CR_WDB_CREATE_OR_OPEN | CR_WDB_NO_SYNC |
+                                       CR_WDB_DANGEROUS, &err);
+  cr_assert_not_null(db, "%s", err.message);
+  cr_doc *doc = cr_doc_new();
+  add_words(doc, "corea pyongyang");
+  cr_doc_set_data(doc, "f", 1);
+  cr_wdb_replace(db, "Qf", doc, &err);
+  cr_doc_free(doc);
+  cr_assert_eq(cr_wdb_close(db, &err), 0);
+
+  snprintf(joined, sizeof joined, "%s/joined", dir);
+  const char *sources[] = {path, second};
+  cr_assert_eq(cr_compact(sources, 2, joined, &err), 0, "%s", err.message);
+  const char *one[] = {joined};
+  cr_rdb *r = cr_rdb_open(one, 1, &err);
+  cr_assert_not_null(r, "%s", err.message);
+  cr_expect_eq(cr_rdb_doccount(r), 6);
+  cr_expect_eq(cr_rdb_termfreq(r, "corea"), 4);
+  cr_rdb_close(r);
+
+  snprintf(stub, sizeof stub, "%s/all.stub", dir);
+  char text[9000];
+  snprintf(text, sizeof text, "glass %s\nglass %s\n", path, second);
+  th_write_file(stub, text, strlen(text));
+  const char *stubs[] = {stub};
+  r = cr_rdb_open(stubs, 1, &err);
+  cr_assert_not_null(r, "%s", err.message);
+  cr_expect_eq(cr_rdb_doccount(r), 6);
+  cr_rdb_close(r);
+  /* Two paths given directly work the same. */
+  r = cr_rdb_open(sources, 2, &err);
+  cr_assert_not_null(r);
+  cr_expect_eq(cr_rdb_doccount(r), 6);
+  cr_rdb_close(r);
+}
+
+Test(xapian, spelling_suggestions) {
+  cr_error err;
+  cr_wdb *db = cr_wdb_open(path, CR_WDB_CREATE_OR_OVERWRITE, &err);
+  cr_assert_not_null(db);
+  cr_wdb_add_spelling(db, "pyongyang", 3, &err);
+  cr_wdb_add_spelling(db, "putin", 2, &err);
+  cr_assert_eq(cr_wdb_close(db, &err), 0);
+  cr_rdb *r = open_reader();
+  char *s = cr_rdb_spelling_suggestion(r, "pyongiang", 2);
+  cr_expect_str_eq(s, "pyongyang");
+  free(s);
+  cr_expect_null(cr_rdb_spelling_suggestion(r, "pyongyang", 2));
+  cr_rdb_close(r);
+}
+
+Test(xapian, errors_are_reported_not_thrown) {
+  cr_error err;
+  char missing[4096];
+  snprintf(missing, sizeof missing, "%s/nope", dir);
+  const char *paths[] = {missing};
+  cr_expect_null(cr_rdb_open(paths, 1, &err));
+  cr_expect_eq(err.code, CR_E_NOT_FOUND, "%s", err.message);
+  cr_expect(strstr(err.message, missing) != NULL, "%s", err.message);
+
+  /* A file of junk is not an index. */
+  char junk[4096];
+  snprintf(junk, sizeof junk, "%s/junk", dir);
+  th_write_file(junk, "not an index\n\x01\x02", 15);
+  const char *jp[] = {junk};
+  cr_expect_null(cr_rdb_open(jp, 1, &err));
+  cr_expect_neq(err.code, CR_OK);
+
+  /* A second writer is told the index is locked. */
+  cr_wdb *first = cr_wdb_open(path, CR_WDB_CREATE_OR_OPEN, &err);
+  cr_assert_not_null(first);
+  cr_expect_null(cr_wdb_open(path, CR_WDB_CREATE_OR_OPEN, &err));
+  cr_expect_eq(err.code, CR_E_LOCKED, "%s", err.message);
+  cr_wdb_close(first, &err);
+
+  /* Opening for writing what must exist. */
+  cr_expect_null(cr_wdb_open(missing, CR_WDB_OPEN, &err));
+  cr_expect_eq(err.code, CR_E_NOT_FOUND, "%s", err.message);
+}
+
+Test(xapian, a_reader_reopens_after_many_commits) {
+  build();
+  cr_rdb *r = open_reader();
+  cr_error err;
+  cr_wdb *db = cr_wdb_open(path, CR_WDB_OPEN, &err);
+  cr_doc *doc = cr_doc_new();
+  for (int i = 0; i < 5; i++) {
+    cr_doc_clear(doc);
+    add_words(doc, "corea extra");
+    char id[16];
+    snprintf(id, sizeof id, "Qx%d", i);
+    cr_wdb_replace(db, id, doc, &err);
+    cr_wdb_commit(db, &err);
+  }
+  cr_doc_free(doc);
+  cr_wdb_close(db, &err);
+  /* The old revision may be gone: either the search works or it reports
+   * CR_E_MODIFIED, and after reopening it sees every document. */
+  cr_query *q = t("corea");
+  cr_search_opts o = cr_search_opts_default();
+  cr_mset *m = cr_search(r, q, &o, &err);
+  if (!m) cr_expect_eq(err.code, CR_E_MODIFIED, "%s", err.message);
+  cr_mset_free(m);
+  cr_assert_eq(cr_rdb_reopen(r, &err), 0, "%s", err.message);
+  cr_expect_eq(cr_rdb_doccount(r), 10);
+  cr_query_free(q);
+  cr_rdb_close(r);
+}
