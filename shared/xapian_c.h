@@ -201,8 +201,9 @@ uint32_t cr_mset_collapse_count(const cr_mset *m, uint32_t i);
  * *len = 0 on error or when absent. */
 const char *cr_mset_data(cr_mset *m, uint32_t i, size_t *len);
 const char *cr_mset_value(cr_mset *m, uint32_t i, unsigned slot, size_t *len);
-/* Calls fn for each query term that hit i's document contains (wildcards
- * expanded), so snippets can highlight exactly what matched. */
+/* Calls fn for each query term that hit i's document contains, so
+ * snippets can highlight what matched. Wildcard expansions are not listed
+ * (Xapian reports the query's own terms). */
 int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx);
 
 #ifdef __cplusplus
