@@ -1,0 +1,161 @@
+/* test_query_parser.c — queries as typed, and the Xapian query each
+ * becomes (Xapian's own description of it). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_parser.h"
+
+static cr_analyzer *an;
+
+static void setup(void) { an = cr_analyzer_new("italian", NULL); }
+static void teardown(void) { cr_analyzer_free(an); }
+
+TestSuite(query_parser, .init = setup, .fini = teardown);
+
+/* Parses text; returns the description ("" for no query) in buf and the
+ * note, if any, in note. */
+static void parse(const char *text, size_t len, const cr_qp_opts *o,
+                  char *buf, size_t size, char *note, size_t note_size) {
+  cr_parsed_query pq;
+  cr_error err;
+  cr_assert_eq(cr_parse_query(an, text, len, o, &pq, &err), 0, "%s",
+               err.message);
+  buf[0] = '\0';
+  if (pq.query) {
+    char *d = cr_query_describe(pq.query);
+    snprintf(buf, size, "%s", d);
+    free(d);
+  }
+  if (note) snprintf(note, note_size, "%s", pq.note ? pq.note : "");
+  cr_parsed_query_free(&pq);
+}
+
+typedef struct qcase {
+  const char *text;
+  const char *query;
+} qcase;
+
+static void run_table(const qcase *cases, size_t n, const cr_qp_opts *o) {
+  for (size_t i = 0; i < n; i++) {
+    char got[2048];
+    parse(cases[i].text, strlen(cases[i].text), o, got, sizeof got, NULL, 0);
+    cr_expect_str_eq(got, cases[i].query, "for «%s»", cases[i].text);
+  }
+}
+
+Test(query_parser, the_query_language) {
+  static const qcase cases[] = {
+      {"Corea del Nord armi Russia",
+       "Query((core@1 OR nord@3 OR armi@4 OR russ@5))"},
+      {"\"Corea del Nord\"", "Query((core@1 PHRASE 3 nord@3))"},
+      {"«Corea del Nord»", "Query((core@1 PHRASE 3 nord@3))"},
+      {"+Pyongyang armi", "Query((pyongyang@1 AND_MAYBE armi@2))"},
+      {"Russia -Ucraina", "Query((russ@1 AND_NOT ucrain@2))"},
+      {"Russia -\"Casa Bianca\"",
+       "Query((russ@1 AND_NOT (cas@2 PHRASE 2 bianc@3)))"},
+      {"Putin AND (Kim OR Pyongyang) NOT Cina",
+       "Query((putin@1 AND ((kim@2 OR pyongyang@3) AND_NOT cin@4)))"},
+      {"guerra OR pace", "Query((guerr@1 OR pac@2))"},
+      {"title:Corea", "Query(Score@1)"},
+      {"author:Grasso", "Query(Agrass@1)"},
+      {"source:gazzetta", "Query(XOgazzett@1)"},
+      {"title:\"Corea del Nord\"", "Query((Score@1 PHRASE 3 Snord@3))"},
+      {"ucrain*", "Query(WILDCARD SYNONYM ucrain)"},
+      {"dell'Iran", "Query(iran@1)"},
+      {"città", "Query(citt@1)"},
+      {"citta", "Query(citt@1)"},
+      {"Kim Jong-un", "Query((kim@1 OR (jong@2 PHRASE 2 un@3)))"},
+      {"-Ucraina", "Query((<alldocuments> AND_NOT ucrain@1))"},
+  };
+  cr_qp_opts o = cr_qp_opts_default();
+  run_table(cases, sizeof cases / sizeof *cases, &o);
+}
+
+Test(query_parser, all_words_required) {
+  static const qcase cases[] = {
+      {"Corea armi Russia", "Query((core@1 AND armi@2 AND russ@3))"},
+      {"Corea -Sud", "Query((core@1 AND_NOT sud@2))"},
+  };
+  cr_qp_opts o = cr_qp_opts_default();
+  o.all_required = true;
+  run_table(cases, sizeof cases / sizeof *cases, &o);
+}
+
+Test(query_parser, dates_become_filters) {
+  static const qcase cases[] = {
+      {"date:2022", "Query((<alldocuments> FILTER VALUE_RANGE 0 20220101 "
+                    "20221231))"},
+      {"Russia date:2022-09",
+       "Query((russ@1 FILTER VALUE_RANGE 0 20220901 20220930))"},
+      {"date:2022-09-01..2022-09-30",
+       "Query((<alldocuments> FILTER VALUE_RANGE 0 20220901 20220930))"},
+      {"date:09/2022", "Query((<alldocuments> FILTER VALUE_RANGE 0 "
+                       "20220901 20220930))"},
+      {"date:2022..", "Query((<alldocuments> FILTER VALUE_GE 0 20220101))"},
+  };
+  cr_qp_opts o = cr_qp_opts_default();
+  run_table(cases, sizeof cases / sizeof *cases, &o);
+
+  char got[512];
+  o.since = "2022-09-01";
+  o.until = "30/09/2022";
+  parse("Russia", 6, &o, got, sizeof got, NULL, 0);
+  cr_expect_str_eq(got, "Query((russ@1 FILTER VALUE_RANGE 0 20220901 20220930))");
+  cr_parsed_query pq;
+  cr_error err;
+  o.since = "ieri";
+  cr_expect_eq(cr_parse_query(an, "x", 1, &o, &pq, &err), -1);
+  cr_expect_eq(err.code, CR_E_INVALID);
+}
+
+Test(query_parser, stop_words_and_notes) {
+  char got[512], note[512];
+  cr_qp_opts o = cr_qp_opts_default();
+  parse("il la di", 8, &o, got, sizeof got, note, sizeof note);
+  cr_expect_str_eq(got, "Query((il@1 OR la@2 OR di@3))");
+  cr_expect(strstr(note, "stop words") != NULL, "%s", note);
+  parse("\"Corea del", 10, &o, got, sizeof got, note, sizeof note);
+  cr_expect_str_eq(got, "Query(core@1)");
+  cr_expect(strstr(note, "quote") != NULL, "%s", note);
+  parse("date:ieri", 9, &o, got, sizeof got, note, sizeof note);
+  cr_expect(strstr(note, "date") != NULL, "%s", note);
+}
+
+/* Whatever is typed, parsing succeeds: a query or nothing, never a crash. */
+Test(query_parser, anything_typed_parses) {
+  static const char *const odd[] = {
+      "\"", "(", ")", "AND", "OR OR", "NOT", "-", "+", "*", "title:", "date:",
+      "((((", "))))", "a AND", "OR b", "\"\"", "-\"\"", "+-+-", "\x01\x02\x1b[31m",
+      "\xff\xfe\xfd", "guerra\x00pace", "title:date:author:", "(a OR (b AND",
+      "«", "“", "”Corea“", "a* b** ***", "x:y:z", "date:..", "date:2022..2021",
+  };
+  cr_qp_opts o = cr_qp_opts_default();
+  for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
+    char got[1024];
+    size_t len = strlen(odd[i]);
+    if (strcmp(odd[i], "guerra") == 0) len = 11;
+    parse(odd[i], len, &o, got, sizeof got, NULL, 0);
+  }
+}
+
+Test(query_parser, ten_thousand_words_and_deep_nesting, .timeout = 20) {
+  size_t n = 10000;
+  char *text = malloc(n * 8 + 1);
+  char *p = text;
+  for (size_t i = 0; i < n; i++) p += sprintf(p, "armi%zu ", i % 97);
+  cr_parsed_query pq;
+  cr_error err;
+  cr_qp_opts o = cr_qp_opts_default();
+  cr_assert_eq(cr_parse_query(an, text, strlen(text), &o, &pq, &err), 0);
+  cr_expect_not_null(pq.query);
+  cr_expect(pq.note && strstr(pq.note, "cut"), "a note says it was cut");
+  cr_parsed_query_free(&pq);
+  memset(text, '(', n);
+  strcpy(text + n, "guerra");
+  cr_assert_eq(cr_parse_query(an, text, strlen(text), &o, &pq, &err), 0);
+  cr_expect_not_null(pq.query);
+  cr_parsed_query_free(&pq);
+  free(text);
+}
