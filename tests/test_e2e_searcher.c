@@ -336,7 +336,7 @@ Test(searcher, batch) {
 
 /* Whatever is typed: exit 0, valid JSON, at most a one-line note. */
 Test(searcher, bad_queries) {
-  static char many[10000 * 7];
+  static char many[10000 * 7 + 1];
   many[0] = '\0';
   for (int i = 0; i < 10000; i++)
     strcat(many, i % 2 ? "guerra " : "parola ");
