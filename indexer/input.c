@@ -542,6 +542,10 @@ static int read_archive_members(reader *r, struct archive *ar) {
 int in_read(const in_file *file, in_article_fn article_fn,
             in_problem_fn problem_fn, void *ctx) {
   reader r = {file, article_fn, problem_fn, ctx, 0};
+  if (file->size == 0) {
+    problem(problem_fn, ctx, file->path, NULL, 0, "empty file");
+    return 0;
+  }
   bool container = file->format == IN_ARCHIVE;
   struct archive *ar = open_archive(file, container);
   if (!ar) return -1;

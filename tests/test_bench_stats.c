@@ -19,6 +19,9 @@ typedef struct pct_case {
   double want;
 } pct_case;
 
+#define ONE_TO_20                                                              \
+  { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 }
+
 static const pct_case pct_cases[] = {
     /* n = 1: every percentile is the sample */
     {{7}, 1, 50, 7},
@@ -33,20 +36,17 @@ static const pct_case pct_cases[] = {
     {{10, 20, 30, 40, 50}, 5, 0, 10},
     {{10, 20, 30, 40, 50}, 5, 100, 50},
     /* n = 20: p95 rank 19 exactly (no float drift to 20), p99 rank 20 */
-    {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20},
-     20, 95, 19},
-    {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20},
-     20, 99, 20},
-    {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20},
-     20, 50, 10},
+    {ONE_TO_20, 20, 95, 19},
+    {ONE_TO_20, 20, 99, 20},
+    {ONE_TO_20, 20, 50, 10},
 };
 
 Test(bench_stats, percentile_table) {
   for (size_t i = 0; i < sizeof pct_cases / sizeof pct_cases[0]; i++) {
     const pct_case *c = &pct_cases[i];
     double got = bench_percentile(c->v, c->n, c->p);
-    cr_expect(near(got, c->want), "case %zu: p%g of %zu = %g, want %g",
-              i, c->p, c->n, got, c->want);
+    cr_expect(near(got, c->want), "case %zu: p%g of %zu = %g, want %g", i, c->p,
+              c->n, got, c->want);
   }
 }
 

@@ -1,0 +1,247 @@
+/* test_e2e_indexer.c — the indexer program, run as a user runs it. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "xapian_c.h"
+
+static char *tmp;
+
+static void setup(void) { tmp = th_mkdtemp("e2e-indexer"); }
+static void teardown(void) {
+  th_rmtree(tmp);
+  free(tmp);
+}
+
+TestSuite(indexer, .init = setup, .fini = teardown, .timeout = 300);
+
+/* Runs the indexer with the arguments given (NULL-terminated). */
+static th_run indexer(const char *stdin_text, ...) {
+  char *argv[32] = {INDEXER_BIN, "-q"};
+  int n = 2;
+  va_list ap;
+  va_start(ap, stdin_text);
+  for (char *a; n < 31 && (a = va_arg(ap, char *)) != NULL;) argv[n++] = a;
+  va_end(ap);
+  argv[n] = NULL;
+  return th_exec(argv, stdin_text);
+}
+
+static uint32_t count(const char *index, const char *term) {
+  cr_error err;
+  const char *paths[] = {index};
+  cr_rdb *db = cr_rdb_open(paths, 1, &err);
+  cr_assert_not_null(db, "%s", err.message);
+  uint32_t n = term ? cr_rdb_termfreq(db, term) : cr_rdb_doccount(db);
+  cr_rdb_close(db);
+  return n;
+}
+
+static char *path_in(const char *name) {
+  static char bufs[4][4096];
+  static int k;
+  char *b = bufs[k++ % 4];
+  snprintf(b, 4096, "%s/%s", tmp, name);
+  return b;
+}
+
+Test(indexer, indexes_the_sample_corpus_in_both_formats) {
+  char *index = path_in("index");
+  th_run r = indexer(NULL, "-d", index, CORPUS_DIR, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_expect_geq(count(index, NULL), 13);
+  /* Text article: id from its path, title, author and date fields. */
+  cr_expect_eq(count(index, "Qarticles/russia-corea-del-nord-armi.txt"), 1);
+  cr_expect_eq(count(index, "Score"), 1, "title words under S");
+  cr_expect_geq(count(index, "Agrass"), 1, "author");
+  cr_expect_eq(count(index, "D20220906"), 1, "date");
+  /* JSON article: numeric and string ids, source. */
+  cr_expect_eq(count(index, "Q1001"), 1);
+  cr_expect_eq(count(index, "Qansa-2022-0907"), 1);
+  cr_expect_geq(count(index, "XOgazzett"), 1, "source");
+  cr_expect_eq(count(index, "Y2019"), 1, "the undated article has no date");
+}
+
+Test(indexer, reindexing_replaces_skips_unchanged_and_prunes) {
+  char *index = path_in("index");
+  char *dir = path_in("in");
+  char a[4096], b[4096];
+  snprintf(a, sizeof a, "%s/a.txt", dir);
+  snprintf(b, sizeof b, "%s/b.jsonl", dir);
+  th_write_file(a, "Titolo\n\nCorpo dell'articolo sulla guerra.\n", 40);
+  const char *jl = "{\"id\":\"x1\",\"text\":\"pace e guerra\"}\n"
+                   "{\"id\":\"x2\",\"text\":\"solo pace\"}\n";
+  th_write_file(b, jl, strlen(jl));
+  th_run r = indexer(NULL, "-d", index, dir, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), 3);
+
+  /* Unchanged: skipped. */
+  char *argv[] = {INDEXER_BIN, "-d", index, dir, NULL};
+  r = th_exec(argv, NULL);
+  cr_expect_eq(r.status, 0);
+  cr_expect(strstr(r.err, "2 unchanged files") != NULL, "%s", r.err);
+  th_run_free(&r);
+
+  /* Changed: the same ids replaced, never duplicated. */
+  sleep(1); /* a new modification time */
+  const char *jl2 = "{\"id\":\"x1\",\"text\":\"pace e guerra, aggiornato\"}\n"
+                    "{\"id\":\"x2\",\"text\":\"solo pace\"}\n";
+  th_write_file(b, jl2, strlen(jl2));
+  r = indexer(NULL, "-d", index, dir, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), 3);
+  cr_expect_eq(count(index, "aggiorn"), 1);
+
+  /* A vanished file: --prune removes its articles. */
+  unlink(b);
+  r = indexer(NULL, "-d", index, "--prune", dir, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), 1);
+  cr_expect_eq(count(index, "Qx1"), 0);
+}
+
+Test(indexer, bad_records_are_reported_and_skipped) {
+  char *index = path_in("index");
+  char *dir = path_in("bad");
+  char f[4096];
+  snprintf(f, sizeof f, "%s/mixed.jsonl", dir);
+  const char mixed[] = "{\"id\":\"ok1\",\"text\":\"prima notizia\"}\n"
+                       "{\"id\":\"broken\",\"text\":\n"
+                       "[1,2,3]\n"
+                       "{\"id\":\"bad-utf8\",\"text\":\"citt\xc3\"}\n"
+                       "{\"id\":\"notext\"}\n"
+                       "\n"
+                       "{\"id\":\"ok2\",\"text\":\"seconda notizia\"}\n";
+  th_write_file(f, mixed, sizeof mixed - 1);
+  snprintf(f, sizeof f, "%s/junk.txt", dir);
+  th_write_file(f, "\x7f" "ELF\0\0\0\x01\x02", 9);
+  snprintf(f, sizeof f, "%s/empty.txt", dir);
+  th_write_file(f, "", 0);
+  th_run r = indexer(NULL, "-d", index, dir, NULL);
+  cr_expect_eq(r.status, 1, "exit 1 when something was skipped");
+  cr_expect(strstr(r.err, "mixed.jsonl:2:") != NULL, "%s", r.err);
+  cr_expect(strstr(r.err, "mixed.jsonl:3: not a JSON object") != NULL, "%s", r.err);
+  cr_expect(strstr(r.err, "mixed.jsonl:4:") != NULL, "%s", r.err);
+  cr_expect(strstr(r.err, "mixed.jsonl:5:") != NULL, "%s", r.err);
+  cr_expect(strstr(r.err, "junk.txt: binary") != NULL, "%s", r.err);
+  cr_expect(strstr(r.err, "empty.txt: empty") != NULL, "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), 2);
+  cr_expect_eq(count(index, "Qok1"), 1);
+  cr_expect_eq(count(index, "Qok2"), 1);
+}
+
+Test(indexer, standard_input_and_compressed_files) {
+  char *index = path_in("index");
+  th_run r = indexer("{\"id\":\"s1\",\"text\":\"dallo standard input\"}\n",
+                     "-d", index, "-", NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, "Qs1"), 1);
+
+  char *gz = path_in("c.jsonl");
+  const char *jl = "{\"id\":\"g1\",\"text\":\"compresso con gzip\"}\n";
+  th_write_file(gz, jl, strlen(jl));
+  char *gzip_argv[] = {"/bin/gzip", "-f", gz, NULL};
+  r = th_exec(gzip_argv, NULL);
+  th_run_free(&r);
+  char gzpath[4096];
+  snprintf(gzpath, sizeof gzpath, "%s.gz", gz);
+  r = indexer(NULL, "-d", index, gzpath, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, "Qg1"), 1);
+}
+
+Test(indexer, usage_errors_and_a_locked_index) {
+  th_run r = indexer(NULL, CORPUS_DIR, NULL);
+  cr_expect_eq(r.status, 2);
+  cr_expect(strstr(r.err, "-d") != NULL);
+  th_run_free(&r);
+  char *help[] = {INDEXER_BIN, "--help", NULL};
+  r = th_exec(help, NULL);
+  cr_expect_eq(r.status, 0);
+  cr_expect(strstr(r.out, "Usage: indexer") != NULL);
+  th_run_free(&r);
+
+  char *index = path_in("index");
+  cr_error err;
+  cr_wdb *holder = cr_wdb_open(index, CR_WDB_CREATE_OR_OPEN, &err);
+  cr_assert_not_null(holder);
+  r = indexer(NULL, "-d", index, CORPUS_DIR, NULL);
+  cr_expect_eq(r.status, 2);
+  cr_expect(strstr(r.err, "another indexer") != NULL, "%s", r.err);
+  th_run_free(&r);
+  cr_wdb_close(holder, &err);
+}
+
+/* A file of n generated articles, large enough to span several commits. */
+static void write_many(const char *path, int n) {
+  FILE *f = fopen(path, "w");
+  cr_assert_not_null(f);
+  for (int i = 0; i < n; i++)
+    fprintf(f,
+            "{\"id\":\"g%d\",\"text\":\"Articolo numero %d sulla cronaca "
+            "di Modena, con carabinieri, furti e processi %d.\"}\n",
+            i, i, i % 50);
+  fclose(f);
+}
+
+static void interrupted_run(int sig) {
+  char *index = path_in("index");
+  char *big = path_in("big.jsonl");
+  write_many(big, 60000);
+  /* An existing index: the update path, committing every 2000. */
+  th_run r = indexer(NULL, "-d", index, CORPUS_DIR, NULL);
+  th_run_free(&r);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 2);
+    execl(INDEXER_BIN, INDEXER_BIN, "-q", "-d", index, "--commit-every",
+          "2000", big, (char *)NULL);
+    _exit(127);
+  }
+  usleep(700 * 1000);
+  kill(pid, sig);
+  int status;
+  waitpid(pid, &status, 0);
+  if (sig == SIGINT && WIFEXITED(status))
+    cr_expect(WEXITSTATUS(status) == 130 || WEXITSTATUS(status) == 0,
+              "status %d", WEXITSTATUS(status));
+  uint32_t after_stop = count(index, NULL); /* it opens */
+  cr_expect_geq(after_stop, 13);
+  r = indexer(NULL, "-d", index, big, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL) - 13, 60000, "every article exactly once");
+  cr_expect_eq(count(index, "Qg59999"), 1);
+}
+
+Test(indexer, ctrl_c_commits_and_a_rerun_completes) { interrupted_run(SIGINT); }
+
+Test(indexer, kill_9_leaves_a_usable_index) { interrupted_run(SIGKILL); }
+
+Test(indexer, the_dice_corpus_gives_every_article) {
+  char dice[4096];
+  snprintf(dice, sizeof dice, "%s/corpus/dice/dice_gazzettadimodena_texts.jsonl.gz",
+           SHARED_DATA_DIR);
+  if (!th_exists(dice)) cr_skip_test("%s is absent: skipped", dice);
+  char *index = path_in("dice");
+  th_run r = indexer(NULL, "-d", index, dice, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), 10372);
+}
