@@ -40,8 +40,7 @@ static const char *json_str(json_t *obj, const char *key) {
 
 static int cmd_load(const char *path, const char *docs) {
   sqlite3 *db;
-  if (sqlite3_open(path, &db) != SQLITE_OK)
-    return fail(db, path);
+  if (sqlite3_open(path, &db) != SQLITE_OK) return fail(db, path);
   if (sqlite3_exec(db,
                    "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, "
                    "text, tokenize='unicode61 remove_diacritics 2');"
@@ -73,8 +72,7 @@ static int cmd_load(const char *path, const char *docs) {
     sqlite3_bind_text(st, 1, json_str(o, "id"), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, json_str(o, "title"), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, json_str(o, "text"), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE)
-      return fail(db, "insert");
+    if (sqlite3_step(st) != SQLITE_DONE) return fail(db, "insert");
     sqlite3_reset(st);
     json_decref(o);
     n++;
@@ -91,8 +89,7 @@ static int cmd_load(const char *path, const char *docs) {
 
 static int cmd_optimize(const char *path) {
   sqlite3 *db;
-  if (sqlite3_open(path, &db) != SQLITE_OK)
-    return fail(db, path);
+  if (sqlite3_open(path, &db) != SQLITE_OK) return fail(db, path);
   if (sqlite3_exec(db, "INSERT INTO docs(docs) VALUES('optimize'); VACUUM;",
                    NULL, NULL, NULL) != SQLITE_OK)
     return fail(db, "optimize");
@@ -105,8 +102,7 @@ static int cmd_optimize(const char *path) {
 static size_t punct_len(const unsigned char *s) {
   /* « » (C2 AB, C2 BB), ‘ ’ “ ” (E2 80 98/99/9C/9D), – — (E2 80 93/94),
    * … (E2 80 A6) */
-  if (s[0] == 0xC2 && (s[1] == 0xAB || s[1] == 0xBB))
-    return 2;
+  if (s[0] == 0xC2 && (s[1] == 0xAB || s[1] == 0xBB)) return 2;
   if (s[0] == 0xE2 && s[1] == 0x80 &&
       (s[2] == 0x98 || s[2] == 0x99 || s[2] == 0x9C || s[2] == 0x9D ||
        s[2] == 0x93 || s[2] == 0x94 || s[2] == 0xA6))
@@ -126,15 +122,12 @@ static void build_match(const char *q, char *out, size_t cap) {
                       (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'));
     if (word) {
       if (!in_tok) {
-        if (o + 8 >= cap)
-          break;
-        if (o)
-          o += (size_t)snprintf(out + o, cap - o, " OR ");
+        if (o + 8 >= cap) break;
+        if (o) o += (size_t)snprintf(out + o, cap - o, " OR ");
         out[o++] = '"';
         in_tok = 1;
       }
-      if (o + 3 >= cap)
-        break;
+      if (o + 3 >= cap) break;
       out[o++] = (char)*s++;
     } else {
       if (in_tok) {
@@ -144,8 +137,7 @@ static void build_match(const char *q, char *out, size_t cap) {
       s += p ? p : 1;
     }
   }
-  if (in_tok && o + 1 < cap)
-    out[o++] = '"';
+  if (in_tok && o + 1 < cap) out[o++] = '"';
   out[o] = '\0';
 }
 
@@ -180,15 +172,13 @@ static int cmd_query(const char *path, int k) {
       while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(st, 0);
         if (id && nids + strlen(id) + 2 < 65536) {
-          if (nids)
-            ids[nids++] = ' ';
+          if (nids) ids[nids++] = ' ';
           memcpy(ids + nids, id, strlen(id) + 1);
           nids += strlen(id);
         }
       }
       if (rc != SQLITE_DONE)
-        fprintf(stderr, "bench_fts5: query %zu: %s\n", qno,
-                sqlite3_errmsg(db));
+        fprintf(stderr, "bench_fts5: query %zu: %s\n", qno, sqlite3_errmsg(db));
       sqlite3_reset(st);
     }
     double t1 = now_ms();

@@ -42,8 +42,7 @@ static void die(const char *msg, const char *what) {
 /* Reads RESULTS into *out (indexed by QNO); returns the array length. */
 static size_t read_results(const char *path, result **out) {
   FILE *f = fopen(path, "r");
-  if (!f)
-    die(strerror(errno), path);
+  if (!f) die(strerror(errno), path);
   result *a = NULL;
   size_t cap = 0;
   char *line = NULL;
@@ -54,8 +53,7 @@ static size_t read_results(const char *path, result **out) {
     lineno++;
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
       line[--len] = '\0';
-    if (len == 0)
-      continue;
+    if (len == 0) continue;
     char *tab1 = strchr(line, '\t');
     if (!tab1) {
       fprintf(stderr, "bench_stats: %s:%zu: no tab, line skipped\n", path,
@@ -71,15 +69,13 @@ static size_t read_results(const char *path, result **out) {
     }
     char *lat = tab1 + 1;
     char *tab2 = strchr(lat, '\t');
-    if (tab2)
-      *tab2 = '\0';
+    if (tab2) *tab2 = '\0';
     if ((size_t)qno >= cap) {
       size_t ncap = cap ? cap : 1024;
       while (ncap <= (size_t)qno)
         ncap *= 2;
       result *na = realloc(a, ncap * sizeof *na);
-      if (!na)
-        die("out of memory", NULL);
+      if (!na) die("out of memory", NULL);
       memset(na + cap, 0, (ncap - cap) * sizeof *na);
       a = na;
       cap = ncap;
@@ -90,8 +86,7 @@ static size_t read_results(const char *path, result **out) {
     if (tab2) {
       for (char *tok = strtok(tab2 + 1, " "); tok; tok = strtok(NULL, " ")) {
         char **nids = realloc(r->ids, (r->n_ids + 1) * sizeof *nids);
-        if (!nids)
-          die("out of memory", NULL);
+        if (!nids) die("out of memory", NULL);
         r->ids = nids;
         r->ids[r->n_ids++] = strdup(tok);
       }
@@ -115,11 +110,9 @@ static int cmd_latency(const char *path, const char *wall) {
   double *lat = malloc((cap ? cap : 1) * sizeof *lat);
   size_t n = 0;
   for (size_t i = 0; i < cap; i++)
-    if (a[i].present)
-      lat[n++] = a[i].latency;
+    if (a[i].present) lat[n++] = a[i].latency;
   bench_latency s;
-  if (bench_latency_summary(lat, n, &s) != 0)
-    die("no latencies in", path);
+  if (bench_latency_summary(lat, n, &s) != 0) die("no latencies in", path);
   double qps = wall ? (double)n / strtod(wall, NULL)
                     : (s.mean > 0 ? 1000.0 / s.mean : 0.0);
   print_latency(&s, qps);
@@ -138,8 +131,7 @@ static int cmd_rank(const char *gold_path, const char *results_path) {
   result *a;
   size_t cap = read_results(results_path, &a);
   FILE *f = fopen(gold_path, "r");
-  if (!f)
-    die(strerror(errno), gold_path);
+  if (!f) die(strerror(errno), gold_path);
   char names[MAX_SPLITS][32];
   bench_rank_acc accs[MAX_SPLITS];
   size_t n_splits = 0;
@@ -152,8 +144,7 @@ static int cmd_rank(const char *gold_path, const char *results_path) {
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
       line[--len] = '\0';
     char *gold = strchr(line, '\t');
-    if (!gold)
-      continue;
+    if (!gold) continue;
     *gold++ = '\0';
     char *split = strchr(gold, '\t');
     if (split)
@@ -163,15 +154,12 @@ static int cmd_rank(const char *gold_path, const char *results_path) {
     size_t qno = (size_t)strtoul(line, NULL, 10);
     size_t rank = 0;
     if (qno < cap && a[qno].present)
-      rank = bench_rank_of(gold, (const char *const *)a[qno].ids,
-                           a[qno].n_ids);
+      rank = bench_rank_of(gold, (const char *const *)a[qno].ids, a[qno].n_ids);
     size_t k;
     for (k = 0; k < n_splits; k++)
-      if (strcmp(names[k], split) == 0)
-        break;
+      if (strcmp(names[k], split) == 0) break;
     if (k == n_splits) {
-      if (n_splits == MAX_SPLITS)
-        die("too many splits in", gold_path);
+      if (n_splits == MAX_SPLITS) die("too many splits in", gold_path);
       snprintf(names[k], sizeof names[k], "%s", split);
       n_splits++;
     }

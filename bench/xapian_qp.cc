@@ -56,8 +56,7 @@ int main(int argc, char **argv) {
             id = data.substr(p + 3, e == std::string::npos ? std::string::npos
                                                            : e - p - 3);
           }
-          if (!ids.empty())
-            ids += ' ';
+          if (!ids.empty()) ids += ' ';
           ids += id.empty() ? "?" : id;
         }
       } catch (const Xapian::QueryParserError &e) {
