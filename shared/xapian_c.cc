@@ -92,6 +92,16 @@ template <typename F> bool guard(cr_error *err, const std::string &what, F f) {
   return false;
 }
 
+/* A malloc'd, NUL-terminated copy for C (which frees it with free). */
+char *copy_out(const std::string &s, size_t *len) {
+  char *out = static_cast<char *>(std::malloc(s.size() + 1));
+  if (!out) return nullptr;
+  std::memcpy(out, s.data(), s.size());
+  out[s.size()] = '\0';
+  if (len) *len = s.size();
+  return out;
+}
+
 cr_query *wrap(const Xapian::Query &q) {
   try {
     return new cr_query{q};
@@ -217,12 +227,7 @@ char *cr_wdb_get_metadata(cr_wdb *db, const char *key, size_t *len) {
   *len = 0;
   guard(nullptr, "", [&] {
     std::string v = db->db.get_metadata(key);
-    if (v.empty()) return;
-    out = static_cast<char *>(std::malloc(v.size() + 1));
-    if (!out) return;
-    std::memcpy(out, v.data(), v.size());
-    out[v.size()] = '\0';
-    *len = v.size();
+    if (!v.empty()) out = copy_out(v, len); /* empty means absent */
   });
   return out;
 }
@@ -351,15 +356,6 @@ uint32_t cr_rdb_termfreq(cr_rdb *db, const char *term) {
   uint32_t n = 0;
   guard(nullptr, "", [&] { n = db->db.get_termfreq(term); });
   return n;
-}
-
-static char *copy_out(const std::string &s, size_t *len) {
-  char *out = static_cast<char *>(std::malloc(s.size() + 1));
-  if (!out) return nullptr;
-  std::memcpy(out, s.data(), s.size());
-  out[s.size()] = '\0';
-  if (len) *len = s.size();
-  return out;
 }
 
 char *cr_rdb_document_data(cr_rdb *db, cr_docid id, size_t *len,
