@@ -1,29 +1,40 @@
-/* dates.c — parsing the date forms Italian news uses (see dates.h). */
+/* dates.c — parsing the date forms Italian news uses (see dates.h).
+ *
+ * One small recursive-descent reader over a cursor handles every form:
+ *   [weekday[,]] D SEP M SEP YYYY         06/09/2022 6.9.2022 06-09-2022
+ *   [weekday[,]] D[°] MONTH[.] YYYY       martedì 6 settembre 2022, 1° mar.
+ * 2023 YYYY SEP MM SEP DD                    2022-09-06 2022/09/06 each
+ * optionally followed by a time (T10:30:00Z, " 10:30", ", ore 10.30"), which is
+ * read and ignored. Partial forms (ranges only): YYYY, YYYY-MM, MM/YYYY, MONTH
+ * YYYY. Two-digit years are refused rather than guessed: "06/09/22" could be
+ * 1922 or 2022, and a wrong date is worse than none.
+ */
 #include "dates.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-/* Month names and their usual abbreviations, lower case. */
+/* Month names and the abbreviations Italian papers print, lower case;
+ * matching is ASCII case-insensitive ("Settembre", "SETTEMBRE", "Set."). */
 static const struct {
-  const char *name;
-  int month;
+  const char *name; /* lower-case spelling */
+  int month;        /* 1..12 */
 } months[] = {
-    {"gennaio", 1},   {"gen", 1},  {"febbraio", 2}, {"feb", 2},
-    {"marzo", 3},     {"mar", 3},  {"aprile", 4},   {"apr", 4},
-    {"maggio", 5},    {"mag", 5},  {"giugno", 6},   {"giu", 6},
-    {"luglio", 7},    {"lug", 7},  {"agosto", 8},   {"ago", 8},
-    {"settembre", 9}, {"set", 9},  {"sett", 9},     {"ottobre", 10},
-    {"ott", 10},      {"novembre", 11}, {"nov", 11}, {"dicembre", 12},
-    {"dic", 12},
+    {"gennaio", 1}, {"gen", 1},       {"genn", 1},      {"febbraio", 2},
+    {"feb", 2},     {"febb", 2},      {"marzo", 3},     {"mar", 3},
+    {"aprile", 4},  {"apr", 4},       {"maggio", 5},    {"mag", 5},
+    {"giugno", 6},  {"giu", 6},       {"luglio", 7},    {"lug", 7},
+    {"agosto", 8},  {"ago", 8},       {"settembre", 9}, {"set", 9},
+    {"sett", 9},    {"ottobre", 10},  {"ott", 10},      {"novembre", 11},
+    {"nov", 11},    {"dicembre", 12}, {"dic", 12},
 };
 
 /* Weekday names that may precede a date ("martedì 6 settembre 2022"),
- * without their final letter so both "martedì" and "martedi" match. */
-static const char *const weekdays[] = {"luned", "marted", "mercoled",
-                                       "gioved", "venerd", "sabato",
-                                       "domenica"};
+ * without their final letter so "martedì", "martedi" and "MARTEDÌ" all
+ * match; "mar", "gio"... abbreviations are left out: "mar" is March. */
+static const char *const weekdays[] = {"luned",  "marted", "mercoled", "gioved",
+                                       "venerd", "sabato", "domenica"};
 
 static int days_in_month(int year, int month) {
   static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -37,41 +48,62 @@ static bool valid(int y, int m, int d) {
          d <= days_in_month(y, m);
 }
 
-/* A small cursor over the input. */
+/* A cursor over the input: s[i..len). */
 typedef struct cursor {
-  const char *s;
-  size_t len, i;
+  const char *s; /* the text */
+  size_t len;    /* its length */
+  size_t i;      /* the next byte to read */
 } cursor;
 
+static bool at(const cursor *c, char ch) {
+  return c->i < c->len && c->s[c->i] == ch;
+}
+
+static bool at_digit(const cursor *c) {
+  return c->i < c->len && c->s[c->i] >= '0' && c->s[c->i] <= '9';
+}
+
+static bool at_alpha(const cursor *c) {
+  char ch = c->i < c->len ? c->s[c->i] : '\0';
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
 static void skip_spaces(cursor *c) {
-  while (c->i < c->len && (c->s[c->i] == ' ' || c->s[c->i] == '\t' ||
-                           c->s[c->i] == ','))
+  while (at(c, ' ') || at(c, '\t'))
     c->i++;
 }
 
-/* Reads 1..max_digits digits; returns -1 if there are none. */
-static int read_number(cursor *c, int max_digits, int *n_digits) {
-  int v = 0, k = 0;
-  while (c->i < c->len && k < max_digits && c->s[c->i] >= '0' &&
-         c->s[c->i] <= '9') {
-    v = v * 10 + (c->s[c->i++] - '0');
-    k++;
-  }
-  if (n_digits) *n_digits = k;
-  return k ? v : -1;
+/* Skips spaces and at most one comma ("martedì, 6 settembre"). */
+static void skip_spaces_comma(cursor *c) {
+  skip_spaces(c);
+  if (at(c, ',')) c->i++;
+  skip_spaces(c);
 }
 
-/* Reads a month name (full or abbreviated, optional trailing dot). */
+/* Reads up to max_digits digits into *v; *n_digits says how many were
+ * read (0: none, *v untouched). A longer run of digits is left unread, so
+ * the caller's boundary check refuses it ("2022-09-061"). */
+static int read_number(cursor *c, int max_digits, int *v) {
+  int k = 0, n = 0;
+  while (k < max_digits && at_digit(c)) {
+    n = n * 10 + (c->s[c->i++] - '0');
+    k++;
+  }
+  if (k) *v = n;
+  return k;
+}
+
+/* Reads a month name (full or abbreviated, optional dot); -1 and the
+ * cursor unmoved if the word is not one. */
 static int read_month_name(cursor *c) {
   size_t start = c->i;
-  while (c->i < c->len && ((c->s[c->i] >= 'a' && c->s[c->i] <= 'z') ||
-                           (c->s[c->i] >= 'A' && c->s[c->i] <= 'Z')))
+  while (at_alpha(c))
     c->i++;
   size_t n = c->i - start;
   for (size_t k = 0; k < sizeof months / sizeof *months; k++) {
     if (strlen(months[k].name) == n &&
         strncasecmp(c->s + start, months[k].name, n) == 0) {
-      if (c->i < c->len && c->s[c->i] == '.') c->i++;
+      if (at(c, '.')) c->i++;
       return months[k].month;
     }
   }
@@ -79,22 +111,86 @@ static int read_month_name(cursor *c) {
   return -1;
 }
 
-/* Skips a leading weekday name and what follows it. */
+/* Skips a leading weekday name (with its accent, in any case) and the
+ * comma or spaces after it. */
 static void skip_weekday(cursor *c) {
   for (size_t k = 0; k < sizeof weekdays / sizeof *weekdays; k++) {
     size_t n = strlen(weekdays[k]);
     if (c->len - c->i >= n && strncasecmp(c->s + c->i, weekdays[k], n) == 0) {
-      c->i += n;
-      /* the rest of the word: "ì" (2 bytes) or "i" */
-      while (c->i < c->len && c->s[c->i] != ' ' && c->s[c->i] != ',') c->i++;
-      skip_spaces(c);
+      cursor t = *c;
+      t.i += n;
+      /* The rest of the word: "ì"/"Ì" (two bytes in UTF-8), "i" or "I". */
+      if (t.len - t.i >= 2 && (unsigned char)t.s[t.i] == 0xC3 &&
+          ((unsigned char)t.s[t.i + 1] == 0xAC ||
+           (unsigned char)t.s[t.i + 1] == 0x8C))
+        t.i += 2;
+      else if (at(&t, 'i') || at(&t, 'I'))
+        t.i++;
+      else if (weekdays[k][n - 1] == 'd')
+        return; /* "marted" alone is no weekday */
+      if (at_alpha(&t) || at_digit(&t)) return; /* a longer word */
+      skip_spaces_comma(&t);
+      *c = t;
       return;
     }
   }
 }
 
-static bool at_end_or_boundary(const cursor *c, bool allow_trailing) {
-  if (c->i >= c->len) return true;
+/* Skips "°" or "º" after a day number ("1° settembre"). */
+static void skip_ordinal(cursor *c) {
+  if (c->len - c->i >= 2 && (unsigned char)c->s[c->i] == 0xC2 &&
+      ((unsigned char)c->s[c->i + 1] == 0xB0 ||
+       (unsigned char)c->s[c->i + 1] == 0xBA))
+    c->i += 2;
+}
+
+/* Reads an optional time after a full date and ignores it:
+ *   T10:30:00Z  T10:30:00.123+02:00   10:30   , ore 10.30   - 10:30:15
+ * The cursor moves only if a whole time is there. */
+static void skip_time(cursor *c) {
+  cursor t = *c;
+  bool iso = at(&t, 'T');
+  if (iso) {
+    t.i++;
+  } else {
+    skip_spaces(&t);
+    if (at(&t, ',') || at(&t, '-') || at(&t, '|')) t.i++;
+    skip_spaces(&t);
+    if (t.len - t.i >= 3 && strncasecmp(t.s + t.i, "ore", 3) == 0) {
+      t.i += 3;
+      skip_spaces(&t);
+    }
+  }
+  int v, k = read_number(&t, 2, &v);
+  if (k == 0 || v > 24 || !(at(&t, ':') || at(&t, '.'))) return;
+  char sep = t.s[t.i++];
+  if (read_number(&t, 2, &v) != 2 || v > 59) return;
+  if (at(&t, sep)) {
+    t.i++;
+    if (read_number(&t, 2, &v) != 2 || v > 60) return;
+    if (at(&t, '.') || at(&t, ',')) { /* fractions of a second */
+      t.i++;
+      while (at_digit(&t))
+        t.i++;
+    }
+  }
+  if (iso || at(&t, 'Z') || at(&t, '+') || at(&t, '-')) {
+    if (at(&t, 'Z')) {
+      t.i++;
+    } else if (at(&t, '+') || at(&t, '-')) {
+      t.i++;
+      if (read_number(&t, 2, &v) != 2) return;
+      if (at(&t, ':')) t.i++;
+      read_number(&t, 2, &v);
+    }
+  }
+  *c = t;
+}
+
+/* True when the date ends here: at the end (spaces aside) when trailing
+ * text is refused, else before anything but a digit or a letter glued to
+ * the date ("2022-09-061" and "2022abc" are not dates). */
+static bool at_end(const cursor *c, bool allow_trailing) {
   if (!allow_trailing) {
     for (size_t k = c->i; k < c->len; k++)
       if (c->s[k] != ' ' && c->s[k] != '\t' && c->s[k] != '\r' &&
@@ -102,82 +198,77 @@ static bool at_end_or_boundary(const cursor *c, bool allow_trailing) {
         return false;
     return true;
   }
-  char ch = c->s[c->i];
-  return !(ch >= '0' && ch <= '9'); /* "2022-09-061" is not a date */
+  return !at_digit(c) && !at_alpha(c);
 }
 
-/* Parses y/m/d, any of them -1 when absent (partial dates). */
+/* Reads "MONTH YYYY" (the day, if any, already read). */
+static bool read_month_year(cursor *c, int *m, int *y) {
+  int month = read_month_name(c);
+  if (month < 0) return false;
+  skip_spaces_comma(c);
+  if (read_number(c, 4, y) != 4) return false;
+  *m = month;
+  return true;
+}
+
+/* Parses y/m/d; m and d are -1 when absent (partial dates, refused unless
+ * allow_partial). */
 static bool parse_parts(const char *s, size_t len, bool allow_trailing,
                         bool allow_partial, int *y, int *m, int *d) {
   cursor c = {s, len, 0};
   *y = *m = *d = -1;
   skip_spaces(&c);
   skip_weekday(&c);
-  int nd;
-  int first = read_number(&c, 4, &nd);
-  if (first >= 0 && nd == 4) {
-    /* ISO: 2022-09-06, 2022-09, 2022; time after 'T' ignored. */
+  int first, nd = read_number(&c, 4, &first);
+  if (nd == 4) {
+    /* ISO: 2022-09-06, 2022/09/06, 2022-09, 2022. */
     *y = first;
-    if (c.i < len && (s[c.i] == '-' || s[c.i] == '/') && c.i + 1 < len &&
-        s[c.i + 1] >= '0' && s[c.i + 1] <= '9') {
-      c.i++;
-      *m = read_number(&c, 2, NULL);
-      if (c.i < len && s[c.i] == '-' && c.i + 1 < len && s[c.i + 1] >= '0' &&
+    if ((at(&c, '-') || at(&c, '/')) && c.i + 1 < len && s[c.i + 1] >= '0' &&
+        s[c.i + 1] <= '9') {
+      char sep = s[c.i++];
+      if (read_number(&c, 2, m) == 0) return false;
+      if (at(&c, sep) && c.i + 1 < len && s[c.i + 1] >= '0' &&
           s[c.i + 1] <= '9') {
         c.i++;
-        *d = read_number(&c, 2, NULL);
-        if (c.i < len && (s[c.i] == 'T' || s[c.i] == ' ')) {
-          /* a time may follow: accept whatever comes after */
-          if (s[c.i] == 'T') c.i = len;
-        }
+        read_number(&c, 2, d);
       }
     }
-  } else if (first >= 0 && nd <= 2) {
-    /* 06/09/2022, 6.9.2022, 06-09-2022, 09/2022, 6 settembre 2022 */
-    int second = -1;
-    char sep = c.i < len ? s[c.i] : '\0';
-    if (sep == '/' || sep == '.' || sep == '-') {
-      c.i++;
-      second = read_number(&c, 4, &nd);
-      if (second >= 0 && nd == 4) { /* month/year */
+  } else if (nd >= 1 && nd <= 2) {
+    /* 06/09/2022, 6.9.2022, 06-09-2022, 09/2022, 6 settembre 2022. */
+    if (at(&c, '/') || at(&c, '.') || at(&c, '-')) {
+      char sep = s[c.i++];
+      int second, nd2 = read_number(&c, 4, &second);
+      if (nd2 == 4) { /* month/year */
         *m = first;
         *y = second;
-      } else if (second >= 0 && c.i < len && s[c.i] == sep) {
+      } else if (nd2 >= 1 && nd2 <= 2 && at(&c, sep)) {
         c.i++;
-        int year = read_number(&c, 4, &nd);
-        if (year < 0 || nd != 4) return false;
+        if (read_number(&c, 4, y) != 4) return false;
         *d = first;
         *m = second;
-        *y = year;
+      } else if (nd2 == 0 && sep == '.') {
+        /* "6. settembre 2022" is rare but harmless */
+        skip_spaces(&c);
+        if (!read_month_year(&c, m, y)) return false;
+        *d = first;
       } else {
         return false;
       }
     } else {
+      skip_ordinal(&c);
       skip_spaces(&c);
-      int month = read_month_name(&c);
-      if (month < 0) return false;
-      skip_spaces(&c);
-      int year = read_number(&c, 4, &nd);
-      if (year < 0 || nd != 4) return false;
+      if (!read_month_year(&c, m, y)) return false;
       *d = first;
-      *m = month;
-      *y = year;
     }
-  } else if (first < 0) {
+  } else if (nd == 0) {
     /* settembre 2022 */
-    int month = read_month_name(&c);
-    if (month < 0) return false;
-    skip_spaces(&c);
-    int year = read_number(&c, 4, &nd);
-    if (year < 0 || nd != 4) return false;
-    *m = month;
-    *y = year;
+    if (!read_month_year(&c, m, y)) return false;
   } else {
     return false;
   }
-  if (!at_end_or_boundary(&c, allow_trailing)) return false;
+  if (*d >= 0) skip_time(&c);
+  if (!at_end(&c, allow_trailing)) return false;
   if (*d < 0 && !allow_partial) return false;
-  if (*m < 0 && *d >= 0) return false;
   int check_m = *m < 0 ? 1 : *m, check_d = *d < 0 ? 1 : *d;
   return valid(*y, check_m, check_d);
 }
@@ -193,8 +284,7 @@ bool cr_date_parse(const char *s, size_t len, bool allow_trailing,
   return true;
 }
 
-bool cr_date_range(const char *s, size_t len, char out_lo[9],
-                   char out_hi[9]) {
+bool cr_date_range(const char *s, size_t len, char out_lo[9], char out_hi[9]) {
   int y, m, d;
   if (!s || !parse_parts(s, len, false, true, &y, &m, &d)) return false;
   int m_lo = m < 0 ? 1 : m, m_hi = m < 0 ? 12 : m;

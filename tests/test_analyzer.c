@@ -1,7 +1,11 @@
 /* test_analyzer.c — the Italian analyzer, case by case.
  *
  * Each table row is an input and the tokens it must give, written as
- * "term@position" with stop words as "(stop)term@position". */
+ * "term@position" with stop words as "(stop)term@position". Sentences come
+ * from the seed article (corpus/) and from ordinary Italian news prose.
+ * Every token is also checked for the invariants the indexer and the
+ * snippets rely on (offsets inside the text and increasing, positions
+ * never going back, terms NUL-terminated and short enough). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +29,7 @@ typedef struct dump {
   char out[4096];
   size_t n_tokens;
   size_t last_start, text_len;
+  uint32_t last_position;
 } dump;
 
 static int append(const cr_token *t, void *ctx) {
@@ -37,6 +42,9 @@ static int append(const cr_token *t, void *ctx) {
   cr_assert(t->start < t->end && t->end <= d->text_len);
   cr_assert(t->start >= d->last_start);
   cr_assert_eq(strlen(t->term), t->term_len);
+  cr_assert(t->term_len > 0 && t->term_len <= CR_MAX_TERM_BYTES);
+  cr_assert(d->n_tokens == 0 || t->position > d->last_position);
+  d->last_position = t->position;
   d->last_start = t->start;
   d->n_tokens++;
   return 0;
@@ -58,7 +66,8 @@ static void run_table(const tcase *cases, size_t n) {
   for (size_t i = 0; i < n; i++) {
     dump d;
     const char *got = analyze(cases[i].text, strlen(cases[i].text), &d);
-    cr_expect_str_eq(got, cases[i].tokens, "for \"%s\"", cases[i].text);
+    cr_expect_str_eq(got, cases[i].tokens, "for \"%s\": got \"%s\"",
+                     cases[i].text, got);
   }
 }
 
@@ -78,6 +87,13 @@ Test(analyzer, seed_sentences) {
        "milion@0 (stop)di@1 razz@2 (stop)e@3 proiettil@4 (stop)di@5 "
        "artiglier@6"},
       {"l’import-export militare", "import@0 export@1 milit@2"},
+      {"Ad affermarlo è l’intelligence statunitense",
+       "(stop)ad@0 afferm@1 (stop)è@2 intelligenc@3 statunitens@4"},
+      {"Russia-Corea del Nord, l’acquisto di armi viola le disposizioni Onu",
+       "russ@0 core@1 (stop)del@2 nord@3 acquist@4 (stop)di@5 armi@6 "
+       "viol@7 (stop)le@8 disposizion@9 onu@10"},
+      {"Un’idea presto approvata da alti funzionari russi",
+       "ide@0 prest@1 approv@2 (stop)da@3 alti@4 funzionar@5 russ@6"},
   };
   run_table(cases, sizeof cases / sizeof *cases);
 }
@@ -93,12 +109,13 @@ Test(analyzer, the_issue_example) {
 
 Test(analyzer, every_elided_form_both_apostrophes_and_a_space) {
   static const char *const elided[] = {
-      "c",   "l",    "all", "dall", "dell", "nell", "sull", "coll",
-      "pell", "gl",  "agl", "dagl", "degl", "negl", "sugl", "un",
-      "m",   "t",    "s",   "v",    "d",    "quest", "sant"};
-  static const char *const apostrophes[] = {"'", "’", "' ", "’ "};
+      "c",    "l",    "all",    "dall", "dell", "nell",  "sull",  "coll",
+      "pell", "gl",   "agl",    "dagl", "degl", "negl",  "sugl",  "un",
+      "m",    "t",    "s",      "v",    "d",    "quest", "quell", "sant",
+      "bell", "tutt", "nessun", "anch", "com",  "senz",  "nient", "dov"};
+  static const char *const apostrophes[] = {"'", "’", "' ", "’ ", "ʼ"};
   for (size_t i = 0; i < sizeof elided / sizeof *elided; i++) {
-    for (size_t k = 0; k < 4; k++) {
+    for (size_t k = 0; k < sizeof apostrophes / sizeof *apostrophes; k++) {
       char text[64];
       snprintf(text, sizeof text, "%s%sOPEC", elided[i], apostrophes[k]);
       dump d;
@@ -117,6 +134,14 @@ Test(analyzer, apostrophes_that_are_not_elision) {
       {"un po' di pane", "(stop)un@0 po@1 (stop)di@2 pan@3"},
       {"D'Alema", "alem@0"},
       {"L'Aquila", "aquil@0"},
+      /* Not in the list: the apostrophe only separates. */
+      {"mezz'ora", "mezz@0 ora@1"},
+      {"E' arrivato PERCHE' piove", "(stop)e@0 arriv@1 perc@2 piov@3"},
+      /* Quotes around a word are not elision. */
+      {"la parola 'guerra'", "(stop)la@0 parol@1 guerr@2"},
+      /* Only the last word before the apostrophe is elided. */
+      {"nell'ambito dell'appartamento", "ambit@0 appart@1"},
+      {"l’8 settembre", "8@0 settembr@1"},
   };
   run_table(cases, sizeof cases / sizeof *cases);
 }
@@ -125,7 +150,7 @@ Test(analyzer, capitals_accents_and_stems_meet) {
   static const struct {
     const char *a, *b;
   } same[] = {
-      {"Russia", "russa"},      {"città", "citta"},   {"CITTÀ", "città"},
+      {"Russia", "russa"},          {"città", "citta"},   {"CITTÀ", "città"},
       {"Università", "universita"}, {"perché", "PERCHÉ"}, {"ARMI", "armi"},
       {"e\xCC\x80", "\xC3\xA8"}, /* è decomposed and composed (NFC) */
   };
@@ -139,10 +164,8 @@ Test(analyzer, capitals_accents_and_stems_meet) {
 
 Test(analyzer, numbers) {
   static const tcase cases[] = {
-      {"dal 1948", "(stop)dal@0 1948@1"},
-      {"1.000 persone", "1000@0 person@1"},
-      {"3,5 milioni", "3,5@0 milion@1"},
-      {"06/09/2022", "06@0 09@1 2022@2"},
+      {"dal 1948", "(stop)dal@0 1948@1"},  {"1.000 persone", "1000@0 person@1"},
+      {"3,5 milioni", "3,5@0 milion@1"},   {"06/09/2022", "06@0 09@1 2022@2"},
       {"il 19enne", "(stop)il@0 19enn@1"},
   };
   run_table(cases, sizeof cases / sizeof *cases);
@@ -157,7 +180,9 @@ Test(analyzer, empty_and_punctuation_only) {
 
 Test(analyzer, invalid_utf8_and_nul_bytes_separate_words) {
   dump d;
-  analyze("abc\xff\xfe" "def", 8, &d);
+  analyze("abc\xff\xfe"
+          "def",
+          8, &d);
   cr_expect_str_eq(d.out, "abc@0 def@1");
   analyze("citt\xc3", 5, &d); /* truncated sequence at the end */
   cr_expect_str_eq(d.out, "citt@0");
@@ -257,4 +282,214 @@ Test(analyzer, other_languages_and_unknown_ones) {
   cr_expect_null(cr_analyzer_new("klingon", &err));
   cr_expect_eq(err.code, CR_E_INVALID);
   cr_expect(strstr(err.message, "klingon") != NULL);
+}
+
+/* The issue's example, checked as properties: every non-stop term is
+ * lowercase ASCII here, has no apostrophe and is none of the elided
+ * articles or stop words. */
+static int check_clean(const cr_token *t, void *ctx) {
+  (void)ctx;
+  if (t->is_stop) return 0;
+  static const char *const banned[] = {"l",      "dall",   "un", "dell",
+                                       "perché", "perche", "'",  "’"};
+  for (size_t i = 0; i < sizeof banned / sizeof *banned; i++)
+    cr_expect_str_neq(t->term, banned[i]);
+  for (const char *p = t->term; *p; p++)
+    cr_expect((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'),
+              "term \"%s\" is not lowercase accent-free", t->term);
+  cr_expect(!cr_analyzer_is_stopword(an, t->term, t->term_len), "%s", t->term);
+  return 0;
+}
+
+Test(analyzer, the_issue_example_gives_clean_terms) {
+  const char *text = "L’intelligence dall’Iran: un'ulteriore conferma dell' "
+                     "OPEC. PERCHÉ città Russia";
+  cr_assert_eq(cr_analyze(an, text, strlen(text), 0, check_clean, NULL), 0);
+}
+
+Test(analyzer, stop_words_keep_their_positions) {
+  static const tcase cases[] = {
+      {"Corea del Nord", "core@0 (stop)del@1 nord@2"},
+      {"la guerra in Ucraina", "(stop)la@0 guerr@1 (stop)in@2 ucrain@3"},
+      {"e", "(stop)e@0"},
+      {"Il Più", "(stop)il@0 (stop)più@1"},
+  };
+  run_table(cases, sizeof cases / sizeof *cases);
+}
+
+Test(analyzer, hyphenated_parts_are_never_stop_words) {
+  static const tcase cases[] = {
+      {"Kim Jong-un", "kim@0 jong@1 un@2"},
+      {"Mahojer-6", "mahojer@0 6@1"},
+      {"Covid-19", "covid@0 19@1"},
+      {"la Emilia-Romagna", "(stop)la@0 emil@1 romagn@2"},
+      {"il botta-e-risposta", "(stop)il@0 bott@1 e@2 rispost@3"},
+      /* A dash between clauses is no hyphen; a trailing one joins nothing. */
+      {"Roma – Milano", "rom@0 mil@1"},
+      {"pre- e post-", "pre@0 (stop)e@1 post@2"},
+      /* Hyphens of other kinds: U+2010 and U+2011. */
+      {"Jong‐un Jong‑un", "jong@0 un@1 jong@2 un@3"},
+  };
+  run_table(cases, sizeof cases / sizeof *cases);
+  /* "un" alone stays a stop word, also once cached as a compound part. */
+  dump d;
+  analyze("un Jong-un un", 13, &d);
+  cr_expect_str_eq(d.out, "(stop)un@0 jong@1 un@2 (stop)un@3");
+}
+
+Test(analyzer, acronyms_with_dots) {
+  static const tcase cases[] = {
+      {"gli U.S.A. e l'U.R.S.S.", "(stop)gli@0 usa@1 (stop)e@2 urss@3"},
+      {"Fiat S.p.A.", "fiat@0 spa@1"},
+      {"U.S.A", "usa@0"},
+      /* A.I. is an acronym, not the stop word "ai". */
+      {"A.I. e ai", "ai@0 (stop)e@1 (stop)ai@2"},
+      /* An initial alone is a word; so are words around a dot. */
+      {"J. Biden", "j@0 biden@1"},
+      {"fine.Inizio", "fin@0 iniz@1"},
+  };
+  run_table(cases, sizeof cases / sizeof *cases);
+  dump d;
+  analyze("Usa U.S.A.", 10, &d);
+  cr_expect_str_eq(d.out, "usa@0 usa@1");
+}
+
+Test(analyzer, numbers_and_their_separators) {
+  static const tcase cases[] = {
+      {"12.345.678 euro", "12345678@0 eur@1"},
+      {"1.000,50 euro", "1000,50@0 eur@1"},
+      /* Not thousands: decimals, times and versions keep their dots. */
+      {"alle 10.30", "(stop)alle@0 10.30@1"},
+      {"2.5 e 3.10.2", "2.5@0 (stop)e@1 3.10.2@2"},
+      {"1.0000", "1.0000@0"},
+      {"fine anno 2022.", "fin@0 anno@1 2022@2"},
+      {"1.000enne", "1@0 000enn@1"},
+      {"3, 5 e 7", "3@0 5@1 (stop)e@2 7@3"},
+  };
+  run_table(cases, sizeof cases / sizeof *cases);
+}
+
+Test(analyzer, guillemets_and_other_punctuation_separate) {
+  static const tcase cases[] = {
+      {"«Guerra»", "guerr@0"},
+      {"“pace” (armi) [razzi] {droni}", "pac@0 armi@1 razz@2 dron@3"},
+      {"Mosca/Kiev;Pyongyang…Seul", "mosc@0 kiev@1 pyongyang@2 seul@3"},
+      {"#Ucraina @Putin", "ucrain@0 putin@1"},
+  };
+  run_table(cases, sizeof cases / sizeof *cases);
+}
+
+Test(analyzer, other_scripts_fold_too) {
+  static const tcase cases[] = {
+      {"Ἀθῆναι", "αθηναι@0"},
+      {"STRAßE", "strass@0"},
+      {"Ça va", "ca@0 va@1"},
+  };
+  run_table(cases, sizeof cases / sizeof *cases);
+}
+
+Test(analyzer, repeated_words_give_the_same_terms) {
+  /* The word cache must not change what comes out, also for words too
+   * long for it. */
+  const char *text = "precipitevolissimevolmente guerra "
+                     "precipitevolissimevolmente guerra Guerra GUERRA";
+  dump d;
+  analyze(text, strlen(text), &d);
+  cr_expect_str_eq(d.out, "precipitevolissimevol@0 guerr@1 "
+                          "precipitevolissimevol@2 guerr@3 guerr@4 guerr@5");
+}
+
+Test(analyzer, terms_longer_than_the_limit_are_dropped) {
+  char text[2 * CR_MAX_TERM_BYTES + 8];
+  memset(text, '1', CR_MAX_TERM_BYTES);
+  text[CR_MAX_TERM_BYTES] = ' ';
+  memset(text + CR_MAX_TERM_BYTES + 1, '2', CR_MAX_TERM_BYTES + 1);
+  memcpy(text + 2 * CR_MAX_TERM_BYTES + 2, " pace", 6);
+  dump d;
+  analyze(text, strlen(text), &d);
+  cr_expect_eq(d.n_tokens, 2);
+  cr_expect(strstr(d.out, "pac@2") != NULL, "%s", d.out); /* 3rd word */
+}
+
+/* Big inputs of every shape must run in linear time: 1 MB each, with a
+ * timeout far above what a linear scan needs. */
+Test(analyzer, one_megabyte_of_odd_shapes, .timeout = 20) {
+  static const char *const units[] = {"à",   "a-", "A.",   "1.",
+                                      "1,1", "l'", "\xff", "e\xCC\x81"};
+  size_t len = 1 << 20;
+  char *text = malloc(len + 1);
+  cr_assert_not_null(text);
+  for (size_t u = 0; u < sizeof units / sizeof *units; u++) {
+    size_t ul = strlen(units[u]), k = 0;
+    while (k + ul <= len) {
+      memcpy(text + k, units[u], ul);
+      k += ul;
+    }
+    dump d;
+    memset(&d, 0, sizeof d);
+    d.text_len = k;
+    cr_expect_eq(cr_analyze(an, text, k, 0, append, &d), 0, "unit %s",
+                 units[u]);
+  }
+  free(text);
+}
+
+Test(analyzer, random_bytes_keep_the_invariants) {
+  unsigned seed = 12345;
+  char text[512];
+  for (int round = 0; round < 2000; round++) {
+    size_t len = (size_t)(seed % sizeof text);
+    for (size_t i = 0; i < len; i++) {
+      seed = seed * 1103515245u + 12345u;
+      /* Mostly letters and punctuation that matters, some raw bytes. */
+      static const char pool[] = "aeiouàèé'’-.,1 \xc3\xa0\xe2\x80\x99\xff";
+      text[i] = (seed >> 16) % 4 ? pool[(seed >> 8) % (sizeof pool - 1)]
+                                 : (char)(seed >> 16);
+    }
+    dump d;
+    memset(&d, 0, sizeof d);
+    d.text_len = len;
+    cr_assert_eq(cr_analyze(an, text, len, 0, append, &d), 0);
+    char out[CR_MAX_TERM_BYTES + 1];
+    cr_assert(cr_analyzer_normalize(an, text, len, out, sizeof out) <
+              sizeof out);
+  }
+}
+
+Test(analyzer, normalize_edge_cases) {
+  static const struct {
+    const char *in, *out;
+    size_t out_size;
+  } cases[] = {
+      {"PERCHÉ", "perche", 64},
+      {"Guerr", "guerr", 64},
+      {"citt\xff\xc3\xa0", "citta", 64}, /* invalid byte skipped */
+      {"", "", 64},
+      {"Ἀθῆναι", "α", 4}, /* truncated at a character boundary */
+      {"guerra", "gue", 4},
+      {"guerra", "", 1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char out[64];
+    size_t n = cr_analyzer_normalize(an, cases[i].in, strlen(cases[i].in), out,
+                                     cases[i].out_size);
+    cr_expect_str_eq(out, cases[i].out, "for \"%s\"", cases[i].in);
+    cr_expect_eq(n, strlen(cases[i].out));
+  }
+}
+
+Test(analyzer, languages_without_a_stop_list_have_no_stop_words) {
+  cr_error err;
+  cr_analyzer *en = cr_analyzer_new("english", &err);
+  cr_assert_not_null(en, "%s", err.message);
+  dump d;
+  memset(&d, 0, sizeof d);
+  d.text_len = 19;
+  cr_analyze(en, "the running Tigers", 18, 0, append, &d);
+  cr_expect_str_eq(d.out, "the@0 run@1 tiger@2");
+  cr_analyzer_free(en);
+  cr_analyzer *def = cr_analyzer_new(NULL, &err);
+  cr_assert_not_null(def);
+  cr_expect_str_eq(cr_analyzer_language(def), "italian");
+  cr_analyzer_free(def);
 }

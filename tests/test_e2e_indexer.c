@@ -206,6 +206,7 @@ static void interrupted_run(int sig) {
   /* An existing index: the update path, committing every 2000. */
   th_run r = indexer(NULL, "-d", index, CORPUS_DIR, NULL);
   th_run_free(&r);
+  uint32_t before = count(index, NULL);
   pid_t pid = fork();
   if (pid == 0) {
     int devnull = open("/dev/null", O_WRONLY);
@@ -222,11 +223,11 @@ static void interrupted_run(int sig) {
     cr_expect(WEXITSTATUS(status) == 130 || WEXITSTATUS(status) == 0,
               "status %d", WEXITSTATUS(status));
   uint32_t after_stop = count(index, NULL); /* it opens */
-  cr_expect_geq(after_stop, 13);
+  cr_expect_geq(after_stop, before);
   r = indexer(NULL, "-d", index, big, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL) - 13, 60000, "every article exactly once");
+  cr_expect_eq(count(index, NULL) - before, 60000, "every article exactly once");
   cr_expect_eq(count(index, "Qg59999"), 1);
 }
 

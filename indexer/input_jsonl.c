@@ -1,0 +1,224 @@
+/* input_jsonl.c — JSON Lines: one article per line (corpus/FORMAT.md).
+ *
+ * The stream is split into lines in one buffer that holds the unfinished
+ * line and one read block, so memory follows the longest line, not the
+ * file, and every byte is scanned once (no quadratic rescans on a 100 MB
+ * line). A line longer than IN_MAX_LINE_BYTES is reported and skipped
+ * without being held. Each line is parsed with jansson's json_loadb.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dates.h"
+#include "input_internal.h"
+
+/* After a line longer than this, the buffer shrinks back to its usual
+ * size, so one huge line does not keep its memory for the rest of the file. */
+#define SHRINK_ABOVE (4 * IN_BLOCK)
+
+static bool blank(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r') return false;
+  return true;
+}
+
+/* A string field, or NULL when absent, not a string or only blank. */
+static const char *str_field(json_t *obj, const char *key) {
+  json_t *v = json_object_get(obj, key);
+  if (!json_is_string(v)) return NULL;
+  const char *s = json_string_value(v);
+  return blank(s, json_string_length(v)) ? NULL : s;
+}
+
+static const char *json_type_name(const json_t *v) {
+  switch (json_typeof(v)) {
+  case JSON_ARRAY:
+    return "an array";
+  case JSON_STRING:
+    return "a string";
+  case JSON_INTEGER:
+  case JSON_REAL:
+    return "a number";
+  case JSON_TRUE:
+  case JSON_FALSE:
+    return "a boolean";
+  case JSON_NULL:
+    return "null";
+  default:
+    return "an object";
+  }
+}
+
+/* Parses one line into an article and hands it on. Returns what the
+ * article callback returned, or 0 when the line was reported. */
+static int handle_line(in_reader *r, const char *member, const char *line,
+                       size_t len, uint64_t line_no) {
+  if (blank(line, len)) return 0; /* blank lines separate nothing */
+  /* A byte order mark some editors put before the first line. */
+  if (line_no == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+    line += 3;
+    len -= 3;
+  }
+  json_error_t jerr;
+  json_t *obj = json_loadb(line, len, JSON_DECODE_ANY, &jerr);
+  if (!obj) {
+    if (json_error_code(&jerr) == json_error_invalid_utf8)
+      in_report(r, member, line_no, "invalid UTF-8 (column %d): %s",
+                jerr.column, jerr.text);
+    else
+      in_report(r, member, line_no, "malformed JSON (column %d): %s",
+                jerr.column, jerr.text);
+    return 0;
+  }
+  int rc = 0;
+  if (!json_is_object(obj)) {
+    in_report(r, member, line_no, "not a JSON object but %s",
+              json_type_name(obj));
+    goto done;
+  }
+  /* The body: the first of text, body, content that is a string. */
+  static const char *const body_keys[] = {"text", "body", "content"};
+  json_t *body = NULL;
+  for (size_t k = 0; k < 3 && !body; k++) {
+    json_t *v = json_object_get(obj, body_keys[k]);
+    if (json_is_string(v)) body = v;
+  }
+  if (!body) {
+    in_report(r, member, line_no,
+              "no \"text\" (or \"body\", \"content\") string");
+    goto done;
+  }
+  if (blank(json_string_value(body), json_string_length(body))) {
+    in_report(r, member, line_no, "empty text");
+    goto done;
+  }
+  /* The id: a string or an integer; absent, the line's place names it. */
+  char id_buf[4096];
+  const char *id = NULL;
+  json_t *idv = json_object_get(obj, "id");
+  if (json_is_string(idv) && json_string_length(idv) > 0) {
+    id = json_string_value(idv);
+  } else if (json_is_integer(idv)) {
+    snprintf(id_buf, sizeof id_buf, "%" JSON_INTEGER_FORMAT,
+             json_integer_value(idv));
+    id = id_buf;
+  } else if (idv && !json_is_null(idv) && !json_is_string(idv)) {
+    in_report(r, member, line_no,
+              "\"id\" is %s: it must be a string or an integer",
+              json_type_name(idv));
+    goto done;
+  } else {
+    snprintf(id_buf, sizeof id_buf, "%s%s%s:%llu", r->file->id_base,
+             member ? "/" : "", member ? member : "",
+             (unsigned long long)line_no);
+    id = id_buf;
+  }
+  /* A date that cannot be read is left out, never guessed. */
+  char date_buf[11];
+  const char *date = NULL;
+  json_t *dv = json_object_get(obj, "date");
+  if (json_is_string(dv) &&
+      cr_date_parse(json_string_value(dv), json_string_length(dv), true,
+                    date_buf))
+    date = date_buf;
+  cr_article art = {
+      .id = id,
+      .title = str_field(obj, "title"),
+      .text = json_string_value(body),
+      .text_len = json_string_length(body),
+      .date = date,
+      .author = str_field(obj, "author"),
+      .source = str_field(obj, "source"),
+      .url = str_field(obj, "url"),
+      .origin = r->file->key,
+  };
+  in_where w = {r->file->path, member, line_no, r->consumed};
+  rc = r->article_fn(&art, &w, r->ctx);
+done:
+  json_decref(obj);
+  return rc;
+}
+
+int in_read_jsonl_stream(in_reader *r, in_stream *s, const char *member) {
+  size_t cap = 2 * IN_BLOCK;
+  char *buf = malloc(cap);
+  if (!buf) {
+    in_report(r, member, 0, "out of memory");
+    return -1;
+  }
+  size_t have = 0;    /* bytes in buf: the unfinished line */
+  size_t scanned = 0; /* bytes of it already known to hold no '\n' */
+  uint64_t line_no = 0;
+  uint64_t total = 0;    /* bytes read, to tell an empty input */
+  bool skipping = false; /* inside a line too long to hold */
+  int rc = 0;
+  for (;;) {
+    if (cap - have < IN_BLOCK / 2) {
+      if (cap >= IN_MAX_LINE_BYTES) {
+        /* Drop the line's start; keep reading until its end. */
+        if (!skipping)
+          in_report(r, member, line_no + 1, "line too long (over %zu MB)",
+                    IN_MAX_LINE_BYTES >> 20);
+        skipping = true;
+        have = scanned = 0;
+      } else {
+        char *bigger = realloc(buf, cap * 2);
+        if (!bigger) {
+          in_report(r, member, line_no + 1, "out of memory for a long line");
+          rc = -1;
+          break;
+        }
+        buf = bigger;
+        cap *= 2;
+      }
+    }
+    ssize_t k = s->read(s, buf + have, cap - have);
+    if (k < 0) {
+      in_report(r, member, line_no + 1, "%s",
+                s->error ? s->error : "read error");
+      break;
+    }
+    total += (uint64_t)k;
+    have += (size_t)k;
+    bool eof = k == 0;
+    size_t start = 0;
+    for (;;) {
+      char *nl = memchr(buf + scanned, '\n', have - scanned);
+      size_t end;
+      if (nl) {
+        end = (size_t)(nl - buf);
+      } else if (eof && have > start) {
+        end = have; /* the last line, without a line break */
+      } else {
+        scanned = have;
+        break;
+      }
+      line_no++;
+      if (!skipping)
+        rc = handle_line(r, member, buf + start, end - start, line_no);
+      skipping = false;
+      start = scanned = nl ? end + 1 : have;
+      if (rc != 0) break;
+    }
+    if (rc != 0) break;
+    if (start > 0) {
+      memmove(buf, buf + start, have - start);
+      have -= start;
+      scanned -= start;
+      if (cap > SHRINK_ABOVE && have < IN_BLOCK) {
+        char *smaller = realloc(buf, 2 * IN_BLOCK);
+        if (smaller) {
+          buf = smaller;
+          cap = 2 * IN_BLOCK;
+        }
+      }
+    }
+    if (eof) break;
+  }
+  free(buf);
+  if (rc == 0 && total == 0 && strcmp(r->file->path, "-") != 0)
+    in_report(r, member, 0, "empty file");
+  return rc;
+}
