@@ -447,6 +447,28 @@ static int record_signatures(pipeline *pl, cr_wdb *db, cr_error *err) {
 
 /* Compacts the shards into INDEX.building/new, records the signatures
  * there, and swaps it in place of the (empty) index. */
+/* Stamps the document layout this indexer writes (schema.h). */
+static int stamp_schema(cr_wdb *db, cr_error *err) {
+  return cr_wdb_set_metadata(db, CR_META_SCHEMA, CR_SCHEMA_VERSION,
+                             strlen(CR_SCHEMA_VERSION), err);
+}
+
+/* An index that holds documents in another layout would be misread by
+ * the searcher after an update: refuse it rather than mix layouts. */
+static int check_schema(cr_wdb *db, const char *index, cr_error *err) {
+  if (cr_wdb_doccount(db) == 0) return stamp_schema(db, err);
+  size_t len = 0;
+  char *v = cr_wdb_get_metadata(db, CR_META_SCHEMA, &len);
+  bool same = v && strcmp(v, CR_SCHEMA_VERSION) == 0;
+  if (!same)
+    cr_error_set(err, CR_E_INVALID,
+                 "index '%s' holds documents in layout %s, this indexer writes "
+                 "layout %s: index into a new directory (or remove it)",
+                 index, v && *v ? v : "1", CR_SCHEMA_VERSION);
+  free(v);
+  return same ? 0 : -1;
+}
+
 static int finish_build(pipeline *pl, cr_error *err) {
   const char *sources[256];
   unsigned n = 0;
@@ -463,7 +485,8 @@ static int finish_build(pipeline *pl, cr_error *err) {
   if (cr_compact(sources, n, fresh, err) != 0) return -1;
   cr_wdb *db = cr_wdb_open(fresh, CR_WDB_OPEN, err);
   if (!db) return -1;
-  if (record_signatures(pl, db, err) != 0 || cr_wdb_close(db, err) != 0)
+  if (record_signatures(pl, db, err) != 0 || stamp_schema(db, err) != 0 ||
+      cr_wdb_close(db, err) != 0)
     return -1;
   /* Release the lock on the empty index, then swap directories. */
   if (cr_wdb_close(pl->db, err) != 0) {
@@ -552,7 +575,8 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     return -1;
   }
   /* Commit the (possibly new, empty) index so it always opens. */
-  if (cr_wdb_commit(pl.db, err) != 0) {
+  if (check_schema(pl.db, opts->index, err) != 0 ||
+      cr_wdb_commit(pl.db, err) != 0) {
     free_pipeline(&pl);
     return -1;
   }

@@ -289,6 +289,10 @@ static void report_open_error(const cli *c, const cr_error *err) {
       bad = c->paths[i];
       break;
     }
+  if (err->code == CR_E_INVALID) { /* opened, but not readable as ours */
+    fprintf(stderr, "searcher: %s\n", err->message);
+    return;
+  }
   fprintf(stderr,
           "searcher: cannot open index '%s': %s (create it with: indexer -d "
           "%s PATH)\n",

@@ -29,6 +29,21 @@ sr_params sr_params_default(void) {
   return p;
 }
 
+/* Documents in another layout would print as empty results: say so. */
+static int check_schema(cr_rdb *db, const char *path, cr_error *err) {
+  if (cr_rdb_doccount(db) == 0) return 0;
+  size_t len = 0;
+  char *v = cr_rdb_get_metadata(db, CR_META_SCHEMA, &len);
+  bool same = v && strcmp(v, CR_SCHEMA_VERSION) == 0;
+  if (!same)
+    cr_error_set(err, CR_E_INVALID,
+                 "index '%s' was written in document layout %s; this searcher "
+                 "reads layout %s: rebuild it with this version's indexer",
+                 path, v && *v ? v : "1", CR_SCHEMA_VERSION);
+  free(v);
+  return same ? 0 : -1;
+}
+
 sr_engine *sr_open(const char *const *paths, size_t n_paths,
                    const char *language, cr_error *err) {
   sr_engine *e = calloc(1, sizeof *e);
@@ -42,7 +57,8 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
     return NULL;
   }
   e->db = cr_rdb_open(paths, n_paths, err);
-  if (!e->db) {
+  if (!e->db || check_schema(e->db, paths[0], err) != 0) {
+    cr_rdb_close(e->db);
     cr_analyzer_free(e->an);
     free(e);
     return NULL;
@@ -126,14 +142,13 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
                       uint32_t i, size_t k, bool last) {
   cr_stored *st = &((cr_stored *)page->stored)[k];
   size_t len = 0;
-  const char *data = cr_mset_data(page->mset, i, &len);
-  /* No data: the index changed under us, or (last attempt) the document
+  const char *card = cr_mset_value(page->mset, i, CR_SLOT_CARD, &len);
+  /* No card: the index changed under us, or (last attempt) the document
    * really has none, and is shown with what is known: its rank. */
-  if (!data && !last) return 1;
-  if (!data) data = "{}", len = 2;
+  if (!card && !last) return 1;
   cr_error perr;
-  if (cr_stored_parse(data, len, st, &perr) != 0) {
-    /* Unreadable data is shown as what little is known, never a crash. */
+  if (!card || cr_stored_parse(card, len, st, &perr) != 0) {
+    /* An unreadable card is shown as what little is known, never a crash. */
     memset(st, 0, sizeof *st);
   }
   out_hit *h = &page->hits[k];
@@ -146,6 +161,9 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
   h->source = st->source;
   h->snippet = NULL;
   if (p->snippets) {
+    /* The text is read only here: a page without snippets never inflates
+     * it. */
+    st->text = cr_mset_data(page->mset, i, &st->text_len);
     term_list t = {0};
     cr_mset_matching_terms(page->mset, i, add_term, &t);
     char *snip =

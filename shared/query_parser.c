@@ -180,6 +180,9 @@ typedef struct parser {
   bool failed;        /* out of memory */
   cr_query **filters; /* date filters, ANDed at the end */
   size_t n_filters, cap_filters;
+  /* The single unprefixed term of the last leaf ("" if it was anything
+   * else): parse_seq pairs such neighbours for the proximity bonus. */
+  char last_plain[CR_MAX_TERM_BYTES + 8];
 } parser;
 
 typedef struct qlist {
@@ -269,6 +272,23 @@ static cr_query *with_title_boost(parser *p, cr_query *q, const char *term) {
   return combine2(CR_OP_OR, q, scaled);
 }
 
+/* Two query neighbours within the proximity window, in either order,
+ * scaled so the pair adds a share of its terms' weight. */
+static cr_query *near_pair(parser *p, const char *a, const char *b) {
+  cr_query *pair[2] = {cr_query_term(a, 1, 0), cr_query_term(b, 1, 0)};
+  cr_query *near = pair[0] && pair[1]
+                       ? cr_query_combine(CR_OP_NEAR, pair, 2,
+                                          p->opts->proximity_window)
+                       : NULL;
+  cr_query *scaled = near ? cr_query_scale(near, p->opts->proximity_weight)
+                          : NULL;
+  cr_query_free(pair[0]);
+  cr_query_free(pair[1]);
+  cr_query_free(near);
+  if (!scaled) p->failed = true;
+  return scaled;
+}
+
 /* Analyses text into a term, a phrase of terms, or NULL. */
 static cr_query *text_query(parser *p, const char *text, size_t len,
                             const char *prefix) {
@@ -280,7 +300,9 @@ static cr_query *text_query(parser *p, const char *text, size_t len,
     ts.terms.n = 0;
     qlist_free(&ts.terms);
     /* ts.buf still holds the term: a plain word may weigh more in titles */
-    return (!prefix || !*prefix) ? with_title_boost(p, q, ts.buf) : q;
+    if (prefix && *prefix) return q;
+    memcpy(p->last_plain, ts.buf, sizeof p->last_plain);
+    return with_title_boost(p, q, ts.buf);
   }
   return combine(CR_OP_PHRASE, &ts.terms, ts.last_pos - ts.first_pos + 1);
 }
@@ -374,7 +396,9 @@ static bool parse_item(parser *p, int depth, cr_query **out, char *sign) {
   if (t.kind == T_WORD || t.kind == T_PHRASE) {
     take(&p->lx);
     *sign = t.sign;
+    p->last_plain[0] = '\0';
     *out = leaf(p, &t);
+    if (t.kind == T_PHRASE || t.wildcard) p->last_plain[0] = '\0';
     return true;
   }
   return false;
@@ -383,12 +407,21 @@ static bool parse_item(parser *p, int depth, cr_query **out, char *sign) {
 /* Juxtaposed items: +required, -excluded, and the rest optional (or all
  * required with --all). */
 static cr_query *parse_seq(parser *p, int depth) {
-  qlist req = {0}, opt = {0}, excl = {0};
+  qlist req = {0}, opt = {0}, excl = {0}, near = {0};
+  char prev[CR_MAX_TERM_BYTES + 8] = "";
   for (;;) {
     cr_query *q;
     char sign;
+    p->last_plain[0] = '\0';
     if (!parse_item(p, depth, &q, &sign)) break;
     if (!q) continue;
+    if (sign != '-' && p->last_plain[0]) {
+      if (prev[0] && p->opts->proximity_weight > 0)
+        qlist_add(p, &near, near_pair(p, prev, p->last_plain));
+      memcpy(prev, p->last_plain, sizeof prev);
+    } else {
+      prev[0] = '\0';
+    }
     if (sign == '+') qlist_add(p, &req, q);
     else if (sign == '-') qlist_add(p, &excl, q);
     else qlist_add(p, &opt, q);
@@ -404,6 +437,14 @@ static cr_query *parse_seq(parser *p, int depth) {
     cr_query *may = combine(CR_OP_OR, &opt, 0);
     base = must && may ? combine2(CR_OP_AND_MAYBE, must, may)
                        : (must ? must : may);
+  }
+  if (near.n && base) {
+    /* Words that stand near each other in the text, as in the query, say
+     * more than the same words scattered: a bonus, never a requirement. */
+    cr_query *bonus = combine(CR_OP_OR, &near, 0);
+    base = combine2(CR_OP_AND_MAYBE, base, bonus);
+  } else {
+    qlist_free(&near);
   }
   cr_query *not = combine(CR_OP_OR, &excl, 0);
   if (not) {
@@ -497,7 +538,8 @@ static char *make_note(unsigned notes) {
 
 cr_qp_opts cr_qp_opts_default(void) {
   return (cr_qp_opts){.all_required = false, .since = NULL, .until = NULL,
-                      .title_boost = 0, .max_wildcard_expansion = 200};
+                      .title_boost = 0, .max_wildcard_expansion = 200,
+                      .proximity_weight = 0, .proximity_window = 8};
 }
 
 static bool iso_to_ymd(const char *iso, char out[9]) {

@@ -34,6 +34,9 @@ typedef struct cr_qp_opts {
   const char *until;  /* "YYYY-MM-DD" or NULL */
   double title_boost; /* extra weight of title matches (0: none) */
   unsigned max_wildcard_expansion; /* terms a prefix* may expand to */
+  double proximity_weight;   /* bonus for neighbouring query words found
+                                near each other (0: none) */
+  unsigned proximity_window; /* "near": within this many positions */
 } cr_qp_opts;
 
 cr_qp_opts cr_qp_opts_default(void);

@@ -2,7 +2,6 @@
  * stored data back (the layout is described in schema.h). */
 #include "schema.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,16 +74,24 @@ static bool is_iso_date(const char *d) {
   return true;
 }
 
-/* A JSON string of s[0..len) with invalid UTF-8 and NUL bytes replaced by
- * U+FFFD (jansson accepts only valid UTF-8; readers normally hand us
- * clean text, this is the last line of defence). */
-static json_t *json_text(const char *s, size_t len) {
-  json_t *j = memchr(s, '\0', len) ? NULL : json_stringn(s, len);
-  if (j) return j;
+/* s[0..len) with invalid UTF-8 and NUL bytes replaced by U+FFFD, in a
+ * malloc'd copy, or NULL when s is already clean (the usual case: readers
+ * hand us clean text; this is the last line of defence, so that whatever
+ * the searcher prints or puts in JSON is valid UTF-8). */
+static char *clean_copy(const char *s, size_t len, size_t *out_len) {
+  size_t i = 0;
+  while (i < len) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                          (utf8proc_ssize_t)(len - i), &cp);
+    if (n <= 0 || cp == 0) break;
+    i += (size_t)n;
+  }
+  if (i == len) return NULL;
   char *clean = malloc(len * 3 + 1);
   if (!clean) return NULL;
   size_t k = 0;
-  for (size_t i = 0; i < len;) {
+  for (i = 0; i < len;) {
     utf8proc_int32_t cp;
     utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
                                           (utf8proc_ssize_t)(len - i), &cp);
@@ -98,32 +105,84 @@ static json_t *json_text(const char *s, size_t len) {
       i += (size_t)n;
     }
   }
-  j = json_stringn(clean, k);
+  *out_len = k;
+  return clean;
+}
+
+/* ---- The card ----------------------------------------------------------
+ * Each field is a tag byte, its length as a LEB128 varint, then its bytes
+ * (clean UTF-8, no NUL). Unknown tags are skipped when read, so a later
+ * version can add fields. */
+enum card_tag {
+  TAG_ID = 'i',
+  TAG_TITLE = 't',
+  TAG_DERIVED_TITLE = 'T', /* taken from the first sentence */
+  TAG_DATE = 'd',
+  TAG_AUTHOR = 'a',
+  TAG_SOURCE = 's',
+  TAG_URL = 'u',
+};
+
+typedef struct card_buf {
+  char *p;
+  size_t n, cap;
+  bool failed;
+} card_buf;
+
+static void card_put(card_buf *b, const void *bytes, size_t len) {
+  if (b->failed) return;
+  if (b->n + len > b->cap) {
+    size_t cap = (b->n + len) * 2 + 64;
+    char *q = realloc(b->p, cap);
+    if (!q) {
+      b->failed = true;
+      return;
+    }
+    b->p = q;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, bytes, len);
+  b->n += len;
+}
+
+static void card_field(card_buf *b, char tag, const char *value) {
+  if (!value || !*value) return;
+  size_t len = strlen(value), clean_len = 0;
+  char *clean = clean_copy(value, len, &clean_len);
+  if (clean) {
+    value = clean;
+    len = clean_len;
+  }
+  unsigned char head[11];
+  size_t h = 0;
+  head[h++] = (unsigned char)tag;
+  size_t v = len;
+  do {
+    head[h++] = (unsigned char)((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
+    v >>= 7;
+  } while (v);
+  card_put(b, head, h);
+  card_put(b, value, len);
   free(clean);
-  return j;
 }
 
-static void set_string(json_t *obj, const char *key, const char *value) {
-  if (value && *value) json_object_set_new(obj, key, json_text(value, strlen(value)));
-}
-
-/* The stored data: what the searcher prints, without the source files. */
-static char *stored_data(const cr_article *art, const char *title,
-                         bool derived, size_t *len) {
-  json_t *obj = json_object();
-  if (!obj) return NULL;
-  set_string(obj, "id", art->id);
-  set_string(obj, "title", title);
-  if (derived) json_object_set_new(obj, "title_derived", json_true());
-  set_string(obj, "date", art->date);
-  set_string(obj, "author", art->author);
-  set_string(obj, "source", art->source);
-  set_string(obj, "url", art->url);
-  json_object_set_new(obj, "text", json_text(art->text, art->text_len));
-  char *out = json_dumps(obj, JSON_COMPACT);
-  json_decref(obj);
-  if (out) *len = strlen(out);
-  return out;
+/* The card: what a result line shows, kept apart from the text so that a
+ * page of results without snippets never reads (nor inflates) the text. */
+static char *make_card(const cr_article *art, const char *title, bool derived,
+                       size_t *len) {
+  card_buf b = {0};
+  card_field(&b, TAG_ID, art->id);
+  card_field(&b, derived ? TAG_DERIVED_TITLE : TAG_TITLE, title);
+  card_field(&b, TAG_DATE, art->date);
+  card_field(&b, TAG_AUTHOR, art->author);
+  card_field(&b, TAG_SOURCE, art->source);
+  card_field(&b, TAG_URL, art->url);
+  if (b.failed) {
+    free(b.p);
+    return NULL;
+  }
+  *len = b.n;
+  return b.p;
 }
 
 int cr_schema_build(cr_analyzer *an, const cr_article *art, cr_doc *doc,
@@ -166,13 +225,20 @@ int cr_schema_build(cr_analyzer *an, const cr_article *art, cr_doc *doc,
   const char *date = is_iso_date(art->date) ? art->date : NULL;
   if (date) index_date(doc, date, &failed);
 
-  cr_article stored = *art;
-  stored.date = date;
-  size_t data_len = 0;
-  char *data = stored_data(&stored, title, derived != NULL, &data_len);
-  if (!data || cr_doc_set_data(doc, data, data_len) != 0) failed = 1;
-  free(data);
+  cr_article shown = *art;
+  shown.date = date;
+  size_t card_len = 0;
+  char *card = make_card(&shown, title, derived != NULL, &card_len);
+  if (!card || cr_doc_set_value(doc, CR_SLOT_CARD, card, card_len) != 0)
+    failed = 1;
+  free(card);
   free(derived);
+  size_t clean_len = 0;
+  char *clean = clean_copy(art->text, art->text_len, &clean_len);
+  if (cr_doc_set_data(doc, clean ? clean : art->text,
+                      clean ? clean_len : art->text_len) != 0)
+    failed = 1;
+  free(clean);
 
   snprintf(id_term, id_term_size, "%s%s", CR_PREFIX_ID, art->id);
   if (strlen(id_term) > 240) id_term[240] = '\0';
@@ -242,38 +308,60 @@ char *cr_schema_derive_title(const char *text, size_t len, size_t max_bytes) {
   return out;
 }
 
-static const char *get_string(json_t *obj, const char *key, size_t *len) {
-  json_t *v = json_object_get(obj, key);
-  if (!json_is_string(v)) return NULL;
-  if (len) *len = json_string_length(v);
-  return json_string_value(v);
-}
-
-int cr_stored_parse(const char *data, size_t len, cr_stored *out,
+int cr_stored_parse(const char *card, size_t len, cr_stored *out,
                     cr_error *err) {
   memset(out, 0, sizeof *out);
-  json_error_t jerr;
-  json_t *obj = json_loadb(data, len, JSON_ALLOW_NUL, &jerr);
-  if (!json_is_object(obj)) {
-    json_decref(obj);
-    cr_error_set(err, CR_E_CORRUPT, "stored document data is not JSON: %s",
-                 jerr.text);
+  /* One block holds every field NUL-terminated: never longer than the
+   * card itself plus a terminator per field. */
+  char *buf = malloc(len + 1);
+  if (!buf) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
     return -1;
   }
-  out->json = obj;
-  out->id = get_string(obj, "id", NULL);
-  out->title = get_string(obj, "title", NULL);
-  out->date = get_string(obj, "date", NULL);
-  out->author = get_string(obj, "author", NULL);
-  out->source = get_string(obj, "source", NULL);
-  out->url = get_string(obj, "url", NULL);
-  out->text = get_string(obj, "text", &out->text_len);
-  out->title_derived = json_is_true(json_object_get(obj, "title_derived"));
+  out->buf = buf;
+  size_t i = 0, k = 0;
+  while (i < len) {
+    unsigned char tag = (unsigned char)card[i++];
+    size_t flen = 0;
+    unsigned shift = 0;
+    for (;;) {
+      if (i >= len || shift > 28) goto corrupt;
+      unsigned char c = (unsigned char)card[i++];
+      flen |= (size_t)(c & 0x7F) << shift;
+      shift += 7;
+      if (!(c & 0x80)) break;
+    }
+    /* The field's bytes plus our NUL must fit: tag and length (at least
+     * two bytes) were room enough. */
+    if (flen > len - i) goto corrupt;
+    char *value = buf + k;
+    memcpy(value, card + i, flen);
+    value[flen] = '\0';
+    k += flen + 1;
+    i += flen;
+    switch (tag) {
+    case TAG_ID: out->id = value; break;
+    case TAG_TITLE: out->title = value; break;
+    case TAG_DERIVED_TITLE:
+      out->title = value;
+      out->title_derived = true;
+      break;
+    case TAG_DATE: out->date = value; break;
+    case TAG_AUTHOR: out->author = value; break;
+    case TAG_SOURCE: out->source = value; break;
+    case TAG_URL: out->url = value; break;
+    default: break; /* a field from a later version */
+    }
+  }
   return 0;
+corrupt:
+  cr_stored_free(out);
+  cr_error_set(err, CR_E_CORRUPT, "stored article card is damaged");
+  return -1;
 }
 
 void cr_stored_free(cr_stored *s) {
   if (!s) return;
-  json_decref((json_t *)s->json);
+  free(s->buf);
   memset(s, 0, sizeof *s);
 }

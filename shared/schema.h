@@ -17,9 +17,12 @@
  * Values:
  *   CR_SLOT_DATE      "YYYYMMDD", sortable and range-filterable
  *   CR_SLOT_CLUSTER   near-duplicate cluster key (see dedup)
- * Data: a JSON object {"id","title","date","author","source","url","text"}
- *   with only the fields the article has; "title_derived": true when the
- *   title was taken from the first sentence.
+ *   CR_SLOT_CARD      the article's card: id, title, date, author, source,
+ *                     url (those it has), as tagged fields (schema.c);
+ *                     enough to print a result line
+ * Data: the article's text (UTF-8), read only to make snippets.
+ * Metadata: CR_META_SCHEMA holds CR_SCHEMA_VERSION; an index written with
+ *   another layout is refused rather than misread.
  */
 #ifndef CRONACA_SCHEMA_H
 #define CRONACA_SCHEMA_H
@@ -48,7 +51,11 @@ extern "C" {
 enum cr_value_slot {
   CR_SLOT_DATE = 0,
   CR_SLOT_CLUSTER = 1,
+  CR_SLOT_CARD = 2,
 };
+
+#define CR_META_SCHEMA "cronaca:schema"
+#define CR_SCHEMA_VERSION "2"
 
 /* Title words count this many times in the unprefixed terms. */
 #define CR_TITLE_WDF 3
@@ -80,16 +87,20 @@ int cr_schema_build(cr_analyzer *an, const cr_article *art, cr_doc *doc,
  * word boundary to at most max_bytes (with "…" when cut). malloc'd. */
 char *cr_schema_derive_title(const char *text, size_t len, size_t max_bytes);
 
-/* A stored document read back. Strings point into json-owned memory and
- * are NULL when the article lacks the field. */
+/* A stored article read back from its card. Strings are NUL-terminated,
+ * owned by buf, and NULL when the article lacks the field. text is not
+ * filled by cr_stored_parse: the caller points it at the document data
+ * when it needs the text. */
 typedef struct cr_stored {
   const char *id, *title, *date, *author, *source, *url, *text;
   size_t text_len;
   bool title_derived;
-  void *json; /* the parsed object (json_t *), freed by cr_stored_free */
+  char *buf; /* freed by cr_stored_free */
 } cr_stored;
 
-int cr_stored_parse(const char *data, size_t len, cr_stored *out,
+/* Reads a card (the CR_SLOT_CARD value). -1 with err (CR_E_CORRUPT) if it
+ * is damaged; out is then empty. */
+int cr_stored_parse(const char *card, size_t len, cr_stored *out,
                     cr_error *err);
 void cr_stored_free(cr_stored *s);
 

@@ -358,6 +358,16 @@ uint32_t cr_rdb_termfreq(cr_rdb *db, const char *term) {
   return n;
 }
 
+char *cr_rdb_get_metadata(cr_rdb *db, const char *key, size_t *len) {
+  char *out = nullptr;
+  *len = 0;
+  guard(nullptr, "", [&] {
+    std::string v = db->db.get_metadata(key);
+    if (!v.empty()) out = copy_out(v, len); /* empty means absent */
+  });
+  return out;
+}
+
 char *cr_rdb_document_data(cr_rdb *db, cr_docid id, size_t *len,
                            cr_error *err) {
   char *out = nullptr;

@@ -113,6 +113,9 @@ void cr_rdb_close(cr_rdb *db);
 int cr_rdb_reopen(cr_rdb *db, cr_error *err);
 uint32_t cr_rdb_doccount(cr_rdb *db);
 uint32_t cr_rdb_termfreq(cr_rdb *db, const char *term);
+/* User metadata (of the first database when several are open): malloc'd,
+ * NULL with *len = 0 when the key is absent. */
+char *cr_rdb_get_metadata(cr_rdb *db, const char *key, size_t *len);
 /* Document data by docid: malloc'd copy, NULL if absent or on error. */
 char *cr_rdb_document_data(cr_rdb *db, cr_docid id, size_t *len,
                            cr_error *err);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "xapian_c.h"
 
 /* Criterion may run each test in a re-executed copy of this program, so
  * the runner passes the scratch directory through the environment and
@@ -458,4 +459,35 @@ Test(searcher, bold_on_terminal_unless_no_color) {
   out = on_terminal(true);
   cr_expect(!strchr(out, '\x1b'), "escape codes despite NO_COLOR: %s", out);
   cr_expect(strstr(out, "**Russia**"), "no plain markers: %s", out);
+}
+
+/* An index written in another document layout is refused by name, by
+ * both programs, and left as it was. */
+Test(searcher, an_index_in_another_layout_is_refused) {
+  char old[4096];
+  snprintf(old, sizeof old, "%s/old-layout", tmp_dir);
+  cr_error err;
+  cr_wdb *w = cr_wdb_open(old, CR_WDB_CREATE_OR_OVERWRITE, &err);
+  cr_assert_not_null(w, "%s", err.message);
+  cr_doc *doc = cr_doc_new();
+  cr_doc_add_term(doc, "Qx", 2, 0);
+  cr_doc_set_data(doc, "{\"id\":\"x\"}", 10);
+  cr_assert_eq(cr_wdb_replace(w, "Qx", doc, &err), 0);
+  cr_doc_free(doc);
+  cr_assert_eq(cr_wdb_close(w, &err), 0);
+
+  th_run r = searcher(NULL, "-d", old, "guerra", NULL);
+  cr_expect_eq(r.status, 2);
+  cr_expect(strstr(r.err, "layout 1") && strstr(r.err, old), "%s", r.err);
+  th_run_free(&r);
+  char *const argv[] = {INDEXER_BIN, "-q", "-d", old, CORPUS_DIR, NULL};
+  r = th_exec(argv, NULL);
+  cr_expect_eq(r.status, 2);
+  cr_expect(strstr(r.err, "layout 1") != NULL, "%s", r.err);
+  th_run_free(&r);
+  const char *paths[] = {old};
+  cr_rdb *db = cr_rdb_open(paths, 1, &err);
+  cr_assert_not_null(db);
+  cr_expect_eq(cr_rdb_doccount(db), 1, "the old index is untouched");
+  cr_rdb_close(db);
 }

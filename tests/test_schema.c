@@ -1,0 +1,174 @@
+/* test_schema.c — the document layout: what cr_schema_build writes and
+ * what cr_stored_parse reads back, through a real on-disk index. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "schema.h"
+#include "xapian_c.h"
+
+static char *dir;
+static char path[4096];
+static cr_analyzer *an;
+
+static void setup(void) {
+  dir = th_mkdtemp("schema");
+  snprintf(path, sizeof path, "%s/db", dir);
+  cr_error err;
+  an = cr_analyzer_new("italian", &err);
+  cr_assert_not_null(an, "%s", err.message);
+}
+
+static void teardown(void) {
+  cr_analyzer_free(an);
+  th_rmtree(dir);
+  free(dir);
+}
+
+TestSuite(schema, .init = setup, .fini = teardown);
+
+/* Real articles, as the readers hand them over, and what must come back. */
+static const struct {
+  cr_article art;
+  const char *title;   /* expected displayed title */
+  bool derived;
+  const char *date;    /* expected stored date (invalid ones dropped) */
+} cases[] = {
+    {{.id = "articles/russia-corea-del-nord-armi.txt",
+      .title = "Russia e Corea del Nord, le armi",
+      .text = "Secondo l’intelligence americana Mosca compra armi.",
+      .date = "2022-09-06", .author = "Francesco Grasso",
+      .source = "Wired Italia", .url = "https://www.wired.it/x"},
+     "Russia e Corea del Nord, le armi", false, "2022-09-06"},
+    {{.id = "1006", .title = NULL,
+      .text = "MODENA. Il sindaco Frederico Rossi presenta il bilancio. Poi "
+              "altro.",
+      .date = NULL},
+     "MODENA. Il sindaco Frederico Rossi presenta il bilancio", true, NULL},
+    {{.id = "ansa-2022-0907", .title = "Città e «guerra»",
+      .text = "Testo breve.", .date = "2022-13-45x", .source = "ANSA"},
+     "Città e «guerra»", false, NULL},
+    /* Invalid UTF-8 and a NUL in a field are stored as U+FFFD. */
+    {{.id = "bad-\xff-id", .title = "Titolo \xc3 rotto", .text = "a\0b",
+      .date = "2020-01-02"},
+     "Titolo \xEF\xBF\xBD rotto", false, "2020-01-02"},
+};
+
+static cr_mset *find(cr_rdb *db, const char *id_term) {
+  cr_query *q = cr_query_term(id_term, 1, 0);
+  cr_search_opts o = cr_search_opts_default();
+  cr_error err;
+  cr_mset *m = cr_search(db, q, &o, &err);
+  cr_query_free(q);
+  cr_assert_not_null(m, "%s", err.message);
+  cr_assert_eq(cr_mset_size(m), 1, "%s", id_term);
+  return m;
+}
+
+Test(schema, an_article_reads_back_from_its_card_and_data) {
+  size_t n = sizeof cases / sizeof *cases;
+  char id_terms[8][256];
+  cr_error err;
+  cr_wdb *w = cr_wdb_open(path, CR_WDB_CREATE_OR_OVERWRITE, &err);
+  cr_assert_not_null(w, "%s", err.message);
+  cr_doc *doc = cr_doc_new();
+  for (size_t i = 0; i < n; i++) {
+    cr_article a = cases[i].art;
+    a.text_len = i == 3 ? 3 : strlen(a.text);
+    cr_doc_clear(doc);
+    cr_assert_eq(cr_schema_build(an, &a, doc, id_terms[i], 256, &err), 0,
+                 "%s", err.message);
+    cr_assert_eq(cr_wdb_replace(w, id_terms[i], doc, &err), 0);
+  }
+  cr_doc_free(doc);
+  cr_assert_eq(cr_wdb_close(w, &err), 0);
+
+  const char *paths[] = {path};
+  cr_rdb *db = cr_rdb_open(paths, 1, &err);
+  cr_assert_not_null(db, "%s", err.message);
+  for (size_t i = 0; i < n; i++) {
+    cr_mset *m = find(db, id_terms[i]);
+    size_t len;
+    const char *card = cr_mset_value(m, 0, CR_SLOT_CARD, &len);
+    cr_assert_not_null(card);
+    cr_stored st;
+    cr_assert_eq(cr_stored_parse(card, len, &st, &err), 0, "%s", err.message);
+    const cr_article *a = &cases[i].art;
+    if (i == 3) cr_expect_str_eq(st.id, "bad-\xEF\xBF\xBD-id");
+    else cr_expect_str_eq(st.id, a->id);
+    cr_expect_str_eq(st.title, cases[i].title);
+    cr_expect_eq(st.title_derived, cases[i].derived, "case %zu", i);
+    if (cases[i].date) cr_expect_str_eq(st.date, cases[i].date);
+    else cr_expect_null(st.date, "case %zu: a date is never invented", i);
+    if (a->author) cr_expect_str_eq(st.author, a->author);
+    else cr_expect_null(st.author);
+    if (a->source) cr_expect_str_eq(st.source, a->source);
+    if (a->url) cr_expect_str_eq(st.url, a->url);
+    cr_expect_null(st.text, "the card never carries the text");
+    const char *text = cr_mset_data(m, 0, &len);
+    if (i == 3) {
+      cr_expect_eq(len, 5);
+      cr_expect(memcmp(text, "a\xEF\xBF\xBD" "b", 5) == 0);
+    } else {
+      cr_expect_eq(len, strlen(a->text));
+      cr_expect(memcmp(text, a->text, len) == 0);
+    }
+    cr_stored_free(&st);
+    cr_mset_free(m);
+  }
+  /* Title words are searchable under their prefix, dates as terms. */
+  cr_expect_eq(cr_rdb_termfreq(db, "Score"), 1);
+  cr_expect_eq(cr_rdb_termfreq(db, "Y2022"), 1);
+  cr_expect_eq(cr_rdb_termfreq(db, "D20200102"), 1);
+  cr_expect_eq(cr_rdb_termfreq(db, "Y2019"), 0);
+  cr_rdb_close(db);
+}
+
+/* Damaged cards are refused, never read past their end. */
+Test(schema, damaged_cards_are_refused) {
+  static const struct {
+    const char *bytes;
+    size_t len;
+    bool ok;
+  } cards[] = {
+      {"", 0, true},                          /* no fields at all */
+      {"i\x03" "abc", 5, true},
+      {"i\x04" "abc", 5, false},              /* length past the end */
+      {"i", 1, false},                        /* tag without length */
+      {"i\x80", 2, false},                    /* unfinished varint */
+      {"i\xff\xff\xff\xff\xff\x01", 7, false}, /* absurd length */
+      {"z\x01" "xi\x01" "y", 6, true},        /* unknown tag skipped */
+  };
+  for (size_t i = 0; i < sizeof cards / sizeof *cards; i++) {
+    cr_stored st;
+    cr_error err;
+    int rc = cr_stored_parse(cards[i].bytes, cards[i].len, &st, &err);
+    cr_expect_eq(rc == 0, cards[i].ok, "card %zu", i);
+    if (rc == 0 && i == 6) cr_expect_str_eq(st.id, "y");
+    if (rc != 0) cr_expect_eq(err.code, CR_E_CORRUPT);
+    cr_stored_free(&st);
+  }
+}
+
+Test(schema, derived_titles_stop_at_the_first_sentence) {
+  static const struct {
+    const char *text;
+    size_t max;
+    const char *title;
+  } t[] = {
+      /* A full stop ends the title without being shown. */
+      {"Il sindaco parla. Poi va via.", 120, "Il sindaco parla"},
+      {"CARPI. Il sindaco parla. Poi.", 120, "CARPI. Il sindaco parla"},
+      {"Chi vince? Nessuno.", 120, "Chi vince?"},
+      {"  prima riga\nseconda", 120, "prima riga"},
+      {"una frase molto lunga senza punto", 12, "una frase\xE2\x80\xA6"},
+      {"", 120, ""},
+  };
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+    char *got = cr_schema_derive_title(t[i].text, strlen(t[i].text), t[i].max);
+    cr_expect_str_eq(got, t[i].title, "case %zu", i);
+    free(got);
+  }
+}
