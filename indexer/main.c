@@ -68,6 +68,9 @@ static void print_summary(const pl_stats *s) {
   if (s->pruned_files)
     fprintf(stderr, ", %llu vanished files pruned",
             (unsigned long long)s->pruned_files);
+  if (s->duplicate_groups)
+    fprintf(stderr, "; %u groups of near duplicates (%u articles)",
+            (unsigned)s->duplicate_groups, (unsigned)s->duplicate_docs);
   fprintf(stderr, "; %.2f s, %.1f MB/s\n", s->seconds,
           s->seconds > 0 ? mb / s->seconds : 0.0);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analyzer.h"
+#include "duplicates.h"
 #include "input.h"
 #include "progress.h"
 #include "schema.h"
@@ -469,9 +470,29 @@ static int check_schema(cr_wdb *db, const char *index, cr_error *err) {
   return same ? 0 : -1;
 }
 
+/* Near-duplicate groups are a property of the whole index: recomputed
+ * after every run that changed it, committed with the run's last batch. */
+static int group_duplicates(pipeline *pl, cr_wdb *const *dbs, size_t n,
+                            cr_error *err) {
+  dup_stats ds;
+  if (dup_assign_groups(dbs, n, DUP_DEFAULT_THRESHOLD, &ds, err) != 0)
+    return -1;
+  pl->stats->duplicate_groups = ds.groups;
+  pl->stats->duplicate_docs = ds.grouped_docs;
+  return 0;
+}
+
 static int finish_build(pipeline *pl, cr_error *err) {
   const char *sources[256];
   unsigned n = 0;
+  /* Groups are written into the shards before they are merged: written
+   * after, they would leave the compacted index with half-empty blocks. */
+  cr_wdb *shards[64];
+  for (unsigned i = 0; i < pl->n_workers; i++) {
+    shards[i] = pl->workers[i].shard;
+    if (cr_wdb_commit(shards[i], err) != 0) return -1;
+  }
+  if (group_duplicates(pl, shards, pl->n_workers, err) != 0) return -1;
   for (unsigned i = 0; i < pl->n_workers; i++) {
     worker *w = &pl->workers[i];
     if (cr_wdb_close(w->shard, err) != 0) return -1;
@@ -613,8 +634,11 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
      * carry no signature, so the next run reads them again. */
     if (pl.build_mode && stats->added + stats->replaced > 0)
       rc = finish_build(&pl, err);
-    else if (!pl.build_mode)
-      rc = cr_wdb_commit(pl.db, err);
+    else if (!pl.build_mode) {
+      bool changed = stats->added + stats->replaced + stats->pruned_files > 0;
+      if (changed) rc = group_duplicates(&pl, &pl.db, 1, err);
+      if (rc == 0) rc = cr_wdb_commit(pl.db, err);
+    }
   }
   if (rc == 0) remove_tree(pl.building);
   free_pipeline(&pl);

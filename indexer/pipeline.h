@@ -47,6 +47,8 @@ typedef struct pl_stats {
   uint64_t skipped;         /* bad records and unreadable files */
   uint64_t pruned_files;    /* vanished files whose articles were removed */
   uint64_t text_bytes;      /* article text analysed */
+  uint32_t duplicate_groups; /* near-duplicate groups in the whole index */
+  uint32_t duplicate_docs;   /* articles in those groups (when recomputed) */
   double seconds;           /* wall time */
   bool interrupted;         /* stopped early by a signal */
   bool build_mode;          /* built from scratch (shards + compaction) */

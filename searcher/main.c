@@ -51,6 +51,13 @@ static const char usage_text[] =
     "  --batch FILE       one query per line ('-': standard input), one\n"
     "                     JSON object per line out\n"
     "  --no-snippets      leave snippets out (faster, for benchmarks)\n"
+    "  --collapse         one article per group of near duplicates, marked\n"
+    "                     (+N similar)\n"
+    "  --facet FIELD      count all matches per year, month, author or\n"
+    "                     source (repeatable)\n"
+    "  --like ID          articles most like article ID (a query, if given,\n"
+    "                     only filters them)\n"
+    "  --no-suggest       no \"Forse cercavi\" spelling suggestion\n"
     "  --analyze TEXT     print the terms the analyzer makes of TEXT\n"
     "  --language LANG    Snowball language (default italian); must be the\n"
     "                     one the index was built with\n"
@@ -169,8 +176,9 @@ static int parse_args(int argc, char **argv, cli *c) {
       name = opt;
       val = strchr(a, '=') + 1;
     }
-    static const char *const flags[] = {"-h",     "--help", "--version",
-                                        "--json", "--all",  "--no-snippets"};
+    static const char *const flags[] = {
+        "-h",    "--help",        "--version",  "--json",
+        "--all", "--no-snippets", "--collapse", "--no-suggest"};
     bool is_flag = false;
     for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
       if (strcmp(name, flags[k]) == 0) is_flag = true;
@@ -197,6 +205,22 @@ static int parse_args(int argc, char **argv, cli *c) {
       c->params.qp.all_required = true;
     } else if (!strcmp(name, "--no-snippets")) {
       c->params.snippets = false;
+    } else if (!strcmp(name, "--collapse")) {
+      c->params.collapse = true;
+    } else if (!strcmp(name, "--no-suggest")) {
+      c->params.suggest = false;
+    } else if (!strcmp(name, "--like")) {
+      c->params.like = val;
+    } else if (!strcmp(name, "--facet")) {
+      sr_facet_kind k;
+      if (!sr_facet_parse(val, &k)) {
+        usage_error("--facet is year, month, author or source, not '%s'", val);
+        return -1;
+      }
+      bool seen = false;
+      for (size_t f = 0; f < c->params.n_facets; f++)
+        seen |= c->params.facets[f] == k;
+      if (!seen) c->params.facets[c->params.n_facets++] = k;
     } else if (!strcmp(name, "-d")) {
       const char **p = realloc(c->paths, (c->n_paths + 1) * sizeof *p);
       if (!p) return -1;
@@ -370,7 +394,7 @@ static int run(cli *c) {
     usage_error("%s", "give either --batch FILE or a query, not both");
     return EXIT_USAGE;
   }
-  if (!c->batch && !c->query) {
+  if (!c->batch && !c->query && !c->params.like) {
     usage_error("%s", "no query: searcher -d INDEX WORDS...");
     return EXIT_USAGE;
   }

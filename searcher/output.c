@@ -79,11 +79,40 @@ static json_t *hit_json(const out_hit *h) {
   rc |= set_cstring(o, "author", h->author);
   rc |= set_cstring(o, "source", h->source);
   rc |= set_cstring(o, "snippet", h->snippet);
+  if (h->similar)
+    rc |= json_object_set_new_nocheck(o, "similar", json_integer(h->similar));
   if (rc) {
     json_decref(o);
     return NULL;
   }
   return o;
+}
+
+/* "facets": {"year": [{"value": "2022", "count": 12}, ...], ...} */
+static json_t *facets_json(const out_result *r) {
+  json_t *all = json_object();
+  int rc = all ? 0 : -1;
+  for (size_t f = 0; f < r->n_facets && !rc; f++) {
+    const out_facet *fa = &r->facets[f];
+    json_t *list = json_array();
+    rc |= list ? 0 : -1;
+    for (size_t i = 0; i < fa->n_values && !rc; i++) {
+      json_t *v = json_object();
+      rc |= v ? 0 : -1;
+      if (!rc) {
+        rc |= set_cstring(v, "value", fa->values[i].value);
+        rc |= json_object_set_new_nocheck(v, "count",
+                                          json_integer(fa->values[i].count));
+      }
+      rc |= json_array_append_new(list, v);
+    }
+    rc |= json_object_set_new_nocheck(all, fa->name, list);
+  }
+  if (rc) {
+    json_decref(all);
+    return NULL;
+  }
+  return all;
 }
 
 char *out_json(const out_result *r) {
@@ -99,9 +128,11 @@ char *out_json(const out_result *r) {
                                       json_real(round_to(r->took_ms, 1e-3)));
     rc |= set_cstring(o, "note", r->note);
     rc |= set_cstring(o, "error", r->error);
+    rc |= set_cstring(o, "suggestion", r->suggestion);
     for (size_t i = 0; i < r->n_hits && !rc; i++)
       rc |= json_array_append_new(hits, hit_json(&r->hits[i]));
     rc |= json_object_set_nocheck(o, "hits", hits);
+    if (r->n_facets) rc |= json_object_set_new_nocheck(o, "facets", facets_json(r));
   }
   char *out = NULL;
   /* No JSON_INDENT: one line with ", " and ": " separators, as DESIGN.md
@@ -120,14 +151,37 @@ static void put_safe(FILE *f, const char *s) {
   free(clean);
 }
 
+/* "year: 2023 (3) · 2022 (12)", the first OUT_FACET_TEXT_MAX values. */
+static void facet_line(FILE *f, const out_facet *fa) {
+  fprintf(f, "%s:", fa->name);
+  size_t n = fa->n_values < OUT_FACET_TEXT_MAX ? fa->n_values
+                                               : OUT_FACET_TEXT_MAX;
+  for (size_t i = 0; i < n; i++) {
+    fputs(i ? " \xc2\xb7 " : " ", f);
+    put_safe(f, fa->values[i].value);
+    fprintf(f, " (%u)", fa->values[i].count);
+  }
+  if (fa->n_values > n) fprintf(f, " \xc2\xb7 %zu more", fa->n_values - n);
+  if (fa->n_values == 0) fputs(" -", f);
+  fputc('\n', f);
+}
+
 int out_text(FILE *f, const out_result *r, const out_style *style) {
   bool bold = style && style->bold;
+  if (r->suggestion) {
+    fputs("Forse cercavi: ", f);
+    if (bold) fputs(OUT_BOLD_START, f);
+    put_safe(f, r->suggestion);
+    if (bold) fputs(OUT_BOLD_END, f);
+    fputs("\n\n", f);
+  }
   for (size_t i = 0; i < r->n_hits; i++) {
     const out_hit *h = &r->hits[i];
     fprintf(f, "%s%u. ", i ? "\n" : "", h->rank);
     if (bold) fputs(OUT_BOLD_START, f);
     put_safe(f, h->title ? h->title : h->id);
     if (bold) fputs(OUT_BOLD_END, f);
+    if (h->similar) fprintf(f, " (+%u similar)", h->similar);
     fputc('\n', f);
     /* The facts line: date · author · source · id, those the article has. */
     const char *facts[] = {h->date, h->author, h->source, h->id};
@@ -157,5 +211,6 @@ int out_text(FILE *f, const out_result *r, const out_style *style) {
   else
     fprintf(f, "%u-%u of about %u matches, %.1f ms\n", first_rank, last_rank,
             r->estimated, r->took_ms);
+  for (size_t i = 0; i < r->n_facets; i++) facet_line(f, &r->facets[i]);
   return ferror(f) ? -1 : 0;
 }

@@ -2,8 +2,10 @@
  *
  * The searcher gathers each page of results into an out_result (plain
  * strings, no Xapian handles) and hands it to one of the two renderers:
- *   out_text  numbered hits with title, a line of facts, the snippet, and
- *             a closing line "N of about M matches, T ms";
+ *   out_text  "Forse cercavi: ..." when there is a suggestion; numbered
+ *             hits with title (and "(+N similar)" when collapsing), a line
+ *             of facts, the snippet; a closing line "N of about M
+ *             matches, T ms"; then one line per facet;
  *   out_json  one line of JSON in DESIGN.md's shape.
  * Both accept any bytes in the strings: out_text writes them through
  * cr_sanitize_for_terminal, out_json first makes them valid UTF-8 without
@@ -34,7 +36,23 @@ typedef struct out_hit {
   const char *author;  /* NULL if unknown */
   const char *source;  /* NULL if unknown */
   const char *snippet; /* NULL when snippets are off */
+  uint32_t similar;    /* with --collapse: near duplicates folded into it */
 } out_hit;
+
+/* One facet: how many matches have each value ("2022": 12). */
+typedef struct out_facet_value {
+  const char *value;
+  uint32_t count;
+} out_facet_value;
+
+typedef struct out_facet {
+  const char *name; /* "year", "month", "author", "source" */
+  const out_facet_value *values; /* in the order to show */
+  size_t n_values;
+} out_facet;
+
+/* Values of a facet shown to people (JSON has them all). */
+#define OUT_FACET_TEXT_MAX 15
 
 typedef struct out_result {
   const char *query;  /* as the user typed it */
@@ -45,6 +63,9 @@ typedef struct out_result {
   const char *error;  /* why this query failed (--batch), or NULL */
   const out_hit *hits;
   size_t n_hits;
+  const char *suggestion; /* "did you mean" query, or NULL */
+  const out_facet *facets;
+  size_t n_facets;
 } out_result;
 
 /* A malloc'd copy of s[0..len) that is valid UTF-8 with no NUL: invalid

@@ -15,6 +15,7 @@
 
 #include "analyzer.h"
 #include "error.h"
+#include "facets.h"
 #include "output.h"
 #include "query_parser.h"
 #include "snippet.h"
@@ -27,9 +28,16 @@ typedef struct sr_params {
   cr_search_opts search;   /* page, weighting, order */
   bool snippets;           /* make a snippet for each hit shown */
   cr_snippet_opts snippet; /* its length and highlight markers */
+  bool collapse;           /* one hit per group of near duplicates */
+  sr_facet_kind facets[SR_MAX_FACETS]; /* counted over all matches */
+  size_t n_facets;
+  bool suggest;            /* offer a spelling correction of rare words */
+  const char *like;        /* an article id: find articles like it; the
+                              query text, if any, only filters */
 } sr_params;
 
-/* Defaults: 10 hits by relevance, snippets with OUT_MARK_* markers. */
+/* Defaults: 10 hits by relevance, snippets with OUT_MARK_* markers,
+ * suggestions on, no collapsing, no facets. */
 sr_params sr_params_default(void);
 
 /* Opens the databases (directories or stub files) as one, and an analyzer
@@ -46,10 +54,13 @@ typedef struct sr_page {
   char **snippets;        /* per hit, malloc'd or NULL */
   cr_parsed_query parsed; /* the query (and the parser's note) */
   cr_mset *mset;          /* the hits' data is read from here */
+  out_facet facets[SR_MAX_FACETS];
+  char *suggestion;
 } sr_page;
 
 /* Runs text[0..len) (any bytes) and fills page. Returns -1 with err filled
- * only when the index cannot be read (or memory ran out); a query that
+ * only when the index cannot be read (or memory ran out), or --like names
+ * an article the index does not have (CR_E_NOT_FOUND); a query that
  * matches nothing, or that has nothing searchable, is a success. */
 int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
            sr_page *page, cr_error *err);

@@ -7,6 +7,79 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "minhash.h"
+
+/* The distinct terms of one article, by hash: each is sent to the
+ * signature and the spelling data once, however often it occurs. */
+typedef struct term_set {
+  uint64_t *slots; /* 0 = empty */
+  size_t cap, n;
+  bool oom;
+} term_set;
+
+static uint64_t term_hash(const char *s, size_t len) {
+  uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+  return h ? h : 1;
+}
+
+/* True if the term was not in the set (and is now). */
+static bool term_set_insert(term_set *t, const char *term, size_t len) {
+  if (t->oom) return false;
+  if (2 * (t->n + 1) > t->cap) {
+    size_t cap = t->cap ? t->cap * 2 : 256;
+    uint64_t *slots = calloc(cap, sizeof *slots);
+    if (!slots) {
+      t->oom = true;
+      return false;
+    }
+    for (size_t i = 0; i < t->cap; i++) {
+      if (!t->slots[i]) continue;
+      size_t k = t->slots[i] & (cap - 1);
+      while (slots[k]) k = (k + 1) & (cap - 1);
+      slots[k] = t->slots[i];
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->cap = cap;
+  }
+  uint64_t h = term_hash(term, len);
+  size_t k = h & (t->cap - 1);
+  while (t->slots[k]) {
+    if (t->slots[k] == h) return false;
+    k = (k + 1) & (t->cap - 1);
+  }
+  t->slots[k] = h;
+  t->n++;
+  return true;
+}
+
+/* The word at text[start, end) as the spelling data keeps it: case-folded,
+ * accents kept ("Città" -> "città"), and only if it is all letters. */
+static void add_spelling_word(cr_doc *doc, const char *text, size_t start,
+                              size_t end, int *failed) {
+  if (end - start < CR_SPELLING_MIN_BYTES || end - start > CR_MAX_TERM_BYTES)
+    return;
+  utf8proc_uint8_t *folded = NULL;
+  utf8proc_ssize_t n = utf8proc_map(
+      (const utf8proc_uint8_t *)text + start, (utf8proc_ssize_t)(end - start),
+      &folded, UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+  if (n < 0) return; /* not valid UTF-8: nothing to suggest */
+  bool letters = true;
+  for (utf8proc_ssize_t i = 0; i < n && letters;) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate(folded + i, n - i, &cp);
+    if (k <= 0) break;
+    utf8proc_category_t c = utf8proc_category(cp);
+    letters = c == UTF8PROC_CATEGORY_LL || c == UTF8PROC_CATEGORY_LU ||
+              c == UTF8PROC_CATEGORY_LO;
+    i += k;
+  }
+  if (letters && cr_doc_add_spelling(doc, (const char *)folded, (size_t)n) != 0)
+    *failed = 1;
+  free(folded);
+}
+
 /* State threaded through the analyzer callback while indexing a field. */
 typedef struct field_sink {
   cr_doc *doc;
@@ -15,6 +88,11 @@ typedef struct field_sink {
   uint32_t wdf;       /* within-document frequency per occurrence */
   bool positions;     /* add positional postings, or plain terms */
   uint32_t last_position;
+  /* Unprefixed fields only: */
+  const char *input;  /* the field's text, for the words' surface forms */
+  term_set *spelled;  /* words already given to the spelling data */
+  term_set *hashed;   /* terms already in the signature */
+  cr_minhash *minhash; /* NULL: this field is not part of the signature */
   int failed;
   char buf[CR_MAX_TERM_BYTES + 8];
 } field_sink;
@@ -30,6 +108,10 @@ static int add_token(const cr_token *t, void *ctx) {
                ? cr_doc_add_posting(s->doc, s->buf, len, t->position, s->wdf)
                : cr_doc_add_term(s->doc, s->buf, len, s->wdf);
   if (rc != 0) s->failed = 1;
+  if (s->spelled && term_set_insert(s->spelled, t->term, t->term_len))
+    add_spelling_word(s->doc, s->input, t->start, t->end, &s->failed);
+  if (s->minhash && term_set_insert(s->hashed, t->term, t->term_len))
+    cr_minhash_add(s->minhash, t->term, t->term_len);
   return 0;
 }
 
@@ -44,6 +126,29 @@ static uint32_t index_field(cr_analyzer *an, cr_doc *doc, const char *text,
   if (cr_analyze(an, text, len, first_position, add_token, &s) != 0) *failed = 1;
   if (s.failed) *failed = 1;
   return s.last_position;
+}
+
+/* The words of the title and body: weighted, positioned terms, plus what
+ * "did you mean" and near-duplicate detection learn from them. */
+static uint32_t index_words(cr_analyzer *an, cr_doc *doc, const char *text,
+                            size_t len, uint32_t wdf, uint32_t first_position,
+                            term_set *spelled, term_set *hashed,
+                            cr_minhash *minhash, int *failed) {
+  field_sink s = {.doc = doc, .prefix = "", .prefix_len = 0, .wdf = wdf,
+                  .positions = true, .last_position = first_position,
+                  .input = text, .spelled = spelled, .hashed = hashed,
+                  .minhash = minhash};
+  if (cr_analyze(an, text, len, first_position, add_token, &s) != 0) *failed = 1;
+  if (s.failed || spelled->oom || hashed->oom) *failed = 1;
+  return s.last_position;
+}
+
+/* A value for facet counts: the field as given, NUL and over-long cut. */
+static void set_facet_value(cr_doc *doc, unsigned slot, const char *v,
+                            int *failed) {
+  if (!v || !*v) return;
+  size_t len = strnlen(v, 200);
+  if (cr_doc_set_value(doc, slot, v, len) != 0) *failed = 1;
 }
 
 static void add_plain_term(cr_doc *doc, const char *prefix, const char *value,
@@ -206,13 +311,27 @@ int cr_schema_build(cr_analyzer *an, const cr_article *art, cr_doc *doc,
   /* Title words: first, weighted, and also under the title prefix. Only a
    * given title is indexed: a derived one repeats the body's opening. */
   uint32_t pos = 0;
+  term_set spelled = {0}, hashed = {0};
   if (!derived) {
     size_t tlen = strlen(title);
-    pos = index_field(an, doc, title, tlen, "", CR_TITLE_WDF, true, 0, &failed);
+    pos = index_words(an, doc, title, tlen, CR_TITLE_WDF, 0, &spelled, &hashed,
+                      NULL, &failed);
     index_field(an, doc, title, tlen, CR_PREFIX_TITLE, 1, true, 0, &failed);
     pos += CR_BODY_POSITION_GAP;
   }
-  index_field(an, doc, art->text, art->text_len, "", 1, true, pos, &failed);
+  /* The signature is of the body alone: a reprint often gets a new title. */
+  cr_minhash minhash;
+  cr_minhash_init(&minhash);
+  index_words(an, doc, art->text, art->text_len, 1, pos, &spelled, &hashed,
+              &minhash, &failed);
+  free(spelled.slots);
+  free(hashed.slots);
+  uint8_t sig[CR_MINHASH_K];
+  if (cr_minhash_signature(&minhash, CR_MINHASH_MIN_TERMS, sig) &&
+      cr_doc_set_value(doc, CR_SLOT_MINHASH, (const char *)sig, sizeof sig) != 0)
+    failed = 1;
+  set_facet_value(doc, CR_SLOT_AUTHOR, art->author, &failed);
+  set_facet_value(doc, CR_SLOT_SOURCE, art->source, &failed);
   if (art->author)
     index_field(an, doc, art->author, strlen(art->author), CR_PREFIX_AUTHOR, 1,
                 false, 0, &failed);

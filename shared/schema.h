@@ -16,11 +16,19 @@
  *   Y / M / D    date as YYYY, YYYYMM, YYYYMMDD        date:2022-09
  * Values:
  *   CR_SLOT_DATE      "YYYYMMDD", sortable and range-filterable
- *   CR_SLOT_CLUSTER   near-duplicate cluster key (see dedup)
+ *   CR_SLOT_CLUSTER   near-duplicate cluster key, set by the indexer's
+ *                     duplicate pass (indexer/duplicates.h) on articles
+ *                     that have near duplicates; absent on the others
+ *   CR_SLOT_AUTHOR    the author as given, for facet counts
+ *   CR_SLOT_SOURCE    the source as given, for facet counts
+ *   CR_SLOT_MINHASH   the body's near-duplicate signature (minhash.h), on
+ *                     articles long enough to have one
  *   CR_SLOT_CARD      the article's card: id, title, date, author, source,
  *                     url (those it has), as tagged fields (schema.c);
  *                     enough to print a result line
  * Data: the article's text (UTF-8), read only to make snippets.
+ * Spelling: every distinct title and body word (case-folded, letters only,
+ *   CR_SPELLING_MIN_BYTES or longer), for "did you mean".
  * Metadata: CR_META_SCHEMA holds CR_SCHEMA_VERSION; an index written with
  *   another layout is refused rather than misread.
  */
@@ -52,10 +60,16 @@ enum cr_value_slot {
   CR_SLOT_DATE = 0,
   CR_SLOT_CLUSTER = 1,
   CR_SLOT_CARD = 2,
+  CR_SLOT_AUTHOR = 3,
+  CR_SLOT_SOURCE = 4,
+  CR_SLOT_MINHASH = 5,
 };
 
+/* Shorter words are not worth suggesting (and are most often right). */
+#define CR_SPELLING_MIN_BYTES 4
+
 #define CR_META_SCHEMA "cronaca:schema"
-#define CR_SCHEMA_VERSION "2"
+#define CR_SCHEMA_VERSION "3"
 
 /* Title words count this many times in the unprefixed terms. */
 #define CR_TITLE_WDF 3

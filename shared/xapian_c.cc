@@ -14,11 +14,24 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct cr_wdb {
   Xapian::WritableDatabase db;
   std::string path;
+  /* Spelling words of the documents written since the last commit, with
+   * their counts: Xapian's add_spelling is costly per call, so each word
+   * is handed over once per commit rather than once per document. */
+  std::unordered_map<std::string, unsigned> spelling;
+
+  /* Words seen once in the whole batch are left out: they are as likely
+   * to be typos as words, and they would make the spelling data big. */
+  void flush_spelling() {
+    for (const auto &w : spelling)
+      if (w.second >= 2) db.add_spelling(w.first, w.second);
+    spelling.clear();
+  }
 };
 
 struct cr_rdb {
@@ -28,6 +41,7 @@ struct cr_rdb {
 
 struct cr_doc {
   Xapian::Document doc;
+  std::vector<std::string> spelling; /* added to the index with the doc */
 };
 
 struct cr_query {
@@ -41,6 +55,7 @@ struct cr_mset {
    * until cr_mset_free. */
   std::vector<std::unique_ptr<std::string>> data;
   std::deque<std::string> value_scratch; /* deque: push_back keeps old pointers */
+  std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
 
   explicit cr_mset(const Xapian::Database &db) : enquire(db) {}
 };
@@ -146,7 +161,7 @@ cr_wdb *cr_wdb_open(const char *path, int flags, cr_error *err) {
           if (flags & CR_WDB_NO_SYNC) action |= Xapian::DB_NO_SYNC;
           if (flags & CR_WDB_DANGEROUS) action |= Xapian::DB_DANGEROUS;
           action |= Xapian::DB_BACKEND_GLASS;
-          out = new cr_wdb{Xapian::WritableDatabase(path, action), path};
+          out = new cr_wdb{Xapian::WritableDatabase(path, action), path, {}};
         });
   return out;
 }
@@ -154,14 +169,20 @@ cr_wdb *cr_wdb_open(const char *path, int flags, cr_error *err) {
 int cr_wdb_close(cr_wdb *db, cr_error *err) {
   if (!db) return 0;
   bool ok = guard(err, "cannot close index '" + db->path + "'",
-                  [&] { db->db.close(); });
+                  [&] {
+                    db->flush_spelling();
+                    db->db.close();
+                  });
   delete db;
   return ok ? 0 : -1;
 }
 
 int cr_wdb_commit(cr_wdb *db, cr_error *err) {
   return guard(err, "cannot commit index '" + db->path + "'",
-               [&] { db->db.commit(); })
+               [&] {
+                 db->flush_spelling();
+                 db->db.commit();
+               })
              ? 0
              : -1;
 }
@@ -175,14 +196,20 @@ int cr_wdb_begin_transaction(cr_wdb *db, cr_error *err) {
 
 int cr_wdb_commit_transaction(cr_wdb *db, cr_error *err) {
   return guard(err, "cannot commit a transaction on '" + db->path + "'",
-               [&] { db->db.commit_transaction(); })
+               [&] {
+                 db->flush_spelling();
+                 db->db.commit_transaction();
+               })
              ? 0
              : -1;
 }
 
 int cr_wdb_cancel_transaction(cr_wdb *db, cr_error *err) {
   return guard(err, "cannot cancel a transaction on '" + db->path + "'",
-               [&] { db->db.cancel_transaction(); })
+               [&] {
+                 db->spelling.clear();
+                 db->db.cancel_transaction();
+               })
              ? 0
              : -1;
 }
@@ -190,7 +217,11 @@ int cr_wdb_cancel_transaction(cr_wdb *db, cr_error *err) {
 int cr_wdb_replace(cr_wdb *db, const char *id_term, const cr_doc *doc,
                    cr_error *err) {
   return guard(err, std::string("cannot add document '") + id_term + "'",
-               [&] { db->db.replace_document(id_term, doc->doc); })
+               [&] {
+                 db->db.replace_document(id_term, doc->doc);
+                 for (const std::string &w : doc->spelling)
+                   db->spelling[w]++;
+               })
              ? 0
              : -1;
 }
@@ -253,6 +284,53 @@ int cr_wdb_add_spelling(cr_wdb *db, const char *word, unsigned freq_inc,
              : -1;
 }
 
+extern "C++" {
+namespace {
+template <typename DB>
+int for_each_value(DB &db, unsigned slot, cr_value_fn fn, void *ctx) {
+  int rc = 0;
+  bool ok = guard(nullptr, "", [&] {
+    for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot);
+         ++it) {
+      const std::string &v = *it;
+      if ((rc = fn(it.get_docid(), v.data(), v.size(), ctx)) != 0) break;
+    }
+  });
+  return ok ? rc : -1;
+}
+} // namespace
+} // extern "C++"
+
+int cr_wdb_values(cr_wdb *db, unsigned slot, cr_value_fn fn, void *ctx) {
+  return for_each_value(db->db, slot, fn, ctx);
+}
+
+char *cr_wdb_doc_value(cr_wdb *db, cr_docid id, unsigned slot, size_t *len) {
+  char *out = nullptr;
+  *len = 0;
+  guard(nullptr, "", [&] {
+    std::string v = db->db.get_document(id).get_value(slot);
+    if (!v.empty()) out = copy_out(v, len);
+  });
+  return out;
+}
+
+int cr_wdb_set_doc_value(cr_wdb *db, cr_docid id, unsigned slot,
+                         const char *value, size_t len, cr_error *err) {
+  return guard(err, "cannot update document " + std::to_string(id) + " of '" +
+                        db->path + "'",
+               [&] {
+                 Xapian::Document doc = db->db.get_document(id);
+                 if (len)
+                   doc.add_value(slot, std::string(value, len));
+                 else
+                   doc.remove_value(slot);
+                 db->db.replace_document(id, doc);
+               })
+             ? 0
+             : -1;
+}
+
 int cr_compact(const char *const *sources, size_t n_sources, const char *dest,
                cr_error *err) {
   return guard(err, std::string("cannot compact into '") + dest + "'",
@@ -281,7 +359,10 @@ cr_doc *cr_doc_new(void) {
 void cr_doc_free(cr_doc *doc) { delete doc; }
 
 void cr_doc_clear(cr_doc *doc) {
-  guard(nullptr, "", [&] { doc->doc = Xapian::Document(); });
+  guard(nullptr, "", [&] {
+    doc->doc = Xapian::Document();
+    doc->spelling.clear();
+  });
 }
 
 int cr_doc_add_posting(cr_doc *doc, const char *term, size_t len,
@@ -305,6 +386,13 @@ int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value,
                      size_t len) {
   return guard(nullptr, "",
                [&] { doc->doc.add_value(slot, std::string(value, len)); })
+             ? 0
+             : -1;
+}
+
+int cr_doc_add_spelling(cr_doc *doc, const char *word, size_t len) {
+  return guard(nullptr, "",
+               [&] { doc->spelling.emplace_back(word, len); })
              ? 0
              : -1;
 }
@@ -375,6 +463,59 @@ char *cr_rdb_document_data(cr_rdb *db, cr_docid id, size_t *len,
   guard(err, "cannot read document " + std::to_string(id),
         [&] { out = copy_out(db->db.get_document(id).get_data(), len); });
   return out;
+}
+
+int cr_rdb_values(cr_rdb *db, unsigned slot, cr_value_fn fn, void *ctx) {
+  return for_each_value(db->db, slot, fn, ctx);
+}
+
+char *cr_rdb_doc_value(cr_rdb *db, cr_docid id, unsigned slot, size_t *len) {
+  char *out = nullptr;
+  *len = 0;
+  guard(nullptr, "", [&] {
+    std::string v = db->db.get_document(id).get_value(slot);
+    if (!v.empty()) out = copy_out(v, len);
+  });
+  return out;
+}
+
+cr_docid cr_rdb_docid_of(cr_rdb *db, const char *term) {
+  cr_docid id = 0;
+  guard(nullptr, "", [&] {
+    auto it = db->db.postlist_begin(term);
+    if (it != db->db.postlist_end(term)) id = *it;
+  });
+  return id;
+}
+
+extern "C++" namespace {
+/* Our prefixes are upper-case ASCII; the words of texts never are. */
+struct UnprefixedOnly : public Xapian::ExpandDecider {
+  bool operator()(const std::string &term) const override {
+    return !term.empty() && !(term[0] >= 'A' && term[0] <= 'Z');
+  }
+};
+} // namespace
+
+int cr_rdb_expand(cr_rdb *db, const cr_docid *rset, size_t n_rset,
+                  unsigned max_terms, cr_term_weight_fn fn, void *ctx,
+                  cr_error *err) {
+  int rc = 0;
+  bool ok = guard(err, "cannot read similar terms from '" + db->paths + "'",
+                  [&] {
+                    Xapian::Enquire enquire(db->db);
+                    Xapian::RSet rs;
+                    for (size_t i = 0; i < n_rset; i++) rs.add_document(rset[i]);
+                    UnprefixedOnly decider;
+                    Xapian::ESet eset =
+                        enquire.get_eset(max_terms, rs, &decider);
+                    for (auto it = eset.begin(); it != eset.end(); ++it) {
+                      const std::string &t = *it;
+                      if ((rc = fn(t.data(), t.size(), it.get_weight(), ctx)))
+                        break;
+                    }
+                  });
+  return ok ? rc : -1;
 }
 
 int cr_rdb_allterms(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx) {
@@ -496,6 +637,7 @@ cr_search_opts cr_search_opts_default(void) {
   o.sort_slot = -1;
   o.sort_descending = false;
   o.collapse_slot = -1;
+  o.n_count_slots = 0;
   return o;
 }
 
@@ -519,6 +661,12 @@ cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
     }
     if (opts->collapse_slot >= 0)
       m->enquire.set_collapse_key(opts->collapse_slot);
+    for (unsigned k = 0; k < opts->n_count_slots && k < CR_MAX_COUNT_SLOTS;
+         k++) {
+      m->spies.emplace_back(
+          new Xapian::ValueCountMatchSpy(opts->count_slots[k]));
+      m->enquire.add_matchspy(m->spies.back().get());
+    }
     m->mset = m->enquire.get_mset(opts->offset, opts->count,
                                   opts->check_at_least);
     m->data.resize(m->mset.size());
@@ -581,6 +729,20 @@ const char *cr_mset_value(cr_mset *m, uint32_t i, unsigned slot,
     *len = v.size();
   });
   return out;
+}
+
+int cr_mset_value_counts(const cr_mset *m, unsigned k, cr_count_fn fn,
+                         void *ctx) {
+  if (k >= m->spies.size()) return 0;
+  int rc = 0;
+  guard(nullptr, "", [&] {
+    const Xapian::ValueCountMatchSpy &spy = *m->spies[k];
+    for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
+      const std::string &v = *it;
+      if ((rc = fn(v.data(), v.size(), it.get_termfreq(), ctx)) != 0) break;
+    }
+  });
+  return rc;
 }
 
 int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx) {

@@ -80,6 +80,18 @@ int cr_wdb_metadata_keys(cr_wdb *db, const char *prefix, cr_key_fn fn,
 int cr_wdb_add_spelling(cr_wdb *db, const char *word, unsigned freq_inc,
                         cr_error *err);
 
+/* Calls fn for every document that has a value in slot, in docid order.
+ * Returns 0, fn's first non-zero return, or -1 on error. */
+typedef int (*cr_value_fn)(cr_docid id, const char *value, size_t len,
+                           void *ctx);
+int cr_wdb_values(cr_wdb *db, unsigned slot, cr_value_fn fn, void *ctx);
+/* One value of a stored document: malloc'd, NULL when absent. */
+char *cr_wdb_doc_value(cr_wdb *db, cr_docid id, unsigned slot, size_t *len);
+/* Sets (len > 0) or removes (len == 0) one value of a stored document,
+ * leaving its terms and data as they are. */
+int cr_wdb_set_doc_value(cr_wdb *db, cr_docid id, unsigned slot,
+                         const char *value, size_t len, cr_error *err);
+
 /* Merges the source databases into a new compact one at dest (Xapian's
  * compactor, fully compacted, multipass). dest must not exist. */
 int cr_compact(const char *const *sources, size_t n_sources, const char *dest,
@@ -101,6 +113,9 @@ int cr_doc_add_term(cr_doc *doc, const char *term, size_t len,
 int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value,
                      size_t len);
 int cr_doc_set_data(cr_doc *doc, const char *data, size_t len);
+/* A word the index should learn for spelling suggestions when the
+ * document is stored (cr_wdb_replace adds it to the spelling data). */
+int cr_doc_add_spelling(cr_doc *doc, const char *word, size_t len);
 
 /* ---- Reading ---------------------------------------------------------- */
 
@@ -116,9 +131,23 @@ uint32_t cr_rdb_termfreq(cr_rdb *db, const char *term);
 /* User metadata (of the first database when several are open): malloc'd,
  * NULL with *len = 0 when the key is absent. */
 char *cr_rdb_get_metadata(cr_rdb *db, const char *key, size_t *len);
+/* One value of a document: malloc'd, NULL when absent or on error. */
+char *cr_rdb_doc_value(cr_rdb *db, cr_docid id, unsigned slot, size_t *len);
 /* Document data by docid: malloc'd copy, NULL if absent or on error. */
 char *cr_rdb_document_data(cr_rdb *db, cr_docid id, size_t *len,
                            cr_error *err);
+/* As cr_wdb_values, for a reader. */
+int cr_rdb_values(cr_rdb *db, unsigned slot, cr_value_fn fn, void *ctx);
+/* The first document indexed by term (an id term names one), or 0. */
+cr_docid cr_rdb_docid_of(cr_rdb *db, const char *term);
+/* The max_terms terms that best characterise the documents in rset
+ * (Xapian's relevance feedback), best first; only unprefixed terms (the
+ * words of titles and bodies). fn gets each term and its weight. */
+typedef int (*cr_term_weight_fn)(const char *term, size_t len, double weight,
+                                 void *ctx);
+int cr_rdb_expand(cr_rdb *db, const cr_docid *rset, size_t n_rset,
+                  unsigned max_terms, cr_term_weight_fn fn, void *ctx,
+                  cr_error *err);
 /* Calls fn for each term in the whole index starting with prefix. */
 int cr_rdb_allterms(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx);
 /* Best spelling correction for word from the index's spelling data:
@@ -174,6 +203,8 @@ typedef struct cr_bm25 {
 /* Xapian's defaults: k1 1, k2 0, k3 1, b 0.5, min_normlen 0.5. */
 cr_bm25 cr_bm25_default(void);
 
+#define CR_MAX_COUNT_SLOTS 4
+
 typedef struct cr_search_opts {
   cr_bm25 bm25;            /* weighting */
   uint32_t offset;         /* first result (0-based) */
@@ -182,6 +213,10 @@ typedef struct cr_search_opts {
   int sort_slot;           /* -1: by relevance; else by this value slot */
   bool sort_descending;    /* with sort_slot: largest value first */
   int collapse_slot;       /* -1: no collapsing; else one hit per value */
+  /* Value slots whose values are counted over the matches the matcher
+   * looks at (all of them when check_at_least >= the document count). */
+  unsigned count_slots[CR_MAX_COUNT_SLOTS];
+  unsigned n_count_slots;
 } cr_search_opts;
 
 /* Relevance order, 10 results, BM25 defaults, no sort, no collapse. */
@@ -204,6 +239,12 @@ uint32_t cr_mset_collapse_count(const cr_mset *m, uint32_t i);
  * *len = 0 on error or when absent. */
 const char *cr_mset_data(cr_mset *m, uint32_t i, size_t *len);
 const char *cr_mset_value(cr_mset *m, uint32_t i, unsigned slot, size_t *len);
+/* The counts of opts->count_slots[k]: fn gets each distinct value (in
+ * ascending byte order) and how many matching documents have it. */
+typedef int (*cr_count_fn)(const char *value, size_t len, uint32_t count,
+                           void *ctx);
+int cr_mset_value_counts(const cr_mset *m, unsigned k, cr_count_fn fn,
+                         void *ctx);
 /* Calls fn for each query term that hit i's document contains, so
  * snippets can highlight what matched. Wildcard expansions are not listed
  * (Xapian reports the query's own terms). */

@@ -1,0 +1,141 @@
+/* suggest.c — spelling corrections of a query (see suggest.h). */
+#include "suggest.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "schema.h"
+
+/* A rare word of the query, and what replaces it. */
+typedef struct candidate {
+  size_t start, end;
+  uint32_t termfreq;
+  char *replacement;
+} candidate;
+
+typedef struct scan {
+  cr_rdb *db;
+  char **plain; /* the query's unprefixed terms */
+  size_t n_plain;
+  candidate c[SR_SUGGEST_MAX_WORDS];
+  size_t n;
+} scan;
+
+static int add_plain(const char *term, size_t len, void *ctx) {
+  scan *s = ctx;
+  if (len == 0 || (term[0] >= 'A' && term[0] <= 'Z')) return 0; /* fields */
+  char **p = realloc(s->plain, (s->n_plain + 1) * sizeof *p);
+  if (!p) return 1;
+  s->plain = p;
+  if (!(p[s->n_plain] = strndup(term, len))) return 1;
+  s->n_plain++;
+  return 0;
+}
+
+static bool is_plain(const scan *s, const char *term) {
+  for (size_t i = 0; i < s->n_plain; i++)
+    if (strcmp(s->plain[i], term) == 0) return true;
+  return false;
+}
+
+static int find_rare(const cr_token *t, void *ctx) {
+  scan *s = ctx;
+  if (s->n == SR_SUGGEST_MAX_WORDS) return 1;
+  if (t->is_stop || t->end - t->start < CR_SPELLING_MIN_BYTES ||
+      !is_plain(s, t->term))
+    return 0;
+  uint32_t tf = cr_rdb_termfreq(s->db, t->term);
+  if (tf <= SR_SUGGEST_RARE)
+    s->c[s->n++] = (candidate){t->start, t->end, tf, NULL};
+  return 0;
+}
+
+/* The one term the analyzer makes of a word ("" if none). */
+static int first_term(const cr_token *t, void *ctx) {
+  if (t->is_stop) return 0;
+  snprintf(ctx, CR_MAX_TERM_BYTES + 1, "%s", t->term);
+  return 1;
+}
+
+/* The suggestion with the typed word's capital initial, if it had one. */
+static char *match_case(const char *typed, size_t typed_len, char *sugg) {
+  utf8proc_int32_t first, upper;
+  if (utf8proc_iterate((const utf8proc_uint8_t *)typed,
+                       (utf8proc_ssize_t)typed_len, &first) <= 0 ||
+      !utf8proc_isupper(first))
+    return sugg;
+  utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)sugg, -1,
+                                        &upper);
+  if (n <= 0) return sugg;
+  utf8proc_uint8_t head[4];
+  utf8proc_ssize_t hn = utf8proc_encode_char(utf8proc_toupper(upper), head);
+  size_t rest = strlen(sugg) - (size_t)n;
+  char *out = malloc((size_t)hn + rest + 1);
+  if (!out) return sugg;
+  memcpy(out, head, (size_t)hn);
+  memcpy(out + hn, sugg + n, rest + 1);
+  free(sugg);
+  return out;
+}
+
+/* The correction of candidate c, or NULL if none is clearly better. */
+static char *correct(cr_rdb *db, cr_analyzer *an, const char *text,
+                     const candidate *c) {
+  utf8proc_uint8_t *folded = NULL;
+  utf8proc_ssize_t n = utf8proc_map(
+      (const utf8proc_uint8_t *)text + c->start,
+      (utf8proc_ssize_t)(c->end - c->start), &folded,
+      UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE | UTF8PROC_NULLTERM);
+  if (n < 0) return NULL;
+  char *sugg = cr_rdb_spelling_suggestion(db, (const char *)folded, 2);
+  free(folded);
+  if (!sugg) return NULL;
+  char term[CR_MAX_TERM_BYTES + 1] = "";
+  cr_analyze(an, sugg, strlen(sugg), 0, first_term, term);
+  uint32_t tf = *term ? cr_rdb_termfreq(db, term) : 0;
+  if (tf < SR_SUGGEST_MIN || tf < SR_SUGGEST_GAIN * c->termfreq) {
+    free(sugg);
+    return NULL;
+  }
+  return match_case(text + c->start, c->end - c->start, sugg);
+}
+
+char *sr_suggest(cr_rdb *db, cr_analyzer *an, const char *text, size_t len,
+                 const cr_query *q) {
+  if (!q || !text) return NULL;
+  scan s = {.db = db};
+  char *out = NULL;
+  if (cr_query_terms(q, add_plain, &s) != 0) goto done;
+  if (s.n_plain == 0 || cr_analyze(an, text, len, 0, find_rare, &s) < 0)
+    goto done;
+  size_t extra = 0;
+  bool any = false;
+  for (size_t i = 0; i < s.n; i++) {
+    s.c[i].replacement = correct(db, an, text, &s.c[i]);
+    if (s.c[i].replacement) {
+      any = true;
+      extra += strlen(s.c[i].replacement);
+    }
+  }
+  if (!any || !(out = malloc(len + extra + 1))) goto done;
+  size_t o = 0, at = 0;
+  for (size_t i = 0; i < s.n; i++) { /* candidates are in text order */
+    if (!s.c[i].replacement) continue;
+    memcpy(out + o, text + at, s.c[i].start - at);
+    o += s.c[i].start - at;
+    size_t rl = strlen(s.c[i].replacement);
+    memcpy(out + o, s.c[i].replacement, rl);
+    o += rl;
+    at = s.c[i].end;
+  }
+  memcpy(out + o, text + at, len - at);
+  out[o + len - at] = '\0';
+done:
+  for (size_t i = 0; i < s.n; i++) free(s.c[i].replacement);
+  for (size_t i = 0; i < s.n_plain; i++) free(s.plain[i]);
+  free(s.plain);
+  return out;
+}

@@ -1,0 +1,32 @@
+/* suggest.h — "Forse cercavi": a corrected query from the index's own
+ * spelling data.
+ *
+ * A query word is worth correcting when the index hardly knows it (its
+ * term is in at most SR_SUGGEST_RARE articles); its correction is the
+ * spelling data's nearest word (Xapian's suggestion, up to two edits),
+ * taken only when that word is far more common (SR_SUGGEST_GAIN times, and
+ * at least SR_SUGGEST_MIN articles). The suggestion is the query as typed
+ * with those words replaced, operators and quotes untouched, the user's
+ * capital initial kept.
+ */
+#ifndef CRONACA_SUGGEST_H
+#define CRONACA_SUGGEST_H
+
+#include <stddef.h>
+
+#include "analyzer.h"
+#include "xapian_c.h"
+
+#define SR_SUGGEST_RARE 2
+#define SR_SUGGEST_GAIN 3
+#define SR_SUGGEST_MIN 2
+/* Words looked up at most, however long the query. */
+#define SR_SUGGEST_MAX_WORDS 8
+
+/* The corrected text of text[0..len) whose parsed query is q (only its
+ * plain words are considered), or NULL when nothing needs correcting or
+ * memory ran out. malloc'd. */
+char *sr_suggest(cr_rdb *db, cr_analyzer *an, const char *text, size_t len,
+                 const cr_query *q);
+
+#endif

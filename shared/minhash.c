@@ -1,0 +1,63 @@
+/* minhash.c — b-bit MinHash signatures (see minhash.h). */
+#include "minhash.h"
+
+#include <string.h>
+
+/* FNV-1a: a fast, well-spread hash of the term's bytes. */
+static uint64_t fnv1a(const char *s, size_t len) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < len; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+/* splitmix64's finaliser: turns h + i * step into K independent-looking
+ * hash functions from one term hash. */
+static uint64_t mix(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+void cr_minhash_init(cr_minhash *m) {
+  memset(m->min, 0xff, sizeof m->min);
+  m->n_terms = 0;
+}
+
+void cr_minhash_add(cr_minhash *m, const char *term, size_t len) {
+  uint64_t h = fnv1a(term, len);
+  for (unsigned i = 0; i < CR_MINHASH_K; i++) {
+    uint64_t v = mix(h + (uint64_t)i * 0x9e3779b97f4a7c15ULL);
+    if (v < m->min[i]) m->min[i] = v;
+  }
+  m->n_terms++;
+}
+
+bool cr_minhash_signature(const cr_minhash *m, size_t min_terms,
+                          uint8_t sig[CR_MINHASH_K]) {
+  if (m->n_terms < min_terms) return false;
+  for (unsigned i = 0; i < CR_MINHASH_K; i++)
+    sig[i] = (uint8_t)(m->min[i] & 0xff);
+  return true;
+}
+
+double cr_minhash_similarity(const uint8_t a[CR_MINHASH_K],
+                             const uint8_t b[CR_MINHASH_K]) {
+  unsigned same = 0;
+  for (unsigned i = 0; i < CR_MINHASH_K; i++) same += a[i] == b[i];
+  /* Unrelated texts still agree on 1 byte in 256: take that out. */
+  double p = (double)same / CR_MINHASH_K;
+  double j = (p - 1.0 / 256) / (1.0 - 1.0 / 256);
+  return j < 0 ? 0 : j;
+}
+
+uint32_t cr_minhash_band(const uint8_t sig[CR_MINHASH_K], unsigned b) {
+  const uint8_t *p = sig + (size_t)b * CR_MINHASH_BAND_BYTES;
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
