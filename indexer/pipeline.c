@@ -3,6 +3,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
@@ -494,6 +495,12 @@ static int finish_build(pipeline *pl, cr_error *err) {
     return -1;
   }
   pl->db = NULL;
+  /* One atomic exchange, so a crash never leaves INDEX missing (the empty
+   * index lands in INDEX.building/new and goes with it). The two renames
+   * are the fallback where the file system cannot exchange. */
+  if (renameat2(AT_FDCWD, fresh, AT_FDCWD, pl->opts->index, RENAME_EXCHANGE) ==
+      0)
+    return 0;
   if (rename(pl->opts->index, old) != 0 || rename(fresh, pl->opts->index) != 0) {
     cr_error_set(err, CR_E_IO, "cannot move the new index into place at %s: %s",
                  pl->opts->index, strerror(errno));
