@@ -172,6 +172,13 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
     /* The text is read only here: a page without snippets never inflates
      * it. */
     st->text = cr_mset_data(page->mset, i, &st->text_len);
+    /* No text at all (an empty one is ""): the read failed, most likely
+     * because the index changed after the card was read. Retry rather
+     * than show a card without its text. */
+    if (!st->text && !last) {
+      cr_stored_free(st);
+      return 1;
+    }
     term_list t = {0};
     cr_mset_matching_terms(page->mset, i, add_term, &t);
     char *snip =
@@ -187,6 +194,16 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
   return 0;
 }
 
+/* Errors a writer's commits can cause in a reader. Xapian reports the
+ * revision being read as overwritten with DatabaseModifiedError, but glass
+ * sometimes meets the overwritten blocks first and says DatabaseError
+ * ("EOF reading block") or DatabaseCorruptError (seen in
+ * tests/test_concurrency.c). A reopen and a retry tell these from real
+ * damage, which fails again. */
+static bool may_be_a_commit(int code) {
+  return code == CR_E_MODIFIED || code == CR_E_IO || code == CR_E_CORRUPT;
+}
+
 /* One attempt at running the query and gathering its page. Returns 0, 1
  * to retry after a reopen, or -1 with err filled. */
 static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
@@ -195,7 +212,7 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
   if (so.check_at_least < so.offset + so.count)
     so.check_at_least = so.offset + so.count;
   page->mset = cr_search(e->db, page->parsed.query, &so, err);
-  if (!page->mset) return err && err->code == CR_E_MODIFIED ? 1 : -1;
+  if (!page->mset) return err && may_be_a_commit(err->code) ? 1 : -1;
   uint32_t n = cr_mset_size(page->mset);
   page->result.estimated = cr_mset_matches_estimated(page->mset);
   if (n == 0) return 0;
@@ -241,7 +258,8 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
     }
     rc = attempt(e, p, page, tries == SR_ATTEMPTS - 1, err);
   }
-  if (rc > 0)
+  /* Still failing: a real I/O error or damage keeps its own message. */
+  if (rc > 0 && err && err->code == CR_E_MODIFIED)
     cr_error_set(err, CR_E_MODIFIED,
                  "the index kept changing while it was read; try again");
   page->result.took_ms = now_ms() - t0;
