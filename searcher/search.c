@@ -10,7 +10,7 @@
 /* How many times a query is rerun after the index changed under it
  * (CR_E_MODIFIED): a writer committing twice in a row during one query is
  * already rare; more than this means something is wrong. */
-#define SR_ATTEMPTS 4
+#define SR_ATTEMPTS 8
 
 struct sr_engine {
   cr_rdb *db;      /* every -d, searched as one */
@@ -35,6 +35,23 @@ sr_params sr_params_default(void) {
   p.snippet.hl_start = OUT_MARK_START;
   p.snippet.hl_end = OUT_MARK_END;
   return p;
+}
+
+/* Errors a writer's commits can cause in a reader. Xapian reports the
+ * revision being read as overwritten with DatabaseModifiedError, but glass
+ * sometimes meets the overwritten blocks first and says DatabaseError
+ * ("EOF reading block") or DatabaseCorruptError (seen in
+ * tests/test_concurrency.c). A reopen and a retry tell these from real
+ * damage, which fails again. */
+static bool may_be_a_commit(int code) {
+  return code == CR_E_MODIFIED || code == CR_E_IO || code == CR_E_CORRUPT;
+}
+
+/* A pause before retry number tries, for the writer to finish its
+ * commit: longer each time. */
+static void pause_before(int tries) {
+  struct timespec pause = {0, tries * 1000000L};
+  nanosleep(&pause, NULL);
 }
 
 /* Documents in another layout would print as empty results: say so. */
@@ -64,14 +81,20 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
     free(e);
     return NULL;
   }
-  e->db = cr_rdb_open(paths, n_paths, err);
-  if (!e->db || check_schema(e->db, paths[0], err) != 0) {
+  /* Opening, too, can meet a commit in progress; so can reading the
+   * layout stamp, which then looks absent: try again before refusing. */
+  for (int tries = 0; tries < SR_ATTEMPTS; tries++) {
+    if (tries > 0) pause_before(tries);
+    e->db = cr_rdb_open(paths, n_paths, err);
+    if (e->db && check_schema(e->db, paths[0], err) == 0) return e;
     cr_rdb_close(e->db);
-    cr_analyzer_free(e->an);
-    free(e);
-    return NULL;
+    e->db = NULL;
+    if (!err || !(may_be_a_commit(err->code) || err->code == CR_E_INVALID))
+      break;
   }
-  return e;
+  cr_analyzer_free(e->an);
+  free(e);
+  return NULL;
 }
 
 void sr_close(sr_engine *e) {
@@ -194,16 +217,6 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
   return 0;
 }
 
-/* Errors a writer's commits can cause in a reader. Xapian reports the
- * revision being read as overwritten with DatabaseModifiedError, but glass
- * sometimes meets the overwritten blocks first and says DatabaseError
- * ("EOF reading block") or DatabaseCorruptError (seen in
- * tests/test_concurrency.c). A reopen and a retry tell these from real
- * damage, which fails again. */
-static bool may_be_a_commit(int code) {
-  return code == CR_E_MODIFIED || code == CR_E_IO || code == CR_E_CORRUPT;
-}
-
 /* One attempt at running the query and gathering its page. Returns 0, 1
  * to retry after a reopen, or -1 with err filled. */
 static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
@@ -254,7 +267,12 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
   for (int tries = 0; rc > 0 && tries < SR_ATTEMPTS; tries++) {
     if (tries > 0) {
       drop_hits(page);
-      if (cr_rdb_reopen(e->db, err) != 0) return -1;
+      pause_before(tries);
+      /* The reopen itself can meet a commit in progress. */
+      if (cr_rdb_reopen(e->db, err) != 0) {
+        rc = err && may_be_a_commit(err->code) ? 1 : -1;
+        continue;
+      }
     }
     rc = attempt(e, p, page, tries == SR_ATTEMPTS - 1, err);
   }
