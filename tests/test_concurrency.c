@@ -31,8 +31,10 @@ static void write_edition(const char *path, int e) {
   cr_assert_not_null(f);
   for (int i = 0; i < ARTICLES + ADDED; i++) {
     char id[32];
-    if (i < ARTICLES) snprintf(id, sizeof id, "a%d", i);
-    else snprintf(id, sizeof id, "n%dx%d", e, i - ARTICLES);
+    if (i < ARTICLES)
+      snprintf(id, sizeof id, "a%d", i);
+    else
+      snprintf(id, sizeof id, "n%dx%d", e, i - ARTICLES);
     fprintf(f,
             "{\"id\":\"%s\",\"title\":\"Titolo %s edizione e%d\",\"text\":"
             "\"Articolo %s edizione e%d: cronaca di Modena con i carabinieri."
@@ -49,9 +51,15 @@ static char *edition_path(int e) {
 }
 
 static int index_edition(int e, const char *commit_every) {
-  char *const argv[] = {INDEXER_BIN, "-q", "-j2", "-d", idx,
-                        "--commit-every", (char *)commit_every,
-                        edition_path(e), NULL};
+  char *const argv[] = {INDEXER_BIN,
+                        "-q",
+                        "-j2",
+                        "-d",
+                        idx,
+                        "--commit-every",
+                        (char *)commit_every,
+                        edition_path(e),
+                        NULL};
   th_run r = th_exec(argv, NULL);
   int status = r.status;
   if (status) fprintf(stderr, "indexer, edition %d: %s", e, r.err);
@@ -62,7 +70,8 @@ static int index_edition(int e, const char *commit_every) {
 static void setup(void) {
   tmp = th_mkdtemp("concurrency");
   snprintf(idx, sizeof idx, "%s/index", tmp);
-  for (int e = 0; e <= EDITIONS; e++) write_edition(edition_path(e), e);
+  for (int e = 0; e <= EDITIONS; e++)
+    write_edition(edition_path(e), e);
   cr_assert_eq(index_edition(0, "5000"), 0);
 }
 
@@ -103,8 +112,8 @@ static void check_hit(const char *id, const char *title, const char *snippet,
     return;
   char want[64];
   snprintf(want, sizeof want, "Titolo %s edizione", id);
-  fails(t, strncmp(title, want, strlen(want)) != 0,
-        "title of another article", line);
+  fails(t, strncmp(title, want, strlen(want)) != 0, "title of another article",
+        line);
   snprintf(want, sizeof want, "Articolo %s edizione", id);
   fails(t, !strstr(snippet, want), "text of another article", line);
   int e = edition_in(title);
@@ -138,10 +147,11 @@ static void check_answer(const char *line, tally *t) {
 /* One searcher run: a single query, or a batch of them in one process
  * (which keeps its index open across the writer's commits). */
 static void search_once(bool batch, const char *queries, tally *t) {
-  char *const single[] = {SEARCHER_BIN, "-d", idx, "--json", "-n", "20",
-                          "cronaca carabinieri", NULL};
-  char *const many[] = {SEARCHER_BIN, "-d", idx, "--batch", "-", "-n", "20",
-                        NULL};
+  char *const single[] = {
+      SEARCHER_BIN,          "-d", idx, "--json", "-n", "20",
+      "cronaca carabinieri", NULL};
+  char *const many[] = {SEARCHER_BIN, "-d", idx,  "--batch",
+                        "-",          "-n", "20", NULL};
   th_run r = th_exec(batch ? many : single, batch ? queries : NULL);
   if (!fails(t, r.status != 0, "searcher failed", r.err))
     for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n"))
@@ -199,7 +209,8 @@ Test(concurrency, a_reader_left_behind_by_commits_reopens) {
   cr_assert_not_null(e, "%s", err.message);
   cr_rdb *stale = cr_rdb_open(paths, 1, &err);
   cr_assert_not_null(stale, "%s", err.message);
-  for (int ed = 1; ed <= 3; ed++) cr_assert_eq(index_edition(ed, "10"), 0);
+  for (int ed = 1; ed <= 3; ed++)
+    cr_assert_eq(index_edition(ed, "10"), 0);
 
   /* The stale handle shows the failure the searcher must handle... */
   cr_query *q = cr_query_term("cronac", 1, 1);

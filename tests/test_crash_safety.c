@@ -34,12 +34,13 @@ static void write_archive(const char *path, int n) {
   FILE *f = fopen(path, "w");
   cr_assert_not_null(f);
   for (int i = 0; i < n; i++)
-    fprintf(f,
-            "{\"id\":\"g%d\",\"title\":\"Cronaca %d\",\"date\":\"2021-%02d-%02d\","
-            "\"text\":\"Articolo numero %d sulla cronaca di Modena: carabinieri, "
-            "furti e processi %d. Il sindaco ha parlato in consiglio comunale "
-            "della sicurezza nel centro storico.\"}\n",
-            i, i, 1 + i % 12, 1 + i % 28, i, i % 50);
+    fprintf(
+        f,
+        "{\"id\":\"g%d\",\"title\":\"Cronaca %d\",\"date\":\"2021-%02d-%02d\","
+        "\"text\":\"Articolo numero %d sulla cronaca di Modena: carabinieri, "
+        "furti e processi %d. Il sindaco ha parlato in consiglio comunale "
+        "della sicurezza nel centro storico.\"}\n",
+        i, i, 1 + i % 12, 1 + i % 28, i, i % 50);
   fclose(f);
 }
 
@@ -80,8 +81,8 @@ static long doccount(const char *index) {
 
 typedef struct id_check {
   cr_rdb *db;
-  long ids;       /* distinct g* ids */
-  long not_once;  /* ids held by other than exactly one document */
+  long ids;      /* distinct g* ids */
+  long not_once; /* ids held by other than exactly one document */
 } id_check;
 
 static int check_id(const char *key, size_t len, void *ctx) {
@@ -126,8 +127,8 @@ static long fresh_index(bool update) {
 static int spawn_indexer(bool quiet) {
   char *const loud[] = {INDEXER_BIN,      "-j2",     "-d", idx,
                         "--commit-every", BATCH_ARG, big,  NULL};
-  char *const silent[] = {INDEXER_BIN, "-q",      "-j2", "-d", idx,
-                          "--commit-every", BATCH_ARG, big, NULL};
+  char *const silent[] = {INDEXER_BIN,      "-q",      "-j2", "-d", idx,
+                          "--commit-every", BATCH_ARG, big,   NULL};
   return th_spawn(quiet ? silent : loud, errlog);
 }
 
@@ -169,8 +170,8 @@ Test(crash, sigkill_at_random_moments) {
     long before = fresh_index(update);
     useconds_t delay = (useconds_t)(drand48() * window * 1.1 * 1e6);
     char trial[128];
-    snprintf(trial, sizeof trial, "trial %d (%s, seed %u, kill after %u us)",
-             t, update ? "update" : "build", seed, (unsigned)delay);
+    snprintf(trial, sizeof trial, "trial %d (%s, seed %u, kill after %u us)", t,
+             update ? "update" : "build", seed, (unsigned)delay);
 
     int pid = spawn_indexer(true);
     usleep(delay);

@@ -83,8 +83,8 @@ TestSuite(faults, .init = setup, .fini = teardown, .timeout = 120);
 static void expect_intact(const char *what) {
   cr_expect_eq(doccount(idx), base_count, "%s: documents lost or added", what);
   cr_expect_eq(th_xapian_check(idx), 0, "%s: xapian-check failed", what);
-  th_run r = run(NULL, SEARCHER_BIN, "-d", idx, "Corea del Nord armi Russia",
-                 NULL);
+  th_run r =
+      run(NULL, SEARCHER_BIN, "-d", idx, "Corea del Nord armi Russia", NULL);
   cr_expect_eq(r.status, 0, "%s: %s", what, r.err);
   cr_expect(strstr(r.out, "1. "), "%s: no results: %s", what, r.out);
   th_run_free(&r);
@@ -118,19 +118,27 @@ Test(faults, missing_paths) {
   snprintf(deep, sizeof deep, "%s/no/such/dir/index", tmp);
   snprintf(input, sizeof input, "%s/no-input.jsonl", tmp);
   fault_case cases[] = {
-      {"searcher, missing index", {SEARCHER_BIN, "-d", missing, "Modena"},
-       2, "create it with: indexer -d"},
+      {"searcher, missing index",
+       {SEARCHER_BIN, "-d", missing, "Modena"},
+       2,
+       "create it with: indexer -d"},
       {"indexer, index in a missing directory",
-       {INDEXER_BIN, "-q", "-d", deep, CORPUS_DIR}, 2, "No such file"},
-      {"indexer, missing input", {INDEXER_BIN, "-q", "-d", idx, input}, 1,
+       {INDEXER_BIN, "-q", "-d", deep, CORPUS_DIR},
+       2,
+       "No such file"},
+      {"indexer, missing input",
+       {INDEXER_BIN, "-q", "-d", idx, input},
+       1,
        "no-input.jsonl"},
       {"searcher, missing batch file",
-       {SEARCHER_BIN, "-d", idx, "--batch", input}, 2, "no-input.jsonl"},
+       {SEARCHER_BIN, "-d", idx, "--batch", input},
+       2,
+       "no-input.jsonl"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     const fault_case *c = &cases[i];
-    th_run r = run(NULL, c->argv[0], c->argv[1], c->argv[2], c->argv[3],
-                   c->argv[4]);
+    th_run r =
+        run(NULL, c->argv[0], c->argv[1], c->argv[2], c->argv[3], c->argv[4]);
     cr_expect_eq(r.status, c->status, "%s: status %d: %s", c->what, r.status,
                  r.err);
     cr_expect(strstr(r.err, c->message), "%s: unclear message: %s", c->what,
@@ -218,8 +226,8 @@ static void rerun_completes(void) {
 Test(faults, full_disk_while_updating) {
   /* Room for the index as it is, not for the archive on top of it. */
   th_limits lim = {.max_file = 300 * 1024};
-  char *const argv[] = {INDEXER_BIN, "-q", "-d", idx, "--commit-every", "100",
-                        archive, NULL};
+  char *const argv[] = {INDEXER_BIN,      "-q",  "-d",    idx,
+                        "--commit-every", "100", archive, NULL};
   th_run r = th_exec_limited(argv, NULL, &lim);
   cr_expect_eq(r.status, 2, "status %d: %s", r.status, r.err);
   cr_expect(strstr(r.err, "indexer: ") && strstr(r.err, strerror(EFBIG)),
