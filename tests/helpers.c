@@ -57,6 +57,24 @@ static void apply_limits(const th_limits *lim) {
   if (lim->uid && (setgid(lim->uid) != 0 || setuid(lim->uid) != 0)) _exit(126);
 }
 
+/* Execs argv; the two programs under CRONACA_TEST_WRAPPER when it is set
+ * (scripts/valgrind.sh: "valgrind --tool=memcheck ..."), split on spaces. */
+static void exec_program(char *const argv[]) {
+  const char *w = getenv("CRONACA_TEST_WRAPPER");
+  if (w && *w &&
+      (strcmp(argv[0], INDEXER_BIN) == 0 || strcmp(argv[0], SEARCHER_BIN) == 0)) {
+    char *words = strdup(w);
+    char *args[96];
+    size_t n = 0;
+    for (char *t = strtok(words, " "); t && n < 32; t = strtok(NULL, " "))
+      args[n++] = t;
+    for (size_t i = 0; argv[i] && n < 95; i++) args[n++] = argv[i];
+    args[n] = NULL;
+    execvp(args[0], args);
+  }
+  execv(argv[0], argv);
+}
+
 th_run th_exec(char *const argv[], const char *stdin_text) {
   return th_exec_limited(argv, stdin_text, NULL);
 }
@@ -74,7 +92,7 @@ th_run th_exec_limited(char *const argv[], const char *stdin_text,
     dup2(err[1], 2);
     close(in[0]); close(in[1]); close(out[0]); close(out[1]); close(err[0]); close(err[1]);
     apply_limits(lim);
-    execv(argv[0], argv);
+    exec_program(argv);
     fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
     _exit(127);
   }
