@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-30}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(analyzer query_parser snippet input)
+((${#targets[@]})) || targets=(analyzer query_parser snippet input output)
 build="$here/build-fuzz"
 
 command -v clang >/dev/null || { echo "fuzz: needs clang (apt-get install clang)" >&2; exit 2; }
