@@ -3,6 +3,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
@@ -194,12 +195,24 @@ static void fail(pipeline *pl, const cr_error *err) {
 
 /* ---- Workers ---------------------------------------------------------- */
 
+/* A failed write in a shard often surfaces as Xapian's complaint about
+ * the rollback it cannot do there (DB_DANGEROUS), not as its cause: name
+ * the likely causes. */
+static void shard_failed(cr_error *err, const char *shard_path) {
+  cr_error failed = *err;
+  cr_error_set(err, failed.code,
+               "cannot write the new index in '%s' (is the disk full, or the "
+               "directory not writable?): %s",
+               shard_path, failed.message);
+}
+
 static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
   pipeline *pl = w->pl;
   cr_error err;
   if (pl->build_mode) {
     bool existed = cr_wdb_termfreq(w->shard, id_term) > 0;
     if (cr_wdb_replace(w->shard, id_term, doc, &err) != 0) {
+      shard_failed(&err, w->shard_path);
       fail(pl, &err);
       return;
     }
@@ -275,8 +288,8 @@ static uint32_t hash_id(const char *s) {
   return h;
 }
 
-static void on_problem(const in_where *w, const char *reason, void *ctx) {
-  pipeline *pl = ((read_ctx *)ctx)->pl;
+/* Reports and counts a bad record or an unreadable path. */
+static void problem(pipeline *pl, const in_where *w, const char *reason) {
   char where[PATH_MAX + 64];
   if (w->member && w->line)
     snprintf(where, sizeof where, "%s:%s:%llu", w->path, w->member,
@@ -292,6 +305,18 @@ static void on_problem(const in_where *w, const char *reason, void *ctx) {
   pthread_mutex_lock(&pl->lock);
   pl->stats->skipped++;
   pthread_mutex_unlock(&pl->lock);
+}
+
+/* Problems inside a file: the reader's context is a read_ctx. */
+static void on_problem(const in_where *w, const char *reason, void *ctx) {
+  problem(((read_ctx *)ctx)->pl, w, reason);
+}
+
+/* Problems walking the paths (a missing input, an unreadable directory):
+ * the walker's context is the pipeline itself. */
+static void on_walk_problem(const in_where *w, const char *reason,
+                            void *ctx) {
+  problem(ctx, w, reason);
 }
 
 static int on_article(const cr_article *art, const in_where *w, void *ctx) {
@@ -495,8 +520,12 @@ static int finish_build(pipeline *pl, cr_error *err) {
   if (group_duplicates(pl, shards, pl->n_workers, err) != 0) return -1;
   for (unsigned i = 0; i < pl->n_workers; i++) {
     worker *w = &pl->workers[i];
-    if (cr_wdb_close(w->shard, err) != 0) return -1;
-    w->shard = NULL;
+    int rc = cr_wdb_close(w->shard, err);
+    w->shard = NULL; /* freed even when closing failed */
+    if (rc != 0) {
+      shard_failed(err, w->shard_path);
+      return -1;
+    }
     sources[n++] = w->shard_path;
   }
   char fresh[PATH_MAX + 8], old[PATH_MAX + 8];
@@ -515,6 +544,12 @@ static int finish_build(pipeline *pl, cr_error *err) {
     return -1;
   }
   pl->db = NULL;
+  /* One atomic exchange, so a crash never leaves INDEX missing (the empty
+   * index lands in INDEX.building/new and goes with it). The two renames
+   * are the fallback where the file system cannot exchange. */
+  if (renameat2(AT_FDCWD, fresh, AT_FDCWD, pl->opts->index, RENAME_EXCHANGE) ==
+      0)
+    return 0;
   if (rename(pl->opts->index, old) != 0 || rename(fresh, pl->opts->index) != 0) {
     cr_error_set(err, CR_E_IO, "cannot move the new index into place at %s: %s",
                  pl->opts->index, strerror(errno));
@@ -587,7 +622,12 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   /* Opening the index takes its lock, for the whole run. */
   pl.db = cr_wdb_open(opts->index, CR_WDB_CREATE_OR_OPEN, err);
   if (!pl.db) {
-    if (err && err->code == CR_E_LOCKED)
+    /* Xapian says "locked" also when it cannot make its lock file. */
+    if (err && err->code == CR_E_LOCKED &&
+        access(opts->index, R_OK | W_OK | X_OK) != 0)
+      cr_error_set(err, CR_E_IO, "cannot write to index '%s': %s",
+                   opts->index, strerror(errno));
+    else if (err && err->code == CR_E_LOCKED)
       cr_error_set(err, CR_E_LOCKED,
                    "index '%s' is being written by another indexer; wait for "
                    "it to finish",
@@ -619,7 +659,7 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   int rc = start_workers(&pl, err);
   if (rc == 0) {
     for (size_t i = 0; i < opts->n_paths && !*opts->stop && !pl.failed; i++)
-      in_walk(opts->paths[i], on_file, on_problem, &pl);
+      in_walk(opts->paths[i], on_file, on_walk_problem, &pl);
   }
   stop_workers(&pl);
   progress_clear(&pl.bar);

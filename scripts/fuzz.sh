@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-30}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(analyzer query_parser snippet input)
+((${#targets[@]})) || targets=(analyzer query_parser snippet input output)
 build="$here/build-fuzz"
 
 command -v clang >/dev/null || { echo "fuzz: needs clang (apt-get install clang)" >&2; exit 2; }
@@ -32,7 +32,7 @@ for t in "${targets[@]}"; do
   seeds=("$here/corpus")
   [ -d "$here/tests/fuzz/seeds/$t" ] && seeds+=("$here/tests/fuzz/seeds/$t")
   echo "fuzz: $t for ${seconds}s" >&2
-  if ! (cd "$build" && ASAN_OPTIONS=detect_leaks=1 "./fuzz_$t" -max_total_time="$seconds" \
+  if ! (cd "$build" && ASAN_OPTIONS=detect_leaks=1 "./tests/fuzz/fuzz_$t" -max_total_time="$seconds" \
         -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         "$work" "${seeds[@]}" 2>"$build/fuzz-$t.log"); then
     echo "fuzz: $t FAILED — see $build/fuzz-$t.log and the crash-* file" >&2

@@ -12,13 +12,15 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${1:-"$here/build"}
 shift || true
 
-# Build and library dependencies, then the peers the benchmark compares
+# Build and library dependencies; the reliability tests' tools (xapian-check,
+# clang and libFuzzer, strace); then the peers the benchmark compares
 # against (Xapian's own tools, SQLite's shell).
 packages=(
   build-essential cmake pkg-config
   libxapian-dev libstemmer-dev libcriterion-dev
   libutf8proc-dev libjansson-dev libarchive-dev
   xapian-tools
+  clang libclang-rt-14-dev strace
   xapian-omega sqlite3 libsqlite3-dev gnuplot-nox time
 )
 

@@ -304,23 +304,34 @@ static int run_analyze(const cli *c) {
 }
 
 /* The message for an index that cannot be opened names the path at fault
- * and how to create it. */
+ * and what to do: create it if it is missing, fix its permissions if it
+ * cannot be read, check it if it is there but damaged. */
 static void report_open_error(const cli *c, const cr_error *err) {
-  const char *bad = c->paths[0];
-  struct stat st;
-  for (size_t i = 0; i < c->n_paths; i++)
-    if (stat(c->paths[i], &st) != 0) {
-      bad = c->paths[i];
-      break;
-    }
   if (err->code == CR_E_INVALID) { /* opened, but not readable as ours */
     fprintf(stderr, "searcher: %s\n", err->message);
     return;
   }
-  fprintf(stderr,
-          "searcher: cannot open index '%s': %s (create it with: indexer -d "
-          "%s PATH)\n",
-          bad, err->message, bad);
+  struct stat st;
+  for (size_t i = 0; i < c->n_paths; i++) {
+    const char *p = c->paths[i];
+    if (stat(p, &st) != 0) {
+      fprintf(stderr,
+              "searcher: cannot open index '%s': %s (create it with: indexer "
+              "-d %s PATH)\n",
+              p, strerror(errno), p);
+      return;
+    }
+    if (access(p, S_ISDIR(st.st_mode) ? R_OK | X_OK : R_OK) != 0) {
+      fprintf(stderr, "searcher: cannot read index '%s': %s\n", p,
+              strerror(errno));
+      return;
+    }
+  }
+  if (err->code == CR_E_CORRUPT || err->code == CR_E_NOT_FOUND)
+    fprintf(stderr, "searcher: %s (check it with: xapian-check %s)\n",
+            err->message, c->paths[0]);
+  else /* a remote server down, say: the message names it */
+    fprintf(stderr, "searcher: %s\n", err->message);
 }
 
 /* Prints one query's page: text for people, or one JSON line. */

@@ -12,7 +12,7 @@
 /* How many times a query is rerun after the index changed under it
  * (CR_E_MODIFIED): a writer committing twice in a row during one query is
  * already rare; more than this means something is wrong. */
-#define SR_ATTEMPTS 4
+#define SR_ATTEMPTS 8
 
 struct sr_engine {
   cr_rdb *db;      /* every -d, searched as one */
@@ -43,6 +43,23 @@ sr_params sr_params_default(void) {
   return p;
 }
 
+/* Errors a writer's commits can cause in a reader. Xapian reports the
+ * revision being read as overwritten with DatabaseModifiedError, but glass
+ * sometimes meets the overwritten blocks first and says DatabaseError
+ * ("EOF reading block") or DatabaseCorruptError (seen in
+ * tests/test_concurrency.c). A reopen and a retry tell these from real
+ * damage, which fails again. */
+static bool may_be_a_commit(int code) {
+  return code == CR_E_MODIFIED || code == CR_E_IO || code == CR_E_CORRUPT;
+}
+
+/* A pause before retry number tries, for the writer to finish its
+ * commit: longer each time. */
+static void pause_before(int tries) {
+  struct timespec pause = {0, tries * 1000000L};
+  nanosleep(&pause, NULL);
+}
+
 /* Documents in another layout would print as empty results: say so. */
 static int check_schema(cr_rdb *db, const char *path, cr_error *err) {
   if (cr_rdb_doccount(db) == 0) return 0;
@@ -70,14 +87,20 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
     free(e);
     return NULL;
   }
-  e->db = cr_rdb_open(paths, n_paths, err);
-  if (!e->db || check_schema(e->db, paths[0], err) != 0) {
+  /* Opening, too, can meet a commit in progress; so can reading the
+   * layout stamp, which then looks absent: try again before refusing. */
+  for (int tries = 0; tries < SR_ATTEMPTS; tries++) {
+    if (tries > 0) pause_before(tries);
+    e->db = cr_rdb_open(paths, n_paths, err);
+    if (e->db && check_schema(e->db, paths[0], err) == 0) return e;
     cr_rdb_close(e->db);
-    cr_analyzer_free(e->an);
-    free(e);
-    return NULL;
+    e->db = NULL;
+    if (!err || !(may_be_a_commit(err->code) || err->code == CR_E_INVALID))
+      break;
   }
-  return e;
+  cr_analyzer_free(e->an);
+  free(e);
+  return NULL;
 }
 
 void sr_close(sr_engine *e) {
@@ -183,6 +206,13 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
     /* The text is read only here: a page without snippets never inflates
      * it. */
     st->text = cr_mset_data(page->mset, i, &st->text_len);
+    /* No text at all (an empty one is ""): the read failed, most likely
+     * because the index changed after the card was read. Retry rather
+     * than show a card without its text. */
+    if (!st->text && !last) {
+      cr_stored_free(st);
+      return 1;
+    }
     term_list t = {0};
     cr_mset_matching_terms(page->mset, i, add_term, &t);
     char *snip =
@@ -238,7 +268,7 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
   unsigned spy_of[SR_MAX_FACETS];
   count_facet_slots(e, p, &so, spy_of);
   page->mset = cr_search(e->db, page->parsed.query, &so, err);
-  if (!page->mset) return err && err->code == CR_E_MODIFIED ? 1 : -1;
+  if (!page->mset) return err && may_be_a_commit(err->code) ? 1 : -1;
   uint32_t n = cr_mset_size(page->mset);
   page->result.estimated = cr_mset_matches_estimated(page->mset);
   if (gather_facets(p, page, spy_of, err) != 0) return -1;
@@ -307,11 +337,17 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
   for (int tries = 0; rc > 0 && tries < SR_ATTEMPTS; tries++) {
     if (tries > 0) {
       drop_hits(page);
-      if (cr_rdb_reopen(e->db, err) != 0) return -1;
+      pause_before(tries);
+      /* The reopen itself can meet a commit in progress. */
+      if (cr_rdb_reopen(e->db, err) != 0) {
+        rc = err && may_be_a_commit(err->code) ? 1 : -1;
+        continue;
+      }
     }
     rc = attempt(e, p, page, tries == SR_ATTEMPTS - 1, err);
   }
-  if (rc > 0)
+  /* Still failing: a real I/O error or damage keeps its own message. */
+  if (rc > 0 && err && err->code == CR_E_MODIFIED)
     cr_error_set(err, CR_E_MODIFIED,
                  "the index kept changing while it was read; try again");
   if (rc == 0 && p->suggest && !p->like) {

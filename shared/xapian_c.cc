@@ -95,6 +95,8 @@ template <typename F> bool guard(cr_error *err, const std::string &what, F f) {
   } catch (const Xapian::Error &e) {
     std::string msg = e.get_msg();
     if (!e.get_context().empty()) msg += " (" + e.get_context() + ")";
+    /* The system's reason ("No space left on device") says what to fix. */
+    if (e.get_error_string()) msg += std::string(": ") + e.get_error_string();
     cr_error_set(err, code_of(e), "%s: %s: %s", what.c_str(), e.get_type(),
                  msg.c_str());
   } catch (const std::bad_alloc &) {

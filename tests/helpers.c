@@ -6,7 +6,9 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,7 +43,44 @@ static void append(char **buf, size_t *len, size_t *cap, const char *data, size_
   (*buf)[*len] = '\0';
 }
 
+/* In the child, before exec: the limits asked for. A failure here is the
+ * test's own fault, reported as exit 126. */
+static void apply_limits(const th_limits *lim) {
+  if (!lim) return;
+  if (lim->max_file) {
+    /* Ignored, SIGXFSZ becomes EFBIG from write(): a full disk, not a
+     * killed process. */
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit rl = {lim->max_file, lim->max_file};
+    if (setrlimit(RLIMIT_FSIZE, &rl) != 0) _exit(126);
+  }
+  if (lim->uid && (setgid(lim->uid) != 0 || setuid(lim->uid) != 0)) _exit(126);
+}
+
+/* Execs argv; the two programs under CRONACA_TEST_WRAPPER when it is set
+ * (scripts/valgrind.sh: "valgrind --tool=memcheck ..."), split on spaces. */
+static void exec_program(char *const argv[]) {
+  const char *w = getenv("CRONACA_TEST_WRAPPER");
+  if (w && *w &&
+      (strcmp(argv[0], INDEXER_BIN) == 0 || strcmp(argv[0], SEARCHER_BIN) == 0)) {
+    char *words = strdup(w);
+    char *args[96];
+    size_t n = 0;
+    for (char *t = strtok(words, " "); t && n < 32; t = strtok(NULL, " "))
+      args[n++] = t;
+    for (size_t i = 0; argv[i] && n < 95; i++) args[n++] = argv[i];
+    args[n] = NULL;
+    execvp(args[0], args);
+  }
+  execv(argv[0], argv);
+}
+
 th_run th_exec(char *const argv[], const char *stdin_text) {
+  return th_exec_limited(argv, stdin_text, NULL);
+}
+
+th_run th_exec_limited(char *const argv[], const char *stdin_text,
+                       const th_limits *lim) {
   th_run r = {0};
   int in[2], out[2], err[2];
   if (pipe(in) || pipe(out) || pipe(err)) abort();
@@ -52,7 +91,8 @@ th_run th_exec(char *const argv[], const char *stdin_text) {
     dup2(out[1], 1);
     dup2(err[1], 2);
     close(in[0]); close(in[1]); close(out[0]); close(out[1]); close(err[0]); close(err[1]);
-    execv(argv[0], argv);
+    apply_limits(lim);
+    exec_program(argv);
     fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
     _exit(127);
   }
@@ -121,4 +161,51 @@ void th_write_file(const char *path, const char *data, size_t len) {
 bool th_exists(const char *path) {
   struct stat st;
   return stat(path, &st) == 0;
+}
+
+int th_spawn(char *const argv[], const char *err_path) {
+  pid_t pid = fork();
+  if (pid < 0) abort();
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDWR);
+    int err = err_path ? open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644)
+                       : null;
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(err >= 0 ? err : null, 2);
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  return pid;
+}
+
+int th_wait(int pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int th_xapian_check(const char *index) {
+  char *const argv[] = {"/usr/bin/xapian-check", (char *)index, NULL};
+  th_run r = th_exec(argv, NULL);
+  int status = r.status;
+  if (status != 0) fprintf(stderr, "xapian-check %s:\n%s%s", index, r.out, r.err);
+  th_run_free(&r);
+  return status;
+}
+
+char *th_read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t n = 0, cap = 0;
+  append(&buf, &n, &cap, "", 0);
+  char chunk[65536];
+  size_t got;
+  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+    append(&buf, &n, &cap, chunk, got);
+  fclose(f);
+  if (len) *len = n;
+  return buf;
 }

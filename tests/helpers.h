@@ -23,6 +23,27 @@ typedef struct th_run {
 /* Runs argv (argv[0] is a path) with stdin from stdin_text (NULL: empty),
  * waits for it and captures its output. */
 th_run th_exec(char *const argv[], const char *stdin_text);
+
+/* What a child runs under, for fault tests. Zero fields change nothing. */
+typedef struct th_limits {
+  unsigned uid;            /* run as this user (needs root), e.g. nobody */
+  unsigned long max_file;  /* RLIMIT_FSIZE in bytes: a "full disk" */
+} th_limits;
+
+/* th_exec, with the child under lim (NULL: none). */
+th_run th_exec_limited(char *const argv[], const char *stdin_text,
+                       const th_limits *lim);
+
+/* Starts argv in the background with stdin and stdout on /dev/null and
+ * stderr to err_path (NULL: /dev/null). Returns its pid. */
+int th_spawn(char *const argv[], const char *err_path);
+/* Waits for pid: its exit status, or 128 + signal number. */
+int th_wait(int pid);
+
+/* Runs `xapian-check INDEX`: its exit status (127 if it is missing). */
+int th_xapian_check(const char *index);
+/* Reads a whole file (malloc'd, NUL-terminated; NULL if unreadable). */
+char *th_read_file(const char *path, size_t *len);
 void th_run_free(th_run *r);
 
 /* Writes len bytes to path (creating parent directories). */

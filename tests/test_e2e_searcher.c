@@ -102,7 +102,8 @@ static void need_indexes(void) {
   }
 }
 
-TestSuite(searcher, .init = need_indexes, .timeout = 60);
+/* Generous: scripts/valgrind.sh runs every searcher under memcheck. */
+TestSuite(searcher, .init = need_indexes, .timeout = 300);
 
 /* Runs the searcher with the arguments (NULL-terminated). */
 static th_run searcher(const char *stdin_text, ...) {

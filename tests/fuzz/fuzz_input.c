@@ -22,6 +22,10 @@ static void ignore_problem(const in_where *w, const char *reason, void *ctx) {
   (void)ctx;
 }
 
+static char path[64]; /* the scratch file, one per process */
+
+static void remove_scratch(void) { unlink(path); }
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cr_article art;
   char date[11];
@@ -33,14 +37,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   in_parse_article_text(copy, size, &art, date);
   free(copy);
 
-  static char path[64];
-  if (!path[0]) snprintf(path, sizeof path, "/tmp/fuzz-input-%d.jsonl", (int)getpid());
+  if (!path[0]) {
+    snprintf(path, sizeof path, "/tmp/fuzz-input-%d.jsonl", (int)getpid());
+    atexit(remove_scratch); /* libFuzzer ends runs with exit() */
+  }
   FILE *f = fopen(path, "wb");
   if (!f) return 0;
   fwrite(data, 1, size, f);
   fclose(f);
-  in_file file = {.path = path, .key = path, .id_base = "fuzz.jsonl",
-                  .size = (int64_t)size, .mtime_ns = 0, .format = IN_JSONL,
+  in_file file = {.path = path,
+                  .key = path,
+                  .id_base = "fuzz.jsonl",
+                  .size = (int64_t)size,
+                  .mtime_ns = 0,
+                  .format = IN_JSONL,
                   .compressed = false};
   size_t n = 0;
   in_read(&file, count_article, ignore_problem, &n);
