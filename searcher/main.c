@@ -289,7 +289,9 @@ static void report_open_error(const cli *c, const cr_error *err) {
       bad = c->paths[i];
       break;
     }
-  if (err->code == CR_E_INVALID) { /* opened, but not readable as ours */
+  /* Opened but not readable as ours, or a remote shard down: the message
+   * says it all, and "create it" would mislead. */
+  if (err->code == CR_E_INVALID || err->code == CR_E_NETWORK) {
     fprintf(stderr, "searcher: %s\n", err->message);
     return;
   }
