@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pipeline.h"
+#include "shards.h"
 
 enum { EXIT_SKIPPED = 1, EXIT_FATAL = 2, EXIT_INTERRUPTED = 130 };
 
@@ -30,6 +31,10 @@ static void usage(FILE *out) {
       "Options:\n"
       "  -d, --index INDEX     index directory (created if missing)\n"
       "  -j, --jobs N          worker threads (default: number of cores)\n"
+      "      --shards N        split the index into N shards, INDEX/shard-00...,\n"
+      "                        joined by the stub INDEX/XAPIANDB (searcher -d\n"
+      "                        INDEX searches them as one); later runs on a\n"
+      "                        sharded INDEX keep its shards without the option\n"
       "      --prune           remove articles whose source file has gone\n"
       "      --language LANG   Snowball stemming language (default italian)\n"
       "      --commit-every N  articles per commit when updating (default "
@@ -75,8 +80,38 @@ static void print_summary(const pl_stats *s) {
           s->seconds > 0 ? mb / s->seconds : 0.0);
 }
 
+/* Reconciles --shards (*shards, 0 if not given) with what INDEX already
+ * holds: a sharded index keeps its shard count, since every article's
+ * shard depends on it. */
+static int choose_layout(const char *index, unsigned *shards, cr_error *err) {
+  sh_kind kind;
+  unsigned have;
+  if (sh_detect(index, &kind, &have, err) != 0) return -1;
+  if (kind == SH_SINGLE && *shards) {
+    cr_error_set(err, CR_E_INVALID,
+                 "'%s' is a single index: shard into a new directory "
+                 "(indexer --shards %u -d NEWDIR ...)",
+                 index, *shards);
+    return -1;
+  }
+  if (kind == SH_SHARDED && *shards && *shards != have) {
+    cr_error_set(err, CR_E_INVALID,
+                 "'%s' holds %u shards, not %u: articles are placed by id "
+                 "among %u, so re-shard into a new directory",
+                 index, have, *shards, have);
+    return -1;
+  }
+  if (kind == SH_SHARDED) *shards = have;
+  if (*shards > SH_MAX_SHARDS) {
+    cr_error_set(err, CR_E_INVALID, "--shards must be at most %d",
+                 SH_MAX_SHARDS);
+    return -1;
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
-  enum { OPT_PRUNE = 256, OPT_LANGUAGE, OPT_COMMIT, OPT_VERSION };
+  enum { OPT_PRUNE = 256, OPT_LANGUAGE, OPT_COMMIT, OPT_VERSION, OPT_SHARDS };
   static const struct option longopts[] = {
       {"index", required_argument, NULL, 'd'},
       {"jobs", required_argument, NULL, 'j'},
@@ -86,6 +121,7 @@ int main(int argc, char **argv) {
       {"language", required_argument, NULL, OPT_LANGUAGE},
       {"commit-every", required_argument, NULL, OPT_COMMIT},
       {"version", no_argument, NULL, OPT_VERSION},
+      {"shards", required_argument, NULL, OPT_SHARDS},
       {NULL, 0, NULL, 0},
   };
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -93,6 +129,7 @@ int main(int argc, char **argv) {
                   .language = "italian",
                   .commit_every = 5000,
                   .stop = &stop_requested};
+  unsigned shards = 0; /* 0: whatever INDEX already is */
   int c;
   while ((c = getopt_long(argc, argv, "d:j:qh", longopts, NULL)) != -1) {
     switch (c) {
@@ -107,6 +144,9 @@ int main(int argc, char **argv) {
     case OPT_COMMIT:
       if (parse_count(optarg, "--commit-every", &o.commit_every) != 0)
         return EXIT_FATAL;
+      break;
+    case OPT_SHARDS:
+      if (parse_count(optarg, "--shards", &shards) != 0) return EXIT_FATAL;
       break;
     case OPT_VERSION: printf("indexer (cronaca) %s\n", CRONACA_VERSION); return 0;
     default: usage(stderr); return EXIT_FATAL;
@@ -135,7 +175,12 @@ int main(int argc, char **argv) {
   pl_stats stats;
   cr_error err;
   cr_error_clear(&err);
-  if (pl_run(&o, &stats, &err) != 0) {
+  if (choose_layout(o.index, &shards, &err) != 0) {
+    fprintf(stderr, "indexer: %s\n", err.message);
+    return EXIT_FATAL;
+  }
+  int rc = shards ? sh_run(&o, shards, &stats, &err) : pl_run(&o, &stats, &err);
+  if (rc != 0) {
     fprintf(stderr, "indexer: %s\n", err.message);
     return EXIT_FATAL;
   }

@@ -290,6 +290,7 @@ static uint32_t hash_id(const char *s) {
 
 /* Reports and counts a bad record or an unreadable path. */
 static void problem(pipeline *pl, const in_where *w, const char *reason) {
+  if (pl->opts->quiet_problems) return; /* an earlier pass reported it */
   char where[PATH_MAX + 64];
   if (w->member && w->line)
     snprintf(where, sizeof where, "%s:%s:%llu", w->path, w->member,
@@ -307,22 +308,18 @@ static void problem(pipeline *pl, const in_where *w, const char *reason) {
   pthread_mutex_unlock(&pl->lock);
 }
 
-/* Problems inside a file: the reader's context is a read_ctx. */
+/* Problems inside a file, and walking the paths (a missing input, an
+ * unreadable directory): both contexts are read_ctx. */
 static void on_problem(const in_where *w, const char *reason, void *ctx) {
   problem(((read_ctx *)ctx)->pl, w, reason);
-}
-
-/* Problems walking the paths (a missing input, an unreadable directory):
- * the walker's context is the pipeline itself. */
-static void on_walk_problem(const in_where *w, const char *reason,
-                            void *ctx) {
-  problem(ctx, w, reason);
 }
 
 static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   read_ctx *rc = ctx;
   pipeline *pl = rc->pl;
   if (*pl->opts->stop || pl->failed) return 1;
+  if (pl->opts->keep && !pl->opts->keep(art->id, pl->opts->keep_ctx))
+    return 0; /* another shard's article */
   job *j = job_new(art, rc->file);
   if (!j) {
     cr_error err;
@@ -341,8 +338,10 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   return 0;
 }
 
+/* ctx is a read_ctx (file NULL), as on_problem expects for the walk's
+ * unreadable paths too. */
 static int on_file(const in_file *f, void *ctx) {
-  pipeline *pl = ctx;
+  pipeline *pl = ((read_ctx *)ctx)->pl;
   if (*pl->opts->stop || pl->failed) return 1;
   char signature[64];
   src_signature(signature, sizeof signature, f->size, f->mtime_ns);
@@ -658,8 +657,9 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
 
   int rc = start_workers(&pl, err);
   if (rc == 0) {
+    read_ctx walk = {&pl, NULL};
     for (size_t i = 0; i < opts->n_paths && !*opts->stop && !pl.failed; i++)
-      in_walk(opts->paths[i], on_file, on_walk_problem, &pl);
+      in_walk(opts->paths[i], on_file, on_problem, &walk);
   }
   stop_workers(&pl);
   progress_clear(&pl.bar);

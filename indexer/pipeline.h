@@ -38,6 +38,12 @@ typedef struct pl_options {
   bool prune;                    /* remove articles of vanished files */
   bool quiet;                    /* no progress bar */
   volatile sig_atomic_t *stop;   /* set by a signal handler: wind down */
+  /* Sharded runs (shards.h) read the input once per shard: keep says
+   * which articles belong to this pass (NULL: all), and quiet_problems
+   * stops the later passes reporting the same bad records again. */
+  bool (*keep)(const char *id, void *ctx);
+  void *keep_ctx;
+  bool quiet_problems;
 } pl_options;
 
 typedef struct pl_stats {

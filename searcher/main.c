@@ -36,8 +36,10 @@ static const char usage_text[] =
     "       searcher -d INDEX [options] --batch FILE\n"
     "       searcher --analyze TEXT\n"
     "\n"
-    "Searches the cronaca index INDEX (a directory or a Xapian stub file;\n"
-    "repeat -d to search several as one) and prints the best matches.\n"
+    "Searches the cronaca index INDEX (a directory, sharded or not, or a\n"
+    "Xapian stub file whose lines name shards: `auto DIR`, `remote\n"
+    "HOST:PORT` for xapian-tcpsrv; repeat -d to search several as one) and\n"
+    "prints the best matches.\n"
     "\n"
     "  -d INDEX           the index (required, may be repeated)\n"
     "  -n N               results to show (default 10)\n"
@@ -307,7 +309,9 @@ static int run_analyze(const cli *c) {
  * and what to do: create it if it is missing, fix its permissions if it
  * cannot be read, check it if it is there but damaged. */
 static void report_open_error(const cli *c, const cr_error *err) {
-  if (err->code == CR_E_INVALID) { /* opened, but not readable as ours */
+  /* Opened but not readable as ours, or a remote shard down: the message
+   * says it all, and "create it" would mislead. */
+  if (err->code == CR_E_INVALID || err->code == CR_E_NETWORK) {
     fprintf(stderr, "searcher: %s\n", err->message);
     return;
   }

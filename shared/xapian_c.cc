@@ -86,6 +86,21 @@ int code_of(const Xapian::Error &e) {
   return CR_E_GENERIC;
 }
 
+/* A remote shard's failure, naming the server: Xapian's context reads
+ * "remote:tcp(HOST:PORT)" or "remote:prog(COMMAND)". */
+std::string describe_network(const Xapian::Error &e) {
+  std::string where = e.get_context();
+  size_t open = where.find('('), close = where.rfind(')');
+  if (open != std::string::npos && close != std::string::npos && close > open)
+    where = where.substr(open + 1, close - open - 1);
+  std::string out = (where.empty() ? std::string("a remote shard") : "remote shard " + where) + ": " +
+                    e.get_msg();
+  const char *why = e.get_error_string();
+  if (why && *why) out += std::string(" (") + why + ")";
+  out += "; is xapian-tcpsrv (or xapian-progsrv) serving it there?";
+  return out;
+}
+
 /* Runs f; on any exception fills err with what was being done (`what`)
  * and returns false. */
 template <typename F> bool guard(cr_error *err, const std::string &what, F f) {
@@ -93,6 +108,11 @@ template <typename F> bool guard(cr_error *err, const std::string &what, F f) {
     f();
     return true;
   } catch (const Xapian::Error &e) {
+    if (code_of(e) == CR_E_NETWORK) {
+      cr_error_set(err, CR_E_NETWORK, "%s: %s", what.c_str(),
+                   describe_network(e).c_str());
+      return false;
+    }
     std::string msg = e.get_msg();
     if (!e.get_context().empty()) msg += " (" + e.get_context() + ")";
     /* The system's reason ("No space left on device") says what to fix. */

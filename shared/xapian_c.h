@@ -121,7 +121,9 @@ int cr_doc_add_spelling(cr_doc *doc, const char *word, size_t len);
 
 /* Opens the databases at paths (each a database directory or a stub file,
  * whose lines may name local shards or `remote HOST:PORT` servers) and
- * searches them as one. */
+ * searches them as one. Xapian gathers the collection statistics of every
+ * shard, so weights are those of one big index. A remote shard that
+ * cannot be reached fails with CR_E_NETWORK and a message naming it. */
 cr_rdb *cr_rdb_open(const char *const *paths, size_t n_paths, cr_error *err);
 void cr_rdb_close(cr_rdb *db);
 /* Brings the reader to the latest commit (after CR_E_MODIFIED). */

@@ -1,0 +1,174 @@
+"""bench_shards.py — the scale-out section of bench/run: indexing
+throughput with `indexer --shards 1/2/4`, and query latency over one local
+index, N local shards and N remote shards (one xapian-tcpsrv per shard on
+loopback), on the same documents and questions as the rest of the run.
+
+Imported by bench/run, which passes itself as `lib` (run_measured, rmrf,
+median, cronaca_batch, stats_latency, Missing, log).
+"""
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+SHARD_COUNTS = (1, 2, 4)
+QUERY_SYSTEMS = ("one index", "2 local shards", "4 local shards",
+                 "2 remote shards", "4 remote shards")
+
+
+def index_name(n):
+    return "single" if n == 0 else "%d shard%s" % (n, "s" if n > 1 else "")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_servers(shard_dirs, work):
+    """One xapian-tcpsrv per shard on loopback; returns (processes, stub
+    path). Each server gets a session of its own: on SIGTERM xapian-tcpsrv
+    signals its whole process group, which would otherwise include us."""
+    if not shutil.which("xapian-tcpsrv"):
+        raise RuntimeError("xapian-tcpsrv not installed (Debian: xapian-tools)")
+    procs, lines = [], []
+    for d in shard_dirs:
+        port = free_port()
+        log = open(os.path.join(work, "tcpsrv-%d.log" % port), "wb")
+        procs.append(subprocess.Popen(
+            ["xapian-tcpsrv", "--quiet", "--interface", "127.0.0.1", "--port",
+             str(port), d], stdout=log, stderr=log, start_new_session=True))
+        lines.append("remote 127.0.0.1:%d\n" % port)
+        for _ in range(200):  # until it accepts connections
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if procs[-1].poll() is not None:
+                    stop_servers(procs)
+                    raise RuntimeError("xapian-tcpsrv exited (see %s)" % log.name)
+                time.sleep(0.05)
+    stub = os.path.join(work, "remote-%d.stub" % len(shard_dirs))
+    with open(stub, "w") as f:
+        f.writelines(lines)
+    return procs, stub
+
+
+def stop_servers(procs):
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def measure(lib, tools, work, corpus, reps):
+    """Returns {"indexing": {n: {...}}, "queries": {system: {...}}}; a
+    figure that could not be measured carries "missing"."""
+    docs = os.path.join(work, "docs.jsonl")
+    idx = {n: os.path.join(work, "idx-shards-%d" % n) for n in (0,) + SHARD_COUNTS}
+    ix = {n: {"times": []} for n in idx}
+    order = list(idx)
+    for rep in range(reps):
+        k = rep % len(order)
+        for n in order[k:] + order[:k]:  # alternate who goes first
+            if "missing" in ix[n]:
+                continue
+            lib.rmrf(idx[n])
+            cmd = [tools.indexer, "-q", "-d", idx[n], docs]
+            if n:
+                cmd[2:2] = ["--shards", str(n)]
+            try:
+                lib.log("indexing into %s (rep %d/%d)" % (index_name(n), rep + 1, reps))
+                t, rss = lib.run_measured(cmd)
+                ix[n]["times"].append(t)
+                ix[n]["rss"] = rss
+            except lib.Missing as e:
+                ix[n]["missing"] = str(e)
+    for n, r in ix.items():
+        if r["times"]:
+            r["time"] = lib.median(r["times"])
+            r["mbps"] = corpus["text_mb"] / r["time"]
+
+    qf = os.path.join(work, "questions.txt")
+    targets = {"one index": idx[0], "2 local shards": idx[2], "4 local shards": idx[4]}
+    q = {s: {"lat": []} for s in QUERY_SYSTEMS}
+    servers = []
+    try:
+        for n in (2, 4):
+            name = "%d remote shards" % n
+            if "missing" in ix[n]:
+                q[name]["missing"] = "no index"
+                continue
+            try:
+                procs, stub = start_servers(
+                    [os.path.join(idx[n], "shard-%02d" % k) for k in range(n)], work)
+                servers += procs
+                targets[name] = stub
+            except RuntimeError as e:
+                q[name]["missing"] = str(e)
+        for rep in range(reps):
+            names = [s for s in QUERY_SYSTEMS if s in targets]
+            k = rep % len(names)
+            for s in names[k:] + names[:k]:
+                if "missing" in q[s]:
+                    continue
+                out = os.path.join(work, "res-shards-%s-%d.tsv" % (s.replace(" ", "-"), rep))
+                try:
+                    lib.log("queries: %s (rep %d/%d)" % (s, rep + 1, reps))
+                    wall = lib.cronaca_batch(tools, targets[s], qf, 10, out)
+                    q[s]["lat"].append(lib.stats_latency(tools, out, wall))
+                except lib.Missing as e:
+                    q[s]["missing"] = str(e)
+    finally:
+        stop_servers(servers)
+    for s, r in q.items():
+        if r["lat"]:
+            r["latency"] = {key: lib.median([x[key] for x in r["lat"]])
+                            for key in ("mean", "p50", "p95", "p99", "qps")}
+        elif "missing" not in r:
+            r["missing"] = "not measured"
+    return {"indexing": ix, "queries": q}
+
+
+def report(w, res, corpus, f, ratio):
+    """Writes the section's Markdown through w (one line per call)."""
+    w("## Several shards, local and remote\n")
+    w("`indexer --shards N` on the same documents (one pass over the input "
+      "per shard, each with the usual workers), and `searcher --batch` top 10 "
+      "without snippets over one index, over the shards' stub (`-d DIR`), and "
+      "over a stub of `remote 127.0.0.1:PORT` lines, one `xapian-tcpsrv` per "
+      "shard on loopback. Latency is the searcher's own `took_ms` (network "
+      "round trips included).\n")
+    w("| index | time (s) | MB/s | vs single |")
+    w("| --- | ---: | ---: | ---: |")
+    ix = res["indexing"]
+    base = ix[0].get("time")
+    for n in (0,) + SHARD_COUNTS:
+        r = ix[n]
+        name = "single (no `--shards`)" if n == 0 else "`--shards %d`" % n
+        if "time" not in r:
+            w("| %s | missing: %s | | |" % (name, r.get("missing", "?")))
+            continue
+        w("| %s | %s | %s | %s |" % (name, f(r["time"]), f(r["mbps"], "%.1f"),
+                                    ratio(base, r["time"], "%.2f×")))
+    w("")
+    w("| searched as | mean (ms) | p50 | p95 | p99 | queries/s | mean vs one index |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    q = res["queries"]
+    one = q["one index"].get("latency", {}).get("mean")
+    for s in QUERY_SYSTEMS:
+        r = q[s]
+        if "latency" not in r:
+            w("| %s | missing: %s | | | | | |" % (s, r.get("missing", "?")))
+            continue
+        L = r["latency"]
+        w("| %s | %s | %s | %s | %s | %s | %s |"
+          % (s, f(L["mean"], "%.3f"), f(L["p50"], "%.3f"), f(L["p95"], "%.3f"),
+             f(L["p99"], "%.3f"), f(L["qps"], "%.0f"), ratio(L["mean"], one)))
+    w("")

@@ -1,0 +1,162 @@
+/* shards.c — placing articles in shards, the stub file that joins them,
+ * and the per-shard indexing passes (see shards.h). */
+#include "shards.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STUB_HEADER "# cronaca shards: articles placed by a hash of their id\n"
+
+unsigned sh_shard_of(const char *id, unsigned n) {
+  if (n <= 1 || !id) return 0; /* no id: the first shard reports it */
+  /* 64-bit FNV-1a, high half: independent of pipeline.c's 32-bit hash
+   * that deals articles to workers, so every worker of a shard's pass
+   * still gets a share. */
+  uint64_t h = 14695981039346656037ull;
+  for (const char *s = id; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return (unsigned)((h >> 32) % n);
+}
+
+void sh_shard_path(char *buf, size_t size, const char *dir, unsigned k) {
+  snprintf(buf, size, "%s/shard-%02u", dir, k);
+}
+
+static bool is_file(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Reads our stub: after comments, exactly `auto shard-KK` for k = 0, 1...
+ * Returns the count, or 0 if the file is not one we wrote. */
+static unsigned read_stub(FILE *f, char *bad, size_t bad_size) {
+  char line[1024];
+  unsigned n = 0;
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\r\n")] = '\0';
+    if (line[0] == '#' || line[0] == '\0') continue;
+    char want[64];
+    snprintf(want, sizeof want, "auto shard-%02u", n);
+    if (strcmp(line, want) != 0 || n == SH_MAX_SHARDS) {
+      snprintf(bad, bad_size, "%.200s", line);
+      return 0;
+    }
+    n++;
+  }
+  if (n == 0) snprintf(bad, bad_size, "(no shards listed)");
+  return n;
+}
+
+int sh_detect(const char *dir, sh_kind *kind, unsigned *n, cr_error *err) {
+  char path[PATH_MAX];
+  *kind = SH_NONE;
+  *n = 0;
+  snprintf(path, sizeof path, "%s/%s", dir, SH_STUB_NAME);
+  FILE *f = fopen(path, "r");
+  if (f) {
+    char bad[256] = "";
+    *n = read_stub(f, bad, sizeof bad);
+    fclose(f);
+    if (*n == 0) {
+      cr_error_set(err, CR_E_INVALID,
+                   "'%s' is not a stub this indexer wrote (line '%s'); "
+                   "index each shard's own directory instead",
+                   path, bad);
+      return -1;
+    }
+    *kind = SH_SHARDED;
+    return 0;
+  }
+  if (errno != ENOENT) {
+    cr_error_set(err, CR_E_IO, "cannot read '%s': %s", path, strerror(errno));
+    return -1;
+  }
+  snprintf(path, sizeof path, "%s/iamglass", dir);
+  if (is_file(path)) *kind = SH_SINGLE;
+  return 0;
+}
+
+int sh_write_stub(const char *dir, unsigned n, cr_error *err) {
+  char path[PATH_MAX], tmp[PATH_MAX + 8];
+  snprintf(path, sizeof path, "%s/%s", dir, SH_STUB_NAME);
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  bool ok = f && fputs(STUB_HEADER, f) >= 0;
+  for (unsigned k = 0; ok && k < n; k++)
+    ok = fprintf(f, "auto shard-%02u\n", k) > 0;
+  /* fsync before the rename: the stub is never seen half written. */
+  if (ok) ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+  if (f && fclose(f) != 0) ok = false;
+  if (ok) ok = rename(tmp, path) == 0;
+  if (!ok) {
+    cr_error_set(err, CR_E_IO, "cannot write the stub '%s': %s", path,
+                 strerror(errno));
+    unlink(tmp);
+    return -1;
+  }
+  return 0;
+}
+
+typedef struct shard_pick {
+  unsigned k, n;
+} shard_pick;
+
+static bool keep_shard(const char *id, void *ctx) {
+  const shard_pick *p = ctx;
+  return sh_shard_of(id, p->n) == p->k;
+}
+
+/* Adds one pass's figures to the run's. */
+static void add_stats(pl_stats *sum, const pl_stats *s, unsigned k) {
+  sum->added += s->added;
+  sum->replaced += s->replaced;
+  sum->skipped += s->skipped;
+  sum->pruned_files += s->pruned_files;
+  sum->text_bytes += s->text_bytes;
+  /* Unchanged means unchanged for every shard. */
+  if (k == 0 || s->unchanged_files < sum->unchanged_files)
+    sum->unchanged_files = s->unchanged_files;
+  sum->build_mode = (k == 0 || sum->build_mode) && s->build_mode;
+  sum->interrupted = sum->interrupted || s->interrupted;
+}
+
+int sh_run(const pl_options *opts, unsigned n, pl_stats *stats,
+           cr_error *err) {
+  memset(stats, 0, sizeof *stats);
+  if (n < 1 || n > SH_MAX_SHARDS) {
+    cr_error_set(err, CR_E_INVALID, "--shards must be 1 to %d, not %u",
+                 SH_MAX_SHARDS, n);
+    return -1;
+  }
+  if (mkdir(opts->index, 0777) != 0 && errno != EEXIST) {
+    cr_error_set(err, CR_E_IO, "cannot create '%s': %s", opts->index,
+                 strerror(errno));
+    return -1;
+  }
+  /* The stub first: a run that dies before the last shard is finished by
+   * the next run, which finds the layout in the stub. */
+  if (sh_write_stub(opts->index, n, err) != 0) return -1;
+  for (unsigned k = 0; k < n && !*opts->stop; k++) {
+    char path[PATH_MAX];
+    sh_shard_path(path, sizeof path, opts->index, k);
+    shard_pick pick = {k, n};
+    pl_options o = *opts;
+    o.index = path;
+    o.keep = keep_shard;
+    o.keep_ctx = &pick;
+    o.quiet_problems = k > 0;
+    pl_stats s;
+    int rc = pl_run(&o, &s, err);
+    add_stats(stats, &s, k);
+    stats->seconds += s.seconds;
+    if (rc != 0) return -1;
+  }
+  stats->interrupted = stats->interrupted || *opts->stop;
+  return 0;
+}

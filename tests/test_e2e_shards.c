@@ -1,0 +1,583 @@
+/* test_e2e_shards.c — sharded and remote indexes, end to end.
+ *
+ * Before the tests (in Criterion's runner process), the same input is
+ * indexed twice with the real indexer: once as one index ("single"), once
+ * with --shards 2 ("sharded"). The input is the DICE corpus plus corpus/
+ * when ../shared has it, corpus/ alone otherwise. Then:
+ *   - the shards' layout: a stub, every article in exactly its own shard,
+ *     each shard stamped with the schema;
+ *   - searching the shards (locally, and served by two xapian-tcpsrv
+ *     processes on loopback) gives the single index's ids, order and
+ *     scores, for a table of queries;
+ *   - incremental runs, --prune and bad --shards uses on small indexes of
+ *     their own;
+ *   - a server that is down is named in a clear error.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <criterion/hooks.h>
+#include <jansson.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "schema.h"
+#include "shards.h"
+#include "xapian_c.h"
+
+#define ENV_DIR "CRONACA_TEST_E2E_SHARDS_DIR"
+#define DICE SHARED_DATA_DIR "/corpus/dice/dice_gazzettadimodena_texts.jsonl.gz"
+
+static char *tmp_dir;
+static char single_idx[4096], sharded_idx[4096];
+
+static void set_paths(const char *dir) {
+  snprintf(single_idx, sizeof single_idx, "%s/single", dir);
+  snprintf(sharded_idx, sizeof sharded_idx, "%s/sharded", dir);
+}
+
+/* Runs a program (NULL-terminated arguments after argv0). */
+static th_run run(const char *argv0, ...) {
+  char *argv[64];
+  size_t n = 0;
+  argv[n++] = (char *)argv0;
+  va_list ap;
+  va_start(ap, argv0);
+  const char *a;
+  while ((a = va_arg(ap, const char *)) && n < 63) argv[n++] = (char *)a;
+  va_end(ap);
+  argv[n] = NULL;
+  return th_exec(argv, NULL);
+}
+
+static void setup_error(const char *what, const th_run *r) {
+  char msg[8192], file[4096];
+  int n = snprintf(msg, sizeof msg, "%s: status %d\n%s", what, r->status,
+                   r->err);
+  snprintf(file, sizeof file, "%s/setup-error", tmp_dir);
+  th_write_file(file, msg, n < (int)sizeof msg ? (size_t)n : sizeof msg - 1);
+}
+
+ReportHook(PRE_ALL)(struct criterion_test_set *set) {
+  (void)set;
+  tmp_dir = th_mkdtemp("e2e-shards");
+  setenv(ENV_DIR, tmp_dir, 1);
+  set_paths(tmp_dir);
+  bool dice = th_exists(DICE);
+  if (!dice)
+    fprintf(stderr, "test_e2e_shards: %s absent: using corpus/ alone\n",
+            DICE);
+  th_run r = dice ? run(INDEXER_BIN, "-q", "-d", single_idx, DICE, CORPUS_DIR,
+                        NULL)
+                  : run(INDEXER_BIN, "-q", "-d", single_idx, CORPUS_DIR, NULL);
+  if (r.status != 0) setup_error("indexer (single)", &r);
+  th_run_free(&r);
+  r = dice ? run(INDEXER_BIN, "-q", "--shards", "2", "-d", sharded_idx, DICE,
+                 CORPUS_DIR, NULL)
+           : run(INDEXER_BIN, "-q", "--shards", "2", "-d", sharded_idx,
+                 CORPUS_DIR, NULL);
+  if (r.status != 0) setup_error("indexer --shards 2", &r);
+  th_run_free(&r);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats) {
+  (void)stats;
+  th_rmtree(tmp_dir);
+  free(tmp_dir);
+}
+
+static void need_indexes(void) {
+  const char *dir = getenv(ENV_DIR);
+  cr_assert(dir, "the test indexes were not built");
+  free(tmp_dir);
+  tmp_dir = strdup(dir);
+  set_paths(dir);
+  char file[4096];
+  snprintf(file, sizeof file, "%s/setup-error", dir);
+  FILE *f = fopen(file, "r");
+  if (f) {
+    char msg[8192] = "";
+    size_t n = fread(msg, 1, sizeof msg - 1, f);
+    msg[n] = '\0';
+    fclose(f);
+    cr_assert_fail("could not build the test indexes: %s", msg);
+  }
+}
+
+/* ---- Comparing result lists ------------------------------------------- */
+
+/* One query of the table, with the options that go with it. */
+typedef struct qcase {
+  const char *query;
+  const char *opts[4]; /* extra searcher arguments, NULL-terminated */
+} qcase;
+
+static const qcase queries[] = {
+    {"Russia", {NULL}},
+    {"Corea del Nord armi Russia", {NULL}},
+    {"\"Corea del Nord\"", {NULL}},
+    {"\"polizia municipale\"", {NULL}},
+    {"carabinieri furto Carpi", {NULL}},
+    {"title:Carpi", {NULL}},
+    {"+Modena calcio", {NULL}},
+    {"incidente -auto", {NULL}},
+    {"sindaco AND (Modena OR Carpi) NOT Sassuolo", {NULL}},
+    {"date:2022 Russia", {NULL}},
+    {"date:2022-09-01..2022-09-30", {NULL}},
+    {"Ucraina", {"--sort", "date", NULL}},
+    {"guerra", {"--since", "2022-01-01", NULL}},
+    {"scuola bambini genitori", {"--all", NULL}},
+    {"Modena", {"--offset", "10", NULL}},
+    {"ospedale medici", {"-n", "30", NULL}},
+};
+
+/* The searcher's --json output for one query over index, -n count unless
+ * the case says otherwise. */
+static json_t *search_json(const char *index, const qcase *q,
+                           const char *offset, const char *count) {
+  char *argv[32];
+  size_t n = 0;
+  argv[n++] = SEARCHER_BIN;
+  argv[n++] = "-d";
+  argv[n++] = (char *)index;
+  argv[n++] = "--json";
+  argv[n++] = "--no-snippets";
+  for (size_t i = 0; q->opts[i]; i++) {
+    /* The reference page replaces -n and --offset. */
+    if (offset && (!strcmp(q->opts[i], "-n") || !strcmp(q->opts[i], "--offset"))) {
+      i++;
+      continue;
+    }
+    argv[n++] = (char *)q->opts[i];
+  }
+  if (offset) {
+    argv[n++] = "--offset";
+    argv[n++] = (char *)offset;
+    argv[n++] = "-n";
+    argv[n++] = (char *)count;
+  }
+  argv[n++] = (char *)q->query;
+  argv[n] = NULL;
+  th_run r = th_exec(argv, NULL);
+  cr_assert_eq(r.status, 0, "searcher -d %s '%s': status %d: %s", index,
+               q->query, r.status, r.err);
+  json_error_t jerr;
+  json_t *js = json_loads(r.out, 0, &jerr);
+  cr_assert(js, "not JSON (%s): %s", jerr.text, r.out);
+  th_run_free(&r);
+  return js;
+}
+
+/* What orders a hit: its score, and its date under --sort date. Hits
+ * with the same key may come in any order (Xapian breaks ties by docid,
+ * and docids differ between one index and shards), so lists are compared
+ * key by key and as sets within a key. */
+static bool by_date; /* the case being compared sorts by date */
+
+static void hit_key(json_t *hit, char *buf, size_t size) {
+  json_t *date = by_date ? json_object_get(hit, "date") : NULL;
+  snprintf(buf, size, "%s|%.17g", date ? json_string_value(date) : "",
+           json_number_value(json_object_get(hit, "score")));
+}
+
+static const char *hit_id(json_t *hit) {
+  return json_string_value(json_object_get(hit, "id"));
+}
+
+static bool has_id(json_t *hits, size_t from, size_t to, const char *id) {
+  for (size_t i = from; i < to; i++)
+    if (!strcmp(hit_id(json_array_get(hits, i)), id)) return true;
+  return false;
+}
+
+/* True if ref (a long page from the top) holds id with key. */
+static bool ref_has(json_t *ref, const char *key, const char *id) {
+  for (size_t i = 0; i < json_array_size(ref); i++) {
+    char k[128];
+    json_t *h = json_array_get(ref, i);
+    hit_key(h, k, sizeof k);
+    if (!strcmp(k, key) && !strcmp(hit_id(h), id)) return true;
+  }
+  return false;
+}
+
+/* Checks that got (over shards) lists what want (over one index) lists:
+ * the same keys in the same order, the same ids within each run of equal
+ * keys; a run cut by the page's edge is checked against ref instead. */
+static void same_hits(const qcase *q, const char *label, json_t *want,
+                      json_t *got, json_t *ref, bool paged) {
+  json_t *wh = json_object_get(want, "hits"), *gh = json_object_get(got, "hits");
+  size_t n = json_array_size(wh);
+  cr_assert_eq(json_array_size(gh), n, "%s '%s': %zu hits, want %zu", label,
+               q->query, json_array_size(gh), n);
+  size_t page = 10;
+  for (size_t i = 0; q->opts[i]; i++)
+    if (!strcmp(q->opts[i], "-n")) page = (size_t)atoi(q->opts[i + 1]);
+  for (size_t s = 0; s < n;) {
+    char key[128], k2[128];
+    hit_key(json_array_get(wh, s), key, sizeof key);
+    size_t e = s;
+    for (; e < n; e++) {
+      hit_key(json_array_get(wh, e), k2, sizeof k2);
+      if (strcmp(k2, key)) break;
+      hit_key(json_array_get(gh, e), k2, sizeof k2);
+      cr_assert_str_eq(k2, key, "%s '%s': hit %zu has key %s, want %s", label,
+                       q->query, e + 1, k2, key);
+    }
+    bool cut = (e == n && n == page) || (s == 0 && paged);
+    for (size_t i = s; i < e; i++) {
+      const char *id = hit_id(json_array_get(gh, i));
+      if (cut)
+        cr_assert(ref_has(ref, key, id), "%s '%s': %s (key %s) is not a tie "
+                  "of the single index", label, q->query, id, key);
+      else
+        cr_assert(has_id(wh, s, e, id), "%s '%s': hit %zu is %s, not among "
+                  "the single index's hits %zu..%zu", label, q->query, i + 1,
+                  id, s + 1, e);
+    }
+    s = e;
+  }
+}
+
+/* Every query of the table over index gives what it gives over single. */
+static void same_as_single(const char *index, const char *label) {
+  size_t nonempty = 0;
+  for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+    const qcase *q = &queries[i];
+    json_t *want = search_json(single_idx, q, NULL, NULL);
+    json_t *got = search_json(index, q, NULL, NULL);
+    json_t *ref = search_json(single_idx, q, "0", "200");
+    bool paged = false;
+    by_date = false;
+    for (size_t k = 0; q->opts[k]; k++) {
+      if (!strcmp(q->opts[k], "--offset")) paged = true;
+      if (!strcmp(q->opts[k], "--sort")) by_date = true;
+    }
+    same_hits(q, label, want, got, json_object_get(ref, "hits"), paged);
+    if (json_array_size(json_object_get(want, "hits"))) nonempty++;
+    json_decref(want);
+    json_decref(got);
+    json_decref(ref);
+  }
+  cr_assert_geq(nonempty, 5, "too few queries matched anything (%zu)",
+                nonempty);
+}
+
+/* ---- Local shards ----------------------------------------------------- */
+
+TestSuite(shards, .init = need_indexes, .timeout = 300);
+
+typedef struct id_check {
+  cr_rdb *shards[2];
+  unsigned which; /* the shard whose ids are being listed */
+  size_t n;
+} id_check;
+
+/* Each id term of shard `which` is where sh_shard_of puts it, and only
+ * there. */
+static int check_id(const char *term, size_t len, void *ctx) {
+  id_check *c = ctx;
+  char t[1024];
+  snprintf(t, sizeof t, "%.*s", (int)len, term);
+  const char *id = t + strlen(CR_PREFIX_ID);
+  cr_assert_eq(sh_shard_of(id, 2), c->which, "id %s in shard %u", id,
+               c->which);
+  cr_assert_eq(cr_rdb_termfreq(c->shards[c->which], t), 1, "id %s twice", id);
+  cr_assert_eq(cr_rdb_termfreq(c->shards[1 - c->which], t), 0,
+               "id %s in both shards", id);
+  c->n++;
+  return 0;
+}
+
+Test(shards, layout_puts_each_article_in_its_own_shard) {
+  char stub[4200], path[4200];
+  snprintf(stub, sizeof stub, "%s/" SH_STUB_NAME, sharded_idx);
+  cr_assert(th_exists(stub), "no stub %s", stub);
+  sh_kind kind;
+  unsigned n;
+  cr_error err;
+  cr_assert_eq(sh_detect(sharded_idx, &kind, &n, &err), 0, "%s", err.message);
+  cr_assert_eq(kind, SH_SHARDED);
+  cr_assert_eq(n, 2);
+
+  const char *one[1] = {single_idx};
+  cr_rdb *single = cr_rdb_open(one, 1, &err);
+  cr_assert(single, "%s", err.message);
+  id_check c = {{NULL, NULL}, 0, 0};
+  uint32_t total = 0;
+  for (unsigned k = 0; k < 2; k++) {
+    sh_shard_path(path, sizeof path, sharded_idx, k);
+    const char *p[1] = {path};
+    c.shards[k] = cr_rdb_open(p, 1, &err);
+    cr_assert(c.shards[k], "%s", err.message);
+    uint32_t docs = cr_rdb_doccount(c.shards[k]);
+    cr_assert_gt(docs, 0, "shard %u is empty", k);
+    total += docs;
+    size_t len;
+    char *v = cr_rdb_get_metadata(c.shards[k], CR_META_SCHEMA, &len);
+    cr_assert(v && !strcmp(v, CR_SCHEMA_VERSION), "shard %u unstamped", k);
+    free(v);
+  }
+  cr_assert_eq(total, cr_rdb_doccount(single), "%u documents in the shards, "
+               "%u in the single index", total, cr_rdb_doccount(single));
+  for (c.which = 0; c.which < 2; c.which++)
+    cr_rdb_allterms(c.shards[c.which], CR_PREFIX_ID, check_id, &c);
+  cr_assert_eq(c.n, total);
+  cr_rdb_close(c.shards[0]);
+  cr_rdb_close(c.shards[1]);
+  cr_rdb_close(single);
+}
+
+Test(shards, directory_searches_like_one_index) {
+  same_as_single(sharded_idx, "-d DIR");
+}
+
+Test(shards, stub_file_searches_like_one_index) {
+  char stub[4200];
+  snprintf(stub, sizeof stub, "%s/" SH_STUB_NAME, sharded_idx);
+  same_as_single(stub, "-d DIR/XAPIANDB");
+}
+
+/* A little JSON Lines input of its own: ids a0..a7. */
+static void write_articles(const char *path, const char *word) {
+  char buf[4096];
+  size_t n = 0;
+  for (int i = 0; i < 8; i++)
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "{\"id\":\"a%d\",\"title\":\"Articolo %d\","
+                          "\"text\":\"Testo %s numero %d.\"}\n",
+                          i, i, word, i);
+  th_write_file(path, buf, n);
+}
+
+static uint32_t count_docs(const char *index, const char *term) {
+  const char *p[1] = {index};
+  cr_error err;
+  cr_rdb *db = cr_rdb_open(p, 1, &err);
+  cr_assert(db, "%s", err.message);
+  uint32_t n = term ? cr_rdb_termfreq(db, term) : cr_rdb_doccount(db);
+  cr_rdb_close(db);
+  return n;
+}
+
+Test(shards, reindexing_and_prune_work_per_shard) {
+  char dir[4200], in[4200], other[4200];
+  snprintf(dir, sizeof dir, "%s/incr", tmp_dir);
+  snprintf(in, sizeof in, "%s/incr-in/a.jsonl", tmp_dir);
+  snprintf(other, sizeof other, "%s/incr-in/b.txt", tmp_dir);
+  write_articles(in, "primo");
+  th_write_file(other, "Titolo a parte\n\nUn testo a parte.\n", 34);
+  th_run r = run(INDEXER_BIN, "-q", "--shards", "3", "-d", dir, in, other,
+                 NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_assert_eq(count_docs(dir, NULL), 9);
+
+  /* Changed file, no --shards: the layout is kept, each id replaced in
+   * its own shard. */
+  sleep(1); /* a new modification time, whatever the file system */
+  write_articles(in, "secondo");
+  r = run(INDEXER_BIN, "-d", dir, in, other, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  cr_assert(strstr(r.err, "0 added, 8 replaced, 1 unchanged"), "%s", r.err);
+  th_run_free(&r);
+  cr_assert_eq(count_docs(dir, NULL), 9);
+  cr_assert_eq(count_docs(dir, "second"), 8); /* the new text, stemmed */
+  cr_assert_eq(count_docs(dir, "prim"), 0);
+  for (int i = 0; i < 8; i++) {
+    char term[32];
+    snprintf(term, sizeof term, "Qa%d", i);
+    cr_assert_eq(count_docs(dir, term), 1, "%s", term);
+  }
+
+  /* A vanished file's articles go, from whichever shard holds them. */
+  cr_assert_eq(unlink(in), 0);
+  r = run(INDEXER_BIN, "-q", "--prune", "-d", dir, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_assert_eq(count_docs(dir, NULL), 1);
+}
+
+/* Uses of --shards that would scatter an article over two shards. */
+static const struct {
+  const char *shards;
+  bool single; /* the directory holds one ordinary index */
+  const char *message;
+} refused[] = {
+    {"2", false, "holds 3 shards, not 2"},
+    {"5", false, "holds 3 shards, not 5"},
+    {"2", true, "is a single index"},
+};
+
+Test(shards, mismatched_shard_counts_are_refused) {
+  char dir[4200];
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+    snprintf(dir, sizeof dir, "%s/refused-%zu", tmp_dir, i);
+    th_run r = refused[i].single
+                   ? run(INDEXER_BIN, "-q", "-d", dir, CORPUS_DIR, NULL)
+                   : run(INDEXER_BIN, "-q", "--shards", "3", "-d", dir,
+                         CORPUS_DIR, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    th_run_free(&r);
+    r = run(INDEXER_BIN, "-q", "--shards", refused[i].shards, "-d", dir,
+            CORPUS_DIR, NULL);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, refused[i].message), "%s", r.err);
+    th_run_free(&r);
+  }
+}
+
+/* ---- Remote shards ---------------------------------------------------- */
+
+static pid_t servers[2];
+static int ports[2];
+static char remote_stub[4200];
+
+/* A port nothing listens on right now (the kernel's pick). */
+static int free_port(void) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  cr_assert_geq(fd, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET};
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+  socklen_t len = sizeof a;
+  getsockname(fd, (struct sockaddr *)&a, &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+static bool accepts(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
+/* Serves shard k with xapian-tcpsrv on a free loopback port. The server
+ * dies with this process (PR_SET_PDEATHSIG) even if the test crashes. */
+static void start_server(unsigned k) {
+  char shard[4200], log[4200], port[16];
+  sh_shard_path(shard, sizeof shard, sharded_idx, k);
+  snprintf(log, sizeof log, "%s/tcpsrv-%u.log", tmp_dir, k);
+  ports[k] = free_port();
+  snprintf(port, sizeof port, "%d", ports[k]);
+  pid_t pid = fork();
+  cr_assert_geq(pid, 0);
+  if (pid == 0) {
+    /* xapian-tcpsrv answers SIGTERM by signalling its whole process
+     * group: give it a group of its own, or it takes the test with it. */
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    FILE *f = freopen(log, "w", stdout);
+    if (f) dup2(fileno(f), 2);
+    execlp("xapian-tcpsrv", "xapian-tcpsrv", "--quiet", "--interface",
+           "127.0.0.1", "--port", port, shard, (char *)NULL);
+    _exit(127);
+  }
+  servers[k] = pid;
+  for (int tries = 0; tries < 200 && !accepts(ports[k]); tries++) {
+    int status;
+    cr_assert_eq(waitpid(pid, &status, WNOHANG), 0,
+                 "xapian-tcpsrv for %s exited (see %s)", shard, log);
+    nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+  }
+  cr_assert(accepts(ports[k]), "xapian-tcpsrv not listening on %d", ports[k]);
+}
+
+static void stop_servers(void) {
+  for (unsigned k = 0; k < 2; k++) {
+    if (servers[k] <= 0) continue;
+    kill(servers[k], SIGTERM);
+    waitpid(servers[k], NULL, 0);
+    servers[k] = 0;
+  }
+}
+
+static bool have_tcpsrv(void) {
+  th_run r = run("/bin/sh", "-c", "command -v xapian-tcpsrv", NULL);
+  bool ok = r.status == 0;
+  th_run_free(&r);
+  return ok;
+}
+
+static void start_servers(void) {
+  need_indexes();
+  if (!have_tcpsrv()) return; /* the tests skip */
+  for (unsigned k = 0; k < 2; k++) start_server(k);
+  char text[128];
+  int n = snprintf(text, sizeof text, "remote 127.0.0.1:%d\nremote 127.0.0.1:%d\n",
+                   ports[0], ports[1]);
+  snprintf(remote_stub, sizeof remote_stub, "%s/remote.stub", tmp_dir);
+  th_write_file(remote_stub, text, (size_t)n);
+}
+
+TestSuite(remote, .init = start_servers, .fini = stop_servers,
+          .timeout = 300);
+
+Test(remote, tcpsrv_shards_search_like_one_index) {
+  if (!servers[0])
+    cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
+  same_as_single(remote_stub, "remote");
+}
+
+Test(remote, batch_over_remote_shards_matches) {
+  if (!servers[0])
+    cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
+  char *const a1[] = {SEARCHER_BIN, "-d", remote_stub, "--no-snippets",
+                      "--batch", "-", NULL};
+  char *const a2[] = {SEARCHER_BIN, "-d", single_idx, "--no-snippets",
+                      "--batch", "-", NULL};
+  const char *in = "\"Corea del Nord\"\nguerra Ucraina\nCarpi\n";
+  th_run r1 = th_exec(a1, in), r2 = th_exec(a2, in);
+  cr_assert_eq(r1.status, 0, "%s", r1.err);
+  cr_assert_eq(r2.status, 0, "%s", r2.err);
+  /* Three lines each, with the same first hit and score. */
+  char *s1 = r1.out, *s2 = r2.out;
+  for (int i = 0; i < 3; i++) {
+    json_t *j1 = json_loads(s1, JSON_DISABLE_EOF_CHECK, NULL);
+    json_t *j2 = json_loads(s2, JSON_DISABLE_EOF_CHECK, NULL);
+    cr_assert(j1 && j2, "line %d not JSON", i + 1);
+    json_t *h1 = json_array_get(json_object_get(j1, "hits"), 0);
+    json_t *h2 = json_array_get(json_object_get(j2, "hits"), 0);
+    cr_assert(h1 && h2, "line %d has no hits", i + 1);
+    cr_assert(fabs(json_number_value(json_object_get(h1, "score")) -
+                   json_number_value(json_object_get(h2, "score"))) < 1e-9);
+    json_decref(j1);
+    json_decref(j2);
+    s1 = strchr(s1, '\n') + 1;
+    s2 = strchr(s2, '\n') + 1;
+  }
+  th_run_free(&r1);
+  th_run_free(&r2);
+}
+
+Test(remote, a_server_that_is_down_is_named) {
+  if (!servers[0])
+    cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
+  int dead = free_port();
+  char text[128], stub[4200], want[64];
+  int n = snprintf(text, sizeof text, "remote 127.0.0.1:%d\nremote 127.0.0.1:%d\n",
+                   ports[0], dead);
+  snprintf(stub, sizeof stub, "%s/half-down.stub", tmp_dir);
+  th_write_file(stub, text, (size_t)n);
+  th_run r = run(SEARCHER_BIN, "-d", stub, "Russia", NULL);
+  cr_assert_eq(r.status, 2, "status %d", r.status);
+  snprintf(want, sizeof want, "remote shard 127.0.0.1:%d", dead);
+  cr_assert(strstr(r.err, want), "no '%s' in: %s", want, r.err);
+  cr_assert(strstr(r.err, "xapian-tcpsrv"), "%s", r.err);
+  cr_assert_eq(strchr(r.err, '\n'), r.err + r.err_len - 1, "one line: %s",
+               r.err);
+  th_run_free(&r);
+}
