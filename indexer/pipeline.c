@@ -17,6 +17,7 @@
 #include "progress.h"
 #include "schema.h"
 #include "sources.h"
+#include "textpack.h"
 #include "xapian_c.h"
 
 #define QUEUE_DEPTH 256 /* articles waiting per worker: bounds memory */
@@ -160,6 +161,11 @@ struct pipeline {
   worker *workers;
   unsigned n_workers;
   src_table known;          /* signatures from the previous run */
+  cr_textdict *dict;        /* the index's text dictionary, or NULL */
+  bool dict_decided;        /* dict is final: articles go to the workers */
+  job **held;               /* build mode: the first articles, held back
+                               as the dictionary's training sample */
+  size_t n_held, cap_held, held_bytes;
   src_file *files;          /* every file read this run */
   progress bar;
   uint64_t input_done;      /* bytes of finished input files */
@@ -263,19 +269,26 @@ static void *worker_main(void *arg) {
     if (an) cr_error_set(&err, CR_E_NOMEM, "out of memory");
     fail(pl, &err);
   }
+  cr_textpack *tp = NULL;
   job *j;
   char id_term[256];
   while ((j = queue_pop(&w->q)) != NULL) {
-    if (an && doc && !pl->failed) {
+    /* The dictionary is final once articles reach the workers. */
+    if (!tp && !(tp = cr_textpack_new(pl->dict))) {
+      cr_error_set(&err, CR_E_NOMEM, "out of memory");
+      fail(pl, &err);
+    }
+    if (an && doc && tp && !pl->failed) {
       cr_doc_clear(doc);
-      if (cr_schema_build(an, &j->art, doc, id_term, sizeof id_term, &err) ==
-          0)
+      if (cr_schema_build(an, tp, &j->art, doc, id_term, sizeof id_term,
+                          &err) == 0)
         write_doc(w, j, doc, id_term);
       else
         fail(pl, &err);
     }
     free(j);
   }
+  cr_textpack_free(tp);
   cr_doc_free(doc);
   cr_analyzer_free(an);
   /* Closing a shard flushes its buffered postings: done here, each worker
@@ -319,6 +332,52 @@ static void on_problem(const in_where *w, const char *reason, void *ctx) {
   pthread_mutex_unlock(&pl->lock);
 }
 
+static void dispatch(pipeline *pl, job *j) {
+  queue_push(&pl->workers[hash_id(j->art.id) % pl->n_workers].q, j);
+}
+
+/* Trains the text dictionary on the held articles (if they are text
+ * enough), then deals them out: from now on articles go straight to the
+ * workers. */
+static void decide_dict(pipeline *pl) {
+  const char **texts = malloc(pl->n_held * sizeof *texts + 1);
+  size_t *lens = malloc(pl->n_held * sizeof *lens + 1);
+  if (texts && lens && !pl->failed) {
+    for (size_t i = 0; i < pl->n_held; i++) {
+      texts[i] = pl->held[i]->art.text;
+      lens[i] = pl->held[i]->art.text_len;
+    }
+    size_t len = 0;
+    void *bytes = cr_textdict_train(texts, lens, pl->n_held, &len);
+    cr_error err;
+    if (bytes && !(pl->dict = cr_textdict_load(bytes, len, &err)))
+      fail(pl, &err);
+    free(bytes);
+  }
+  free(texts);
+  free(lens);
+  pl->dict_decided = true;
+  for (size_t i = 0; i < pl->n_held; i++) dispatch(pl, pl->held[i]);
+  free(pl->held);
+  pl->held = NULL;
+  pl->n_held = pl->cap_held = 0;
+}
+
+/* Holds j back for the dictionary's sample; false if memory ran out. */
+static bool hold(pipeline *pl, job *j) {
+  if (pl->n_held == pl->cap_held) {
+    size_t cap = pl->cap_held ? pl->cap_held * 2 : 256;
+    job **bigger = realloc(pl->held, cap * sizeof *bigger);
+    if (!bigger) return false;
+    pl->held = bigger;
+    pl->cap_held = cap;
+  }
+  pl->held[pl->n_held++] = j;
+  pl->held_bytes += j->bytes;
+  if (pl->held_bytes >= CR_TEXTDICT_SAMPLE) decide_dict(pl);
+  return true;
+}
+
 static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   read_ctx *rc = ctx;
   pipeline *pl = rc->pl;
@@ -337,7 +396,11 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   pthread_mutex_unlock(&pl->lock);
   pl->input_current = w->consumed;
   progress_update(&pl->bar, done, bytes, pl->input_done + pl->input_current);
-  queue_push(&pl->workers[hash_id(art->id) % pl->n_workers].q, j);
+  if (pl->dict_decided) {
+    dispatch(pl, j);
+  } else if (!hold(pl, j)) {
+    dispatch(pl, j); /* unsampled, but indexed all the same */
+  }
   return 0;
 }
 
@@ -495,6 +558,26 @@ static int check_schema(cr_wdb *db, const char *index, cr_error *err) {
   return same ? 0 : -1;
 }
 
+/* The dictionary the new index's texts were compressed with. */
+static int store_dict(pipeline *pl, cr_wdb *db, cr_error *err) {
+  if (!pl->dict) return 0;
+  size_t len = 0;
+  const char *bytes = cr_textdict_bytes(pl->dict, &len);
+  return cr_wdb_set_metadata(db, CR_META_TEXTDICT, bytes, len, err);
+}
+
+/* Update mode: texts are compressed with the dictionary the index was
+ * built with (none if it was built from too little text). */
+static int load_dict(pipeline *pl, cr_error *err) {
+  size_t len = 0;
+  char *bytes = cr_wdb_get_metadata(pl->db, CR_META_TEXTDICT, &len);
+  if (bytes) pl->dict = cr_textdict_load(bytes, len, err);
+  bool ok = !bytes || pl->dict;
+  free(bytes);
+  pl->dict_decided = true;
+  return ok ? 0 : -1;
+}
+
 static int finish_build(pipeline *pl, cr_error *err) {
   const char *sources[256];
   unsigned n = 0;
@@ -508,7 +591,7 @@ static int finish_build(pipeline *pl, cr_error *err) {
   cr_wdb *db = cr_wdb_open(fresh, CR_WDB_OPEN, err);
   if (!db) return -1;
   if (record_signatures(pl, db, err) != 0 || stamp_schema(db, err) != 0 ||
-      cr_wdb_close(db, err) != 0)
+      store_dict(pl, db, err) != 0 || cr_wdb_close(db, err) != 0)
     return -1;
   /* Release the lock on the empty index, then swap directories. */
   if (cr_wdb_close(pl->db, err) != 0) {
@@ -571,6 +654,9 @@ static void free_pipeline(pipeline *pl) {
     pl->files = next;
   }
   src_table_free(&pl->known);
+  for (size_t i = 0; i < pl->n_held; i++) free(pl->held[i]);
+  free(pl->held);
+  cr_textdict_free(pl->dict);
   if (pl->db) cr_wdb_close(pl->db, NULL);
   pthread_mutex_destroy(&pl->lock);
 }
@@ -605,6 +691,10 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   remove_tree(pl.building); /* leftovers of a run that died */
   pl.build_mode = cr_wdb_doccount(pl.db) == 0;
   stats->build_mode = pl.build_mode;
+  if (!pl.build_mode && load_dict(&pl, err) != 0) {
+    free_pipeline(&pl);
+    return -1;
+  }
   if (src_table_load(&pl.known, pl.db) != 0) {
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     free_pipeline(&pl);
@@ -621,6 +711,8 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   if (rc == 0) {
     for (size_t i = 0; i < opts->n_paths && !*opts->stop && !pl.failed; i++)
       in_walk(opts->paths[i], on_file, on_problem, &pl);
+    /* Less text than a full sample: decide with what there is. */
+    if (!pl.dict_decided) decide_dict(&pl);
   }
   stop_workers(&pl);
   progress_clear(&pl.bar);

@@ -13,8 +13,10 @@
 #define SR_ATTEMPTS 4
 
 struct sr_engine {
-  cr_rdb *db;      /* every -d, searched as one */
-  cr_analyzer *an; /* shared by the query parser and the snippets */
+  cr_rdb *db;       /* every -d, searched as one */
+  cr_analyzer *an;  /* shared by the query parser and the snippets */
+  cr_textdict *dict; /* the index's text dictionary, NULL if none */
+  cr_textpack *tp;  /* unpacks the texts snippets are made from */
 };
 
 sr_params sr_params_default(void) {
@@ -52,6 +54,18 @@ static int check_schema(cr_rdb *db, const char *path, cr_error *err) {
   return same ? 0 : -1;
 }
 
+/* Texts are unpacked with the dictionary the index was built with. */
+static int open_textpack(sr_engine *e, cr_error *err) {
+  size_t len = 0;
+  char *bytes = cr_rdb_get_metadata(e->db, CR_META_TEXTDICT, &len);
+  if (bytes) e->dict = cr_textdict_load(bytes, len, err);
+  bool ok = !bytes || e->dict;
+  free(bytes);
+  if (ok && !(e->tp = cr_textpack_new(e->dict)))
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+  return ok && e->tp ? 0 : -1;
+}
+
 sr_engine *sr_open(const char *const *paths, size_t n_paths,
                    const char *language, cr_error *err) {
   sr_engine *e = calloc(1, sizeof *e);
@@ -65,10 +79,9 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
     return NULL;
   }
   e->db = cr_rdb_open(paths, n_paths, err);
-  if (!e->db || check_schema(e->db, paths[0], err) != 0) {
-    cr_rdb_close(e->db);
-    cr_analyzer_free(e->an);
-    free(e);
+  if (!e->db || check_schema(e->db, paths[0], err) != 0 ||
+      open_textpack(e, err) != 0) {
+    sr_close(e);
     return NULL;
   }
   return e;
@@ -76,6 +89,8 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
 
 void sr_close(sr_engine *e) {
   if (!e) return;
+  cr_textpack_free(e->tp);
+  cr_textdict_free(e->dict);
   cr_rdb_close(e->db);
   cr_analyzer_free(e->an);
   free(e);
@@ -170,8 +185,13 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
   h->snippet = NULL;
   if (p->snippets) {
     /* The text is read only here: a page without snippets never inflates
-     * it. */
-    st->text = cr_mset_data(page->mset, i, &st->text_len);
+     * it. Damaged text gives an empty snippet, never a failed search. */
+    size_t packed_len = 0;
+    const char *packed = cr_mset_data(page->mset, i, &packed_len);
+    cr_error uerr;
+    st->text = packed ? cr_text_unpack(e->tp, packed, packed_len,
+                                       &st->text_len, &uerr)
+                      : NULL;
     term_list t = {0};
     cr_mset_matching_terms(page->mset, i, add_term, &t);
     char *snip =
@@ -180,6 +200,8 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
                            (const char *const *)t.terms, t.n, &p->snippet);
     bool oom = t.oom || !snip;
     term_list_free(&t);
+    st->text = NULL; /* the unpacked text lives only until the next hit */
+    st->text_len = 0;
     if (oom) return -1;
     page->snippets[k] = snip;
     h->snippet = snip;

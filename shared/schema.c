@@ -185,8 +185,9 @@ static char *make_card(const cr_article *art, const char *title, bool derived,
   return b.p;
 }
 
-int cr_schema_build(cr_analyzer *an, const cr_article *art, cr_doc *doc,
-                    char *id_term, size_t id_term_size, cr_error *err) {
+int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
+                    cr_doc *doc, char *id_term, size_t id_term_size,
+                    cr_error *err) {
   if (!art->id || !*art->id) {
     cr_error_set(err, CR_E_INVALID, "article has no id");
     return -1;
@@ -235,9 +236,11 @@ int cr_schema_build(cr_analyzer *an, const cr_article *art, cr_doc *doc,
   free(derived);
   size_t clean_len = 0;
   char *clean = clean_copy(art->text, art->text_len, &clean_len);
-  if (cr_doc_set_data(doc, clean ? clean : art->text,
-                      clean ? clean_len : art->text_len) != 0)
-    failed = 1;
+  size_t packed_len = 0;
+  const char *packed = cr_text_pack(tp, clean ? clean : art->text,
+                                    clean ? clean_len : art->text_len,
+                                    &packed_len);
+  if (!packed || cr_doc_set_data(doc, packed, packed_len) != 0) failed = 1;
   free(clean);
 
   snprintf(id_term, id_term_size, "%s%s", CR_PREFIX_ID, art->id);

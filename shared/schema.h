@@ -20,9 +20,11 @@
  *   CR_SLOT_CARD      the article's card: id, title, date, author, source,
  *                     url (those it has), as tagged fields (schema.c);
  *                     enough to print a result line
- * Data: the article's text (UTF-8), read only to make snippets.
+ * Data: the article's text (UTF-8) as one zstd frame, compressed with the
+ *   index's text dictionary (textpack.h); read only to make snippets.
  * Metadata: CR_META_SCHEMA holds CR_SCHEMA_VERSION; an index written with
- *   another layout is refused rather than misread.
+ *   another layout is refused rather than misread. CR_META_TEXTDICT holds
+ *   the text dictionary, if the index has one.
  */
 #ifndef CRONACA_SCHEMA_H
 #define CRONACA_SCHEMA_H
@@ -33,6 +35,7 @@
 
 #include "analyzer.h"
 #include "error.h"
+#include "textpack.h"
 #include "xapian_c.h"
 
 #ifdef __cplusplus
@@ -55,7 +58,7 @@ enum cr_value_slot {
 };
 
 #define CR_META_SCHEMA "cronaca:schema"
-#define CR_SCHEMA_VERSION "2"
+#define CR_SCHEMA_VERSION "3"
 
 /* Title words count this many times in the unprefixed terms. */
 #define CR_TITLE_WDF 3
@@ -78,10 +81,12 @@ typedef struct cr_article {
 } cr_article;
 
 /* Fills doc (which the caller cleared) with the article's terms, values
- * and data, and writes its id term ("Q" + id) to id_term. Returns -1 with
- * err filled if the article is unusable (no id). */
-int cr_schema_build(cr_analyzer *an, const cr_article *art, cr_doc *doc,
-                    char *id_term, size_t id_term_size, cr_error *err);
+ * and data (the text compressed by tp), and writes its id term ("Q" + id)
+ * to id_term. Returns -1 with err filled if the article is unusable (no
+ * id). */
+int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
+                    cr_doc *doc, char *id_term, size_t id_term_size,
+                    cr_error *err);
 
 /* The display title derived from a body: its first sentence, cut at a
  * word boundary to at most max_bytes (with "…" when cut). malloc'd. */
@@ -89,8 +94,8 @@ char *cr_schema_derive_title(const char *text, size_t len, size_t max_bytes);
 
 /* A stored article read back from its card. Strings are NUL-terminated,
  * owned by buf, and NULL when the article lacks the field. text is not
- * filled by cr_stored_parse: the caller points it at the document data
- * when it needs the text. */
+ * filled by cr_stored_parse: the caller points it at the unpacked
+ * document data (cr_text_unpack) when it needs the text. */
 typedef struct cr_stored {
   const char *id, *title, *date, *author, *source, *url, *text;
   size_t text_len;
