@@ -491,8 +491,8 @@ static int prune_vanished(pipeline *pl, cr_error *err) {
   for (size_t i = 0; i < pl->known.n; i++) {
     const char *key = pl->known.entries[i].key;
     if (exists(key)) continue;
-    char term[PATH_MAX + 8], meta[PATH_MAX + 8];
-    snprintf(term, sizeof term, "%s%s", CR_PREFIX_FILE, key);
+    char term[CR_FILE_TERM_SIZE], meta[PATH_MAX + 8];
+    cr_schema_file_term(key, term);
     snprintf(meta, sizeof meta, "%s%s", SRC_META_PREFIX, key);
     if (cr_wdb_delete(pl->db, term, err) != 0 ||
         cr_wdb_set_metadata(pl->db, meta, "", 0, err) != 0)

@@ -220,9 +220,12 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   if (art->source)
     index_field(an, doc, art->source, strlen(art->source), CR_PREFIX_SOURCE, 1,
                 false, 0, &failed);
-  if (art->origin)
-    add_plain_term(doc, CR_PREFIX_FILE, art->origin, strlen(art->origin),
-                   &failed);
+  if (art->origin) {
+    char file_term[CR_FILE_TERM_SIZE];
+    cr_schema_file_term(art->origin, file_term);
+    if (cr_doc_add_term(doc, file_term, strlen(file_term), 0) != 0)
+      failed = 1;
+  }
   const char *date = is_iso_date(art->date) ? art->date : NULL;
   if (date) index_date(doc, date, &failed);
 
@@ -251,6 +254,14 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
     return -1;
   }
   return 0;
+}
+
+void cr_schema_file_term(const char *key, char *out) {
+  uint64_t h = 14695981039346656037ull; /* FNV-1a, 64 bits */
+  for (const char *p = key; *p; p++)
+    h = (h ^ (unsigned char)*p) * 1099511628211ull;
+  snprintf(out, CR_FILE_TERM_SIZE, "%s%016llx", CR_PREFIX_FILE,
+           (unsigned long long)h);
 }
 
 /* Length of the UTF-8 prefix of s that fits max bytes without cutting a

@@ -12,7 +12,8 @@
  *   A            author words                          author:grasso
  *   XO           source words (newspaper, site)        source:gazzetta
  *   Q            the article id, exactly once per document
- *   XF           the source file the article came from (for --prune)
+ *   XF           the source file the article came from (for --prune), as
+ *                a hash of its path: short, and any path length fits
  *   Y / M / D    date as YYYY, YYYYMM, YYYYMMDD        date:2022-09
  * Values:
  *   CR_SLOT_DATE      "YYYYMMDD", sortable and range-filterable
@@ -87,6 +88,13 @@ typedef struct cr_article {
 int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
                     cr_doc *doc, char *id_term, size_t id_term_size,
                     cr_error *err);
+
+/* The XF term of a source file key ("XF" + 16 hex digits of a 64-bit
+ * FNV-1a of the key) into out (at least CR_FILE_TERM_SIZE bytes). A path
+ * would be ~35 bytes in every document's termlist and cut at Xapian's
+ * term limit; the hash is 18 and never cut. */
+#define CR_FILE_TERM_SIZE 19
+void cr_schema_file_term(const char *key, char *out);
 
 /* The display title derived from a body: its first sentence, cut at a
  * word boundary to at most max_bytes (with "…" when cut). malloc'd. */

@@ -177,3 +177,35 @@ Test(schema, derived_titles_stop_at_the_first_sentence) {
     free(got);
   }
 }
+
+/* A source file's term: "XF" and 16 hex digits, distinct for paths that
+ * differ only at their end, whatever their length. */
+Test(schema, file_terms_are_short_hashes_of_the_path) {
+  char long_a[600], long_b[600];
+  memset(long_a, 'd', sizeof long_a);
+  memcpy(long_a, "/archivio/", 10);
+  long_a[sizeof long_a - 1] = '\0';
+  memcpy(long_b, long_a, sizeof long_b);
+  long_b[sizeof long_b - 2] = 'e';
+  const char *keys[] = {
+      "/work/shared/corpus/dice/dice_gazzettadimodena_texts.jsonl.gz",
+      "/work/shared/corpus/dice/dice_gazzettadimodena_texts.jsonl",
+      "/srv/notizie/città/2022-09-06.txt",
+      "",
+      long_a,
+      long_b,
+  };
+  size_t n = sizeof keys / sizeof *keys;
+  char terms[6][CR_FILE_TERM_SIZE];
+  for (size_t i = 0; i < n; i++) {
+    cr_schema_file_term(keys[i], terms[i]);
+    cr_expect_eq(strlen(terms[i]), 18, "case %zu: %s", i, terms[i]);
+    cr_expect_eq(strncmp(terms[i], CR_PREFIX_FILE, 2), 0);
+    cr_expect_eq(strspn(terms[i] + 2, "0123456789abcdef"), 16);
+    for (size_t k = 0; k < i; k++)
+      cr_expect_str_neq(terms[i], terms[k], "cases %zu and %zu", k, i);
+  }
+  char again[CR_FILE_TERM_SIZE];
+  cr_schema_file_term(keys[0], again);
+  cr_expect_str_eq(again, terms[0], "the same path, the same term");
+}
