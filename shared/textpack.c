@@ -5,12 +5,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+/* ZDICT_trainFromBuffer_fastCover: in zstd's "experimental" section since
+ * 1.4, exported by the shared library. */
+#define ZDICT_STATIC_LINKING_ONLY
 #include <zdict.h>
 #include <zstd.h>
 
-/* Level 9 with a dictionary: on DICE 7.5 MB of data against 8.1 MB at
- * level 3, still compressing far faster than Xapian analyses. */
-#define PACK_LEVEL 9
+/* Level 8 with a dictionary: on DICE 7.6 MB of data against 8.0 MB at
+ * level 6 and 7.5 MB at level 9, which packs 1.6 times slower. */
+#define PACK_LEVEL 8
 /* Dictionary size: ~100 KB is zstd's own default and, on DICE, within
  * 2% of a dictionary five times larger. */
 #define DICT_CAPACITY (110u << 10)
@@ -52,7 +55,19 @@ void *cr_textdict_train(const char *const *texts, const size_t *lens,
       memcpy(all + used, texts[i], sizes[i]);
       used += sizes[i];
     }
-    got = ZDICT_trainFromBuffer(dict, DICT_CAPACITY, all, sizes, (unsigned)n);
+    /* One fastCover pass with fixed parameters: on DICE's first 2 MB it
+     * trains in 0.12 s where ZDICT_trainFromBuffer's search for them
+     * takes 0.36 s (the workers wait for the dictionary), and packs the
+     * archive 1.5% smaller. */
+    ZDICT_fastCover_params_t fc;
+    memset(&fc, 0, sizeof fc);
+    fc.k = 200;
+    fc.d = 8;
+    fc.f = 20;
+    fc.accel = 1;
+    fc.zParams.compressionLevel = PACK_LEVEL;
+    got = ZDICT_trainFromBuffer_fastCover(dict, DICT_CAPACITY, all, sizes,
+                                          (unsigned)n, fc);
   }
   free(all);
   free(sizes);
