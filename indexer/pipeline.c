@@ -147,7 +147,7 @@ typedef struct worker {
   queue q;
   pthread_t thread;
   cr_wdb *shard; /* build mode: this worker's own shard */
-  size_t unflushed_bytes; /* build mode: text written since the last flush */
+  size_t unflushed_bytes;  /* build mode: text written since the last flush */
   unsigned unflushed_docs; /* build mode: articles since the last flush */
   char shard_path[PATH_MAX + 32];
 } worker;
@@ -357,7 +357,8 @@ static void decide_dict(pipeline *pl) {
   free(texts);
   free(lens);
   pl->dict_decided = true;
-  for (size_t i = 0; i < pl->n_held; i++) dispatch(pl, pl->held[i]);
+  for (size_t i = 0; i < pl->n_held; i++)
+    dispatch(pl, pl->held[i]);
   free(pl->held);
   pl->held = NULL;
   pl->n_held = pl->cap_held = 0;
@@ -654,7 +655,8 @@ static void free_pipeline(pipeline *pl) {
     pl->files = next;
   }
   src_table_free(&pl->known);
-  for (size_t i = 0; i < pl->n_held; i++) free(pl->held[i]);
+  for (size_t i = 0; i < pl->n_held; i++)
+    free(pl->held[i]);
   free(pl->held);
   cr_textdict_free(pl->dict);
   if (pl->db) cr_wdb_close(pl->db, NULL);

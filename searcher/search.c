@@ -13,10 +13,10 @@
 #define SR_ATTEMPTS 4
 
 struct sr_engine {
-  cr_rdb *db;       /* every -d, searched as one */
-  cr_analyzer *an;  /* shared by the query parser and the snippets */
+  cr_rdb *db;        /* every -d, searched as one */
+  cr_analyzer *an;   /* shared by the query parser and the snippets */
   cr_textdict *dict; /* the index's text dictionary, NULL if none */
-  cr_textpack *tp;  /* unpacks the texts snippets are made from */
+  cr_textpack *tp;   /* unpacks the texts snippets are made from */
 };
 
 sr_params sr_params_default(void) {
@@ -189,9 +189,9 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
     size_t packed_len = 0;
     const char *packed = cr_mset_data(page->mset, i, &packed_len);
     cr_error uerr;
-    st->text = packed ? cr_text_unpack(e->tp, packed, packed_len,
-                                       &st->text_len, &uerr)
-                      : NULL;
+    st->text =
+        packed ? cr_text_unpack(e->tp, packed, packed_len, &st->text_len, &uerr)
+               : NULL;
     term_list t = {0};
     cr_mset_matching_terms(page->mset, i, add_term, &t);
     char *snip =

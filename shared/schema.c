@@ -223,8 +223,7 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   if (art->origin) {
     char file_term[CR_FILE_TERM_SIZE];
     cr_schema_file_term(art->origin, file_term);
-    if (cr_doc_add_term(doc, file_term, strlen(file_term), 0) != 0)
-      failed = 1;
+    if (cr_doc_add_term(doc, file_term, strlen(file_term), 0) != 0) failed = 1;
   }
   const char *date = is_iso_date(art->date) ? art->date : NULL;
   if (date) index_date(doc, date, &failed);
@@ -240,9 +239,9 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   size_t clean_len = 0;
   char *clean = clean_copy(art->text, art->text_len, &clean_len);
   size_t packed_len = 0;
-  const char *packed = cr_text_pack(tp, clean ? clean : art->text,
-                                    clean ? clean_len : art->text_len,
-                                    &packed_len);
+  const char *packed =
+      cr_text_pack(tp, clean ? clean : art->text,
+                   clean ? clean_len : art->text_len, &packed_len);
   if (!packed || cr_doc_set_data(doc, packed, packed_len) != 0) failed = 1;
   free(clean);
 

@@ -23,11 +23,11 @@
 #define TEXT_MAX ((unsigned long long)1 << 30)
 
 struct cr_textdict {
-  void *bytes;        /* the dictionary as trained */
+  void *bytes; /* the dictionary as trained */
   size_t len;
-  unsigned id;        /* zstd's dictionary id, named in every frame */
-  ZSTD_CDict *cdict;  /* digested for compression */
-  ZSTD_DDict *ddict;  /* digested for decompression */
+  unsigned id;       /* zstd's dictionary id, named in every frame */
+  ZSTD_CDict *cdict; /* digested for compression */
+  ZSTD_DDict *ddict; /* digested for decompression */
 };
 
 struct cr_textpack {
@@ -38,8 +38,8 @@ struct cr_textpack {
   size_t cap;
 };
 
-void *cr_textdict_train(const char *const *texts, const size_t *lens,
-                        size_t n, size_t *len) {
+void *cr_textdict_train(const char *const *texts, const size_t *lens, size_t n,
+                        size_t *len) {
   *len = 0;
   size_t total = 0, used = 0;
   for (size_t i = 0; i < n; i++)
@@ -144,9 +144,9 @@ static int reserve(cr_textpack *p, size_t need) {
 static ZSTD_CCtx *make_cctx(const cr_textdict *dict) {
   ZSTD_CCtx *c = ZSTD_createCCtx();
   if (!c) return NULL;
-  size_t rc = dict ? ZSTD_CCtx_refCDict(c, dict->cdict)
-                   : ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel,
-                                            PACK_LEVEL);
+  size_t rc =
+      dict ? ZSTD_CCtx_refCDict(c, dict->cdict)
+           : ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, PACK_LEVEL);
   if (ZSTD_isError(rc) ||
       ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 0))) {
     ZSTD_freeCCtx(c);
@@ -186,8 +186,8 @@ const char *cr_text_unpack(cr_textpack *p, const char *data, size_t len,
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     return NULL;
   }
-  size_t n = id ? ZSTD_decompress_usingDDict(p->dctx, p->buf, p->cap, data,
-                                             len, p->dict->ddict)
+  size_t n = id ? ZSTD_decompress_usingDDict(p->dctx, p->buf, p->cap, data, len,
+                                             p->dict->ddict)
                 : ZSTD_decompressDCtx(p->dctx, p->buf, p->cap, data, len);
   if (ZSTD_isError(n) || n != size) {
     cr_error_set(err, CR_E_CORRUPT, "stored article text is damaged");

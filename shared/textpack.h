@@ -35,8 +35,8 @@ typedef struct cr_textdict cr_textdict;
 /* Trains a dictionary on n texts. Returns a malloc'd dictionary (its size
  * in *len), or NULL when the sample is too small or too uniform to give
  * one (then texts are stored without a dictionary: not an error). */
-void *cr_textdict_train(const char *const *texts, const size_t *lens,
-                        size_t n, size_t *len);
+void *cr_textdict_train(const char *const *texts, const size_t *lens, size_t n,
+                        size_t *len);
 
 /* Loads a dictionary's bytes (as trained, or read from the metadata).
  * NULL with err filled if they are not a zstd dictionary. */

@@ -71,7 +71,8 @@ static int read_file(const in_file *f, void *ctx) {
 }
 
 static void sample_free(sample *s) {
-  for (size_t i = 0; i < s->n; i++) free(s->texts[i]);
+  for (size_t i = 0; i < s->n; i++)
+    free(s->texts[i]);
   free(s->texts);
   free(s->lens);
 }
@@ -87,8 +88,8 @@ Test(textpack, a_dictionary_trained_on_the_archive_shrinks_its_texts) {
   cr_assert_geq(s.bytes, CR_TEXTDICT_SAMPLE);
 
   size_t len = 0;
-  void *bytes = cr_textdict_train((const char *const *)s.texts, s.lens, s.n,
-                                  &len);
+  void *bytes =
+      cr_textdict_train((const char *const *)s.texts, s.lens, s.n, &len);
   cr_assert_not_null(bytes, "2 MB of news trains a dictionary");
   cr_error err;
   cr_textdict *d = cr_textdict_load(bytes, len, &err);
@@ -130,8 +131,8 @@ Test(textpack, too_little_text_gives_no_dictionary) {
   size_t lens[sizeof texts / sizeof *texts], len = 99;
   for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
     lens[i] = strlen(texts[i]);
-  cr_expect_null(cr_textdict_train(texts, lens, sizeof texts / sizeof *texts,
-                                   &len));
+  cr_expect_null(
+      cr_textdict_train(texts, lens, sizeof texts / sizeof *texts, &len));
   cr_expect_eq(len, 0);
 }
 
@@ -160,8 +161,8 @@ Test(textpack, damaged_data_is_refused) {
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     cr_error err = {0};
     size_t len = 0;
-    const char *text = cr_text_unpack(p, cases[i].data, cases[i].len, &len,
-                                      &err);
+    const char *text =
+        cr_text_unpack(p, cases[i].data, cases[i].len, &len, &err);
     /* A flipped byte may land in a literal and still decode: then the
      * length must still be right, never more. */
     if (text) {
