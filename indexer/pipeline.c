@@ -19,9 +19,18 @@
 #include "progress.h"
 #include "schema.h"
 #include "sources.h"
+#include "textpack.h"
 #include "xapian_c.h"
 
 #define QUEUE_DEPTH 256 /* articles waiting per worker: bounds memory */
+
+/* Build mode: a shard is flushed to disk after this much text or this
+ * many articles. Xapian buffers postings in maps until a flush; small
+ * maps are cheaper to fill than big ones, so on DICE flushing every
+ * ~500 articles took 22% less CPU than Xapian's default (10,000) and
+ * peak memory from 219 to 39 MB. */
+#define SHARD_FLUSH_BYTES (1u << 20)
+#define SHARD_FLUSH_DOCS 1000u
 
 /* ---- Files in flight -------------------------------------------------- */
 
@@ -140,6 +149,8 @@ typedef struct worker {
   queue q;
   pthread_t thread;
   cr_wdb *shard; /* build mode: this worker's own shard */
+  size_t unflushed_bytes;  /* build mode: text written since the last flush */
+  unsigned unflushed_docs; /* build mode: articles since the last flush */
   char shard_path[PATH_MAX + 32];
 } worker;
 
@@ -152,6 +163,11 @@ struct pipeline {
   worker *workers;
   unsigned n_workers;
   src_table known;          /* signatures from the previous run */
+  cr_textdict *dict;        /* the index's text dictionary, or NULL */
+  bool dict_decided;        /* dict is final: articles go to the workers */
+  job **held;               /* build mode: the first articles, held back
+                               as the dictionary's training sample */
+  size_t n_held, cap_held, held_bytes;
   src_file *files;          /* every file read this run */
   progress bar;
   uint64_t input_done;      /* bytes of finished input files */
@@ -216,6 +232,16 @@ static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
       fail(pl, &err);
       return;
     }
+    w->unflushed_bytes += j->bytes;
+    if (++w->unflushed_docs >= SHARD_FLUSH_DOCS ||
+        w->unflushed_bytes >= SHARD_FLUSH_BYTES) {
+      w->unflushed_docs = 0;
+      w->unflushed_bytes = 0;
+      if (cr_wdb_commit(w->shard, &err) != 0) {
+        fail(pl, &err);
+        return;
+      }
+    }
     pthread_mutex_lock(&pl->lock);
     if (existed) pl->stats->replaced++; else pl->stats->added++;
     pl->stats->text_bytes += j->bytes;
@@ -257,21 +283,34 @@ static void *worker_main(void *arg) {
     if (an) cr_error_set(&err, CR_E_NOMEM, "out of memory");
     fail(pl, &err);
   }
+  cr_textpack *tp = NULL;
   job *j;
   char id_term[256];
   while ((j = queue_pop(&w->q)) != NULL) {
-    if (an && doc && !pl->failed) {
+    /* The dictionary is final once articles reach the workers. */
+    if (!tp && !(tp = cr_textpack_new(pl->dict))) {
+      cr_error_set(&err, CR_E_NOMEM, "out of memory");
+      fail(pl, &err);
+    }
+    if (an && doc && tp && !pl->failed) {
       cr_doc_clear(doc);
-      if (cr_schema_build(an, &j->art, doc, id_term, sizeof id_term, &err) ==
-          0)
+      if (cr_schema_build(an, tp, &j->art, doc, id_term, sizeof id_term,
+                          &err) == 0)
         write_doc(w, j, doc, id_term);
       else
         fail(pl, &err);
     }
     free(j);
   }
+  cr_textpack_free(tp);
   cr_doc_free(doc);
   cr_analyzer_free(an);
+  /* Closing a shard flushes its buffered postings: done here, each worker
+   * its own, they flush side by side rather than one after the other. */
+  if (w->shard) {
+    if (cr_wdb_close(w->shard, &err) != 0) fail(pl, &err);
+    w->shard = NULL;
+  }
   return NULL;
 }
 
@@ -314,6 +353,53 @@ static void on_problem(const in_where *w, const char *reason, void *ctx) {
   problem(((read_ctx *)ctx)->pl, w, reason);
 }
 
+static void dispatch(pipeline *pl, job *j) {
+  queue_push(&pl->workers[hash_id(j->art.id) % pl->n_workers].q, j);
+}
+
+/* Trains the text dictionary on the held articles (if they are text
+ * enough), then deals them out: from now on articles go straight to the
+ * workers. */
+static void decide_dict(pipeline *pl) {
+  const char **texts = malloc(pl->n_held * sizeof *texts + 1);
+  size_t *lens = malloc(pl->n_held * sizeof *lens + 1);
+  if (texts && lens && !pl->failed) {
+    for (size_t i = 0; i < pl->n_held; i++) {
+      texts[i] = pl->held[i]->art.text;
+      lens[i] = pl->held[i]->art.text_len;
+    }
+    size_t len = 0;
+    void *bytes = cr_textdict_train(texts, lens, pl->n_held, &len);
+    cr_error err;
+    if (bytes && !(pl->dict = cr_textdict_load(bytes, len, &err)))
+      fail(pl, &err);
+    free(bytes);
+  }
+  free(texts);
+  free(lens);
+  pl->dict_decided = true;
+  for (size_t i = 0; i < pl->n_held; i++)
+    dispatch(pl, pl->held[i]);
+  free(pl->held);
+  pl->held = NULL;
+  pl->n_held = pl->cap_held = 0;
+}
+
+/* Holds j back for the dictionary's sample; false if memory ran out. */
+static bool hold(pipeline *pl, job *j) {
+  if (pl->n_held == pl->cap_held) {
+    size_t cap = pl->cap_held ? pl->cap_held * 2 : 256;
+    job **bigger = realloc(pl->held, cap * sizeof *bigger);
+    if (!bigger) return false;
+    pl->held = bigger;
+    pl->cap_held = cap;
+  }
+  pl->held[pl->n_held++] = j;
+  pl->held_bytes += j->bytes;
+  if (pl->held_bytes >= CR_TEXTDICT_SAMPLE) decide_dict(pl);
+  return true;
+}
+
 static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   read_ctx *rc = ctx;
   pipeline *pl = rc->pl;
@@ -334,7 +420,11 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   pthread_mutex_unlock(&pl->lock);
   pl->input_current = w->consumed;
   progress_update(&pl->bar, done, bytes, pl->input_done + pl->input_current);
-  queue_push(&pl->workers[hash_id(art->id) % pl->n_workers].q, j);
+  if (pl->dict_decided) {
+    dispatch(pl, j);
+  } else if (!hold(pl, j)) {
+    dispatch(pl, j); /* unsampled, but indexed all the same */
+  }
   return 0;
 }
 
@@ -427,8 +517,8 @@ static int prune_vanished(pipeline *pl, cr_error *err) {
   for (size_t i = 0; i < pl->known.n; i++) {
     const char *key = pl->known.entries[i].key;
     if (exists(key)) continue;
-    char term[PATH_MAX + 8], meta[PATH_MAX + 8];
-    snprintf(term, sizeof term, "%s%s", CR_PREFIX_FILE, key);
+    char term[CR_FILE_TERM_SIZE], meta[PATH_MAX + 8];
+    cr_schema_file_term(key, term);
     snprintf(meta, sizeof meta, "%s%s", SRC_META_PREFIX, key);
     if (cr_wdb_delete(pl->db, term, err) != 0 ||
         cr_wdb_set_metadata(pl->db, meta, "", 0, err) != 0)
@@ -506,27 +596,49 @@ static int group_duplicates(pipeline *pl, cr_wdb *const *dbs, size_t n,
   return 0;
 }
 
+/* The dictionary the new index's texts were compressed with. */
+static int store_dict(pipeline *pl, cr_wdb *db, cr_error *err) {
+  if (!pl->dict) return 0;
+  size_t len = 0;
+  const char *bytes = cr_textdict_bytes(pl->dict, &len);
+  return cr_wdb_set_metadata(db, CR_META_TEXTDICT, bytes, len, err);
+}
+
+/* Update mode: texts are compressed with the dictionary the index was
+ * built with (none if it was built from too little text). */
+static int load_dict(pipeline *pl, cr_error *err) {
+  size_t len = 0;
+  char *bytes = cr_wdb_get_metadata(pl->db, CR_META_TEXTDICT, &len);
+  if (bytes) pl->dict = cr_textdict_load(bytes, len, err);
+  bool ok = !bytes || pl->dict;
+  free(bytes);
+  pl->dict_decided = true;
+  return ok ? 0 : -1;
+}
+
 static int finish_build(pipeline *pl, cr_error *err) {
   const char *sources[256];
   unsigned n = 0;
   /* Groups are written into the shards before they are merged: written
    * after, they would leave the compacted index with half-empty blocks. */
   cr_wdb *shards[64];
-  for (unsigned i = 0; i < pl->n_workers; i++) {
-    shards[i] = pl->workers[i].shard;
-    if (cr_wdb_commit(shards[i], err) != 0) return -1;
+  unsigned opened = 0;
+  int rc = 0;
+  for (unsigned i = 0; i < pl->n_workers && rc == 0; i++) {
+    shards[i] = cr_wdb_open(pl->workers[i].shard_path,
+                            CR_WDB_OPEN | CR_WDB_NO_SYNC, err);
+    if (shards[i]) opened++;
+    else rc = -1;
   }
-  if (group_duplicates(pl, shards, pl->n_workers, err) != 0) return -1;
-  for (unsigned i = 0; i < pl->n_workers; i++) {
-    worker *w = &pl->workers[i];
-    int rc = cr_wdb_close(w->shard, err);
-    w->shard = NULL; /* freed even when closing failed */
-    if (rc != 0) {
-      shard_failed(err, w->shard_path);
-      return -1;
+  if (rc == 0) rc = group_duplicates(pl, shards, opened, err);
+  for (unsigned i = 0; i < opened; i++)
+    if (cr_wdb_close(shards[i], rc == 0 ? err : NULL) != 0) {
+      if (rc == 0) shard_failed(err, pl->workers[i].shard_path);
+      rc = -1;
     }
-    sources[n++] = w->shard_path;
-  }
+  if (rc != 0) return -1;
+  for (unsigned i = 0; i < pl->n_workers; i++)
+    sources[n++] = pl->workers[i].shard_path;
   char fresh[PATH_MAX + 8], old[PATH_MAX + 8];
   snprintf(fresh, sizeof fresh, "%s/new", pl->building);
   snprintf(old, sizeof old, "%s/old", pl->building);
@@ -535,7 +647,7 @@ static int finish_build(pipeline *pl, cr_error *err) {
   cr_wdb *db = cr_wdb_open(fresh, CR_WDB_OPEN, err);
   if (!db) return -1;
   if (record_signatures(pl, db, err) != 0 || stamp_schema(db, err) != 0 ||
-      cr_wdb_close(db, err) != 0)
+      store_dict(pl, db, err) != 0 || cr_wdb_close(db, err) != 0)
     return -1;
   /* Release the lock on the empty index, then swap directories. */
   if (cr_wdb_close(pl->db, err) != 0) {
@@ -604,6 +716,10 @@ static void free_pipeline(pipeline *pl) {
     pl->files = next;
   }
   src_table_free(&pl->known);
+  for (size_t i = 0; i < pl->n_held; i++)
+    free(pl->held[i]);
+  free(pl->held);
+  cr_textdict_free(pl->dict);
   if (pl->db) cr_wdb_close(pl->db, NULL);
   pthread_mutex_destroy(&pl->lock);
 }
@@ -643,6 +759,10 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   remove_tree(pl.building); /* leftovers of a run that died */
   pl.build_mode = cr_wdb_doccount(pl.db) == 0;
   stats->build_mode = pl.build_mode;
+  if (!pl.build_mode && load_dict(&pl, err) != 0) {
+    free_pipeline(&pl);
+    return -1;
+  }
   if (src_table_load(&pl.known, pl.db) != 0) {
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     free_pipeline(&pl);
@@ -660,6 +780,8 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     read_ctx walk = {&pl, NULL};
     for (size_t i = 0; i < opts->n_paths && !*opts->stop && !pl.failed; i++)
       in_walk(opts->paths[i], on_file, on_problem, &walk);
+    /* Less text than a full sample: decide with what there is. */
+    if (!pl.dict_decided) decide_dict(&pl);
   }
   stop_workers(&pl);
   progress_clear(&pl.bar);

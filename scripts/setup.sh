@@ -18,7 +18,7 @@ shift || true
 packages=(
   build-essential cmake pkg-config
   libxapian-dev libstemmer-dev libcriterion-dev
-  libutf8proc-dev libjansson-dev libarchive-dev
+  libutf8proc-dev libjansson-dev libarchive-dev libzstd-dev
   xapian-tools
   clang libclang-rt-14-dev strace
   xapian-omega sqlite3 libsqlite3-dev gnuplot-nox time

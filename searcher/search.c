@@ -15,8 +15,10 @@
 #define SR_ATTEMPTS 8
 
 struct sr_engine {
-  cr_rdb *db;      /* every -d, searched as one */
-  cr_analyzer *an; /* shared by the query parser and the snippets */
+  cr_rdb *db;        /* every -d, searched as one */
+  cr_analyzer *an;   /* shared by the query parser and the snippets */
+  cr_textdict *dict; /* the index's text dictionary, NULL if none */
+  cr_textpack *tp;   /* unpacks the texts snippets are made from */
 };
 
 sr_params sr_params_default(void) {
@@ -75,6 +77,18 @@ static int check_schema(cr_rdb *db, const char *path, cr_error *err) {
   return same ? 0 : -1;
 }
 
+/* Texts are unpacked with the dictionary the index was built with. */
+static int open_textpack(sr_engine *e, cr_error *err) {
+  size_t len = 0;
+  char *bytes = cr_rdb_get_metadata(e->db, CR_META_TEXTDICT, &len);
+  if (bytes) e->dict = cr_textdict_load(bytes, len, err);
+  bool ok = !bytes || e->dict;
+  free(bytes);
+  if (ok && !(e->tp = cr_textpack_new(e->dict)))
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+  return ok && e->tp ? 0 : -1;
+}
+
 sr_engine *sr_open(const char *const *paths, size_t n_paths,
                    const char *language, cr_error *err) {
   sr_engine *e = calloc(1, sizeof *e);
@@ -92,7 +106,11 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
   for (int tries = 0; tries < SR_ATTEMPTS; tries++) {
     if (tries > 0) pause_before(tries);
     e->db = cr_rdb_open(paths, n_paths, err);
-    if (e->db && check_schema(e->db, paths[0], err) == 0) return e;
+    if (e->db && check_schema(e->db, paths[0], err) == 0) {
+      if (open_textpack(e, err) == 0) return e;
+      sr_close(e);
+      return NULL;
+    }
     cr_rdb_close(e->db);
     e->db = NULL;
     if (!err || !(may_be_a_commit(err->code) || err->code == CR_E_INVALID))
@@ -105,6 +123,8 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
 
 void sr_close(sr_engine *e) {
   if (!e) return;
+  cr_textpack_free(e->tp);
+  cr_textdict_free(e->dict);
   cr_rdb_close(e->db);
   cr_analyzer_free(e->an);
   free(e);
@@ -204,15 +224,20 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
   h->similar = p->collapse ? cr_mset_collapse_count(page->mset, i) : 0;
   if (p->snippets) {
     /* The text is read only here: a page without snippets never inflates
-     * it. */
-    st->text = cr_mset_data(page->mset, i, &st->text_len);
-    /* No text at all (an empty one is ""): the read failed, most likely
+     * it. Damaged text gives an empty snippet, never a failed search. */
+    size_t packed_len = 0;
+    const char *packed = cr_mset_data(page->mset, i, &packed_len);
+    /* No data at all (an empty text is ""): the read failed, most likely
      * because the index changed after the card was read. Retry rather
      * than show a card without its text. */
-    if (!st->text && !last) {
+    if (!packed && !last) {
       cr_stored_free(st);
       return 1;
     }
+    cr_error uerr;
+    st->text =
+        packed ? cr_text_unpack(e->tp, packed, packed_len, &st->text_len, &uerr)
+               : NULL;
     term_list t = {0};
     cr_mset_matching_terms(page->mset, i, add_term, &t);
     char *snip =
@@ -221,6 +246,8 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
                            (const char *const *)t.terms, t.n, &p->snippet);
     bool oom = t.oom || !snip;
     term_list_free(&t);
+    st->text = NULL; /* the unpacked text lives only until the next hit */
+    st->text_len = 0;
     if (oom) return -1;
     page->snippets[k] = snip;
     h->snippet = snip;

@@ -290,8 +290,9 @@ static char *make_card(const cr_article *art, const char *title, bool derived,
   return b.p;
 }
 
-int cr_schema_build(cr_analyzer *an, const cr_article *art, cr_doc *doc,
-                    char *id_term, size_t id_term_size, cr_error *err) {
+int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
+                    cr_doc *doc, char *id_term, size_t id_term_size,
+                    cr_error *err) {
   if (!art->id || !*art->id) {
     cr_error_set(err, CR_E_INVALID, "article has no id");
     return -1;
@@ -338,9 +339,11 @@ int cr_schema_build(cr_analyzer *an, const cr_article *art, cr_doc *doc,
   if (art->source)
     index_field(an, doc, art->source, strlen(art->source), CR_PREFIX_SOURCE, 1,
                 false, 0, &failed);
-  if (art->origin)
-    add_plain_term(doc, CR_PREFIX_FILE, art->origin, strlen(art->origin),
-                   &failed);
+  if (art->origin) {
+    char file_term[CR_FILE_TERM_SIZE];
+    cr_schema_file_term(art->origin, file_term);
+    if (cr_doc_add_term(doc, file_term, strlen(file_term), 0) != 0) failed = 1;
+  }
   const char *date = is_iso_date(art->date) ? art->date : NULL;
   if (date) index_date(doc, date, &failed);
 
@@ -354,9 +357,11 @@ int cr_schema_build(cr_analyzer *an, const cr_article *art, cr_doc *doc,
   free(derived);
   size_t clean_len = 0;
   char *clean = clean_copy(art->text, art->text_len, &clean_len);
-  if (cr_doc_set_data(doc, clean ? clean : art->text,
-                      clean ? clean_len : art->text_len) != 0)
-    failed = 1;
+  size_t packed_len = 0;
+  const char *packed =
+      cr_text_pack(tp, clean ? clean : art->text,
+                   clean ? clean_len : art->text_len, &packed_len);
+  if (!packed || cr_doc_set_data(doc, packed, packed_len) != 0) failed = 1;
   free(clean);
 
   snprintf(id_term, id_term_size, "%s%s", CR_PREFIX_ID, art->id);
@@ -367,6 +372,14 @@ int cr_schema_build(cr_analyzer *an, const cr_article *art, cr_doc *doc,
     return -1;
   }
   return 0;
+}
+
+void cr_schema_file_term(const char *key, char *out) {
+  uint64_t h = 14695981039346656037ull; /* FNV-1a, 64 bits */
+  for (const char *p = key; *p; p++)
+    h = (h ^ (unsigned char)*p) * 1099511628211ull;
+  snprintf(out, CR_FILE_TERM_SIZE, "%s%016llx", CR_PREFIX_FILE,
+           (unsigned long long)h);
 }
 
 /* Length of the UTF-8 prefix of s that fits max bytes without cutting a

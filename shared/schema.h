@@ -12,7 +12,8 @@
  *   A            author words                          author:grasso
  *   XO           source words (newspaper, site)        source:gazzetta
  *   Q            the article id, exactly once per document
- *   XF           the source file the article came from (for --prune)
+ *   XF           the source file the article came from (for --prune), as
+ *                a hash of its path: short, and any path length fits
  *   Y / M / D    date as YYYY, YYYYMM, YYYYMMDD        date:2022-09
  * Values:
  *   CR_SLOT_DATE      "YYYYMMDD", sortable and range-filterable
@@ -26,11 +27,13 @@
  *   CR_SLOT_CARD      the article's card: id, title, date, author, source,
  *                     url (those it has), as tagged fields (schema.c);
  *                     enough to print a result line
- * Data: the article's text (UTF-8), read only to make snippets.
+ * Data: the article's text (UTF-8) as one zstd frame, compressed with the
+ *   index's text dictionary (textpack.h); read only to make snippets.
  * Spelling: every distinct title and body word (case-folded, letters only,
  *   CR_SPELLING_MIN_BYTES or longer), for "did you mean".
  * Metadata: CR_META_SCHEMA holds CR_SCHEMA_VERSION; an index written with
- *   another layout is refused rather than misread.
+ *   another layout is refused rather than misread. CR_META_TEXTDICT holds
+ *   the text dictionary, if the index has one.
  */
 #ifndef CRONACA_SCHEMA_H
 #define CRONACA_SCHEMA_H
@@ -41,6 +44,7 @@
 
 #include "analyzer.h"
 #include "error.h"
+#include "textpack.h"
 #include "xapian_c.h"
 
 #ifdef __cplusplus
@@ -92,10 +96,19 @@ typedef struct cr_article {
 } cr_article;
 
 /* Fills doc (which the caller cleared) with the article's terms, values
- * and data, and writes its id term ("Q" + id) to id_term. Returns -1 with
- * err filled if the article is unusable (no id). */
-int cr_schema_build(cr_analyzer *an, const cr_article *art, cr_doc *doc,
-                    char *id_term, size_t id_term_size, cr_error *err);
+ * and data (the text compressed by tp), and writes its id term ("Q" + id)
+ * to id_term. Returns -1 with err filled if the article is unusable (no
+ * id). */
+int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
+                    cr_doc *doc, char *id_term, size_t id_term_size,
+                    cr_error *err);
+
+/* The XF term of a source file key ("XF" + 16 hex digits of a 64-bit
+ * FNV-1a of the key) into out (at least CR_FILE_TERM_SIZE bytes). A path
+ * would be ~35 bytes in every document's termlist and cut at Xapian's
+ * term limit; the hash is 18 and never cut. */
+#define CR_FILE_TERM_SIZE 19
+void cr_schema_file_term(const char *key, char *out);
 
 /* The display title derived from a body: its first sentence, cut at a
  * word boundary to at most max_bytes (with "…" when cut). malloc'd. */
@@ -103,8 +116,8 @@ char *cr_schema_derive_title(const char *text, size_t len, size_t max_bytes);
 
 /* A stored article read back from its card. Strings are NUL-terminated,
  * owned by buf, and NULL when the article lacks the field. text is not
- * filled by cr_stored_parse: the caller points it at the document data
- * when it needs the text. */
+ * filled by cr_stored_parse: the caller points it at the unpacked
+ * document data (cr_text_unpack) when it needs the text. */
 typedef struct cr_stored {
   const char *id, *title, *date, *author, *source, *url, *text;
   size_t text_len;

@@ -74,11 +74,13 @@ Test(schema, an_article_reads_back_from_its_card_and_data) {
   cr_wdb *w = cr_wdb_open(path, CR_WDB_CREATE_OR_OVERWRITE, &err);
   cr_assert_not_null(w, "%s", err.message);
   cr_doc *doc = cr_doc_new();
+  cr_textpack *tp = cr_textpack_new(NULL);
+  cr_assert_not_null(tp);
   for (size_t i = 0; i < n; i++) {
     cr_article a = cases[i].art;
     a.text_len = i == 3 ? 3 : strlen(a.text);
     cr_doc_clear(doc);
-    cr_assert_eq(cr_schema_build(an, &a, doc, id_terms[i], 256, &err), 0,
+    cr_assert_eq(cr_schema_build(an, tp, &a, doc, id_terms[i], 256, &err), 0,
                  "%s", err.message);
     cr_assert_eq(cr_wdb_replace(w, id_terms[i], doc, &err), 0);
   }
@@ -107,7 +109,9 @@ Test(schema, an_article_reads_back_from_its_card_and_data) {
     if (a->source) cr_expect_str_eq(st.source, a->source);
     if (a->url) cr_expect_str_eq(st.url, a->url);
     cr_expect_null(st.text, "the card never carries the text");
-    const char *text = cr_mset_data(m, 0, &len);
+    const char *packed = cr_mset_data(m, 0, &len);
+    const char *text = cr_text_unpack(tp, packed, len, &len, &err);
+    cr_assert_not_null(text, "%s", err.message);
     if (i == 3) {
       cr_expect_eq(len, 5);
       cr_expect(memcmp(text, "a\xEF\xBF\xBD" "b", 5) == 0);
@@ -124,6 +128,7 @@ Test(schema, an_article_reads_back_from_its_card_and_data) {
   cr_expect_eq(cr_rdb_termfreq(db, "D20200102"), 1);
   cr_expect_eq(cr_rdb_termfreq(db, "Y2019"), 0);
   cr_rdb_close(db);
+  cr_textpack_free(tp);
 }
 
 /* Damaged cards are refused, never read past their end. */
@@ -171,4 +176,36 @@ Test(schema, derived_titles_stop_at_the_first_sentence) {
     cr_expect_str_eq(got, t[i].title, "case %zu", i);
     free(got);
   }
+}
+
+/* A source file's term: "XF" and 16 hex digits, distinct for paths that
+ * differ only at their end, whatever their length. */
+Test(schema, file_terms_are_short_hashes_of_the_path) {
+  char long_a[600], long_b[600];
+  memset(long_a, 'd', sizeof long_a);
+  memcpy(long_a, "/archivio/", 10);
+  long_a[sizeof long_a - 1] = '\0';
+  memcpy(long_b, long_a, sizeof long_b);
+  long_b[sizeof long_b - 2] = 'e';
+  const char *keys[] = {
+      "/work/shared/corpus/dice/dice_gazzettadimodena_texts.jsonl.gz",
+      "/work/shared/corpus/dice/dice_gazzettadimodena_texts.jsonl",
+      "/srv/notizie/città/2022-09-06.txt",
+      "",
+      long_a,
+      long_b,
+  };
+  size_t n = sizeof keys / sizeof *keys;
+  char terms[6][CR_FILE_TERM_SIZE];
+  for (size_t i = 0; i < n; i++) {
+    cr_schema_file_term(keys[i], terms[i]);
+    cr_expect_eq(strlen(terms[i]), 18, "case %zu: %s", i, terms[i]);
+    cr_expect_eq(strncmp(terms[i], CR_PREFIX_FILE, 2), 0);
+    cr_expect_eq(strspn(terms[i] + 2, "0123456789abcdef"), 16);
+    for (size_t k = 0; k < i; k++)
+      cr_expect_str_neq(terms[i], terms[k], "cases %zu and %zu", k, i);
+  }
+  char again[CR_FILE_TERM_SIZE];
+  cr_schema_file_term(keys[0], again);
+  cr_expect_str_eq(again, terms[0], "the same path, the same term");
 }

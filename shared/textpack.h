@@ -1,0 +1,69 @@
+/* textpack.h — the stored article text, compressed with zstd.
+ *
+ * News articles are short and repeat the same phrasing, so compressing
+ * each one on its own gains little; a dictionary trained on the archive's
+ * own text gives zstd that shared context. On DICE (21.3 MB of text) the
+ * document data went from 11.7 MB (Xapian's zlib) to about 7.7 MB.
+ *
+ * An index holds at most one dictionary, in its metadata under
+ * CR_META_TEXTDICT, trained when the index is built (cr_textdict_train)
+ * and never changed, so every text stays readable. Each text is one zstd
+ * frame that names its dictionary (or none, for an index built from too
+ * little text to train one).
+ */
+#ifndef CRONACA_TEXTPACK_H
+#define CRONACA_TEXTPACK_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CR_META_TEXTDICT "cronaca:textdict"
+
+/* Dictionaries are trained on about this much text (the first articles);
+ * less than CR_TEXTDICT_MIN_SAMPLE is not worth a dictionary. */
+#define CR_TEXTDICT_SAMPLE (2u << 20)
+#define CR_TEXTDICT_MIN_SAMPLE (256u << 10)
+
+/* A dictionary, immutable once loaded: shared by every thread. */
+typedef struct cr_textdict cr_textdict;
+
+/* Trains a dictionary on n texts. Returns a malloc'd dictionary (its size
+ * in *len), or NULL when the sample is too small or too uniform to give
+ * one (then texts are stored without a dictionary: not an error). */
+void *cr_textdict_train(const char *const *texts, const size_t *lens, size_t n,
+                        size_t *len);
+
+/* Loads a dictionary's bytes (as trained, or read from the metadata).
+ * NULL with err filled if they are not a zstd dictionary. */
+cr_textdict *cr_textdict_load(const void *bytes, size_t len, cr_error *err);
+void cr_textdict_free(cr_textdict *d);
+
+/* The dictionary's bytes, for storing in the metadata. */
+const void *cr_textdict_bytes(const cr_textdict *d, size_t *len);
+
+/* Compression and decompression state for one thread. dict may be NULL
+ * (no dictionary) and must outlive the packer. */
+typedef struct cr_textpack cr_textpack;
+cr_textpack *cr_textpack_new(const cr_textdict *dict);
+void cr_textpack_free(cr_textpack *p);
+
+/* Compresses text into a buffer owned by p, valid until p's next call.
+ * NULL if memory ran out. */
+const char *cr_text_pack(cr_textpack *p, const char *text, size_t len,
+                         size_t *out_len);
+
+/* Decompresses what cr_text_pack made into a buffer owned by p, valid
+ * until p's next call, NUL-terminated. NULL with err filled
+ * (CR_E_CORRUPT) if the data is damaged or needs another dictionary. */
+const char *cr_text_unpack(cr_textpack *p, const char *data, size_t len,
+                           size_t *out_len, cr_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
