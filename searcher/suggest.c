@@ -88,9 +88,10 @@ static char *correct(cr_rdb *db, cr_analyzer *an, const char *text,
   utf8proc_ssize_t n = utf8proc_map(
       (const utf8proc_uint8_t *)text + c->start,
       (utf8proc_ssize_t)(c->end - c->start), &folded,
-      UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE | UTF8PROC_NULLTERM);
+      UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE);
   if (n < 0) return NULL;
-  char *sugg = cr_rdb_spelling_suggestion(db, (const char *)folded, 2);
+  unsigned edits = c->end - c->start < SR_SUGGEST_LONG ? 1 : 2;
+  char *sugg = cr_rdb_spelling_suggestion(db, (const char *)folded, edits);
   free(folded);
   if (!sugg) return NULL;
   char term[CR_MAX_TERM_BYTES + 1] = "";

@@ -3,8 +3,10 @@
  *
  * A query word is worth correcting when the index hardly knows it (its
  * term is in at most SR_SUGGEST_RARE articles); its correction is the
- * spelling data's nearest word (Xapian's suggestion, up to two edits),
- * taken only when that word is far more common (SR_SUGGEST_GAIN times, and
+ * spelling data's nearest word (Xapian's suggestion: two edits away at
+ * most, one for words under SR_SUGGEST_LONG bytes, where two edits reach
+ * too many real words: "Roma" -> "prima"), taken only when that word is
+ * far more common (SR_SUGGEST_GAIN times, and
  * at least SR_SUGGEST_MIN articles). The suggestion is the query as typed
  * with those words replaced, operators and quotes untouched, the user's
  * capital initial kept.
@@ -17,9 +19,10 @@
 #include "analyzer.h"
 #include "xapian_c.h"
 
-#define SR_SUGGEST_RARE 2
+#define SR_SUGGEST_RARE 1
 #define SR_SUGGEST_GAIN 3
 #define SR_SUGGEST_MIN 2
+#define SR_SUGGEST_LONG 7
 /* Words looked up at most, however long the query. */
 #define SR_SUGGEST_MAX_WORDS 8
 

@@ -492,3 +492,160 @@ Test(searcher, an_index_in_another_layout_is_refused) {
   cr_expect_eq(cr_rdb_doccount(db), 1, "the old index is untouched");
   cr_rdb_close(db);
 }
+
+/* ---- News-archive features (issue 8) on corpus/ ------------------------ */
+
+/* The JSON object a run printed (the test fails if it is not JSON). */
+static json_t *json_of(const th_run *r) {
+  json_error_t jerr;
+  json_t *o = json_loads(r->out, 0, &jerr);
+  cr_assert(o, "invalid JSON (%s): %s", jerr.text, r->out);
+  return o;
+}
+
+Test(searcher, did_you_mean) {
+  /* corpus/ misspells the mayor once as "Frederico"; "Federico" is common. */
+  static const struct {
+    const char *query, *want; /* want NULL: no suggestion */
+  } cases[] = {
+      {"Frederico", "Federico"},
+      {"sindaco Frederico", "sindaco Federico"},
+      {"\"Frederico\" -Roma", "\"Federico\" -Roma"},
+      {"Federico Rossi", NULL},
+      {"Corea del Nord", NULL},
+      {"author:Frederico", NULL}, /* fields are not corrected */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    th_run r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
+                        cases[i].query, NULL);
+    cr_assert_eq(r.status, 0, "%s: %s", cases[i].query, r.err);
+    json_t *o = json_of(&r);
+    const char *got = json_string_value(json_object_get(o, "suggestion"));
+    if (cases[i].want)
+      cr_expect(got && !strcmp(got, cases[i].want), "%s: got %s",
+                cases[i].query, got ? got : "(none)");
+    else
+      cr_expect(!got, "%s: unexpected suggestion %s", cases[i].query, got);
+    json_decref(o);
+    th_run_free(&r);
+  }
+  th_run r = searcher(NULL, "-d", main_idx, "Frederico", NULL);
+  cr_expect(!strncmp(r.out, "Forse cercavi: Federico\n", 24), "%s", r.out);
+  cr_expect(strstr(r.out, "1006"), "the misspelt article is still found");
+  th_run_free(&r);
+  r = searcher(NULL, "-d", main_idx, "--no-suggest", "Frederico", NULL);
+  cr_expect(!strstr(r.out, "Forse cercavi"), "%s", r.out);
+  th_run_free(&r);
+}
+
+#define AGENCY "articles/agenzia-scossa-terremoto.txt"
+#define PAPER "articles/gazzetta-scossa-terremoto.txt"
+
+Test(searcher, collapse_folds_near_duplicates) {
+  th_run r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "-n",
+                      "2", "terremoto Mirandola", NULL);
+  char *ids = ids_of(r.out);
+  cr_expect(strstr(ids, AGENCY) && strstr(ids, PAPER), "both first: %s", ids);
+  th_run_free(&r);
+
+  r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "--collapse",
+               "terremoto Mirandola", NULL);
+  json_t *o = json_of(&r);
+  json_t *hits = json_object_get(o, "hits");
+  size_t shown = 0, i;
+  json_t *h;
+  json_array_foreach(hits, i, h) {
+    const char *id = json_string_value(json_object_get(h, "id"));
+    if (strcmp(id, AGENCY) && strcmp(id, PAPER)) {
+      cr_expect(!json_object_get(h, "similar"), "%s has no duplicate", id);
+      continue;
+    }
+    shown++;
+    cr_expect_eq(json_integer_value(json_object_get(h, "similar")), 1);
+  }
+  cr_expect_eq(shown, 1, "one of the pair, not %zu", shown);
+  json_decref(o);
+  th_run_free(&r);
+
+  r = searcher(NULL, "-d", main_idx, "--collapse", "-n", "1",
+               "terremoto Mirandola", NULL);
+  cr_expect(strstr(r.out, "(+1 similar)"), "%s", r.out);
+  th_run_free(&r);
+}
+
+Test(searcher, facets_count_every_match) {
+  static const struct {
+    const char *facet, *query, *want;
+  } cases[] = {
+      {"year", "date:2019", "\"year\": [{\"value\": \"2019\", \"count\": 1}]"},
+      {"month", "date:2019", "\"month\": [{\"value\": \"2019-05\", \"count\": 1}]"},
+      {"source", "source:padano",
+       "\"source\": [{\"value\": \"Corriere Padano\", \"count\": 2}]"},
+      {"author", "author:Romano date:2023-09",
+       "\"author\": [{\"value\": \"Luca Romano\", \"count\": 1}]"},
+      {"anno", "Zelensky", "\"year\": ["},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    /* -n 1: the counts cover all matches, not the page */
+    th_run r = searcher(NULL, "-d", main_idx, "--json", "-n", "1", "--facet",
+                        cases[i].facet, cases[i].query, NULL);
+    cr_assert_eq(r.status, 0, "%s: %s", cases[i].query, r.err);
+    cr_expect(strstr(r.out, cases[i].want), "%s: %s", cases[i].query, r.out);
+    th_run_free(&r);
+  }
+  /* Over a whole query the year counts add up to the matches. */
+  th_run r = searcher(NULL, "-d", main_idx, "--json", "-n", "1", "--facet",
+                      "year", "date:2019..2030", NULL);
+  json_t *o = json_of(&r);
+  json_int_t sum = 0;
+  size_t k;
+  json_t *v;
+  json_array_foreach(json_object_get(json_object_get(o, "facets"), "year"), k,
+                     v) sum += json_integer_value(json_object_get(v, "count"));
+  cr_expect_eq(sum, json_integer_value(json_object_get(o, "estimated_matches")));
+  cr_expect_gt(sum, 30);
+  json_decref(o);
+  th_run_free(&r);
+  r = searcher(NULL, "-d", main_idx, "--facet", "source", "-n", "0",
+               "source:padano", NULL);
+  cr_expect(strstr(r.out, "source: Corriere Padano (2)\n"), "%s", r.out);
+  th_run_free(&r);
+  r = searcher(NULL, "-d", main_idx, "--facet", "weekday", "x", NULL);
+  cr_expect_eq(r.status, 2);
+  cr_expect(strstr(r.err, "weekday"), "%s", r.err);
+  th_run_free(&r);
+}
+
+Test(searcher, more_like_this) {
+  th_run r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
+                      "--like", AGENCY, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  char *ids = ids_of(r.out);
+  cr_expect(!strncmp(ids, PAPER ",", strlen(PAPER) + 1),
+            "its reprint first: %s", ids);
+  cr_expect(!strstr(ids, AGENCY), "never itself: %s", ids);
+  th_run_free(&r);
+  /* With --collapse its near duplicates are left out too. */
+  r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "--collapse",
+               "--like", AGENCY, NULL);
+  ids = ids_of(r.out);
+  cr_expect(ids[0] && !strstr(ids, PAPER) && !strstr(ids, AGENCY), "%s", ids);
+  th_run_free(&r);
+  /* A query only filters the similar articles. */
+  r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "--like",
+               AGENCY, "date:2022", NULL);
+  json_t *o = json_of(&r);
+  size_t i;
+  json_t *h;
+  json_array_foreach(json_object_get(o, "hits"), i, h) {
+    const char *d = json_string_value(json_object_get(h, "date"));
+    cr_expect(d && !strncmp(d, "2022", 4), "date %s", d ? d : "(none)");
+  }
+  cr_expect_gt(json_array_size(json_object_get(o, "hits")), 0);
+  json_decref(o);
+  th_run_free(&r);
+  r = searcher(NULL, "-d", main_idx, "--like", "no-such-article", NULL);
+  cr_expect_eq(r.status, 2);
+  cr_expect(strstr(r.err, "no-such-article"), "%s", r.err);
+  th_run_free(&r);
+}
