@@ -377,10 +377,18 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
   if (rc > 0 && err && err->code == CR_E_MODIFIED)
     cr_error_set(err, CR_E_MODIFIED,
                  "the index kept changing while it was read; try again");
-  if (rc == 0 && p->suggest && !p->like) {
+  /* Only a query that finds little is worth correcting: a word rare in
+   * the archive is as often a real one ("placenta") as a typo. */
+  if (rc == 0 && p->suggest && !p->like &&
+      page->result.estimated <= SR_SUGGEST_FEW_MATCHES) {
     page->suggestion =
         sr_suggest(e->db, e->an, text, len, page->parsed.query);
     page->result.suggestion = page->suggestion;
+    /* The suggestion's lookups swallow errors: one that met a newer commit
+     * leaves Xapian's reader answering the next query with nothing, not
+     * with an error. A reopen (cheap when nothing changed) clears it. */
+    cr_error ignored;
+    cr_rdb_reopen(e->db, &ignored);
   }
   page->result.took_ms = now_ms() - t0;
   return rc == 0 ? 0 : -1;

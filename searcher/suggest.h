@@ -1,7 +1,8 @@
 /* suggest.h — "Forse cercavi": a corrected query from the index's own
  * spelling data.
  *
- * A query word is worth correcting when the index hardly knows it (its
+ * The searcher asks only when a query finds little (at most
+ * SR_SUGGEST_FEW_MATCHES articles). A query word is worth correcting when the index hardly knows it (its
  * term is in at most SR_SUGGEST_RARE articles); its correction is the
  * spelling data's nearest word (Xapian's suggestion: two edits away at
  * most, one for words under SR_SUGGEST_LONG bytes, where two edits reach
@@ -19,6 +20,7 @@
 #include "analyzer.h"
 #include "xapian_c.h"
 
+#define SR_SUGGEST_FEW_MATCHES 10
 #define SR_SUGGEST_RARE 1
 #define SR_SUGGEST_GAIN 3
 #define SR_SUGGEST_MIN 2
