@@ -320,6 +320,18 @@ int for_each_value(DB &db, unsigned slot, cr_value_fn fn, void *ctx) {
   });
   return ok ? rc : -1;
 }
+
+/* One value of one document, copied out; NULL when empty or on error. */
+template <typename DB>
+char *doc_value(DB &db, cr_docid id, unsigned slot, size_t *len) {
+  char *out = nullptr;
+  *len = 0;
+  guard(nullptr, "", [&] {
+    std::string v = db.get_document(id).get_value(slot);
+    if (!v.empty()) out = copy_out(v, len);
+  });
+  return out;
+}
 } // namespace
 } // extern "C++"
 
@@ -328,13 +340,7 @@ int cr_wdb_values(cr_wdb *db, unsigned slot, cr_value_fn fn, void *ctx) {
 }
 
 char *cr_wdb_doc_value(cr_wdb *db, cr_docid id, unsigned slot, size_t *len) {
-  char *out = nullptr;
-  *len = 0;
-  guard(nullptr, "", [&] {
-    std::string v = db->db.get_document(id).get_value(slot);
-    if (!v.empty()) out = copy_out(v, len);
-  });
-  return out;
+  return doc_value(db->db, id, slot, len);
 }
 
 int cr_wdb_set_doc_value(cr_wdb *db, cr_docid id, unsigned slot,
@@ -492,13 +498,7 @@ int cr_rdb_values(cr_rdb *db, unsigned slot, cr_value_fn fn, void *ctx) {
 }
 
 char *cr_rdb_doc_value(cr_rdb *db, cr_docid id, unsigned slot, size_t *len) {
-  char *out = nullptr;
-  *len = 0;
-  guard(nullptr, "", [&] {
-    std::string v = db->db.get_document(id).get_value(slot);
-    if (!v.empty()) out = copy_out(v, len);
-  });
-  return out;
+  return doc_value(db->db, id, slot, len);
 }
 
 cr_docid cr_rdb_docid_of(cr_rdb *db, const char *term) {
