@@ -215,21 +215,18 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
   out_hit *h = &page->hits[k];
   h->rank = cr_mset_rank(page->mset, i) + 1;
   h->score = cr_mset_weight(page->mset, i);
-  h->id = st->id ? st->id : "";
-  h->title = st->title;
-  h->date = st->date;
-  h->author = st->author;
-  h->source = st->source;
   h->snippet = NULL;
   h->similar = p->collapse ? cr_mset_collapse_count(page->mset, i) : 0;
-  if (p->snippets) {
+  if (p->snippets || st->title_derived) {
     /* The text is read only here: a page without snippets never inflates
-     * it. Damaged text gives an empty snippet, never a failed search. */
+     * it, except for a title to derive (a few kB, microseconds). Damaged
+     * text gives an empty snippet, never a failed search. */
     size_t packed_len = 0;
-    const char *packed = cr_mset_data(page->mset, i, &packed_len);
-    /* No data at all (an empty text is ""): the read failed, most likely
-     * because the index changed after the card was read. Retry rather
-     * than show a card without its text. */
+    const char *packed =
+        cr_mset_value(page->mset, i, CR_SLOT_TEXT, &packed_len);
+    /* No text at all (an empty one still packs to a frame): the read
+     * failed, most likely because the index changed after the card was
+     * read. Retry rather than show a card without its text. */
     if (!packed && !last) {
       cr_stored_free(st);
       return 1;
@@ -238,6 +235,16 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
     st->text =
         packed ? cr_text_unpack(e->tp, packed, packed_len, &st->text_len, &uerr)
                : NULL;
+    if (st->title_derived && st->text &&
+        cr_stored_derive_title(st, st->text, st->text_len) != 0)
+      return -1;
+  }
+  h->id = st->id ? st->id : "";
+  h->title = st->title;
+  h->date = st->date;
+  h->author = st->author;
+  h->source = st->source;
+  if (p->snippets) {
     term_list t = {0};
     cr_mset_matching_terms(page->mset, i, add_term, &t);
     char *snip =
@@ -246,12 +253,12 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
                            (const char *const *)t.terms, t.n, &p->snippet);
     bool oom = t.oom || !snip;
     term_list_free(&t);
-    st->text = NULL; /* the unpacked text lives only until the next hit */
-    st->text_len = 0;
     if (oom) return -1;
     page->snippets[k] = snip;
     h->snippet = snip;
   }
+  st->text = NULL; /* the unpacked text lives only until the next hit */
+  st->text_len = 0;
   return 0;
 }
 

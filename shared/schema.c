@@ -221,7 +221,8 @@ static char *clean_copy(const char *s, size_t len, size_t *out_len) {
 enum card_tag {
   TAG_ID = 'i',
   TAG_TITLE = 't',
-  TAG_DERIVED_TITLE = 'T', /* taken from the first sentence */
+  TAG_DERIVED_TITLE = 'T', /* empty: derive it from the text's first
+                              sentence (on DICE, 1.3 MB not stored) */
   TAG_DATE = 'd',
   TAG_AUTHOR = 'a',
   TAG_SOURCE = 's',
@@ -248,6 +249,12 @@ static void card_put(card_buf *b, const void *bytes, size_t len) {
   }
   memcpy(b->p + b->n, bytes, len);
   b->n += len;
+}
+
+/* A field with no value, a mark. */
+static void card_mark(card_buf *b, char tag) {
+  unsigned char head[2] = {(unsigned char)tag, 0};
+  card_put(b, head, sizeof head);
 }
 
 static void card_field(card_buf *b, char tag, const char *value) {
@@ -277,7 +284,8 @@ static char *make_card(const cr_article *art, const char *title, bool derived,
                        size_t *len) {
   card_buf b = {0};
   card_field(&b, TAG_ID, art->id);
-  card_field(&b, derived ? TAG_DERIVED_TITLE : TAG_TITLE, title);
+  if (derived) card_mark(&b, TAG_DERIVED_TITLE);
+  else card_field(&b, TAG_TITLE, title);
   card_field(&b, TAG_DATE, art->date);
   card_field(&b, TAG_AUTHOR, art->author);
   card_field(&b, TAG_SOURCE, art->source);
@@ -305,7 +313,8 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   char *derived = NULL;
   const char *title = art->title;
   if (!title || !*title) {
-    derived = cr_schema_derive_title(art->text, art->text_len, 120);
+    derived = cr_schema_derive_title(art->text, art->text_len,
+                                     CR_DERIVED_TITLE_MAX);
     title = derived;
   }
 
@@ -361,7 +370,9 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   const char *packed =
       cr_text_pack(tp, clean ? clean : art->text,
                    clean ? clean_len : art->text_len, &packed_len);
-  if (!packed || cr_doc_set_data(doc, packed, packed_len) != 0) failed = 1;
+  if (!packed ||
+      cr_doc_set_value(doc, CR_SLOT_TEXT, packed, packed_len) != 0)
+    failed = 1;
   free(clean);
 
   snprintf(id_term, id_term_size, "%s%s", CR_PREFIX_ID, art->id);
@@ -474,10 +485,7 @@ int cr_stored_parse(const char *card, size_t len, cr_stored *out,
     switch (tag) {
     case TAG_ID: out->id = value; break;
     case TAG_TITLE: out->title = value; break;
-    case TAG_DERIVED_TITLE:
-      out->title = value;
-      out->title_derived = true;
-      break;
+    case TAG_DERIVED_TITLE: out->title_derived = true; break;
     case TAG_DATE: out->date = value; break;
     case TAG_AUTHOR: out->author = value; break;
     case TAG_SOURCE: out->source = value; break;
@@ -492,8 +500,16 @@ corrupt:
   return -1;
 }
 
+int cr_stored_derive_title(cr_stored *s, const char *text, size_t len) {
+  free(s->derived_title);
+  s->derived_title = cr_schema_derive_title(text, len, CR_DERIVED_TITLE_MAX);
+  s->title = s->derived_title;
+  return s->derived_title ? 0 : -1;
+}
+
 void cr_stored_free(cr_stored *s) {
   if (!s) return;
   free(s->buf);
+  free(s->derived_title);
   memset(s, 0, sizeof *s);
 }

@@ -26,9 +26,17 @@
  *                     articles long enough to have one
  *   CR_SLOT_CARD      the article's card: id, title, date, author, source,
  *                     url (those it has), as tagged fields (schema.c);
- *                     enough to print a result line
- * Data: the article's text (UTF-8) as one zstd frame, compressed with the
- *   index's text dictionary (textpack.h); read only to make snippets.
+ *                     enough to print a result line. A title derived from
+ *                     the text is not stored, only marked: the reader
+ *                     derives it again (cr_stored_derive_title)
+ *   CR_SLOT_TEXT      the article's text (UTF-8) as one zstd frame,
+ *                     compressed with the index's text dictionary
+ *                     (textpack.h); read for snippets and derived titles.
+ *                     A value rather than the document data: Xapian runs
+ *                     zlib over document data, at index time and again
+ *                     when compacting, which on compressed text only costs
+ *                     (14% of the indexer's CPU on DICE)
+ * Data: none.
  * Spelling: every distinct title and body word (case-folded, letters only,
  *   CR_SPELLING_MIN_BYTES or longer), for "did you mean".
  * Metadata: CR_META_SCHEMA holds CR_SCHEMA_VERSION; an index written with
@@ -67,13 +75,14 @@ enum cr_value_slot {
   CR_SLOT_AUTHOR = 3,
   CR_SLOT_SOURCE = 4,
   CR_SLOT_MINHASH = 5,
+  CR_SLOT_TEXT = 6,
 };
 
 /* Shorter words are not worth suggesting (and are most often right). */
 #define CR_SPELLING_MIN_BYTES 4
 
 #define CR_META_SCHEMA "cronaca:schema"
-#define CR_SCHEMA_VERSION "3"
+#define CR_SCHEMA_VERSION "4"
 
 /* Title words count this many times in the unprefixed terms. */
 #define CR_TITLE_WDF 3
@@ -114,15 +123,20 @@ void cr_schema_file_term(const char *key, char *out);
  * word boundary to at most max_bytes (with "…" when cut). malloc'd. */
 char *cr_schema_derive_title(const char *text, size_t len, size_t max_bytes);
 
+/* Longest derived title, in bytes. */
+#define CR_DERIVED_TITLE_MAX 120
+
 /* A stored article read back from its card. Strings are NUL-terminated,
  * owned by buf, and NULL when the article lacks the field. text is not
  * filled by cr_stored_parse: the caller points it at the unpacked
- * document data (cr_text_unpack) when it needs the text. */
+ * CR_SLOT_TEXT value (cr_text_unpack) when it needs the text. When
+ * title_derived is set, title stays NULL until cr_stored_derive_title. */
 typedef struct cr_stored {
   const char *id, *title, *date, *author, *source, *url, *text;
   size_t text_len;
   bool title_derived;
-  char *buf; /* freed by cr_stored_free */
+  char *buf;           /* freed by cr_stored_free */
+  char *derived_title; /* likewise */
 } cr_stored;
 
 /* Reads a card (the CR_SLOT_CARD value). -1 with err (CR_E_CORRUPT) if it
@@ -130,6 +144,11 @@ typedef struct cr_stored {
 int cr_stored_parse(const char *card, size_t len, cr_stored *out,
                     cr_error *err);
 void cr_stored_free(cr_stored *s);
+
+/* Sets s->title to the title derived from text[0..len) (the article's
+ * unpacked text), as the indexer would have derived it. -1 if memory ran
+ * out. */
+int cr_stored_derive_title(cr_stored *s, const char *text, size_t len);
 
 #ifdef __cplusplus
 }

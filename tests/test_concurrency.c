@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "schema.h"
 #include "search.h"
 
 #define ARTICLES 400 /* rewritten in each edition */
@@ -222,7 +223,7 @@ Test(concurrency, a_reader_left_behind_by_commits_reopens) {
     /* ...or meets it reading the documents. */
     for (uint32_t i = 0; i < cr_mset_size(m) && !modified; i++) {
       size_t len;
-      modified = !cr_mset_data(m, i, &len);
+      modified = !cr_mset_value(m, i, CR_SLOT_TEXT, &len);
     }
     cr_mset_free(m);
   }
