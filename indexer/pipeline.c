@@ -542,7 +542,7 @@ static int open_shards(pipeline *pl, cr_error *err) {
              i);
     w->shard = cr_wdb_open(w->shard_path,
                            CR_WDB_CREATE_OR_OVERWRITE | CR_WDB_NO_SYNC |
-                               CR_WDB_DANGEROUS,
+                               CR_WDB_DANGEROUS | CR_WDB_SPELLING_AT_CLOSE,
                            err);
     if (!w->shard) return -1;
   }

@@ -37,8 +37,11 @@
  *                     when compacting, which on compressed text only costs
  *                     (14% of the indexer's CPU on DICE)
  * Data: none.
- * Spelling: every distinct title and body word (case-folded, letters only,
- *   CR_SPELLING_MIN_BYTES or longer), for "did you mean".
+ * Spelling: title and body words (case-folded, letters only,
+ *   CR_SPELLING_MIN_BYTES or longer) found in several articles (2 of a
+ *   commit's; 3 of a new index's shard when it holds more than 5,000:
+ *   CR_WDB_SPELLING_AT_CLOSE), with their article counts, for "did you
+ *   mean".
  * Metadata: CR_META_SCHEMA holds CR_SCHEMA_VERSION; an index written with
  *   another layout is refused rather than misread. CR_META_TEXTDICT holds
  *   the text dictionary, if the index has one.

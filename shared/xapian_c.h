@@ -41,6 +41,11 @@ enum cr_wdb_flags {
    * can leave the database unreadable. */
   CR_WDB_NO_SYNC = 1 << 4,
   CR_WDB_DANGEROUS = 1 << 5,
+  /* Spelling words are counted over the whole session and written at
+   * close, not at each commit: for shards nobody reads before they are
+   * closed. Much cheaper; a word must then be in 3 documents, not 2, if
+   * the shard holds more than 5,000. */
+  CR_WDB_SPELLING_AT_CLOSE = 1 << 6,
 };
 
 /* Opens (or creates) a glass database at path. A second writer on the
