@@ -11,7 +11,8 @@
  *   - ordered neighbours: for each pair of words next to each other in
  *     the query, the smaller idf of the two if the document has them in
  *     that order, no more words apart than in the query plus two.
- * Tuned on the dev half of SQuAD-it (bench/RESULTS.md, "Ranking").
+ * Tuned on the dev half of SQuAD-it (bench/run's ranking set-up); the
+ * figures are in rerank.c's sr_rerank_opts_default.
  */
 #ifndef CRONACA_RERANK_H
 #define CRONACA_RERANK_H
