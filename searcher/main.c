@@ -64,6 +64,8 @@ static const char usage_text[] =
     "  --language LANG    Snowball language (default italian); must be the\n"
     "                     one the index was built with\n"
     "  --bm25 K1,B        BM25 parameters (for tuning)\n"
+    "  --rerank N         reorder the best N hits by how close the query\n"
+    "                     words stand in them (default 10; 0: BM25 only)\n"
     "  --help, --version\n"
     "\n"
     "Query language: words (any, best first), \"exact phrase\", +required,\n"
@@ -233,6 +235,14 @@ static int parse_args(int argc, char **argv, cli *c) {
         usage_error("-n wants a number of results, not '%s'", val);
         return -1;
       }
+    } else if (!strcmp(name, "--rerank")) {
+      uint32_t depth;
+      if (!parse_count(val, 1000, &depth)) {
+        usage_error("--rerank wants a number of hits (0 to 1000), not '%s'",
+                    val);
+        return -1;
+      }
+      c->params.rerank.depth = depth;
     } else if (!strcmp(name, "--offset")) {
       if (!parse_count(val, UINT32_MAX / 2, &c->params.search.offset)) {
         usage_error("--offset wants a number, not '%s'", val);

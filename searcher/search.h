@@ -18,6 +18,7 @@
 #include "facets.h"
 #include "output.h"
 #include "query_parser.h"
+#include "rerank.h"
 #include "snippet.h"
 #include "xapian_c.h"
 
@@ -26,6 +27,8 @@ typedef struct sr_engine sr_engine;
 typedef struct sr_params {
   cr_qp_opts qp;           /* how the text becomes a query */
   cr_search_opts search;   /* page, weighting, order */
+  sr_rerank_opts rerank;   /* the best hits reordered by word proximity
+                              (relevance order only) */
   bool snippets;           /* make a snippet for each hit shown */
   cr_snippet_opts snippet; /* its length and highlight markers */
   bool collapse;           /* one hit per group of near duplicates */

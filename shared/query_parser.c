@@ -183,6 +183,8 @@ typedef struct parser {
   /* The single unprefixed term of the last leaf ("" if it was anything
    * else): parse_seq pairs such neighbours for the proximity bonus. */
   char last_plain[CR_MAX_TERM_BYTES + 8];
+  cr_qword *words; /* wanted words so far (cr_parsed_query.words) */
+  size_t n_words, cap_words;
 } parser;
 
 typedef struct qlist {
@@ -246,12 +248,38 @@ typedef struct term_sink {
   char buf[CR_MAX_TERM_BYTES + 8];
 } term_sink;
 
+/* Notes a wanted word; words of an item that turns out excluded are
+ * dropped again by forget_words. */
+static void add_word(parser *p, const char *term, uint32_t position) {
+  if (p->n_words == p->cap_words) {
+    size_t cap = p->cap_words ? p->cap_words * 2 : 16;
+    cr_qword *bigger = realloc(p->words, cap * sizeof *bigger);
+    if (!bigger) {
+      p->failed = true;
+      return;
+    }
+    p->words = bigger;
+    p->cap_words = cap;
+  }
+  char *copy = strdup(term);
+  if (!copy) {
+    p->failed = true;
+    return;
+  }
+  p->words[p->n_words++] = (cr_qword){copy, position};
+}
+
+static void forget_words(parser *p, size_t keep) {
+  while (p->n_words > keep) free(p->words[--p->n_words].term);
+}
+
 static int collect_term(const cr_token *t, void *ctx) {
   term_sink *ts = ctx;
   if (t->is_stop && !ts->p->keep_stop) {
     ts->p->saw_stop = true;
     return 0;
   }
+  if (!*ts->prefix) add_word(ts->p, t->term, ts->p->position + t->position);
   snprintf(ts->buf, sizeof ts->buf, "%s%s", ts->prefix, t->term);
   if (!ts->any) ts->first_pos = t->position;
   ts->last_pos = t->position;
@@ -378,7 +406,9 @@ static bool parse_item(parser *p, int depth, cr_query **out, char *sign) {
   if (t.kind == T_NOT) {
     take(&p->lx);
     char inner;
+    size_t words = p->n_words;
     bool got = parse_item(p, depth, out, &inner);
+    forget_words(p, words);
     *sign = '-';
     return got;
   }
@@ -413,7 +443,9 @@ static cr_query *parse_seq(parser *p, int depth) {
     cr_query *q;
     char sign;
     p->last_plain[0] = '\0';
+    size_t words = p->n_words;
     if (!parse_item(p, depth, &q, &sign)) break;
+    if (sign == '-') forget_words(p, words);
     if (!q) continue;
     if (sign != '-' && p->last_plain[0]) {
       if (prev[0] && p->opts->proximity_weight > 0)
@@ -464,7 +496,9 @@ static cr_query *parse_and(parser *p, int depth) {
       take(&p->lx);
       negate = true;
     }
+    size_t words = p->n_words;
     cr_query *right = parse_seq(p, depth);
+    if (negate) forget_words(p, words);
     if (negate && right)
       left = combine2(CR_OP_AND_NOT, left ? left : cr_query_match_all(), right);
     else
@@ -507,6 +541,7 @@ static cr_query *run_parser(parser *p, const char *text, size_t len) {
   p->items = 0;
   p->position = 0;
   free_filters(p);
+  forget_words(p, 0);
   return parse_all(p);
 }
 
@@ -593,11 +628,15 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
   if (!q) notes |= NOTE_EMPTY;
   if (p.failed) {
     cr_query_free(q);
+    forget_words(&p, 0);
+    free(p.words);
     cr_error_set(err, CR_E_NOMEM, "out of memory parsing the query");
     return -1;
   }
   out->query = q;
   out->note = make_note(notes);
+  out->words = p.words;
+  out->n_words = p.n_words;
   return 0;
 }
 
@@ -605,6 +644,7 @@ void cr_parsed_query_free(cr_parsed_query *pq) {
   if (!pq) return;
   cr_query_free(pq->query);
   free(pq->note);
-  pq->query = NULL;
-  pq->note = NULL;
+  for (size_t i = 0; i < pq->n_words; i++) free(pq->words[i].term);
+  free(pq->words);
+  memset(pq, 0, sizeof *pq);
 }

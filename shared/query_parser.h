@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analyzer.h"
 #include "error.h"
@@ -41,10 +42,20 @@ typedef struct cr_qp_opts {
 
 cr_qp_opts cr_qp_opts_default(void);
 
+/* A word of the query that documents should contain: an unprefixed term
+ * from a plain word or a phrase, not excluded, not a wildcard. */
+typedef struct cr_qword {
+  char *term;        /* the term as indexed (malloc'd) */
+  uint32_t position; /* its word position in the query (stop words count) */
+} cr_qword;
+
 typedef struct cr_parsed_query {
   cr_query *query;    /* NULL when nothing in the text is searchable */
   char *note;         /* malloc'd one-line explanation for the user when
                          the query was changed or is empty, else NULL */
+  cr_qword *words;    /* the wanted words in query order (repeats kept), for
+                         ranking by where they stand in a document */
+  size_t n_words;
 } cr_parsed_query;
 
 /* Parses text[0..len). Fails (-1, err) only on memory exhaustion or bad

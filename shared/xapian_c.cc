@@ -532,6 +532,34 @@ cr_docid cr_rdb_docid_of(cr_rdb *db, const char *term) {
   return id;
 }
 
+long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term,
+                      uint32_t *out, size_t cap, cr_error *err) {
+  long n = 0;
+  bool ok = guard(err, "cannot read positions in document " +
+                           std::to_string(id), [&] {
+    auto end = db->db.positionlist_end(id, term);
+    for (auto it = db->db.positionlist_begin(id, term); it != end; ++it, ++n)
+      if (static_cast<size_t>(n) < cap) out[n] = *it;
+  });
+  return ok ? n : -1;
+}
+
+int cr_rdb_term_in_docs(cr_rdb *db, const char *term, const cr_docid *ids,
+                        size_t n, bool *has, cr_error *err) {
+  for (size_t i = 0; i < n; i++) has[i] = false;
+  return guard(err, std::string("cannot read the postings of '") + term + "'",
+               [&] {
+                 auto end = db->db.postlist_end(term);
+                 auto it = db->db.postlist_begin(term);
+                 for (size_t i = 0; i < n && it != end; i++) {
+                   it.skip_to(ids[i]);
+                   has[i] = it != end && *it == ids[i];
+                 }
+               })
+             ? 0
+             : -1;
+}
+
 extern "C++" namespace {
 /* Our prefixes are upper-case ASCII; the words of texts never are. */
 struct UnprefixedOnly : public Xapian::ExpandDecider {

@@ -162,6 +162,18 @@ int cr_rdb_allterms(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx);
 char *cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
                                  unsigned max_edit_distance);
 
+/* The word positions of term in document id, ascending: writes the first
+ * cap of them to out and returns how many there are (0 when the document
+ * lacks the term or has no positions for it), or -1 with err filled. */
+long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term,
+                      uint32_t *out, size_t cap, cr_error *err);
+
+/* Which of the documents ids[0..n) (ascending) hold term: has[i] is set
+ * for ids[i]. One walk down the term's posting list, far cheaper than
+ * asking each document for its positions. 0, or -1 with err filled. */
+int cr_rdb_term_in_docs(cr_rdb *db, const char *term, const cr_docid *ids,
+                        size_t n, bool *has, cr_error *err);
+
 /* ---- Queries ---------------------------------------------------------- */
 
 enum cr_query_op {

@@ -1,0 +1,226 @@
+/* rerank.c — the proximity bonus and the reordering of the best hits. */
+#include "rerank.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+sr_rerank_opts sr_rerank_opts_default(void) {
+  /* Dev half of SQuAD-it: MRR@10 0.796 -> 0.811 reordering the top 10,
+   * 0.813 the top 20; each hit costs its words' position reads (about
+   * 10 us), so 10. A window of 12 positions is about a clause; windows of
+   * 8 to 24 and weights 0.5 to 1.5 all land within 0.005 of it. */
+  return (sr_rerank_opts){
+      .depth = 10, .window = 12, .window_weight = 1.0, .pair_weight = 0.5};
+}
+
+double sr_rerank_idf(uint32_t n, uint32_t N) {
+  if (n == 0 || 2 * (uint64_t)n >= N) return 0;
+  return log((N - n + 0.5) / (n + 0.5));
+}
+
+/* One occurrence of a distinct word. */
+typedef struct rr_event {
+  uint32_t pos;  /* its position in the document */
+  unsigned word; /* which distinct word (index of its first occurrence) */
+} rr_event;
+
+static int by_position(const void *a, const void *b) {
+  const rr_event *x = a, *y = b;
+  return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Index of the first word with w[i]'s term. */
+static size_t first_of(const sr_rr_word *w, size_t i) {
+  size_t k = 0;
+  while (strcmp(w[k].term, w[i].term) != 0) k++;
+  return k;
+}
+
+/* The largest idf sum of distinct words within `window` consecutive
+ * positions. ev (n_ev events) is scratch space for every occurrence. */
+static double best_window(const sr_rr_word *w, size_t n, unsigned window,
+                          rr_event *ev) {
+  size_t n_ev = 0;
+  unsigned count[SR_RERANK_MAX_WORDS] = {0};
+  for (size_t i = 0; i < n; i++) {
+    if (first_of(w, i) != i) continue; /* a repeat: counted once */
+    for (size_t k = 0; k < w[i].n_pos; k++)
+      ev[n_ev++] = (rr_event){w[i].pos[k], (unsigned)i};
+  }
+  qsort(ev, n_ev, sizeof *ev, by_position);
+  if (window < 1) window = 1;
+  /* Slides a window ending at each occurrence in turn: ev[j..i] are the
+   * occurrences within it, count[] how many of each word it holds. */
+  double sum = 0, best = 0;
+  for (size_t i = 0, j = 0; i < n_ev; i++) {
+    if (count[ev[i].word]++ == 0) sum += w[ev[i].word].idf;
+    for (; (uint64_t)ev[j].pos + window <= ev[i].pos; j++)
+      if (--count[ev[j].word] == 0) sum -= w[ev[j].word].idf;
+    if (sum > best) best = sum;
+  }
+  return best;
+}
+
+/* True if some occurrence of b follows one of a by 1 to lim positions. */
+static bool in_order(const sr_rr_word *a, const sr_rr_word *b, uint32_t lim) {
+  size_t j = 0;
+  for (size_t i = 0; i < a->n_pos; i++) {
+    while (j < b->n_pos && b->pos[j] <= a->pos[i]) j++;
+    if (j == b->n_pos) return false;
+    if (b->pos[j] - a->pos[i] <= lim) return true;
+  }
+  return false;
+}
+
+/* The idf of query neighbours the document has in the same order, as
+ * close as in the query give or take two positions (stop words between
+ * them, a word inserted). */
+static double ordered_pairs(const sr_rr_word *w, size_t n) {
+  double sum = 0;
+  for (size_t i = 0; i + 1 < n; i++) {
+    const sr_rr_word *a = &w[i], *b = &w[i + 1];
+    if (strcmp(a->term, b->term) == 0 || !a->n_pos || !b->n_pos) continue;
+    uint32_t gap = b->qpos > a->qpos ? b->qpos - a->qpos : 1;
+    if (in_order(a, b, gap + 2)) sum += a->idf < b->idf ? a->idf : b->idf;
+  }
+  return sum;
+}
+
+double sr_rerank_bonus(const sr_rr_word *w, size_t n,
+                       const sr_rerank_opts *o) {
+  if (n > SR_RERANK_MAX_WORDS) n = SR_RERANK_MAX_WORDS;
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) total += w[i].n_pos;
+  rr_event *ev = malloc((total ? total : 1) * sizeof *ev);
+  if (!ev) return 0; /* no bonus is BM25's order: never a failed search */
+  double bonus = o->window_weight * best_window(w, n, o->window, ev) +
+                 o->pair_weight * ordered_pairs(w, n);
+  free(ev);
+  return bonus;
+}
+
+/* A hit's document and its place in the mset. */
+typedef struct rr_doc {
+  cr_docid id;
+  uint32_t rank;
+} rr_doc;
+
+/* A hit being reordered: its mset index and its score. */
+typedef struct rr_hit {
+  uint32_t index;
+  double score;
+} rr_hit;
+
+static int by_score(const void *a, const void *b) {
+  const rr_hit *x = a, *y = b;
+  if (x->score != y->score) return x->score < y->score ? 1 : -1;
+  return (x->index > y->index) - (x->index < y->index); /* BM25's order */
+}
+
+/* The query's words (at most SR_RERANK_MAX_WORDS) with their idf; the
+ * positions are filled per document. Returns how many distinct ones. */
+static size_t query_words(cr_rdb *db, const cr_parsed_query *pq,
+                          sr_rr_word *w, size_t *n) {
+  uint32_t N = cr_rdb_doccount(db);
+  size_t distinct = 0;
+  *n = pq->n_words < SR_RERANK_MAX_WORDS ? pq->n_words : SR_RERANK_MAX_WORDS;
+  for (size_t i = 0; i < *n; i++) {
+    w[i] = (sr_rr_word){.term = pq->words[i].term,
+                        .qpos = pq->words[i].position};
+    size_t k = first_of(w, i);
+    if (k == i) {
+      w[i].idf = sr_rerank_idf(cr_rdb_termfreq(db, w[i].term), N);
+      distinct++;
+    } else {
+      w[i].idf = w[k].idf;
+    }
+  }
+  return distinct;
+}
+
+static int by_docid(const void *a, const void *b) {
+  const rr_doc *x = a, *y = b;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Fills has[i * depth + r]: whether hit r holds word i (distinct words
+ * only). Asking the posting lists first saves the position reads of the
+ * words a document lacks, most of them. 0, or -1 with err filled. */
+static int find_words(cr_rdb *db, cr_mset *m, const sr_rr_word *w, size_t n,
+                      uint32_t depth, bool *has, cr_error *err) {
+  rr_doc *docs = malloc(depth * sizeof *docs);
+  cr_docid *ids = malloc(depth * sizeof *ids);
+  bool *found = malloc(depth * sizeof *found);
+  int rc = docs && ids && found ? 0 : -1;
+  if (rc) cr_error_set(err, CR_E_NOMEM, "out of memory");
+  for (uint32_t r = 0; rc == 0 && r < depth; r++)
+    docs[r] = (rr_doc){cr_mset_docid(m, r), r};
+  if (rc == 0) qsort(docs, depth, sizeof *docs, by_docid);
+  for (uint32_t r = 0; rc == 0 && r < depth; r++) ids[r] = docs[r].id;
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    memset(has + i * depth, 0, depth * sizeof *has);
+    if (first_of(w, i) != i || w[i].idf <= 0) continue;
+    rc = cr_rdb_term_in_docs(db, w[i].term, ids, depth, found, err);
+    for (uint32_t r = 0; rc == 0 && r < depth; r++)
+      has[i * depth + docs[r].rank] = found[r];
+  }
+  free(docs);
+  free(ids);
+  free(found);
+  return rc;
+}
+
+int sr_rerank(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
+              const sr_rerank_opts *o, uint32_t *order, double *score,
+              cr_error *err) {
+  uint32_t size = cr_mset_size(m);
+  for (uint32_t r = 0; r < size; r++) {
+    order[r] = r;
+    score[r] = cr_mset_weight(m, r);
+  }
+  uint32_t depth = o->depth < size ? o->depth : size;
+  sr_rr_word w[SR_RERANK_MAX_WORDS];
+  size_t n;
+  if (depth < 2 || query_words(db, pq, w, &n) < 2) return 0;
+  uint32_t *buf = malloc(n * SR_RERANK_MAX_POSITIONS * sizeof *buf);
+  rr_hit *hits = malloc(depth * sizeof *hits);
+  bool *has = malloc(n * depth * sizeof *has);
+  int rc = buf && hits && has ? 0 : -1;
+  if (rc) cr_error_set(err, CR_E_NOMEM, "out of memory");
+  if (rc == 0) rc = find_words(db, m, w, n, depth, has, err);
+  for (uint32_t r = 0; rc == 0 && r < depth; r++) {
+    cr_docid id = cr_mset_docid(m, r);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+      size_t k = first_of(w, i);
+      if (k != i) { /* a repeat shares its first occurrence's positions */
+        w[i].pos = w[k].pos;
+        w[i].n_pos = w[k].n_pos;
+        continue;
+      }
+      uint32_t *pos = buf + i * SR_RERANK_MAX_POSITIONS;
+      long got = has[i * depth + r]
+                     ? cr_rdb_positions(db, id, w[i].term, pos,
+                                        SR_RERANK_MAX_POSITIONS, err)
+                     : 0;
+      if (got < 0) rc = -1;
+      w[i].pos = pos;
+      w[i].n_pos = got > SR_RERANK_MAX_POSITIONS ? SR_RERANK_MAX_POSITIONS
+                   : got > 0                     ? (size_t)got
+                                                 : 0;
+    }
+    hits[r] = (rr_hit){r, score[r] + sr_rerank_bonus(w, n, o)};
+  }
+  if (rc == 0) {
+    qsort(hits, depth, sizeof *hits, by_score);
+    for (uint32_t r = 0; r < depth; r++) {
+      order[r] = hits[r].index;
+      score[r] = hits[r].score;
+    }
+  }
+  free(buf);
+  free(hits);
+  free(has);
+  return rc;
+}

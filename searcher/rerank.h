@@ -1,0 +1,70 @@
+/* rerank.h — reordering the best hits by where the query's words stand.
+ *
+ * BM25 sees a document as a bag of words: it cannot tell a paragraph
+ * whose sentence says what the question asks from another paragraph of
+ * the same article that uses the same words far apart. Reading word
+ * positions for every candidate is too slow (Xapian's NEAR did that: 20 ms
+ * a query), so only the first hits BM25 ranks are reread and given a
+ * bonus, in BM25's own units (idf), that grows with
+ *   - the best window: the idf sum of the distinct query words found
+ *     together within `window` consecutive positions;
+ *   - ordered neighbours: for each pair of words next to each other in
+ *     the query, the smaller idf of the two if the document has them in
+ *     that order, no more words apart than in the query plus two.
+ * Tuned on the dev half of SQuAD-it (bench/run's ranking set-up); the
+ * figures are in rerank.c's sr_rerank_opts_default.
+ */
+#ifndef CRONACA_RERANK_H
+#define CRONACA_RERANK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "query_parser.h"
+#include "xapian_c.h"
+
+/* Positions read per word and document: enough for any paragraph; in a
+ * longer text the later occurrences of a very frequent word are ignored. */
+#define SR_RERANK_MAX_POSITIONS 256
+/* Query words used (repeats included); the rest are ignored. */
+#define SR_RERANK_MAX_WORDS 32
+
+typedef struct sr_rerank_opts {
+  unsigned depth;       /* hits reordered (0: off) */
+  unsigned window;      /* positions the best window spans */
+  double window_weight; /* weight of the best window's idf sum */
+  double pair_weight;   /* weight of ordered neighbours' idf */
+} sr_rerank_opts;
+
+/* The defaults measured best at acceptable latency. */
+sr_rerank_opts sr_rerank_opts_default(void);
+
+/* One query word, in query order, and where one document has it. */
+typedef struct sr_rr_word {
+  const char *term;     /* repeats of a word have equal terms */
+  uint32_t qpos;        /* its position in the query */
+  double idf;           /* its weight: log((N - n + 0.5) / (n + 0.5)), >= 0 */
+  const uint32_t *pos;  /* its positions in the document, ascending */
+  size_t n_pos;         /* 0: the document lacks it */
+} sr_rr_word;
+
+/* The bonus one document earns (>= 0): window_weight times the best
+ * window's idf sum, plus pair_weight times the ordered neighbours' idf. */
+double sr_rerank_bonus(const sr_rr_word *w, size_t n, const sr_rerank_opts *o);
+
+/* The idf sr_rerank_bonus expects, for a word in n of N documents (0 for
+ * words in half the documents or more). */
+double sr_rerank_idf(uint32_t n, uint32_t N);
+
+/* Reorders the first min(o->depth, size) hits of m by BM25 weight plus
+ * bonus: fills order[r] with the mset index of the hit at rank r and
+ * score[r] with its score, for every r < cr_mset_size(m) (hits past the
+ * depth keep their place and weight). Queries with fewer than two
+ * distinct words keep BM25's order. Returns 0, or -1 with err filled when
+ * positions could not be read (CR_E_MODIFIED: reopen and retry). */
+int sr_rerank(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
+              const sr_rerank_opts *o, uint32_t *order, double *score,
+              cr_error *err);
+
+#endif
