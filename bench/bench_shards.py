@@ -85,7 +85,7 @@ def measure(lib, tools, work, corpus, reps):
                 cmd[2:2] = ["--shards", str(n)]
             try:
                 lib.log("indexing into %s (rep %d/%d)" % (index_name(n), rep + 1, reps))
-                t, rss = lib.run_measured(cmd)
+                t, rss = lib.run_measured(cmd, rss=True)
                 ix[n]["times"].append(t)
                 ix[n]["rss"] = rss
             except lib.Missing as e:
