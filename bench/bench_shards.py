@@ -67,17 +67,25 @@ def stop_servers(procs):
             p.wait()
 
 
-def measure(lib, tools, work, corpus, reps):
+def measure(lib, tools, work, corpus, reps, counts=SHARD_COUNTS, single=None):
     """Returns {"indexing": {n: {...}}, "queries": {system: {...}}}; a
-    figure that could not be measured carries "missing"."""
+    figure that could not be measured carries "missing". counts are the
+    --shards values indexed (2 and 4 are searched); single, if given, is
+    (seconds, index directory) of a single index already built from the
+    same documents by the same command (bench/run's indexing section),
+    used instead of indexing one again (quick mode). Shard counts not in
+    counts are absent from "indexing"."""
     docs = os.path.join(work, "docs.jsonl")
-    idx = {n: os.path.join(work, "idx-shards-%d" % n) for n in (0,) + SHARD_COUNTS}
+    idx = {n: os.path.join(work, "idx-shards-%d" % n) for n in (0,) + tuple(counts)}
     ix = {n: {"times": []} for n in idx}
+    if single:
+        ix[0] = {"times": [single[0]], "reused": True}
+        idx[0] = single[1]
     order = list(idx)
     for rep in range(reps):
         k = rep % len(order)
         for n in order[k:] + order[:k]:  # alternate who goes first
-            if "missing" in ix[n]:
+            if "missing" in ix[n] or ix[n].get("reused"):
                 continue
             lib.rmrf(idx[n])
             cmd = [tools.indexer, "-q", "-d", idx[n], docs]
@@ -85,7 +93,7 @@ def measure(lib, tools, work, corpus, reps):
                 cmd[2:2] = ["--shards", str(n)]
             try:
                 lib.log("indexing into %s (rep %d/%d)" % (index_name(n), rep + 1, reps))
-                t, rss = lib.run_measured(cmd)
+                t, rss = lib.run_measured(cmd, rss=True)
                 ix[n]["times"].append(t)
                 ix[n]["rss"] = rss
             except lib.Missing as e:
@@ -95,14 +103,15 @@ def measure(lib, tools, work, corpus, reps):
             r["time"] = lib.median(r["times"])
             r["mbps"] = corpus["text_mb"] / r["time"]
 
-    qf = os.path.join(work, "questions.txt")
-    targets = {"one index": idx[0], "2 local shards": idx[2], "4 local shards": idx[4]}
+    qf = os.path.join(work, "questions_shards.txt")
+    targets = {"one index": idx[0]}
+    targets.update({"%d local shards" % n: idx[n] for n in (2, 4) if n in idx})
     q = {s: {"lat": []} for s in QUERY_SYSTEMS}
     servers = []
     try:
         for n in (2, 4):
             name = "%d remote shards" % n
-            if "missing" in ix[n]:
+            if n not in ix or "missing" in ix[n]:
                 q[name]["missing"] = "no index"
                 continue
             try:
@@ -144,14 +153,23 @@ def report(w, res, corpus, f, ratio):
       "without snippets over one index, over the shards' stub (`-d DIR`), and "
       "over a stub of `remote 127.0.0.1:PORT` lines, one `xapian-tcpsrv` per "
       "shard on loopback. Latency is the searcher's own `took_ms` (network "
-      "round trips included).\n")
+      "round trips included), over %d questions%s.\n"
+      % (corpus["n_shard_questions"],
+         " (quick mode: every %dth of those asked above)" % corpus["shard_stride"]
+         if corpus["shard_stride"] > 1 else ", those asked above"))
     w("| index | time (s) | MB/s | vs single |")
     w("| --- | ---: | ---: | ---: |")
     ix = res["indexing"]
     base = ix[0].get("time")
     for n in (0,) + SHARD_COUNTS:
-        r = ix[n]
+        r = ix.get(n)
         name = "single (no `--shards`)" if n == 0 else "`--shards %d`" % n
+        if r is None:
+            w("| %s | skipped in quick mode (one shard ≈ the single index) | | |"
+              % name)
+            continue
+        if r.get("reused"):
+            name += ", the indexing section's run"
         if "time" not in r:
             w("| %s | missing: %s | | |" % (name, r.get("missing", "?")))
             continue
