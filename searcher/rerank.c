@@ -101,12 +101,6 @@ double sr_rerank_bonus(const sr_rr_word *w, size_t n,
   return bonus;
 }
 
-/* A hit's document and its place in the mset. */
-typedef struct rr_doc {
-  cr_docid id;
-  uint32_t rank;
-} rr_doc;
-
 /* A hit being reordered: its mset index and its score. */
 typedef struct rr_hit {
   uint32_t index;
@@ -119,10 +113,11 @@ static int by_score(const void *a, const void *b) {
   return (x->index > y->index) - (x->index < y->index); /* BM25's order */
 }
 
-/* The query's words (at most SR_RERANK_MAX_WORDS) with their idf; the
- * positions are filled per document. Returns how many distinct ones. */
-static size_t query_words(cr_rdb *db, const cr_parsed_query *pq,
-                          sr_rr_word *w, size_t *n) {
+/* The query's words (at most SR_RERANK_MAX_WORDS) with their idf, from
+ * the match's own statistics; the positions are filled per document.
+ * Returns how many distinct ones. */
+static size_t query_words(cr_rdb *db, const cr_mset *m,
+                          const cr_parsed_query *pq, sr_rr_word *w, size_t *n) {
   uint32_t N = cr_rdb_doccount(db);
   size_t distinct = 0;
   *n = pq->n_words < SR_RERANK_MAX_WORDS ? pq->n_words : SR_RERANK_MAX_WORDS;
@@ -131,7 +126,7 @@ static size_t query_words(cr_rdb *db, const cr_parsed_query *pq,
                         .qpos = pq->words[i].position};
     size_t k = first_of(w, i);
     if (k == i) {
-      w[i].idf = sr_rerank_idf(cr_rdb_termfreq(db, w[i].term), N);
+      w[i].idf = sr_rerank_idf(cr_mset_termfreq(m, w[i].term), N);
       distinct++;
     } else {
       w[i].idf = w[k].idf;
@@ -140,36 +135,30 @@ static size_t query_words(cr_rdb *db, const cr_parsed_query *pq,
   return distinct;
 }
 
-static int by_docid(const void *a, const void *b) {
-  const rr_doc *x = a, *y = b;
-  return (x->id > y->id) - (x->id < y->id);
-}
-
 /* Fills has[i * depth + r]: whether hit r holds word i (distinct words
- * only). Asking the posting lists first saves the position reads of the
- * words a document lacks, most of them. 0, or -1 with err filled. */
+ * with an idf only). Asking each hit's term list first saves the position
+ * reads of the words a document lacks, most of them, and costs one round
+ * trip per hit on a remote shard. 0, or -1 with err filled. */
 static int find_words(cr_rdb *db, cr_mset *m, const sr_rr_word *w, size_t n,
                       uint32_t depth, bool *has, cr_error *err) {
-  rr_doc *docs = malloc(depth * sizeof *docs);
-  cr_docid *ids = malloc(depth * sizeof *ids);
-  bool *found = malloc(depth * sizeof *found);
-  int rc = docs && ids && found ? 0 : -1;
-  if (rc) cr_error_set(err, CR_E_NOMEM, "out of memory");
-  for (uint32_t r = 0; rc == 0 && r < depth; r++)
-    docs[r] = (rr_doc){cr_mset_docid(m, r), r};
-  if (rc == 0) qsort(docs, depth, sizeof *docs, by_docid);
-  for (uint32_t r = 0; rc == 0 && r < depth; r++) ids[r] = docs[r].id;
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    memset(has + i * depth, 0, depth * sizeof *has);
-    if (first_of(w, i) != i || w[i].idf <= 0) continue;
-    rc = cr_rdb_term_in_docs(db, w[i].term, ids, depth, found, err);
-    for (uint32_t r = 0; rc == 0 && r < depth; r++)
-      has[i * depth + docs[r].rank] = found[r];
+  const char *terms[SR_RERANK_MAX_WORDS];
+  size_t which[SR_RERANK_MAX_WORDS];
+  bool found[SR_RERANK_MAX_WORDS];
+  size_t n_terms = 0;
+  memset(has, 0, n * depth * sizeof *has);
+  for (size_t i = 0; i < n; i++)
+    if (first_of(w, i) == i && w[i].idf > 0) {
+      which[n_terms] = i;
+      terms[n_terms++] = w[i].term;
+    }
+  for (uint32_t r = 0; r < depth; r++) {
+    if (cr_rdb_doc_has_terms(db, cr_mset_docid(m, r), terms, n_terms, found,
+                             err) != 0)
+      return -1;
+    for (size_t k = 0; k < n_terms; k++)
+      has[which[k] * depth + r] = found[k];
   }
-  free(docs);
-  free(ids);
-  free(found);
-  return rc;
+  return 0;
 }
 
 int sr_rerank(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
@@ -183,7 +172,7 @@ int sr_rerank(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
   uint32_t depth = o->depth < size ? o->depth : size;
   sr_rr_word w[SR_RERANK_MAX_WORDS];
   size_t n;
-  if (depth < 2 || query_words(db, pq, w, &n) < 2) return 0;
+  if (depth < 2 || query_words(db, m, pq, w, &n) < 2) return 0;
   uint32_t *buf = malloc(n * SR_RERANK_MAX_POSITIONS * sizeof *buf);
   rr_hit *hits = malloc(depth * sizeof *hits);
   bool *has = malloc(n * depth * sizeof *has);

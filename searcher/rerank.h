@@ -13,6 +13,12 @@
  *     that order, no more words apart than in the query plus two.
  * Tuned on the dev half of SQuAD-it (bench/run's ranking set-up); the
  * figures are in rerank.c's sr_rerank_opts_default.
+ *
+ * What it reads: each hit's term list (which query words it holds), then
+ * the positions of those words; the words' document counts come from the
+ * match itself. On a remote shard each read is a round trip: on loopback
+ * about 24 ms a query against 3.6 ms with the rerank off (posting lists,
+ * sent whole, made it 86 ms).
  */
 #ifndef CRONACA_RERANK_H
 #define CRONACA_RERANK_H

@@ -8,9 +8,10 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <cstdlib>
-#include <deque>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <new>
 #include <string>
@@ -544,16 +545,23 @@ long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term,
   return ok ? n : -1;
 }
 
-int cr_rdb_term_in_docs(cr_rdb *db, const char *term, const cr_docid *ids,
-                        size_t n, bool *has, cr_error *err) {
+int cr_rdb_doc_has_terms(cr_rdb *db, cr_docid id, const char *const *terms,
+                         size_t n, bool *has, cr_error *err) {
   for (size_t i = 0; i < n; i++) has[i] = false;
-  return guard(err, std::string("cannot read the postings of '") + term + "'",
+  return guard(err, "cannot read the terms of document " + std::to_string(id),
                [&] {
-                 auto end = db->db.postlist_end(term);
-                 auto it = db->db.postlist_begin(term);
-                 for (size_t i = 0; i < n && it != end; i++) {
-                   it.skip_to(ids[i]);
-                   has[i] = it != end && *it == ids[i];
+                 /* skip_to moves forward only: visit the terms in order. */
+                 std::vector<size_t> order(n);
+                 for (size_t i = 0; i < n; i++)
+                   order[i] = i;
+                 std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+                   return strcmp(terms[a], terms[b]) < 0;
+                 });
+                 auto end = db->db.termlist_end(id);
+                 auto it = db->db.termlist_begin(id);
+                 for (size_t k = 0; k < n && it != end; k++) {
+                   it.skip_to(terms[order[k]]);
+                   has[order[k]] = it != end && *it == terms[order[k]];
                  }
                })
              ? 0
@@ -762,6 +770,12 @@ cr_docid cr_mset_docid(const cr_mset *m, uint32_t i) {
   cr_docid id = 0;
   guard(nullptr, "", [&] { id = *m->mset[i]; });
   return id;
+}
+
+uint32_t cr_mset_termfreq(const cr_mset *m, const char *term) {
+  uint32_t n = 0;
+  guard(nullptr, "", [&] { n = m->mset.get_termfreq(term); });
+  return n;
 }
 
 double cr_mset_weight(const cr_mset *m, uint32_t i) {

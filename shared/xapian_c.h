@@ -168,11 +168,12 @@ char *cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
 long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term,
                       uint32_t *out, size_t cap, cr_error *err);
 
-/* Which of the documents ids[0..n) (ascending) hold term: has[i] is set
- * for ids[i]. One walk down the term's posting list, far cheaper than
- * asking each document for its positions. 0, or -1 with err filled. */
-int cr_rdb_term_in_docs(cr_rdb *db, const char *term, const cr_docid *ids,
-                        size_t n, bool *has, cr_error *err);
+/* Which of terms[0..n) document id holds: has[i] is set for terms[i]. One
+ * read of the document's term list (a single round trip to a remote
+ * shard, where a posting list would be sent whole). 0, or -1 with err
+ * filled. */
+int cr_rdb_doc_has_terms(cr_rdb *db, cr_docid id, const char *const *terms,
+                         size_t n, bool *has, cr_error *err);
 
 /* ---- Queries ---------------------------------------------------------- */
 
@@ -252,6 +253,9 @@ uint32_t cr_mset_matches_estimated(const cr_mset *m);
 uint32_t cr_mset_rank(const cr_mset *m, uint32_t i); /* 0-based overall */
 cr_docid cr_mset_docid(const cr_mset *m, uint32_t i);
 double cr_mset_weight(const cr_mset *m, uint32_t i);
+/* How many documents hold term, from the statistics the match gathered
+ * for the query's terms (no lookup, even over remote shards). */
+uint32_t cr_mset_termfreq(const cr_mset *m, const char *term);
 /* Documents folded into hit i by collapsing (0 without collapse). */
 uint32_t cr_mset_collapse_count(const cr_mset *m, uint32_t i);
 /* Stored data / a value of hit i: valid until cr_mset_free; NULL with

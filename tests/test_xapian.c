@@ -212,6 +212,62 @@ Test(xapian, matching_terms_collapse_and_describe) {
   cr_rdb_close(r);
 }
 
+/* What the positional rerank reads of a hit: which words it holds (from
+ * its term list), where they stand, and how many documents hold each word
+ * (from the match's statistics). */
+Test(xapian, term_presence_positions_and_match_statistics) {
+  build();
+  cr_rdb *r = open_reader();
+  static const struct {
+    const char *id;
+    const char *terms[4];
+    bool has[4];
+  } cases[] = {
+      {"a", {"russ", "corea", "zzz", "arm"}, {true, true, false, true}},
+      {"b", {"russ", "corea", "guerr", "Qb"}, {true, false, true, true}},
+      {"e", {"pac", "guerr", "", "a"}, {true, true, false, false}},
+      {"d", {"nord", "nord", "sud", "corea"}, {true, true, false, true}},
+  };
+  cr_error err;
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    char idterm[8];
+    snprintf(idterm, sizeof idterm, "Q%s", cases[c].id);
+    cr_query *q = t(idterm);
+    cr_search_opts o = cr_search_opts_default();
+    cr_mset *m = cr_search(r, q, &o, &err);
+    cr_assert_eq(cr_mset_size(m), 1);
+    bool has[4];
+    cr_assert_eq(cr_rdb_doc_has_terms(r, cr_mset_docid(m, 0), cases[c].terms, 4,
+                                      has, &err),
+                 0, "%s", err.message);
+    for (int k = 0; k < 4; k++)
+      cr_expect_eq(has[k], cases[c].has[k], "document %s, term '%s'",
+                   cases[c].id, cases[c].terms[k]);
+    cr_mset_free(m);
+    cr_query_free(q);
+  }
+  /* Positions follow the words' order in the document ("arm nord corea"). */
+  cr_query *q = t("Qd");
+  cr_search_opts o = cr_search_opts_default();
+  cr_mset *m = cr_search(r, q, &o, &err);
+  uint32_t pos[4];
+  cr_expect_eq(cr_rdb_positions(r, cr_mset_docid(m, 0), "corea", pos, 4, &err),
+               1);
+  cr_expect_eq(pos[0], 3);
+  cr_expect_eq(cr_rdb_positions(r, cr_mset_docid(m, 0), "guerr", pos, 4, &err),
+               0);
+  cr_mset_free(m);
+  cr_query_free(q);
+  /* A query's terms carry their document counts in the match's results. */
+  q = op2(CR_OP_OR, t("corea"), t("guerr"), 0);
+  m = cr_search(r, q, &o, &err);
+  cr_expect_eq(cr_mset_termfreq(m, "corea"), 3);
+  cr_expect_eq(cr_mset_termfreq(m, "guerr"), 2);
+  cr_mset_free(m);
+  cr_query_free(q);
+  cr_rdb_close(r);
+}
+
 Test(xapian, replace_delete_metadata_and_transactions) {
   build();
   cr_error err;
