@@ -155,7 +155,8 @@ def report(w, res, corpus, f, ratio):
       "shard on loopback. Latency is the searcher's own `took_ms` (network "
       "round trips included), over %d questions%s.\n"
       % (corpus["n_shard_questions"],
-         " (quick mode: every %dth of those asked above)" % corpus["shard_stride"]
+         " (every %dth of those asked above: a remote query costs round trips)"
+         % corpus["shard_stride"]
          if corpus["shard_stride"] > 1 else ", those asked above"))
     w("| index | time (s) | MB/s | vs single |")
     w("| --- | ---: | ---: | ---: |")
