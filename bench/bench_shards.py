@@ -73,7 +73,7 @@ def measure(lib, tools, work, corpus, reps, counts=SHARD_COUNTS, single=None):
     --shards values indexed (2 and 4 are searched); single, if given, is
     (seconds, index directory) of a single index already built from the
     same documents by the same command (bench/run's indexing section),
-    used instead of indexing one again (quick mode). Shard counts not in
+    used instead of indexing one again. Shard counts not in
     counts are absent from "indexing"."""
     docs = os.path.join(work, "docs.jsonl")
     idx = {n: os.path.join(work, "idx-shards-%d" % n) for n in (0,) + tuple(counts)}
