@@ -371,7 +371,7 @@ static void decide_dict(pipeline *pl) {
     size_t len = 0;
     void *bytes = cr_textdict_train(texts, lens, pl->n_held, &len);
     cr_error err;
-    if (bytes && !(pl->dict = cr_textdict_load(bytes, len, &err)))
+    if (bytes && !(pl->dict = cr_textdict_load(bytes, len, CR_TEXTDICT_PACK, &err)))
       fail(pl, &err);
     free(bytes);
   }
@@ -609,7 +609,7 @@ static int store_dict(pipeline *pl, cr_wdb *db, cr_error *err) {
 static int load_dict(pipeline *pl, cr_error *err) {
   size_t len = 0;
   char *bytes = cr_wdb_get_metadata(pl->db, CR_META_TEXTDICT, &len);
-  if (bytes) pl->dict = cr_textdict_load(bytes, len, err);
+  if (bytes) pl->dict = cr_textdict_load(bytes, len, CR_TEXTDICT_PACK, err);
   bool ok = !bytes || pl->dict;
   free(bytes);
   pl->dict_decided = true;

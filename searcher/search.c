@@ -84,7 +84,7 @@ static int check_schema(cr_rdb *db, const char *path, cr_error *err) {
 static int open_textpack(sr_engine *e, cr_error *err) {
   size_t len = 0;
   char *bytes = cr_rdb_get_metadata(e->db, CR_META_TEXTDICT, &len);
-  if (bytes) e->dict = cr_textdict_load(bytes, len, err);
+  if (bytes) e->dict = cr_textdict_load(bytes, len, CR_TEXTDICT_UNPACK, err);
   bool ok = !bytes || e->dict;
   free(bytes);
   if (ok && !(e->tp = cr_textpack_new(e->dict)))

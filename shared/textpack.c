@@ -79,7 +79,8 @@ void *cr_textdict_train(const char *const *texts, const size_t *lens, size_t n,
   return dict;
 }
 
-cr_textdict *cr_textdict_load(const void *bytes, size_t len, cr_error *err) {
+cr_textdict *cr_textdict_load(const void *bytes, size_t len,
+                              cr_textdict_use use, cr_error *err) {
   unsigned id = ZDICT_getDictID(bytes, len);
   if (id == 0) {
     cr_error_set(err, CR_E_CORRUPT,
@@ -92,9 +93,10 @@ cr_textdict *cr_textdict_load(const void *bytes, size_t len, cr_error *err) {
   memcpy(d->bytes, bytes, len);
   d->len = len;
   d->id = id;
-  d->cdict = ZSTD_createCDict(d->bytes, len, PACK_LEVEL);
-  d->ddict = ZSTD_createDDict(d->bytes, len);
-  if (!d->cdict || !d->ddict) goto nomem;
+  if (use == CR_TEXTDICT_PACK &&
+      !(d->cdict = ZSTD_createCDict(d->bytes, len, PACK_LEVEL)))
+    goto nomem;
+  if (!(d->ddict = ZSTD_createDDict(d->bytes, len))) goto nomem;
   return d;
 nomem:
   cr_textdict_free(d);
@@ -142,6 +144,7 @@ static int reserve(cr_textpack *p, size_t need) {
 /* Frames carry their content size (readers size their buffer from it)
  * and their dictionary's id, but no checksum: Xapian checks its blocks. */
 static ZSTD_CCtx *make_cctx(const cr_textdict *dict) {
+  if (dict && !dict->cdict) return NULL; /* loaded for unpacking only */
   ZSTD_CCtx *c = ZSTD_createCCtx();
   if (!c) return NULL;
   size_t rc =

@@ -38,9 +38,18 @@ typedef struct cr_textdict cr_textdict;
 void *cr_textdict_train(const char *const *texts, const size_t *lens, size_t n,
                         size_t *len);
 
-/* Loads a dictionary's bytes (as trained, or read from the metadata).
- * NULL with err filled if they are not a zstd dictionary. */
-cr_textdict *cr_textdict_load(const void *bytes, size_t len, cr_error *err);
+/* What a loaded dictionary is for. Digesting it for compression builds
+ * megabytes of tables (zstd level 8): a few milliseconds of page faults
+ * that a process which only reads texts, the searcher, never needs. */
+typedef enum cr_textdict_use {
+  CR_TEXTDICT_UNPACK, /* decompression only */
+  CR_TEXTDICT_PACK    /* compression too */
+} cr_textdict_use;
+
+/* Loads a dictionary's bytes (as trained, or read from the metadata) for
+ * use. NULL with err filled if they are not a zstd dictionary. */
+cr_textdict *cr_textdict_load(const void *bytes, size_t len,
+                              cr_textdict_use use, cr_error *err);
 void cr_textdict_free(cr_textdict *d);
 
 /* The dictionary's bytes, for storing in the metadata. */
@@ -53,7 +62,8 @@ cr_textpack *cr_textpack_new(const cr_textdict *dict);
 void cr_textpack_free(cr_textpack *p);
 
 /* Compresses text into a buffer owned by p, valid until p's next call.
- * NULL if memory ran out. */
+ * NULL if memory ran out, or if p's dictionary was loaded with
+ * CR_TEXTDICT_UNPACK. */
 const char *cr_text_pack(cr_textpack *p, const char *text, size_t len,
                          size_t *out_len);
 

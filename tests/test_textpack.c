@@ -92,7 +92,7 @@ Test(textpack, a_dictionary_trained_on_the_archive_shrinks_its_texts) {
       cr_textdict_train((const char *const *)s.texts, s.lens, s.n, &len);
   cr_assert_not_null(bytes, "2 MB of news trains a dictionary");
   cr_error err;
-  cr_textdict *d = cr_textdict_load(bytes, len, &err);
+  cr_textdict *d = cr_textdict_load(bytes, len, CR_TEXTDICT_PACK, &err);
   cr_assert_not_null(d, "%s", err.message);
   size_t back = 0;
   cr_expect_eq(memcmp(cr_textdict_bytes(d, &back), bytes, len), 0);
@@ -118,6 +118,20 @@ Test(textpack, a_dictionary_trained_on_the_archive_shrinks_its_texts) {
   memcpy(copy, packed, n);
   cr_expect_null(cr_text_unpack(without, copy, n, &n, &err));
   cr_expect_eq(err.code, CR_E_CORRUPT);
+
+  /* The searcher's load, for unpacking only: it reads what the indexer's
+   * packed, and refuses to pack. */
+  cr_textdict *reader = cr_textdict_load(bytes, len, CR_TEXTDICT_UNPACK, &err);
+  cr_assert_not_null(reader, "%s", err.message);
+  cr_textpack *rp = cr_textpack_new(reader);
+  size_t out = 0;
+  const char *text = cr_text_unpack(rp, copy, n, &out, &err);
+  cr_assert_not_null(text, "%s", err.message);
+  cr_expect_eq(out, strlen(texts[0]));
+  cr_expect_eq(memcmp(text, texts[0], out), 0);
+  cr_expect_null(cr_text_pack(rp, texts[0], strlen(texts[0]), &out));
+  cr_textpack_free(rp);
+  cr_textdict_free(reader);
   free(copy);
 
   cr_textpack_free(with);
@@ -177,6 +191,7 @@ Test(textpack, damaged_data_is_refused) {
 
 Test(textpack, a_damaged_dictionary_is_refused) {
   cr_error err;
-  cr_expect_null(cr_textdict_load("not a dictionary", 16, &err));
+  cr_expect_null(
+      cr_textdict_load("not a dictionary", 16, CR_TEXTDICT_UNPACK, &err));
   cr_expect_eq(err.code, CR_E_CORRUPT);
 }
