@@ -93,9 +93,8 @@ def measure(lib, tools, work, corpus, reps, counts=SHARD_COUNTS, single=None):
                 cmd[2:2] = ["--shards", str(n)]
             try:
                 lib.log("indexing into %s (rep %d/%d)" % (index_name(n), rep + 1, reps))
-                t, rss = lib.run_measured(cmd, rss=True)
+                t, _ = lib.run_measured(cmd)
                 ix[n]["times"].append(t)
-                ix[n]["rss"] = rss
             except lib.Missing as e:
                 ix[n]["missing"] = str(e)
     for n, r in ix.items():

@@ -371,7 +371,8 @@ static void decide_dict(pipeline *pl) {
     size_t len = 0;
     void *bytes = cr_textdict_train(texts, lens, pl->n_held, &len);
     cr_error err;
-    if (bytes && !(pl->dict = cr_textdict_load(bytes, len, CR_TEXTDICT_PACK, &err)))
+    if (bytes &&
+        !(pl->dict = cr_textdict_load(bytes, len, CR_TEXTDICT_PACK, &err)))
       fail(pl, &err);
     free(bytes);
   }

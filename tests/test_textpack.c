@@ -114,9 +114,10 @@ Test(textpack, a_dictionary_trained_on_the_archive_shrinks_its_texts) {
 
   /* A frame that names the dictionary cannot be read without it. */
   const char *packed = cr_text_pack(with, texts[0], strlen(texts[0]), &n);
-  char *copy = malloc(n);
-  memcpy(copy, packed, n);
-  cr_expect_null(cr_text_unpack(without, copy, n, &n, &err));
+  size_t packed_len = n;
+  char *copy = malloc(packed_len);
+  memcpy(copy, packed, packed_len);
+  cr_expect_null(cr_text_unpack(without, copy, packed_len, &n, &err));
   cr_expect_eq(err.code, CR_E_CORRUPT);
 
   /* The searcher's load, for unpacking only: it reads what the indexer's
@@ -125,7 +126,7 @@ Test(textpack, a_dictionary_trained_on_the_archive_shrinks_its_texts) {
   cr_assert_not_null(reader, "%s", err.message);
   cr_textpack *rp = cr_textpack_new(reader);
   size_t out = 0;
-  const char *text = cr_text_unpack(rp, copy, n, &out, &err);
+  const char *text = cr_text_unpack(rp, copy, packed_len, &out, &err);
   cr_assert_not_null(text, "%s", err.message);
   cr_expect_eq(out, strlen(texts[0]));
   cr_expect_eq(memcmp(text, texts[0], out), 0);
