@@ -19,7 +19,8 @@ typedef struct term_set {
 
 static uint64_t term_hash(const char *s, size_t len) {
   uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
   return h ? h : 1;
 }
 
@@ -36,7 +37,8 @@ static bool term_set_insert(term_set *t, const char *term, size_t len) {
     for (size_t i = 0; i < t->cap; i++) {
       if (!t->slots[i]) continue;
       size_t k = t->slots[i] & (cap - 1);
-      while (slots[k]) k = (k + 1) & (cap - 1);
+      while (slots[k])
+        k = (k + 1) & (cap - 1);
       slots[k] = t->slots[i];
     }
     free(t->slots);
@@ -85,13 +87,13 @@ typedef struct field_sink {
   cr_doc *doc;
   const char *prefix; /* prepended to every term ("" for free text) */
   size_t prefix_len;
-  uint32_t wdf;       /* within-document frequency per occurrence */
-  bool positions;     /* add positional postings, or plain terms */
+  uint32_t wdf;   /* within-document frequency per occurrence */
+  bool positions; /* add positional postings, or plain terms */
   uint32_t last_position;
   /* Unprefixed fields only: */
-  const char *input;  /* the field's text, for the words' surface forms */
-  term_set *spelled;  /* words already given to the spelling data */
-  term_set *hashed;   /* terms already in the signature */
+  const char *input;   /* the field's text, for the words' surface forms */
+  term_set *spelled;   /* words already given to the spelling data */
+  term_set *hashed;    /* terms already in the signature */
   cr_minhash *minhash; /* NULL: this field is not part of the signature */
   int failed;
   char buf[CR_MAX_TERM_BYTES + 8];
@@ -120,10 +122,14 @@ static uint32_t index_field(cr_analyzer *an, cr_doc *doc, const char *text,
                             size_t len, const char *prefix, uint32_t wdf,
                             bool positions, uint32_t first_position,
                             int *failed) {
-  field_sink s = {.doc = doc, .prefix = prefix, .prefix_len = strlen(prefix),
-                  .wdf = wdf, .positions = positions,
+  field_sink s = {.doc = doc,
+                  .prefix = prefix,
+                  .prefix_len = strlen(prefix),
+                  .wdf = wdf,
+                  .positions = positions,
                   .last_position = first_position};
-  if (cr_analyze(an, text, len, first_position, add_token, &s) != 0) *failed = 1;
+  if (cr_analyze(an, text, len, first_position, add_token, &s) != 0)
+    *failed = 1;
   if (s.failed) *failed = 1;
   return s.last_position;
 }
@@ -134,11 +140,18 @@ static uint32_t index_words(cr_analyzer *an, cr_doc *doc, const char *text,
                             size_t len, uint32_t wdf, uint32_t first_position,
                             term_set *spelled, term_set *hashed,
                             cr_minhash *minhash, int *failed) {
-  field_sink s = {.doc = doc, .prefix = "", .prefix_len = 0, .wdf = wdf,
-                  .positions = true, .last_position = first_position,
-                  .input = text, .spelled = spelled, .hashed = hashed,
+  field_sink s = {.doc = doc,
+                  .prefix = "",
+                  .prefix_len = 0,
+                  .wdf = wdf,
+                  .positions = true,
+                  .last_position = first_position,
+                  .input = text,
+                  .spelled = spelled,
+                  .hashed = hashed,
                   .minhash = minhash};
-  if (cr_analyze(an, text, len, first_position, add_token, &s) != 0) *failed = 1;
+  if (cr_analyze(an, text, len, first_position, add_token, &s) != 0)
+    *failed = 1;
   if (s.failed || spelled->oom || hashed->oom) *failed = 1;
   return s.last_position;
 }
@@ -284,8 +297,10 @@ static char *make_card(const cr_article *art, const char *title, bool derived,
                        size_t *len) {
   card_buf b = {0};
   card_field(&b, TAG_ID, art->id);
-  if (derived) card_mark(&b, TAG_DERIVED_TITLE);
-  else card_field(&b, TAG_TITLE, title);
+  if (derived)
+    card_mark(&b, TAG_DERIVED_TITLE);
+  else
+    card_field(&b, TAG_TITLE, title);
   card_field(&b, TAG_DATE, art->date);
   card_field(&b, TAG_AUTHOR, art->author);
   card_field(&b, TAG_SOURCE, art->source);
@@ -313,8 +328,8 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   char *derived = NULL;
   const char *title = art->title;
   if (!title || !*title) {
-    derived = cr_schema_derive_title(art->text, art->text_len,
-                                     CR_DERIVED_TITLE_MAX);
+    derived =
+        cr_schema_derive_title(art->text, art->text_len, CR_DERIVED_TITLE_MAX);
     title = derived;
   }
 
@@ -338,7 +353,8 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   free(hashed.slots);
   uint8_t sig[CR_MINHASH_K];
   if (cr_minhash_signature(&minhash, CR_MINHASH_MIN_TERMS, sig) &&
-      cr_doc_set_value(doc, CR_SLOT_MINHASH, (const char *)sig, sizeof sig) != 0)
+      cr_doc_set_value(doc, CR_SLOT_MINHASH, (const char *)sig, sizeof sig) !=
+          0)
     failed = 1;
   set_facet_value(doc, CR_SLOT_AUTHOR, art->author, &failed);
   set_facet_value(doc, CR_SLOT_SOURCE, art->source, &failed);
@@ -370,8 +386,7 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   const char *packed =
       cr_text_pack(tp, clean ? clean : art->text,
                    clean ? clean_len : art->text_len, &packed_len);
-  if (!packed ||
-      cr_doc_set_value(doc, CR_SLOT_TEXT, packed, packed_len) != 0)
+  if (!packed || cr_doc_set_value(doc, CR_SLOT_TEXT, packed, packed_len) != 0)
     failed = 1;
   free(clean);
 
@@ -398,7 +413,8 @@ void cr_schema_file_term(const char *key, char *out) {
 static size_t utf8_fit(const char *s, size_t len, size_t max) {
   if (len <= max) return len;
   size_t k = max;
-  while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
+  while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+    k--;
   return k;
 }
 
@@ -438,9 +454,11 @@ char *cr_schema_derive_title(const char *text, size_t len, size_t max_bytes) {
   bool cut = false;
   if (n > max_bytes) {
     n = utf8_fit(text + i, n, max_bytes);
-    while (n > 0 && text[i + n - 1] != ' ') n--; /* a word boundary */
+    while (n > 0 && text[i + n - 1] != ' ')
+      n--; /* a word boundary */
     if (n == 0) n = utf8_fit(text + i, end - i, max_bytes);
-    while (n > 0 && text[i + n - 1] == ' ') n--;
+    while (n > 0 && text[i + n - 1] == ' ')
+      n--;
     cut = true;
   }
   char *out = malloc(n + 4);
@@ -483,14 +501,29 @@ int cr_stored_parse(const char *card, size_t len, cr_stored *out,
     k += flen + 1;
     i += flen;
     switch (tag) {
-    case TAG_ID: out->id = value; break;
-    case TAG_TITLE: out->title = value; break;
-    case TAG_DERIVED_TITLE: out->title_derived = true; break;
-    case TAG_DATE: out->date = value; break;
-    case TAG_AUTHOR: out->author = value; break;
-    case TAG_SOURCE: out->source = value; break;
-    case TAG_URL: out->url = value; break;
-    default: break; /* a field from a later version */
+    case TAG_ID:
+      out->id = value;
+      break;
+    case TAG_TITLE:
+      out->title = value;
+      break;
+    case TAG_DERIVED_TITLE:
+      out->title_derived = true;
+      break;
+    case TAG_DATE:
+      out->date = value;
+      break;
+    case TAG_AUTHOR:
+      out->author = value;
+      break;
+    case TAG_SOURCE:
+      out->source = value;
+      break;
+    case TAG_URL:
+      out->url = value;
+      break;
+    default:
+      break; /* a field from a later version */
     }
   }
   return 0;

@@ -49,7 +49,8 @@ struct cr_wdb {
   }
   void count_spelling(const std::vector<std::string> &words) {
     spelling_docs++;
-    for (const std::string &w : words) spelling[w]++;
+    for (const std::string &w : words)
+      spelling[w]++;
     /* Bounds memory on a huge archive: the window closes early. */
     if (spelling.size() >= SPELLING_WINDOW_MAX_WORDS) flush_spelling();
   }
@@ -75,7 +76,8 @@ struct cr_mset {
   /* Per-hit copies of data and values, so pointers handed to C stay valid
    * until cr_mset_free. */
   std::vector<std::unique_ptr<std::string>> data;
-  std::deque<std::string> value_scratch; /* deque: push_back keeps old pointers */
+  std::deque<std::string>
+      value_scratch; /* deque: push_back keeps old pointers */
   std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
 
   explicit cr_mset(const Xapian::Database &db) : enquire(db) {}
@@ -114,8 +116,9 @@ std::string describe_network(const Xapian::Error &e) {
   size_t open = where.find('('), close = where.rfind(')');
   if (open != std::string::npos && close != std::string::npos && close > open)
     where = where.substr(open + 1, close - open - 1);
-  std::string out = (where.empty() ? std::string("a remote shard") : "remote shard " + where) + ": " +
-                    e.get_msg();
+  std::string out = (where.empty() ? std::string("a remote shard")
+                                   : "remote shard " + where) +
+                    ": " + e.get_msg();
   const char *why = e.get_error_string();
   if (why && *why) out += std::string(" (") + why + ")";
   out += "; is xapian-tcpsrv (or xapian-progsrv) serving it there?";
@@ -170,16 +173,26 @@ cr_query *wrap(const Xapian::Query &q) {
 
 Xapian::Query::op op_of(int op) {
   switch (op) {
-  case CR_OP_AND: return Xapian::Query::OP_AND;
-  case CR_OP_OR: return Xapian::Query::OP_OR;
-  case CR_OP_AND_NOT: return Xapian::Query::OP_AND_NOT;
-  case CR_OP_FILTER: return Xapian::Query::OP_FILTER;
-  case CR_OP_AND_MAYBE: return Xapian::Query::OP_AND_MAYBE;
-  case CR_OP_PHRASE: return Xapian::Query::OP_PHRASE;
-  case CR_OP_NEAR: return Xapian::Query::OP_NEAR;
-  case CR_OP_SYNONYM: return Xapian::Query::OP_SYNONYM;
-  case CR_OP_ELITE_SET: return Xapian::Query::OP_ELITE_SET;
-  default: return Xapian::Query::OP_OR;
+  case CR_OP_AND:
+    return Xapian::Query::OP_AND;
+  case CR_OP_OR:
+    return Xapian::Query::OP_OR;
+  case CR_OP_AND_NOT:
+    return Xapian::Query::OP_AND_NOT;
+  case CR_OP_FILTER:
+    return Xapian::Query::OP_FILTER;
+  case CR_OP_AND_MAYBE:
+    return Xapian::Query::OP_AND_MAYBE;
+  case CR_OP_PHRASE:
+    return Xapian::Query::OP_PHRASE;
+  case CR_OP_NEAR:
+    return Xapian::Query::OP_NEAR;
+  case CR_OP_SYNONYM:
+    return Xapian::Query::OP_SYNONYM;
+  case CR_OP_ELITE_SET:
+    return Xapian::Query::OP_ELITE_SET;
+  default:
+    return Xapian::Query::OP_OR;
   }
 }
 
@@ -191,32 +204,36 @@ extern "C" {
 
 cr_wdb *cr_wdb_open(const char *path, int flags, cr_error *err) {
   cr_wdb *out = nullptr;
-  guard(err, std::string("cannot open index '") + path + "' for writing",
-        [&] {
-          int action = Xapian::DB_CREATE_OR_OPEN;
-          switch (flags & 0xf) {
-          case CR_WDB_CREATE_OR_OVERWRITE:
-            action = Xapian::DB_CREATE_OR_OVERWRITE;
-            break;
-          case CR_WDB_OPEN: action = Xapian::DB_OPEN; break;
-          default: break;
-          }
-          if (flags & CR_WDB_NO_SYNC) action |= Xapian::DB_NO_SYNC;
-          if (flags & CR_WDB_DANGEROUS) action |= Xapian::DB_DANGEROUS;
-          action |= Xapian::DB_BACKEND_GLASS;
-          out = new cr_wdb{Xapian::WritableDatabase(path, action), path, {},
-                           0, (flags & CR_WDB_SPELLING_AT_CLOSE) != 0};
-        });
+  guard(err, std::string("cannot open index '") + path + "' for writing", [&] {
+    int action = Xapian::DB_CREATE_OR_OPEN;
+    switch (flags & 0xf) {
+    case CR_WDB_CREATE_OR_OVERWRITE:
+      action = Xapian::DB_CREATE_OR_OVERWRITE;
+      break;
+    case CR_WDB_OPEN:
+      action = Xapian::DB_OPEN;
+      break;
+    default:
+      break;
+    }
+    if (flags & CR_WDB_NO_SYNC) action |= Xapian::DB_NO_SYNC;
+    if (flags & CR_WDB_DANGEROUS) action |= Xapian::DB_DANGEROUS;
+    action |= Xapian::DB_BACKEND_GLASS;
+    out = new cr_wdb{Xapian::WritableDatabase(path, action),
+                     path,
+                     {},
+                     0,
+                     (flags & CR_WDB_SPELLING_AT_CLOSE) != 0};
+  });
   return out;
 }
 
 int cr_wdb_close(cr_wdb *db, cr_error *err) {
   if (!db) return 0;
-  bool ok = guard(err, "cannot close index '" + db->path + "'",
-                  [&] {
-                    db->flush_spelling();
-                    db->db.close();
-                  });
+  bool ok = guard(err, "cannot close index '" + db->path + "'", [&] {
+    db->flush_spelling();
+    db->db.close();
+  });
   delete db;
   return ok ? 0 : -1;
 }
@@ -366,8 +383,9 @@ char *cr_wdb_doc_value(cr_wdb *db, cr_docid id, unsigned slot, size_t *len) {
 
 int cr_wdb_set_doc_value(cr_wdb *db, cr_docid id, unsigned slot,
                          const char *value, size_t len, cr_error *err) {
-  return guard(err, "cannot update document " + std::to_string(id) + " of '" +
-                        db->path + "'",
+  return guard(err,
+               "cannot update document " + std::to_string(id) + " of '" +
+                   db->path + "'",
                [&] {
                  Xapian::Document doc = db->db.get_document(id);
                  if (len)
@@ -418,9 +436,11 @@ void cr_doc_clear(cr_doc *doc) {
 
 int cr_doc_add_posting(cr_doc *doc, const char *term, size_t len,
                        uint32_t position, uint32_t wdf_inc) {
-  return guard(nullptr, "", [&] {
-           doc->doc.add_posting(std::string(term, len), position, wdf_inc);
-         })
+  return guard(nullptr, "",
+               [&] {
+                 doc->doc.add_posting(std::string(term, len), position,
+                                      wdf_inc);
+               })
              ? 0
              : -1;
 }
@@ -442,15 +462,13 @@ int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value,
 }
 
 int cr_doc_add_spelling(cr_doc *doc, const char *word, size_t len) {
-  return guard(nullptr, "",
-               [&] { doc->spelling.emplace_back(word, len); })
+  return guard(nullptr, "", [&] { doc->spelling.emplace_back(word, len); })
              ? 0
              : -1;
 }
 
 int cr_doc_set_data(cr_doc *doc, const char *data, size_t len) {
-  return guard(nullptr, "",
-               [&] { doc->doc.set_data(std::string(data, len)); })
+  return guard(nullptr, "", [&] { doc->doc.set_data(std::string(data, len)); })
              ? 0
              : -1;
 }
@@ -460,13 +478,14 @@ int cr_doc_set_data(cr_doc *doc, const char *data, size_t len) {
 cr_rdb *cr_rdb_open(const char *const *paths, size_t n_paths, cr_error *err) {
   cr_rdb *out = nullptr;
   std::string names;
-  for (size_t i = 0; i < n_paths; i++) names += (i ? ", " : "") + std::string(paths[i]);
+  for (size_t i = 0; i < n_paths; i++)
+    names += (i ? ", " : "") + std::string(paths[i]);
   for (size_t i = 0; i < n_paths; i++) {
-    bool ok = guard(err, std::string("cannot open index '") + paths[i] + "'",
-                    [&] {
-                      if (!out) out = new cr_rdb{Xapian::Database(), names};
-                      out->db.add_database(Xapian::Database(paths[i]));
-                    });
+    bool ok =
+        guard(err, std::string("cannot open index '") + paths[i] + "'", [&] {
+          if (!out) out = new cr_rdb{Xapian::Database(), names};
+          out->db.add_database(Xapian::Database(paths[i]));
+        });
     if (!ok) {
       delete out;
       return nullptr;
@@ -533,21 +552,23 @@ cr_docid cr_rdb_docid_of(cr_rdb *db, const char *term) {
   return id;
 }
 
-long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term,
-                      uint32_t *out, size_t cap, cr_error *err) {
+long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term, uint32_t *out,
+                      size_t cap, cr_error *err) {
   long n = 0;
-  bool ok = guard(err, "cannot read positions in document " +
-                           std::to_string(id), [&] {
-    auto end = db->db.positionlist_end(id, term);
-    for (auto it = db->db.positionlist_begin(id, term); it != end; ++it, ++n)
-      if (static_cast<size_t>(n) < cap) out[n] = *it;
-  });
+  bool ok = guard(
+      err, "cannot read positions in document " + std::to_string(id), [&] {
+        auto end = db->db.positionlist_end(id, term);
+        for (auto it = db->db.positionlist_begin(id, term); it != end;
+             ++it, ++n)
+          if (static_cast<size_t>(n) < cap) out[n] = *it;
+      });
   return ok ? n : -1;
 }
 
 int cr_rdb_doc_has_terms(cr_rdb *db, cr_docid id, const char *const *terms,
                          size_t n, bool *has, cr_error *err) {
-  for (size_t i = 0; i < n; i++) has[i] = false;
+  for (size_t i = 0; i < n; i++)
+    has[i] = false;
   return guard(err, "cannot read the terms of document " + std::to_string(id),
                [&] {
                  /* skip_to moves forward only: visit the terms in order. */
@@ -569,32 +590,31 @@ int cr_rdb_doc_has_terms(cr_rdb *db, cr_docid id, const char *const *terms,
 }
 
 extern "C++" namespace {
-/* Our prefixes are upper-case ASCII; the words of texts never are. */
-struct UnprefixedOnly : public Xapian::ExpandDecider {
-  bool operator()(const std::string &term) const override {
-    return !term.empty() && !(term[0] >= 'A' && term[0] <= 'Z');
-  }
-};
+  /* Our prefixes are upper-case ASCII; the words of texts never are. */
+  struct UnprefixedOnly : public Xapian::ExpandDecider {
+    bool operator()(const std::string &term) const override {
+      return !term.empty() && !(term[0] >= 'A' && term[0] <= 'Z');
+    }
+  };
 } // namespace
 
 int cr_rdb_expand(cr_rdb *db, const cr_docid *rset, size_t n_rset,
                   unsigned max_terms, cr_term_weight_fn fn, void *ctx,
                   cr_error *err) {
   int rc = 0;
-  bool ok = guard(err, "cannot read similar terms from '" + db->paths + "'",
-                  [&] {
-                    Xapian::Enquire enquire(db->db);
-                    Xapian::RSet rs;
-                    for (size_t i = 0; i < n_rset; i++) rs.add_document(rset[i]);
-                    UnprefixedOnly decider;
-                    Xapian::ESet eset =
-                        enquire.get_eset(max_terms, rs, &decider);
-                    for (auto it = eset.begin(); it != eset.end(); ++it) {
-                      const std::string &t = *it;
-                      if ((rc = fn(t.data(), t.size(), it.get_weight(), ctx)))
-                        break;
-                    }
-                  });
+  bool ok =
+      guard(err, "cannot read similar terms from '" + db->paths + "'", [&] {
+        Xapian::Enquire enquire(db->db);
+        Xapian::RSet rs;
+        for (size_t i = 0; i < n_rset; i++)
+          rs.add_document(rset[i]);
+        UnprefixedOnly decider;
+        Xapian::ESet eset = enquire.get_eset(max_terms, rs, &decider);
+        for (auto it = eset.begin(); it != eset.end(); ++it) {
+          const std::string &t = *it;
+          if ((rc = fn(t.data(), t.size(), it.get_weight(), ctx))) break;
+        }
+      });
   return ok ? rc : -1;
 }
 
@@ -635,7 +655,8 @@ cr_query *cr_query_combine(int op, cr_query *const *subs, size_t n,
   guard(nullptr, "", [&] {
     std::vector<Xapian::Query> qs;
     qs.reserve(n);
-    for (size_t i = 0; i < n; i++) qs.push_back(subs[i]->q);
+    for (size_t i = 0; i < n; i++)
+      qs.push_back(subs[i]->q);
     Xapian::termcount param = window;
     out = wrap(Xapian::Query(op_of(op), qs.begin(), qs.end(), param));
   });
@@ -747,8 +768,8 @@ cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
           new Xapian::ValueCountMatchSpy(opts->count_slots[k]));
       m->enquire.add_matchspy(m->spies.back().get());
     }
-    m->mset = m->enquire.get_mset(opts->offset, opts->count,
-                                  opts->check_at_least);
+    m->mset =
+        m->enquire.get_mset(opts->offset, opts->count, opts->check_at_least);
     m->data.resize(m->mset.size());
   });
   return ok ? m.release() : nullptr;
@@ -799,8 +820,7 @@ const char *cr_mset_data(cr_mset *m, uint32_t i, size_t *len) {
   return out;
 }
 
-const char *cr_mset_value(cr_mset *m, uint32_t i, unsigned slot,
-                          size_t *len) {
+const char *cr_mset_value(cr_mset *m, uint32_t i, unsigned slot, size_t *len) {
   *len = 0;
   if (i >= m->mset.size()) return nullptr;
   const char *out = nullptr;
