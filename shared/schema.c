@@ -62,6 +62,21 @@ static void add_spelling_word(cr_doc *doc, const char *text, size_t start,
                               size_t end, int *failed) {
   if (end - start < CR_SPELLING_MIN_BYTES || end - start > CR_MAX_TERM_BYTES)
     return;
+  /* Fast path for plain ASCII, most words: folding only lowers A-Z, and
+   * the letters are a-z. */
+  const char *w = text + start;
+  size_t len = end - start, i = 0;
+  bool ascii_letters = true;
+  char lower[CR_MAX_TERM_BYTES];
+  for (; i < len && (unsigned char)w[i] < 0x80; i++) {
+    unsigned char c = (unsigned char)w[i];
+    if ((unsigned)((c | 32) - 'a') >= 26) ascii_letters = false;
+    lower[i] = (char)(c | 32);
+  }
+  if (i == len) {
+    if (ascii_letters && cr_doc_add_spelling(doc, lower, len) != 0) *failed = 1;
+    return;
+  }
   utf8proc_uint8_t *folded = NULL;
   utf8proc_ssize_t n = utf8proc_map(
       (const utf8proc_uint8_t *)text + start, (utf8proc_ssize_t)(end - start),
@@ -199,6 +214,10 @@ static bool is_iso_date(const char *d) {
 static char *clean_copy(const char *s, size_t len, size_t *out_len) {
   size_t i = 0;
   while (i < len) {
+    if ((unsigned char)s[i] - 1u < 0x7Fu) { /* ASCII, not NUL */
+      i++;
+      continue;
+    }
     utf8proc_int32_t cp;
     utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
                                           (utf8proc_ssize_t)(len - i), &cp);
