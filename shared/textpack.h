@@ -39,8 +39,8 @@ void *cr_textdict_train(const char *const *texts, const size_t *lens, size_t n,
                         size_t *len);
 
 /* What a loaded dictionary is for. Digesting it for compression builds
- * megabytes of tables (zstd level 8): a few milliseconds of page faults
- * that a process which only reads texts, the searcher, never needs. */
+ * tables of hundreds of kB (megabytes at higher levels): page faults that
+ * a process which only reads texts, the searcher, never needs. */
 typedef enum cr_textdict_use {
   CR_TEXTDICT_UNPACK, /* decompression only */
   CR_TEXTDICT_PACK    /* compression too */
