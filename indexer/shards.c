@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hash.h"
+
 #define STUB_HEADER "# cronaca shards: articles placed by a hash of their id\n"
 
 unsigned sh_shard_of(const char *id, unsigned n) {
@@ -18,10 +20,7 @@ unsigned sh_shard_of(const char *id, unsigned n) {
   /* 64-bit FNV-1a, high half: independent of pipeline.c's 32-bit hash
    * that deals articles to workers, so every worker of a shard's pass
    * still gets a share. */
-  uint64_t h = 14695981039346656037ull;
-  for (const char *s = id; *s; s++)
-    h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return (unsigned)((h >> 32) % n);
+  return (unsigned)((cr_fnv1a64(id, strlen(id)) >> 32) % n);
 }
 
 void sh_shard_path(char *buf, size_t size, const char *dir, unsigned k) {
@@ -126,8 +125,7 @@ static void add_stats(pl_stats *sum, const pl_stats *s, unsigned k) {
   sum->interrupted = sum->interrupted || s->interrupted;
 }
 
-int sh_run(const pl_options *opts, unsigned n, pl_stats *stats,
-           cr_error *err) {
+int sh_run(const pl_options *opts, unsigned n, pl_stats *stats, cr_error *err) {
   memset(stats, 0, sizeof *stats);
   if (n < 1 || n > SH_MAX_SHARDS) {
     cr_error_set(err, CR_E_INVALID, "--shards must be 1 to %d, not %u",

@@ -3,15 +3,7 @@
 
 #include <string.h>
 
-/* FNV-1a: a fast, well-spread hash of the term's bytes. */
-static uint64_t fnv1a(const char *s, size_t len) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < len; i++) {
-    h ^= (unsigned char)s[i];
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
+#include "hash.h"
 
 /* splitmix64's finaliser: turns h + i * step into K independent-looking
  * hash functions from one term hash. */
@@ -30,7 +22,7 @@ void cr_minhash_init(cr_minhash *m) {
 }
 
 void cr_minhash_add(cr_minhash *m, const char *term, size_t len) {
-  uint64_t h = fnv1a(term, len);
+  uint64_t h = cr_fnv1a64(term, len);
   for (unsigned i = 0; i < CR_MINHASH_K; i++) {
     uint64_t v = mix(h + (uint64_t)i * 0x9e3779b97f4a7c15ULL);
     if (v < m->min[i]) m->min[i] = v;
@@ -49,7 +41,8 @@ bool cr_minhash_signature(const cr_minhash *m, size_t min_terms,
 double cr_minhash_similarity(const uint8_t a[CR_MINHASH_K],
                              const uint8_t b[CR_MINHASH_K]) {
   unsigned same = 0;
-  for (unsigned i = 0; i < CR_MINHASH_K; i++) same += a[i] == b[i];
+  for (unsigned i = 0; i < CR_MINHASH_K; i++)
+    same += a[i] == b[i];
   /* Unrelated texts still agree on 1 byte in 256: take that out. */
   double p = (double)same / CR_MINHASH_K;
   double j = (p - 1.0 / 256) / (1.0 - 1.0 / 256);

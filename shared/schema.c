@@ -7,6 +7,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "hash.h"
 #include "minhash.h"
 
 /* The distinct terms of one article, by hash: each is sent to the
@@ -17,10 +18,9 @@ typedef struct term_set {
   bool oom;
 } term_set;
 
+/* Never 0: a slot of 0 is empty. */
 static uint64_t term_hash(const char *s, size_t len) {
-  uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+  uint64_t h = cr_fnv1a64(s, len);
   return h ? h : 1;
 }
 
@@ -420,11 +420,8 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
 }
 
 void cr_schema_file_term(const char *key, char *out) {
-  uint64_t h = 14695981039346656037ull; /* FNV-1a, 64 bits */
-  for (const char *p = key; *p; p++)
-    h = (h ^ (unsigned char)*p) * 1099511628211ull;
   snprintf(out, CR_FILE_TERM_SIZE, "%s%016llx", CR_PREFIX_FILE,
-           (unsigned long long)h);
+           (unsigned long long)cr_fnv1a64(key, strlen(key)));
 }
 
 /* Length of the UTF-8 prefix of s that fits max bytes without cutting a

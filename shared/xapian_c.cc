@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "hash.h"
+
 /* Distinct spelling words held before they are handed to Xapian. */
 constexpr size_t SPELLING_WINDOW_MAX_WORDS = 1000000;
 /* The indexer's commits in update mode hold this many articles. */
@@ -68,7 +70,7 @@ public:
 
 private:
   struct Slot {
-    uint64_t hash;  /* the word's hash (SpellingHash) */
+    uint64_t hash;  /* the word's cr_fnv1a64 */
     size_t off;     /* where the word's bytes start in arena_ */
     uint32_t len;   /* their length */
     unsigned count; /* documents holding the word; 0: the slot is empty */
@@ -96,18 +98,10 @@ private:
   size_t n_ = 0;            /* words counted */
 };
 
-/* FNV-1a, 64 bits: spelling words are short. */
-static uint64_t spelling_hash(const char *s, size_t len) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ static_cast<unsigned char>(s[i])) * 0x100000001b3ULL;
-  return h;
-}
-
 /* The spelling words of one document, end to end in one buffer (kept
  * across documents, so adding a word allocates nothing). */
 struct SpellingWord {
-  uint64_t hash; /* spelling_hash of the word */
+  uint64_t hash; /* cr_fnv1a64 of the word */
   size_t off;    /* where its bytes start in the buffer */
   size_t len;
 };
@@ -169,8 +163,8 @@ struct cr_mset {
   /* Per-hit copies of data and values, so pointers handed to C stay valid
    * until cr_mset_free. */
   std::vector<std::unique_ptr<std::string>> data;
-  std::deque<std::string>
-      value_scratch; /* deque: push_back keeps old pointers */
+  /* A deque: push_back keeps the pointers already handed out. */
+  std::deque<std::string> value_scratch;
   std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
 
   explicit cr_mset(const Xapian::Database &db) : enquire(db) {}
@@ -558,9 +552,8 @@ int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value,
 int cr_doc_add_spelling(cr_doc *doc, const char *word, size_t len) {
   return guard(nullptr, "",
                [&] {
-                 doc->spelling.push_back(
-                     SpellingWord{spelling_hash(word, len),
-                                  doc->spelling_bytes.size(), len});
+                 doc->spelling.push_back(SpellingWord{
+                     cr_fnv1a64(word, len), doc->spelling_bytes.size(), len});
                  doc->spelling_bytes.append(word, len);
                })
              ? 0
