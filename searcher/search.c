@@ -1,6 +1,7 @@
 /* search.c — parse, run, and gather one page of results. */
 #include "search.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,10 +16,11 @@
 #define SR_ATTEMPTS 8
 
 struct sr_engine {
-  cr_rdb *db;        /* every -d, searched as one */
-  cr_analyzer *an;   /* shared by the query parser and the snippets */
-  cr_textdict *dict; /* the index's text dictionary, NULL if none */
-  cr_textpack *tp;   /* unpacks the texts snippets are made from */
+  cr_rdb *db;          /* every -d, searched as one */
+  cr_analyzer *an;     /* shared by the query parser and the snippets */
+  cr_textdict **dicts; /* the shards' text dictionaries, one of each */
+  size_t n_dicts;
+  cr_textpack *tp; /* unpacks the texts snippets are made from */
 };
 
 sr_params sr_params_default(void) {
@@ -65,31 +67,65 @@ static void pause_before(int tries) {
   nanosleep(&pause, NULL);
 }
 
-/* Documents in another layout would print as empty results: say so. */
+/* Documents in another layout would print as empty results: say so.
+ * Every shard is asked (an empty one has no stamp to give). */
 static int check_schema(cr_rdb *db, const char *path, cr_error *err) {
   if (cr_rdb_doccount(db) == 0) return 0;
-  size_t len = 0;
-  char *v = cr_rdb_get_metadata(db, CR_META_SCHEMA, &len);
-  bool same = v && strcmp(v, CR_SCHEMA_VERSION) == 0;
-  if (!same)
-    cr_error_set(err, CR_E_INVALID,
-                 "index '%s' was written in document layout %s; this searcher "
-                 "reads layout %s: rebuild it with this version's indexer",
-                 path, v && *v ? v : "1", CR_SCHEMA_VERSION);
-  free(v);
+  bool same = true;
+  for (size_t k = 0; same && k < cr_rdb_shard_count(db); k++) {
+    size_t len = 0;
+    char *v = cr_rdb_shard_metadata(db, k, CR_META_SCHEMA, &len);
+    same = v && strcmp(v, CR_SCHEMA_VERSION) == 0;
+    char which[48] = "";
+    if (cr_rdb_shard_count(db) > 1)
+      snprintf(which, sizeof which, " (database %zu of %zu)", k + 1,
+               cr_rdb_shard_count(db));
+    if (!same)
+      cr_error_set(err, CR_E_INVALID,
+                   "index '%s'%s was written in document layout %s; this "
+                   "searcher reads layout %s: rebuild it with this version's "
+                   "indexer",
+                   path, which, v && *v ? v : "1", CR_SCHEMA_VERSION);
+    free(v);
+  }
   return same ? 0 : -1;
 }
 
-/* Texts are unpacked with the dictionary the index was built with. */
-static int open_textpack(sr_engine *e, cr_error *err) {
+/* Adds shard k's text dictionary, unless one with its id is there. */
+static int add_dict(sr_engine *e, size_t k, cr_error *err) {
   size_t len = 0;
-  char *bytes = cr_rdb_get_metadata(e->db, CR_META_TEXTDICT, &len);
-  if (bytes) e->dict = cr_textdict_load(bytes, len, CR_TEXTDICT_UNPACK, err);
-  bool ok = !bytes || e->dict;
+  char *bytes = cr_rdb_shard_metadata(e->db, k, CR_META_TEXTDICT, &len);
+  if (!bytes) return 0; /* built from too little text for one */
+  cr_textdict *d = cr_textdict_load(bytes, len, CR_TEXTDICT_UNPACK, err);
   free(bytes);
-  if (ok && !(e->tp = cr_textpack_new(e->dict)))
+  if (!d) return -1;
+  for (size_t i = 0; i < e->n_dicts; i++)
+    if (cr_textdict_id(e->dicts[i]) == cr_textdict_id(d)) {
+      cr_textdict_free(d); /* shards built in one run share theirs */
+      return 0;
+    }
+  cr_textdict **more = realloc(e->dicts, (e->n_dicts + 1) * sizeof *more);
+  if (!more || cr_textpack_also(e->tp, d) != 0) {
+    if (more) e->dicts = more;
+    cr_textdict_free(d);
     cr_error_set(err, CR_E_NOMEM, "out of memory");
-  return ok && e->tp ? 0 : -1;
+    return -1;
+  }
+  e->dicts = more;
+  e->dicts[e->n_dicts++] = d;
+  return 0;
+}
+
+/* Texts are unpacked with the dictionary their index was built with:
+ * each shard (or -d) may have its own. */
+static int open_textpack(sr_engine *e, cr_error *err) {
+  if (!(e->tp = cr_textpack_new(NULL))) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    return -1;
+  }
+  for (size_t k = 0; k < cr_rdb_shard_count(e->db); k++)
+    if (add_dict(e, k, err) != 0) return -1;
+  return 0;
 }
 
 sr_engine *sr_open(const char *const *paths, size_t n_paths,
@@ -127,7 +163,9 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
 void sr_close(sr_engine *e) {
   if (!e) return;
   cr_textpack_free(e->tp);
-  cr_textdict_free(e->dict);
+  for (size_t i = 0; i < e->n_dicts; i++)
+    cr_textdict_free(e->dicts[i]);
+  free(e->dicts);
   cr_rdb_close(e->db);
   cr_analyzer_free(e->an);
   free(e);
@@ -272,7 +310,8 @@ static void count_facet_slots(sr_engine *e, const sr_params *p,
                               cr_search_opts *so, unsigned spy_of[]) {
   for (size_t f = 0; f < p->n_facets; f++) {
     unsigned slot = sr_facet_slot(p->facets[f]), k = 0;
-    while (k < so->n_count_slots && so->count_slots[k] != slot) k++;
+    while (k < so->n_count_slots && so->count_slots[k] != slot)
+      k++;
     if (k == so->n_count_slots && k < CR_MAX_COUNT_SLOTS)
       so->count_slots[so->n_count_slots++] = slot;
     spy_of[f] = k;
@@ -442,8 +481,7 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
    * the archive is as often a real one ("placenta") as a typo. */
   if (rc == 0 && p->suggest && !p->like &&
       page->result.estimated <= SR_SUGGEST_FEW_MATCHES) {
-    page->suggestion =
-        sr_suggest(e->db, e->an, text, len, page->parsed.query);
+    page->suggestion = sr_suggest(e->db, e->an, text, len, page->parsed.query);
     page->result.suggestion = page->suggestion;
     /* The suggestion's lookups swallow errors: one that met a newer commit
      * leaves Xapian's reader answering the next query with nothing, not

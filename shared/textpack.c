@@ -33,10 +33,12 @@ struct cr_textdict {
 };
 
 struct cr_textpack {
-  const cr_textdict *dict; /* NULL: frames without a dictionary */
-  ZSTD_CCtx *cctx;         /* made on first use (readers never pack) */
-  ZSTD_DCtx *dctx;         /* made on first use */
-  char *buf;               /* the last result */
+  const cr_textdict *dict;  /* NULL: frames without a dictionary */
+  const cr_textdict **also; /* more dictionaries, for unpacking only */
+  size_t n_also;
+  ZSTD_CCtx *cctx; /* made on first use (readers never pack) */
+  ZSTD_DCtx *dctx; /* made on first use */
+  char *buf;       /* the last result */
   size_t cap;
 };
 
@@ -127,10 +129,30 @@ cr_textpack *cr_textpack_new(const cr_textdict *dict) {
 
 void cr_textpack_free(cr_textpack *p) {
   if (!p) return;
+  free(p->also);
   ZSTD_freeCCtx(p->cctx);
   ZSTD_freeDCtx(p->dctx);
   free(p->buf);
   free(p);
+}
+
+int cr_textpack_also(cr_textpack *p, const cr_textdict *dict) {
+  const cr_textdict **more =
+      realloc(p->also, (p->n_also + 1) * sizeof *p->also);
+  if (!more) return -1;
+  more[p->n_also++] = dict;
+  p->also = more;
+  return 0;
+}
+
+unsigned cr_textdict_id(const cr_textdict *d) { return d->id; }
+
+/* The dictionary a frame names, NULL if p has none with that id. */
+static const cr_textdict *dict_for(const cr_textpack *p, unsigned id) {
+  if (p->dict && p->dict->id == id) return p->dict;
+  for (size_t i = 0; i < p->n_also; i++)
+    if (p->also[i]->id == id) return p->also[i];
+  return NULL;
 }
 
 static int reserve(cr_textpack *p, size_t need) {
@@ -179,7 +201,8 @@ const char *cr_text_unpack(cr_textpack *p, const char *data, size_t len,
     return NULL;
   }
   unsigned id = ZSTD_getDictID_fromFrame(data, len);
-  if (id != 0 && (!p->dict || p->dict->id != id)) {
+  const cr_textdict *dict = id ? dict_for(p, id) : NULL;
+  if (id != 0 && !dict) {
     cr_error_set(err, CR_E_CORRUPT,
                  "stored article text needs text dictionary %u, which the "
                  "index lacks: rebuild the index",
@@ -192,7 +215,7 @@ const char *cr_text_unpack(cr_textpack *p, const char *data, size_t len,
     return NULL;
   }
   size_t n = id ? ZSTD_decompress_usingDDict(p->dctx, p->buf, p->cap, data, len,
-                                             p->dict->ddict)
+                                             dict->ddict)
                 : ZSTD_decompressDCtx(p->dctx, p->buf, p->cap, data, len);
   if (ZSTD_isError(n) || n != size) {
     cr_error_set(err, CR_E_CORRUPT, "stored article text is damaged");

@@ -61,6 +61,14 @@ typedef struct cr_textpack cr_textpack;
 cr_textpack *cr_textpack_new(const cr_textdict *dict);
 void cr_textpack_free(cr_textpack *p);
 
+/* Lets p also unpack frames made with dict, for a reader of several
+ * indexes (shards) built with dictionaries of their own. dict must
+ * outlive p. 0, or -1 if memory ran out. */
+int cr_textpack_also(cr_textpack *p, const cr_textdict *dict);
+
+/* The id zstd gave the dictionary, named in each frame packed with it. */
+unsigned cr_textdict_id(const cr_textdict *d);
+
 /* Compresses text into a buffer owned by p, valid until p's next call.
  * NULL if memory ran out, or if p's dictionary was loaded with
  * CR_TEXTDICT_UNPACK. */

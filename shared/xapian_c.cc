@@ -619,6 +619,24 @@ char *cr_rdb_get_metadata(cr_rdb *db, const char *key, size_t *len) {
   return out;
 }
 
+size_t cr_rdb_shard_count(cr_rdb *db) { return db->db.size(); }
+
+char *cr_rdb_shard_metadata(cr_rdb *db, size_t k, const char *key,
+                            size_t *len) {
+  char *out = nullptr;
+  *len = 0;
+  guard(nullptr, "", [&] {
+    if (k >= db->db.size()) return;
+    /* Xapian 1.4 reads metadata from the first shard only. A handle made
+     * from one shard's internals (public in 1.4's header, though marked
+     * internal) reads that shard's, local or remote. */
+    Xapian::Database one(db->db.internal[k].get());
+    std::string v = one.get_metadata(key);
+    if (!v.empty()) out = copy_out(v, len);
+  });
+  return out;
+}
+
 char *cr_rdb_document_data(cr_rdb *db, cr_docid id, size_t *len,
                            cr_error *err) {
   char *out = nullptr;

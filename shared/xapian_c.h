@@ -115,8 +115,7 @@ int cr_doc_add_posting(cr_doc *doc, const char *term, size_t len,
 /* Adds term without a position (ids, filters, dates). */
 int cr_doc_add_term(cr_doc *doc, const char *term, size_t len,
                     uint32_t wdf_inc);
-int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value,
-                     size_t len);
+int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value, size_t len);
 int cr_doc_set_data(cr_doc *doc, const char *data, size_t len);
 /* A word the index should learn for spelling suggestions when the
  * document is stored (cr_wdb_replace adds it to the spelling data). */
@@ -138,11 +137,16 @@ uint32_t cr_rdb_termfreq(cr_rdb *db, const char *term);
 /* User metadata (of the first database when several are open): malloc'd,
  * NULL with *len = 0 when the key is absent. */
 char *cr_rdb_get_metadata(cr_rdb *db, const char *key, size_t *len);
+/* How many databases are open as one (shards, several paths). */
+size_t cr_rdb_shard_count(cr_rdb *db);
+/* User metadata of the k-th of them (from 0) alone, as
+ * cr_rdb_get_metadata: what differs between shards, such as their text
+ * dictionaries. */
+char *cr_rdb_shard_metadata(cr_rdb *db, size_t k, const char *key, size_t *len);
 /* One value of a document: malloc'd, NULL when absent or on error. */
 char *cr_rdb_doc_value(cr_rdb *db, cr_docid id, unsigned slot, size_t *len);
 /* Document data by docid: malloc'd copy, NULL if absent or on error. */
-char *cr_rdb_document_data(cr_rdb *db, cr_docid id, size_t *len,
-                           cr_error *err);
+char *cr_rdb_document_data(cr_rdb *db, cr_docid id, size_t *len, cr_error *err);
 /* As cr_wdb_values, for a reader. */
 int cr_rdb_values(cr_rdb *db, unsigned slot, cr_value_fn fn, void *ctx);
 /* The first document indexed by term (an id term names one), or 0. */
@@ -165,8 +169,8 @@ char *cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
 /* The word positions of term in document id, ascending: writes the first
  * cap of them to out and returns how many there are (0 when the document
  * lacks the term or has no positions for it), or -1 with err filled. */
-long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term,
-                      uint32_t *out, size_t cap, cr_error *err);
+long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term, uint32_t *out,
+                      size_t cap, cr_error *err);
 
 /* Which of terms[0..n) document id holds: has[i] is set for terms[i]. One
  * read of the document's term list (a single round trip to a remote
@@ -248,7 +252,7 @@ cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
                    cr_error *err);
 void cr_mset_free(cr_mset *m);
 
-uint32_t cr_mset_size(const cr_mset *m);             /* hits in this page */
+uint32_t cr_mset_size(const cr_mset *m); /* hits in this page */
 uint32_t cr_mset_matches_estimated(const cr_mset *m);
 uint32_t cr_mset_rank(const cr_mset *m, uint32_t i); /* 0-based overall */
 cr_docid cr_mset_docid(const cr_mset *m, uint32_t i);

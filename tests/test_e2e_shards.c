@@ -54,7 +54,8 @@ static th_run run(const char *argv0, ...) {
   va_list ap;
   va_start(ap, argv0);
   const char *a;
-  while ((a = va_arg(ap, const char *)) && n < 63) argv[n++] = (char *)a;
+  while ((a = va_arg(ap, const char *)) && n < 63)
+    argv[n++] = (char *)a;
   va_end(ap);
   argv[n] = NULL;
   return th_exec(argv, NULL);
@@ -62,8 +63,8 @@ static th_run run(const char *argv0, ...) {
 
 static void setup_error(const char *what, const th_run *r) {
   char msg[8192], file[4096];
-  int n = snprintf(msg, sizeof msg, "%s: status %d\n%s", what, r->status,
-                   r->err);
+  int n =
+      snprintf(msg, sizeof msg, "%s: status %d\n%s", what, r->status, r->err);
   snprintf(file, sizeof file, "%s/setup-error", tmp_dir);
   th_write_file(file, msg, n < (int)sizeof msg ? (size_t)n : sizeof msg - 1);
 }
@@ -75,11 +76,10 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set) {
   set_paths(tmp_dir);
   bool dice = th_exists(DICE);
   if (!dice)
-    fprintf(stderr, "test_e2e_shards: %s absent: using corpus/ alone\n",
-            DICE);
-  th_run r = dice ? run(INDEXER_BIN, "-q", "-d", single_idx, DICE, CORPUS_DIR,
-                        NULL)
-                  : run(INDEXER_BIN, "-q", "-d", single_idx, CORPUS_DIR, NULL);
+    fprintf(stderr, "test_e2e_shards: %s absent: using corpus/ alone\n", DICE);
+  th_run r =
+      dice ? run(INDEXER_BIN, "-q", "-d", single_idx, DICE, CORPUS_DIR, NULL)
+           : run(INDEXER_BIN, "-q", "-d", single_idx, CORPUS_DIR, NULL);
   if (r.status != 0) setup_error("indexer (single)", &r);
   th_run_free(&r);
   r = dice ? run(INDEXER_BIN, "-q", "--shards", "2", "-d", sharded_idx, DICE,
@@ -154,7 +154,8 @@ static json_t *search_json(const char *index, const qcase *q,
   argv[n++] = "--no-snippets";
   for (size_t i = 0; q->opts[i]; i++) {
     /* The reference page replaces -n and --offset. */
-    if (offset && (!strcmp(q->opts[i], "-n") || !strcmp(q->opts[i], "--offset"))) {
+    if (offset &&
+        (!strcmp(q->opts[i], "-n") || !strcmp(q->opts[i], "--offset"))) {
       i++;
       continue;
     }
@@ -216,7 +217,8 @@ static bool ref_has(json_t *ref, const char *key, const char *id) {
  * keys; a run cut by the page's edge is checked against ref instead. */
 static void same_hits(const qcase *q, const char *label, json_t *want,
                       json_t *got, json_t *ref, bool paged) {
-  json_t *wh = json_object_get(want, "hits"), *gh = json_object_get(got, "hits");
+  json_t *wh = json_object_get(want, "hits"),
+         *gh = json_object_get(got, "hits");
   size_t n = json_array_size(wh);
   cr_assert_eq(json_array_size(gh), n, "%s '%s': %zu hits, want %zu", label,
                q->query, json_array_size(gh), n);
@@ -238,12 +240,15 @@ static void same_hits(const qcase *q, const char *label, json_t *want,
     for (size_t i = s; i < e; i++) {
       const char *id = hit_id(json_array_get(gh, i));
       if (cut)
-        cr_assert(ref_has(ref, key, id), "%s '%s': %s (key %s) is not a tie "
-                  "of the single index", label, q->query, id, key);
+        cr_assert(ref_has(ref, key, id),
+                  "%s '%s': %s (key %s) is not a tie "
+                  "of the single index",
+                  label, q->query, id, key);
       else
-        cr_assert(has_id(wh, s, e, id), "%s '%s': hit %zu is %s, not among "
-                  "the single index's hits %zu..%zu", label, q->query, i + 1,
-                  id, s + 1, e);
+        cr_assert(has_id(wh, s, e, id),
+                  "%s '%s': hit %zu is %s, not among "
+                  "the single index's hits %zu..%zu",
+                  label, q->query, i + 1, id, s + 1, e);
     }
     s = e;
   }
@@ -273,6 +278,62 @@ static void same_as_single(const char *index, const char *label) {
                 nonempty);
 }
 
+/* The title and snippet of each hit over index, by id. Each shard packs
+ * its texts with a dictionary of its own, so a hit from any shard but
+ * the first is unreadable unless the searcher loads every shard's. */
+static void texts_as_single(const char *index, const char *label) {
+  static const char *const texts_queries[] = {
+      "Modena sindaco", "Corea del Nord armi Russia", "carabinieri Carpi"};
+  size_t checked = 0;
+  for (size_t i = 0; i < sizeof texts_queries / sizeof *texts_queries; i++) {
+    char *const ag[] = {SEARCHER_BIN,
+                        "-d",
+                        (char *)index,
+                        "--json",
+                        "-n",
+                        "20",
+                        (char *)texts_queries[i],
+                        NULL};
+    char *const aw[] = {SEARCHER_BIN,
+                        "-d",
+                        single_idx,
+                        "--json",
+                        "-n",
+                        "200",
+                        (char *)texts_queries[i],
+                        NULL};
+    th_run rg = th_exec(ag, NULL), rw = th_exec(aw, NULL);
+    cr_assert_eq(rg.status, 0, "%s: %s", label, rg.err);
+    cr_assert_eq(rw.status, 0, "single: %s", rw.err);
+    json_t *got = json_loads(rg.out, 0, NULL),
+           *want = json_loads(rw.out, 0, NULL);
+    cr_assert(got && want, "%s: not JSON", label);
+    json_t *gh = json_object_get(got, "hits"),
+           *wh = json_object_get(want, "hits");
+    for (size_t k = 0; k < json_array_size(gh); k++) {
+      json_t *h = json_array_get(gh, k);
+      const char *title = json_string_value(json_object_get(h, "title"));
+      const char *snippet = json_string_value(json_object_get(h, "snippet"));
+      cr_assert(title && *title && snippet && *snippet,
+                "%s '%s': hit %zu (%s) has no title or snippet", label,
+                texts_queries[i], k + 1, hit_id(h));
+      for (size_t w = 0; w < json_array_size(wh); w++)
+        if (!strcmp(hit_id(json_array_get(wh, w)), hit_id(h))) {
+          cr_assert_str_eq(title,
+                           json_string_value(
+                               json_object_get(json_array_get(wh, w), "title")),
+                           "%s: %s", label, hit_id(h));
+          checked++;
+        }
+    }
+    json_decref(got);
+    json_decref(want);
+    th_run_free(&rg);
+    th_run_free(&rw);
+  }
+  cr_assert_geq(checked, 10, "%s: too few hits compared (%zu)", label, checked);
+}
+
 /* ---- Local shards ----------------------------------------------------- */
 
 TestSuite(shards, .init = need_indexes, .timeout = 300);
@@ -290,8 +351,7 @@ static int check_id(const char *term, size_t len, void *ctx) {
   char t[1024];
   snprintf(t, sizeof t, "%.*s", (int)len, term);
   const char *id = t + strlen(CR_PREFIX_ID);
-  cr_assert_eq(sh_shard_of(id, 2), c->which, "id %s in shard %u", id,
-               c->which);
+  cr_assert_eq(sh_shard_of(id, 2), c->which, "id %s in shard %u", id, c->which);
   cr_assert_eq(cr_rdb_termfreq(c->shards[c->which], t), 1, "id %s twice", id);
   cr_assert_eq(cr_rdb_termfreq(c->shards[1 - c->which], t), 0,
                "id %s in both shards", id);
@@ -328,8 +388,10 @@ Test(shards, layout_puts_each_article_in_its_own_shard) {
     cr_assert(v && !strcmp(v, CR_SCHEMA_VERSION), "shard %u unstamped", k);
     free(v);
   }
-  cr_assert_eq(total, cr_rdb_doccount(single), "%u documents in the shards, "
-               "%u in the single index", total, cr_rdb_doccount(single));
+  cr_assert_eq(total, cr_rdb_doccount(single),
+               "%u documents in the shards, "
+               "%u in the single index",
+               total, cr_rdb_doccount(single));
   for (c.which = 0; c.which < 2; c.which++)
     cr_rdb_allterms(c.shards[c.which], CR_PREFIX_ID, check_id, &c);
   cr_assert_eq(c.n, total);
@@ -340,6 +402,10 @@ Test(shards, layout_puts_each_article_in_its_own_shard) {
 
 Test(shards, directory_searches_like_one_index) {
   same_as_single(sharded_idx, "-d DIR");
+}
+
+Test(shards, every_shards_texts_are_readable) {
+  texts_as_single(sharded_idx, "sharded");
 }
 
 Test(shards, stub_file_searches_like_one_index) {
@@ -377,8 +443,8 @@ Test(shards, reindexing_and_prune_work_per_shard) {
   snprintf(other, sizeof other, "%s/incr-in/b.txt", tmp_dir);
   write_articles(in, "primo");
   th_write_file(other, "Titolo a parte\n\nUn testo a parte.\n", 34);
-  th_run r = run(INDEXER_BIN, "-q", "--shards", "3", "-d", dir, in, other,
-                 NULL);
+  th_run r =
+      run(INDEXER_BIN, "-q", "--shards", "3", "-d", dir, in, other, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
   cr_assert_eq(count_docs(dir, NULL), 9);
@@ -515,16 +581,17 @@ static bool have_tcpsrv(void) {
 static void start_servers(void) {
   need_indexes();
   if (!have_tcpsrv()) return; /* the tests skip */
-  for (unsigned k = 0; k < 2; k++) start_server(k);
+  for (unsigned k = 0; k < 2; k++)
+    start_server(k);
   char text[128];
-  int n = snprintf(text, sizeof text, "remote 127.0.0.1:%d\nremote 127.0.0.1:%d\n",
-                   ports[0], ports[1]);
+  int n =
+      snprintf(text, sizeof text, "remote 127.0.0.1:%d\nremote 127.0.0.1:%d\n",
+               ports[0], ports[1]);
   snprintf(remote_stub, sizeof remote_stub, "%s/remote.stub", tmp_dir);
   th_write_file(remote_stub, text, (size_t)n);
 }
 
-TestSuite(remote, .init = start_servers, .fini = stop_servers,
-          .timeout = 300);
+TestSuite(remote, .init = start_servers, .fini = stop_servers, .timeout = 300);
 
 Test(remote, tcpsrv_shards_search_like_one_index) {
   if (!servers[0])
@@ -532,13 +599,19 @@ Test(remote, tcpsrv_shards_search_like_one_index) {
   same_as_single(remote_stub, "remote");
 }
 
+Test(remote, remote_shards_texts_are_readable) {
+  if (!servers[0])
+    cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
+  texts_as_single(remote_stub, "remote");
+}
+
 Test(remote, batch_over_remote_shards_matches) {
   if (!servers[0])
     cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
   char *const a1[] = {SEARCHER_BIN, "-d", remote_stub, "--no-snippets",
-                      "--batch", "-", NULL};
+                      "--batch",    "-",  NULL};
   char *const a2[] = {SEARCHER_BIN, "-d", single_idx, "--no-snippets",
-                      "--batch", "-", NULL};
+                      "--batch",    "-",  NULL};
   const char *in = "\"Corea del Nord\"\nguerra Ucraina\nCarpi\n";
   th_run r1 = th_exec(a1, in), r2 = th_exec(a2, in);
   cr_assert_eq(r1.status, 0, "%s", r1.err);
@@ -568,8 +641,9 @@ Test(remote, a_server_that_is_down_is_named) {
     cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
   int dead = free_port();
   char text[128], stub[4200], want[64];
-  int n = snprintf(text, sizeof text, "remote 127.0.0.1:%d\nremote 127.0.0.1:%d\n",
-                   ports[0], dead);
+  int n =
+      snprintf(text, sizeof text, "remote 127.0.0.1:%d\nremote 127.0.0.1:%d\n",
+               ports[0], dead);
   snprintf(stub, sizeof stub, "%s/half-down.stub", tmp_dir);
   th_write_file(stub, text, (size_t)n);
   th_run r = run(SEARCHER_BIN, "-d", stub, "Russia", NULL);

@@ -132,6 +132,21 @@ Test(textpack, a_dictionary_trained_on_the_archive_shrinks_its_texts) {
   cr_expect_eq(memcmp(text, texts[0], out), 0);
   cr_expect_null(cr_text_pack(rp, texts[0], strlen(texts[0]), &out));
   cr_textpack_free(rp);
+
+  /* A reader of several shards: frames without a dictionary and frames
+   * of any dictionary it was also given. */
+  cr_textpack *shelf = cr_textpack_new(NULL);
+  cr_expect_null(cr_text_unpack(shelf, copy, packed_len, &out, &err));
+  cr_assert_eq(cr_textpack_also(shelf, reader), 0);
+  cr_expect_eq(cr_textdict_id(reader), cr_textdict_id(d));
+  text = cr_text_unpack(shelf, copy, packed_len, &out, &err);
+  cr_assert_not_null(text, "%s", err.message);
+  cr_expect_eq(memcmp(text, texts[0], out), 0);
+  const char *plain = cr_text_pack(without, texts[1], strlen(texts[1]), &n);
+  text = cr_text_unpack(shelf, plain, n, &out, &err);
+  cr_assert_not_null(text, "%s", err.message);
+  cr_expect_str_eq(text, texts[1]);
+  cr_textpack_free(shelf);
   cr_textdict_free(reader);
   free(copy);
 
