@@ -1,10 +1,12 @@
 /* main.c — the indexer command line: options, signals, the summary and
  * the exit status. The work itself is pipeline.c's. */
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pipeline.h"
@@ -31,10 +33,12 @@ static void usage(FILE *out) {
       "Options:\n"
       "  -d, --index INDEX     index directory (created if missing)\n"
       "  -j, --jobs N          worker threads (default: number of cores)\n"
-      "      --shards N        split the index into N shards, INDEX/shard-00...,\n"
+      "      --shards N        split the index into N shards, "
+      "INDEX/shard-00...,\n"
       "                        joined by the stub INDEX/XAPIANDB (searcher -d\n"
       "                        INDEX searches them as one); later runs on a\n"
-      "                        sharded INDEX keep its shards without the option\n"
+      "                        sharded INDEX keep its shards without the "
+      "option\n"
       "      --prune           remove articles whose source file has gone\n"
       "      --language LANG   Snowball stemming language (default italian)\n"
       "      --commit-every N  articles per commit when updating (default "
@@ -66,8 +70,8 @@ static void print_summary(const pl_stats *s) {
   fprintf(stderr,
           "indexer: %s%llu added, %llu replaced, %llu unchanged files "
           "skipped, %llu bad records skipped",
-          s->interrupted ? "interrupted: " : "",
-          (unsigned long long)s->added, (unsigned long long)s->replaced,
+          s->interrupted ? "interrupted: " : "", (unsigned long long)s->added,
+          (unsigned long long)s->replaced,
           (unsigned long long)s->unchanged_files,
           (unsigned long long)s->skipped);
   if (s->pruned_files)
@@ -133,14 +137,24 @@ int main(int argc, char **argv) {
   int c;
   while ((c = getopt_long(argc, argv, "d:j:qh", longopts, NULL)) != -1) {
     switch (c) {
-    case 'd': o.index = optarg; break;
+    case 'd':
+      o.index = optarg;
+      break;
     case 'j':
       if (parse_count(optarg, "-j", &o.jobs) != 0) return EXIT_FATAL;
       break;
-    case 'q': o.quiet = true; break;
-    case 'h': usage(stdout); return 0;
-    case OPT_PRUNE: o.prune = true; break;
-    case OPT_LANGUAGE: o.language = optarg; break;
+    case 'q':
+      o.quiet = true;
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    case OPT_PRUNE:
+      o.prune = true;
+      break;
+    case OPT_LANGUAGE:
+      o.language = optarg;
+      break;
     case OPT_COMMIT:
       if (parse_count(optarg, "--commit-every", &o.commit_every) != 0)
         return EXIT_FATAL;
@@ -148,8 +162,12 @@ int main(int argc, char **argv) {
     case OPT_SHARDS:
       if (parse_count(optarg, "--shards", &shards) != 0) return EXIT_FATAL;
       break;
-    case OPT_VERSION: printf("indexer (cronaca) %s\n", CRONACA_VERSION); return 0;
-    default: usage(stderr); return EXIT_FATAL;
+    case OPT_VERSION:
+      printf("indexer (cronaca) %s\n", CRONACA_VERSION);
+      return 0;
+    default:
+      usage(stderr);
+      return EXIT_FATAL;
     }
   }
   if (!o.index) {
@@ -160,6 +178,18 @@ int main(int argc, char **argv) {
     fputs("indexer: nothing to index: name files or directories (see --help)\n",
           stderr);
     return EXIT_FATAL;
+  }
+  /* Through a symlink, build where it points: a first build replaces
+   * the index directory, which would replace the link itself. */
+  char real[PATH_MAX];
+  struct stat st;
+  if (lstat(o.index, &st) == 0 && S_ISLNK(st.st_mode)) {
+    if (!realpath(o.index, real)) {
+      fprintf(stderr, "indexer: '%s' is a symlink to a missing path\n",
+              o.index);
+      return EXIT_FATAL;
+    }
+    o.index = real;
   }
   o.paths = (const char *const *)argv + optind;
   o.n_paths = (size_t)(argc - optind);

@@ -2,6 +2,7 @@
  * and the per-shard indexing passes (see shards.h). */
 #include "shards.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -52,6 +53,48 @@ static unsigned read_stub(FILE *f, char *bad, size_t bad_size) {
   return n;
 }
 
+/* A file Xapian's glass backend keeps in an index directory (tables,
+ * version, lock, replication changesets, files being written). */
+static bool is_glass_file(const char *name) {
+  size_t len = strlen(name);
+  return !strcmp(name, "iamglass") || !strcmp(name, "flintlock") ||
+         !strncmp(name, "changes", 7) ||
+         (len > 6 && !strcmp(name + len - 6, ".glass")) ||
+         (len > 4 && !strcmp(name + len - 4, ".tmp"));
+}
+
+/* Refuses a directory that holds anything but an index: a first build
+ * replaces the directory whole, which would delete the user's files (a
+ * corpus given as -d by mistake, say). 0 if dir is missing, empty or an
+ * index's own. */
+static int check_own_files(const char *dir, cr_error *err) {
+  DIR *d = opendir(dir);
+  if (!d) {
+    if (errno == ENOENT) return 0;
+    if (errno == ENOTDIR) {
+      cr_error_set(err, CR_E_INVALID, "'%s' is a file, not an index directory",
+                   dir);
+      return -1;
+    }
+    cr_error_set(err, CR_E_IO, "cannot read '%s': %s", dir, strerror(errno));
+    return -1;
+  }
+  const struct dirent *e;
+  int rc = 0;
+  while (rc == 0 && (e = readdir(d))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+        is_glass_file(e->d_name))
+      continue;
+    cr_error_set(err, CR_E_INVALID,
+                 "'%s' holds '%s', which is not part of an index: index "
+                 "into a new or empty directory",
+                 dir, e->d_name);
+    rc = -1;
+  }
+  closedir(d);
+  return rc;
+}
+
 int sh_detect(const char *dir, sh_kind *kind, unsigned *n, cr_error *err) {
   char path[PATH_MAX];
   *kind = SH_NONE;
@@ -72,13 +115,18 @@ int sh_detect(const char *dir, sh_kind *kind, unsigned *n, cr_error *err) {
     *kind = SH_SHARDED;
     return 0;
   }
+  if (errno == ENOTDIR) {
+    cr_error_set(err, CR_E_INVALID, "'%s' is a file, not an index directory",
+                 dir);
+    return -1;
+  }
   if (errno != ENOENT) {
     cr_error_set(err, CR_E_IO, "cannot read '%s': %s", path, strerror(errno));
     return -1;
   }
   snprintf(path, sizeof path, "%s/iamglass", dir);
   if (is_file(path)) *kind = SH_SINGLE;
-  return 0;
+  return check_own_files(dir, err);
 }
 
 int sh_write_stub(const char *dir, unsigned n, cr_error *err) {

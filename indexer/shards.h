@@ -40,7 +40,8 @@ typedef enum sh_kind {
 
 /* Says what dir holds; *n is the shard count when SH_SHARDED. -1 with
  * err filled when dir has a stub this indexer did not write (remote
- * shards, say: those are indexed on their own machines). */
+ * shards, say: those are indexed on their own machines), or files that
+ * are not an index's (never overwritten). */
 int sh_detect(const char *dir, sh_kind *kind, unsigned *n, cr_error *err);
 
 /* Writes DIR/XAPIANDB for n shards, atomically (temporary file, rename). */
@@ -51,7 +52,6 @@ int sh_write_stub(const char *dir, unsigned n, cr_error *err);
  * articles. stats add up the shards' (bad records are reported and
  * counted by the first pass only). Stops after the current shard when
  * *opts->stop is set. Returns 0 or -1 with err filled. */
-int sh_run(const pl_options *opts, unsigned n, pl_stats *stats,
-           cr_error *err);
+int sh_run(const pl_options *opts, unsigned n, pl_stats *stats, cr_error *err);
 
 #endif

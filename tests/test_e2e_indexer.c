@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,7 +29,8 @@ static th_run indexer(const char *stdin_text, ...) {
   int n = 2;
   va_list ap;
   va_start(ap, stdin_text);
-  for (char *a; n < 31 && (a = va_arg(ap, char *)) != NULL;) argv[n++] = a;
+  for (char *a; n < 31 && (a = va_arg(ap, char *)) != NULL;)
+    argv[n++] = a;
   va_end(ap);
   argv[n] = NULL;
   return th_exec(argv, stdin_text);
@@ -126,13 +128,17 @@ Test(indexer, bad_records_are_reported_and_skipped) {
                        "{\"id\":\"ok2\",\"text\":\"seconda notizia\"}\n";
   th_write_file(f, mixed, sizeof mixed - 1);
   snprintf(f, sizeof f, "%s/junk.txt", dir);
-  th_write_file(f, "\x7f" "ELF\0\0\0\x01\x02", 9);
+  th_write_file(f,
+                "\x7f"
+                "ELF\0\0\0\x01\x02",
+                9);
   snprintf(f, sizeof f, "%s/empty.txt", dir);
   th_write_file(f, "", 0);
   th_run r = indexer(NULL, "-d", index, dir, NULL);
   cr_expect_eq(r.status, 1, "exit 1 when something was skipped");
   cr_expect(strstr(r.err, "mixed.jsonl:2:") != NULL, "%s", r.err);
-  cr_expect(strstr(r.err, "mixed.jsonl:3: not a JSON object") != NULL, "%s", r.err);
+  cr_expect(strstr(r.err, "mixed.jsonl:3: not a JSON object") != NULL, "%s",
+            r.err);
   cr_expect(strstr(r.err, "mixed.jsonl:4:") != NULL, "%s", r.err);
   cr_expect(strstr(r.err, "mixed.jsonl:5:") != NULL, "%s", r.err);
   cr_expect(strstr(r.err, "junk.txt: binary") != NULL, "%s", r.err);
@@ -187,6 +193,58 @@ Test(indexer, usage_errors_and_a_locked_index) {
   cr_wdb_close(holder, &err);
 }
 
+/* -d naming a directory of other files (the corpus itself, by mistake)
+ * must not turn it into an index: a first build replaces the directory
+ * whole. */
+Test(indexer, a_directory_of_other_files_is_refused_and_kept) {
+  static const struct {
+    const char *dir, *file; /* a file already in -d, NULL: -d is a file */
+    const char *says;
+  } cases[] = {
+      {"notes", "precious.txt", "holds 'precious.txt'"},
+      {"corpus-as-index", "article.txt", "not part of an index"},
+      {"plain-file", NULL, "is a file"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char *dir = path_in(cases[i].dir);
+    char file[4200];
+    if (cases[i].file) {
+      cr_assert_eq(mkdir(dir, 0777), 0);
+      snprintf(file, sizeof file, "%s/%s", dir, cases[i].file);
+    } else {
+      snprintf(file, sizeof file, "%s", dir);
+    }
+    const char *text = "Titolo\n\nNon toccare.\n";
+    th_write_file(file, text, strlen(text));
+    th_run r = indexer(NULL, "-d", dir, CORPUS_DIR, NULL);
+    cr_expect_eq(r.status, 2, "%s: status %d", cases[i].dir, r.status);
+    cr_expect(strstr(r.err, cases[i].says) != NULL, "%s: %s", cases[i].dir,
+              r.err);
+    th_run_free(&r);
+    size_t len = 0;
+    char *back = th_read_file(file, &len);
+    cr_expect(back && len == strlen(text), "%s: the user's file is gone",
+              cases[i].dir);
+    free(back);
+    char glass[4300];
+    snprintf(glass, sizeof glass, "%s/iamglass", dir);
+    cr_expect_not(th_exists(glass), "%s: an index was made in it",
+                  cases[i].dir);
+  }
+  /* Through a symlink, the index is built where the link points and the
+   * link stays a link. */
+  char *target = path_in("real-index"), *link = path_in("linked-index");
+  cr_assert_eq(mkdir(target, 0777), 0);
+  cr_assert_eq(symlink(target, link), 0);
+  th_run r = indexer(NULL, "-d", link, CORPUS_DIR, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  struct stat st;
+  cr_expect(lstat(link, &st) == 0 && S_ISLNK(st.st_mode),
+            "the symlink was replaced");
+  cr_expect_geq(count(target, NULL), 13);
+}
+
 /* A file of n generated articles, large enough to span several commits. */
 static void write_many(const char *path, int n) {
   FILE *f = fopen(path, "w");
@@ -211,8 +269,8 @@ static void interrupted_run(int sig) {
   if (pid == 0) {
     int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, 2);
-    execl(INDEXER_BIN, INDEXER_BIN, "-q", "-d", index, "--commit-every",
-          "2000", big, (char *)NULL);
+    execl(INDEXER_BIN, INDEXER_BIN, "-q", "-d", index, "--commit-every", "2000",
+          big, (char *)NULL);
     _exit(127);
   }
   usleep(700 * 1000);
@@ -227,7 +285,8 @@ static void interrupted_run(int sig) {
   r = indexer(NULL, "-d", index, big, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL) - before, 60000, "every article exactly once");
+  cr_expect_eq(count(index, NULL) - before, 60000,
+               "every article exactly once");
   cr_expect_eq(count(index, "Qg59999"), 1);
 }
 
@@ -237,7 +296,8 @@ Test(indexer, kill_9_leaves_a_usable_index) { interrupted_run(SIGKILL); }
 
 Test(indexer, the_dice_corpus_gives_every_article) {
   char dice[4096];
-  snprintf(dice, sizeof dice, "%s/corpus/dice/dice_gazzettadimodena_texts.jsonl.gz",
+  snprintf(dice, sizeof dice,
+           "%s/corpus/dice/dice_gazzettadimodena_texts.jsonl.gz",
            SHARED_DATA_DIR);
   if (!th_exists(dice)) cr_skip_test("%s is absent: skipped", dice);
   char *index = path_in("dice");
