@@ -100,7 +100,7 @@ int sr_facet_collect(const cr_mset *m, unsigned spy, sr_facet_kind k,
       c.v[i] = c.v[c.n - 1 - i];
       c.v[c.n - 1 - i] = t;
     }
-  } else {
+  } else if (c.n > 1) { /* c.v is NULL when no hit has the field */
     qsort(c.v, c.n, sizeof *c.v, by_count);
   }
   return 0;
