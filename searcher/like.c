@@ -30,19 +30,18 @@ static int add_term(const char *term, size_t len, double weight, void *ctx) {
 }
 
 /* q AND NOT not, taking ownership of both. */
-static cr_query *and_not(cr_query *q, cr_query *not) {
-  cr_query *both[2] = {q, not};
+static cr_query *and_not(cr_query *q, cr_query * not ) {
+  cr_query *both[2] = {q, not };
   cr_query *r = q && not ? cr_query_combine(CR_OP_AND_NOT, both, 2, 0) : NULL;
   cr_query_free(q);
-  cr_query_free(not);
+  cr_query_free(not );
   return r;
 }
 
 cr_query *sr_like_query(cr_rdb *db, const char *id, bool exclude_group,
                         cr_error *err) {
-  char id_term[256];
-  snprintf(id_term, sizeof id_term, "%s%s", CR_PREFIX_ID, id);
-  if (strlen(id_term) > 240) id_term[240] = '\0'; /* as the indexer cuts it */
+  char id_term[CR_ID_TERM_SIZE];
+  cr_schema_id_term(id, id_term);
   cr_docid doc = cr_rdb_docid_of(db, id_term);
   if (!doc) {
     cr_error_set(err, CR_E_NOT_FOUND, "--like: no article with id '%s' here",
@@ -53,7 +52,8 @@ cr_query *sr_like_query(cr_rdb *db, const char *id, bool exclude_group,
   if (cr_rdb_expand(db, &doc, 1, SR_LIKE_TERMS, add_term, &t, err) < 0)
     return NULL;
   cr_query *q = t.oom ? NULL : cr_query_combine(CR_OP_OR, t.q, t.n, 0);
-  for (size_t i = 0; i < t.n; i++) cr_query_free(t.q[i]);
+  for (size_t i = 0; i < t.n; i++)
+    cr_query_free(t.q[i]);
   if (q) q = and_not(q, cr_query_term(id_term, 1, 0));
   if (q && exclude_group) {
     size_t len = 0;

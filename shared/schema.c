@@ -409,14 +409,24 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
     failed = 1;
   free(clean);
 
-  snprintf(id_term, id_term_size, "%s%s", CR_PREFIX_ID, art->id);
-  if (strlen(id_term) > 240) id_term[240] = '\0';
+  char term[CR_ID_TERM_SIZE];
+  cr_schema_id_term(art->id, term);
+  snprintf(id_term, id_term_size, "%s", term);
   if (cr_doc_add_term(doc, id_term, strlen(id_term), 0) != 0) failed = 1;
   if (failed) {
     cr_error_set(err, CR_E_NOMEM, "article '%s': out of memory", art->id);
     return -1;
   }
   return 0;
+}
+
+void cr_schema_id_term(const char *id, char *out) {
+  size_t len = strlen(id);
+  if (strlen(CR_PREFIX_ID) + len < CR_ID_TERM_SIZE)
+    snprintf(out, CR_ID_TERM_SIZE, "%s%s", CR_PREFIX_ID, id);
+  else
+    snprintf(out, CR_ID_TERM_SIZE, "%s%.*s#%016llx", CR_PREFIX_ID, CR_ID_KEEP,
+             id, (unsigned long long)cr_fnv1a64(id, len));
 }
 
 void cr_schema_file_term(const char *key, char *out) {

@@ -96,9 +96,9 @@ enum cr_value_slot {
 /* An article as the readers produce it. Only id and text are required;
  * the strings need not outlive cr_schema_build. */
 typedef struct cr_article {
-  const char *id;     /* unique id: JSON "id", or the path for text files */
-  const char *title;  /* NULL: derived from the first sentence */
-  const char *text;   /* the body (not NUL-terminated: text_len) */
+  const char *id;    /* unique id: JSON "id", or the path for text files */
+  const char *title; /* NULL: derived from the first sentence */
+  const char *text;  /* the body (not NUL-terminated: text_len) */
   size_t text_len;
   const char *date;   /* "YYYY-MM-DD", or NULL (never invented) */
   const char *author; /* NULL if unknown */
@@ -114,6 +114,14 @@ typedef struct cr_article {
 int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
                     cr_doc *doc, char *id_term, size_t id_term_size,
                     cr_error *err);
+
+/* The Q term of an article id into out (at least CR_ID_TERM_SIZE bytes):
+ * "Q" + id, or for an id too long for a Xapian term (245 bytes), "Q" +
+ * its first CR_ID_KEEP bytes + "#" + 16 hex digits of a 64-bit FNV-1a of
+ * the whole id, so long ids that share a beginning stay apart. */
+#define CR_ID_TERM_SIZE 242
+#define CR_ID_KEEP 220
+void cr_schema_id_term(const char *id, char *out);
 
 /* The XF term of a source file key ("XF" + 16 hex digits of a 64-bit
  * FNV-1a of the key) into out (at least CR_FILE_TERM_SIZE bytes). A path

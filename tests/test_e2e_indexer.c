@@ -193,6 +193,29 @@ Test(indexer, usage_errors_and_a_locked_index) {
   cr_wdb_close(holder, &err);
 }
 
+/* Two ids longer than a Xapian term that differ only at the end are two
+ * articles, not one replacing the other. */
+Test(indexer, long_ids_stay_distinct) {
+  char *input = path_in("long-ids.jsonl"), *index = path_in("long-ids");
+  FILE *f = fopen(input, "w");
+  cr_assert_not_null(f);
+  for (int i = 0; i < 2; i++) {
+    fputs("{\"id\": \"https://example.it/", f);
+    for (int k = 0; k < 300; k++)
+      fputc('a', f);
+    fprintf(f, "%d\", \"title\": \"Notizia %d\", \"text\": \"Testo.\"}\n", i,
+            i);
+  }
+  fclose(f);
+  th_run r = indexer(NULL, "-d", index, input, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), 2);
+  r = indexer(NULL, "-d", index, input, NULL);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), 2, "a rerun replaces, never duplicates");
+}
+
 /* -d naming a directory of other files (the corpus itself, by mistake)
  * must not turn it into an index: a first build replaces the directory
  * whole. */

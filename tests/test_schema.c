@@ -32,28 +32,44 @@ TestSuite(schema, .init = setup, .fini = teardown);
 /* Real articles, as the readers hand them over, and what must come back. */
 static const struct {
   cr_article art;
-  const char *title;   /* expected displayed title */
+  const char *title; /* expected displayed title */
   bool derived;
-  const char *date;    /* expected stored date (invalid ones dropped) */
+  const char *date; /* expected stored date (invalid ones dropped) */
 } cases[] = {
     {{.id = "articles/russia-corea-del-nord-armi.txt",
       .title = "Russia e Corea del Nord, le armi",
       .text = "Secondo l’intelligence americana Mosca compra armi.",
-      .date = "2022-09-06", .author = "Francesco Grasso",
-      .source = "Wired Italia", .url = "https://www.wired.it/x"},
-     "Russia e Corea del Nord, le armi", false, "2022-09-06"},
-    {{.id = "1006", .title = NULL,
+      .date = "2022-09-06",
+      .author = "Francesco Grasso",
+      .source = "Wired Italia",
+      .url = "https://www.wired.it/x"},
+     "Russia e Corea del Nord, le armi",
+     false,
+     "2022-09-06"},
+    {{.id = "1006",
+      .title = NULL,
       .text = "MODENA. Il sindaco Frederico Rossi presenta il bilancio. Poi "
               "altro.",
       .date = NULL},
-     "MODENA. Il sindaco Frederico Rossi presenta il bilancio", true, NULL},
-    {{.id = "ansa-2022-0907", .title = "Città e «guerra»",
-      .text = "Testo breve.", .date = "2022-13-45x", .source = "ANSA"},
-     "Città e «guerra»", false, NULL},
+     "MODENA. Il sindaco Frederico Rossi presenta il bilancio",
+     true,
+     NULL},
+    {{.id = "ansa-2022-0907",
+      .title = "Città e «guerra»",
+      .text = "Testo breve.",
+      .date = "2022-13-45x",
+      .source = "ANSA"},
+     "Città e «guerra»",
+     false,
+     NULL},
     /* Invalid UTF-8 and a NUL in a field are stored as U+FFFD. */
-    {{.id = "bad-\xff-id", .title = "Titolo \xc3 rotto", .text = "a\0b",
+    {{.id = "bad-\xff-id",
+      .title = "Titolo \xc3 rotto",
+      .text = "a\0b",
       .date = "2020-01-02"},
-     "Titolo \xEF\xBF\xBD rotto", false, "2020-01-02"},
+     "Titolo \xEF\xBF\xBD rotto",
+     false,
+     "2020-01-02"},
 };
 
 static cr_mset *find(cr_rdb *db, const char *id_term) {
@@ -98,17 +114,23 @@ Test(schema, an_article_reads_back_from_its_card_and_data) {
     cr_stored st;
     cr_assert_eq(cr_stored_parse(card, len, &st, &err), 0, "%s", err.message);
     const cr_article *a = &cases[i].art;
-    if (i == 3) cr_expect_str_eq(st.id, "bad-\xEF\xBF\xBD-id");
-    else cr_expect_str_eq(st.id, a->id);
+    if (i == 3)
+      cr_expect_str_eq(st.id, "bad-\xEF\xBF\xBD-id");
+    else
+      cr_expect_str_eq(st.id, a->id);
     cr_expect_eq(st.title_derived, cases[i].derived, "case %zu", i);
     if (cases[i].derived)
       cr_expect_null(st.title, "case %zu: a derived title is not stored", i);
     else
       cr_expect_str_eq(st.title, cases[i].title);
-    if (cases[i].date) cr_expect_str_eq(st.date, cases[i].date);
-    else cr_expect_null(st.date, "case %zu: a date is never invented", i);
-    if (a->author) cr_expect_str_eq(st.author, a->author);
-    else cr_expect_null(st.author);
+    if (cases[i].date)
+      cr_expect_str_eq(st.date, cases[i].date);
+    else
+      cr_expect_null(st.date, "case %zu: a date is never invented", i);
+    if (a->author)
+      cr_expect_str_eq(st.author, a->author);
+    else
+      cr_expect_null(st.author);
     if (a->source) cr_expect_str_eq(st.source, a->source);
     if (a->url) cr_expect_str_eq(st.url, a->url);
     cr_expect_null(st.text, "the card never carries the text");
@@ -121,7 +143,10 @@ Test(schema, an_article_reads_back_from_its_card_and_data) {
     }
     if (i == 3) {
       cr_expect_eq(len, 5);
-      cr_expect(memcmp(text, "a\xEF\xBF\xBD" "b", 5) == 0);
+      cr_expect(memcmp(text,
+                       "a\xEF\xBF\xBD"
+                       "b",
+                       5) == 0);
     } else {
       cr_expect_eq(len, strlen(a->text));
       cr_expect(memcmp(text, a->text, len) == 0);
@@ -145,13 +170,20 @@ Test(schema, damaged_cards_are_refused) {
     size_t len;
     bool ok;
   } cards[] = {
-      {"", 0, true},                          /* no fields at all */
-      {"i\x03" "abc", 5, true},
-      {"i\x04" "abc", 5, false},              /* length past the end */
-      {"i", 1, false},                        /* tag without length */
-      {"i\x80", 2, false},                    /* unfinished varint */
+      {"", 0, true}, /* no fields at all */
+      {"i\x03"
+       "abc",
+       5, true},
+      {"i\x04"
+       "abc",
+       5, false},                              /* length past the end */
+      {"i", 1, false},                         /* tag without length */
+      {"i\x80", 2, false},                     /* unfinished varint */
       {"i\xff\xff\xff\xff\xff\x01", 7, false}, /* absurd length */
-      {"z\x01" "xi\x01" "y", 6, true},        /* unknown tag skipped */
+      {"z\x01"
+       "xi\x01"
+       "y",
+       6, true}, /* unknown tag skipped */
   };
   for (size_t i = 0; i < sizeof cards / sizeof *cards; i++) {
     cr_stored st;
@@ -215,4 +247,45 @@ Test(schema, file_terms_are_short_hashes_of_the_path) {
   char again[CR_FILE_TERM_SIZE];
   cr_schema_file_term(keys[0], again);
   cr_expect_str_eq(again, terms[0], "the same path, the same term");
+}
+
+/* Ids are kept whole up to Xapian's term limit; longer ones (URLs, say)
+ * keep their beginning and a hash of the rest, so two long ids that
+ * differ only at the end never overwrite each other. */
+Test(schema, id_terms_keep_long_ids_apart) {
+  static char id240[241], id244[245], id250[251], id250b[251], id4k[4001];
+  memset(id240, 'y', 240);
+  memset(id244, 'y', 244);
+  memset(id250, 'y', 250);
+  memcpy(id250b, id250, sizeof id250b);
+  id250b[249] = 'z';
+  memset(id4k, 'u', 4000);
+  static const struct {
+    const char *id;
+    size_t want_len; /* of the term */
+    bool whole;      /* the term is "Q" + id */
+  } cases[] = {
+      {"1852701", 8, true},
+      {"https://gazzettadimodena.it/cronaca/2022/09/06/notizia", 55, true},
+      {"città/2022-09-06.txt", 22, true},
+      {id240, 241, true},
+      {id244, 1 + CR_ID_KEEP + 1 + 16, false},
+      {id250, 1 + CR_ID_KEEP + 1 + 16, false},
+      {id250b, 1 + CR_ID_KEEP + 1 + 16, false},
+      {id4k, 1 + CR_ID_KEEP + 1 + 16, false},
+  };
+  size_t n = sizeof cases / sizeof *cases;
+  char terms[8][CR_ID_TERM_SIZE];
+  for (size_t i = 0; i < n; i++) {
+    cr_schema_id_term(cases[i].id, terms[i]);
+    cr_expect_eq(strlen(terms[i]), cases[i].want_len, "case %zu", i);
+    cr_expect_leq(strlen(terms[i]), 245, "Xapian's term limit");
+    cr_expect_eq(strncmp(terms[i], CR_PREFIX_ID, 1), 0);
+    if (cases[i].whole)
+      cr_expect_str_eq(terms[i] + 1, cases[i].id, "case %zu", i);
+    else
+      cr_expect_eq(strncmp(terms[i] + 1, cases[i].id, CR_ID_KEEP), 0);
+    for (size_t k = 0; k < i; k++)
+      cr_expect_str_neq(terms[i], terms[k], "cases %zu and %zu", k, i);
+  }
 }
