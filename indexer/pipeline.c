@@ -18,6 +18,7 @@
 #include "input.h"
 #include "progress.h"
 #include "schema.h"
+#include "snippet.h" /* cr_sanitize_for_terminal */
 #include "sources.h"
 #include "textpack.h"
 #include "xapian_c.h"
@@ -37,7 +38,7 @@
 /* An input file whose articles are being written. Its signature is
  * recorded once the reader has finished it and every article is written. */
 typedef struct src_file {
-  char *key;        /* absolute path (NULL: standard input) */
+  char *key; /* absolute path (NULL: standard input) */
   char signature[64];
   unsigned pending; /* articles dealt out but not yet written */
   bool read_done;   /* the reader has finished the file completely */
@@ -77,7 +78,8 @@ static void queue_destroy(queue *q) {
 
 static void queue_push(queue *q, job *j) {
   pthread_mutex_lock(&q->lock);
-  while (q->count == QUEUE_DEPTH) pthread_cond_wait(&q->not_full, &q->lock);
+  while (q->count == QUEUE_DEPTH)
+    pthread_cond_wait(&q->not_full, &q->lock);
   q->items[(q->head + q->count++) % QUEUE_DEPTH] = j;
   pthread_cond_signal(&q->not_empty);
   pthread_mutex_unlock(&q->lock);
@@ -108,8 +110,8 @@ static void queue_close(queue *q) {
 
 /* Copies the article's strings into one block owned by the job. */
 static job *job_new(const cr_article *a, src_file *file) {
-  const char *strs[] = {a->id, a->title, a->date, a->author, a->source,
-                        a->url, a->origin};
+  const char *strs[] = {a->id,     a->title, a->date,  a->author,
+                        a->source, a->url,   a->origin};
   size_t n = sizeof strs / sizeof *strs;
   size_t total = sizeof(job) + a->text_len + 1;
   for (size_t i = 0; i < n; i++)
@@ -117,7 +119,7 @@ static job *job_new(const cr_article *a, src_file *file) {
   job *j = malloc(total);
   if (!j) return NULL;
   char *p = (char *)(j + 1);
-  const char **dst[] = {&j->art.id, &j->art.title, &j->art.date,
+  const char **dst[] = {&j->art.id,     &j->art.title,  &j->art.date,
                         &j->art.author, &j->art.source, &j->art.url,
                         &j->art.origin};
   for (size_t i = 0; i < n; i++) {
@@ -148,7 +150,7 @@ typedef struct worker {
   unsigned index;
   queue q;
   pthread_t thread;
-  cr_wdb *shard; /* build mode: this worker's own shard */
+  cr_wdb *shard;           /* build mode: this worker's own shard */
   size_t unflushed_bytes;  /* build mode: text written since the last flush */
   unsigned unflushed_docs; /* build mode: articles since the last flush */
   char shard_path[PATH_MAX + 32];
@@ -158,24 +160,24 @@ struct pipeline {
   const pl_options *opts;
   pl_stats *stats;
   bool build_mode;
-  cr_wdb *db;               /* the index itself (update mode writes it) */
-  char building[PATH_MAX];  /* INDEX.building: shards, the new index */
+  cr_wdb *db;              /* the index itself (update mode writes it) */
+  char building[PATH_MAX]; /* INDEX.building: shards, the new index */
   worker *workers;
   unsigned n_workers;
-  src_table known;          /* signatures from the previous run */
-  cr_textdict *dict;        /* the index's text dictionary, or NULL */
-  bool dict_decided;        /* dict is final: articles go to the workers */
-  job **held;               /* build mode: the first articles, held back
-                               as the dictionary's training sample */
+  src_table known;   /* signatures from the previous run */
+  cr_textdict *dict; /* the index's text dictionary, or NULL */
+  bool dict_decided; /* dict is final: articles go to the workers */
+  job **held;        /* build mode: the first articles, held back
+                        as the dictionary's training sample */
   size_t n_held, cap_held, held_bytes;
-  src_file *files;          /* every file read this run */
+  src_file *files; /* every file read this run */
   progress bar;
-  uint64_t input_done;      /* bytes of finished input files */
-  uint64_t input_current;   /* bytes of the current file consumed */
+  uint64_t input_done;    /* bytes of finished input files */
+  uint64_t input_current; /* bytes of the current file consumed */
 
-  pthread_mutex_t lock;     /* guards everything below, and db writes */
-  uint64_t since_commit;    /* update mode: articles since last commit */
-  bool failed;              /* a fatal write error: stop everything */
+  pthread_mutex_t lock;  /* guards everything below, and db writes */
+  uint64_t since_commit; /* update mode: articles since last commit */
+  bool failed;           /* a fatal write error: stop everything */
   cr_error error;
 };
 
@@ -194,7 +196,8 @@ static void record_file(pipeline *pl, src_file *f) {
   snprintf(key, sizeof key, "%s%s", SRC_META_PREFIX, f->key);
   cr_error err;
   if (cr_wdb_set_metadata(pl->db, key, f->signature, strlen(f->signature),
-                          &err) != 0 && !pl->failed) {
+                          &err) != 0 &&
+      !pl->failed) {
     pl->failed = true;
     pl->error = err;
   }
@@ -243,7 +246,10 @@ static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
       }
     }
     pthread_mutex_lock(&pl->lock);
-    if (existed) pl->stats->replaced++; else pl->stats->added++;
+    if (existed)
+      pl->stats->replaced++;
+    else
+      pl->stats->added++;
     pl->stats->text_bytes += j->bytes;
     j->file->pending--;
     record_file(pl, j->file);
@@ -257,7 +263,10 @@ static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
       pl->failed = true;
       pl->error = err;
     } else {
-      if (existed) pl->stats->replaced++; else pl->stats->added++;
+      if (existed)
+        pl->stats->replaced++;
+      else
+        pl->stats->added++;
       pl->stats->text_bytes += j->bytes;
       j->file->pending--;
       record_file(pl, j->file);
@@ -323,7 +332,8 @@ typedef struct read_ctx {
 
 static uint32_t hash_id(const char *s) {
   uint32_t h = 2166136261u; /* FNV-1a */
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 16777619u;
   return h;
 }
 
@@ -341,7 +351,14 @@ static void problem(pipeline *pl, const in_where *w, const char *reason) {
              (unsigned long long)w->line);
   else
     snprintf(where, sizeof where, "%s", w->path);
-  report(pl, "indexer: %s: %s (skipped)\n", where, reason);
+  /* File and member names, and JSON errors quoting the input, may hold
+   * newlines or terminal escapes: one line, printed safely. */
+  char *safe_where = cr_sanitize_for_terminal(where, strlen(where));
+  char *safe_reason = cr_sanitize_for_terminal(reason, strlen(reason));
+  report(pl, "indexer: %s: %s (skipped)\n", safe_where ? safe_where : where,
+         safe_reason ? safe_reason : reason);
+  free(safe_where);
+  free(safe_reason);
   pthread_mutex_lock(&pl->lock);
   pl->stats->skipped++;
   pthread_mutex_unlock(&pl->lock);
@@ -480,7 +497,8 @@ static int add_size(const in_file *f, void *ctx) {
 static uint64_t total_input_bytes(const pl_options *o) {
   uint64_t total = 0;
   for (size_t i = 0; i < o->n_paths; i++)
-    if (strcmp(o->paths[i], "-") != 0) in_walk(o->paths[i], add_size, NULL, &total);
+    if (strcmp(o->paths[i], "-") != 0)
+      in_walk(o->paths[i], add_size, NULL, &total);
   return total;
 }
 
@@ -628,8 +646,10 @@ static int finish_build(pipeline *pl, cr_error *err) {
   for (unsigned i = 0; i < pl->n_workers && rc == 0; i++) {
     shards[i] = cr_wdb_open(pl->workers[i].shard_path,
                             CR_WDB_OPEN | CR_WDB_NO_SYNC, err);
-    if (shards[i]) opened++;
-    else rc = -1;
+    if (shards[i])
+      opened++;
+    else
+      rc = -1;
   }
   if (rc == 0) rc = group_duplicates(pl, shards, opened, err);
   for (unsigned i = 0; i < opened; i++)
@@ -662,7 +682,8 @@ static int finish_build(pipeline *pl, cr_error *err) {
   if (renameat2(AT_FDCWD, fresh, AT_FDCWD, pl->opts->index, RENAME_EXCHANGE) ==
       0)
     return 0;
-  if (rename(pl->opts->index, old) != 0 || rename(fresh, pl->opts->index) != 0) {
+  if (rename(pl->opts->index, old) != 0 ||
+      rename(fresh, pl->opts->index) != 0) {
     cr_error_set(err, CR_E_IO, "cannot move the new index into place at %s: %s",
                  pl->opts->index, strerror(errno));
     recover_swap(pl->opts->index, pl->building);
@@ -697,7 +718,8 @@ static int start_workers(pipeline *pl, cr_error *err) {
 }
 
 static void stop_workers(pipeline *pl) {
-  for (unsigned i = 0; i < pl->n_workers; i++) queue_close(&pl->workers[i].q);
+  for (unsigned i = 0; i < pl->n_workers; i++)
+    queue_close(&pl->workers[i].q);
   for (unsigned i = 0; i < pl->n_workers; i++)
     pthread_join(pl->workers[i].thread, NULL);
 }
@@ -741,8 +763,8 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     /* Xapian says "locked" also when it cannot make its lock file. */
     if (err && err->code == CR_E_LOCKED &&
         access(opts->index, R_OK | W_OK | X_OK) != 0)
-      cr_error_set(err, CR_E_IO, "cannot write to index '%s': %s",
-                   opts->index, strerror(errno));
+      cr_error_set(err, CR_E_IO, "cannot write to index '%s': %s", opts->index,
+                   strerror(errno));
     else if (err && err->code == CR_E_LOCKED)
       cr_error_set(err, CR_E_LOCKED,
                    "index '%s' is being written by another indexer; wait for "
@@ -773,8 +795,10 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     free_pipeline(&pl);
     return -1;
   }
-  if (!opts->quiet) progress_init(&pl.bar, opts->quiet, total_input_bytes(opts));
-  else progress_init(&pl.bar, true, 0);
+  if (!opts->quiet)
+    progress_init(&pl.bar, opts->quiet, total_input_bytes(opts));
+  else
+    progress_init(&pl.bar, true, 0);
 
   int rc = start_workers(&pl, err);
   if (rc == 0) {

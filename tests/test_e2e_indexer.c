@@ -134,6 +134,10 @@ Test(indexer, bad_records_are_reported_and_skipped) {
                 9);
   snprintf(f, sizeof f, "%s/empty.txt", dir);
   th_write_file(f, "", 0);
+  /* A name with a newline and a terminal escape is reported on one line,
+   * the escape neutralised. */
+  snprintf(f, sizeof f, "%s/evil\n\x1b]0;pwned\x07.txt", dir);
+  th_write_file(f, "", 0);
   th_run r = indexer(NULL, "-d", index, dir, NULL);
   cr_expect_eq(r.status, 1, "exit 1 when something was skipped");
   cr_expect(strstr(r.err, "mixed.jsonl:2:") != NULL, "%s", r.err);
@@ -143,6 +147,9 @@ Test(indexer, bad_records_are_reported_and_skipped) {
   cr_expect(strstr(r.err, "mixed.jsonl:5:") != NULL, "%s", r.err);
   cr_expect(strstr(r.err, "junk.txt: binary") != NULL, "%s", r.err);
   cr_expect(strstr(r.err, "empty.txt: empty") != NULL, "%s", r.err);
+  cr_expect(strstr(r.err, "evil ") != NULL, "%s", r.err);
+  cr_expect(strchr(r.err, '\x1b') == NULL, "an escape reached stderr");
+  cr_expect(strchr(r.err, '\x07') == NULL, "a bell reached stderr");
   th_run_free(&r);
   cr_expect_eq(count(index, NULL), 2);
   cr_expect_eq(count(index, "Qok1"), 1);
