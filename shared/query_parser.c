@@ -20,28 +20,43 @@
 
 #define MAX_DEPTH 64   /* deeper parentheses are read as plain text */
 #define MAX_ITEMS 1024 /* words beyond this are dropped (with a note) */
+/* Each wildcard ORs up to max_wildcard_expansion postings lists: 32
+ * distinct ones on DICE take about 0.2 s; a repeat adds nothing and is
+ * dropped (200 copies of co* took 21 s). */
+#define MAX_WILDCARDS 32
 
 enum note_flag {
-  NOTE_QUOTE = 1 << 0,     /* an unbalanced quote was closed */
-  NOTE_PAREN = 1 << 1,     /* unbalanced parentheses were ignored */
-  NOTE_STOP = 1 << 2,      /* only stop words: searched for as they are */
-  NOTE_EMPTY = 1 << 3,     /* nothing searchable */
-  NOTE_TOO_LONG = 1 << 4,  /* query cut */
-  NOTE_BAD_DATE = 1 << 5,  /* date: value not understood */
-  NOTE_SHORT_WILD = 1 << 6 /* wildcard prefix too short */
+  NOTE_QUOTE = 1 << 0,      /* an unbalanced quote was closed */
+  NOTE_PAREN = 1 << 1,      /* unbalanced parentheses were ignored */
+  NOTE_STOP = 1 << 2,       /* only stop words: searched for as they are */
+  NOTE_EMPTY = 1 << 3,      /* nothing searchable */
+  NOTE_TOO_LONG = 1 << 4,   /* query cut */
+  NOTE_BAD_DATE = 1 << 5,   /* date: value not understood */
+  NOTE_SHORT_WILD = 1 << 6, /* wildcard prefix too short */
+  NOTE_MANY_WILD = 1 << 7   /* wildcards beyond MAX_WILDCARDS dropped */
 };
 
 /* ---- Lexer ------------------------------------------------------------ */
 
-enum tok_kind { T_END, T_WORD, T_PHRASE, T_AND, T_OR, T_NOT, T_LPAREN, T_RPAREN };
+enum tok_kind {
+  T_END,
+  T_WORD,
+  T_PHRASE,
+  T_AND,
+  T_OR,
+  T_NOT,
+  T_LPAREN,
+  T_RPAREN
+};
 
 typedef struct token {
   enum tok_kind kind;
   const char *text; /* word or phrase text (not NUL-terminated) */
   size_t len;
-  char sign;        /* '+', '-' or 0 */
-  const char *field;/* term prefix for title:/author:/source:, "date", or NULL */
-  bool wildcard;    /* word ended in '*' */
+  char sign; /* '+', '-' or 0 */
+  const char
+      *field;    /* term prefix for title:/author:/source:, "date", or NULL */
+  bool wildcard; /* word ended in '*' */
 } token;
 
 typedef struct lexer {
@@ -74,10 +89,14 @@ static const struct {
   const char *name;
   const char *prefix;
 } fields[] = {
-    {"title", CR_PREFIX_TITLE},   {"titolo", CR_PREFIX_TITLE},
-    {"author", CR_PREFIX_AUTHOR}, {"autore", CR_PREFIX_AUTHOR},
-    {"source", CR_PREFIX_SOURCE}, {"fonte", CR_PREFIX_SOURCE},
-    {"date", "date"},             {"data", "date"},
+    {"title", CR_PREFIX_TITLE},
+    {"titolo", CR_PREFIX_TITLE},
+    {"author", CR_PREFIX_AUTHOR},
+    {"autore", CR_PREFIX_AUTHOR},
+    {"source", CR_PREFIX_SOURCE},
+    {"fonte", CR_PREFIX_SOURCE},
+    {"date", "date"},
+    {"data", "date"},
 };
 
 static const char *field_prefix(const char *s, size_t n) {
@@ -92,11 +111,20 @@ static token lex_next(lexer *lx) {
   const char *s = lx->s;
   size_t len = lx->len;
   for (;;) {
-    while (lx->i < len && is_space((unsigned char)s[lx->i])) lx->i++;
+    while (lx->i < len && is_space((unsigned char)s[lx->i]))
+      lx->i++;
     if (lx->i >= len) return t;
     char c = s[lx->i];
-    if (c == '(') { lx->i++; t.kind = T_LPAREN; return t; }
-    if (c == ')') { lx->i++; t.kind = T_RPAREN; return t; }
+    if (c == '(') {
+      lx->i++;
+      t.kind = T_LPAREN;
+      return t;
+    }
+    if (c == ')') {
+      lx->i++;
+      t.kind = T_RPAREN;
+      return t;
+    }
     if ((c == '+' || c == '-') && lx->i + 1 < len &&
         !is_space((unsigned char)s[lx->i + 1]) && s[lx->i + 1] != '+' &&
         s[lx->i + 1] != '-' && s[lx->i + 1] != ')') {
@@ -108,20 +136,23 @@ static token lex_next(lexer *lx) {
     }
     /* field: prefix */
     size_t j = lx->i;
-    while (j < len && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')))
+    while (j < len &&
+           ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')))
       j++;
     if (j < len && s[j] == ':' && j > lx->i) {
       const char *prefix = field_prefix(s + lx->i, j - lx->i);
       if (prefix) {
         t.field = prefix;
         lx->i = j + 1;
-        if (lx->i >= len || is_space((unsigned char)s[lx->i])) continue; /* "title:" */
+        if (lx->i >= len || is_space((unsigned char)s[lx->i]))
+          continue; /* "title:" */
       }
     }
     size_t q = quote_at(s, lx->i, len);
     if (q) {
       size_t start = lx->i + q, k = start;
-      while (k < len && !quote_at(s, k, len)) k++;
+      while (k < len && !quote_at(s, k, len))
+        k++;
       t.kind = T_PHRASE;
       t.text = s + start;
       t.len = k - start;
@@ -130,8 +161,8 @@ static token lex_next(lexer *lx) {
       return t;
     }
     size_t start = lx->i;
-    while (lx->i < len && !is_space((unsigned char)s[lx->i]) && s[lx->i] != '(' &&
-           s[lx->i] != ')' && !quote_at(s, lx->i, len))
+    while (lx->i < len && !is_space((unsigned char)s[lx->i]) &&
+           s[lx->i] != '(' && s[lx->i] != ')' && !quote_at(s, lx->i, len))
       lx->i++;
     size_t end = lx->i;
     while (end > start && s[end - 1] == '*') {
@@ -142,10 +173,14 @@ static token lex_next(lexer *lx) {
     t.text = s + start;
     t.len = end - start;
     if (!t.sign && !t.field && !t.wildcard) {
-      if (t.len == 3 && memcmp(t.text, "AND", 3) == 0) t.kind = T_AND;
-      else if (t.len == 2 && memcmp(t.text, "OR", 2) == 0) t.kind = T_OR;
-      else if (t.len == 3 && memcmp(t.text, "NOT", 3) == 0) t.kind = T_NOT;
-      else t.kind = T_WORD;
+      if (t.len == 3 && memcmp(t.text, "AND", 3) == 0)
+        t.kind = T_AND;
+      else if (t.len == 2 && memcmp(t.text, "OR", 2) == 0)
+        t.kind = T_OR;
+      else if (t.len == 3 && memcmp(t.text, "NOT", 3) == 0)
+        t.kind = T_NOT;
+      else
+        t.kind = T_WORD;
     } else {
       t.kind = T_WORD;
     }
@@ -173,9 +208,12 @@ typedef struct parser {
   lexer lx;
   cr_analyzer *an;
   const cr_qp_opts *opts;
-  bool keep_stop;     /* second pass: the query had only stop words */
-  bool saw_stop;      /* some stop word was dropped */
-  unsigned items;     /* words read, for MAX_ITEMS */
+  bool keep_stop; /* second pass: the query had only stop words */
+  bool saw_stop;  /* some stop word was dropped */
+  unsigned items; /* words read, for MAX_ITEMS */
+  /* The wildcard prefixes expanded so far, for MAX_WILDCARDS. */
+  char wildcards[MAX_WILDCARDS][CR_MAX_TERM_BYTES + 8];
+  unsigned n_wildcards;
   uint32_t position;  /* query term positions */
   bool failed;        /* out of memory */
   cr_query **filters; /* date filters, ANDed at the end */
@@ -209,7 +247,8 @@ static void qlist_add(parser *p, qlist *l, cr_query *q) {
 }
 
 static void qlist_free(qlist *l) {
-  for (size_t i = 0; i < l->n; i++) cr_query_free(l->q[i]);
+  for (size_t i = 0; i < l->n; i++)
+    cr_query_free(l->q[i]);
   free(l->q);
   memset(l, 0, sizeof *l);
 }
@@ -270,11 +309,19 @@ static void add_word(parser *p, const char *term, uint32_t position) {
 }
 
 static void forget_words(parser *p, size_t keep) {
-  while (p->n_words > keep) free(p->words[--p->n_words].term);
+  while (p->n_words > keep)
+    free(p->words[--p->n_words].term);
 }
 
 static int collect_term(const cr_token *t, void *ctx) {
   term_sink *ts = ctx;
+  /* A phrase's words count towards MAX_ITEMS too: past it, the phrase
+   * is cut. */
+  if (ts->any && !(t->is_stop && !ts->p->keep_stop) &&
+      ++ts->p->items > MAX_ITEMS) {
+    ts->p->lx.notes |= NOTE_TOO_LONG;
+    return 1;
+  }
   if (t->is_stop && !ts->p->keep_stop) {
     ts->p->saw_stop = true;
     return 0;
@@ -304,12 +351,12 @@ static cr_query *with_title_boost(parser *p, cr_query *q, const char *term) {
  * scaled so the pair adds a share of its terms' weight. */
 static cr_query *near_pair(parser *p, const char *a, const char *b) {
   cr_query *pair[2] = {cr_query_term(a, 1, 0), cr_query_term(b, 1, 0)};
-  cr_query *near = pair[0] && pair[1]
-                       ? cr_query_combine(CR_OP_NEAR, pair, 2,
-                                          p->opts->proximity_window)
-                       : NULL;
-  cr_query *scaled = near ? cr_query_scale(near, p->opts->proximity_weight)
-                          : NULL;
+  cr_query *near =
+      pair[0] && pair[1]
+          ? cr_query_combine(CR_OP_NEAR, pair, 2, p->opts->proximity_window)
+          : NULL;
+  cr_query *scaled =
+      near ? cr_query_scale(near, p->opts->proximity_weight) : NULL;
   cr_query_free(pair[0]);
   cr_query_free(pair[1]);
   cr_query_free(near);
@@ -356,15 +403,19 @@ static cr_query *date_query(parser *p, const char *s, size_t len) {
   char lo[9], hi[9], lo2[9], hi2[9];
   const char *dots = NULL;
   for (size_t i = 0; i + 1 < len; i++)
-    if (s[i] == '.' && s[i + 1] == '.') { dots = s + i; break; }
+    if (s[i] == '.' && s[i + 1] == '.') {
+      dots = s + i;
+      break;
+    }
   bool ok;
   if (dots) {
     size_t a = (size_t)(dots - s), b = len - a - 2;
     bool has_lo = a > 0 && cr_date_range(s, a, lo, hi);
     bool has_hi = b > 0 && cr_date_range(dots + 2, b, lo2, hi2);
     ok = (has_lo || a == 0) && (has_hi || b == 0) && (a || b);
-    if (ok) return cr_query_value_range(CR_SLOT_DATE, has_lo ? lo : NULL,
-                                        has_hi ? hi2 : NULL);
+    if (ok)
+      return cr_query_value_range(CR_SLOT_DATE, has_lo ? lo : NULL,
+                                  has_hi ? hi2 : NULL);
   } else if (cr_date_range(s, len, lo, hi)) {
     return cr_query_value_range(CR_SLOT_DATE, lo, hi);
   }
@@ -391,6 +442,13 @@ static cr_query *leaf(parser *p, const token *t) {
     }
     char buf[CR_MAX_TERM_BYTES + 8];
     snprintf(buf, sizeof buf, "%s%s", t->field ? t->field : "", norm);
+    for (unsigned i = 0; i < p->n_wildcards; i++)
+      if (strcmp(p->wildcards[i], buf) == 0) return NULL; /* a repeat */
+    if (p->n_wildcards == MAX_WILDCARDS) {
+      p->lx.notes |= NOTE_MANY_WILD;
+      return NULL;
+    }
+    memcpy(p->wildcards[p->n_wildcards++], buf, sizeof buf);
     return cr_query_wildcard(buf, p->opts->max_wildcard_expansion);
   }
   return text_query(p, t->text, t->len, t->field);
@@ -419,8 +477,10 @@ static bool parse_item(parser *p, int depth, cr_query **out, char *sign) {
       return true; /* ignore the parenthesis itself */
     }
     *out = parse_or(p, depth + 1);
-    if (peek(&p->lx).kind == T_RPAREN) take(&p->lx);
-    else p->lx.notes |= NOTE_PAREN;
+    if (peek(&p->lx).kind == T_RPAREN)
+      take(&p->lx);
+    else
+      p->lx.notes |= NOTE_PAREN;
     return true;
   }
   if (t.kind == T_WORD || t.kind == T_PHRASE) {
@@ -454,13 +514,17 @@ static cr_query *parse_seq(parser *p, int depth) {
     } else {
       prev[0] = '\0';
     }
-    if (sign == '+') qlist_add(p, &req, q);
-    else if (sign == '-') qlist_add(p, &excl, q);
-    else qlist_add(p, &opt, q);
+    if (sign == '+')
+      qlist_add(p, &req, q);
+    else if (sign == '-')
+      qlist_add(p, &excl, q);
+    else
+      qlist_add(p, &opt, q);
   }
   cr_query *base;
   if (p->opts->all_required) {
-    for (size_t i = 0; i < opt.n; i++) qlist_add(p, &req, opt.q[i]);
+    for (size_t i = 0; i < opt.n; i++)
+      qlist_add(p, &req, opt.q[i]);
     opt.n = 0;
     qlist_free(&opt);
     base = combine(CR_OP_AND, &req, 0);
@@ -479,10 +543,10 @@ static cr_query *parse_seq(parser *p, int depth) {
     qlist_free(&near);
   }
   cr_query *not = combine(CR_OP_OR, &excl, 0);
-  if (not) {
+  if (not ) {
     /* Only exclusions: everything except them. */
     if (!base) base = cr_query_match_all();
-    base = combine2(CR_OP_AND_NOT, base, not);
+    base = combine2(CR_OP_AND_NOT, base, not );
   }
   return base;
 }
@@ -530,7 +594,8 @@ static cr_query *parse_all(parser *p) {
 }
 
 static void free_filters(parser *p) {
-  for (size_t i = 0; i < p->n_filters; i++) cr_query_free(p->filters[i]);
+  for (size_t i = 0; i < p->n_filters; i++)
+    cr_query_free(p->filters[i]);
   free(p->filters);
   p->filters = NULL;
   p->n_filters = p->cap_filters = 0;
@@ -560,6 +625,7 @@ static char *make_note(unsigned notes) {
       {NOTE_BAD_DATE, "a date: filter was not understood (use date:2022, "
                       "date:2022-09 or date:2022-09-01..2022-09-30)"},
       {NOTE_SHORT_WILD, "a wildcard needs at least two letters before *"},
+      {NOTE_MANY_WILD, "only the first 32 different wildcards were expanded"},
   };
   if (!notes) return NULL;
   char buf[1024] = "";
@@ -572,9 +638,13 @@ static char *make_note(unsigned notes) {
 }
 
 cr_qp_opts cr_qp_opts_default(void) {
-  return (cr_qp_opts){.all_required = false, .since = NULL, .until = NULL,
-                      .title_boost = 0, .max_wildcard_expansion = 200,
-                      .proximity_weight = 0, .proximity_window = 8};
+  return (cr_qp_opts){.all_required = false,
+                      .since = NULL,
+                      .until = NULL,
+                      .title_boost = 0,
+                      .max_wildcard_expansion = 200,
+                      .proximity_weight = 0,
+                      .proximity_window = 8};
 }
 
 static bool iso_to_ymd(const char *iso, char out[9]) {
@@ -644,7 +714,8 @@ void cr_parsed_query_free(cr_parsed_query *pq) {
   if (!pq) return;
   cr_query_free(pq->query);
   free(pq->note);
-  for (size_t i = 0; i < pq->n_words; i++) free(pq->words[i].term);
+  for (size_t i = 0; i < pq->n_words; i++)
+    free(pq->words[i].term);
   free(pq->words);
   memset(pq, 0, sizeof *pq);
 }

@@ -16,8 +16,8 @@ TestSuite(query_parser, .init = setup, .fini = teardown);
 
 /* Parses text; returns the description ("" for no query) in buf and the
  * note, if any, in note. */
-static void parse(const char *text, size_t len, const cr_qp_opts *o,
-                  char *buf, size_t size, char *note, size_t note_size) {
+static void parse(const char *text, size_t len, const cr_qp_opts *o, char *buf,
+                  size_t size, char *note, size_t note_size) {
   cr_parsed_query pq;
   cr_error err;
   cr_assert_eq(cr_parse_query(an, text, len, o, &pq, &err), 0, "%s",
@@ -102,7 +102,8 @@ Test(query_parser, dates_become_filters) {
   o.since = "2022-09-01";
   o.until = "30/09/2022";
   parse("Russia", 6, &o, got, sizeof got, NULL, 0);
-  cr_expect_str_eq(got, "Query((russ@1 FILTER VALUE_RANGE 0 20220901 20220930))");
+  cr_expect_str_eq(got,
+                   "Query((russ@1 FILTER VALUE_RANGE 0 20220901 20220930))");
   cr_parsed_query pq;
   cr_error err;
   o.since = "ieri";
@@ -126,10 +127,36 @@ Test(query_parser, stop_words_and_notes) {
 /* Whatever is typed, parsing succeeds: a query or nothing, never a crash. */
 Test(query_parser, anything_typed_parses) {
   static const char *const odd[] = {
-      "\"", "(", ")", "AND", "OR OR", "NOT", "-", "+", "*", "title:", "date:",
-      "((((", "))))", "a AND", "OR b", "\"\"", "-\"\"", "+-+-", "\x01\x02\x1b[31m",
-      "\xff\xfe\xfd", "guerra\x00pace", "title:date:author:", "(a OR (b AND",
-      "«", "“", "”Corea“", "a* b** ***", "x:y:z", "date:..", "date:2022..2021",
+      "\"",
+      "(",
+      ")",
+      "AND",
+      "OR OR",
+      "NOT",
+      "-",
+      "+",
+      "*",
+      "title:",
+      "date:",
+      "((((",
+      "))))",
+      "a AND",
+      "OR b",
+      "\"\"",
+      "-\"\"",
+      "+-+-",
+      "\x01\x02\x1b[31m",
+      "\xff\xfe\xfd",
+      "guerra\x00pace",
+      "title:date:author:",
+      "(a OR (b AND",
+      "«",
+      "“",
+      "”Corea“",
+      "a* b** ***",
+      "x:y:z",
+      "date:..",
+      "date:2022..2021",
   };
   cr_qp_opts o = cr_qp_opts_default();
   for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
@@ -144,7 +171,8 @@ Test(query_parser, ten_thousand_words_and_deep_nesting, .timeout = 20) {
   size_t n = 10000;
   char *text = malloc(n * 8 + 1);
   char *p = text;
-  for (size_t i = 0; i < n; i++) p += sprintf(p, "armi%zu ", i % 97);
+  for (size_t i = 0; i < n; i++)
+    p += sprintf(p, "armi%zu ", i % 97);
   cr_parsed_query pq;
   cr_error err;
   cr_qp_opts o = cr_qp_opts_default();
@@ -158,4 +186,47 @@ Test(query_parser, ten_thousand_words_and_deep_nesting, .timeout = 20) {
   cr_expect_not_null(pq.query);
   cr_parsed_query_free(&pq);
   free(text);
+}
+
+/* The limits hold inside phrases and for wildcards: a 150,000-word phrase
+ * once took 1.4 GB, 200 copies of co* 21 s. */
+Test(query_parser, phrases_and_wildcards_are_bounded, .timeout = 20) {
+  static const struct {
+    const char *word; /* repeated */
+    size_t times;
+    bool quoted;          /* the whole thing as one phrase */
+    const char *describe; /* what the query must be, NULL: not checked */
+    const char *note;     /* a part of the note, NULL: no note */
+  } cases[] = {
+      {"corea", 150000, true, NULL, "cut to its first 1024 words"},
+      {"co*", 1000, false, "Query(WILDCARD SYNONYM co)", NULL},
+      {"ucrain* ucrain*", 2, false, "Query(WILDCARD SYNONYM ucrain)", NULL},
+  };
+  cr_qp_opts o = cr_qp_opts_default();
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    size_t w = strlen(cases[i].word) + 1;
+    char *text = malloc(cases[i].times * w + 3), *p = text;
+    if (cases[i].quoted) *p++ = '"';
+    for (size_t k = 0; k < cases[i].times; k++)
+      p += sprintf(p, "%s ", cases[i].word);
+    if (cases[i].quoted) *p++ = '"';
+    *p = '\0';
+    char got[4096], note[512];
+    parse(text, strlen(text), &o, got, sizeof got, note, sizeof note);
+    if (cases[i].describe)
+      cr_expect_str_eq(got, cases[i].describe, "case %zu", i);
+    if (cases[i].note)
+      cr_expect(strstr(note, cases[i].note), "case %zu: %s", i, note);
+    else
+      cr_expect_str_eq(note, "", "case %zu", i);
+    free(text);
+  }
+  /* 40 different wildcards: the first 32 are expanded, with a note. */
+  char text[512] = "", *p = text, got[8192], note[512];
+  for (int k = 0; k < 40; k++)
+    p += sprintf(p, "a%c%c* ", 'a' + k / 26, 'a' + k % 26);
+  parse(text, strlen(text), &o, got, sizeof got, note, sizeof note);
+  cr_expect(strstr(note, "first 32 different wildcards"), "%s", note);
+  cr_expect_not_null(strstr(got, "abf"), "%s", got);
+  cr_expect_null(strstr(got, "abg"), "the 33rd is dropped: %s", got);
 }
