@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dates.h"
+#include "hash.h"
 #include "input_internal.h"
 
 /* After a line longer than this, the buffer shrinks back to its usual
@@ -109,6 +110,13 @@ static int handle_line(in_reader *r, const char *member, const char *line,
               "\"id\" is %s: it must be a string or an integer",
               json_type_name(idv));
     goto done;
+  } else if (!r->file->key) {
+    /* Standard input has no name that lasts between runs: its line
+     * numbers would make the next run's records replace this run's. The
+     * record's own bytes name it, so feeding it again replaces it. */
+    snprintf(id_buf, sizeof id_buf, "%s:%016llx", r->file->id_base,
+             (unsigned long long)cr_fnv1a64(line, len));
+    id = id_buf;
   } else {
     snprintf(id_buf, sizeof id_buf, "%s%s%s:%llu", r->file->id_base,
              member ? "/" : "", member ? member : "",

@@ -163,6 +163,17 @@ Test(indexer, standard_input_and_compressed_files) {
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
   cr_expect_eq(count(index, "Qs1"), 1);
+  /* Records without an id, fed in two runs: two articles, and feeding
+   * one again replaces it. */
+  const char *const idless[] = {"{\"title\":\"uno\",\"text\":\"primo\"}\n",
+                                "{\"title\":\"due\",\"text\":\"secondo\"}\n",
+                                "{\"title\":\"uno\",\"text\":\"primo\"}\n"};
+  for (size_t i = 0; i < 3; i++) {
+    r = indexer(idless[i], "-d", index, "-", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    th_run_free(&r);
+  }
+  cr_expect_eq(count(index, NULL), 3, "s1 and the two id-less records");
 
   char *gz = path_in("c.jsonl");
   const char *jl = "{\"id\":\"g1\",\"text\":\"compresso con gzip\"}\n";
