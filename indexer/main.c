@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analyzer.h"
 #include "pipeline.h"
 #include "shards.h"
 
@@ -40,7 +41,9 @@ static void usage(FILE *out) {
       "                        sharded INDEX keep its shards without the "
       "option\n"
       "      --prune           remove articles whose source file has gone\n"
-      "      --language LANG   Snowball stemming language (default italian)\n"
+      "      --language LANG   Snowball stemming language (default: the "
+      "index's,\n"
+      "                        italian for a new one)\n"
       "      --commit-every N  articles per commit when updating (default "
       "5000)\n"
       "  -q, --quiet           no progress bar and no summary\n"
@@ -130,7 +133,6 @@ int main(int argc, char **argv) {
   };
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   pl_options o = {.jobs = cores > 0 ? (unsigned)cores : 1,
-                  .language = "italian",
                   .commit_every = 5000,
                   .stop = &stop_requested};
   unsigned shards = 0; /* 0: whatever INDEX already is */
@@ -179,6 +181,16 @@ int main(int argc, char **argv) {
           stderr);
     return EXIT_FATAL;
   }
+  /* An unknown language is a usage error, found before anything is
+   * created. */
+  cr_error lang_err;
+  cr_analyzer *probe = cr_analyzer_new(o.language, &lang_err);
+  if (!probe) {
+    fprintf(stderr, "indexer: %s\n", lang_err.message);
+    return EXIT_FATAL;
+  }
+  cr_analyzer_free(probe);
+
   /* Through a symlink, build where it points: a first build replaces
    * the index directory, which would replace the link itself. */
   char real[PATH_MAX];

@@ -160,6 +160,7 @@ struct pipeline {
   const pl_options *opts;
   pl_stats *stats;
   bool build_mode;
+  char language[64];       /* the Snowball language terms are stemmed for */
   cr_wdb *db;              /* the index itself (update mode writes it) */
   char building[PATH_MAX]; /* INDEX.building: shards, the new index */
   worker *workers;
@@ -286,7 +287,7 @@ static void *worker_main(void *arg) {
   worker *w = arg;
   pipeline *pl = w->pl;
   cr_error err;
-  cr_analyzer *an = cr_analyzer_new(pl->opts->language, &err);
+  cr_analyzer *an = cr_analyzer_new(pl->language, &err);
   cr_doc *doc = cr_doc_new();
   if (!an || !doc) {
     if (an) cr_error_set(&err, CR_E_NOMEM, "out of memory");
@@ -581,16 +582,29 @@ static int record_signatures(pipeline *pl, cr_wdb *db, cr_error *err) {
 
 /* Compacts the shards into INDEX.building/new, records the signatures
  * there, and swaps it in place of the (empty) index. */
-/* Stamps the document layout this indexer writes (schema.h). */
-static int stamp_schema(cr_wdb *db, cr_error *err) {
+/* Stamps the document layout this indexer writes (schema.h) and the
+ * language its terms are stemmed for. */
+static int stamp_schema(cr_wdb *db, const char *language, cr_error *err) {
   return cr_wdb_set_metadata(db, CR_META_SCHEMA, CR_SCHEMA_VERSION,
-                             strlen(CR_SCHEMA_VERSION), err);
+                             strlen(CR_SCHEMA_VERSION), err) != 0 ||
+                 cr_wdb_set_metadata(db, CR_META_LANGUAGE, language,
+                                     strlen(language), err) != 0
+             ? -1
+             : 0;
 }
 
 /* An index that holds documents in another layout would be misread by
- * the searcher after an update: refuse it rather than mix layouts. */
-static int check_schema(cr_wdb *db, const char *index, cr_error *err) {
-  if (cr_wdb_doccount(db) == 0) return stamp_schema(db, err);
+ * the searcher after an update, and terms stemmed for another language
+ * would never meet: refuse it rather than mix them. Without --language,
+ * an update keeps the index's. Sets pl->language. */
+static int check_schema(cr_wdb *db, const char *index, pipeline *pl,
+                        cr_error *err) {
+  const char *asked = pl->opts->language;
+  if (cr_wdb_doccount(db) == 0) {
+    snprintf(pl->language, sizeof pl->language, "%s",
+             asked ? asked : "italian");
+    return stamp_schema(db, pl->language, err);
+  }
   size_t len = 0;
   char *v = cr_wdb_get_metadata(db, CR_META_SCHEMA, &len);
   bool same = v && strcmp(v, CR_SCHEMA_VERSION) == 0;
@@ -600,6 +614,17 @@ static int check_schema(cr_wdb *db, const char *index, cr_error *err) {
                  "layout %s: index into a new directory (or remove it)",
                  index, v && *v ? v : "1", CR_SCHEMA_VERSION);
   free(v);
+  if (!same) return -1;
+  /* Indexes from before the stamp were built for the default, Italian. */
+  char *was = cr_wdb_get_metadata(db, CR_META_LANGUAGE, &len);
+  snprintf(pl->language, sizeof pl->language, "%s", was ? was : "italian");
+  free(was);
+  same = !asked || strcmp(pl->language, asked) == 0;
+  if (!same)
+    cr_error_set(err, CR_E_INVALID,
+                 "index '%s' was built with --language %s, not %s: update it "
+                 "in %s (the default), or index into a new directory",
+                 index, pl->language, asked, pl->language);
   return same ? 0 : -1;
 }
 
@@ -667,7 +692,8 @@ static int finish_build(pipeline *pl, cr_error *err) {
   if (cr_compact(sources, n, fresh, err) != 0) return -1;
   cr_wdb *db = cr_wdb_open(fresh, CR_WDB_OPEN, err);
   if (!db) return -1;
-  if (record_signatures(pl, db, err) != 0 || stamp_schema(db, err) != 0 ||
+  if (record_signatures(pl, db, err) != 0 ||
+      stamp_schema(db, pl->language, err) != 0 ||
       store_dict(pl, db, err) != 0 || cr_wdb_close(db, err) != 0)
     return -1;
   /* Release the lock on the empty index, then swap directories. */
@@ -774,7 +800,7 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     return -1;
   }
   /* Commit the (possibly new, empty) index so it always opens. */
-  if (check_schema(pl.db, opts->index, err) != 0 ||
+  if (check_schema(pl.db, opts->index, &pl, err) != 0 ||
       cr_wdb_commit(pl.db, err) != 0) {
     free_pipeline(&pl);
     return -1;

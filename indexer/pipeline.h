@@ -29,15 +29,16 @@
 #include "error.h"
 
 typedef struct pl_options {
-  const char *index;             /* index directory */
-  const char *const *paths;      /* inputs as named by the user */
+  const char *index;        /* index directory */
+  const char *const *paths; /* inputs as named by the user */
   size_t n_paths;
-  unsigned jobs;                 /* worker threads */
-  const char *language;          /* Snowball stemmer */
-  unsigned commit_every;         /* update mode: articles per commit */
-  bool prune;                    /* remove articles of vanished files */
-  bool quiet;                    /* no progress bar */
-  volatile sig_atomic_t *stop;   /* set by a signal handler: wind down */
+  unsigned jobs;               /* worker threads */
+  const char *language;        /* Snowball stemmer; NULL: the index's,
+                                  italian for a new one */
+  unsigned commit_every;       /* update mode: articles per commit */
+  bool prune;                  /* remove articles of vanished files */
+  bool quiet;                  /* no progress bar */
+  volatile sig_atomic_t *stop; /* set by a signal handler: wind down */
   /* Sharded runs (shards.h) read the input once per shard: keep says
    * which articles belong to this pass (NULL: all), and quiet_problems
    * stops the later passes reporting the same bad records again. */
@@ -47,17 +48,17 @@ typedef struct pl_options {
 } pl_options;
 
 typedef struct pl_stats {
-  uint64_t added;           /* new articles */
-  uint64_t replaced;        /* articles whose id was already indexed */
-  uint64_t unchanged_files; /* files skipped as unchanged since last run */
-  uint64_t skipped;         /* bad records and unreadable files */
-  uint64_t pruned_files;    /* vanished files whose articles were removed */
-  uint64_t text_bytes;      /* article text analysed */
+  uint64_t added;            /* new articles */
+  uint64_t replaced;         /* articles whose id was already indexed */
+  uint64_t unchanged_files;  /* files skipped as unchanged since last run */
+  uint64_t skipped;          /* bad records and unreadable files */
+  uint64_t pruned_files;     /* vanished files whose articles were removed */
+  uint64_t text_bytes;       /* article text analysed */
   uint32_t duplicate_groups; /* near-duplicate groups in the whole index */
   uint32_t duplicate_docs;   /* articles in those groups (when recomputed) */
-  double seconds;           /* wall time */
-  bool interrupted;         /* stopped early by a signal */
-  bool build_mode;          /* built from scratch (shards + compaction) */
+  double seconds;            /* wall time */
+  bool interrupted;          /* stopped early by a signal */
+  bool build_mode;           /* built from scratch (shards + compaction) */
 } pl_stats;
 
 /* Runs the whole job. Returns 0 when the index holds everything that was

@@ -128,16 +128,27 @@ static int open_textpack(sr_engine *e, cr_error *err) {
   return 0;
 }
 
+/* Queries are stemmed for the language the index was built for, unless
+ * the user asks for another (then warned: their terms rarely meet). */
+static int open_analyzer(sr_engine *e, const char *path, const char *language,
+                         cr_error *err) {
+  size_t len = 0;
+  char *built = cr_rdb_shard_metadata(e->db, 0, CR_META_LANGUAGE, &len);
+  if (language && built && strcmp(language, built) != 0)
+    fprintf(stderr,
+            "searcher: warning: '%s' was built with --language %s; "
+            "searching it with %s finds fewer matches\n",
+            path, built, language);
+  e->an = cr_analyzer_new(language ? language : built, err);
+  free(built);
+  return e->an ? 0 : -1;
+}
+
 sr_engine *sr_open(const char *const *paths, size_t n_paths,
                    const char *language, cr_error *err) {
   sr_engine *e = calloc(1, sizeof *e);
   if (!e) {
     cr_error_set(err, CR_E_NOMEM, "out of memory");
-    return NULL;
-  }
-  e->an = cr_analyzer_new(language, err);
-  if (!e->an) {
-    free(e);
     return NULL;
   }
   /* Opening, too, can meet a commit in progress; so can reading the
@@ -146,7 +157,9 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
     if (tries > 0) pause_before(tries);
     e->db = cr_rdb_open(paths, n_paths, err);
     if (e->db && check_schema(e->db, paths[0], err) == 0) {
-      if (open_textpack(e, err) == 0) return e;
+      if (open_analyzer(e, paths[0], language, err) == 0 &&
+          open_textpack(e, err) == 0)
+        return e;
       sr_close(e);
       return NULL;
     }
@@ -155,7 +168,6 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
     if (!err || !(may_be_a_commit(err->code) || err->code == CR_E_INVALID))
       break;
   }
-  cr_analyzer_free(e->an);
   free(e);
   return NULL;
 }

@@ -44,7 +44,9 @@ typedef struct sr_params {
 sr_params sr_params_default(void);
 
 /* Opens the databases (directories or stub files) as one, and an analyzer
- * for language (NULL: italian). NULL with err filled on failure. */
+ * for language (NULL: the one the index was built for; Italian for an
+ * index from before that was recorded). NULL with err filled on
+ * failure. */
 sr_engine *sr_open(const char *const *paths, size_t n_paths,
                    const char *language, cr_error *err);
 void sr_close(sr_engine *e);

@@ -43,7 +43,9 @@
  *   CR_WDB_SPELLING_AT_CLOSE), with their article counts, for "did you
  *   mean".
  * Metadata: CR_META_SCHEMA holds CR_SCHEMA_VERSION; an index written with
- *   another layout is refused rather than misread. CR_META_TEXTDICT holds
+ *   another layout is refused rather than misread. CR_META_LANGUAGE holds
+ *   the Snowball language the terms were stemmed for (an update in another
+ *   is refused; the searcher stems queries for it). CR_META_TEXTDICT holds
  *   the text dictionary, if the index has one.
  */
 #ifndef CRONACA_SCHEMA_H
@@ -86,6 +88,7 @@ enum cr_value_slot {
 
 #define CR_META_SCHEMA "cronaca:schema"
 #define CR_SCHEMA_VERSION "4"
+#define CR_META_LANGUAGE "cronaca:language"
 
 /* Title words count this many times in the unprefixed terms. */
 #define CR_TITLE_WDF 3

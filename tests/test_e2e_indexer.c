@@ -234,6 +234,47 @@ Test(indexer, long_ids_stay_distinct) {
   cr_expect_eq(count(index, NULL), 2, "a rerun replaces, never duplicates");
 }
 
+/* The stemming language is recorded: later runs keep it, another is
+ * refused, an unknown one creates nothing, and the searcher stems
+ * queries for it without being told. */
+Test(indexer, the_language_is_recorded_and_kept) {
+  char *input = path_in("english.jsonl"), *index = path_in("english");
+  const char *text = "{\"id\":\"e1\",\"text\":\"The running dogs\"}\n";
+  th_write_file(input, text, strlen(text));
+  static const struct {
+    const char *language; /* NULL: no --language */
+    int status;
+    const char *says;
+  } runs[] = {
+      {"english", 0, NULL},
+      {NULL, 0, NULL},
+      {"italian", 2, "built with --language english, not italian"},
+  };
+  for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+    th_run r = runs[i].language ? indexer(NULL, "-d", index, "--language",
+                                          runs[i].language, input, NULL)
+                                : indexer(NULL, "-d", index, input, NULL);
+    cr_expect_eq(r.status, runs[i].status, "run %zu: %s", i, r.err);
+    if (runs[i].says)
+      cr_expect(strstr(r.err, runs[i].says), "run %zu: %s", i, r.err);
+    th_run_free(&r);
+  }
+  cr_expect_eq(count(index, "dog"), 1, "English stems");
+  char *const search[] = {SEARCHER_BIN, "-d", index, "--json", "dog", NULL};
+  th_run r = th_exec(search, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  cr_expect(strstr(r.out, "\"e1\""), "the query is stemmed for English: %s",
+            r.out);
+  th_run_free(&r);
+
+  char *nothing = path_in("klingon");
+  r = indexer(NULL, "-d", nothing, "--language", "klingon", input, NULL);
+  cr_expect_eq(r.status, 2);
+  cr_expect(strstr(r.err, "klingon"), "%s", r.err);
+  th_run_free(&r);
+  cr_expect_not(th_exists(nothing), "a failed run left an index behind");
+}
+
 /* -d naming a directory of other files (the corpus itself, by mistake)
  * must not turn it into an index: a first build replaces the directory
  * whole. */
