@@ -15,6 +15,9 @@
  * already rare; more than this means something is wrong. */
 #define SR_ATTEMPTS 8
 
+/* Matches a date-filtered search counts beyond its page (about 1 ms). */
+#define SR_FILTER_COUNT 1000
+
 struct sr_engine {
   cr_rdb *db;          /* every -d, searched as one */
   cr_analyzer *an;     /* shared by the query parser and the snippets */
@@ -397,6 +400,12 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
   }
   if (so.check_at_least < so.offset + so.count)
     so.check_at_least = so.offset + so.count;
+  /* Xapian estimates a date range's matches from the slot's bounds
+   * alone: on the sample corpus "date:2022.." said 2 of 29. Counting up
+   * to SR_FILTER_COUNT of them makes small counts exact. */
+  if (page->parsed.filtered &&
+      so.check_at_least < so.offset + so.count + SR_FILTER_COUNT)
+    so.check_at_least = so.offset + so.count + SR_FILTER_COUNT;
   if (p->collapse) so.collapse_slot = CR_SLOT_CLUSTER;
   unsigned spy_of[SR_MAX_FACETS];
   count_facet_slots(e, p, &so, spy_of);

@@ -33,7 +33,8 @@ enum note_flag {
   NOTE_TOO_LONG = 1 << 4,   /* query cut */
   NOTE_BAD_DATE = 1 << 5,   /* date: value not understood */
   NOTE_SHORT_WILD = 1 << 6, /* wildcard prefix too short */
-  NOTE_MANY_WILD = 1 << 7   /* wildcards beyond MAX_WILDCARDS dropped */
+  NOTE_MANY_WILD = 1 << 7,  /* wildcards beyond MAX_WILDCARDS dropped */
+  NOTE_BACKWARDS = 1 << 8   /* a date range that ends before it starts */
 };
 
 /* ---- Lexer ------------------------------------------------------------ */
@@ -413,6 +414,8 @@ static cr_query *date_query(parser *p, const char *s, size_t len) {
     bool has_lo = a > 0 && cr_date_range(s, a, lo, hi);
     bool has_hi = b > 0 && cr_date_range(dots + 2, b, lo2, hi2);
     ok = (has_lo || a == 0) && (has_hi || b == 0) && (a || b);
+    if (ok && has_lo && has_hi && strcmp(lo, hi2) > 0)
+      p->lx.notes |= NOTE_BACKWARDS;
     if (ok)
       return cr_query_value_range(CR_SLOT_DATE, has_lo ? lo : NULL,
                                   has_hi ? hi2 : NULL);
@@ -626,6 +629,7 @@ static char *make_note(unsigned notes) {
                       "date:2022-09 or date:2022-09-01..2022-09-30)"},
       {NOTE_SHORT_WILD, "a wildcard needs at least two letters before *"},
       {NOTE_MANY_WILD, "only the first 32 different wildcards were expanded"},
+      {NOTE_BACKWARDS, "a date range ends before it starts: nothing can match"},
   };
   if (!notes) return NULL;
   char buf[1024] = "";
@@ -684,9 +688,11 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
     q = run_parser(&p, text, len);
     notes |= NOTE_STOP;
   }
+  if (*since && *until && strcmp(since, until) > 0) notes |= NOTE_BACKWARDS;
   if (*since || *until)
     add_filter(&p, cr_query_value_range(CR_SLOT_DATE, *since ? since : NULL,
                                         *until ? until : NULL));
+  bool filtered = p.n_filters > 0;
   if (p.n_filters) {
     qlist fl = {p.filters, p.n_filters, p.cap_filters};
     p.filters = NULL;
@@ -707,6 +713,7 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
   out->note = make_note(notes);
   out->words = p.words;
   out->n_words = p.n_words;
+  out->filtered = filtered;
   return 0;
 }
 

@@ -30,14 +30,14 @@ extern "C" {
 #endif
 
 typedef struct cr_qp_opts {
-  bool all_required;  /* --all: every plain word must match */
-  const char *since;  /* "YYYY-MM-DD" or NULL */
-  const char *until;  /* "YYYY-MM-DD" or NULL */
-  double title_boost; /* extra weight of title matches (0: none) */
+  bool all_required;               /* --all: every plain word must match */
+  const char *since;               /* "YYYY-MM-DD" or NULL */
+  const char *until;               /* "YYYY-MM-DD" or NULL */
+  double title_boost;              /* extra weight of title matches (0: none) */
   unsigned max_wildcard_expansion; /* terms a prefix* may expand to */
-  double proximity_weight;   /* bonus for neighbouring query words found
-                                near each other (0: none) */
-  unsigned proximity_window; /* "near": within this many positions */
+  double proximity_weight;         /* bonus for neighbouring query words found
+                                      near each other (0: none) */
+  unsigned proximity_window;       /* "near": within this many positions */
 } cr_qp_opts;
 
 cr_qp_opts cr_qp_opts_default(void);
@@ -50,19 +50,19 @@ typedef struct cr_qword {
 } cr_qword;
 
 typedef struct cr_parsed_query {
-  cr_query *query;    /* NULL when nothing in the text is searchable */
-  char *note;         /* malloc'd one-line explanation for the user when
-                         the query was changed or is empty, else NULL */
-  cr_qword *words;    /* the wanted words in query order (repeats kept), for
-                         ranking by where they stand in a document */
+  cr_query *query; /* NULL when nothing in the text is searchable */
+  char *note;      /* malloc'd one-line explanation for the user when
+                      the query was changed or is empty, else NULL */
+  cr_qword *words; /* the wanted words in query order (repeats kept), for
+                      ranking by where they stand in a document */
   size_t n_words;
+  bool filtered; /* dates narrow the matches (date:, --since, --until) */
 } cr_parsed_query;
 
 /* Parses text[0..len). Fails (-1, err) only on memory exhaustion or bad
  * options (since/until that are not dates). */
 int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
-                   const cr_qp_opts *opts, cr_parsed_query *out,
-                   cr_error *err);
+                   const cr_qp_opts *opts, cr_parsed_query *out, cr_error *err);
 void cr_parsed_query_free(cr_parsed_query *pq);
 
 #ifdef __cplusplus

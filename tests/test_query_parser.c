@@ -122,6 +122,13 @@ Test(query_parser, stop_words_and_notes) {
   cr_expect(strstr(note, "quote") != NULL, "%s", note);
   parse("date:ieri", 9, &o, got, sizeof got, note, sizeof note);
   cr_expect(strstr(note, "date") != NULL, "%s", note);
+  parse("date:2023..2021", 15, &o, got, sizeof got, note, sizeof note);
+  cr_expect(strstr(note, "ends before it starts") != NULL, "%s", note);
+  cr_qp_opts backwards = o;
+  backwards.since = "2023-01-01";
+  backwards.until = "2022-12-31";
+  parse("Russia", 6, &backwards, got, sizeof got, note, sizeof note);
+  cr_expect(strstr(note, "ends before it starts") != NULL, "%s", note);
 }
 
 /* Whatever is typed, parsing succeeds: a query or nothing, never a crash. */
