@@ -39,11 +39,12 @@ int dup_find_pairs(const uint8_t *sigs, uint32_t n, double threshold,
   int rc = 0;
   for (unsigned band = 0; band < CR_MINHASH_BANDS && !rc; band++) {
     for (uint32_t i = 0; i < n; i++)
-      e[i] = (band_entry){cr_minhash_band(sigs + (size_t)i * CR_MINHASH_K, band),
-                          i};
+      e[i] = (band_entry){
+          cr_minhash_band(sigs + (size_t)i * CR_MINHASH_K, band), i};
     qsort(e, n, sizeof *e, by_key);
     for (uint32_t lo = 0, hi; lo < n && !rc; lo = hi) {
-      for (hi = lo + 1; hi < n && e[hi].key == e[lo].key; hi++) {}
+      for (hi = lo + 1; hi < n && e[hi].key == e[lo].key; hi++) {
+      }
       if (hi - lo > MAX_BUCKET) continue;
       for (uint32_t x = lo; x < hi && !rc; x++)
         for (uint32_t y = x + 1; y < hi && !rc; y++) {
@@ -110,8 +111,10 @@ static int join(uint32_t a, uint32_t b, double similarity, void *ctx) {
   uint32_t *parent = ctx;
   uint32_t ra = find(parent, a), rb = find(parent, b);
   /* The first article read stays the root: its id is the group's key. */
-  if (ra < rb) parent[rb] = ra;
-  else if (rb < ra) parent[ra] = rb;
+  if (ra < rb)
+    parent[rb] = ra;
+  else if (rb < ra)
+    parent[ra] = rb;
   return 0;
 }
 
@@ -149,7 +152,8 @@ static int collect_key(cr_docid id, const char *v, size_t len, void *ctx) {
 }
 
 static void stored_keys_free(stored_keys *s) {
-  for (uint32_t i = 0; i < s->n; i++) free(s->k[i].key);
+  for (uint32_t i = 0; i < s->n; i++)
+    free(s->k[i].key);
   free(s->k);
   memset(s, 0, sizeof *s);
 }
@@ -174,8 +178,8 @@ static char *group_key(cr_wdb *db, cr_docid id) {
 }
 
 /* Sets doc's key (or removes it with "") unless it is already that. */
-static int update_key(cr_wdb *db, cr_docid id, const char *key,
-                      const char *old, dup_stats *stats, cr_error *err) {
+static int update_key(cr_wdb *db, cr_docid id, const char *key, const char *old,
+                      dup_stats *stats, cr_error *err) {
   if (strcmp(key, old) == 0) return 0;
   stats->rewritten++;
   return cr_wdb_set_doc_value(db, id, CR_SLOT_CLUSTER, key, strlen(key), err);
@@ -233,12 +237,14 @@ int dup_assign_groups(cr_wdb *const *dbs, size_t n_dbs, double threshold,
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     goto done;
   }
-  for (uint32_t i = 0; i < s.n; i++) parent[i] = i;
+  for (uint32_t i = 0; i < s.n; i++)
+    parent[i] = i;
   if (dup_find_pairs(s.sigs, s.n, threshold, join, parent) != 0) {
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     goto done;
   }
-  for (uint32_t i = 0; i < s.n; i++) size[find(parent, i)]++;
+  for (uint32_t i = 0; i < s.n; i++)
+    size[find(parent, i)]++;
   for (uint32_t i = 0; i < s.n; i++) {
     if (size[i] < 2) continue; /* not a root, or alone */
     stats->groups++;
@@ -252,7 +258,8 @@ int dup_assign_groups(cr_wdb *const *dbs, size_t n_dbs, double threshold,
    * old keys. */
   for (uint32_t d = 0, from = 0; d < n_dbs; d++) {
     uint32_t to = from;
-    while (to < s.n && s.shard[to] == d) to++;
+    while (to < s.n && s.shard[to] == d)
+      to++;
     if (write_shard_keys(dbs[d], &s, from, to, parent, keys, stats, err))
       goto done;
     from = to;
@@ -260,7 +267,8 @@ int dup_assign_groups(cr_wdb *const *dbs, size_t n_dbs, double threshold,
   rc = 0;
 done:
   if (keys)
-    for (uint32_t i = 0; i < s.n; i++) free(keys[i]);
+    for (uint32_t i = 0; i < s.n; i++)
+      free(keys[i]);
   free(keys);
   free(s.ids);
   free(s.shard);

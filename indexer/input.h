@@ -21,9 +21,9 @@
 #include "schema.h"
 
 enum in_format {
-  IN_TEXT,     /* one article per file */
-  IN_JSONL,    /* one article per line */
-  IN_ARCHIVE,  /* tar / zip: members are read by their own names */
+  IN_TEXT,    /* one article per file */
+  IN_JSONL,   /* one article per line */
+  IN_ARCHIVE, /* tar / zip: members are read by their own names */
 };
 
 typedef struct in_file {
@@ -35,7 +35,7 @@ typedef struct in_file {
   int64_t size;        /* bytes on disk (-1 unknown) */
   int64_t mtime_ns;    /* modification time (0 unknown) */
   enum in_format format;
-  bool compressed;     /* .gz/.zst/.xz around the format */
+  bool compressed; /* .gz/.zst/.xz around the format */
 } in_file;
 
 /* Where a record came from, for messages: "dump.jsonl:12",

@@ -80,6 +80,9 @@ static void print_summary(const pl_stats *s) {
   if (s->pruned_files)
     fprintf(stderr, ", %llu vanished files pruned",
             (unsigned long long)s->pruned_files);
+  if (s->pruned_articles)
+    fprintf(stderr, ", %llu articles gone from their files pruned",
+            (unsigned long long)s->pruned_articles);
   if (s->duplicate_groups)
     fprintf(stderr, "; %u groups of near duplicates (%u articles)",
             (unsigned)s->duplicate_groups, (unsigned)s->duplicate_docs);

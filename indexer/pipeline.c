@@ -15,6 +15,7 @@
 
 #include "analyzer.h"
 #include "duplicates.h"
+#include "idlist.h"
 #include "input.h"
 #include "progress.h"
 #include "schema.h"
@@ -43,6 +44,8 @@ typedef struct src_file {
   unsigned pending; /* articles dealt out but not yet written */
   bool read_done;   /* the reader has finished the file completely */
   bool recorded;    /* signature written (or queued for the build) */
+  bool drops_stale; /* updating: the articles it no longer holds go */
+  idlist ids;       /* then: the id terms read from it this run */
   struct src_file *next;
 } src_file;
 
@@ -172,6 +175,9 @@ struct pipeline {
                         as the dictionary's training sample */
   size_t n_held, cap_held, held_bytes;
   src_file *files; /* every file read this run */
+  /* --prune: id terms removed this run, which a file left unread as
+   * unchanged may still hold (the same id in two files). */
+  idlist removed;
   progress bar;
   uint64_t input_done;    /* bytes of finished input files */
   uint64_t input_current; /* bytes of the current file consumed */
@@ -329,6 +335,7 @@ static void *worker_main(void *arg) {
 typedef struct read_ctx {
   pipeline *pl;
   src_file *file;
+  bool restoring; /* reading unchanged files for removed ids only */
 } read_ctx;
 
 static uint32_t hash_id(const char *s) {
@@ -425,6 +432,18 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   if (*pl->opts->stop || pl->failed) return 1;
   if (pl->opts->keep && !pl->opts->keep(art->id, pl->opts->keep_ctx))
     return 0; /* another shard's article */
+  if (rc->restoring || rc->file->drops_stale) {
+    char id_term[CR_ID_TERM_SIZE];
+    cr_schema_id_term(art->id, id_term);
+    if (rc->restoring && !idl_has(&pl->removed, id_term)) return 0;
+    if (!rc->restoring &&
+        idl_add(&rc->file->ids, id_term, strlen(id_term)) != 0) {
+      cr_error err;
+      cr_error_set(&err, CR_E_NOMEM, "out of memory reading %s", w->path);
+      fail(pl, &err);
+      return 1;
+    }
+  }
   job *j = job_new(art, rc->file);
   if (!j) {
     cr_error err;
@@ -451,12 +470,16 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
  * unreadable paths too. */
 static int on_file(const in_file *f, void *ctx) {
   pipeline *pl = ((read_ctx *)ctx)->pl;
+  bool restoring = ((read_ctx *)ctx)->restoring;
   if (*pl->opts->stop || pl->failed) return 1;
   char signature[64];
   src_signature(signature, sizeof signature, f->size, f->mtime_ns);
   const char *known = f->key ? src_table_get(&pl->known, f->key) : NULL;
-  if (known && strcmp(known, signature) == 0) {
-    pl->stats->unchanged_files++;
+  bool unchanged = known && strcmp(known, signature) == 0;
+  /* The first walk reads what changed; the restoring walk, only what the
+   * first one skipped. */
+  if (unchanged != restoring) {
+    if (!restoring) pl->stats->unchanged_files++;
     pl->input_done += (uint64_t)(f->size > 0 ? f->size : 0);
     return 0;
   }
@@ -469,12 +492,13 @@ static int on_file(const in_file *f, void *ctx) {
     return 1;
   }
   snprintf(sf->signature, sizeof sf->signature, "%s", signature);
+  sf->drops_stale = !pl->build_mode && f->key;
   pthread_mutex_lock(&pl->lock);
   sf->next = pl->files;
   pl->files = sf;
   pthread_mutex_unlock(&pl->lock);
 
-  read_ctx rc = {pl, sf};
+  read_ctx rc = {pl, sf, restoring};
   pl->input_current = 0;
   int status = in_read(f, on_article, on_problem, &rc);
   pl->input_done += (uint64_t)(f->size > 0 ? f->size : 0);
@@ -533,6 +557,12 @@ static void recover_swap(const char *index, const char *building) {
 
 /* ---- Prune ------------------------------------------------------------ */
 
+/* Notes a document's id term as removed. */
+static int note_removed(cr_docid id, const char *term, size_t len, void *ctx) {
+  (void)id;
+  return len && idl_add(&((pipeline *)ctx)->removed, term, len) != 0;
+}
+
 static int prune_vanished(pipeline *pl, cr_error *err) {
   for (size_t i = 0; i < pl->known.n; i++) {
     const char *key = pl->known.entries[i].key;
@@ -540,10 +570,62 @@ static int prune_vanished(pipeline *pl, cr_error *err) {
     char term[CR_FILE_TERM_SIZE], meta[PATH_MAX + 8];
     cr_schema_file_term(key, term);
     snprintf(meta, sizeof meta, "%s%s", SRC_META_PREFIX, key);
-    if (cr_wdb_delete(pl->db, term, err) != 0 ||
+    int rc =
+        cr_wdb_docs_with(pl->db, term, CR_PREFIX_ID, note_removed, pl, err);
+    if (rc > 0) cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
+    if (rc != 0 || cr_wdb_delete(pl->db, term, err) != 0 ||
         cr_wdb_set_metadata(pl->db, meta, "", 0, err) != 0)
       return -1;
     pl->stats->pruned_files++;
+  }
+  return 0;
+}
+
+/* The documents of a file that it no longer holds. */
+typedef struct stale_scan {
+  pipeline *pl;
+  const idlist *read; /* the id terms the file holds now */
+  cr_docid *docs;
+  size_t n, cap;
+} stale_scan;
+
+static int note_stale(cr_docid id, const char *term, size_t len, void *ctx) {
+  stale_scan *s = ctx;
+  char t[CR_ID_TERM_SIZE];
+  if (!len || len >= sizeof t) return 0; /* no id term: not ours to judge */
+  memcpy(t, term, len);
+  t[len] = '\0';
+  if (idl_has(s->read, t)) return 0;
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    cr_docid *bigger = realloc(s->docs, cap * sizeof *bigger);
+    if (!bigger) return 1;
+    s->docs = bigger;
+    s->cap = cap;
+  }
+  s->docs[s->n++] = id;
+  return idl_add(&s->pl->removed, t, len) != 0;
+}
+
+/* Removes the articles that files read in full this run were indexed
+ * from before but no longer hold (a record deleted from a JSON Lines
+ * dump). Runs after the workers have written everything. */
+static int prune_stale(pipeline *pl, cr_error *err) {
+  for (src_file *f = pl->files; f; f = f->next) {
+    if (!f->drops_stale || !f->read_done) continue;
+    idl_sort(&f->ids);
+    char term[CR_FILE_TERM_SIZE];
+    cr_schema_file_term(f->key, term);
+    stale_scan s = {.pl = pl, .read = &f->ids};
+    int rc = cr_wdb_docs_with(pl->db, term, CR_PREFIX_ID, note_stale, &s, err);
+    if (rc > 0) cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
+    /* Deleted once the listing is over: not while iterating it. */
+    for (size_t i = 0; rc == 0 && i < s.n; i++) {
+      rc = cr_wdb_delete_doc(pl->db, s.docs[i], err);
+      if (rc == 0) pl->stats->pruned_articles++;
+    }
+    free(s.docs);
+    if (rc != 0) return -1;
   }
   return 0;
 }
@@ -750,6 +832,61 @@ static void stop_workers(pipeline *pl) {
     pthread_join(pl->workers[i].thread, NULL);
 }
 
+/* Update mode: the workers again, after stop_workers. */
+static int restart_workers(pipeline *pl, cr_error *err) {
+  for (unsigned i = 0; i < pl->n_workers; i++) {
+    queue_destroy(&pl->workers[i].q);
+    queue_init(&pl->workers[i].q);
+  }
+  for (unsigned i = 0; i < pl->n_workers; i++)
+    if (pthread_create(&pl->workers[i].thread, NULL, worker_main,
+                       &pl->workers[i]) != 0) {
+      cr_error_set(err, CR_E_GENERIC, "cannot start worker threads");
+      pl->n_workers = i;
+      return -1;
+    }
+  return 0;
+}
+
+/* Reads every path: what changed since the last run, or (restoring) what
+ * did not, for the removed ids only. */
+static void walk_paths(pipeline *pl, bool restoring) {
+  read_ctx walk = {pl, NULL, restoring};
+  for (size_t i = 0; i < pl->opts->n_paths && !*pl->opts->stop && !pl->failed;
+       i++)
+    in_walk(pl->opts->paths[i], on_file, on_problem, &walk);
+}
+
+/* --prune, after the changed files are written: removes what they no
+ * longer hold, then brings back any removed id that an unchanged file
+ * still holds (the same id in two files: the one left wins, as it would
+ * in a new build). */
+static int prune_and_restore(pipeline *pl, cr_error *err) {
+  if (prune_stale(pl, err) != 0) return -1;
+  /* Ids the changed files wrote again are not missing. */
+  idlist missing = {0};
+  idl_sort(&pl->removed);
+  for (size_t i = 0; i < pl->removed.n; i++)
+    if (cr_wdb_termfreq(pl->db, pl->removed.ids[i]) == 0 &&
+        idl_add(&missing, pl->removed.ids[i], strlen(pl->removed.ids[i]))) {
+      idl_free(&missing);
+      cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
+      return -1;
+    }
+  idl_free(&pl->removed);
+  pl->removed = missing;
+  if (pl->removed.n == 0) return 0;
+  idl_sort(&pl->removed);
+  if (restart_workers(pl, err) != 0) return -1;
+  walk_paths(pl, true);
+  stop_workers(pl);
+  if (pl->failed) {
+    *err = pl->error;
+    return -1;
+  }
+  return 0;
+}
+
 static void free_pipeline(pipeline *pl) {
   if (pl->workers) {
     for (unsigned i = 0; i < pl->n_workers; i++) {
@@ -761,9 +898,11 @@ static void free_pipeline(pipeline *pl) {
   while (pl->files) {
     src_file *next = pl->files->next;
     free(pl->files->key);
+    idl_free(&pl->files->ids);
     free(pl->files);
     pl->files = next;
   }
+  idl_free(&pl->removed);
   src_table_free(&pl->known);
   for (size_t i = 0; i < pl->n_held; i++)
     free(pl->held[i]);
@@ -828,9 +967,7 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
 
   int rc = start_workers(&pl, err);
   if (rc == 0) {
-    read_ctx walk = {&pl, NULL};
-    for (size_t i = 0; i < opts->n_paths && !*opts->stop && !pl.failed; i++)
-      in_walk(opts->paths[i], on_file, on_problem, &walk);
+    walk_paths(&pl, false);
     /* Less text than a full sample: decide with what there is. */
     if (!pl.dict_decided) decide_dict(&pl);
   }
@@ -848,7 +985,11 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     if (pl.build_mode && stats->added + stats->replaced > 0)
       rc = finish_build(&pl, err);
     else if (!pl.build_mode) {
-      bool changed = stats->added + stats->replaced + stats->pruned_files > 0;
+      if (!stats->interrupted) rc = prune_and_restore(&pl, err);
+      stats->interrupted = *opts->stop != 0;
+      bool changed = stats->added + stats->replaced + stats->pruned_files +
+                         stats->pruned_articles >
+                     0;
       if (changed) rc = group_duplicates(&pl, &pl.db, 1, err);
       if (rc == 0) rc = cr_wdb_commit(pl.db, err);
     }

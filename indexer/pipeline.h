@@ -53,6 +53,7 @@ typedef struct pl_stats {
   uint64_t unchanged_files;  /* files skipped as unchanged since last run */
   uint64_t skipped;          /* bad records and unreadable files */
   uint64_t pruned_files;     /* vanished files whose articles were removed */
+  uint64_t pruned_articles;  /* articles their changed file no longer holds */
   uint64_t text_bytes;       /* article text analysed */
   uint32_t duplicate_groups; /* near-duplicate groups in the whole index */
   uint32_t duplicate_docs;   /* articles in those groups (when recomputed) */

@@ -165,6 +165,7 @@ static void add_stats(pl_stats *sum, const pl_stats *s, unsigned k) {
   sum->replaced += s->replaced;
   sum->skipped += s->skipped;
   sum->pruned_files += s->pruned_files;
+  sum->pruned_articles += s->pruned_articles;
   sum->text_bytes += s->text_bytes;
   /* Unchanged means unchanged for every shard. */
   if (k == 0 || s->unchanged_files < sum->unchanged_files)

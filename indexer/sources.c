@@ -60,8 +60,8 @@ void src_table_free(src_table *t) {
 const char *src_table_get(const src_table *t, const char *key) {
   if (!t->n) return NULL;
   src_entry probe = {(char *)key, NULL};
-  const src_entry *e = bsearch(&probe, t->entries, t->n, sizeof *t->entries,
-                               by_key);
+  const src_entry *e =
+      bsearch(&probe, t->entries, t->n, sizeof *t->entries, by_key);
   return e ? e->signature : NULL;
 }
 

@@ -380,6 +380,33 @@ int cr_wdb_delete(cr_wdb *db, const char *term, cr_error *err) {
              : -1;
 }
 
+int cr_wdb_delete_doc(cr_wdb *db, cr_docid id, cr_error *err) {
+  return guard(err, "cannot delete document " + std::to_string(id),
+               [&] { db->db.delete_document(id); })
+             ? 0
+             : -1;
+}
+
+int cr_wdb_docs_with(cr_wdb *db, const char *term, const char *prefix,
+                     cr_doc_term_fn fn, void *ctx, cr_error *err) {
+  int rc = 0;
+  bool ok =
+      guard(err, std::string("cannot list documents '") + term + "'", [&] {
+        std::string want(prefix);
+        for (auto p = db->db.postlist_begin(term);
+             p != db->db.postlist_end(term) && rc == 0; ++p) {
+          auto t = db->db.termlist_begin(*p);
+          t.skip_to(want);
+          std::string found;
+          if (t != db->db.termlist_end(*p) &&
+              (*t).compare(0, want.size(), want) == 0)
+            found = *t;
+          rc = fn(*p, found.data(), found.size(), ctx);
+        }
+      });
+  return ok ? rc : -1;
+}
+
 uint32_t cr_wdb_doccount(cr_wdb *db) {
   uint32_t n = 0;
   guard(nullptr, "", [&] { n = db->db.get_doccount(); });

@@ -65,6 +65,15 @@ int cr_wdb_replace(cr_wdb *db, const char *id_term, const cr_doc *doc,
                    cr_error *err);
 /* Deletes every document indexed by term (no error if there is none). */
 int cr_wdb_delete(cr_wdb *db, const char *term, cr_error *err);
+/* Deletes one document. */
+int cr_wdb_delete_doc(cr_wdb *db, cr_docid id, cr_error *err);
+/* For each document indexed by term, calls fn with its docid and its
+ * first term that starts with prefix (an empty string if it has none).
+ * Returns 0, fn's first non-zero return, or -1 with err filled. */
+typedef int (*cr_doc_term_fn)(cr_docid id, const char *term, size_t len,
+                              void *ctx);
+int cr_wdb_docs_with(cr_wdb *db, const char *term, const char *prefix,
+                     cr_doc_term_fn fn, void *ctx, cr_error *err);
 
 uint32_t cr_wdb_doccount(cr_wdb *db);
 /* Number of documents indexed by term (0 if none). */

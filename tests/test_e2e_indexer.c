@@ -211,6 +211,76 @@ Test(indexer, usage_errors_and_a_locked_index) {
   cr_wdb_close(holder, &err);
 }
 
+/* Articles follow their files: one a changed file no longer holds goes,
+ * and when an id lives in two files, removing it from one (or removing
+ * that file with --prune) brings back the other's version. */
+Test(indexer, articles_follow_their_files) {
+  static const struct {
+    const char *name;
+    const char *a, *b;      /* a.jsonl and b.jsonl; NULL: no such file */
+    const char *a2, *b2;    /* then; NULL: removed */
+    bool prune;             /* the second run has --prune */
+    const char *ids;        /* the id terms then, comma-separated */
+    const char *gone;       /* id terms then absent */
+    const char *version_of; /* a word that must be indexed then */
+  } cases[] = {
+      {"a record dropped from a changed file goes",
+       "{\"id\":\"P\",\"text\":\"primo\"}\n{\"id\":\"R\",\"text\":\"terzo\"}\n",
+       NULL, "{\"id\":\"P\",\"text\":\"primo\"}\n", NULL, false, "QP", "QR",
+       "prim"},
+      {"the same id in two files: the vanished one's version goes (--prune)",
+       "{\"id\":\"X\",\"text\":\"antica\"}\n",
+       "{\"id\":\"X\",\"text\":\"nuova\"}\n",
+       "{\"id\":\"X\",\"text\":\"antica\"}\n", NULL, true, "QX", "nuov",
+       "antic"},
+      {"the same id in two files: dropped from one, the other's comes back",
+       "{\"id\":\"Y\",\"text\":\"antica\"}\n",
+       "{\"id\":\"Y\",\"text\":\"nuova\"}\n{\"id\":\"Z\",\"text\":\"zeta\"}\n",
+       "{\"id\":\"Y\",\"text\":\"antica\"}\n",
+       "{\"id\":\"Z\",\"text\":\"zeta\"}\n", false, "QY", "nuov", "antic"},
+      {"a vanished file without --prune keeps its articles",
+       "{\"id\":\"K\",\"text\":\"resta\"}\n",
+       "{\"id\":\"W\",\"text\":\"anche\"}\n",
+       "{\"id\":\"K\",\"text\":\"resta\"}\n", NULL, false, "QK,QW", NULL, "rest"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char dir[64], idx[64];
+    snprintf(dir, sizeof dir, "follow-%zu", i);
+    snprintf(idx, sizeof idx, "follow-index-%zu", i);
+    char *in = path_in(dir), *index = path_in(idx);
+    cr_assert_eq(mkdir(in, 0777), 0);
+    char a[4200], b[4200];
+    snprintf(a, sizeof a, "%s/a.jsonl", in);
+    snprintf(b, sizeof b, "%s/b.jsonl", in);
+    if (cases[i].a) th_write_file(a, cases[i].a, strlen(cases[i].a));
+    if (cases[i].b) th_write_file(b, cases[i].b, strlen(cases[i].b));
+    th_run r = indexer(NULL, "-d", index, in, NULL);
+    cr_assert_eq(r.status, 0, "%s: %s", cases[i].name, r.err);
+    th_run_free(&r);
+    if (cases[i].a2)
+      th_write_file(a, cases[i].a2, strlen(cases[i].a2));
+    else
+      remove(a);
+    if (cases[i].b2)
+      th_write_file(b, cases[i].b2, strlen(cases[i].b2));
+    else
+      remove(b);
+    r = cases[i].prune ? indexer(NULL, "-d", index, "--prune", in, NULL)
+                       : indexer(NULL, "-d", index, in, NULL);
+    cr_assert_eq(r.status, 0, "%s: %s", cases[i].name, r.err);
+    th_run_free(&r);
+    char ids[64];
+    snprintf(ids, sizeof ids, "%s", cases[i].ids);
+    for (char *t = strtok(ids, ","); t; t = strtok(NULL, ","))
+      cr_expect_eq(count(index, t), 1, "%s: %s", cases[i].name, t);
+    if (cases[i].gone)
+      cr_expect_eq(count(index, cases[i].gone), 0, "%s: %s is still there",
+                   cases[i].name, cases[i].gone);
+    cr_expect_eq(count(index, cases[i].version_of), 1, "%s: no %s",
+                 cases[i].name, cases[i].version_of);
+  }
+}
+
 /* Two ids longer than a Xapian term that differ only at the end are two
  * articles, not one replacing the other. */
 Test(indexer, long_ids_stay_distinct) {
