@@ -423,9 +423,11 @@ static int run(cli *c) {
     usage_error("%s", "no query: searcher -d INDEX WORDS...");
     return EXIT_USAGE;
   }
-  const char *no_color = getenv("NO_COLOR");
+  /* Bold only on a terminal that can show it: not with NO_COLOR, not on
+   * TERM=dumb (Emacs shells, some CI logs). */
+  const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
   bool bold = !c->json && !c->batch && isatty(STDOUT_FILENO) &&
-              !(no_color && *no_color);
+              !(no_color && *no_color) && !(term && !strcmp(term, "dumb"));
   if (bold) {
     c->params.snippet.hl_start = OUT_BOLD_START;
     c->params.snippet.hl_end = OUT_BOLD_END;

@@ -427,8 +427,8 @@ Test(searcher, help_version_analyze) {
 }
 
 /* Runs the searcher on a pseudo-terminal (so it sees a terminal) with
- * NO_COLOR set or not, and returns what it printed. */
-static char *on_terminal(bool no_color) {
+ * NO_COLOR set or not and TERM as given, and returns what it printed. */
+static char *on_terminal(bool no_color, const char *term) {
   int master;
   pid_t pid = forkpty(&master, NULL, NULL, NULL);
   cr_assert(pid >= 0, "forkpty failed");
@@ -437,6 +437,7 @@ static char *on_terminal(bool no_color) {
       setenv("NO_COLOR", "1", 1);
     else
       unsetenv("NO_COLOR");
+    setenv("TERM", term, 1);
     execl(SEARCHER_BIN, SEARCHER_BIN, "-d", extra_idx, "Russia", (char *)NULL);
     _exit(127);
   }
@@ -455,11 +456,24 @@ static char *on_terminal(bool no_color) {
 }
 
 Test(searcher, bold_on_terminal_unless_no_color) {
-  char *out = on_terminal(false);
-  cr_expect(strstr(out, "\x1b[1m"), "no bold on a terminal: %s", out);
-  out = on_terminal(true);
-  cr_expect(!strchr(out, '\x1b'), "escape codes despite NO_COLOR: %s", out);
-  cr_expect(strstr(out, "**Russia**"), "no plain markers: %s", out);
+  static const struct {
+    bool no_color;
+    const char *term;
+    bool bold;
+  } cases[] = {
+      {false, "xterm-256color", true},
+      {true, "xterm-256color", false},
+      {false, "dumb", false},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char *out = on_terminal(cases[i].no_color, cases[i].term);
+    if (cases[i].bold) {
+      cr_expect(strstr(out, "\x1b[1m"), "case %zu: no bold: %s", i, out);
+    } else {
+      cr_expect(!strchr(out, '\x1b'), "case %zu: escape codes: %s", i, out);
+      cr_expect(strstr(out, "**Russia**"), "case %zu: no markers: %s", i, out);
+    }
+  }
 }
 
 /* An index written in another document layout is refused by name, by
