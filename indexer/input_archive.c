@@ -119,7 +119,10 @@ int in_read_compressed(in_reader *r) {
   int st = is_stdin ? archive_read_open_fd(ar, 0, IN_BLOCK)
                     : archive_read_open_filename(ar, f->path, IN_BLOCK);
   int rc;
-  if (st != ARCHIVE_OK) {
+  if (st != ARCHIVE_OK && is_stdin && archive_filter_bytes(ar, -1) == 0) {
+    in_report(r, NULL, 0, "empty input"); /* as an empty file is */
+    rc = -1;
+  } else if (st != ARCHIVE_OK) {
     const char *e = archive_error_string(ar);
     in_report(r, NULL, 0, "cannot open: %s", e ? e : "unknown error");
     rc = -1;

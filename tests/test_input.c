@@ -540,6 +540,14 @@ Test(input, standard_input_plain_and_gzipped) {
            (unsigned long long)cr_fnv1a64(line, strlen(line)));
   cr_expect_str_eq(ids(&n), want);
   seen_free(&n);
+
+  /* Nothing at all on standard input is said plainly, as for a file. */
+  PUT("nothing.jsonl", "");
+  seen e = {0};
+  read_stdin_from("nothing.jsonl", &e);
+  cr_expect_str_eq(ids(&e), "");
+  cr_expect(has_problem(&e, "-: empty input"), "%s", all_problems(&e));
+  seen_free(&e);
 }
 
 /* ---- The directory walk and junk --------------------------------------- */
