@@ -472,9 +472,17 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
   double t0 = now_ms();
   page->result.query = text;
   page->result.query_len = len;
-  if (cr_parse_query(e->an, text ? text : "", text ? len : 0, &p->qp,
-                     &page->parsed, err) != 0)
+  /* A query pasted from a terminal may carry escape sequences: "\e[31m"
+   * would otherwise glue "31m" to the next word. They become spaces. */
+  char *clean = cr_sanitize_for_terminal(text ? text : "", text ? len : 0);
+  if (!clean) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
     return -1;
+  }
+  int parsed = cr_parse_query(e->an, clean, strlen(clean), &p->qp,
+                              &page->parsed, err);
+  free(clean);
+  if (parsed != 0) return -1;
   if (p->like && use_like(e, p, page, err) != 0) return -1;
   page->result.note = page->parsed.note;
   if (!page->parsed.query) { /* nothing searchable: zero hits, a note */

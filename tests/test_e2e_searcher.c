@@ -170,6 +170,7 @@ Test(searcher, query_forms) {
       {NULL, NULL, "russi", "c3"},
       {NULL, NULL, "dell'Iran", "c3"},
       {NULL, NULL, "Pyongyang", "c4"},
+      {NULL, NULL, "\x1b[31mRussia\x1b[0m", "c3"}, /* pasted colour codes */
       {NULL, NULL, "nessunaparolacosi", ""},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
