@@ -179,6 +179,7 @@ struct pipeline {
    * unchanged may still hold (the same id in two files). */
   idlist removed;
   progress bar;
+  uint64_t files_seen;    /* input files met by the walk, read or not */
   uint64_t input_done;    /* bytes of finished input files */
   uint64_t input_current; /* bytes of the current file consumed */
 
@@ -472,6 +473,7 @@ static int on_file(const in_file *f, void *ctx) {
   pipeline *pl = ((read_ctx *)ctx)->pl;
   bool restoring = ((read_ctx *)ctx)->restoring;
   if (*pl->opts->stop || pl->failed) return 1;
+  pl->files_seen++;
   char signature[64];
   src_signature(signature, sizeof signature, f->size, f->mtime_ns);
   const char *known = f->key ? src_table_get(&pl->known, f->key) : NULL;
@@ -853,8 +855,18 @@ static int restart_workers(pipeline *pl, cr_error *err) {
 static void walk_paths(pipeline *pl, bool restoring) {
   read_ctx walk = {pl, NULL, restoring};
   for (size_t i = 0; i < pl->opts->n_paths && !*pl->opts->stop && !pl->failed;
-       i++)
-    in_walk(pl->opts->paths[i], on_file, on_problem, &walk);
+       i++) {
+    uint64_t before = pl->files_seen;
+    const char *path = pl->opts->paths[i];
+    in_walk(path, on_file, on_problem, &walk);
+    /* Files of other kinds are passed over in silence (a directory may
+     * hold pictures); a directory with nothing to read is worth a word. */
+    struct stat st;
+    if (!restoring && !pl->opts->quiet_problems && pl->files_seen == before &&
+        stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+      report(pl, "indexer: %s: no article files in it (%s)\n", path,
+             ".txt, .jsonl, .ndjson, compressed .gz/.zst/.xz, .tar*, .zip");
+  }
 }
 
 /* --prune, after the changed files are written: removes what they no

@@ -241,7 +241,8 @@ Test(indexer, articles_follow_their_files) {
       {"a vanished file without --prune keeps its articles",
        "{\"id\":\"K\",\"text\":\"resta\"}\n",
        "{\"id\":\"W\",\"text\":\"anche\"}\n",
-       "{\"id\":\"K\",\"text\":\"resta\"}\n", NULL, false, "QK,QW", NULL, "rest"},
+       "{\"id\":\"K\",\"text\":\"resta\"}\n", NULL, false, "QK,QW", NULL,
+       "rest"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char dir[64], idx[64];
@@ -279,6 +280,20 @@ Test(indexer, articles_follow_their_files) {
     cr_expect_eq(count(index, cases[i].version_of), 1, "%s: no %s",
                  cases[i].name, cases[i].version_of);
   }
+}
+
+/* A directory with nothing the indexer reads is named, not passed over. */
+Test(indexer, a_directory_without_articles_is_named) {
+  char *dir = path_in("pictures"), *index = path_in("pictures-index");
+  cr_assert_eq(mkdir(dir, 0777), 0);
+  char f[4200];
+  snprintf(f, sizeof f, "%s/foto.png", dir);
+  th_write_file(f, "\x89PNG", 4);
+  th_run r = indexer(NULL, "-d", index, dir, CORPUS_DIR, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  cr_expect(strstr(r.err, "pictures: no article files in it"), "%s", r.err);
+  cr_expect_null(strstr(r.err, "corpus: no article"), "%s", r.err);
+  th_run_free(&r);
 }
 
 /* Two ids longer than a Xapian term that differ only at the end are two
