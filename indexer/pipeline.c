@@ -175,8 +175,9 @@ struct pipeline {
                         as the dictionary's training sample */
   size_t n_held, cap_held, held_bytes;
   src_file *files; /* every file read this run */
-  /* --prune: id terms removed this run, which a file left unread as
-   * unchanged may still hold (the same id in two files). */
+  /* Id terms removed this run (by --prune, or gone from their changed
+   * file), which a file left unread as unchanged may still hold: the
+   * same id in two files. */
   idlist removed;
   progress bar;
   uint64_t files_seen;    /* input files met by the walk, read or not */
@@ -804,6 +805,18 @@ static int finish_build(pipeline *pl, cr_error *err) {
 
 /* ---- The whole run ---------------------------------------------------- */
 
+/* Starts a thread per worker; on failure, n_workers says how many run. */
+static int spawn_workers(pipeline *pl, cr_error *err) {
+  for (unsigned i = 0; i < pl->n_workers; i++)
+    if (pthread_create(&pl->workers[i].thread, NULL, worker_main,
+                       &pl->workers[i]) != 0) {
+      cr_error_set(err, CR_E_GENERIC, "cannot start worker threads");
+      pl->n_workers = i;
+      return -1;
+    }
+  return 0;
+}
+
 static int start_workers(pipeline *pl, cr_error *err) {
   pl->workers = calloc(pl->n_workers, sizeof *pl->workers);
   if (!pl->workers) {
@@ -816,15 +829,7 @@ static int start_workers(pipeline *pl, cr_error *err) {
     queue_init(&pl->workers[i].q);
   }
   if (pl->build_mode && open_shards(pl, err) != 0) return -1;
-  for (unsigned i = 0; i < pl->n_workers; i++) {
-    if (pthread_create(&pl->workers[i].thread, NULL, worker_main,
-                       &pl->workers[i]) != 0) {
-      cr_error_set(err, CR_E_GENERIC, "cannot start worker threads");
-      pl->n_workers = i;
-      return -1;
-    }
-  }
-  return 0;
+  return spawn_workers(pl, err);
 }
 
 static void stop_workers(pipeline *pl) {
@@ -840,14 +845,7 @@ static int restart_workers(pipeline *pl, cr_error *err) {
     queue_destroy(&pl->workers[i].q);
     queue_init(&pl->workers[i].q);
   }
-  for (unsigned i = 0; i < pl->n_workers; i++)
-    if (pthread_create(&pl->workers[i].thread, NULL, worker_main,
-                       &pl->workers[i]) != 0) {
-      cr_error_set(err, CR_E_GENERIC, "cannot start worker threads");
-      pl->n_workers = i;
-      return -1;
-    }
-  return 0;
+  return spawn_workers(pl, err);
 }
 
 /* Reads every path: what changed since the last run, or (restoring) what
@@ -889,7 +887,10 @@ static int prune_and_restore(pipeline *pl, cr_error *err) {
   pl->removed = missing;
   if (pl->removed.n == 0) return 0;
   idl_sort(&pl->removed);
-  if (restart_workers(pl, err) != 0) return -1;
+  if (restart_workers(pl, err) != 0) {
+    stop_workers(pl); /* those that did start */
+    return -1;
+  }
   walk_paths(pl, true);
   stop_workers(pl);
   if (pl->failed) {
