@@ -175,9 +175,11 @@ struct pipeline {
                         as the dictionary's training sample */
   size_t n_held, cap_held, held_bytes;
   src_file *files; /* every file read this run */
-  /* Id terms removed this run (by --prune, or gone from their changed
-   * file), which a file left unread as unchanged may still hold: the
-   * same id in two files. */
+  /* Pruning (see "Prune"): the articles marked to go, the files gone,
+   * and the doomed ids an unchanged file is read again for. */
+  struct doomed *doomed;
+  size_t n_doomed, cap_doomed;
+  idlist vanished;
   idlist removed;
   progress bar;
   uint64_t files_seen;    /* input files met by the walk, read or not */
@@ -558,81 +560,6 @@ static void recover_swap(const char *index, const char *building) {
   if (!exists(index) && exists(old)) rename(old, index);
 }
 
-/* ---- Prune ------------------------------------------------------------ */
-
-/* Notes a document's id term as removed. */
-static int note_removed(cr_docid id, const char *term, size_t len, void *ctx) {
-  (void)id;
-  return len && idl_add(&((pipeline *)ctx)->removed, term, len) != 0;
-}
-
-static int prune_vanished(pipeline *pl, cr_error *err) {
-  for (size_t i = 0; i < pl->known.n; i++) {
-    const char *key = pl->known.entries[i].key;
-    if (exists(key)) continue;
-    char term[CR_FILE_TERM_SIZE], meta[PATH_MAX + 8];
-    cr_schema_file_term(key, term);
-    snprintf(meta, sizeof meta, "%s%s", SRC_META_PREFIX, key);
-    int rc =
-        cr_wdb_docs_with(pl->db, term, CR_PREFIX_ID, note_removed, pl, err);
-    if (rc > 0) cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
-    if (rc != 0 || cr_wdb_delete(pl->db, term, err) != 0 ||
-        cr_wdb_set_metadata(pl->db, meta, "", 0, err) != 0)
-      return -1;
-    pl->stats->pruned_files++;
-  }
-  return 0;
-}
-
-/* The documents of a file that it no longer holds. */
-typedef struct stale_scan {
-  pipeline *pl;
-  const idlist *read; /* the id terms the file holds now */
-  cr_docid *docs;
-  size_t n, cap;
-} stale_scan;
-
-static int note_stale(cr_docid id, const char *term, size_t len, void *ctx) {
-  stale_scan *s = ctx;
-  char t[CR_ID_TERM_SIZE];
-  if (!len || len >= sizeof t) return 0; /* no id term: not ours to judge */
-  memcpy(t, term, len);
-  t[len] = '\0';
-  if (idl_has(s->read, t)) return 0;
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 64;
-    cr_docid *bigger = realloc(s->docs, cap * sizeof *bigger);
-    if (!bigger) return 1;
-    s->docs = bigger;
-    s->cap = cap;
-  }
-  s->docs[s->n++] = id;
-  return idl_add(&s->pl->removed, t, len) != 0;
-}
-
-/* Removes the articles that files read in full this run were indexed
- * from before but no longer hold (a record deleted from a JSON Lines
- * dump). Runs after the workers have written everything. */
-static int prune_stale(pipeline *pl, cr_error *err) {
-  for (src_file *f = pl->files; f; f = f->next) {
-    if (!f->drops_stale || !f->read_done) continue;
-    idl_sort(&f->ids);
-    char term[CR_FILE_TERM_SIZE];
-    cr_schema_file_term(f->key, term);
-    stale_scan s = {.pl = pl, .read = &f->ids};
-    int rc = cr_wdb_docs_with(pl->db, term, CR_PREFIX_ID, note_stale, &s, err);
-    if (rc > 0) cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
-    /* Deleted once the listing is over: not while iterating it. */
-    for (size_t i = 0; rc == 0 && i < s.n; i++) {
-      rc = cr_wdb_delete_doc(pl->db, s.docs[i], err);
-      if (rc == 0) pl->stats->pruned_articles++;
-    }
-    free(s.docs);
-    if (rc != 0) return -1;
-  }
-  return 0;
-}
-
 /* ---- Build mode: shards to one compact index -------------------------- */
 
 static int open_shards(pipeline *pl, cr_error *err) {
@@ -803,7 +730,7 @@ static int finish_build(pipeline *pl, cr_error *err) {
   return 0;
 }
 
-/* ---- The whole run ---------------------------------------------------- */
+/* ---- Workers and walks ----------------------------------------------- */
 
 /* Starts a thread per worker; on failure, n_workers says how many run. */
 static int spawn_workers(pipeline *pl, cr_error *err) {
@@ -867,24 +794,110 @@ static void walk_paths(pipeline *pl, bool restoring) {
   }
 }
 
-/* --prune, after the changed files are written: removes what they no
- * longer hold, then brings back any removed id that an unchanged file
- * still holds (the same id in two files: the one left wins, as it would
- * in a new build). */
-static int prune_and_restore(pipeline *pl, cr_error *err) {
-  if (prune_stale(pl, err) != 0) return -1;
-  /* Ids the changed files wrote again are not missing. */
-  idlist missing = {0};
-  idl_sort(&pl->removed);
-  for (size_t i = 0; i < pl->removed.n; i++)
-    if (cr_wdb_termfreq(pl->db, pl->removed.ids[i]) == 0 &&
-        idl_add(&missing, pl->removed.ids[i], strlen(pl->removed.ids[i]))) {
-      idl_free(&missing);
+/* ---- Prune ------------------------------------------------------------ */
+
+/* An article goes when its file has gone (--prune) or, read again in
+ * full, no longer holds it. Such articles are first only marked doomed;
+ * then the files left unchanged are read for the doomed ids, since one may
+ * hold the same id (its version comes back, replacing the doomed article
+ * in place, as a new build would have it); only then are the doomed
+ * articles that still come from their old file deleted. A run stopped
+ * before the end deletes nothing. */
+struct doomed {
+  cr_docid doc;
+  char file_term[CR_FILE_TERM_SIZE]; /* the file it came from */
+  char *id_term;
+  bool vanished; /* its file has gone (else: the file dropped it) */
+};
+typedef struct doomed doomed;
+
+typedef struct doom_scan {
+  pipeline *pl;
+  const char *file_term;
+  const idlist *keep; /* ids the file still holds; NULL: none */
+} doom_scan;
+
+static int doom(cr_docid id, const char *term, size_t len, void *ctx) {
+  doom_scan *s = ctx;
+  pipeline *pl = s->pl;
+  if (!len) return 0; /* no id term: not an article of ours */
+  char *t = strndup(term, len);
+  if (!t) return 1;
+  if (s->keep && idl_has(s->keep, t)) {
+    free(t);
+    return 0;
+  }
+  if (pl->n_doomed == pl->cap_doomed) {
+    size_t cap = pl->cap_doomed ? pl->cap_doomed * 2 : 64;
+    doomed *bigger = realloc(pl->doomed, cap * sizeof *bigger);
+    if (!bigger) {
+      free(t);
+      return 1;
+    }
+    pl->doomed = bigger;
+    pl->cap_doomed = cap;
+  }
+  doomed *d = &pl->doomed[pl->n_doomed++];
+  d->doc = id;
+  snprintf(d->file_term, sizeof d->file_term, "%s", s->file_term);
+  d->id_term = t;
+  d->vanished = !s->keep;
+  return 0;
+}
+
+/* Marks the articles of the file key that are not in keep (all of them
+ * when keep is NULL). */
+static int doom_file(pipeline *pl, const char *key, const idlist *keep,
+                     cr_error *err) {
+  char term[CR_FILE_TERM_SIZE];
+  cr_schema_file_term(key, term);
+  doom_scan s = {pl, term, keep};
+  int rc = cr_wdb_docs_with(pl->db, term, CR_PREFIX_ID, doom, &s, err);
+  if (rc > 0) cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
+  return rc ? -1 : 0;
+}
+
+/* --prune, before reading: the articles of files that have gone. */
+static int doom_vanished(pipeline *pl, cr_error *err) {
+  for (size_t i = 0; i < pl->known.n; i++) {
+    const char *key = pl->known.entries[i].key;
+    if (exists(key)) continue;
+    if (doom_file(pl, key, NULL, err) != 0) return -1;
+    if (idl_add(&pl->vanished, key, strlen(key)) != 0) {
       cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
       return -1;
     }
-  idl_free(&pl->removed);
-  pl->removed = missing;
+  }
+  return 0;
+}
+
+/* After the first walk: what the files read in full no longer hold. */
+static int doom_stale(pipeline *pl, cr_error *err) {
+  for (src_file *f = pl->files; f; f = f->next) {
+    if (!f->drops_stale || !f->read_done) continue;
+    idl_sort(&f->ids);
+    if (doom_file(pl, f->key, &f->ids, err) != 0) return -1;
+  }
+  return 0;
+}
+
+/* Whether a doomed article still comes from its old file: nothing has
+ * written its id again this run. 1, 0, or -1 with err filled. */
+static int still_doomed(pipeline *pl, const doomed *d, cr_error *err) {
+  return cr_wdb_doc_has_term(pl->db, d->doc, d->file_term, err);
+}
+
+/* Reads the unchanged files for the doomed ids nothing wrote again. */
+static int restore_doomed(pipeline *pl, cr_error *err) {
+  for (size_t i = 0; i < pl->n_doomed; i++) {
+    int still = still_doomed(pl, &pl->doomed[i], err);
+    if (still < 0) return -1;
+    if (still && idl_add(&pl->removed, pl->doomed[i].id_term,
+                         strlen(pl->doomed[i].id_term)) != 0) {
+      cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
+      return -1;
+    }
+  }
   if (pl->removed.n == 0) return 0;
   idl_sort(&pl->removed);
   if (restart_workers(pl, err) != 0) {
@@ -899,6 +912,34 @@ static int prune_and_restore(pipeline *pl, cr_error *err) {
   }
   return 0;
 }
+
+/* Deletes the doomed articles no file gave again, and forgets the files
+ * that have gone. */
+static int delete_doomed(pipeline *pl, cr_error *err) {
+  for (size_t i = 0; i < pl->n_doomed; i++) {
+    const doomed *d = &pl->doomed[i];
+    int still = still_doomed(pl, d, err);
+    if (still < 0 || (still && cr_wdb_delete_doc(pl->db, d->doc, err) != 0))
+      return -1;
+    if (still && !d->vanished) pl->stats->pruned_articles++;
+  }
+  for (size_t i = 0; i < pl->vanished.n; i++) {
+    char meta[PATH_MAX + 8];
+    snprintf(meta, sizeof meta, "%s%s", SRC_META_PREFIX, pl->vanished.ids[i]);
+    if (cr_wdb_set_metadata(pl->db, meta, "", 0, err) != 0) return -1;
+    pl->stats->pruned_files++;
+  }
+  return 0;
+}
+
+/* After the first walk of an update. */
+static int prune(pipeline *pl, cr_error *err) {
+  if (doom_stale(pl, err) != 0 || restore_doomed(pl, err) != 0) return -1;
+  if (*pl->opts->stop) return 0; /* the next run prunes again */
+  return delete_doomed(pl, err);
+}
+
+/* ---- The whole run ---------------------------------------------------- */
 
 static void free_pipeline(pipeline *pl) {
   if (pl->workers) {
@@ -915,6 +956,10 @@ static void free_pipeline(pipeline *pl) {
     free(pl->files);
     pl->files = next;
   }
+  for (size_t i = 0; i < pl->n_doomed; i++)
+    free(pl->doomed[i].id_term);
+  free(pl->doomed);
+  idl_free(&pl->vanished);
   idl_free(&pl->removed);
   src_table_free(&pl->known);
   for (size_t i = 0; i < pl->n_held; i++)
@@ -969,7 +1014,7 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     free_pipeline(&pl);
     return -1;
   }
-  if (opts->prune && prune_vanished(&pl, err) != 0) {
+  if (opts->prune && doom_vanished(&pl, err) != 0) {
     free_pipeline(&pl);
     return -1;
   }
@@ -998,7 +1043,7 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     if (pl.build_mode && stats->added + stats->replaced > 0)
       rc = finish_build(&pl, err);
     else if (!pl.build_mode) {
-      if (!stats->interrupted) rc = prune_and_restore(&pl, err);
+      if (!stats->interrupted) rc = prune(&pl, err);
       stats->interrupted = *opts->stop != 0;
       bool changed = stats->added + stats->replaced + stats->pruned_files +
                          stats->pruned_articles >

@@ -387,6 +387,17 @@ int cr_wdb_delete_doc(cr_wdb *db, cr_docid id, cr_error *err) {
              : -1;
 }
 
+int cr_wdb_doc_has_term(cr_wdb *db, cr_docid id, const char *term,
+                        cr_error *err) {
+  bool has = false;
+  bool ok = guard(err, "cannot read document " + std::to_string(id), [&] {
+    auto t = db->db.termlist_begin(id);
+    t.skip_to(term);
+    has = t != db->db.termlist_end(id) && *t == term;
+  });
+  return ok ? has : -1;
+}
+
 int cr_wdb_docs_with(cr_wdb *db, const char *term, const char *prefix,
                      cr_doc_term_fn fn, void *ctx, cr_error *err) {
   int rc = 0;

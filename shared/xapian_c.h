@@ -67,6 +67,10 @@ int cr_wdb_replace(cr_wdb *db, const char *id_term, const cr_doc *doc,
 int cr_wdb_delete(cr_wdb *db, const char *term, cr_error *err);
 /* Deletes one document. */
 int cr_wdb_delete_doc(cr_wdb *db, cr_docid id, cr_error *err);
+/* Whether document id is indexed by term: 1, 0, or -1 with err filled
+ * (no such document, say). */
+int cr_wdb_doc_has_term(cr_wdb *db, cr_docid id, const char *term,
+                        cr_error *err);
 /* For each document indexed by term, calls fn with its docid and its
  * first term that starts with prefix (an empty string if it has none).
  * Returns 0, fn's first non-zero return, or -1 with err filled. */
