@@ -1,6 +1,7 @@
 /* search.c — parse, run, and gather one page of results. */
 #include "search.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -466,21 +467,36 @@ static int use_like(sr_engine *e, const sr_params *p, sr_page *page,
   return 0;
 }
 
+/* A query pasted from a terminal may carry colour codes: in "\e[31mRussia"
+ * the "31m" would glue to the word. Such sequences (ESC [ digits letter)
+ * become spaces; other control characters already separate words. */
+static void blank_colour_codes(char *q, size_t len) {
+  for (size_t i = 0; i + 1 < len; i++) {
+    if (q[i] != '\x1b' || q[i + 1] != '[') continue;
+    size_t j = i + 2;
+    while (j < len && (isdigit((unsigned char)q[j]) || q[j] == ';'))
+      j++;
+    if (j < len && isalpha((unsigned char)q[j])) {
+      memset(q + i, ' ', j - i + 1);
+      i = j;
+    }
+  }
+}
+
 int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
            sr_page *page, cr_error *err) {
   memset(page, 0, sizeof *page);
   double t0 = now_ms();
   page->result.query = text;
   page->result.query_len = len;
-  /* A query pasted from a terminal may carry escape sequences: "\e[31m"
-   * would otherwise glue "31m" to the next word. They become spaces. */
-  char *clean = cr_sanitize_for_terminal(text ? text : "", text ? len : 0);
+  char *clean = malloc(len + 1);
   if (!clean) {
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     return -1;
   }
-  int parsed = cr_parse_query(e->an, clean, strlen(clean), &p->qp,
-                              &page->parsed, err);
+  if (len) memcpy(clean, text, len);
+  blank_colour_codes(clean, len);
+  int parsed = cr_parse_query(e->an, clean, len, &p->qp, &page->parsed, err);
   free(clean);
   if (parsed != 0) return -1;
   if (p->like && use_like(e, p, page, err) != 0) return -1;
