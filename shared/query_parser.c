@@ -465,7 +465,12 @@ static bool parse_item(parser *p, int depth, cr_query **out, char *sign) {
   *out = NULL;
   *sign = 0;
   if (t.kind == T_NOT) {
+    /* NOT NOT x reads as NOT x. The whole run of NOTs is taken here, in
+     * a loop: nothing bounds its length, and recursing once per NOT ran
+     * out of stack (about 25,000 NOTs, 100 KB, in a release build). */
     take(&p->lx);
+    while (peek(&p->lx).kind == T_NOT)
+      take(&p->lx);
     char inner;
     size_t words = p->n_words;
     bool got = parse_item(p, depth, out, &inner);
