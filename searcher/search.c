@@ -143,6 +143,19 @@ static int open_analyzer(sr_engine *e, const char *path, const char *language,
             "searcher: warning: '%s' was built with --language %s; "
             "searching it with %s finds fewer matches\n",
             path, built, language);
+  /* Several databases stemmed for different languages: one analyzer
+   * serves them all, the first one's. */
+  for (size_t k = 1; built && k < cr_rdb_shard_count(e->db); k++) {
+    char *other = cr_rdb_shard_metadata(e->db, k, CR_META_LANGUAGE, &len);
+    bool differs = other && strcmp(other, built) != 0;
+    if (differs)
+      fprintf(stderr,
+              "searcher: warning: the databases were built with different "
+              "languages (%s, %s); queries are stemmed for %s\n",
+              built, other, language ? language : built);
+    free(other);
+    if (differs) break;
+  }
   e->an = cr_analyzer_new(language ? language : built, err);
   free(built);
   return e->an ? 0 : -1;
