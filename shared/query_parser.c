@@ -20,9 +20,10 @@
 
 #define MAX_DEPTH 64   /* deeper parentheses are read as plain text */
 #define MAX_ITEMS 1024 /* words beyond this are dropped (with a note) */
-/* Each wildcard ORs up to max_wildcard_expansion postings lists: 32
- * distinct ones on DICE take about 0.2 s; a repeat adds nothing and is
- * dropped (200 copies of co* took 21 s). */
+/* Each wildcard ORs up to max_wildcard_expansion postings lists: 32 on
+ * DICE take about 0.2 s. A repeat in the same sequence with the same
+ * sign adds nothing to what matches and is dropped (200 copies of co*
+ * took 21 s). */
 #define MAX_WILDCARDS 32
 
 enum note_flag {
@@ -212,9 +213,17 @@ typedef struct parser {
   bool keep_stop; /* second pass: the query had only stop words */
   bool saw_stop;  /* some stop word was dropped */
   unsigned items; /* words read, for MAX_ITEMS */
-  /* The wildcard prefixes expanded so far, for MAX_WILDCARDS. */
-  char wildcards[MAX_WILDCARDS][CR_MAX_TERM_BYTES + 8];
+  /* The wildcards kept so far, for MAX_WILDCARDS and repeats: prefix,
+   * the sequence (parse_seq call) and the sign they were found with. */
+  struct {
+    char prefix[CR_MAX_TERM_BYTES + 8];
+    unsigned seq;
+    char sign;
+  } wildcards[MAX_WILDCARDS];
   unsigned n_wildcards;
+  unsigned n_seqs;
+  /* The prefix of the item just parsed if it was a wildcard, else "". */
+  char last_wildcard[CR_MAX_TERM_BYTES + 8];
   uint32_t position;  /* query term positions */
   bool failed;        /* out of memory */
   cr_query **filters; /* date filters, ANDed at the end */
@@ -445,13 +454,7 @@ static cr_query *leaf(parser *p, const token *t) {
     }
     char buf[CR_MAX_TERM_BYTES + 8];
     snprintf(buf, sizeof buf, "%s%s", t->field ? t->field : "", norm);
-    for (unsigned i = 0; i < p->n_wildcards; i++)
-      if (strcmp(p->wildcards[i], buf) == 0) return NULL; /* a repeat */
-    if (p->n_wildcards == MAX_WILDCARDS) {
-      p->lx.notes |= NOTE_MANY_WILD;
-      return NULL;
-    }
-    memcpy(p->wildcards[p->n_wildcards++], buf, sizeof buf);
+    memcpy(p->last_wildcard, buf, sizeof buf); /* parse_seq keeps it or not */
     return cr_query_wildcard(buf, p->opts->max_wildcard_expansion);
   }
   return text_query(p, t->text, t->len, t->field);
@@ -464,6 +467,7 @@ static bool parse_item(parser *p, int depth, cr_query **out, char *sign) {
   token t = peek(&p->lx);
   *out = NULL;
   *sign = 0;
+  p->last_wildcard[0] = '\0';
   if (t.kind == T_NOT) {
     /* NOT NOT x reads as NOT x. The whole run of NOTs is taken here, in
      * a loop: nothing bounds its length, and recursing once per NOT ran
@@ -485,6 +489,7 @@ static bool parse_item(parser *p, int depth, cr_query **out, char *sign) {
       return true; /* ignore the parenthesis itself */
     }
     *out = parse_or(p, depth + 1);
+    p->last_wildcard[0] = '\0'; /* a group, not a wildcard */
     if (peek(&p->lx).kind == T_RPAREN)
       take(&p->lx);
     else
@@ -504,9 +509,28 @@ static bool parse_item(parser *p, int depth, cr_query **out, char *sign) {
 
 /* Juxtaposed items: +required, -excluded, and the rest optional (or all
  * required with --all). */
+/* Whether the wildcard item just parsed (p->last_wildcard, with sign, in
+ * sequence seq) is to be kept: not a repeat, and within MAX_WILDCARDS. */
+static bool keep_wildcard(parser *p, unsigned seq, char sign) {
+  for (unsigned i = 0; i < p->n_wildcards; i++)
+    if (p->wildcards[i].seq == seq && p->wildcards[i].sign == sign &&
+        strcmp(p->wildcards[i].prefix, p->last_wildcard) == 0)
+      return false;
+  if (p->n_wildcards == MAX_WILDCARDS) {
+    p->lx.notes |= NOTE_MANY_WILD;
+    return false;
+  }
+  memcpy(p->wildcards[p->n_wildcards].prefix, p->last_wildcard,
+         sizeof p->last_wildcard);
+  p->wildcards[p->n_wildcards].seq = seq;
+  p->wildcards[p->n_wildcards++].sign = sign;
+  return true;
+}
+
 static cr_query *parse_seq(parser *p, int depth) {
   qlist req = {0}, opt = {0}, excl = {0}, near = {0};
   char prev[CR_MAX_TERM_BYTES + 8] = "";
+  unsigned seq = ++p->n_seqs;
   for (;;) {
     cr_query *q;
     char sign;
@@ -514,6 +538,10 @@ static cr_query *parse_seq(parser *p, int depth) {
     size_t words = p->n_words;
     if (!parse_item(p, depth, &q, &sign)) break;
     if (sign == '-') forget_words(p, words);
+    if (q && p->last_wildcard[0] && !keep_wildcard(p, seq, sign)) {
+      cr_query_free(q);
+      q = NULL;
+    }
     if (!q) continue;
     if (sign != '-' && p->last_plain[0]) {
       if (prev[0] && p->opts->proximity_weight > 0)
@@ -612,6 +640,8 @@ static void free_filters(parser *p) {
 static cr_query *run_parser(parser *p, const char *text, size_t len) {
   p->lx = (lexer){.s = text, .len = len};
   p->items = 0;
+  p->n_wildcards = 0;
+  p->n_seqs = 0;
   p->position = 0;
   free_filters(p);
   forget_words(p, 0);
@@ -633,7 +663,7 @@ static char *make_note(unsigned notes) {
       {NOTE_BAD_DATE, "a date: filter was not understood (use date:2022, "
                       "date:2022-09 or date:2022-09-01..2022-09-30)"},
       {NOTE_SHORT_WILD, "a wildcard needs at least two letters before *"},
-      {NOTE_MANY_WILD, "only the first 32 different wildcards were expanded"},
+      {NOTE_MANY_WILD, "only the first 32 wildcards were expanded"},
       {NOTE_BACKWARDS, "a date range ends before it starts: nothing can match"},
   };
   if (!notes) return NULL;
