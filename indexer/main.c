@@ -194,6 +194,13 @@ int main(int argc, char **argv) {
   }
   cr_analyzer_free(probe);
 
+  /* "idx/" is "idx": the swap of a first build renames the directory,
+   * and a trailing slash would make lstat follow a symlink. */
+  char trimmed[PATH_MAX];
+  snprintf(trimmed, sizeof trimmed, "%s", o.index);
+  for (size_t n = strlen(trimmed); n > 1 && trimmed[n - 1] == '/'; n--)
+    trimmed[n - 1] = '\0';
+  o.index = trimmed;
   /* Through a symlink, build where it points: a first build replaces
    * the index directory, which would replace the link itself. */
   char real[PATH_MAX];

@@ -45,6 +45,8 @@ typedef struct src_file {
   bool read_done;   /* the reader has finished the file completely */
   bool recorded;    /* signature written (or queued for the build) */
   bool drops_stale; /* updating: the articles it no longer holds go */
+  bool was_known;   /* it had a signature: written only after pruning */
+  bool had_problem; /* some of it could not be read */
   idlist ids;       /* then: the id terms read from it this run */
   struct src_file *next;
 } src_file;
@@ -179,6 +181,7 @@ struct pipeline {
    * and the doomed ids an unchanged file is read again for. */
   struct doomed *doomed;
   size_t n_doomed, cap_doomed;
+  bool pruned; /* the update's pruning is done */
   idlist vanished;
   idlist removed;
   progress bar;
@@ -201,6 +204,10 @@ static void report(pipeline *pl, const char *fmt, const char *a,
 /* Records a finished file's signature. Called with pl->lock held. */
 static void record_file(pipeline *pl, src_file *f) {
   if (f->recorded || !f->read_done || f->pending || !f->key) return;
+  /* A changed file's signature waits for the end of the update (prune):
+   * a run stopped before then leaves it unrecorded, so the next run reads
+   * it again and still removes what it dropped. */
+  if (f->was_known && !pl->build_mode && !pl->pruned) return;
   f->recorded = true;
   if (pl->build_mode) return; /* written into the new index at the end */
   char key[PATH_MAX + 8];
@@ -379,7 +386,12 @@ static void problem(pipeline *pl, const in_where *w, const char *reason) {
 /* Problems inside a file, and walking the paths (a missing input, an
  * unreadable directory): both contexts are read_ctx. */
 static void on_problem(const in_where *w, const char *reason, void *ctx) {
-  problem(((read_ctx *)ctx)->pl, w, reason);
+  read_ctx *rc = ctx;
+  /* A file with a problem may have been read only in part (cut short,
+   * unreadable): what it seems to lack is not pruned. */
+  if (rc->file) rc->file->had_problem = true;
+  if (rc->restoring) return; /* reported by the run that read it */
+  problem(rc->pl, w, reason);
 }
 
 static void dispatch(pipeline *pl, job *j) {
@@ -498,6 +510,7 @@ static int on_file(const in_file *f, void *ctx) {
   }
   snprintf(sf->signature, sizeof sf->signature, "%s", signature);
   sf->drops_stale = !pl->build_mode && f->key;
+  sf->was_known = known != NULL;
   pthread_mutex_lock(&pl->lock);
   sf->next = pl->files;
   pl->files = sf;
@@ -612,12 +625,18 @@ static int stamp_schema(cr_wdb *db, const char *language, cr_error *err) {
 static int check_schema(cr_wdb *db, const char *index, pipeline *pl,
                         cr_error *err) {
   const char *asked = pl->opts->language;
+  size_t len = 0;
   if (cr_wdb_doccount(db) == 0) {
+    /* An empty index (a shard that got nothing yet, say) keeps its
+     * language unless told otherwise. */
+    char *had = cr_wdb_get_metadata(db, CR_META_LANGUAGE, &len);
     snprintf(pl->language, sizeof pl->language, "%s",
-             asked ? asked : "italian");
+             asked ? asked
+             : had ? had
+                   : "italian");
+    free(had);
     return stamp_schema(db, pl->language, err);
   }
-  size_t len = 0;
   char *v = cr_wdb_get_metadata(db, CR_META_SCHEMA, &len);
   bool same = v && strcmp(v, CR_SCHEMA_VERSION) == 0;
   if (!same)
@@ -874,7 +893,7 @@ static int doom_vanished(pipeline *pl, cr_error *err) {
 /* After the first walk: what the files read in full no longer hold. */
 static int doom_stale(pipeline *pl, cr_error *err) {
   for (src_file *f = pl->files; f; f = f->next) {
-    if (!f->drops_stale || !f->read_done) continue;
+    if (!f->drops_stale || !f->read_done || f->had_problem) continue;
     idl_sort(&f->ids);
     if (doom_file(pl, f->key, &f->ids, err) != 0) return -1;
   }
@@ -906,6 +925,7 @@ static int restore_doomed(pipeline *pl, cr_error *err) {
   }
   walk_paths(pl, true);
   stop_workers(pl);
+  progress_clear(&pl->bar); /* the walk drew it again */
   if (pl->failed) {
     *err = pl->error;
     return -1;
@@ -936,7 +956,16 @@ static int delete_doomed(pipeline *pl, cr_error *err) {
 static int prune(pipeline *pl, cr_error *err) {
   if (doom_stale(pl, err) != 0 || restore_doomed(pl, err) != 0) return -1;
   if (*pl->opts->stop) return 0; /* the next run prunes again */
-  return delete_doomed(pl, err);
+  if (delete_doomed(pl, err) != 0) return -1;
+  /* Now the changed files' signatures can be written. */
+  pthread_mutex_lock(&pl->lock);
+  pl->pruned = true;
+  for (src_file *f = pl->files; f; f = f->next)
+    record_file(pl, f);
+  bool failed = pl->failed;
+  if (failed) *err = pl->error;
+  pthread_mutex_unlock(&pl->lock);
+  return failed ? -1 : 0;
 }
 
 /* ---- The whole run ---------------------------------------------------- */
@@ -1048,7 +1077,7 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
       bool changed = stats->added + stats->replaced + stats->pruned_files +
                          stats->pruned_articles >
                      0;
-      if (changed) rc = group_duplicates(&pl, &pl.db, 1, err);
+      if (rc == 0 && changed) rc = group_duplicates(&pl, &pl.db, 1, err);
       if (rc == 0) rc = cr_wdb_commit(pl.db, err);
     }
   }

@@ -164,7 +164,8 @@ static void add_stats(pl_stats *sum, const pl_stats *s, unsigned k) {
   sum->added += s->added;
   sum->replaced += s->replaced;
   sum->skipped += s->skipped;
-  sum->pruned_files += s->pruned_files;
+  /* Every shard prunes the same vanished file: counted once. */
+  if (s->pruned_files > sum->pruned_files) sum->pruned_files = s->pruned_files;
   sum->pruned_articles += s->pruned_articles;
   sum->text_bytes += s->text_bytes;
   /* Unchanged means unchanged for every shard. */

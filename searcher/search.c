@@ -496,6 +496,15 @@ static void blank_colour_codes(char *q, size_t len) {
   }
 }
 
+static void trim_spaces(char *s) {
+  if (!s) return;
+  size_t start = strspn(s, " "), end = strlen(s);
+  while (end > start && s[end - 1] == ' ')
+    end--;
+  memmove(s, s + start, end - start);
+  s[end - start] = '\0';
+}
+
 int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
            sr_page *page, cr_error *err) {
   memset(page, 0, sizeof *page);
@@ -510,11 +519,13 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
   if (len) memcpy(clean, text, len);
   blank_colour_codes(clean, len);
   int parsed = cr_parse_query(e->an, clean, len, &p->qp, &page->parsed, err);
-  free(clean);
-  if (parsed != 0) return -1;
-  if (p->like && use_like(e, p, page, err) != 0) return -1;
+  if (parsed != 0 || (p->like && use_like(e, p, page, err) != 0)) {
+    free(clean);
+    return -1;
+  }
   page->result.note = page->parsed.note;
   if (!page->parsed.query) { /* nothing searchable: zero hits, a note */
+    free(clean);
     page->result.took_ms = now_ms() - t0;
     return 0;
   }
@@ -539,7 +550,8 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
    * the archive is as often a real one ("placenta") as a typo. */
   if (rc == 0 && p->suggest && !p->like &&
       page->result.estimated <= SR_SUGGEST_FEW_MATCHES) {
-    page->suggestion = sr_suggest(e->db, e->an, text, len, page->parsed.query);
+    page->suggestion = sr_suggest(e->db, e->an, clean, len, page->parsed.query);
+    trim_spaces(page->suggestion); /* where colour codes were */
     page->result.suggestion = page->suggestion;
     /* The suggestion's lookups swallow errors: one that met a newer commit
      * leaves Xapian's reader answering the next query with nothing, not
@@ -547,6 +559,7 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
     cr_error ignored;
     cr_rdb_reopen(e->db, &ignored);
   }
+  free(clean);
   page->result.took_ms = now_ms() - t0;
   return rc == 0 ? 0 : -1;
 }

@@ -282,6 +282,56 @@ Test(indexer, articles_follow_their_files) {
   }
 }
 
+/* What a changed file seems to lack is pruned only when the file was read
+ * cleanly: a dump cut short or damaged (a copy in progress) keeps its
+ * articles. And reading the unchanged files again for a removed id does
+ * not report their bad records a second time. */
+Test(indexer, a_damaged_file_prunes_nothing_and_old_problems_stay_quiet) {
+  char *in = path_in("damaged"), *index = path_in("damaged-index");
+  cr_assert_eq(mkdir(in, 0777), 0);
+  char a[4200], b[4200];
+  snprintf(a, sizeof a, "%s/a.jsonl", in);
+  snprintf(b, sizeof b, "%s/b.jsonl", in);
+  const char *two = "{\"id\":\"a1\",\"text\":\"uno\"}\n"
+                    "{\"id\":\"a2\",\"text\":\"due\"}\n";
+  const char *bad = "{\"id\":\"b1\",\"text\":\"bi\"}\n{\"id\":\n";
+  th_write_file(a, two, strlen(two));
+  th_write_file(b, bad, strlen(bad));
+  char *gzip_argv[] = {"/bin/gzip", "-f", a, NULL};
+  th_run r = th_exec(gzip_argv, NULL);
+  cr_assert_eq(r.status, 0, "gzip: %s", r.err);
+  th_run_free(&r);
+  r = indexer(NULL, "-d", index, in, NULL);
+  cr_expect_eq(r.status, 1, "b.jsonl:2 is bad: %s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), 3);
+
+  /* a.jsonl.gz damaged: nothing of it is pruned. */
+  char gz[4300];
+  snprintf(gz, sizeof gz, "%s.gz", a);
+  th_write_file(gz, "\x1f\x8b\x08\x00garbage", 12);
+  r = indexer(NULL, "-d", index, in, NULL);
+  cr_expect_eq(r.status, 1, "%s", r.err);
+  cr_expect(strstr(r.err, "a.jsonl.gz"), "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, "Qa1"), 1);
+  cr_expect_eq(count(index, "Qa2"), 1);
+
+  /* Read cleanly with a2 dropped: a2 goes; b.jsonl, unchanged, is read
+   * again for a2 but its bad line is not reported again. */
+  const char *one = "{\"id\":\"a1\",\"text\":\"uno\"}\n";
+  th_write_file(a, one, strlen(one));
+  r = th_exec(gzip_argv, NULL);
+  cr_assert_eq(r.status, 0, "gzip: %s", r.err);
+  th_run_free(&r);
+  r = indexer(NULL, "-d", index, in, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  cr_expect_null(strstr(r.err, "b.jsonl"), "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, "Qa2"), 0);
+  cr_expect_eq(count(index, "Qb1"), 1);
+}
+
 /* A directory with nothing the indexer reads is named, not passed over. */
 Test(indexer, a_directory_without_articles_is_named) {
   char *dir = path_in("pictures"), *index = path_in("pictures-index");
@@ -352,6 +402,34 @@ Test(indexer, the_language_is_recorded_and_kept) {
             r.out);
   th_run_free(&r);
 
+  /* A shard that got nothing yet keeps the language of its index. */
+  char *sharded = path_in("english-shards");
+  r = indexer(NULL, "-d", sharded, "--shards", "2", "--language", "english",
+              input, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  char *more = path_in("more.jsonl");
+  const char *two = "{\"id\":\"e2\",\"text\":\"cats\"}\n"
+                    "{\"id\":\"e3\",\"text\":\"birds\"}\n";
+  th_write_file(more, two, strlen(two));
+  r = indexer(NULL, "-d", sharded, input, more, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  for (int k = 0; k < 2; k++) {
+    char shard[4200];
+    snprintf(shard, sizeof shard, "%s/shard-%02d", sharded, k);
+    const char *paths[] = {shard};
+    cr_error err;
+    cr_rdb *db = cr_rdb_open(paths, 1, &err);
+    cr_assert_not_null(db, "%s", err.message);
+    size_t len = 0;
+    char *lang = cr_rdb_get_metadata(db, "cronaca:language", &len);
+    cr_expect(lang && !strcmp(lang, "english"), "shard %d: %s", k,
+              lang ? lang : "(none)");
+    free(lang);
+    cr_rdb_close(db);
+  }
+
   char *nothing = path_in("klingon");
   r = indexer(NULL, "-d", nothing, "--language", "klingon", input, NULL);
   cr_expect_eq(r.status, 2);
@@ -398,6 +476,15 @@ Test(indexer, a_directory_of_other_files_is_refused_and_kept) {
     cr_expect_not(th_exists(glass), "%s: an index was made in it",
                   cases[i].dir);
   }
+  /* "DIR/" is DIR, for a first build and after. */
+  char slashed[4200];
+  snprintf(slashed, sizeof slashed, "%s/", path_in("slashed"));
+  for (int run = 0; run < 2; run++) {
+    th_run r = indexer(NULL, "-d", slashed, CORPUS_DIR, NULL);
+    cr_expect_eq(r.status, 0, "run %d: %s", run, r.err);
+    th_run_free(&r);
+  }
+  cr_expect_geq(count(slashed, NULL), 13);
   /* Through a symlink, the index is built where the link points and the
    * link stays a link. */
   char *target = path_in("real-index"), *link = path_in("linked-index");

@@ -528,7 +528,8 @@ Test(searcher, did_you_mean) {
       {"\"Frederico\" -Roma", "\"Federico\" -Roma"},
       {"Federico Rossi", NULL},
       {"Corea del Nord", NULL},
-      {"author:Frederico", NULL}, /* fields are not corrected */
+      {"author:Frederico", NULL},               /* fields are not corrected */
+      {"\x1b[31mFrederico\x1b[0m", "Federico"}, /* pasted colour codes */
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     th_run r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
