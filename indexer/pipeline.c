@@ -15,12 +15,12 @@
 
 #include "analyzer.h"
 #include "duplicates.h"
-#include "idlist.h"
 #include "input.h"
 #include "progress.h"
 #include "schema.h"
 #include "snippet.h" /* cr_sanitize_for_terminal */
 #include "sources.h"
+#include "strset.h"
 #include "textpack.h"
 #include "xapian_c.h"
 
@@ -47,7 +47,7 @@ typedef struct src_file {
   bool drops_stale; /* updating: the articles it no longer holds go */
   bool was_known;   /* it had a signature: written only after pruning */
   bool had_problem; /* some of it could not be read */
-  idlist ids;       /* then: the id terms read from it this run */
+  strset ids;       /* then: the id terms read from it this run */
   struct src_file *next;
 } src_file;
 
@@ -182,8 +182,8 @@ struct pipeline {
   struct doomed *doomed;
   size_t n_doomed, cap_doomed;
   bool pruned; /* the update's pruning is done */
-  idlist vanished;
-  idlist removed;
+  strset vanished;
+  strset removed;
   progress bar;
   uint64_t files_seen;    /* input files met by the walk, read or not */
   uint64_t input_done;    /* bytes of finished input files */
@@ -451,9 +451,9 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   if (rc->restoring || rc->file->drops_stale) {
     char id_term[CR_ID_TERM_SIZE];
     cr_schema_id_term(art->id, id_term);
-    if (rc->restoring && !idl_has(&pl->removed, id_term)) return 0;
+    if (rc->restoring && !ss_has(&pl->removed, id_term)) return 0;
     if (!rc->restoring &&
-        idl_add(&rc->file->ids, id_term, strlen(id_term)) != 0) {
+        ss_add(&rc->file->ids, id_term, strlen(id_term)) != 0) {
       cr_error err;
       cr_error_set(&err, CR_E_NOMEM, "out of memory reading %s", w->path);
       fail(pl, &err);
@@ -833,40 +833,36 @@ typedef struct doomed doomed;
 typedef struct doom_scan {
   pipeline *pl;
   const char *file_term;
-  const idlist *keep; /* ids the file still holds; NULL: none */
+  const strset *keep; /* ids the file still holds; NULL: none */
 } doom_scan;
 
 static int doom(cr_docid id, const char *term, size_t len, void *ctx) {
   doom_scan *s = ctx;
   pipeline *pl = s->pl;
-  if (!len) return 0; /* no id term: not an article of ours */
-  char *t = strndup(term, len);
-  if (!t) return 1;
-  if (s->keep && idl_has(s->keep, t)) {
-    free(t);
-    return 0;
-  }
+  char t[CR_ID_TERM_SIZE + 8]; /* id terms are at most CR_ID_TERM_SIZE */
+  if (!len || len >= sizeof t) return 0; /* not an id term of ours */
+  memcpy(t, term, len);
+  t[len] = '\0';
+  if (s->keep && ss_has(s->keep, t)) return 0; /* the file still holds it */
   if (pl->n_doomed == pl->cap_doomed) {
     size_t cap = pl->cap_doomed ? pl->cap_doomed * 2 : 64;
     doomed *bigger = realloc(pl->doomed, cap * sizeof *bigger);
-    if (!bigger) {
-      free(t);
-      return 1;
-    }
+    if (!bigger) return 1;
     pl->doomed = bigger;
     pl->cap_doomed = cap;
   }
-  doomed *d = &pl->doomed[pl->n_doomed++];
+  doomed *d = &pl->doomed[pl->n_doomed];
+  if (!(d->id_term = strdup(t))) return 1;
+  pl->n_doomed++;
   d->doc = id;
   snprintf(d->file_term, sizeof d->file_term, "%s", s->file_term);
-  d->id_term = t;
   d->vanished = !s->keep;
   return 0;
 }
 
 /* Marks the articles of the file key that are not in keep (all of them
  * when keep is NULL). */
-static int doom_file(pipeline *pl, const char *key, const idlist *keep,
+static int doom_file(pipeline *pl, const char *key, const strset *keep,
                      cr_error *err) {
   char term[CR_FILE_TERM_SIZE];
   cr_schema_file_term(key, term);
@@ -882,7 +878,7 @@ static int doom_vanished(pipeline *pl, cr_error *err) {
     const char *key = pl->known.entries[i].key;
     if (exists(key)) continue;
     if (doom_file(pl, key, NULL, err) != 0) return -1;
-    if (idl_add(&pl->vanished, key, strlen(key)) != 0) {
+    if (ss_add(&pl->vanished, key, strlen(key)) != 0) {
       cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
       return -1;
     }
@@ -894,7 +890,7 @@ static int doom_vanished(pipeline *pl, cr_error *err) {
 static int doom_stale(pipeline *pl, cr_error *err) {
   for (src_file *f = pl->files; f; f = f->next) {
     if (!f->drops_stale || !f->read_done || f->had_problem) continue;
-    idl_sort(&f->ids);
+    ss_sort(&f->ids);
     if (doom_file(pl, f->key, &f->ids, err) != 0) return -1;
   }
   return 0;
@@ -911,14 +907,14 @@ static int restore_doomed(pipeline *pl, cr_error *err) {
   for (size_t i = 0; i < pl->n_doomed; i++) {
     int still = still_doomed(pl, &pl->doomed[i], err);
     if (still < 0) return -1;
-    if (still && idl_add(&pl->removed, pl->doomed[i].id_term,
-                         strlen(pl->doomed[i].id_term)) != 0) {
+    if (still && ss_add(&pl->removed, pl->doomed[i].id_term,
+                        strlen(pl->doomed[i].id_term)) != 0) {
       cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
       return -1;
     }
   }
   if (pl->removed.n == 0) return 0;
-  idl_sort(&pl->removed);
+  ss_sort(&pl->removed);
   if (restart_workers(pl, err) != 0) {
     stop_workers(pl); /* those that did start */
     return -1;
@@ -945,7 +941,7 @@ static int delete_doomed(pipeline *pl, cr_error *err) {
   }
   for (size_t i = 0; i < pl->vanished.n; i++) {
     char meta[PATH_MAX + 8];
-    snprintf(meta, sizeof meta, "%s%s", SRC_META_PREFIX, pl->vanished.ids[i]);
+    snprintf(meta, sizeof meta, "%s%s", SRC_META_PREFIX, pl->vanished.items[i]);
     if (cr_wdb_set_metadata(pl->db, meta, "", 0, err) != 0) return -1;
     pl->stats->pruned_files++;
   }
@@ -981,15 +977,15 @@ static void free_pipeline(pipeline *pl) {
   while (pl->files) {
     src_file *next = pl->files->next;
     free(pl->files->key);
-    idl_free(&pl->files->ids);
+    ss_free(&pl->files->ids);
     free(pl->files);
     pl->files = next;
   }
   for (size_t i = 0; i < pl->n_doomed; i++)
     free(pl->doomed[i].id_term);
   free(pl->doomed);
-  idl_free(&pl->vanished);
-  idl_free(&pl->removed);
+  ss_free(&pl->vanished);
+  ss_free(&pl->removed);
   src_table_free(&pl->known);
   for (size_t i = 0; i < pl->n_held; i++)
     free(pl->held[i]);

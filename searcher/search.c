@@ -72,7 +72,7 @@ static void pause_before(int tries) {
 }
 
 /* Documents in another layout would print as empty results: say so.
- * Every shard is asked (an empty one has no stamp to give). */
+ * Every database is asked: each indexer run stamps its own. */
 static int check_schema(cr_rdb *db, const char *path, cr_error *err) {
   if (cr_rdb_doccount(db) == 0) return 0;
   bool same = true;
@@ -81,7 +81,7 @@ static int check_schema(cr_rdb *db, const char *path, cr_error *err) {
     char *v = cr_rdb_shard_metadata(db, k, CR_META_SCHEMA, &len);
     same = v && strcmp(v, CR_SCHEMA_VERSION) == 0;
     char which[48] = "";
-    if (cr_rdb_shard_count(db) > 1)
+    if (!same && cr_rdb_shard_count(db) > 1)
       snprintf(which, sizeof which, " (database %zu of %zu)", k + 1,
                cr_rdb_shard_count(db));
     if (!same)
@@ -480,29 +480,25 @@ static int use_like(sr_engine *e, const sr_params *p, sr_page *page,
   return 0;
 }
 
-/* A query pasted from a terminal may carry colour codes: in "\e[31mRussia"
- * the "31m" would glue to the word. Such sequences (ESC [ digits letter)
- * become spaces; other control characters already separate words. */
-static void blank_colour_codes(char *q, size_t len) {
-  for (size_t i = 0; i + 1 < len; i++) {
-    if (q[i] != '\x1b' || q[i + 1] != '[') continue;
-    size_t j = i + 2;
-    while (j < len && (isdigit((unsigned char)q[j]) || q[j] == ';'))
-      j++;
-    if (j < len && isalpha((unsigned char)q[j])) {
-      memset(q + i, ' ', j - i + 1);
-      i = j;
+/* Copies the len bytes of a query without the colour codes a paste
+ * from a terminal may carry: in "\e[31mRussia" the "31m" would glue to
+ * the word. Such sequences (ESC [ digits letter) go; other control
+ * characters already separate words. Returns the copy's length. */
+static size_t copy_without_colour_codes(char *out, const char *q, size_t len) {
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (q[i] == '\x1b' && i + 1 < len && q[i + 1] == '[') {
+      size_t j = i + 2;
+      while (j < len && (isdigit((unsigned char)q[j]) || q[j] == ';'))
+        j++;
+      if (j < len && isalpha((unsigned char)q[j])) {
+        i = j; /* the whole sequence */
+        continue;
+      }
     }
+    out[n++] = q[i];
   }
-}
-
-static void trim_spaces(char *s) {
-  if (!s) return;
-  size_t start = strspn(s, " "), end = strlen(s);
-  while (end > start && s[end - 1] == ' ')
-    end--;
-  memmove(s, s + start, end - start);
-  s[end - start] = '\0';
+  return n;
 }
 
 int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
@@ -516,9 +512,9 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     return -1;
   }
-  if (len) memcpy(clean, text, len);
-  blank_colour_codes(clean, len);
-  int parsed = cr_parse_query(e->an, clean, len, &p->qp, &page->parsed, err);
+  size_t clean_len = copy_without_colour_codes(clean, text, len);
+  int parsed =
+      cr_parse_query(e->an, clean, clean_len, &p->qp, &page->parsed, err);
   if (parsed != 0 || (p->like && use_like(e, p, page, err) != 0)) {
     free(clean);
     return -1;
@@ -550,8 +546,8 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
    * the archive is as often a real one ("placenta") as a typo. */
   if (rc == 0 && p->suggest && !p->like &&
       page->result.estimated <= SR_SUGGEST_FEW_MATCHES) {
-    page->suggestion = sr_suggest(e->db, e->an, clean, len, page->parsed.query);
-    trim_spaces(page->suggestion); /* where colour codes were */
+    page->suggestion =
+        sr_suggest(e->db, e->an, clean, clean_len, page->parsed.query);
     page->result.suggestion = page->suggestion;
     /* The suggestion's lookups swallow errors: one that met a newer commit
      * leaves Xapian's reader answering the next query with nothing, not
