@@ -21,6 +21,7 @@
 
 struct sr_engine {
   cr_rdb *db;          /* every -d, searched as one */
+  bool local;          /* no remote shard: exact tests can run */
   cr_analyzer *an;     /* shared by the query parser and the snippets */
   cr_textdict **dicts; /* the shards' text dictionaries, one of each */
   size_t n_dicts;
@@ -34,8 +35,8 @@ sr_params sr_params_default(void) {
    * full length normalisation (b = 1) suits news paragraphs of very
    * different lengths (MRR@10 0.782 -> 0.796). A bonus for query words
    * found near each other would add 0.007 more, but Xapian's NEAR reads
-   * positions for every candidate: mean latency 0.3 -> 20 ms. Off. */
-  p.qp.proximity_weight = 0;
+   * positions for every candidate: mean latency 0.3 -> 20 ms. That bonus
+   * is the rerank's (rerank.h), on the best hits only. */
   p.search = cr_search_opts_default();
   p.search.bm25.k1 = 1.0;
   p.search.bm25.b = 1.0;
@@ -173,6 +174,7 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
   for (int tries = 0; tries < SR_ATTEMPTS; tries++) {
     if (tries > 0) pause_before(tries);
     e->db = cr_rdb_open(paths, n_paths, err);
+    e->local = true;
     if (e->db && check_schema(e->db, paths[0], err) == 0) {
       if (open_analyzer(e, paths[0], language, err) == 0 &&
           open_textpack(e, err) == 0)
@@ -198,6 +200,46 @@ void sr_close(sr_engine *e) {
   cr_rdb_close(e->db);
   cr_analyzer_free(e->an);
   free(e);
+}
+
+/* ---- What the parser asks of the index --------------------------------- */
+
+/* The exact test of one candidate (cr_qp_opts.check): does its title or
+ * its text hold the pattern? Damaged text is a text that does not. */
+static int exact_check(const char *text, size_t text_len, const char *card,
+                       size_t card_len, void *ctx) {
+  const cr_qp_check *c = ctx;
+  sr_engine *e = c->env;
+  cr_stored st;
+  cr_error err;
+  bool derived = false;
+  if (card && cr_stored_parse(card, card_len, &st, &err) == 0) {
+    int rc = st.title
+                 ? cr_exact_find(e->an, &c->pattern, st.title, strlen(st.title))
+                 : 0;
+    derived = st.title_derived;
+    cr_stored_free(&st);
+    if (rc != 0) return rc;
+  }
+  /* A derived title is the text's first sentence: the text holds it. */
+  if ((c->pattern.title_only && !derived) || !text) return 0;
+  size_t len = 0;
+  const char *body = cr_text_unpack(e->tp, text, text_len, &len, &err);
+  if (!body) return err.code == CR_E_NOMEM ? -1 : 0;
+  if (c->pattern.title_only) {
+    char *title = cr_schema_derive_title(body, len, CR_DERIVED_TITLE_MAX);
+    if (!title) return -1;
+    int rc = cr_exact_find(e->an, &c->pattern, title, strlen(title));
+    free(title);
+    return rc;
+  }
+  return cr_exact_find(e->an, &c->pattern, body, len);
+}
+
+/* The index's count of a term (cr_qp_opts.termfreq). */
+static long index_termfreq(const char *term, void *ctx) {
+  sr_engine *e = ctx;
+  return (long)cr_rdb_termfreq(e->db, term);
 }
 
 static double now_ms(void) {
@@ -501,6 +543,24 @@ static size_t copy_without_colour_codes(char *out, const char *q, size_t len) {
   return n;
 }
 
+/* Parses the query for this engine into page->parsed (with --like's
+ * query when asked). 0, or -1 with err filled. */
+static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
+                 sr_page *page, cr_error *err) {
+  cr_qp_opts qp = p->qp;
+  qp.termfreq = index_termfreq;
+  qp.termfreq_ctx = e;
+  if (e->local) {
+    qp.check = exact_check;
+    qp.check_env = e;
+  }
+  if (cr_parse_query(e->an, text, len, &qp, &page->parsed, err) != 0 ||
+      (p->like && use_like(e, p, page, err) != 0))
+    return -1;
+  page->result.note = page->parsed.note;
+  return 0;
+}
+
 int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
            sr_page *page, cr_error *err) {
   memset(page, 0, sizeof *page);
@@ -513,13 +573,10 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
     return -1;
   }
   size_t clean_len = copy_without_colour_codes(clean, text, len);
-  int parsed =
-      cr_parse_query(e->an, clean, clean_len, &p->qp, &page->parsed, err);
-  if (parsed != 0 || (p->like && use_like(e, p, page, err) != 0)) {
+  if (parse(e, p, clean, clean_len, page, err) != 0) {
     free(clean);
     return -1;
   }
-  page->result.note = page->parsed.note;
   if (!page->parsed.query) { /* nothing searchable: zero hits, a note */
     free(clean);
     page->result.took_ms = now_ms() - t0;
@@ -537,6 +594,15 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
       }
     }
     rc = attempt(e, p, page, tries == SR_ATTEMPTS - 1, err);
+    if (rc < 0 && err && err->code == CR_E_UNSUPPORTED && e->local) {
+      /* A remote shard cannot run the exact tests: from now on the stems
+       * decide, for this query and the next. */
+      e->local = false;
+      drop_hits(page);
+      cr_parsed_query_free(&page->parsed);
+      rc = parse(e, p, clean, clean_len, page, err) == 0 ? 1 : -1;
+      tries = -1;
+    }
   }
   /* Still failing: a real I/O error or damage keeps its own message. */
   if (rc > 0 && err && err->code == CR_E_MODIFIED)

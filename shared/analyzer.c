@@ -53,19 +53,22 @@ struct cr_analyzer {
   utf8proc_int32_t cps[FOLD_CAP];   /* utf8proc's working buffer */
   char word[4 * FOLD_CAP + 1];      /* the folded word */
   char term[4 * FOLD_CAP + 1];      /* the stemmed, accent-folded term */
+  char form[4 * FOLD_CAP + 1];      /* the folded word without accents */
+  bool elision; /* drop elided articles (Italian); elsewhere an apostrophe
+                   between letters belongs to the word: aren't, O'Brien */
 };
 
 /* Words elided before an apostrophe, dropped with it. Lucene's Italian
  * list (ItalianAnalyzer's DEFAULT_ARTICLES: c l all dall dell nell sull
  * coll pell gl agl dagl degl negl sugl un m t s v d) plus common truncated
- * forms: quest’anno, quell’uomo, sant’Anna, bell’Italia, nessun’altra,
- * tutt’altro, anch’io, com’è, dov’è, senz’altro, nient’altro. Sorted
- * (strcmp) for bsearch. */
+ * forms: quest’anno, quell’uomo, bell’Italia, nessun’altra, tutt’altro,
+ * anch’io, com’è, dov’è, senz’altro, nient’altro. Not sant’: Sant’Agostino
+ * is a place, not any Agostino. Sorted (strcmp) for bsearch. */
 static const char *const elisions[] = {
     "agl",  "all",  "anch",   "bell",  "c",    "coll",  "com",   "d",
     "dagl", "dall", "degl",   "dell",  "dov",  "gl",    "l",     "m",
     "negl", "nell", "nessun", "nient", "pell", "quell", "quest", "s",
-    "sant", "senz", "sugl",   "sull",  "t",    "tutt",  "un",    "v",
+    "senz", "sugl", "sull",   "t",     "tutt", "un",    "v",
 };
 
 static int compare_word(const void *key, const void *elem) {
@@ -99,6 +102,7 @@ cr_analyzer *cr_analyzer_new(const char *language, cr_error *err) {
   }
   snprintf(a->language, sizeof a->language, "%s", language);
   a->stop = cr_stoplist_for(language);
+  a->elision = strcmp(language, "italian") == 0 || strcmp(language, "it") == 0;
   return a;
 }
 
@@ -350,6 +354,7 @@ typedef struct raw_word {
   bool compound;     /* joined to a neighbour by a hyphen: never a stop word */
   bool acronym;      /* U.S.A.: never a stop word */
   bool elided;       /* followed by an apostrophe */
+  bool sentence_start; /* see cr_token */
 } raw_word;
 
 /* Italian thousands separators: "1.000" and "12.345.678" lose their dots,
@@ -382,24 +387,53 @@ static size_t fold_number(cr_analyzer *a, const char *s, size_t len) {
   return k;
 }
 
+/* True if the word starts with a capital letter (Lu or Lt). */
+static bool starts_capitalised(const char *s, size_t len) {
+  if (len == 0) return false;
+  if ((unsigned char)s[0] < 0x80) return s[0] >= 'A' && s[0] <= 'Z';
+  size_t n;
+  utf8proc_int32_t cp = decode(s, 0, len, &n);
+  if (cp < 0) return false;
+  utf8proc_category_t c = utf8proc_category(cp);
+  return c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LT;
+}
+
+/* The word itself, as cr_token.word: the folded word (a->word, len
+ * bytes) without its accents, in a->form. Returns its length. */
+static size_t word_form(cr_analyzer *a, size_t len) {
+  memcpy(a->form, a->word, len + 1);
+  return strip_accents(a, a->form, len);
+}
+
 /* Normalises, filters and stems one word and hands it to fn. Returns the
  * callback's value (or -1 when out of memory), and advances *position
- * unless the word was an elided article, which is part of the next word. */
+ * unless the word was an elided article, which is part of the next word
+ * (then *elided is set). */
 static int emit_word(cr_analyzer *a, const raw_word *w, uint32_t *position,
-                     cr_token_fn fn, void *ctx) {
+                     cr_token_fn fn, void *ctx, bool *elided) {
+  *elided = false;
   if (w->len > MAX_RAW_WORD_BYTES) {
     (*position)++;
     return 0;
   }
   size_t len = w->number ? fold_number(a, w->text, w->len)
                          : fold_word(a, w->text, w->len, a->word);
-  if (w->elided && !w->compound && is_elision(a->word)) return 0;
+  if (a->elision && w->elided && !w->compound && is_elision(a->word)) {
+    *elided = true;
+    return 0;
+  }
   cr_token tok = {.position = (*position)++,
                   .start = w->start,
                   .end = w->end,
                   .term = a->word,
-                  .term_len = len};
+                  .term_len = len,
+                  .word = a->word,
+                  .word_len = len,
+                  .capitalised = starts_capitalised(w->text, w->len),
+                  .sentence_start = w->sentence_start};
   if (!w->number && len > 0) {
+    tok.word_len = word_form(a, len);
+    tok.word = a->form;
     lookup l;
     if (lookup_word(a, len, &l) != 0) return -1;
     tok.is_stop = l.is_stop && !w->compound && !w->acronym;
@@ -446,8 +480,11 @@ static bool number_continues(const char *s, size_t i, size_t len) {
   return !word_char_at(s, k, len);
 }
 
-/* Scans the word starting at s[i] (a word character) into w. */
-static void scan_word(const char *s, size_t i, size_t len, raw_word *w) {
+/* Scans the word starting at s[i] (a word character) into w. With
+ * inner_apostrophes, an apostrophe between two letters is part of the
+ * word (English aren't, O'Brien). */
+static void scan_word(const char *s, size_t i, size_t len, raw_word *w,
+                      bool inner_apostrophes) {
   w->number = true;
   while (i < len) {
     unsigned char c = (unsigned char)s[i];
@@ -463,6 +500,10 @@ static void scan_word(const char *s, size_t i, size_t len, raw_word *w) {
       i += n;
     } else if (w->number && (cp == '.' || cp == ',') &&
                number_continues(s, i, len)) {
+      i += 1;
+    } else if (inner_apostrophes && cp == '\'' && i > w->start &&
+               word_char_at(s, i + 1, len)) {
+      w->number = false;
       i += 1;
     } else {
       break;
@@ -491,25 +532,38 @@ static size_t scan_after(const char *s, size_t len, raw_word *w,
   return i;
 }
 
+/* Characters that end a sentence, for cr_token.sentence_start: . ! ? …
+ * and line breaks (a title, a heading, a paragraph). */
+static bool ends_sentence(utf8proc_int32_t cp) {
+  return cp == '.' || cp == '!' || cp == '?' || cp == '\n' || cp == 0x2026;
+}
+
 int cr_analyze(cr_analyzer *a, const char *text, size_t len,
                uint32_t first_position, cr_token_fn fn, void *ctx) {
   uint32_t position = first_position;
   bool compound = false; /* the previous word ended in a joining hyphen */
+  bool sentence = true;  /* no word yet since the last sentence end */
   size_t i = 0;
   while (i < len) {
     size_t n;
-    if (!is_word_char(decode(text, i, len, &n))) {
+    utf8proc_int32_t cp = decode(text, i, len, &n);
+    if (!is_word_char(cp)) {
+      if (ends_sentence(cp)) sentence = true;
       i += n;
       compound = false;
       continue;
     }
-    raw_word w = {.start = i, .compound = compound};
+    raw_word w = {.start = i, .compound = compound, .sentence_start = sentence};
     if (!(i + n < len && text[i + n] == '.' &&
           scan_acronym(a, text, i, len, &w)))
-      scan_word(text, i, len, &w);
+      scan_word(text, i, len, &w, !a->elision);
     i = scan_after(text, len, &w, &compound);
-    int rc = emit_word(a, &w, &position, fn, ctx);
+    bool elided;
+    int rc = emit_word(a, &w, &position, fn, ctx, &elided);
     if (rc != 0) return rc;
+    /* An elided article is part of the next word: L'Italia at the start
+     * of a sentence starts it with Italia. */
+    if (!elided) sentence = false;
   }
   return 0;
 }

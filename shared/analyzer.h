@@ -8,9 +8,13 @@
  *
  * Steps, in order: NFC normalisation and case folding (utf8proc); word
  * splitting on Unicode character classes; elision (`l’`, `dell' `...)
- * removed; stop words flagged (Snowball's list for the language); every
- * other word stemmed with Snowball (libstemmer_c); accents folded after
- * stemming, so `città` and `citta` give the same term.
+ * removed (Italian only: elsewhere an apostrophe between letters is part
+ * of the word, `aren't`); stop words flagged (Snowball's list for the
+ * language); every other word stemmed with Snowball (libstemmer_c);
+ * accents folded after stemming, so `città` and `citta` give the same
+ * term. Each token also carries the word itself, folded but unstemmed,
+ * and whether it was capitalised away from a sentence start: what tells
+ * the surname `Costa` from `costo` (schema.h keeps both).
  *
  * Each token carries its word position (stop words advance the position
  * too, so a phrase still matches across them) and the byte range of the
@@ -36,9 +40,16 @@ extern "C" {
 typedef struct cr_token {
   const char *term;  /* the term, NUL-terminated; valid during the callback */
   size_t term_len;   /* strlen(term) */
+  const char *word;  /* the word itself: case- and accent-folded, unstemmed
+                        ("Costa" -> "costa", "città" -> "citta") */
+  size_t word_len;   /* strlen(word) */
   uint32_t position; /* word position, counted from the first_position given */
   size_t start, end; /* byte range [start, end) of the word in the input */
   bool is_stop;      /* a stop word: term is the folded, unstemmed word */
+  bool capitalised;  /* written with a capital first letter ("Costa", "USA") */
+  bool sentence_start; /* first word of the text or of a sentence (after . !
+                          ? … or a line break): a capital there says
+                          nothing about a name */
 } cr_token;
 
 typedef struct cr_analyzer cr_analyzer;

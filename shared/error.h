@@ -22,6 +22,7 @@ enum cr_error_code {
   CR_E_CORRUPT,       /* the index is damaged */
   CR_E_NETWORK,       /* a remote shard could not be reached */
   CR_E_INVALID,       /* bad argument or input */
+  CR_E_UNSUPPORTED,   /* the databases cannot do this (a remote shard) */
 };
 
 typedef struct cr_error {

@@ -1,11 +1,18 @@
 /* query_parser.c — from what a person types to a Xapian query.
  *
- * A lexer cuts the text into words, phrases, operators and parentheses;
- * a recursive-descent parser (OR < AND < juxtaposition < items) builds the
- * query. Every word and phrase goes through the shared analyzer, so the
+ * The lexer (query_lexer.c) cuts the text into words, phrases, operators
+ * and parentheses; a recursive-descent parser (OR < AND < juxtaposition <
+ * NEAR < items) builds the query. Each item returns what it parsed (an
+ * item struct): its query and, for a plain word, its stem and whether it
+ * reads as a name, which juxtaposition uses to reward a full name written
+ * as one. Every word and phrase goes through the shared analyzer, so the
  * query holds exactly the terms the indexer wrote. The grammar is
  * forgiving by design: nothing typed is an error, at worst it is ignored
  * and a note says so.
+ *
+ * What the stems cannot tell (a quoted phrase's stop words and sentence
+ * breaks, a quoted word's form, the words a wildcard stands for) becomes
+ * a cr_qp_check the matcher runs on each candidate's text (exact.h).
  */
 #include "query_parser.h"
 
@@ -13,9 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "dates.h"
+#include "query_lexer.h"
 #include "schema.h"
 
 #define MAX_DEPTH 64   /* deeper parentheses are read as plain text */
@@ -25,214 +32,88 @@
  * sign adds nothing to what matches and is dropped (200 copies of co*
  * took 21 s). */
 #define MAX_WILDCARDS 32
+#define TERM_BUF (CR_MAX_TERM_BYTES + 8)
+
+/* How much a capitalised word's name term (schema.h, CR_PREFIX_NAME)
+ * weighs beside its stem, and the bonus for a full name found as written.
+ * Tuned on names-dev.tsv and SQuAD-it's dev half (bench/RESULTS.md,
+ * "Names"): a query of names alone (Costa, Cesare Costa) wants the person
+ * first, so the name weighs twice its stem and a name written whole earns
+ * its words' weight again (surname P@10 0.27 -> 0.88, full names 0.80 ->
+ * 0.98); in a question or among keywords a name is context, and anything
+ * above 0.3 cost MRR@10 on SQuAD-it (0.810 -> 0.812 at 0.3, 0.789 at 2). */
+#define NAME_WEIGHT_NAMES 2.0
+#define NAME_PAIR_WEIGHT 2.0
+#define NAME_WEIGHT_TEXT 0.3
+/* A capitalised word is read as a name when at least this share of the
+ * articles holding its stem hold it capitalised inside a sentence:
+ * Quando, first in a question, is capitalised almost nowhere else. */
+#define NAME_MIN_SHARE (getenv("NMS") ? atof(getenv("NMS")) : 0.02)
 
 enum note_flag {
-  NOTE_QUOTE = 1 << 0,      /* an unbalanced quote was closed */
-  NOTE_PAREN = 1 << 1,      /* unbalanced parentheses were ignored */
-  NOTE_STOP = 1 << 2,       /* only stop words: searched for as they are */
-  NOTE_EMPTY = 1 << 3,      /* nothing searchable */
-  NOTE_TOO_LONG = 1 << 4,   /* query cut */
-  NOTE_BAD_DATE = 1 << 5,   /* date: value not understood */
-  NOTE_SHORT_WILD = 1 << 6, /* wildcard prefix too short */
-  NOTE_MANY_WILD = 1 << 7,  /* wildcards beyond MAX_WILDCARDS dropped */
-  NOTE_BACKWARDS = 1 << 8   /* a date range that ends before it starts */
+  NOTE_QUOTE = 1 << 0,       /* an unbalanced quote was closed */
+  NOTE_PAREN = 1 << 1,       /* unbalanced parentheses were ignored */
+  NOTE_STOP = 1 << 2,        /* only stop words: searched for as they are */
+  NOTE_EMPTY = 1 << 3,       /* nothing searchable */
+  NOTE_TOO_LONG = 1 << 4,    /* query cut */
+  NOTE_BAD_DATE = 1 << 5,    /* date: value not understood */
+  NOTE_SHORT_WILD = 1 << 6,  /* wildcard prefix too short */
+  NOTE_MANY_WILD = 1 << 7,   /* wildcards beyond MAX_WILDCARDS dropped */
+  NOTE_BACKWARDS = 1 << 8,   /* a date range that ends before it starts */
+  NOTE_DEEP = 1 << 9,        /* parentheses nested too deep */
+  NOTE_NEAR = 1 << 10,       /* NEAR between something else than words */
+  NOTE_LONG_PHRASE = 1 << 11 /* a phrase longer than CR_EXACT_MAX_WORDS */
 };
 
-/* ---- Lexer ------------------------------------------------------------ */
+/* ---- What an item is -------------------------------------------------- */
 
-enum tok_kind {
-  T_END,
-  T_WORD,
-  T_PHRASE,
-  T_AND,
-  T_OR,
-  T_NOT,
-  T_LPAREN,
-  T_RPAREN
-};
+typedef enum item_kind {
+  ITEM_NONE,     /* nothing searchable (a stop word, a date filter) */
+  ITEM_WORD,     /* one word: stem holds its term */
+  ITEM_PHRASE,   /* a quoted phrase or a word of several terms */
+  ITEM_WILDCARD, /* prefix* : wildcard holds its prefix */
+  ITEM_GROUP     /* parentheses, NOT, NEAR */
+} item_kind;
 
-typedef struct token {
-  enum tok_kind kind;
-  const char *text; /* word or phrase text (not NUL-terminated) */
-  size_t len;
-  char sign; /* '+', '-' or 0 */
-  const char
-      *field;    /* term prefix for title:/author:/source:, "date", or NULL */
-  bool wildcard; /* word ended in '*' */
-} token;
+typedef struct item {
+  cr_query *query; /* NULL: nothing searchable */
+  char sign;       /* '+', '-' or 0 */
+  item_kind kind;
+  char stem[2 * TERM_BUF]; /* ITEM_WORD: the term, field prefix included */
+  bool name;               /* ITEM_WORD: read as a name */
+  uint32_t position;       /* ITEM_WORD: its word position in the query */
+  char wildcard[TERM_BUF]; /* ITEM_WILDCARD: prefix, field prefix included */
+} item;
 
-typedef struct lexer {
-  const char *s;
-  size_t len, i;
-  unsigned notes;
-  token peeked;
-  bool has_peeked;
-} lexer;
-
-/* Quote characters: ASCII ", and the typographic “ ” « ». Returns the
- * byte length of the quote at s[i], or 0. */
-static size_t quote_at(const char *s, size_t i, size_t len) {
-  const unsigned char *u = (const unsigned char *)s + i;
-  size_t left = len - i;
-  if (u[0] == '"') return 1;
-  if (left >= 3 && u[0] == 0xE2 && u[1] == 0x80 &&
-      (u[2] == 0x9C || u[2] == 0x9D))
-    return 3; /* “ ” */
-  if (left >= 2 && u[0] == 0xC2 && (u[1] == 0xAB || u[1] == 0xBB))
-    return 2; /* « » */
-  return 0;
-}
-
-static bool is_space(unsigned char c) {
-  return c == ' ' || c < 0x20 || c == 0x7f;
-}
-
-static const struct {
-  const char *name;
-  const char *prefix;
-} fields[] = {
-    {"title", CR_PREFIX_TITLE},
-    {"titolo", CR_PREFIX_TITLE},
-    {"author", CR_PREFIX_AUTHOR},
-    {"autore", CR_PREFIX_AUTHOR},
-    {"source", CR_PREFIX_SOURCE},
-    {"fonte", CR_PREFIX_SOURCE},
-    {"date", "date"},
-    {"data", "date"},
-};
-
-static const char *field_prefix(const char *s, size_t n) {
-  for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-    if (strlen(fields[i].name) == n && strncasecmp(s, fields[i].name, n) == 0)
-      return fields[i].prefix;
-  return NULL;
-}
-
-static token lex_next(lexer *lx) {
-  token t = {.kind = T_END};
-  const char *s = lx->s;
-  size_t len = lx->len;
-  for (;;) {
-    while (lx->i < len && is_space((unsigned char)s[lx->i]))
-      lx->i++;
-    if (lx->i >= len) return t;
-    char c = s[lx->i];
-    if (c == '(') {
-      lx->i++;
-      t.kind = T_LPAREN;
-      return t;
-    }
-    if (c == ')') {
-      lx->i++;
-      t.kind = T_RPAREN;
-      return t;
-    }
-    if ((c == '+' || c == '-') && lx->i + 1 < len &&
-        !is_space((unsigned char)s[lx->i + 1]) && s[lx->i + 1] != '+' &&
-        s[lx->i + 1] != '-' && s[lx->i + 1] != ')') {
-      t.sign = c;
-      lx->i++;
-    } else if (c == '+' || c == '-' || c == '*') {
-      lx->i++; /* a lone sign or star means nothing */
-      continue;
-    }
-    /* field: prefix */
-    size_t j = lx->i;
-    while (j < len &&
-           ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')))
-      j++;
-    if (j < len && s[j] == ':' && j > lx->i) {
-      const char *prefix = field_prefix(s + lx->i, j - lx->i);
-      if (prefix) {
-        t.field = prefix;
-        lx->i = j + 1;
-        if (lx->i >= len || is_space((unsigned char)s[lx->i]))
-          continue; /* "title:" */
-      }
-    }
-    size_t q = quote_at(s, lx->i, len);
-    if (q) {
-      size_t start = lx->i + q, k = start;
-      while (k < len && !quote_at(s, k, len))
-        k++;
-      t.kind = T_PHRASE;
-      t.text = s + start;
-      t.len = k - start;
-      if (k >= len) lx->notes |= NOTE_QUOTE;
-      lx->i = k < len ? k + quote_at(s, k, len) : len;
-      return t;
-    }
-    size_t start = lx->i;
-    while (lx->i < len && !is_space((unsigned char)s[lx->i]) &&
-           s[lx->i] != '(' && s[lx->i] != ')' && !quote_at(s, lx->i, len))
-      lx->i++;
-    size_t end = lx->i;
-    while (end > start && s[end - 1] == '*') {
-      end--;
-      t.wildcard = true;
-    }
-    if (end == start) continue;
-    t.text = s + start;
-    t.len = end - start;
-    if (!t.sign && !t.field && !t.wildcard) {
-      if (t.len == 3 && memcmp(t.text, "AND", 3) == 0)
-        t.kind = T_AND;
-      else if (t.len == 2 && memcmp(t.text, "OR", 2) == 0)
-        t.kind = T_OR;
-      else if (t.len == 3 && memcmp(t.text, "NOT", 3) == 0)
-        t.kind = T_NOT;
-      else
-        t.kind = T_WORD;
-    } else {
-      t.kind = T_WORD;
-    }
-    return t;
-  }
-}
-
-static token peek(lexer *lx) {
-  if (!lx->has_peeked) {
-    lx->peeked = lex_next(lx);
-    lx->has_peeked = true;
-  }
-  return lx->peeked;
-}
-
-static token take(lexer *lx) {
-  token t = peek(lx);
-  lx->has_peeked = false;
-  return t;
-}
-
-/* ---- Building queries ------------------------------------------------- */
+/* ---- The parser ------------------------------------------------------- */
 
 typedef struct parser {
-  lexer lx;
+  ql_lexer lx;
   cr_analyzer *an;
   const cr_qp_opts *opts;
-  bool keep_stop; /* second pass: the query had only stop words */
-  bool saw_stop;  /* some stop word was dropped */
-  unsigned items; /* words read, for MAX_ITEMS */
+  unsigned notes;  /* NOTE_* */
+  bool keep_stop;  /* second pass: the query had only stop words */
+  bool saw_stop;   /* some stop word was dropped */
+  bool names_only; /* every word typed reads as a name (Cesare Costa) */
+  unsigned items;  /* words read, for MAX_ITEMS */
   /* The wildcards kept so far, for MAX_WILDCARDS and repeats: prefix,
    * the sequence (parse_seq call) and the sign they were found with. */
   struct {
-    char prefix[CR_MAX_TERM_BYTES + 8];
+    char prefix[TERM_BUF];
     unsigned seq;
     char sign;
   } wildcards[MAX_WILDCARDS];
   unsigned n_wildcards;
   unsigned n_seqs;
-  /* The prefix of the item just parsed if it was a wildcard, else "". */
-  char last_wildcard[CR_MAX_TERM_BYTES + 8];
   uint32_t position;  /* query term positions */
   bool failed;        /* out of memory */
   cr_query **filters; /* date filters, ANDed at the end */
   size_t n_filters, cap_filters;
-  /* The single unprefixed term of the last leaf ("" if it was anything
-   * else): parse_seq pairs such neighbours for the proximity bonus. */
-  char last_plain[CR_MAX_TERM_BYTES + 8];
   cr_qword *words; /* wanted words so far (cr_parsed_query.words) */
   size_t n_words, cap_words;
+  cr_qp_check **checks; /* exact patterns (cr_parsed_query.checks) */
+  size_t n_checks, cap_checks;
+  bool has_phrase;
 } parser;
 
 typedef struct qlist {
@@ -240,8 +121,13 @@ typedef struct qlist {
   size_t n, cap;
 } qlist;
 
+/* Adds q to the list; a NULL q is memory that ran out upstream, unless
+ * the caller knows it stands for nothing. */
 static void qlist_add(parser *p, qlist *l, cr_query *q) {
-  if (!q) return;
+  if (!q) {
+    p->failed = true;
+    return;
+  }
   if (l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 8;
     cr_query **bigger = realloc(l->q, cap * sizeof *bigger);
@@ -263,39 +149,55 @@ static void qlist_free(qlist *l) {
   memset(l, 0, sizeof *l);
 }
 
+/* A query the binding built, or NULL: NULL means memory ran out. */
+static cr_query *built(parser *p, cr_query *q) {
+  if (!q) p->failed = true;
+  return q;
+}
+
 /* Combines the list with op and frees it; NULL for an empty list. */
-static cr_query *combine(int op, qlist *l, unsigned window) {
+static cr_query *combine(parser *p, enum cr_query_op op, qlist *l,
+                         unsigned window) {
   cr_query *out = NULL;
-  if (l->n == 1 && op != CR_OP_PHRASE) {
+  if (l->n == 1 && op != CR_OP_PHRASE && op != CR_OP_NEAR) {
     out = l->q[0];
     l->n = 0;
   } else if (l->n > 0) {
-    out = cr_query_combine(op, l->q, l->n, window);
+    out = built(p, cr_query_combine(op, l->q, l->n, window));
   }
   qlist_free(l);
   return out;
 }
 
-static cr_query *combine2(int op, cr_query *a, cr_query *b) {
+static cr_query *combine2(parser *p, enum cr_query_op op, cr_query *a,
+                          cr_query *b) {
   if (!a) return b;
   if (!b) return a;
   cr_query *both[2] = {a, b};
-  cr_query *out = cr_query_combine(op, both, 2, 0);
+  cr_query *out = built(p, cr_query_combine(op, both, 2, 0));
   cr_query_free(a);
   cr_query_free(b);
   return out;
 }
 
-/* Terms of a word or phrase, as the analyzer makes them. */
-typedef struct term_sink {
-  parser *p;
-  const char *prefix;
-  qlist terms;
-  uint32_t first_pos, last_pos;
-  bool any;
-  bool stop_only;
-  char buf[CR_MAX_TERM_BYTES + 8];
-} term_sink;
+static cr_query *scaled(parser *p, cr_query *q, double factor) {
+  if (!q) return NULL;
+  cr_query *out = built(p, cr_query_scale(q, factor));
+  cr_query_free(q);
+  return out;
+}
+
+static cr_query *term_query(parser *p, const char *term, uint32_t position) {
+  return built(p, cr_query_term(term, 1, position));
+}
+
+/* The term prefix + word (a form of at most CR_MAX_TERM_BYTES). */
+static cr_query *prefixed_term(parser *p, const char *prefix,
+                               const char *word) {
+  char buf[2 * TERM_BUF];
+  snprintf(buf, sizeof buf, "%s%s", prefix, word);
+  return term_query(p, buf, 0);
+}
 
 /* Notes a wanted word; words of an item that turns out excluded are
  * dropped again by forget_words. */
@@ -323,74 +225,294 @@ static void forget_words(parser *p, size_t keep) {
     free(p->words[--p->n_words].term);
 }
 
-static int collect_term(const cr_token *t, void *ctx) {
-  term_sink *ts = ctx;
-  /* A phrase's words count towards MAX_ITEMS too: past it, the phrase
-   * is cut. */
-  if (ts->any && !(t->is_stop && !ts->p->keep_stop) &&
-      ++ts->p->items > MAX_ITEMS) {
-    ts->p->lx.notes |= NOTE_TOO_LONG;
+/* Patterns of an item that turns out excluded are not shown in snippets
+ * (they stay allocated: the query points at them). */
+static void unwant_checks(parser *p, size_t from) {
+  for (size_t i = from; i < p->n_checks; i++)
+    p->checks[i]->wanted = false;
+}
+
+/* A new exact pattern, owned by the parser. NULL if memory ran out. */
+static cr_qp_check *new_check(parser *p) {
+  if (p->n_checks == p->cap_checks) {
+    size_t cap = p->cap_checks ? p->cap_checks * 2 : 4;
+    cr_qp_check **bigger = realloc(p->checks, cap * sizeof *bigger);
+    if (!bigger) {
+      p->failed = true;
+      return NULL;
+    }
+    p->checks = bigger;
+    p->cap_checks = cap;
+  }
+  cr_qp_check *c = calloc(1, sizeof *c);
+  if (!c) {
+    p->failed = true;
+    return NULL;
+  }
+  c->env = p->opts->check_env;
+  c->wanted = true;
+  p->checks[p->n_checks++] = c;
+  return c;
+}
+
+/* q restricted to the documents whose text holds the pattern c; q itself
+ * when there is no test to run. */
+static cr_query *checked(parser *p, cr_query *q, cr_qp_check *c) {
+  if (!q || !c || !p->opts->check) return q;
+  cr_query *test = built(
+      p, cr_query_checked("", CR_SLOT_TEXT, CR_SLOT_CARD, p->opts->check, c));
+  if (!test) {
+    cr_query_free(q);
+    return NULL;
+  }
+  return combine2(p, CR_OP_FILTER, q, test);
+}
+
+/* ---- Names ------------------------------------------------------------ */
+
+static long termfreq(parser *p, const char *term) {
+  return p->opts->termfreq ? p->opts->termfreq(term, p->opts->termfreq_ctx) : 1;
+}
+
+/* Whether the capitalised word form, whose stem is stem, reads as a name
+ * in this index: enough of its stem's articles hold it capitalised. */
+static bool reads_as_name(parser *p, const char *stem, const char *form) {
+  if (!p->opts->termfreq) return true;
+  char name[2 * TERM_BUF];
+  snprintf(name, sizeof name, "%s%s", CR_PREFIX_NAME, form);
+  long with_name = termfreq(p, name), with_stem = termfreq(p, stem);
+  if (with_name <= 0 || with_stem < 0) return false;
+  return with_stem == 0 ||
+         (double)with_name >= NAME_MIN_SHARE * (double)with_stem;
+}
+
+/* The stem's query and, for a name, the name term beside it. */
+static cr_query *word_query(parser *p, const char *stem, const char *form,
+                            bool name, uint32_t position) {
+  cr_query *q = term_query(p, stem, position);
+  if (!name || !q) return q;
+  double w = p->names_only ? NAME_WEIGHT_NAMES : NAME_WEIGHT_TEXT;
+  return combine2(p, CR_OP_OR, q,
+                  scaled(p, prefixed_term(p, CR_PREFIX_NAME, form), w));
+}
+
+/* ---- Words and phrases ------------------------------------------------ */
+
+/* One word of an item, as the analyzer made it. */
+typedef struct qword {
+  char term[2 * TERM_BUF]; /* stem (or folded stop word), prefix included */
+  char form[TERM_BUF];     /* the word itself */
+  uint32_t position;       /* within the item */
+  bool is_stop, capitalised;
+} qword;
+
+/* The words of one item. */
+typedef struct word_sink {
+  parser *p;
+  const char *prefix;
+  qword *w;
+  size_t n, cap;
+  bool cut; /* past MAX_ITEMS */
+} word_sink;
+
+static int collect_word(const cr_token *t, void *ctx) {
+  word_sink *ws = ctx;
+  /* A phrase's words count towards MAX_ITEMS too: past it, it is cut. */
+  if (ws->n > 0 && !t->is_stop && ++ws->p->items > MAX_ITEMS) {
+    ws->p->notes |= NOTE_TOO_LONG;
+    ws->cut = true;
     return 1;
   }
-  if (t->is_stop && !ts->p->keep_stop) {
-    ts->p->saw_stop = true;
-    return 0;
+  if (ws->n == ws->cap) {
+    size_t cap = ws->cap ? ws->cap * 2 : 8;
+    qword *bigger = realloc(ws->w, cap * sizeof *bigger);
+    if (!bigger) {
+      ws->p->failed = true;
+      return 1;
+    }
+    ws->w = bigger;
+    ws->cap = cap;
   }
-  if (!*ts->prefix) add_word(ts->p, t->term, ts->p->position + t->position);
-  snprintf(ts->buf, sizeof ts->buf, "%s%s", ts->prefix, t->term);
-  if (!ts->any) ts->first_pos = t->position;
-  ts->last_pos = t->position;
-  ts->any = true;
-  qlist_add(ts->p, &ts->terms,
-            cr_query_term(ts->buf, 1, ts->p->position + t->position + 1));
+  qword *w = &ws->w[ws->n++];
+  snprintf(w->term, sizeof w->term, "%s%s", ws->prefix, t->term);
+  snprintf(w->form, sizeof w->form, "%.*s", (int)t->word_len, t->word);
+  w->position = t->position;
+  w->is_stop = t->is_stop;
+  w->capitalised = t->capitalised;
   return 0;
 }
 
-/* A plain term gets an extra, scaled chance through the title field. */
-static cr_query *with_title_boost(parser *p, cr_query *q, const char *term) {
-  if (p->opts->title_boost <= 0 || !q) return q;
-  char buf[CR_MAX_TERM_BYTES + 16];
-  snprintf(buf, sizeof buf, "%s%s", CR_PREFIX_TITLE, term);
-  cr_query *t = cr_query_term(buf, 1, 0);
-  cr_query *scaled = t ? cr_query_scale(t, p->opts->title_boost) : NULL;
-  cr_query_free(t);
-  return combine2(CR_OP_OR, q, scaled);
-}
-
-/* Two query neighbours within the proximity window, in either order,
- * scaled so the pair adds a share of its terms' weight. */
-static cr_query *near_pair(parser *p, const char *a, const char *b) {
-  cr_query *pair[2] = {cr_query_term(a, 1, 0), cr_query_term(b, 1, 0)};
-  cr_query *near =
-      pair[0] && pair[1]
-          ? cr_query_combine(CR_OP_NEAR, pair, 2, p->opts->proximity_window)
-          : NULL;
-  cr_query *scaled =
-      near ? cr_query_scale(near, p->opts->proximity_weight) : NULL;
-  cr_query_free(pair[0]);
-  cr_query_free(pair[1]);
-  cr_query_free(near);
-  if (!scaled) p->failed = true;
-  return scaled;
-}
-
-/* Analyses text into a term, a phrase of terms, or NULL. */
-static cr_query *text_query(parser *p, const char *text, size_t len,
-                            const char *prefix) {
-  term_sink ts = {.p = p, .prefix = prefix ? prefix : ""};
-  cr_analyze(p->an, text, len, 0, collect_term, &ts);
-  p->position += ts.last_pos + 1;
-  if (ts.terms.n == 1) {
-    cr_query *q = ts.terms.q[0];
-    ts.terms.n = 0;
-    qlist_free(&ts.terms);
-    /* ts.buf still holds the term: a plain word may weigh more in titles */
-    if (prefix && *prefix) return q;
-    memcpy(p->last_plain, ts.buf, sizeof p->last_plain);
-    return with_title_boost(p, q, ts.buf);
+/* A phrase of stop words alone ("Non è"): their word terms, all
+ * required, for the pattern's test to order. */
+static cr_query *stop_words_query(parser *p, const word_sink *ws) {
+  qlist l = {0};
+  for (size_t i = 0; i < ws->n && !p->failed; i++) {
+    qlist_add(p, &l, prefixed_term(p, CR_PREFIX_STOP, ws->w[i].form));
   }
-  return combine(CR_OP_PHRASE, &ts.terms, ts.last_pos - ts.first_pos + 1);
+  return combine(p, CR_OP_AND, &l, 0);
 }
+
+/* The stems of an item's words as a phrase (a single stem for one word),
+ * in positions as the query wrote them. */
+static cr_query *stems_query(parser *p, const word_sink *ws, bool *any) {
+  qlist l = {0};
+  uint32_t first = 0, last = 0;
+  *any = false;
+  for (size_t i = 0; i < ws->n; i++) {
+    if (ws->w[i].is_stop) continue;
+    if (!*any) first = ws->w[i].position;
+    last = ws->w[i].position;
+    *any = true;
+    qlist_add(
+        p, &l,
+        term_query(p, ws->w[i].term, p->position + ws->w[i].position + 1));
+  }
+  if (l.n == 1) return combine(p, CR_OP_OR, &l, 0);
+  return combine(p, CR_OP_PHRASE, &l, last - first + 1);
+}
+
+/* The pattern of a quoted phrase or word: every word, stop words too. */
+static cr_qp_check *phrase_check(parser *p, const word_sink *ws,
+                                 const char *prefix) {
+  if (!p->opts->check) return NULL;
+  cr_qp_check *c = new_check(p);
+  if (!c) return NULL;
+  c->pattern.title_only = strcmp(prefix, CR_PREFIX_TITLE) == 0;
+  for (size_t i = 0; i < ws->n; i++)
+    if (!cr_exact_add(&c->pattern, ws->w[i].form, strlen(ws->w[i].form),
+                      false)) {
+      p->notes |= NOTE_LONG_PHRASE;
+      break;
+    }
+  return c;
+}
+
+/* A word or a phrase: t is a QL_WORD (not a wildcard) or a QL_PHRASE. */
+static item text_item(parser *p, const ql_token *t) {
+  item it = {.sign = t->sign, .kind = ITEM_NONE};
+  const char *prefix = t->field ? t->field : "";
+  bool quoted = t->kind == QL_PHRASE;
+  word_sink ws = {.p = p, .prefix = prefix};
+  cr_analyze(p->an, t->text, t->len, 0, collect_word, &ws);
+  uint32_t base = p->position;
+  p->position += ws.n ? ws.w[ws.n - 1].position + 1 : 1;
+  if (p->failed || ws.n == 0) {
+    free(ws.w);
+    return it;
+  }
+  /* Only stop words: unquoted they are dropped (the second pass keeps
+   * them when nothing else is left), quoted they are what was asked. */
+  size_t content = 0;
+  for (size_t i = 0; i < ws.n; i++)
+    if (!ws.w[i].is_stop) content++;
+  if (content == 0) {
+    if (!*prefix && (quoted || p->keep_stop)) {
+      it.query = stop_words_query(p, &ws);
+      it.kind = ws.n == 1 && !quoted ? ITEM_GROUP : ITEM_PHRASE;
+      if (quoted) it.query = checked(p, it.query, phrase_check(p, &ws, prefix));
+      p->has_phrase |= quoted && ws.n > 1;
+    } else {
+      p->saw_stop = true;
+    }
+    free(ws.w);
+    return it;
+  }
+  if (content < ws.n) p->saw_stop = true;
+  if (!*prefix)
+    for (size_t i = 0; i < ws.n; i++)
+      if (!ws.w[i].is_stop) add_word(p, ws.w[i].term, base + ws.w[i].position);
+  p->position = base;
+  bool any;
+  cr_query *stems = stems_query(p, &ws, &any);
+  p->position = base + ws.w[ws.n - 1].position + 1;
+  const qword *w = NULL;
+  for (size_t i = 0; i < ws.n && !w; i++)
+    if (!ws.w[i].is_stop) w = &ws.w[i];
+  /* The first word of a question or of a sentence is capitalised by
+   * grammar: there the index must confirm it as a name. */
+  bool first = base + w->position == 0;
+  bool name = !*prefix && content == 1 && w->capitalised && t->sign != '-' &&
+              (p->names_only || !first || reads_as_name(p, w->term, w->form));
+  if (quoted) {
+    /* The exact word or phrase; a capitalised word's name term holds
+     * the word as written, so it may add its weight. */
+    it.query = checked(p, stems, phrase_check(p, &ws, prefix));
+    if (name && it.query && content == ws.n && ws.n == 1) {
+      double wt = p->names_only ? NAME_WEIGHT_NAMES : NAME_WEIGHT_TEXT;
+      it.query =
+          combine2(p, CR_OP_OR, it.query,
+                   scaled(p, prefixed_term(p, CR_PREFIX_NAME, w->form), wt));
+    }
+    it.kind = ws.n == 1 ? ITEM_GROUP : ITEM_PHRASE;
+    p->has_phrase |= ws.n > 1;
+  } else if (content == 1) {
+    cr_query_free(stems);
+    it.kind = ITEM_WORD;
+    snprintf(it.stem, sizeof it.stem, "%s", w->term);
+    it.name = name;
+    it.position = base + w->position;
+    it.query = word_query(p, w->term, w->form, name, base + w->position + 1);
+  } else {
+    it.query = stems; /* Jong-un, U.S.A.-Cina: one word, several terms */
+    it.kind = ITEM_PHRASE;
+    p->has_phrase = true;
+  }
+  free(ws.w);
+  return it;
+}
+
+/* ---- Wildcards -------------------------------------------------------- */
+
+/* prefix*: the words that start with prefix. The index holds stems, and
+ * a word that starts with the prefix has a stem that either starts with
+ * it too (ucrain* : ucrain, ucrainian) or is shorter and a prefix of it
+ * (furto* : furt, the stem of furto itself). Both kinds are asked for,
+ * and the test keeps the articles where such a word really stands. */
+static item wildcard_item(parser *p, const ql_token *t) {
+  item it = {.sign = t->sign, .kind = ITEM_NONE};
+  char norm[CR_MAX_TERM_BYTES + 1];
+  size_t n = cr_analyzer_normalize(p->an, t->text, t->len, norm, sizeof norm);
+  if (n < 2) {
+    p->notes |= NOTE_SHORT_WILD;
+    ql_token plain = *t;
+    plain.wildcard = false;
+    return text_item(p, &plain);
+  }
+  const char *prefix = t->field ? t->field : "";
+  it.kind = ITEM_WILDCARD;
+  snprintf(it.wildcard, sizeof it.wildcard, "%s%s", prefix, norm);
+  qlist l = {0};
+  qlist_add(p, &l,
+            built(p, cr_query_wildcard(it.wildcard,
+                                       p->opts->max_wildcard_expansion)));
+  /* The shorter stems: the prefix's own stem and each prefix of the
+   * prefix longer than it (a word's stem never drops more). */
+  word_sink ws = {.p = p, .prefix = prefix};
+  cr_analyze(p->an, norm, n, 0, collect_word, &ws);
+  size_t stem_len =
+      ws.n == 1 && !ws.w[0].is_stop ? strlen(ws.w[0].term) - strlen(prefix) : n;
+  free(ws.w);
+  for (size_t k = stem_len < 2 ? 2 : stem_len; k < n && !p->failed; k++) {
+    char buf[2 * TERM_BUF];
+    snprintf(buf, sizeof buf, "%s%.*s", prefix, (int)k, norm);
+    qlist_add(p, &l, term_query(p, buf, 0));
+  }
+  cr_query *q = combine(p, CR_OP_SYNONYM, &l, 0);
+  cr_qp_check *c = NULL;
+  if (p->opts->check && (c = new_check(p)) != NULL) {
+    cr_exact_add(&c->pattern, norm, n, true);
+    c->pattern.title_only = strcmp(prefix, CR_PREFIX_TITLE) == 0;
+  }
+  /* Author and source names are short: their stems decide. */
+  if (!*prefix || strcmp(prefix, CR_PREFIX_TITLE) == 0)
+    it.query = checked(p, q, c);
+  else
+    it.query = q;
+  p->position++;
+  return it;
+}
+
+/* ---- Filters ---------------------------------------------------------- */
 
 static void add_filter(parser *p, cr_query *q) {
   if (!q) return;
@@ -417,201 +539,242 @@ static cr_query *date_query(parser *p, const char *s, size_t len) {
       dots = s + i;
       break;
     }
-  bool ok;
   if (dots) {
     size_t a = (size_t)(dots - s), b = len - a - 2;
     bool has_lo = a > 0 && cr_date_range(s, a, lo, hi);
     bool has_hi = b > 0 && cr_date_range(dots + 2, b, lo2, hi2);
-    ok = (has_lo || a == 0) && (has_hi || b == 0) && (a || b);
+    bool ok = (has_lo || a == 0) && (has_hi || b == 0) && (a || b);
     if (ok && has_lo && has_hi && strcmp(lo, hi2) > 0)
-      p->lx.notes |= NOTE_BACKWARDS;
+      p->notes |= NOTE_BACKWARDS;
     if (ok)
-      return cr_query_value_range(CR_SLOT_DATE, has_lo ? lo : NULL,
-                                  has_hi ? hi2 : NULL);
+      return built(p, cr_query_value_range(CR_SLOT_DATE, has_lo ? lo : NULL,
+                                           has_hi ? hi2 : NULL));
   } else if (cr_date_range(s, len, lo, hi)) {
-    return cr_query_value_range(CR_SLOT_DATE, lo, hi);
+    return built(p, cr_query_value_range(CR_SLOT_DATE, lo, hi));
   }
-  p->lx.notes |= NOTE_BAD_DATE;
+  p->notes |= NOTE_BAD_DATE;
   return NULL;
 }
 
-/* One word or phrase token; NULL if it yields nothing. */
-static cr_query *leaf(parser *p, const token *t) {
+/* ---- The grammar ------------------------------------------------------ */
+
+/* One word or phrase token. field, if set, is the group's (title:( )). */
+static item leaf(parser *p, ql_token t, const char *field) {
+  item none = {.sign = t.sign, .kind = ITEM_NONE};
+  if (!t.field) t.field = field;
   if (++p->items > MAX_ITEMS) {
-    p->lx.notes |= NOTE_TOO_LONG;
-    return NULL;
+    p->notes |= NOTE_TOO_LONG;
+    return none;
   }
-  if (t->field && strcmp(t->field, "date") == 0) {
-    add_filter(p, date_query(p, t->text, t->len));
-    return NULL;
+  if (t.field && strcmp(t.field, "date") == 0) {
+    add_filter(p, date_query(p, t.text, t.len));
+    return none;
   }
-  if (t->wildcard && t->kind == T_WORD) {
-    char norm[CR_MAX_TERM_BYTES + 1];
-    size_t n = cr_analyzer_normalize(p->an, t->text, t->len, norm, sizeof norm);
-    if (n < 2) {
-      p->lx.notes |= NOTE_SHORT_WILD;
-      return text_query(p, t->text, t->len, t->field);
-    }
-    char buf[CR_MAX_TERM_BYTES + 8];
-    snprintf(buf, sizeof buf, "%s%s", t->field ? t->field : "", norm);
-    memcpy(p->last_wildcard, buf, sizeof buf); /* parse_seq keeps it or not */
-    return cr_query_wildcard(buf, p->opts->max_wildcard_expansion);
-  }
-  return text_query(p, t->text, t->len, t->field);
+  if (t.wildcard && t.kind == QL_WORD) return wildcard_item(p, &t);
+  return text_item(p, &t);
 }
 
-static cr_query *parse_or(parser *p, int depth);
+static cr_query *parse_or(parser *p, int depth, const char *field);
 
-/* An item: a word, a phrase or a parenthesised group. Sets *sign. */
-static bool parse_item(parser *p, int depth, cr_query **out, char *sign) {
-  token t = peek(&p->lx);
-  *out = NULL;
-  *sign = 0;
-  p->last_wildcard[0] = '\0';
-  if (t.kind == T_NOT) {
+/* An item: a word, a phrase, a parenthesised group or NOT item. Returns
+ * false at the end of the sequence (nothing taken). */
+static bool parse_item(parser *p, int depth, const char *field, item *out) {
+  ql_token t = ql_peek(&p->lx);
+  *out = (item){.kind = ITEM_NONE};
+  if (t.kind == QL_NOT) {
     /* NOT NOT x reads as NOT x. The whole run of NOTs is taken here, in
      * a loop: nothing bounds its length, and recursing once per NOT ran
      * out of stack (about 25,000 NOTs, 100 KB, in a release build). */
-    take(&p->lx);
-    while (peek(&p->lx).kind == T_NOT)
-      take(&p->lx);
-    char inner;
-    size_t words = p->n_words;
-    bool got = parse_item(p, depth, out, &inner);
+    ql_take(&p->lx);
+    while (ql_peek(&p->lx).kind == QL_NOT)
+      ql_take(&p->lx);
+    size_t words = p->n_words, checks = p->n_checks;
+    bool got = parse_item(p, depth, field, out);
     forget_words(p, words);
-    *sign = '-';
+    unwant_checks(p, checks);
+    out->sign = '-';
+    out->kind = ITEM_GROUP;
     return got;
   }
-  if (t.kind == T_LPAREN) {
-    take(&p->lx);
+  if (t.kind == QL_LPAREN) {
+    ql_take(&p->lx);
+    out->kind = ITEM_GROUP;
+    out->sign = t.sign;
     if (depth >= MAX_DEPTH) {
-      p->lx.notes |= NOTE_PAREN;
+      p->notes |= NOTE_DEEP;
       return true; /* ignore the parenthesis itself */
     }
-    *out = parse_or(p, depth + 1);
-    p->last_wildcard[0] = '\0'; /* a group, not a wildcard */
-    if (peek(&p->lx).kind == T_RPAREN)
-      take(&p->lx);
+    out->query = parse_or(p, depth + 1, t.field ? t.field : field);
+    if (ql_peek(&p->lx).kind == QL_RPAREN)
+      ql_take(&p->lx);
     else
-      p->lx.notes |= NOTE_PAREN;
+      p->notes |= NOTE_PAREN;
     return true;
   }
-  if (t.kind == T_WORD || t.kind == T_PHRASE) {
-    take(&p->lx);
-    *sign = t.sign;
-    p->last_plain[0] = '\0';
-    *out = leaf(p, &t);
-    if (t.kind == T_PHRASE || t.wildcard) p->last_plain[0] = '\0';
+  if (t.kind == QL_WORD || t.kind == QL_PHRASE) {
+    ql_take(&p->lx);
+    *out = leaf(p, t, field);
     return true;
   }
   return false;
 }
 
-/* Juxtaposed items: +required, -excluded, and the rest optional (or all
- * required with --all). */
-/* Whether the wildcard item just parsed (p->last_wildcard, with sign, in
- * sequence seq) is to be kept: not a repeat, and within MAX_WILDCARDS. */
-static bool keep_wildcard(parser *p, unsigned seq, char sign) {
+/* Whether the wildcard item just parsed (in sequence seq) is to be kept:
+ * not a repeat, and within MAX_WILDCARDS. */
+static bool keep_wildcard(parser *p, unsigned seq, const item *it) {
   for (unsigned i = 0; i < p->n_wildcards; i++)
-    if (p->wildcards[i].seq == seq && p->wildcards[i].sign == sign &&
-        strcmp(p->wildcards[i].prefix, p->last_wildcard) == 0)
+    if (p->wildcards[i].seq == seq && p->wildcards[i].sign == it->sign &&
+        strcmp(p->wildcards[i].prefix, it->wildcard) == 0)
       return false;
   if (p->n_wildcards == MAX_WILDCARDS) {
-    p->lx.notes |= NOTE_MANY_WILD;
+    p->notes |= NOTE_MANY_WILD;
     return false;
   }
-  memcpy(p->wildcards[p->n_wildcards].prefix, p->last_wildcard,
-         sizeof p->last_wildcard);
+  memcpy(p->wildcards[p->n_wildcards].prefix, it->wildcard,
+         sizeof it->wildcard);
   p->wildcards[p->n_wildcards].seq = seq;
-  p->wildcards[p->n_wildcards++].sign = sign;
+  p->wildcards[p->n_wildcards++].sign = it->sign;
   return true;
 }
 
-static cr_query *parse_seq(parser *p, int depth) {
-  qlist req = {0}, opt = {0}, excl = {0}, near = {0};
-  char prev[CR_MAX_TERM_BYTES + 8] = "";
+/* a NEAR b NEAR/n c: the words within n of each other, in any order. Only
+ * words have the positions NEAR compares; anything else is ANDed (with a
+ * note). first is the item before the first NEAR. */
+static item parse_near(parser *p, int depth, const char *field, item first) {
+  qlist terms = {0}, others = {0};
+  unsigned window = QL_NEAR_MAX;
+  item it = first, out = {.sign = first.sign, .kind = ITEM_GROUP};
+  for (bool more = true; more;) {
+    if (it.kind == ITEM_WORD) {
+      cr_query_free(it.query);
+      qlist_add(p, &terms, term_query(p, it.stem, it.position + 1));
+    } else if (it.query) {
+      p->notes |= NOTE_NEAR;
+      qlist_add(p, &others, it.query);
+    }
+    more = ql_peek(&p->lx).kind == QL_NEAR;
+    if (!more) break;
+    ql_token op = ql_take(&p->lx);
+    if (op.near < window) window = op.near;
+    if (!parse_item(p, depth, field, &it)) break;
+  }
+  cr_query *near = NULL;
+  if (terms.n >= 2)
+    near = combine(p, CR_OP_NEAR, &terms, window + (unsigned)terms.n);
+  else
+    near = combine(p, CR_OP_AND, &terms, 0);
+  if (near) qlist_add(p, &others, near);
+  out.query = combine(p, CR_OP_AND, &others, 0);
+  return out;
+}
+
+/* Juxtaposed items: +required, -excluded, and the rest optional (or all
+ * required with --all). Neighbouring names in a query of names are a
+ * full name: written as one in an article, they earn a bonus. */
+static cr_query *parse_seq(parser *p, int depth, const char *field) {
+  qlist req = {0}, opt = {0}, excl = {0}, pairs = {0};
+  item prev = {.kind = ITEM_NONE};
   unsigned seq = ++p->n_seqs;
   for (;;) {
-    cr_query *q;
-    char sign;
-    p->last_plain[0] = '\0';
-    size_t words = p->n_words;
-    if (!parse_item(p, depth, &q, &sign)) break;
-    if (sign == '-') forget_words(p, words);
-    if (q && p->last_wildcard[0] && !keep_wildcard(p, seq, sign)) {
-      cr_query_free(q);
-      q = NULL;
+    item it;
+    size_t words = p->n_words, checks = p->n_checks;
+    if (!parse_item(p, depth, field, &it)) break;
+    if (ql_peek(&p->lx).kind == QL_NEAR) it = parse_near(p, depth, field, it);
+    if (it.sign == '-') {
+      forget_words(p, words);
+      unwant_checks(p, checks);
     }
-    if (!q) continue;
-    if (sign != '-' && p->last_plain[0]) {
-      if (prev[0] && p->opts->proximity_weight > 0)
-        qlist_add(p, &near, near_pair(p, prev, p->last_plain));
-      memcpy(prev, p->last_plain, sizeof prev);
-    } else {
-      prev[0] = '\0';
+    if (it.query && it.kind == ITEM_WILDCARD && !keep_wildcard(p, seq, &it)) {
+      cr_query_free(it.query);
+      it.query = NULL;
     }
-    if (sign == '+')
-      qlist_add(p, &req, q);
-    else if (sign == '-')
-      qlist_add(p, &excl, q);
+    if (!it.query) continue;
+    if (it.sign != '-' && it.kind == ITEM_WORD && it.name &&
+        prev.kind == ITEM_WORD && prev.name && p->names_only) {
+      cr_query *pair[2] = {term_query(p, prev.stem, 0),
+                           term_query(p, it.stem, 0)};
+      if (pair[0] && pair[1]) {
+        cr_query *phrase =
+            built(p, cr_query_combine(CR_OP_PHRASE, pair, 2,
+                                      it.position - prev.position + 1));
+        qlist_add(p, &pairs, scaled(p, phrase, NAME_PAIR_WEIGHT));
+      }
+      cr_query_free(pair[0]);
+      cr_query_free(pair[1]);
+    }
+    prev = it.sign == '-' ? (item){.kind = ITEM_NONE} : it;
+    prev.query = NULL;
+    if (it.sign == '+')
+      qlist_add(p, &req, it.query);
+    else if (it.sign == '-')
+      qlist_add(p, &excl, it.query);
     else
-      qlist_add(p, &opt, q);
+      qlist_add(p, &opt, it.query);
   }
   cr_query *base;
-  if (p->opts->all_required) {
+  bool all = p->opts->all_required;
+  if (all) {
     for (size_t i = 0; i < opt.n; i++)
       qlist_add(p, &req, opt.q[i]);
     opt.n = 0;
     qlist_free(&opt);
-    base = combine(CR_OP_AND, &req, 0);
+    base = combine(p, CR_OP_AND, &req, 0);
   } else {
-    cr_query *must = combine(CR_OP_AND, &req, 0);
-    cr_query *may = combine(CR_OP_OR, &opt, 0);
-    base = must && may ? combine2(CR_OP_AND_MAYBE, must, may)
+    bool required = req.n > 0;
+    cr_query *must = combine(p, CR_OP_AND, &req, 0);
+    cr_query *may = combine(p, CR_OP_OR, &opt, 0);
+    base = must && may ? combine2(p, CR_OP_AND_MAYBE, must, may)
                        : (must ? must : may);
+    all = required;
   }
-  if (near.n && base) {
-    /* Words that stand near each other in the text, as in the query, say
-     * more than the same words scattered: a bonus, never a requirement. */
-    cr_query *bonus = combine(CR_OP_OR, &near, 0);
-    base = combine2(CR_OP_AND_MAYBE, base, bonus);
+  if (pairs.n && base) {
+    /* Every article holding a pair holds its words, so an OR adds no
+     * match; with words required, the bonus may only add weight. OR is
+     * also what keeps it cheap: Xapian checks an AND_MAYBE's phrase on
+     * every candidate (35 ms on a SQuAD-it question, against 0.3). */
+    cr_query *bonus = combine(p, CR_OP_OR, &pairs, 0);
+    base = combine2(p, all ? CR_OP_AND_MAYBE : CR_OP_OR, base, bonus);
   } else {
-    qlist_free(&near);
+    qlist_free(&pairs);
   }
-  cr_query *not = combine(CR_OP_OR, &excl, 0);
+  cr_query *not = combine(p, CR_OP_OR, &excl, 0);
   if (not ) {
     /* Only exclusions: everything except them. */
-    if (!base) base = cr_query_match_all();
-    base = combine2(CR_OP_AND_NOT, base, not );
+    if (!base) base = built(p, cr_query_match_all());
+    base = combine2(p, CR_OP_AND_NOT, base, not );
   }
   return base;
 }
 
-static cr_query *parse_and(parser *p, int depth) {
-  cr_query *left = parse_seq(p, depth);
-  while (peek(&p->lx).kind == T_AND) {
-    take(&p->lx);
+static cr_query *parse_and(parser *p, int depth, const char *field) {
+  cr_query *left = parse_seq(p, depth, field);
+  while (ql_peek(&p->lx).kind == QL_AND) {
+    ql_take(&p->lx);
     bool negate = false;
-    if (peek(&p->lx).kind == T_NOT) {
-      take(&p->lx);
+    if (ql_peek(&p->lx).kind == QL_NOT) {
+      ql_take(&p->lx);
       negate = true;
     }
-    size_t words = p->n_words;
-    cr_query *right = parse_seq(p, depth);
-    if (negate) forget_words(p, words);
+    size_t words = p->n_words, checks = p->n_checks;
+    cr_query *right = parse_seq(p, depth, field);
+    if (negate) {
+      forget_words(p, words);
+      unwant_checks(p, checks);
+    }
     if (negate && right)
-      left = combine2(CR_OP_AND_NOT, left ? left : cr_query_match_all(), right);
+      left = combine2(p, CR_OP_AND_NOT,
+                      left ? left : built(p, cr_query_match_all()), right);
     else
-      left = combine2(CR_OP_AND, left, right);
+      left = combine2(p, CR_OP_AND, left, right);
   }
   return left;
 }
 
-static cr_query *parse_or(parser *p, int depth) {
-  cr_query *left = parse_and(p, depth);
-  while (peek(&p->lx).kind == T_OR) {
-    take(&p->lx);
-    left = combine2(CR_OP_OR, left, parse_and(p, depth));
+static cr_query *parse_or(parser *p, int depth, const char *field) {
+  cr_query *left = parse_and(p, depth, field);
+  while (ql_peek(&p->lx).kind == QL_OR) {
+    ql_take(&p->lx);
+    left = combine2(p, CR_OP_OR, left, parse_and(p, depth, field));
   }
   return left;
 }
@@ -620,14 +783,47 @@ static cr_query *parse_or(parser *p, int depth) {
 static cr_query *parse_all(parser *p) {
   cr_query *q = NULL;
   for (;;) {
-    q = combine2(CR_OP_OR, q, parse_or(p, 0));
-    token t = peek(&p->lx);
-    if (t.kind == T_END) break;
-    take(&p->lx); /* ')' or an operator nothing could follow */
-    if (t.kind == T_RPAREN) p->lx.notes |= NOTE_PAREN;
+    q = combine2(p, CR_OP_OR, q, parse_or(p, 0, NULL));
+    ql_token t = ql_peek(&p->lx);
+    if (t.kind == QL_END) break;
+    ql_take(&p->lx); /* ')' or an operator nothing could follow */
+    if (t.kind == QL_RPAREN) p->notes |= NOTE_PAREN;
   }
   return q;
 }
+
+/* ---- A query of names ------------------------------------------------- */
+
+typedef struct names_scan {
+  parser *p;
+  bool words, lower; /* a content word seen; one not capitalised */
+} names_scan;
+
+static int check_capital(const cr_token *t, void *ctx) {
+  names_scan *ns = ctx;
+  if (t->is_stop) return 0;
+  ns->words = true;
+  if (!t->capitalised) ns->lower = true;
+  return 0;
+}
+
+/* Whether every content word of the query, outside fields and wildcards,
+ * is capitalised: Cesare Costa, Corea del Nord; not a question, not
+ * keywords (furto Sassuolo). */
+static bool query_of_names(parser *p, const char *text, size_t len) {
+  ql_lexer lx;
+  ql_init(&lx, text, len);
+  names_scan ns = {.p = p};
+  for (ql_token t = ql_take(&lx); t.kind != QL_END && !ns.lower;
+       t = ql_take(&lx)) {
+    if ((t.kind != QL_WORD && t.kind != QL_PHRASE) || t.field || t.wildcard)
+      continue;
+    cr_analyze(p->an, t.text, t.len, 0, check_capital, &ns);
+  }
+  return ns.words && !ns.lower;
+}
+
+/* ---- Passes ----------------------------------------------------------- */
 
 static void free_filters(parser *p) {
   for (size_t i = 0; i < p->n_filters; i++)
@@ -637,15 +833,24 @@ static void free_filters(parser *p) {
   p->n_filters = p->cap_filters = 0;
 }
 
+static void free_checks(cr_qp_check **checks, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(checks[i]);
+  free(checks);
+}
+
 static cr_query *run_parser(parser *p, const char *text, size_t len) {
-  p->lx = (lexer){.s = text, .len = len};
+  ql_init(&p->lx, text, len);
   p->items = 0;
   p->n_wildcards = 0;
   p->n_seqs = 0;
   p->position = 0;
+  p->has_phrase = false;
   free_filters(p);
   forget_words(p, 0);
-  return parse_all(p);
+  cr_query *q = parse_all(p);
+  p->notes |= (p->lx.notes & QL_NOTE_QUOTE) ? NOTE_QUOTE : 0;
+  return q;
 }
 
 /* ---- Notes and entry points ------------------------------------------- */
@@ -659,12 +864,15 @@ static char *make_note(unsigned notes) {
       {NOTE_STOP, "the query has only stop words: searched for them as typed"},
       {NOTE_QUOTE, "an unclosed quote was closed at the end"},
       {NOTE_PAREN, "unbalanced parentheses were ignored"},
+      {NOTE_DEEP, "parentheses nested deeper than 64 were read as words"},
       {NOTE_TOO_LONG, "the query was cut to its first 1024 words"},
       {NOTE_BAD_DATE, "a date: filter was not understood (use date:2022, "
                       "date:2022-09 or date:2022-09-01..2022-09-30)"},
       {NOTE_SHORT_WILD, "a wildcard needs at least two letters before *"},
       {NOTE_MANY_WILD, "only the first 32 wildcards were expanded"},
       {NOTE_BACKWARDS, "a date range ends before it starts: nothing can match"},
+      {NOTE_NEAR, "NEAR joins single words; the rest was required as well"},
+      {NOTE_LONG_PHRASE, "only a phrase's first 32 words are checked exactly"},
   };
   if (!notes) return NULL;
   char buf[1024] = "";
@@ -680,10 +888,11 @@ cr_qp_opts cr_qp_opts_default(void) {
   return (cr_qp_opts){.all_required = false,
                       .since = NULL,
                       .until = NULL,
-                      .title_boost = 0,
                       .max_wildcard_expansion = 200,
-                      .proximity_weight = 0,
-                      .proximity_window = 8};
+                      .check = NULL,
+                      .check_env = NULL,
+                      .termfreq = NULL,
+                      .termfreq_ctx = NULL};
 }
 
 static bool iso_to_ymd(const char *iso, char out[9]) {
@@ -715,25 +924,28 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
   }
 
   parser p = {.an = an, .opts = opts};
+  p.names_only = query_of_names(&p, text, len);
   cr_query *q = run_parser(&p, text, len);
-  unsigned notes = p.lx.notes;
-  if (!q && p.saw_stop) {
+  if (!q && p.saw_stop && !p.failed) {
     /* Nothing but stop words: search for them after all. */
     p.keep_stop = true;
     q = run_parser(&p, text, len);
-    notes |= NOTE_STOP;
+    p.notes |= NOTE_STOP;
   }
+  unsigned notes = p.notes;
   if (*since && *until && strcmp(since, until) > 0) notes |= NOTE_BACKWARDS;
   if (*since || *until)
-    add_filter(&p, cr_query_value_range(CR_SLOT_DATE, *since ? since : NULL,
-                                        *until ? until : NULL));
+    add_filter(
+        &p, built(&p, cr_query_value_range(CR_SLOT_DATE, *since ? since : NULL,
+                                           *until ? until : NULL)));
   bool filtered = p.n_filters > 0;
   if (p.n_filters) {
     qlist fl = {p.filters, p.n_filters, p.cap_filters};
     p.filters = NULL;
     p.n_filters = p.cap_filters = 0;
-    cr_query *filter = combine(CR_OP_AND, &fl, 0);
-    q = combine2(CR_OP_FILTER, q ? q : cr_query_match_all(), filter);
+    cr_query *filter = combine(&p, CR_OP_AND, &fl, 0);
+    q = combine2(&p, CR_OP_FILTER, q ? q : built(&p, cr_query_match_all()),
+                 filter);
   }
   free_filters(&p);
   if (!q) notes |= NOTE_EMPTY;
@@ -741,6 +953,7 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
     cr_query_free(q);
     forget_words(&p, 0);
     free(p.words);
+    free_checks(p.checks, p.n_checks);
     cr_error_set(err, CR_E_NOMEM, "out of memory parsing the query");
     return -1;
   }
@@ -748,7 +961,10 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
   out->note = make_note(notes);
   out->words = p.words;
   out->n_words = p.n_words;
+  out->checks = p.checks;
+  out->n_checks = p.n_checks;
   out->filtered = filtered;
+  out->has_phrase = p.has_phrase;
   return 0;
 }
 
@@ -759,5 +975,6 @@ void cr_parsed_query_free(cr_parsed_query *pq) {
   for (size_t i = 0; i < pq->n_words; i++)
     free(pq->words[i].term);
   free(pq->words);
+  free_checks(pq->checks, pq->n_checks);
   memset(pq, 0, sizeof *pq);
 }

@@ -4,15 +4,21 @@
  *   words                     ranked, each optional (all required with
  *                             opts.all_required); stop words dropped
  *                             unless nothing else is left
- *   "exact phrase"            in order, across stop words
+ *   "exact phrase"            those words as typed, in order, stop words
+ *                             included, within one sentence; "word" is
+ *                             that word form, unstemmed
+ *   a NEAR b, a NEAR/n b      both, at most n words apart (default 10)
  *   +word  -word  -"phrase"   required / excluded
  *   a AND b, a OR b, NOT a, ( )
- *   title:x author:x source:x field searches (x a word or "phrase")
- *   prefix*                   wildcard over the index's terms
+ *   title:x author:x source:x field searches (x a word, "phrase" or
+ *                             a parenthesised group)
+ *   prefix*                   the words that start with prefix
  *   date:2022  date:2022-09  date:2022-09-01..2022-09-30  date filters
- * Words go through the same analyzer as the indexer. Nothing a person
- * types makes it fail: unbalanced quotes or parentheses are closed, lone
- * operators are read as words or dropped.
+ * Words go through the same analyzer as the indexer. A capitalised word
+ * (Costa) also asks for the name: the index's capitalised-word terms
+ * (schema.h) weigh in, most when the query is made of names alone.
+ * Nothing a person types makes it fail: unbalanced quotes or parentheses
+ * are closed, lone operators are read as words or dropped.
  */
 #ifndef CRONACA_QUERY_PARSER_H
 #define CRONACA_QUERY_PARSER_H
@@ -23,22 +29,40 @@
 
 #include "analyzer.h"
 #include "error.h"
+#include "exact.h"
 #include "xapian_c.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* How many documents hold term (the termfreq the index reports), or -1
+ * if it could not be read. */
+typedef long (*cr_termfreq_fn)(const char *term, void *ctx);
+
 typedef struct cr_qp_opts {
   bool all_required;               /* --all: every plain word must match */
   const char *since;               /* "YYYY-MM-DD" or NULL */
   const char *until;               /* "YYYY-MM-DD" or NULL */
-  double title_boost;              /* extra weight of title matches (0: none) */
-  unsigned max_wildcard_expansion; /* terms a prefix* may expand to */
-  double proximity_weight;         /* bonus for neighbouring query words found
-                                      near each other (0: none) */
-  unsigned proximity_window;       /* "near": within this many positions */
+  unsigned max_wildcard_expansion; /* stems a prefix* may expand to */
+  /* Tests each candidate of a quoted phrase, quoted word or wildcard on
+   * its stored text (cr_query_checked; ctx is the cr_qp_check). NULL: the
+   * stems alone decide, as they must over remote shards. */
+  cr_check_fn check;
+  void *check_env; /* handed to check through cr_qp_check.env */
+  /* The index's term counts, to tell a name (Costa: often capitalised
+   * where it stands) from a capitalised common word (Quando, first in a
+   * question). NULL: capitals are read as names throughout. */
+  cr_termfreq_fn termfreq;
+  void *termfreq_ctx;
 } cr_qp_opts;
+
+/* An exact pattern of the query, with what its test needs. */
+typedef struct cr_qp_check {
+  cr_exact pattern; /* the words as typed (exact.h) */
+  void *env;        /* cr_qp_opts.check_env */
+  bool wanted;      /* not excluded: snippets show it */
+} cr_qp_check;
 
 cr_qp_opts cr_qp_opts_default(void);
 
@@ -56,7 +80,11 @@ typedef struct cr_parsed_query {
   cr_qword *words; /* the wanted words in query order (repeats kept), for
                       ranking by where they stand in a document */
   size_t n_words;
-  bool filtered; /* dates narrow the matches (date:, --since, --until) */
+  cr_qp_check **checks; /* the exact patterns (phrases, quoted words,
+                           wildcards); the query points at them */
+  size_t n_checks;
+  bool filtered;   /* dates narrow the matches (date:, --since, --until) */
+  bool has_phrase; /* a phrase: Xapian's match estimate is poor */
 } cr_parsed_query;
 
 /* Parses text[0..len). Fails (-1, err) only on memory exhaustion or bad

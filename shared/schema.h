@@ -4,13 +4,21 @@
  * them back with cr_stored_parse; this header is the one place that says
  * which terms, values and data a document holds.
  *
- * Terms (body and title words are analysed with the shared analyzer):
- *   (no prefix)  every title and body word, with positions; title words
- *                come first and count CR_TITLE_WDF times, so they weigh
- *                more in BM25
- *   S            title words, with positions          title:guerra
- *   A            author words                          author:grasso
- *   XO           source words (newspaper, site)        source:gazzetta
+ * Terms (every field is analysed with the shared analyzer):
+ *   (no prefix)  the stem of every title, body, author and source word,
+ *                with positions; title words come first and count
+ *                CR_TITLE_WDF times, so they weigh more in BM25; the
+ *                author and the source follow the body, each
+ *                CR_BODY_POSITION_GAP positions on
+ *   C            the word itself (folded, unstemmed) where it is written
+ *                with a capital inside a sentence, and not in a place's
+ *                name (via Aldo Moro): what tells the surname Costa from
+ *                costo (Ccosta); no positions
+ *   W            stop words as written (folded), no positions: a query
+ *                of stop words alone finds them (Wnon)
+ *   S            title stems, with positions           title:guerra
+ *   A            author stems, with positions          author:"Fabrizio Grasso"
+ *   XO           source stems (newspaper, site), with positions
  *   Q            the article id, exactly once per document
  *   XF           the source file the article came from (for --prune), as
  *                a hash of its path: short, and any path length fits
@@ -72,6 +80,8 @@ extern "C" {
 #define CR_PREFIX_YEAR "Y"
 #define CR_PREFIX_MONTH "M"
 #define CR_PREFIX_DAY "D"
+#define CR_PREFIX_NAME "C"
+#define CR_PREFIX_STOP "W"
 
 enum cr_value_slot {
   CR_SLOT_DATE = 0,
@@ -87,7 +97,7 @@ enum cr_value_slot {
 #define CR_SPELLING_MIN_BYTES 4
 
 #define CR_META_SCHEMA "cronaca:schema"
-#define CR_SCHEMA_VERSION "4"
+#define CR_SCHEMA_VERSION "5"
 #define CR_META_LANGUAGE "cronaca:language"
 
 /* Title words count this many times in the unprefixed terms. */

@@ -190,6 +190,7 @@ int code_of(const Xapian::Error &e) {
       {"InvalidArgumentError", CR_E_INVALID},
       {"DatabaseError", CR_E_IO},
       {"DatabaseCreateError", CR_E_IO},
+      {"UnimplementedError", CR_E_UNSUPPORTED},
   };
   for (const auto &c : codes)
     if (std::strcmp(e.get_type(), c.type) == 0) return c.code;
@@ -836,6 +837,95 @@ cr_query *cr_query_wildcard(const char *prefix, unsigned max_expansion) {
                               : Xapian::Query::WILDCARD_LIMIT_ERROR;
     out = wrap(Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max_expansion,
                              limit, Xapian::Query::OP_SYNONYM));
+  });
+  return out;
+}
+
+extern "C++" namespace {
+  /* The documents of a driver term that a C test keeps (cr_query_checked).
+   * The matcher asks check() for documents the rest of the query already
+   * matched, so the test runs on those alone; next() and skip_to() test
+   * each driver posting in turn, for when it leads. Xapian clones one per
+   * database searched and calls init() with that database. */
+  class CheckedSource : public Xapian::PostingSource {
+  public:
+    CheckedSource(const std::string &driver, unsigned text_slot,
+                  unsigned card_slot, cr_check_fn fn, void *ctx)
+        : driver_(driver), text_slot_(text_slot), card_slot_(card_slot),
+          fn_(fn), ctx_(ctx) {}
+
+    CheckedSource *clone() const override {
+      return new CheckedSource(driver_, text_slot_, card_slot_, fn_, ctx_);
+    }
+    void init(const Xapian::Database &db) override {
+      db_ = db;
+      it_ = db_.postlist_begin(driver_);
+      end_ = db_.postlist_end(driver_);
+      started_ = false;
+      tf_ = db_.get_termfreq(driver_);
+    }
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return tf_; }
+    Xapian::doccount get_termfreq_max() const override { return tf_; }
+    void next(double) override {
+      if (started_ && it_ != end_) ++it_;
+      started_ = true;
+      settle();
+    }
+    void skip_to(Xapian::docid did, double) override {
+      started_ = true;
+      it_.skip_to(did);
+      settle();
+    }
+    bool check(Xapian::docid did, double) override {
+      started_ = true;
+      it_.skip_to(did);
+      if (it_ == end_ || *it_ != did) return true; /* at the next posting */
+      return keeps(did);
+    }
+    bool at_end() const override { return started_ && it_ == end_; }
+    Xapian::docid get_docid() const override { return *it_; }
+    std::string get_description() const override {
+      return "CheckedSource(" + driver_ + ")";
+    }
+
+  private:
+    /* Moves on to the first driver posting the test keeps. */
+    void settle() {
+      while (it_ != end_ && !keeps(*it_))
+        ++it_;
+    }
+    bool keeps(Xapian::docid did) {
+      Xapian::Document doc = db_.get_document(did, Xapian::DOC_ASSUME_VALID);
+      std::string text = doc.get_value(text_slot_);
+      std::string card = doc.get_value(card_slot_);
+      int rc = fn_(text.empty() ? nullptr : text.data(), text.size(),
+                   card.empty() ? nullptr : card.data(), card.size(), ctx_);
+      if (rc < 0) throw std::bad_alloc();
+      return rc > 0;
+    }
+
+    std::string driver_;
+    unsigned text_slot_, card_slot_;
+    cr_check_fn fn_;
+    void *ctx_;
+    Xapian::Database db_;
+    Xapian::PostingIterator it_, end_;
+    Xapian::doccount tf_ = 0;
+    bool started_ = false;
+  };
+} // namespace
+
+cr_query *cr_query_checked(const char *driver, unsigned text_slot,
+                           unsigned card_slot, cr_check_fn fn, void *ctx) {
+  cr_query *out = nullptr;
+  guard(nullptr, "", [&] {
+    /* release(): the query owns the source from here on. */
+    std::unique_ptr<CheckedSource> src(
+        new CheckedSource(driver, text_slot, card_slot, fn, ctx));
+    Xapian::Query q(src->release());
+    src.release();
+    out = wrap(q);
   });
   return out;
 }

@@ -231,6 +231,21 @@ char *cr_query_describe(const cr_query *q);
 /* Calls fn for each distinct term in the query (wildcards unexpanded). */
 int cr_query_terms(const cr_query *q, cr_key_fn fn, void *ctx);
 
+/* A test the matcher runs on candidate documents, for what terms cannot
+ * tell: an exact phrase with its stop words and sentence breaks, a word
+ * form rather than its stem. fn gets the candidate's values in text_slot
+ * and card_slot (NULL, 0 when absent) and returns 1 to keep it, 0 to drop
+ * it, -1 when memory ran out (the search then fails with CR_E_NOMEM). */
+typedef int (*cr_check_fn)(const char *text, size_t text_len, const char *card,
+                           size_t card_len, void *ctx);
+/* The documents indexed by driver (a term every candidate holds) that fn
+ * keeps: a weightless filter, to be ANDed with the query that ranks them
+ * (the matcher then tests only the documents that query lets through).
+ * ctx must outlive every search with the query. It cannot be sent to a
+ * remote server: cr_search then fails with CR_E_UNSUPPORTED. */
+cr_query *cr_query_checked(const char *driver, unsigned text_slot,
+                           unsigned card_slot, cr_check_fn fn, void *ctx);
+
 /* ---- Searching -------------------------------------------------------- */
 
 typedef struct cr_bm25 {

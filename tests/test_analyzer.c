@@ -109,10 +109,10 @@ Test(analyzer, the_issue_example) {
 
 Test(analyzer, every_elided_form_both_apostrophes_and_a_space) {
   static const char *const elided[] = {
-      "c",    "l",    "all",    "dall", "dell", "nell",  "sull",  "coll",
-      "pell", "gl",   "agl",    "dagl", "degl", "negl",  "sugl",  "un",
-      "m",    "t",    "s",      "v",    "d",    "quest", "quell", "sant",
-      "bell", "tutt", "nessun", "anch", "com",  "senz",  "nient", "dov"};
+      "c",    "l",      "all",  "dall", "dell", "nell",  "sull",  "coll",
+      "pell", "gl",     "agl",  "dagl", "degl", "negl",  "sugl",  "un",
+      "m",    "t",      "s",    "v",    "d",    "quest", "quell", "bell",
+      "tutt", "nessun", "anch", "com",  "senz", "nient", "dov"};
   static const char *const apostrophes[] = {"'", "’", "' ", "’ ", "ʼ"};
   for (size_t i = 0; i < sizeof elided / sizeof *elided; i++) {
     for (size_t k = 0; k < sizeof apostrophes / sizeof *apostrophes; k++) {
@@ -480,16 +480,80 @@ Test(analyzer, normalize_edge_cases) {
 
 Test(analyzer, languages_without_a_stop_list_have_no_stop_words) {
   cr_error err;
-  cr_analyzer *en = cr_analyzer_new("english", &err);
-  cr_assert_not_null(en, "%s", err.message);
+  cr_analyzer *de = cr_analyzer_new("german", &err);
+  cr_assert_not_null(de, "%s", err.message);
   dump d;
   memset(&d, 0, sizeof d);
-  d.text_len = 19;
-  cr_analyze(en, "the running Tigers", 18, 0, append, &d);
-  cr_expect_str_eq(d.out, "the@0 run@1 tiger@2");
-  cr_analyzer_free(en);
+  d.text_len = 18;
+  cr_analyze(de, "der laufende Tiger", 18, 0, append, &d);
+  cr_expect_str_eq(d.out, "der@0 laufend@1 tig@2");
+  cr_analyzer_free(de);
   cr_analyzer *def = cr_analyzer_new(NULL, &err);
   cr_assert_not_null(def);
   cr_expect_str_eq(cr_analyzer_language(def), "italian");
   cr_analyzer_free(def);
+}
+
+/* English has its own stop words and no Italian elision: an apostrophe
+ * between letters stays in the word. */
+Test(analyzer, english_stop_words_and_apostrophes) {
+  cr_error err;
+  cr_analyzer *en = cr_analyzer_new("english", &err);
+  cr_assert_not_null(en, "%s", err.message);
+  static const tcase cases[] = {
+      {"the running Tigers", "(stop)the@0 run@1 tiger@2"},
+      {"they aren't here", "(stop)they@0 (stop)aren't@1 (stop)here@2"},
+      {"O'Brien's dogs", "o'brien@0 dog@1"},
+      {"l'intelligence", "l'intellig@0"},
+      {"rock 'n' roll", "rock@0 n@1 roll@2"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    dump d;
+    memset(&d, 0, sizeof d);
+    d.text_len = strlen(cases[i].text);
+    cr_analyze(en, cases[i].text, d.text_len, 0, append, &d);
+    cr_expect_str_eq(d.out, cases[i].tokens, "for \"%s\"", cases[i].text);
+  }
+  cr_analyzer_free(en);
+}
+
+/* The word itself beside its stem, and where it stood: "word" as the
+ * token's unstemmed form, then C if it was capitalised and S if it
+ * started a sentence. What tells the surname Costa from costo. */
+static int append_form(const cr_token *t, void *ctx) {
+  dump *d = ctx;
+  char one[160];
+  snprintf(one, sizeof one, "%s%.*s%s%s", d->n_tokens ? " " : "",
+           (int)t->word_len, t->word, t->capitalised ? "/C" : "",
+           t->sentence_start ? "/S" : "");
+  strncat(d->out, one, sizeof d->out - strlen(d->out) - 1);
+  cr_assert_eq(strlen(t->word), t->word_len);
+  d->n_tokens++;
+  return 0;
+}
+
+Test(analyzer, words_capitals_and_sentence_starts) {
+  static const tcase cases[] = {
+      {"Il sindaco Costa ha detto che i costi salgono",
+       "il/C/S sindaco costa/C ha detto che i costi salgono"},
+      {"Costa molto. Lo dice Mariella Lugli, a luglio",
+       "costa/C/S molto lo/C/S dice mariella/C lugli/C a luglio"},
+      /* An elided article leaves the sentence start to the next word. */
+      {"L'Italia e dall'Iran", "italia/C/S e iran/C"},
+      {"Città e CITTÀ, perché", "citta/C/S e citta/C perche"},
+      {"via Cesare Costa\nNeri ha vinto", "via/S cesare/C costa/C neri/C/S ha "
+                                          "vinto"},
+      {"«Bianchi» disse? Sì! Setti… Grazie",
+       "bianchi/C/S disse si/C/S setti/C/S grazie/C/S"},
+      {"Sant'Agostino e Jong-un", "sant/C/S agostino/C e jong/C un"},
+      {"3.000 euro a É", "3000/S euro a e/C"},
+      {"Ärzte über Éric", "arzte/C/S uber eric/C"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    dump d;
+    memset(&d, 0, sizeof d);
+    cr_analyze(an, cases[i].text, strlen(cases[i].text), 0, append_form, &d);
+    cr_expect_str_eq(d.out, cases[i].tokens, "for \"%s\": got \"%s\"",
+                     cases[i].text, d.out);
+  }
 }
