@@ -20,10 +20,11 @@
 #define SR_FILTER_COUNT 1000
 
 struct sr_engine {
-  cr_rdb *db;          /* every -d, searched as one */
-  bool local;          /* no remote shard: exact tests can run */
-  cr_analyzer *an;     /* shared by the query parser and the snippets */
-  cr_textdict **dicts; /* the shards' text dictionaries, one of each */
+  cr_rdb *db;               /* every -d, searched as one */
+  bool local;               /* no remote shard: exact tests can run */
+  cr_exact_scratch scratch; /* the exact tests' buffers */
+  cr_analyzer *an;          /* shared by the query parser and the snippets */
+  cr_textdict **dicts;      /* the shards' text dictionaries, one of each */
   size_t n_dicts;
   cr_textpack *tp; /* unpacks the texts snippets are made from */
 };
@@ -194,6 +195,7 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
 void sr_close(sr_engine *e) {
   if (!e) return;
   cr_textpack_free(e->tp);
+  cr_exact_scratch_free(&e->scratch);
   for (size_t i = 0; i < e->n_dicts; i++)
     cr_textdict_free(e->dicts[i]);
   free(e->dicts);
@@ -214,9 +216,9 @@ static int exact_check(const char *text, size_t text_len, const char *card,
   cr_error err;
   bool derived = false;
   if (card && cr_stored_parse(card, card_len, &st, &err) == 0) {
-    int rc = st.title
-                 ? cr_exact_find(e->an, &c->pattern, st.title, strlen(st.title))
-                 : 0;
+    int rc = st.title ? cr_exact_find(e->an, &c->pattern, st.title,
+                                      strlen(st.title), &e->scratch)
+                      : 0;
     derived = st.title_derived;
     cr_stored_free(&st);
     if (rc != 0) return rc;
@@ -229,11 +231,12 @@ static int exact_check(const char *text, size_t text_len, const char *card,
   if (c->pattern.title_only) {
     char *title = cr_schema_derive_title(body, len, CR_DERIVED_TITLE_MAX);
     if (!title) return -1;
-    int rc = cr_exact_find(e->an, &c->pattern, title, strlen(title));
+    int rc =
+        cr_exact_find(e->an, &c->pattern, title, strlen(title), &e->scratch);
     free(title);
     return rc;
   }
-  return cr_exact_find(e->an, &c->pattern, body, len);
+  return cr_exact_find(e->an, &c->pattern, body, len, &e->scratch);
 }
 
 /* The index's count of a term (cr_qp_opts.termfreq). */
@@ -360,10 +363,13 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
   if (p->snippets) {
     term_list t = {0};
     cr_mset_matching_terms(page->mset, i, add_term, &t);
-    char *snip =
-        t.oom ? NULL
-              : cr_snippet(e->an, st->text, st->text ? st->text_len : 0,
-                           (const char *const *)t.terms, t.n, &p->snippet);
+    cr_snippet_opts so = p->snippet;
+    so.patterns = page->patterns;
+    so.n_patterns = page->n_patterns;
+    char *snip = t.oom
+                     ? NULL
+                     : cr_snippet(e->an, st->text, st->text ? st->text_len : 0,
+                                  (const char *const *)t.terms, t.n, &so);
     bool oom = t.oom || !snip;
     term_list_free(&t);
     if (oom) return -1;
@@ -558,6 +564,17 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
       (p->like && use_like(e, p, page, err) != 0))
     return -1;
   page->result.note = page->parsed.note;
+  /* The patterns snippets show: those not excluded. */
+  free(page->patterns);
+  page->n_patterns = 0;
+  page->patterns = malloc((page->parsed.n_checks + 1) * sizeof *page->patterns);
+  if (!page->patterns) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < page->parsed.n_checks; i++)
+    if (page->parsed.checks[i]->wanted)
+      page->patterns[page->n_patterns++] = &page->parsed.checks[i]->pattern;
   return 0;
 }
 
@@ -630,6 +647,7 @@ void sr_page_free(sr_page *page) {
   if (!page) return;
   drop_hits(page);
   free(page->suggestion);
+  free(page->patterns);
   cr_parsed_query_free(&page->parsed);
   memset(page, 0, sizeof *page);
 }

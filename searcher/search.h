@@ -34,9 +34,9 @@ typedef struct sr_params {
   bool collapse;           /* one hit per group of near duplicates */
   sr_facet_kind facets[SR_MAX_FACETS]; /* counted over all matches */
   size_t n_facets;
-  bool suggest;            /* offer a spelling correction of rare words */
-  const char *like;        /* an article id: find articles like it; the
-                              query text, if any, only filters */
+  bool suggest;     /* offer a spelling correction of rare words */
+  const char *like; /* an article id: find articles like it; the
+                       query text, if any, only filters */
 } sr_params;
 
 /* Defaults: 10 hits by relevance, snippets with OUT_MARK_* markers,
@@ -53,12 +53,14 @@ void sr_close(sr_engine *e);
 
 /* One page of results; everything it points to lives until sr_page_free. */
 typedef struct sr_page {
-  out_result result;      /* hand this to out_text / out_json */
-  out_hit *hits;          /* result.hits */
-  void *stored;           /* cr_stored per hit (parsed data) */
-  char **snippets;        /* per hit, malloc'd or NULL */
-  cr_parsed_query parsed; /* the query (and the parser's note) */
-  cr_mset *mset;          /* the hits' data is read from here */
+  out_result result;         /* hand this to out_text / out_json */
+  out_hit *hits;             /* result.hits */
+  void *stored;              /* cr_stored per hit (parsed data) */
+  char **snippets;           /* per hit, malloc'd or NULL */
+  cr_parsed_query parsed;    /* the query (and the parser's note) */
+  const cr_exact **patterns; /* its exact patterns snippets show */
+  size_t n_patterns;
+  cr_mset *mset; /* the hits' data is read from here */
   out_facet facets[SR_MAX_FACETS];
   char *suggestion;
 } sr_page;

@@ -355,6 +355,7 @@ typedef struct raw_word {
   bool acronym;      /* U.S.A.: never a stop word */
   bool elided;       /* followed by an apostrophe */
   bool sentence_start; /* see cr_token */
+  bool after_elision;  /* cr_token.elided */
 } raw_word;
 
 /* Italian thousands separators: "1.000" and "12.345.678" lose their dots,
@@ -430,6 +431,7 @@ static int emit_word(cr_analyzer *a, const raw_word *w, uint32_t *position,
                   .word = a->word,
                   .word_len = len,
                   .capitalised = starts_capitalised(w->text, w->len),
+                  .elided = w->after_elision,
                   .sentence_start = w->sentence_start};
   if (!w->number && len > 0) {
     tok.word_len = word_form(a, len);
@@ -543,6 +545,7 @@ int cr_analyze(cr_analyzer *a, const char *text, size_t len,
   uint32_t position = first_position;
   bool compound = false; /* the previous word ended in a joining hyphen */
   bool sentence = true;  /* no word yet since the last sentence end */
+  bool elision = false;  /* the last word was an elided article */
   size_t i = 0;
   while (i < len) {
     size_t n;
@@ -553,7 +556,10 @@ int cr_analyze(cr_analyzer *a, const char *text, size_t len,
       compound = false;
       continue;
     }
-    raw_word w = {.start = i, .compound = compound, .sentence_start = sentence};
+    raw_word w = {.start = i,
+                  .compound = compound,
+                  .sentence_start = sentence,
+                  .after_elision = elision};
     if (!(i + n < len && text[i + n] == '.' &&
           scan_acronym(a, text, i, len, &w)))
       scan_word(text, i, len, &w, !a->elision);
@@ -564,6 +570,7 @@ int cr_analyze(cr_analyzer *a, const char *text, size_t len,
     /* An elided article is part of the next word: L'Italia at the start
      * of a sentence starts it with Italia. */
     if (!elided) sentence = false;
+    elision = elided;
   }
   return 0;
 }

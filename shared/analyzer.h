@@ -47,6 +47,8 @@ typedef struct cr_token {
   size_t start, end; /* byte range [start, end) of the word in the input */
   bool is_stop;      /* a stop word: term is the folded, unstemmed word */
   bool capitalised;  /* written with a capital first letter ("Costa", "USA") */
+  bool elided;       /* an elided article came just before it and was
+                        dropped: the Iran of dell'Iran, the è of c'è */
   bool sentence_start; /* first word of the text or of a sentence (after . !
                           ? … or a line break): a capital there says
                           nothing about a name */

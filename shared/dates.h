@@ -26,8 +26,7 @@ bool cr_date_parse(const char *s, size_t len, bool allow_trailing,
 /* Parses a date or a partial date (year, year-month) into the first and
  * last day it covers, as "YYYYMMDD" strings (out_lo[9], out_hi[9]).
  * "2022-09" -> 20220901..20220930. Returns false if s is not a date. */
-bool cr_date_range(const char *s, size_t len, char out_lo[9],
-                   char out_hi[9]);
+bool cr_date_range(const char *s, size_t len, char out_lo[9], char out_hi[9]);
 
 #ifdef __cplusplus
 }

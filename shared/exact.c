@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool cr_exact_add(cr_exact *x, const char *form, size_t len, bool prefix) {
+bool cr_exact_add(cr_exact *x, const char *form, size_t len, bool prefix,
+                  bool elided) {
   if (x->n >= CR_EXACT_MAX_WORDS || len == 0 || len > CR_MAX_TERM_BYTES)
     return false;
   cr_exact_word *w = &x->words[x->n++];
@@ -23,6 +24,7 @@ bool cr_exact_add(cr_exact *x, const char *form, size_t len, bool prefix) {
   w->form[len] = '\0';
   w->len = len;
   w->prefix = prefix;
+  w->elided = elided;
   return true;
 }
 
@@ -35,6 +37,7 @@ typedef struct seen {
   uint32_t position;
   size_t start, end;
   bool sentence_start;
+  bool elided;
 } seen;
 
 typedef struct scan {
@@ -59,7 +62,8 @@ static bool ends_here(const scan *sc, const cr_exact *x) {
   for (size_t k = 0; k < x->n; k++) {
     const seen *s = &sc->ring[(sc->count - x->n + k) % CR_EXACT_MAX_WORDS];
     if (!word_matches(&x->words[k], s)) return false;
-    if (prev && (s->position != prev->position + 1 || s->sentence_start))
+    if (prev && (s->position != prev->position + 1 || s->sentence_start ||
+                 s->elided != x->words[k].elided))
       return false;
     prev = s;
   }
@@ -76,6 +80,7 @@ static int on_token(const cr_token *t, void *ctx) {
   s->start = t->start;
   s->end = t->end;
   s->sentence_start = t->sentence_start;
+  s->elided = t->elided;
   sc->count++;
   for (size_t i = 0; i < sc->n_x; i++) {
     const cr_exact *x = sc->x[i];
@@ -110,16 +115,29 @@ int cr_exact_scan(cr_analyzer *an, const cr_exact *const *x, size_t n,
 static const char latin1_base[64] = "aaaaaa\0ceeeeiiii\0nooooo\0\0uuuuy\0\0"
                                     "aaaaaa\0ceeeeiiii\0nooooo\0\0uuuuy\0y";
 
-/* Folds text[0..len) into out (len bytes): ASCII lower-cased, Latin-1
- * letters to their base letter, the common punctuation of U+2000..U+206F
- * and of Latin-1 to spaces. Returns the folded length, or (size_t)-1 if
- * the text holds a character whose folded form this cannot know (then
- * only the analyzer can tell). */
-static size_t fold_letters(const char *text, size_t len, char *out) {
+/* Folds text[0..len) into s->folded, noting in s->offset where each
+ * folded byte came from: ASCII lower-cased, Latin-1 letters to their base
+ * letter, the common punctuation of U+2000..U+206F and of Latin-1 to a
+ * space. Returns the folded length, (size_t)-1 if the text holds a
+ * character whose folded form this cannot know (only the analyzer can
+ * tell), or (size_t)-2 if memory ran out. */
+static size_t fold_letters(const char *text, size_t len, cr_exact_scratch *s) {
+  if (len > UINT32_MAX) return (size_t)-1;
+  if (s->cap < len + 1) {
+    size_t cap = len + 1 > 2 * s->cap ? len + 1 : 2 * s->cap;
+    char *f = realloc(s->folded, cap);
+    if (f) s->folded = f;
+    uint32_t *o = f ? realloc(s->offset, cap * sizeof *o) : NULL;
+    if (!f || !o) return (size_t)-2;
+    s->offset = o;
+    s->cap = cap;
+  }
   const unsigned char *u = (const unsigned char *)text;
+  char *out = s->folded;
   size_t k = 0;
   for (size_t i = 0; i < len;) {
     unsigned char c = u[i];
+    s->offset[k] = (uint32_t)i;
     if (c < 0x80) {
       out[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
       i++;
@@ -140,28 +158,22 @@ static size_t fold_letters(const char *text, size_t len, char *out) {
       return (size_t)-1;
     }
   }
+  s->offset[k] = (uint32_t)len;
   return k;
 }
 
-static bool ascii_only(const char *s, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if ((unsigned char)s[i] >= 0x80) return false;
+/* Whether the folding can stand for the analyzer on this word: plain
+ * ASCII letters (digits are rewritten: 1.000 is the term 1000). */
+static bool foldable_word(const cr_exact_word *w) {
+  for (size_t i = 0; i < w->len; i++) {
+    unsigned char c = (unsigned char)w->form[i];
+    if (c >= 0x80 || (c >= '0' && c <= '9')) return false;
+  }
   return true;
 }
 
-/* 0 if the folded text lacks one of the pattern's words (it cannot hold
- * the pattern), 1 if it may hold it. */
-static int may_hold(const cr_exact *x, const char *text, size_t len) {
-  for (size_t k = 0; k < x->n; k++)
-    if (!ascii_only(x->words[k].form, x->words[k].len)) return 1;
-  char *folded = malloc(len ? len : 1);
-  if (!folded) return -1;
-  size_t n = fold_letters(text, len, folded);
-  int rc = 1;
-  for (size_t k = 0; n != (size_t)-1 && k < x->n && rc; k++)
-    if (!memmem(folded, n, x->words[k].form, x->words[k].len)) rc = 0;
-  free(folded);
-  return rc;
+static bool is_letter_byte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
 static int found(const cr_exact *x, cr_exact_span span, void *ctx) {
@@ -169,11 +181,74 @@ static int found(const cr_exact *x, cr_exact_span span, void *ctx) {
   return 1;
 }
 
-int cr_exact_find(cr_analyzer *an, const cr_exact *x, const char *text,
-                  size_t len) {
-  if (!text || x->n == 0) return 0;
-  int may = may_hold(x, text, len);
-  if (may <= 0) return may;
+/* Room left in the text, in bytes, around a word of the pattern for the
+ * words before and after it (a word, its elided article, punctuation). */
+static size_t room_for(const cr_exact *x, size_t from, size_t to) {
+  size_t n = 64;
+  for (size_t k = from; k < to; k++)
+    n += 2 * (x->words[k].len + 8);
+  return n;
+}
+
+/* Looks for the pattern around each occurrence of its anchor word in the
+ * folded text: the analyzer runs on those passages alone. */
+static int find_around(cr_analyzer *an, const cr_exact *x, const char *text,
+                       size_t len, const cr_exact_scratch *s, size_t n) {
+  size_t a = 0;
+  for (size_t k = 1; k < x->n; k++)
+    if (x->words[k].len > x->words[a].len) a = k;
+  const cr_exact_word *w = &x->words[a];
+  size_t before = room_for(x, 0, a), after = room_for(x, a, x->n);
   const cr_exact *one[1] = {x};
-  return cr_exact_scan(an, one, 1, text, len, found, NULL);
+  for (const char *f = s->folded, *end = s->folded + n;;) {
+    const char *hit = memmem(f, (size_t)(end - f), w->form, w->len);
+    if (!hit) return 0;
+    size_t k = (size_t)(hit - s->folded);
+    f = hit + 1;
+    if (k > 0 && is_letter_byte(s->folded[k - 1])) continue;
+    if (!w->prefix && k + w->len < n && is_letter_byte(s->folded[k + w->len]))
+      continue;
+    size_t at = s->offset[k];
+    size_t lo = at > before ? at - before : 0;
+    size_t hi = at + after < len ? at + after : len;
+    /* Whole words only: back to a space, on to a space. */
+    while (lo > 0 && text[lo - 1] != ' ' && text[lo - 1] != '\n')
+      lo--;
+    while (hi < len && text[hi] != ' ' && text[hi] != '\n')
+      hi++;
+    int rc = cr_exact_scan(an, one, 1, text + lo, hi - lo, found, NULL);
+    if (rc != 0) return rc;
+  }
+}
+
+int cr_exact_find(cr_analyzer *an, const cr_exact *x, const char *text,
+                  size_t len, cr_exact_scratch *scratch) {
+  if (!text || x->n == 0) return 0;
+  const cr_exact *one[1] = {x};
+  for (size_t k = 0; k < x->n; k++)
+    if (!foldable_word(&x->words[k]))
+      return cr_exact_scan(an, one, 1, text, len, found, NULL);
+  cr_exact_scratch own = {0};
+  cr_exact_scratch *s = scratch ? scratch : &own;
+  size_t n = fold_letters(text, len, s);
+  int rc;
+  if (n == (size_t)-2) {
+    rc = -1;
+  } else if (n == (size_t)-1) {
+    rc = cr_exact_scan(an, one, 1, text, len, found, NULL);
+  } else {
+    rc = 1;
+    for (size_t k = 0; k < x->n && rc; k++)
+      if (!memmem(s->folded, n, x->words[k].form, x->words[k].len)) rc = 0;
+    if (rc) rc = find_around(an, x, text, len, s, n);
+  }
+  if (!scratch) cr_exact_scratch_free(&own);
+  return rc;
+}
+
+void cr_exact_scratch_free(cr_exact_scratch *s) {
+  if (!s) return;
+  free(s->folded);
+  free(s->offset);
+  memset(s, 0, sizeof *s);
 }

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analyzer.h"
 
@@ -34,6 +35,8 @@ typedef struct cr_exact_word {
   char form[CR_MAX_TERM_BYTES + 1]; /* as cr_token.word */
   size_t len;                       /* strlen(form) */
   bool prefix;                      /* matches any word starting with form */
+  bool elided; /* after an elided article (c'è): so must the text's word
+                  be, unless it is the pattern's first */
 } cr_exact_word;
 
 typedef struct cr_exact {
@@ -44,7 +47,8 @@ typedef struct cr_exact {
 
 /* Appends one word to the pattern; false (nothing added) when it is full
  * or the word is empty or too long. */
-bool cr_exact_add(cr_exact *x, const char *form, size_t len, bool prefix);
+bool cr_exact_add(cr_exact *x, const char *form, size_t len, bool prefix,
+                  bool elided);
 
 /* Where a pattern was found: the byte range from its first word's start
  * to its last word's end. */
@@ -64,12 +68,26 @@ typedef int (*cr_exact_fn)(const cr_exact *x, cr_exact_span span, void *ctx);
 int cr_exact_scan(cr_analyzer *an, const cr_exact *const *x, size_t n,
                   const char *text, size_t len, cr_exact_fn fn, void *ctx);
 
+/* Buffers cr_exact_find reuses from one text to the next, so that testing
+ * thousands of candidates allocates nothing per candidate. Zero it before
+ * the first use; cr_exact_scratch_free releases it. */
+typedef struct cr_exact_scratch {
+  char *folded;     /* the text's letters, folded */
+  uint32_t *offset; /* offset[k]: where folded[k] came from in the text */
+  size_t cap;       /* room in both */
+} cr_exact_scratch;
+
+void cr_exact_scratch_free(cr_exact_scratch *s);
+
 /* 1 if text[0..len) holds the pattern, 0 if not, -1 if memory ran out.
- * Texts that cannot hold it (a whole word of it is missing from the
- * text's letters, compared without case and accents) are rejected
- * without being analysed. */
+ * The text's letters are folded first (lower case, Latin-1 accents
+ * removed): a text that lacks one of the pattern's words is rejected
+ * there, and in the others only the passages around its rarest-looking
+ * word (the longest) are analysed. Texts or patterns the folding cannot
+ * read (other scripts, numbers, which the analyzer rewrites) are
+ * analysed whole. scratch may be NULL. */
 int cr_exact_find(cr_analyzer *an, const cr_exact *x, const char *text,
-                  size_t len);
+                  size_t len, cr_exact_scratch *scratch);
 
 #ifdef __cplusplus
 }

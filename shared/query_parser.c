@@ -48,7 +48,7 @@
 /* A capitalised word is read as a name when at least this share of the
  * articles holding its stem hold it capitalised inside a sentence:
  * Quando, first in a question, is capitalised almost nowhere else. */
-#define NAME_MIN_SHARE (getenv("NMS") ? atof(getenv("NMS")) : 0.02)
+#define NAME_MIN_SHARE 0.02
 
 enum note_flag {
   NOTE_QUOTE = 1 << 0,       /* an unbalanced quote was closed */
@@ -255,12 +255,15 @@ static cr_qp_check *new_check(parser *p) {
   return c;
 }
 
-/* q restricted to the documents whose text holds the pattern c; q itself
- * when there is no test to run. */
-static cr_query *checked(parser *p, cr_query *q, cr_qp_check *c) {
+/* q restricted to the documents whose text holds the pattern c (and,
+ * when given, whose n terms stand at their offsets); q itself when there
+ * is no test to run. */
+static cr_query *checked(parser *p, cr_query *q, cr_qp_check *c,
+                         const char *const *terms, const uint32_t *offsets,
+                         size_t n) {
   if (!q || !c || !p->opts->check) return q;
-  cr_query *test = built(
-      p, cr_query_checked("", CR_SLOT_TEXT, CR_SLOT_CARD, p->opts->check, c));
+  cr_query *test = built(p, cr_query_checked(terms, offsets, n, CR_SLOT_TEXT,
+                                             CR_SLOT_CARD, p->opts->check, c));
   if (!test) {
     cr_query_free(q);
     return NULL;
@@ -303,7 +306,7 @@ typedef struct qword {
   char term[2 * TERM_BUF]; /* stem (or folded stop word), prefix included */
   char form[TERM_BUF];     /* the word itself */
   uint32_t position;       /* within the item */
-  bool is_stop, capitalised;
+  bool is_stop, capitalised, elided;
 } qword;
 
 /* The words of one item. */
@@ -339,6 +342,7 @@ static int collect_word(const cr_token *t, void *ctx) {
   w->position = t->position;
   w->is_stop = t->is_stop;
   w->capitalised = t->capitalised;
+  w->elided = t->elided;
   return 0;
 }
 
@@ -371,20 +375,32 @@ static cr_query *stems_query(parser *p, const word_sink *ws, bool *any) {
   return combine(p, CR_OP_PHRASE, &l, last - first + 1);
 }
 
-/* The pattern of a quoted phrase or word: every word, stop words too. */
-static cr_qp_check *phrase_check(parser *p, const word_sink *ws,
-                                 const char *prefix) {
-  if (!p->opts->check) return NULL;
+/* q restricted to the articles that hold a quoted phrase or word as
+ * typed: every word, stop words too. The stems' positions are compared
+ * first, at the distances the query puts them. */
+static cr_query *phrase_checked(parser *p, cr_query *q, const word_sink *ws,
+                                const char *prefix) {
+  if (!p->opts->check || !q) return q;
   cr_qp_check *c = new_check(p);
-  if (!c) return NULL;
+  if (!c) {
+    cr_query_free(q);
+    return NULL;
+  }
   c->pattern.title_only = strcmp(prefix, CR_PREFIX_TITLE) == 0;
-  for (size_t i = 0; i < ws->n; i++)
-    if (!cr_exact_add(&c->pattern, ws->w[i].form, strlen(ws->w[i].form),
-                      false)) {
+  const char *terms[CR_EXACT_MAX_WORDS];
+  uint32_t offsets[CR_EXACT_MAX_WORDS];
+  size_t n = 0;
+  for (size_t i = 0; i < ws->n; i++) {
+    if (!cr_exact_add(&c->pattern, ws->w[i].form, strlen(ws->w[i].form), false,
+                      ws->w[i].elided)) {
       p->notes |= NOTE_LONG_PHRASE;
       break;
     }
-  return c;
+    if (ws->w[i].is_stop) continue;
+    terms[n] = ws->w[i].term;
+    offsets[n++] = ws->w[i].position;
+  }
+  return checked(p, q, c, terms, offsets, n);
 }
 
 /* A word or a phrase: t is a QL_WORD (not a wildcard) or a QL_PHRASE. */
@@ -409,7 +425,7 @@ static item text_item(parser *p, const ql_token *t) {
     if (!*prefix && (quoted || p->keep_stop)) {
       it.query = stop_words_query(p, &ws);
       it.kind = ws.n == 1 && !quoted ? ITEM_GROUP : ITEM_PHRASE;
-      if (quoted) it.query = checked(p, it.query, phrase_check(p, &ws, prefix));
+      if (quoted) it.query = phrase_checked(p, it.query, &ws, prefix);
       p->has_phrase |= quoted && ws.n > 1;
     } else {
       p->saw_stop = true;
@@ -436,7 +452,7 @@ static item text_item(parser *p, const ql_token *t) {
   if (quoted) {
     /* The exact word or phrase; a capitalised word's name term holds
      * the word as written, so it may add its weight. */
-    it.query = checked(p, stems, phrase_check(p, &ws, prefix));
+    it.query = phrase_checked(p, stems, &ws, prefix);
     if (name && it.query && content == ws.n && ws.n == 1) {
       double wt = p->names_only ? NAME_WEIGHT_NAMES : NAME_WEIGHT_TEXT;
       it.query =
@@ -498,16 +514,14 @@ static item wildcard_item(parser *p, const ql_token *t) {
     qlist_add(p, &l, term_query(p, buf, 0));
   }
   cr_query *q = combine(p, CR_OP_SYNONYM, &l, 0);
+  /* Author and source names are short: their stems decide. */
   cr_qp_check *c = NULL;
-  if (p->opts->check && (c = new_check(p)) != NULL) {
-    cr_exact_add(&c->pattern, norm, n, true);
+  if (p->opts->check && (!*prefix || strcmp(prefix, CR_PREFIX_TITLE) == 0) &&
+      (c = new_check(p)) != NULL) {
+    cr_exact_add(&c->pattern, norm, n, true, false);
     c->pattern.title_only = strcmp(prefix, CR_PREFIX_TITLE) == 0;
   }
-  /* Author and source names are short: their stems decide. */
-  if (!*prefix || strcmp(prefix, CR_PREFIX_TITLE) == 0)
-    it.query = checked(p, q, c);
-  else
-    it.query = q;
+  it.query = c ? checked(p, q, c, NULL, NULL, 0) : q;
   p->position++;
   return it;
 }

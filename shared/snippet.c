@@ -207,6 +207,8 @@ typedef struct hit {
 typedef struct collect {
   const char **terms; /* sorted, distinct, unprefixed */
   size_t n_terms;
+  const cr_exact *const *patterns; /* hits of pattern k are term n_terms+k */
+  size_t n_patterns;
   hit *hits;
   size_t n_hits, cap;
   size_t base; /* offset of the analysed region in the whole text */
@@ -217,13 +219,7 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int on_token(const cr_token *t, void *ctx) {
-  collect *c = ctx;
-  if (t->is_stop) return 0;
-  const char *key = t->term;
-  const char **found =
-      bsearch(&key, c->terms, c->n_terms, sizeof *c->terms, cmp_str);
-  if (!found) return 0;
+static int add_hit(collect *c, size_t start, size_t end, size_t term) {
   if (c->n_hits == c->cap) {
     size_t cap = c->cap ? c->cap * 2 : 32;
     hit *h = realloc(c->hits, cap * sizeof *h);
@@ -234,9 +230,36 @@ static int on_token(const cr_token *t, void *ctx) {
     c->hits = h;
     c->cap = cap;
   }
-  c->hits[c->n_hits++] =
-      (hit){c->base + t->start, c->base + t->end, (size_t)(found - c->terms)};
+  c->hits[c->n_hits++] = (hit){start, end, term};
   return 0;
+}
+
+static int on_token(const cr_token *t, void *ctx) {
+  collect *c = ctx;
+  if (t->is_stop) return 0;
+  const char *key = t->term;
+  const char **found =
+      bsearch(&key, c->terms, c->n_terms, sizeof *c->terms, cmp_str);
+  if (!found) return 0;
+  return add_hit(c, c->base + t->start, c->base + t->end,
+                 (size_t)(found - c->terms));
+}
+
+/* An occurrence of pattern x: one hit over its whole span. */
+static int on_pattern(const cr_exact *x, cr_exact_span span, void *ctx) {
+  collect *c = ctx;
+  size_t k = 0;
+  while (k < c->n_patterns && c->patterns[k] != x)
+    k++;
+  return add_hit(c, span.start, span.end, c->n_terms + k);
+}
+
+/* Hits in text order; at one offset the longer first, so a phrase's
+ * marker wraps its words rather than its first word alone. */
+static int by_start(const void *a, const void *b) {
+  const hit *x = a, *y = b;
+  if (x->start != y->start) return x->start < y->start ? -1 : 1;
+  return (x->end < y->end) - (x->end > y->end);
 }
 
 /* Index terms carry an uppercase prefix for fields ("Sguerr", "XOgazzett");
@@ -364,25 +387,34 @@ static int find_hits(cr_analyzer *an, const char *text, size_t len,
 /* ---- Choosing the window --------------------------------------------------
  */
 
+/* What a pattern's hit counts for beside a term's in choosing the
+ * window: a phrase shown whole beats any number of scattered words. */
+#define PATTERN_WEIGHT 1000u
+
 /* The run of hits [*first, *last) whose span fits max_bytes and covers the
- * most distinct terms; ties go to more hits, then to the earlier run. */
+ * most distinct terms (a pattern counting PATTERN_WEIGHT, terms from
+ * n_terms on being patterns); ties go to more hits, then to the earlier
+ * run. */
 static void best_window(const hit *h, size_t n, size_t n_terms,
-                        size_t max_bytes, size_t *first, size_t *last) {
-  size_t *count = calloc(n_terms ? n_terms : 1, sizeof *count);
+                        size_t n_patterns, size_t max_bytes, size_t *first,
+                        size_t *last) {
+  size_t all = n_terms + n_patterns;
+  size_t *count = calloc(all ? all : 1, sizeof *count);
   size_t best_i = 0, best_j = n ? 1 : 0, best_d = 0, best_n = 0;
   if (!count) { /* degrade to the first hit rather than fail */
     *first = 0;
     *last = best_j;
     return;
   }
+#define WEIGHT(t) ((t) >= n_terms ? PATTERN_WEIGHT : 1u)
   size_t j = 0, distinct = 0;
   for (size_t i = 0; i < n; i++) {
     if (j < i + 1) { /* the window always holds hit i */
       j = i + 1;
-      if (count[h[i].term]++ == 0) distinct++;
+      if (count[h[i].term]++ == 0) distinct += WEIGHT(h[i].term);
     }
     while (j < n && h[j].end - h[i].start <= max_bytes) {
-      if (count[h[j].term]++ == 0) distinct++;
+      if (count[h[j].term]++ == 0) distinct += WEIGHT(h[j].term);
       j++;
     }
     if (distinct > best_d || (distinct == best_d && j - i > best_n)) {
@@ -391,8 +423,9 @@ static void best_window(const hit *h, size_t n, size_t n_terms,
       best_i = i;
       best_j = j;
     }
-    if (--count[h[i].term] == 0) distinct--;
+    if (--count[h[i].term] == 0) distinct -= WEIGHT(h[i].term);
   }
+#undef WEIGHT
   free(count);
   *first = best_i;
   *last = best_j;
@@ -450,6 +483,10 @@ char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
   if (!text) len = 0;
 
   collect c = {0};
+  if (opts) {
+    c.patterns = opts->patterns;
+    c.n_patterns = opts->patterns ? opts->n_patterns : 0;
+  }
   if (n_terms > 0 && len > 0 && an) {
     c.terms = malloc(n_terms * sizeof *c.terms);
     if (!c.terms) return NULL;
@@ -465,6 +502,15 @@ char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
     size_t scan = len < SNIPPET_SCAN_LIMIT ? len : SNIPPET_SCAN_LIMIT;
     if (c.n_terms > 0 && find_hits(an, text, scan, &c) < 0) c.oom = true;
   }
+  if (c.n_patterns > 0 && len > 0 && an && !c.oom) {
+    size_t scan = len < SNIPPET_SCAN_LIMIT ? len : SNIPPET_SCAN_LIMIT;
+    if (cr_exact_scan(an, c.patterns, c.n_patterns, text, scan, on_pattern,
+                      &c) < 0 ||
+        c.oom)
+      c.oom = true;
+    else
+      qsort(c.hits, c.n_hits, sizeof *c.hits, by_start);
+  }
   if (c.oom) {
     free(c.terms);
     free(c.hits);
@@ -473,7 +519,8 @@ char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
 
   size_t start = 0, end, first = 0, last = 0;
   if (c.n_hits > 0) {
-    best_window(c.hits, c.n_hits, c.n_terms, max_bytes, &first, &last);
+    best_window(c.hits, c.n_hits, c.n_terms, c.n_patterns, max_bytes, &first,
+                &last);
     size_t span_start = c.hits[first].start, span_end = c.hits[last - 1].end;
     size_t room = span_end - span_start < max_bytes
                       ? max_bytes - (span_end - span_start)

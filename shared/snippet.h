@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "analyzer.h"
+#include "exact.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,6 +24,11 @@ typedef struct cr_snippet_opts {
   size_t max_bytes;     /* length of the passage, markers excluded */
   const char *hl_start; /* e.g. "\x1b[1m" on a terminal, "**" otherwise */
   const char *hl_end;
+  /* Exact patterns of the query (phrases, wildcards over words): each
+   * occurrence is a hit, highlighted whole, and the passage shows one if
+   * the text has any ("Polizia di Stato" rather than scattered words). */
+  const cr_exact *const *patterns;
+  size_t n_patterns;
 } cr_snippet_opts;
 
 /* Matched terms as the index holds them (unprefixed stems; prefixed terms

@@ -842,87 +842,120 @@ cr_query *cr_query_wildcard(const char *prefix, unsigned max_expansion) {
 }
 
 extern "C++" namespace {
-  /* The documents of a driver term that a C test keeps (cr_query_checked).
-   * The matcher asks check() for documents the rest of the query already
-   * matched, so the test runs on those alone; next() and skip_to() test
-   * each driver posting in turn, for when it leads. Xapian clones one per
-   * database searched and calls init() with that database. */
+  /* The documents a C test keeps (cr_query_checked). The matcher asks
+   * check() for documents the rest of the query already matched, so the
+   * test runs on those alone: first the terms' positions, when given (a
+   * phrase's stems must stand at the query's offsets: most candidates
+   * fail there, for a few position reads), then the C test on the values.
+   * next() and skip_to() (when this leads, which its estimate of every
+   * document makes rare) test each document in turn. Xapian clones one
+   * per database searched and calls init() with that database. */
   class CheckedSource : public Xapian::PostingSource {
   public:
-    CheckedSource(const std::string &driver, unsigned text_slot,
-                  unsigned card_slot, cr_check_fn fn, void *ctx)
-        : driver_(driver), text_slot_(text_slot), card_slot_(card_slot),
-          fn_(fn), ctx_(ctx) {}
+    CheckedSource(const std::vector<std::string> &terms,
+                  const std::vector<Xapian::termpos> &offsets,
+                  unsigned text_slot, unsigned card_slot, cr_check_fn fn,
+                  void *ctx)
+        : terms_(terms), offsets_(offsets), text_slot_(text_slot),
+          card_slot_(card_slot), fn_(fn), ctx_(ctx) {}
 
     CheckedSource *clone() const override {
-      return new CheckedSource(driver_, text_slot_, card_slot_, fn_, ctx_);
+      return new CheckedSource(terms_, offsets_, text_slot_, card_slot_, fn_,
+                               ctx_);
     }
     void init(const Xapian::Database &db) override {
       db_ = db;
-      it_ = db_.postlist_begin(driver_);
-      end_ = db_.postlist_end(driver_);
-      started_ = false;
-      tf_ = db_.get_termfreq(driver_);
+      all_ = db_.postlist_begin("");
+      did_ = 0;
+      text_ = db_.valuestream_begin(text_slot_);
+      card_ = db_.valuestream_begin(card_slot_);
     }
     Xapian::doccount get_termfreq_min() const override { return 0; }
-    Xapian::doccount get_termfreq_est() const override { return tf_; }
-    Xapian::doccount get_termfreq_max() const override { return tf_; }
-    void next(double) override {
-      if (started_ && it_ != end_) ++it_;
-      started_ = true;
-      settle();
+    Xapian::doccount get_termfreq_est() const override {
+      return db_.get_doccount();
     }
+    Xapian::doccount get_termfreq_max() const override {
+      return db_.get_doccount();
+    }
+    void next(double) override { move_from(did_ + 1); }
     void skip_to(Xapian::docid did, double) override {
-      started_ = true;
-      it_.skip_to(did);
-      settle();
+      if (did > did_) move_from(did);
     }
     bool check(Xapian::docid did, double) override {
-      started_ = true;
-      it_.skip_to(did);
-      if (it_ == end_ || *it_ != did) return true; /* at the next posting */
+      did_ = did;
       return keeps(did);
     }
-    bool at_end() const override { return started_ && it_ == end_; }
-    Xapian::docid get_docid() const override { return *it_; }
-    std::string get_description() const override {
-      return "CheckedSource(" + driver_ + ")";
-    }
+    bool at_end() const override { return all_ == Xapian::PostingIterator(); }
+    Xapian::docid get_docid() const override { return did_; }
+    std::string get_description() const override { return "CheckedSource"; }
 
   private:
-    /* Moves on to the first driver posting the test keeps. */
-    void settle() {
-      while (it_ != end_ && !keeps(*it_))
-        ++it_;
+    /* Moves to the first document from did on that the test keeps. */
+    void move_from(Xapian::docid did) {
+      Xapian::PostingIterator end;
+      for (all_.skip_to(did); all_ != end; ++all_)
+        if (keeps(did_ = *all_)) return;
+    }
+    /* Whether every term stands at its offset from the first somewhere. */
+    bool positions_align(Xapian::docid did) {
+      if (terms_.size() < 2) return true;
+      std::vector<Xapian::PositionIterator> its;
+      its.reserve(terms_.size());
+      for (const std::string &t : terms_) {
+        its.push_back(db_.positionlist_begin(did, t));
+        if (its.back() == db_.positionlist_end(did, t)) return false;
+      }
+      Xapian::PositionIterator end = Xapian::PositionIterator();
+      for (; its[0] != end; ++its[0]) {
+        Xapian::termpos start = *its[0] - offsets_[0];
+        if (*its[0] < offsets_[0]) continue;
+        bool all = true;
+        for (size_t i = 1; i < terms_.size() && all; i++) {
+          its[i].skip_to(start + offsets_[i]);
+          if (its[i] == end) return false;
+          all = *its[i] == start + offsets_[i];
+        }
+        if (all) return true;
+      }
+      return false;
     }
     bool keeps(Xapian::docid did) {
-      Xapian::Document doc = db_.get_document(did, Xapian::DOC_ASSUME_VALID);
-      std::string text = doc.get_value(text_slot_);
-      std::string card = doc.get_value(card_slot_);
+      if (!positions_align(did)) return false;
+      std::string text, card;
+      if (text_ != Xapian::ValueIterator() && text_.check(did) &&
+          text_ != Xapian::ValueIterator() && text_.get_docid() == did)
+        text = *text_;
+      if (card_ != Xapian::ValueIterator() && card_.check(did) &&
+          card_ != Xapian::ValueIterator() && card_.get_docid() == did)
+        card = *card_;
       int rc = fn_(text.empty() ? nullptr : text.data(), text.size(),
                    card.empty() ? nullptr : card.data(), card.size(), ctx_);
       if (rc < 0) throw std::bad_alloc();
       return rc > 0;
     }
 
-    std::string driver_;
+    std::vector<std::string> terms_;       /* positioned terms, or none */
+    std::vector<Xapian::termpos> offsets_; /* each one's offset */
     unsigned text_slot_, card_slot_;
     cr_check_fn fn_;
     void *ctx_;
     Xapian::Database db_;
-    Xapian::PostingIterator it_, end_;
-    Xapian::doccount tf_ = 0;
-    bool started_ = false;
+    Xapian::PostingIterator all_; /* every document, for next() */
+    Xapian::docid did_ = 0;
+    Xapian::ValueIterator text_, card_;
   };
 } // namespace
 
-cr_query *cr_query_checked(const char *driver, unsigned text_slot,
+cr_query *cr_query_checked(const char *const *terms, const uint32_t *offsets,
+                           size_t n_terms, unsigned text_slot,
                            unsigned card_slot, cr_check_fn fn, void *ctx) {
   cr_query *out = nullptr;
   guard(nullptr, "", [&] {
+    std::vector<std::string> t(terms, terms + n_terms);
+    std::vector<Xapian::termpos> o(offsets, offsets + n_terms);
     /* release(): the query owns the source from here on. */
     std::unique_ptr<CheckedSource> src(
-        new CheckedSource(driver, text_slot, card_slot, fn, ctx));
+        new CheckedSource(t, o, text_slot, card_slot, fn, ctx));
     Xapian::Query q(src->release());
     src.release();
     out = wrap(q);

@@ -238,12 +238,15 @@ int cr_query_terms(const cr_query *q, cr_key_fn fn, void *ctx);
  * it, -1 when memory ran out (the search then fails with CR_E_NOMEM). */
 typedef int (*cr_check_fn)(const char *text, size_t text_len, const char *card,
                            size_t card_len, void *ctx);
-/* The documents indexed by driver (a term every candidate holds) that fn
- * keeps: a weightless filter, to be ANDed with the query that ranks them
- * (the matcher then tests only the documents that query lets through).
+/* The documents that fn keeps: a weightless filter, to be ANDed with the
+ * query that ranks them (the matcher then tests only the documents that
+ * query lets through). With n_terms >= 2, a document must first hold
+ * terms[i] at position p + offsets[i] for some p (a phrase's stems at the
+ * query's own distances, stop words counted): a cheap test before fn.
  * ctx must outlive every search with the query. It cannot be sent to a
  * remote server: cr_search then fails with CR_E_UNSUPPORTED. */
-cr_query *cr_query_checked(const char *driver, unsigned text_slot,
+cr_query *cr_query_checked(const char *const *terms, const uint32_t *offsets,
+                           size_t n_terms, unsigned text_slot,
                            unsigned card_slot, cr_check_fn fn, void *ctx);
 
 /* ---- Searching -------------------------------------------------------- */

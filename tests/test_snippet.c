@@ -48,7 +48,8 @@ static char *snip(const char *text, size_t len, const char *words,
                   size_t max_bytes) {
   terms ts;
   make_terms(words, &ts);
-  cr_snippet_opts o = {max_bytes, "**", "**"};
+  cr_snippet_opts o = {
+      .max_bytes = max_bytes, .hl_start = "**", .hl_end = "**"};
   char *s = cr_snippet(an, text, len, ts.p, ts.n, &o);
   cr_assert(s, "cr_snippet returned NULL");
   return s;
@@ -110,7 +111,7 @@ Test(snippet, prefixed_terms) {
   char pref[80];
   snprintf(pref, sizeof pref, "S%s", ts.p[0]);
   const char *t[] = {pref, "XOqualcosa"};
-  cr_snippet_opts o = {200, "[", "]"};
+  cr_snippet_opts o = {.max_bytes = 200, .hl_start = "[", .hl_end = "]"};
   char *s = cr_snippet(an, "Notizie di guerra", 17, t, 2, &o);
   cr_expect_str_eq(s, "Notizie di [guerra]");
   free(s);
@@ -218,7 +219,7 @@ Test(snippet, long_text) {
 
 /* No terms, NULL text: the start of the text, or empty. */
 Test(snippet, degenerate_inputs) {
-  cr_snippet_opts o = {50, "*", "*"};
+  cr_snippet_opts o = {.max_bytes = 50, .hl_start = "*", .hl_end = "*"};
   char *s = cr_snippet(an, NULL, 0, NULL, 0, &o);
   cr_expect_str_eq(s, "");
   free(s);
