@@ -1,0 +1,134 @@
+"""names — the people-search set (names-dev.tsv) scored per kind.
+
+names-dev.tsv (../shared/eval/names-dev.tsv; read the README there) holds
+lines `dev<TAB>kind<TAB>query<TAB>id,id,...`: kind is `surname` or
+`fullname`, the ids are the DICE articles (DICE's own numeric ids) that
+name that person. Each query is run as typed against an index of DICE
+alone, top 10, and scored:
+
+  P@10   = relevant hits in the top 10 / min(10, relevant articles),
+  MRR@10 = 1 / rank of the first relevant hit within the top 10, else 0,
+
+each averaged over the queries of a kind. A query a system failed on
+counts as a miss (P@10 and MRR@10 of 0).
+
+Used by bench/run (the names section, every system) and by
+bench/names_eval.py (cronaca alone, quickly). Stdlib only.
+"""
+import json
+import os
+import subprocess
+
+KINDS = ("surname", "fullname")
+K = 10
+
+
+def read_queries(path):
+    """Returns [(kind, query, set of relevant ids)] in file order."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            cols = line.split("\t")
+            if len(cols) != 4 or cols[1] not in KINDS:
+                raise ValueError("%s:%d: not dev<TAB>kind<TAB>query<TAB>ids" % (path, lineno))
+            out.append((cols[1], cols[2], {x for x in cols[3].split(",") if x}))
+    return out
+
+
+def write_query_file(queries, path):
+    """One query per line, as typed (bench/run's systems read this)."""
+    with open(path, "w", encoding="utf-8") as f:
+        for _, q, _ in queries:
+            f.write(q + "\n")
+
+
+def score(queries, ranked):
+    """ranked[i] is the list of ids returned for queries[i] (None if the
+    system failed on it). Returns {kind: {"n", "p10", "mrr10"}}."""
+    acc = {k: {"n": 0, "p10": 0.0, "mrr10": 0.0} for k in KINDS}
+    for (kind, _, rel), ids in zip(queries, ranked):
+        a = acc[kind]
+        a["n"] += 1
+        if not ids or not rel:
+            continue
+        top = [str(x) for x in ids[:K]]
+        a["p10"] += sum(1 for x in top if x in rel) / min(K, len(rel))
+        for r, x in enumerate(top, 1):
+            if x in rel:
+                a["mrr10"] += 1.0 / r
+                break
+    for a in acc.values():
+        if a["n"]:
+            a["p10"] /= a["n"]
+            a["mrr10"] /= a["n"]
+    return acc
+
+
+def read_results_tsv(path, n, strip_prefix=""):
+    """Reads a results file (QNO<TAB>LATENCY_MS<TAB>ID1 ID2 ...) into the
+    list score() takes; ids lose strip_prefix (e.g. "dice-")."""
+    ranked = [None] * n
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 2:
+                continue
+            qno = int(cols[0])
+            ids = cols[2].split() if len(cols) > 2 else []
+            if strip_prefix:
+                ids = [x[len(strip_prefix):] if x.startswith(strip_prefix) else x
+                       for x in ids]
+            if 0 <= qno < n:
+                ranked[qno] = ids
+    return ranked
+
+
+def cronaca_ranked(searcher, idx, qfile, n, raw_json, k=K, extra=()):
+    """Runs `searcher --batch` (JSON lines, no snippets) over qfile; returns
+    the list score() takes. Raises RuntimeError if the searcher fails or
+    answers a different number of queries."""
+    cmd = [searcher, "--no-snippets", "-d", idx, "-n", str(k), "--json"] + list(extra) \
+        + ["--batch", qfile]
+    with open(raw_json, "wb") as out:
+        r = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        raise RuntimeError("searcher exited %d: %s"
+                           % (r.returncode, r.stderr.decode("utf-8", "replace")[-300:]))
+    ranked = []
+    with open(raw_json, encoding="utf-8") as f:
+        for line in f:
+            try:
+                o = json.loads(line)
+                ranked.append([str(h["id"]) for h in o.get("hits", [])])
+            except (ValueError, KeyError, TypeError):
+                ranked.append(None)
+    if len(ranked) != n:
+        raise RuntimeError("searcher --batch gave %d answers for %d queries"
+                           % (len(ranked), n))
+    return ranked
+
+
+def dice_path(data_dir):
+    return os.path.join(data_dir, "corpus/dice/dice_gazzettadimodena_texts.jsonl.gz")
+
+
+def names_path(data_dir):
+    return os.path.join(data_dir, "eval/names-dev.tsv")
+
+
+def format_table(rows):
+    """rows: [(system label, score() result)] -> markdown table lines."""
+    out = ["| system | surname P@10 | surname MRR@10 | full name P@10 | "
+           "full name MRR@10 |",
+           "| --- | ---: | ---: | ---: | ---: |"]
+    for label, s in rows:
+        if isinstance(s, str):
+            out.append("| %s | missing: %s | | | |" % (label, s))
+            continue
+        out.append("| %s | %.3f | %.3f | %.3f | %.3f |" % (
+            label, s["surname"]["p10"], s["surname"]["mrr10"],
+            s["fullname"]["p10"], s["fullname"]["mrr10"]))
+    return out
