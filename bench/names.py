@@ -132,3 +132,98 @@ def format_table(rows):
             label, s["surname"]["p10"], s["surname"]["mrr10"],
             s["fullname"]["p10"], s["fullname"]["mrr10"]))
     return out
+
+
+# ---- bench/run's names section ----------------------------------------
+
+SYSTEMS = ("cronaca", "scriptindex", "fts5", "lucene")
+LABELS = {"cronaca": "cronaca",
+          "scriptindex": "Xapian QueryParser, STEM_SOME, over `scriptindex -s italian`",
+          "fts5": "SQLite FTS5 unicode61 remove_diacritics 2, bm25",
+          "lucene": "Lucene %s ItalianAnalyzer, BM25"}
+
+
+def prepare(data_dir, work):
+    """Writes the DICE documents (id = DICE's id as a string, no title) as
+    names-docs.jsonl and names-docs.si, and the queries as names-queries.txt,
+    under work. Returns the queries, or None if the data is absent."""
+    import gzip
+    src, tsv = dice_path(data_dir), names_path(data_dir)
+    if not (os.path.exists(src) and os.path.exists(tsv)):
+        return None
+    with gzip.open(src, "rt", encoding="utf-8") as f, \
+            open(os.path.join(work, "names-docs.jsonl"), "w", encoding="utf-8") as js, \
+            open(os.path.join(work, "names-docs.si"), "w", encoding="utf-8") as si:
+        for line in f:
+            o = json.loads(line)
+            d = {"id": str(o["id"]), "title": "", "text": o.get("text") or ""}
+            js.write(json.dumps(d, ensure_ascii=False) + "\n")
+            si.write("id=%s\ntext=%s\n\n" % (d["id"], d["text"].replace("\n", "\n=")))
+    queries = read_queries(tsv)
+    write_query_file(queries, os.path.join(work, "names-queries.txt"))
+    return queries
+
+
+def measure(lib, tools, work, data_dir):
+    """Indexes DICE alone with every system, runs names-dev's queries (top
+    10) and scores them. Returns {"n": {kind: count}, system: {"index_s",
+    "score"} or {"missing"}}, or None if the data is absent. lib is bench/run
+    (index_system, cronaca_batch, peer_batch, Missing, log, rmrf)."""
+    import lucene_peer
+    queries = prepare(data_dir, work)
+    if queries is None:
+        lib.log("names: %s or %s absent" % (dice_path(data_dir), names_path(data_dir)))
+        return None
+    docs_jsonl = os.path.join(work, "names-docs.jsonl")
+    docs_si = os.path.join(work, "names-docs.si")
+    qf = os.path.join(work, "names-queries.txt")
+    n = len(queries)
+    res = {"n": {k: sum(1 for q in queries if q[0] == k) for k in KINDS}}
+    for s in SYSTEMS:
+        idx = os.path.join(work, "nidx-" + s)
+        out = os.path.join(work, "nres-%s.tsv" % s)
+        try:
+            lib.log("names: %s indexes DICE" % s)
+            t, _ = lib.index_system(s, tools, work, docs_jsonl, docs_si, idx)
+            lib.log("names: %s answers %d queries" % (s, n))
+            if s == "cronaca":
+                lib.cronaca_batch(tools, idx, qf, K, out)
+            elif s == "scriptindex":
+                if not tools.have(tools.xapian_qp):
+                    raise lib.Missing("xapian_qp not built")
+                lib.peer_batch([tools.xapian_qp, idx, str(K)], qf, out)
+            elif s == "fts5":
+                lib.peer_batch([tools.fts5, "query", idx, str(K)], qf, out)
+            else:
+                lucene_peer.query(lib, tools.lucene, idx, qf, K, out)
+            res[s] = {"index_s": t, "score": score(queries, read_results_tsv(out, n))}
+        except lib.Missing as e:
+            res[s] = {"missing": str(e)}
+            lib.log("names: %s missing: %s" % (s, e))
+        lib.rmrf(idx)
+    return res
+
+
+def report(w, res, lucene_version="8"):
+    """The names section of RESULTS.md."""
+    w("## People's names (names-dev, DICE alone)\n")
+    if res is None:
+        w("Not measured: `corpus/dice/` or `eval/names-dev.tsv` is absent.\n")
+        return
+    w("`../shared/eval/names-dev.tsv`: %d surnames and %d full names that share "
+      "their Snowball stem with a common word (Lugli/luglio, Costa/costo), each "
+      "judged relevant in the DICE articles that DICE's own named-entity "
+      "annotation tags with that person. Each system indexes the 10,372 DICE "
+      "articles alone and runs every query as typed, top 10. P@10 = relevant "
+      "hits in the top 10 / min(10, relevant articles), averaged; MRR@10 = "
+      "1/rank of the first relevant hit (0 beyond 10). The same for cronaca "
+      "alone: `bench/names_eval.py --build-dir BUILD`.\n"
+      % (res["n"]["surname"], res["n"]["fullname"]))
+    rows = []
+    for s in SYSTEMS:
+        r = res.get(s, {"missing": "not run"})
+        lab = LABELS[s] % lucene_version if s == "lucene" else LABELS[s]
+        rows.append((lab, r.get("score") or r.get("missing", "?")))
+    for line in format_table(rows):
+        w(line)
+    w("")
