@@ -227,3 +227,26 @@ def report(w, res, lucene_version="8"):
     for line in format_table(rows):
         w(line)
     w("")
+
+
+# Issue 16's targets on names-dev (and above every peer on each figure).
+TARGETS = (("surname", "p10", 0.85), ("surname", "mrr10", 0.85),
+           ("fullname", "p10", 0.97), ("fullname", "mrr10", 0.95))
+
+
+def target_rows(res, verdict):
+    """Lines of the targets table for the names targets."""
+    out = []
+    if res is None or "score" not in res.get("cronaca", {}):
+        return ["| names-dev targets | not measured | not measured |"]
+    c = res["cronaca"]["score"]
+    for kind, fig, floor in TARGETS:
+        peers = [res[s]["score"][kind][fig] for s in SYSTEMS[1:] if "score" in res.get(s, {})]
+        v = c[kind][fig]
+        best = max(peers) if peers else None
+        ok = v >= floor and (best is None or v > best)
+        out.append("| names-dev %s %s ≥ %.2f and above every peer | %.3f (best peer %s) "
+                   "| %s |" % ("full name" if kind == "fullname" else kind,
+                               "P@10" if fig == "p10" else "MRR@10", floor, v,
+                               "—" if best is None else "%.3f" % best, verdict(ok)))
+    return out
