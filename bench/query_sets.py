@@ -21,18 +21,18 @@ import os
 
 import lucene_peer
 
-WARMUP = lucene_peer.WARMUP
+WARMUP = lucene_peer.WARMUP  # bench/run --warmup N sets it (set_warmup)
 LAT_ROWS = ("cronaca", "cronaca-steady", "cronaca+snippets", "xapian-qp",
             "xapian-qp+snippets", "lucene", "lucene-steady", "fts5")
 QUALITY_ROWS = ("cronaca", "xapian-qp", "lucene", "fts5")
 LABELS = {
     "cronaca": "cronaca `searcher --batch --no-snippets`",
-    "cronaca-steady": "cronaca, after %d passes in the process" % WARMUP,
+    "cronaca-steady": "cronaca, after %d passes in the process",
     "cronaca+snippets": "cronaca `searcher --batch` (with snippets)",
     "xapian-qp": "Xapian QueryParser (bench/xapian_qp, ids only)",
     "xapian-qp+snippets": "Xapian QueryParser + `MSet::snippet`",
     "lucene": "Lucene %s, first pass (fresh JVM)",
-    "lucene-steady": "Lucene %%s, after %d passes" % WARMUP,
+    "lucene-steady": "Lucene %s, after %d passes",
     "fts5": "SQLite FTS5 bm25",
 }
 # Which index each runner needs (a key of bench/run's indexing results).
@@ -40,8 +40,19 @@ NEEDS = {"cronaca": "cronaca", "cronaca-steady": "cronaca", "xapian-qp": "script
          "lucene": "lucene", "fts5": "fts5"}
 
 
+def set_warmup(n):
+    """The warm-up passes before the steady-state pass; 0 measures no
+    steady state."""
+    global WARMUP
+    WARMUP = n
+
+
 def label(row, lucene_version):
     s = LABELS[row]
+    if row == "lucene-steady":
+        return s % (lucene_version, WARMUP)
+    if row == "cronaca-steady":
+        return s % WARMUP
     return s % lucene_version if row.startswith("lucene") else s
 
 
@@ -111,12 +122,13 @@ class Runners:
         return [(row, out, self.lib.peer_batch(cmd, self.qf, out))]
 
     def lucene_(self, k, rep, steady=True):
+        steady = steady and WARMUP > 0
         if self.lucene is None:
             raise self.lib.Missing("Lucene not available")
         first = self.out("lucene", k, rep)
         second = self.out("lucene-steady", k, rep) if steady else None
         _, r = lucene_peer.query(self.lib, self.lucene, self.idx("lucene"), self.qf, k,
-                                 first, second)
+                                 first, second, warmup=WARMUP)
         # first pass: from the JVM's start (start-up, opening the index) to
         # its end, like the other systems' process wall time
         res = [("lucene", first, r["start_ms"] / 1e3 + r["first_s"])]
@@ -147,6 +159,9 @@ def measure(lib, tools, work, reps, idx_ok, lucene, qf, gold=None, tag="squad"):
         if not idx_ok(NEEDS[r]):
             for s in rows:
                 res[s]["missing"] = "no index (%s missing)" % NEEDS[r]
+    if WARMUP == 0:
+        for s in ("cronaca-steady", "lucene-steady"):
+            res[s]["missing"] = "not measured (--warmup 0)"
     for s in ("cronaca+snippets", "xapian-qp+snippets"):
         base = s.split("+")[0]
         if "missing" in res[base]:
