@@ -14,7 +14,8 @@ shift || true
 
 # Build and library dependencies; the reliability tests' tools (xapian-check,
 # clang and libFuzzer, strace); then the peers the benchmark compares
-# against (Xapian's own tools, SQLite's shell).
+# against (Xapian's own tools, SQLite's shell, Lucene 8 and a JDK for
+# bench/lucene's harness).
 packages=(
   build-essential cmake pkg-config
   libxapian-dev libstemmer-dev libcriterion-dev
@@ -22,6 +23,7 @@ packages=(
   xapian-tools
   clang libclang-rt-14-dev strace
   xapian-omega sqlite3 libsqlite3-dev gnuplot-nox time
+  liblucene8-java openjdk-17-jdk-headless
 )
 
 missing=()
