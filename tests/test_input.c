@@ -171,27 +171,37 @@ static const struct {
   const char *body;                  /* the body's first bytes */
 } text_cases[] = {
     {"seed shape", "Titolo\n\nFabrizio Grasso\n06/09/2022\n\nCorpo.\n",
-     "Titolo", "Fabrizio Grasso", "2022-09-06", "Corpo."},
+     "Titolo", "Fabrizio Grasso", "2022-09-06",
+     "Fabrizio Grasso\n06/09/2022\n\nCorpo."},
     {"no blank after title", "Titolo\nMario Rossi\n2022-09-06\nCorpo.\n",
-     "Titolo", "Mario Rossi", "2022-09-06", "Corpo."},
+     "Titolo", "Mario Rossi", "2022-09-06", "Mario Rossi\n2022-09-06\nCorpo."},
     {"date before author", "Titolo\n\n6 settembre 2022\nAnna Bianchi\n\nCorpo.",
-     "Titolo", "Anna Bianchi", "2022-09-06", "Corpo."},
+     "Titolo", "Anna Bianchi", "2022-09-06", "6 settembre 2022\nAnna Bianchi"},
     {"weekday date", "Titolo\n\nmartedì 6 settembre 2022\n\nCorpo.", "Titolo",
-     NULL, "2022-09-06", "Corpo."},
+     NULL, "2022-09-06", "martedì 6 settembre 2022\n\nCorpo."},
     {"date only", "Titolo\n6 set. 2022\n\nCorpo.", "Titolo", NULL, "2022-09-06",
-     "Corpo."},
-    {"dateline", "Titolo\n\nRoma, 6 settembre 2022\n\nCorpo.", "Titolo", NULL,
-     "2022-09-06", "Corpo."},
-    {"author, blank, body", "Titolo\n\nGiulia Ferrari\n\nCorpo.", "Titolo",
-     "Giulia Ferrari", NULL, "Corpo."},
+     "6 set. 2022\n\nCorpo."},
+    {"dateline: the place stays in the body",
+     "Titolo\n\nRoma, 6 settembre 2022\n\nCorpo.", "Titolo", NULL, "2022-09-06",
+     "Roma, 6 settembre 2022"},
+    {"dateline in capitals", "Titolo\n\nCARPI, 6 settembre 2022\n\nCorpo.",
+     "Titolo", NULL, "2022-09-06", "CARPI, 6 settembre 2022"},
+    {"a name alone may be a sub-heading", "Titolo\n\nGiulia Ferrari\n\nCorpo.",
+     "Titolo", NULL, NULL, "Giulia Ferrari\n\nCorpo."},
+    {"sub-heading is not an author", "Titolo\n\nVigili del Fuoco\n\nCorpo.",
+     "Titolo", NULL, NULL, "Vigili del Fuoco\n\nCorpo."},
+    {"short sub-heading is not an author", "Titolo\n\nSerie B\n\nCorpo.",
+     "Titolo", NULL, NULL, "Serie B\n\nCorpo."},
+    {"'di' by-line alone", "Titolo\n\ndi Giulia Ferrari\n\nCorpo.", "Titolo",
+     "Giulia Ferrari", NULL, "di Giulia Ferrari\n\nCorpo."},
     {"'di' by-line", "Titolo\n\ndi Luca Romano\n12/03/2023\n\nCorpo.", "Titolo",
-     "Luca Romano", "2023-03-12", "Corpo."},
+     "Luca Romano", "2023-03-12", "di Luca Romano\n12/03/2023"},
     {"surname Di Maio kept", "Titolo\n\nLuigi Di Maio\n12/03/2023\n\nCorpo.",
-     "Titolo", "Luigi Di Maio", "2023-03-12", "Corpo."},
+     "Titolo", "Luigi Di Maio", "2023-03-12", "Luigi Di Maio\n"},
     {"initial and apostrophe", "Titolo\n\nF. D'Amico\n1/3/2021\n\nCorpo.",
-     "Titolo", "F. D'Amico", "2021-03-01", "Corpo."},
+     "Titolo", "F. D'Amico", "2021-03-01", "F. D'Amico\n"},
     {"CRLF lines", "Titolo\r\n\r\nMario Rossi\r\n06.09.2022\r\n\r\nCorpo.\r\n",
-     "Titolo", "Mario Rossi", "2022-09-06", "Corpo."},
+     "Titolo", "Mario Rossi", "2022-09-06", "Mario Rossi\r\n06.09.2022"},
     {"byte order mark", "\xEF\xBB\xBFTitolo\n\nCorpo.", "Titolo", NULL, NULL,
      "Corpo."},
     {"leading blank lines", "\n\n  Titolo  \n\nCorpo.", "Titolo", NULL, NULL,
@@ -227,8 +237,8 @@ Test(input, article_text_table) {
     memcpy(copy, text_cases[i].in, len + 1);
     cr_article art;
     memset(&art, 0xAB, sizeof art); /* every field must be set */
-    char date[11];
-    in_parse_article_text(copy, len, &art, date);
+    char date[11], author[IN_AUTHOR_BYTES];
+    in_parse_article_text(copy, len, &art, date, author);
     const char *name = text_cases[i].name;
 #define FIELD_EQ(field, want)                                                  \
   do {                                                                         \
@@ -267,7 +277,11 @@ Test(input, the_seed_article) {
            "dalla Corea del Nord|Fabrizio Grasso|2022-09-06",
            seed);
   cr_expect_str_eq(s.articles[0], want);
-  cr_expect(strncmp(s.bodies[0], "Secondo l’Intelligence Usa Mosca", 33) == 0,
+  /* The header lines stay in the body, then the text. */
+  cr_expect(strncmp(s.bodies[0],
+                    "Fabrizio Grasso\n06/09/2022\n\nSecondo "
+                    "l’Intelligence Usa Mosca",
+                    52) == 0,
             "%s", s.bodies[0]);
   seen_free(&s);
 }
