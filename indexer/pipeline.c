@@ -44,7 +44,8 @@ typedef struct src_file {
   unsigned pending; /* articles dealt out but not yet written */
   bool read_done;   /* the reader has finished the file completely */
   bool recorded;    /* signature written (or queued for the build) */
-  bool drops_stale; /* updating: the articles it no longer holds go */
+  bool drops_stale; /* updating with --prune (or --dry-run): the articles
+                       it no longer holds go */
   bool was_known;   /* it had a signature: written only after pruning */
   bool had_problem; /* some of it could not be read */
   strset ids;       /* then: the id terms read from it this run */
@@ -181,9 +182,13 @@ struct pipeline {
    * and the doomed ids an unchanged file is read again for. */
   struct doomed *doomed;
   size_t n_doomed, cap_doomed;
-  bool pruned; /* the update's pruning is done */
+  bool pruning; /* --prune, or --dry-run (which shows what it would do) */
+  bool pruned;  /* the update's pruning is done */
   strset vanished;
   strset removed;
+  strset unpruned; /* keys of files changed since the last --prune */
+  strset seen;     /* dry run: id terms the first walk read */
+  strset restored; /* dry run: removed ids another file holds */
   progress bar;
   uint64_t files_seen;    /* input files met by the walk, read or not */
   uint64_t input_done;    /* bytes of finished input files */
@@ -204,18 +209,27 @@ static void report(pipeline *pl, const char *fmt, const char *a,
 /* Records a finished file's signature. Called with pl->lock held. */
 static void record_file(pipeline *pl, src_file *f) {
   if (f->recorded || !f->read_done || f->pending || !f->key) return;
-  /* A changed file's signature waits for the end of the update (prune):
-   * a run stopped before then leaves it unrecorded, so the next run reads
-   * it again and still removes what it dropped. */
-  if (f->was_known && !pl->build_mode && !pl->pruned) return;
+  if (pl->opts->dry_run) return; /* writes nothing */
+  /* With --prune, a changed file's signature waits for the end of the
+   * update (prune): a run stopped before then leaves it unrecorded, so
+   * the next run reads it again and still removes what it dropped. */
+  if (f->was_known && f->drops_stale && !pl->pruned) return;
   f->recorded = true;
   if (pl->build_mode) return; /* written into the new index at the end */
-  char key[PATH_MAX + 8];
+  char key[PATH_MAX + 16];
   snprintf(key, sizeof key, "%s%s", SRC_META_PREFIX, f->key);
   cr_error err;
-  if (cr_wdb_set_metadata(pl->db, key, f->signature, strlen(f->signature),
-                          &err) != 0 &&
-      !pl->failed) {
+  int rc = cr_wdb_set_metadata(pl->db, key, f->signature, strlen(f->signature),
+                               &err);
+  /* Without --prune, what a changed file dropped stays indexed; the mark
+   * makes the next --prune read the file again to find it. A --prune
+   * that read the file cleanly clears it. */
+  snprintf(key, sizeof key, "%s%s", SRC_UNPRUNED_PREFIX, f->key);
+  if (rc == 0 && f->was_known && (!pl->opts->prune || f->had_problem))
+    rc = cr_wdb_set_metadata(pl->db, key, "1", 1, &err);
+  else if (rc == 0 && pl->opts->prune && ss_has(&pl->unpruned, f->key))
+    rc = cr_wdb_set_metadata(pl->db, key, "", 0, &err);
+  if (rc != 0 && !pl->failed) {
     pl->failed = true;
     pl->error = err;
   }
@@ -448,17 +462,32 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   if (*pl->opts->stop || pl->failed) return 1;
   if (pl->opts->keep && !pl->opts->keep(art->id, pl->opts->keep_ctx))
     return 0; /* another shard's article */
-  if (rc->restoring || rc->file->drops_stale) {
+  if (rc->restoring || rc->file->drops_stale || pl->opts->dry_run) {
     char id_term[CR_ID_TERM_SIZE];
     cr_schema_id_term(art->id, id_term);
     if (rc->restoring && !ss_has(&pl->removed, id_term)) return 0;
-    if (!rc->restoring &&
-        ss_add(&rc->file->ids, id_term, strlen(id_term)) != 0) {
+    bool ok = true;
+    if (!rc->restoring && rc->file->drops_stale)
+      ok = ss_add(&rc->file->ids, id_term, strlen(id_term)) == 0;
+    if (ok && pl->opts->dry_run) {
+      /* Nothing is written: what would be, is counted. */
+      strset *into = rc->restoring ? &pl->restored : &pl->seen;
+      ok = ss_add(into, id_term, strlen(id_term)) == 0;
+      if (!rc->restoring) {
+        if (pl->db && cr_wdb_termfreq(pl->db, id_term) > 0)
+          pl->stats->replaced++;
+        else
+          pl->stats->added++;
+        pl->stats->text_bytes += art->text_len;
+      }
+    }
+    if (!ok) {
       cr_error err;
       cr_error_set(&err, CR_E_NOMEM, "out of memory reading %s", w->path);
       fail(pl, &err);
       return 1;
     }
+    if (pl->opts->dry_run) return 0;
   }
   job *j = job_new(art, rc->file);
   if (!j) {
@@ -493,6 +522,10 @@ static int on_file(const in_file *f, void *ctx) {
   src_signature(signature, sizeof signature, f->size, f->mtime_ns);
   const char *known = f->key ? src_table_get(&pl->known, f->key) : NULL;
   bool unchanged = known && strcmp(known, signature) == 0;
+  /* A file that changed in a run without --prune may still have articles
+   * it dropped: --prune reads it again. */
+  if (unchanged && pl->pruning && ss_has(&pl->unpruned, f->key))
+    unchanged = false;
   /* The first walk reads what changed; the restoring walk, only what the
    * first one skipped. */
   if (unchanged != restoring) {
@@ -509,7 +542,7 @@ static int on_file(const in_file *f, void *ctx) {
     return 1;
   }
   snprintf(sf->signature, sizeof sf->signature, "%s", signature);
-  sf->drops_stale = !pl->build_mode && f->key;
+  sf->drops_stale = !pl->build_mode && f->key && pl->pruning;
   sf->was_known = known != NULL;
   pthread_mutex_lock(&pl->lock);
   sf->next = pl->files;
@@ -826,13 +859,15 @@ struct doomed {
   cr_docid doc;
   char file_term[CR_FILE_TERM_SIZE]; /* the file it came from */
   char *id_term;
-  bool vanished; /* its file has gone (else: the file dropped it) */
+  const char *key; /* that file (owned by pl->known or pl->files) */
+  bool vanished;   /* its file has gone (else: the file dropped it) */
 };
 typedef struct doomed doomed;
 
 typedef struct doom_scan {
   pipeline *pl;
   const char *file_term;
+  const char *key;    /* the file */
   const strset *keep; /* ids the file still holds; NULL: none */
 } doom_scan;
 
@@ -856,6 +891,7 @@ static int doom(cr_docid id, const char *term, size_t len, void *ctx) {
   pl->n_doomed++;
   d->doc = id;
   snprintf(d->file_term, sizeof d->file_term, "%s", s->file_term);
+  d->key = s->key;
   d->vanished = !s->keep;
   return 0;
 }
@@ -866,7 +902,7 @@ static int doom_file(pipeline *pl, const char *key, const strset *keep,
                      cr_error *err) {
   char term[CR_FILE_TERM_SIZE];
   cr_schema_file_term(key, term);
-  doom_scan s = {pl, term, keep};
+  doom_scan s = {pl, term, key, keep};
   int rc = cr_wdb_docs_with(pl->db, term, CR_PREFIX_ID, doom, &s, err);
   if (rc > 0) cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
   return rc ? -1 : 0;
@@ -904,8 +940,12 @@ static int still_doomed(pipeline *pl, const doomed *d, cr_error *err) {
 
 /* Reads the unchanged files for the doomed ids nothing wrote again. */
 static int restore_doomed(pipeline *pl, cr_error *err) {
+  bool dry = pl->opts->dry_run;
+  if (dry) ss_sort(&pl->seen);
   for (size_t i = 0; i < pl->n_doomed; i++) {
-    int still = still_doomed(pl, &pl->doomed[i], err);
+    /* A dry run wrote nothing: an id read again would have been. */
+    int still = dry ? !ss_has(&pl->seen, pl->doomed[i].id_term)
+                    : still_doomed(pl, &pl->doomed[i], err);
     if (still < 0) return -1;
     if (still && ss_add(&pl->removed, pl->doomed[i].id_term,
                         strlen(pl->doomed[i].id_term)) != 0) {
@@ -915,12 +955,13 @@ static int restore_doomed(pipeline *pl, cr_error *err) {
   }
   if (pl->removed.n == 0) return 0;
   ss_sort(&pl->removed);
-  if (restart_workers(pl, err) != 0) {
+  if (!dry && restart_workers(pl, err) != 0) {
     stop_workers(pl); /* those that did start */
     return -1;
   }
   walk_paths(pl, true);
-  stop_workers(pl);
+  if (!dry) stop_workers(pl);
+  ss_sort(&pl->restored);
   progress_clear(&pl->bar); /* the walk drew it again */
   if (pl->failed) {
     *err = pl->error;
@@ -937,21 +978,51 @@ static int delete_doomed(pipeline *pl, cr_error *err) {
     int still = still_doomed(pl, d, err);
     if (still < 0 || (still && cr_wdb_delete_doc(pl->db, d->doc, err) != 0))
       return -1;
-    if (still && !d->vanished) pl->stats->pruned_articles++;
+    if (still) pl->stats->pruned_articles++;
   }
   for (size_t i = 0; i < pl->vanished.n; i++) {
-    char meta[PATH_MAX + 8];
+    char meta[PATH_MAX + 16];
     snprintf(meta, sizeof meta, "%s%s", SRC_META_PREFIX, pl->vanished.items[i]);
     if (cr_wdb_set_metadata(pl->db, meta, "", 0, err) != 0) return -1;
+    snprintf(meta, sizeof meta, "%s%s", SRC_UNPRUNED_PREFIX,
+             pl->vanished.items[i]);
+    if (ss_has(&pl->unpruned, pl->vanished.items[i]) &&
+        cr_wdb_set_metadata(pl->db, meta, "", 0, err) != 0)
+      return -1;
     pl->stats->pruned_files++;
   }
   return 0;
+}
+
+/* Dry run: lists on standard output what --prune would remove, one
+ * article a line ("remove ID (FILE: gone)"), and counts it. */
+static void list_doomed(pipeline *pl) {
+  for (size_t i = 0; i < pl->n_doomed; i++) {
+    const doomed *d = &pl->doomed[i];
+    if (ss_has(&pl->seen, d->id_term) || ss_has(&pl->restored, d->id_term))
+      continue; /* written again, from its file or another */
+    const char *id = d->id_term + strlen(CR_PREFIX_ID);
+    char *safe_id = cr_sanitize_for_terminal(id, strlen(id));
+    char *safe_key = cr_sanitize_for_terminal(d->key, strlen(d->key));
+    printf("remove %s (%s: %s)\n", safe_id ? safe_id : id,
+           safe_key ? safe_key : d->key,
+           d->vanished ? "gone" : "no longer holds it");
+    free(safe_id);
+    free(safe_key);
+    pl->stats->pruned_articles++;
+  }
+  pl->stats->pruned_files = pl->vanished.n;
+  fflush(stdout);
 }
 
 /* After the first walk of an update. */
 static int prune(pipeline *pl, cr_error *err) {
   if (doom_stale(pl, err) != 0 || restore_doomed(pl, err) != 0) return -1;
   if (*pl->opts->stop) return 0; /* the next run prunes again */
+  if (pl->opts->dry_run) {
+    list_doomed(pl);
+    return 0;
+  }
   if (delete_doomed(pl, err) != 0) return -1;
   /* Now the changed files' signatures can be written. */
   pthread_mutex_lock(&pl->lock);
@@ -965,6 +1036,60 @@ static int prune(pipeline *pl, cr_error *err) {
 }
 
 /* ---- The whole run ---------------------------------------------------- */
+
+typedef struct unpruned_ctx {
+  pipeline *pl;
+  bool failed;
+} unpruned_ctx;
+
+static int add_unpruned(const char *key, size_t len, void *ctx) {
+  unpruned_ctx *uc = ctx;
+  size_t vlen = 0;
+  char *value = cr_wdb_get_metadata(uc->pl->db, key, &vlen);
+  if (!value) return 0; /* a cleared mark */
+  free(value);
+  size_t plen = strlen(SRC_UNPRUNED_PREFIX);
+  if (ss_add(&uc->pl->unpruned, key + plen, len - plen) != 0) {
+    uc->failed = true;
+    return 1;
+  }
+  return 0;
+}
+
+/* The files changed since the last --prune (SRC_UNPRUNED_PREFIX). */
+static int load_unpruned(pipeline *pl) {
+  unpruned_ctx uc = {pl, false};
+  cr_wdb_metadata_keys(pl->db, SRC_UNPRUNED_PREFIX, add_unpruned, &uc);
+  ss_sort(&pl->unpruned);
+  return uc.failed ? -1 : 0;
+}
+
+/* Whether dir holds an index (a dry run opens only what exists). */
+static bool is_index(const char *dir) {
+  char path[PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s/iamglass", dir);
+  return exists(path);
+}
+
+/* Opens the index for the run, taking its lock. A dry run writes
+ * nothing: it creates no index (pl->db stays NULL when there is none). */
+static int open_index(pipeline *pl, cr_error *err) {
+  const char *index = pl->opts->index;
+  if (pl->opts->dry_run && !is_index(index)) return 0;
+  pl->db = cr_wdb_open(
+      index, pl->opts->dry_run ? CR_WDB_OPEN : CR_WDB_CREATE_OR_OPEN, err);
+  if (pl->db) return 0;
+  /* Xapian says "locked" also when it cannot make its lock file. */
+  if (err && err->code == CR_E_LOCKED && access(index, R_OK | W_OK | X_OK) != 0)
+    cr_error_set(err, CR_E_IO, "cannot write to index '%s': %s", index,
+                 strerror(errno));
+  else if (err && err->code == CR_E_LOCKED)
+    cr_error_set(err, CR_E_LOCKED,
+                 "index '%s' is being written by another indexer; wait for "
+                 "it to finish",
+                 index);
+  return -1;
+}
 
 static void free_pipeline(pipeline *pl) {
   if (pl->workers) {
@@ -986,6 +1111,9 @@ static void free_pipeline(pipeline *pl) {
   free(pl->doomed);
   ss_free(&pl->vanished);
   ss_free(&pl->removed);
+  ss_free(&pl->unpruned);
+  ss_free(&pl->seen);
+  ss_free(&pl->restored);
   src_table_free(&pl->known);
   for (size_t i = 0; i < pl->n_held; i++)
     free(pl->held[i]);
@@ -1004,42 +1132,45 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   snprintf(pl.building, sizeof pl.building, "%s.building", opts->index);
   double started = progress_now();
 
-  recover_swap(opts->index, pl.building);
+  bool dry = opts->dry_run;
+  pl.pruning = opts->prune || dry;
+  if (dry) pl.n_workers = 0; /* nothing to write */
+  if (!dry) recover_swap(opts->index, pl.building);
   /* Opening the index takes its lock, for the whole run. */
-  pl.db = cr_wdb_open(opts->index, CR_WDB_CREATE_OR_OPEN, err);
-  if (!pl.db) {
-    /* Xapian says "locked" also when it cannot make its lock file. */
-    if (err && err->code == CR_E_LOCKED &&
-        access(opts->index, R_OK | W_OK | X_OK) != 0)
-      cr_error_set(err, CR_E_IO, "cannot write to index '%s': %s", opts->index,
-                   strerror(errno));
-    else if (err && err->code == CR_E_LOCKED)
-      cr_error_set(err, CR_E_LOCKED,
-                   "index '%s' is being written by another indexer; wait for "
-                   "it to finish",
-                   opts->index);
+  if (open_index(&pl, err) != 0) {
     free_pipeline(&pl);
     return -1;
   }
-  /* Commit the (possibly new, empty) index so it always opens. */
-  if (check_schema(pl.db, opts->index, &pl, err) != 0 ||
-      cr_wdb_commit(pl.db, err) != 0) {
-    free_pipeline(&pl);
-    return -1;
+  if (!pl.db) { /* a dry run, and no index yet: everything is new */
+    pl.build_mode = true;
+  } else if (dry) {
+    pl.build_mode = cr_wdb_doccount(pl.db) == 0;
+    if (!pl.build_mode && check_schema(pl.db, opts->index, &pl, err) != 0) {
+      free_pipeline(&pl);
+      return -1;
+    }
+  } else {
+    /* Commit the (possibly new, empty) index so it always opens. */
+    if (check_schema(pl.db, opts->index, &pl, err) != 0 ||
+        cr_wdb_commit(pl.db, err) != 0) {
+      free_pipeline(&pl);
+      return -1;
+    }
+    remove_tree(pl.building); /* leftovers of a run that died */
+    pl.build_mode = cr_wdb_doccount(pl.db) == 0;
   }
-  remove_tree(pl.building); /* leftovers of a run that died */
-  pl.build_mode = cr_wdb_doccount(pl.db) == 0;
   stats->build_mode = pl.build_mode;
-  if (!pl.build_mode && load_dict(&pl, err) != 0) {
+  if (!pl.build_mode && !dry && load_dict(&pl, err) != 0) {
     free_pipeline(&pl);
     return -1;
   }
-  if (src_table_load(&pl.known, pl.db) != 0) {
+  if (pl.db &&
+      (src_table_load(&pl.known, pl.db) != 0 || load_unpruned(&pl) != 0)) {
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     free_pipeline(&pl);
     return -1;
   }
-  if (opts->prune && doom_vanished(&pl, err) != 0) {
+  if (pl.pruning && !pl.build_mode && doom_vanished(&pl, err) != 0) {
     free_pipeline(&pl);
     return -1;
   }
@@ -1048,11 +1179,11 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   else
     progress_init(&pl.bar, true, 0);
 
-  int rc = start_workers(&pl, err);
+  int rc = dry ? 0 : start_workers(&pl, err);
   if (rc == 0) {
     walk_paths(&pl, false);
     /* Less text than a full sample: decide with what there is. */
-    if (!pl.dict_decided) decide_dict(&pl);
+    if (!pl.dict_decided && !dry) decide_dict(&pl);
   }
   stop_workers(&pl);
   progress_clear(&pl.bar);
@@ -1065,7 +1196,9 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   if (rc == 0) {
     /* Whatever was written is kept, interrupted or not: files cut short
      * carry no signature, so the next run reads them again. */
-    if (pl.build_mode && stats->added + stats->replaced > 0)
+    if (dry) {
+      if (!pl.build_mode && !stats->interrupted) rc = prune(&pl, err);
+    } else if (pl.build_mode && stats->added + stats->replaced > 0)
       rc = finish_build(&pl, err);
     else if (!pl.build_mode) {
       if (!stats->interrupted) rc = prune(&pl, err);
@@ -1077,7 +1210,7 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
       if (rc == 0) rc = cr_wdb_commit(pl.db, err);
     }
   }
-  if (rc == 0) remove_tree(pl.building);
+  if (rc == 0 && !dry) remove_tree(pl.building);
   free_pipeline(&pl);
   stats->seconds = progress_now() - started;
   return rc;

@@ -182,14 +182,14 @@ int sh_run(const pl_options *opts, unsigned n, pl_stats *stats, cr_error *err) {
                  SH_MAX_SHARDS, n);
     return -1;
   }
-  if (mkdir(opts->index, 0777) != 0 && errno != EEXIST) {
+  if (!opts->dry_run && mkdir(opts->index, 0777) != 0 && errno != EEXIST) {
     cr_error_set(err, CR_E_IO, "cannot create '%s': %s", opts->index,
                  strerror(errno));
     return -1;
   }
   /* The stub first: a run that dies before the last shard is finished by
    * the next run, which finds the layout in the stub. */
-  if (sh_write_stub(opts->index, n, err) != 0) return -1;
+  if (!opts->dry_run && sh_write_stub(opts->index, n, err) != 0) return -1;
   for (unsigned k = 0; k < n && !*opts->stop; k++) {
     char path[PATH_MAX];
     sh_shard_path(path, sizeof path, opts->index, k);

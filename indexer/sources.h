@@ -14,6 +14,9 @@
 #include "xapian_c.h"
 
 #define SRC_META_PREFIX "src:"
+/* "unpruned:<absolute path>": the file changed in a run without --prune,
+ * so what it dropped is still indexed; the next --prune reads it again. */
+#define SRC_UNPRUNED_PREFIX "unpruned:"
 
 typedef struct src_entry {
   char *key;       /* absolute path */

@@ -211,10 +211,11 @@ Test(indexer, usage_errors_and_a_locked_index) {
   cr_wdb_close(holder, &err);
 }
 
-/* Articles follow their files: one a changed file no longer holds goes,
- * and when an id lives in two files, removing it from one (or removing
- * that file with --prune) brings back the other's version. */
-Test(indexer, articles_follow_their_files) {
+/* Nothing is removed without --prune: a rewritten feed file keeps the
+ * batch it held before. With --prune, an article a changed file no longer
+ * holds goes, and when an id lives in two files, removing it from one (or
+ * removing that file) brings back the other's version. */
+Test(indexer, removal_only_with_prune) {
   static const struct {
     const char *name;
     const char *a, *b;      /* a.jsonl and b.jsonl; NULL: no such file */
@@ -224,20 +225,30 @@ Test(indexer, articles_follow_their_files) {
     const char *gone;       /* id terms then absent */
     const char *version_of; /* a word that must be indexed then */
   } cases[] = {
-      {"a record dropped from a changed file goes",
+      {"a rewritten feed file keeps the previous batch",
+       "{\"id\":\"d1-a\",\"text\":\"giorno uno\"}\n"
+       "{\"id\":\"d1-b\",\"text\":\"ancora uno\"}\n",
+       NULL, "{\"id\":\"d2-a\",\"text\":\"giorno due\"}\n", NULL, false,
+       "Qd1-a,Qd1-b,Qd2-a", NULL, "ancor"},
+      {"a record dropped from a changed file stays without --prune",
        "{\"id\":\"P\",\"text\":\"primo\"}\n{\"id\":\"R\",\"text\":\"terzo\"}\n",
-       NULL, "{\"id\":\"P\",\"text\":\"primo\"}\n", NULL, false, "QP", "QR",
+       NULL, "{\"id\":\"P\",\"text\":\"primo\"}\n", NULL, false, "QP,QR", NULL,
+       "terz"},
+      {"a record dropped from a changed file goes with --prune",
+       "{\"id\":\"P\",\"text\":\"primo\"}\n{\"id\":\"R\",\"text\":\"terzo\"}\n",
+       NULL, "{\"id\":\"P\",\"text\":\"primo\"}\n", NULL, true, "QP", "QR",
        "prim"},
       {"the same id in two files: the vanished one's version goes (--prune)",
        "{\"id\":\"X\",\"text\":\"antica\"}\n",
        "{\"id\":\"X\",\"text\":\"nuova\"}\n",
        "{\"id\":\"X\",\"text\":\"antica\"}\n", NULL, true, "QX", "nuov",
        "antic"},
-      {"the same id in two files: dropped from one, the other's comes back",
+      {"the same id in two files: dropped from one (--prune), the other's "
+       "comes back",
        "{\"id\":\"Y\",\"text\":\"antica\"}\n",
        "{\"id\":\"Y\",\"text\":\"nuova\"}\n{\"id\":\"Z\",\"text\":\"zeta\"}\n",
        "{\"id\":\"Y\",\"text\":\"antica\"}\n",
-       "{\"id\":\"Z\",\"text\":\"zeta\"}\n", false, "QY", "nuov", "antic"},
+       "{\"id\":\"Z\",\"text\":\"zeta\"}\n", true, "QY", "nuov", "antic"},
       {"a vanished file without --prune keeps its articles",
        "{\"id\":\"K\",\"text\":\"resta\"}\n",
        "{\"id\":\"W\",\"text\":\"anche\"}\n",
@@ -270,7 +281,7 @@ Test(indexer, articles_follow_their_files) {
                        : indexer(NULL, "-d", index, in, NULL);
     cr_assert_eq(r.status, 0, "%s: %s", cases[i].name, r.err);
     th_run_free(&r);
-    char ids[64];
+    char ids[128];
     snprintf(ids, sizeof ids, "%s", cases[i].ids);
     for (char *t = strtok(ids, ","); t; t = strtok(NULL, ","))
       cr_expect_eq(count(index, t), 1, "%s: %s", cases[i].name, t);
@@ -310,7 +321,7 @@ Test(indexer, a_damaged_file_prunes_nothing_and_old_problems_stay_quiet) {
   char gz[4300];
   snprintf(gz, sizeof gz, "%s.gz", a);
   th_write_file(gz, "\x1f\x8b\x08\x00garbage", 12);
-  r = indexer(NULL, "-d", index, in, NULL);
+  r = indexer(NULL, "-d", index, "--prune", in, NULL);
   cr_expect_eq(r.status, 1, "%s", r.err);
   cr_expect(strstr(r.err, "a.jsonl.gz"), "%s", r.err);
   th_run_free(&r);
@@ -324,12 +335,85 @@ Test(indexer, a_damaged_file_prunes_nothing_and_old_problems_stay_quiet) {
   r = th_exec(gzip_argv, NULL);
   cr_assert_eq(r.status, 0, "gzip: %s", r.err);
   th_run_free(&r);
-  r = indexer(NULL, "-d", index, in, NULL);
+  r = indexer(NULL, "-d", index, "--prune", in, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   cr_expect_null(strstr(r.err, "b.jsonl"), "%s", r.err);
   th_run_free(&r);
   cr_expect_eq(count(index, "Qa2"), 0);
   cr_expect_eq(count(index, "Qb1"), 1);
+}
+
+/* What a run without --prune kept is removed by a later --prune, even
+ * when the file has not changed since; --dry-run lists it first, and
+ * writes nothing. */
+Test(indexer, a_later_prune_and_a_dry_run) {
+  char *in = path_in("later"), *index = path_in("later-index");
+  cr_assert_eq(mkdir(in, 0777), 0);
+  char feed[4200], gone[4200];
+  snprintf(feed, sizeof feed, "%s/latest.jsonl", in);
+  snprintf(gone, sizeof gone, "%s/old.jsonl", in);
+  const char *day1 = "{\"id\":\"d1-a\",\"text\":\"giorno uno\"}\n"
+                     "{\"id\":\"d1-b\",\"text\":\"ancora uno\"}\n";
+  const char *day2 = "{\"id\":\"d2-a\",\"text\":\"giorno due\"}\n";
+  const char *old = "{\"id\":\"o1\",\"text\":\"vecchio\"}\n";
+  th_write_file(feed, day1, strlen(day1));
+  th_write_file(gone, old, strlen(old));
+  th_run r = indexer(NULL, "-d", index, in, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  th_write_file(feed, day2, strlen(day2));
+  r = indexer(NULL, "-d", index, in, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), 4, "day 1 is kept without --prune");
+  remove(gone);
+
+  /* A dry run, with and without --prune: the list, and nothing written. */
+  for (int with_prune = 0; with_prune < 2; with_prune++) {
+    char *argv[] = {INDEXER_BIN,
+                    "--dry-run",
+                    "-d",
+                    index,
+                    with_prune ? "--prune" : in,
+                    with_prune ? in : NULL,
+                    NULL};
+    r = th_exec(argv, NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "remove d1-a ("), "%s", r.out);
+    cr_expect(strstr(r.out, "remove d1-b ("), "%s", r.out);
+    cr_expect(strstr(r.out, "remove o1 (") && strstr(r.out, "gone"), "%s",
+              r.out);
+    cr_expect_null(strstr(r.out, "d2-a"), "%s", r.out);
+    cr_expect(strstr(r.err, "dry run, nothing written") &&
+                  strstr(r.err, "3 articles to remove (1 vanished file)"),
+              "%s", r.err);
+    th_run_free(&r);
+    cr_expect_eq(count(index, NULL), 4, "a dry run removed something");
+  }
+  /* A dry run on no index creates none. */
+  char *none = path_in("no-index-yet");
+  char *dry[] = {INDEXER_BIN, "-n", "-d", none, in, NULL};
+  r = th_exec(dry, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  cr_expect(strstr(r.err, "1 would be added"), "%s", r.err);
+  th_run_free(&r);
+  cr_expect_not(th_exists(none), "a dry run made an index");
+
+  /* --prune: the feed did not change since, its day 1 goes all the same. */
+  char *argv[] = {INDEXER_BIN, "-d", index, "--prune", in, NULL};
+  r = th_exec(argv, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  cr_expect(strstr(r.err, "3 articles pruned (1 vanished file)"), "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), 1);
+  cr_expect_eq(count(index, "Qd2-a"), 1);
+  /* Pruned once: the next --prune has nothing to read again. */
+  r = th_exec(argv, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  cr_expect(strstr(r.err, "1 unchanged files skipped") &&
+                strstr(r.err, "0 articles pruned"),
+            "%s", r.err);
+  th_run_free(&r);
 }
 
 /* A directory with nothing the indexer reads is named, not passed over. */
