@@ -229,6 +229,13 @@ int main(int argc, char **argv) {
   for (size_t n = strlen(trimmed); n > 1 && trimmed[n - 1] == '/'; n--)
     trimmed[n - 1] = '\0';
   o.index = trimmed;
+  /* "." or "..": INDEX.building must be a sibling with a name, not
+   * "..building" inside the index. */
+  char whole[PATH_MAX];
+  const char *base = strrchr(o.index, '/');
+  base = base ? base + 1 : o.index;
+  if ((!strcmp(base, ".") || !strcmp(base, "..")) && realpath(o.index, whole))
+    o.index = whole;
   /* Through a symlink, build where it points: a first build replaces
    * the index directory, which would replace the link itself. */
   char real[PATH_MAX];

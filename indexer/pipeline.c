@@ -2,6 +2,7 @@
  * in pipeline.h. */
 #include "pipeline.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -606,6 +607,64 @@ static void recover_swap(const char *index, const char *building) {
   if (!exists(index) && exists(old)) rename(old, index);
 }
 
+/* Whether path is the current directory (as ".", "$PWD", or any other
+ * name for it): renaming it away would leave the caller's shell in a
+ * deleted directory, and "." cannot be renamed at all. */
+static bool is_cwd(const char *path) {
+  struct stat a, b;
+  return stat(path, &a) == 0 && stat(".", &b) == 0 && a.st_dev == b.st_dev &&
+         a.st_ino == b.st_ino;
+}
+
+/* Moves the index built in fresh into the directory index, file by file,
+ * where the directory itself cannot be swapped (it is the current
+ * directory, or a mount point). The empty index's version file goes
+ * first and the new one comes last, so the directory is never a mix of
+ * the two: a crash in between leaves no index there (a rerun builds it
+ * again), never a damaged one. */
+static int swap_contents(const char *fresh, const char *index, cr_error *err) {
+  char from[PATH_MAX + 300], to[PATH_MAX + 300];
+  snprintf(to, sizeof to, "%s/iamglass", index);
+  if (unlink(to) != 0 && errno != ENOENT) goto failed;
+  /* The empty index's tables that the new one lacks would be stale. */
+  DIR *d = opendir(index);
+  if (!d) goto failed;
+  const struct dirent *e;
+  while ((e = readdir(d))) {
+    size_t n = strlen(e->d_name);
+    if (n <= 6 || strcmp(e->d_name + n - 6, ".glass") != 0) continue;
+    snprintf(from, sizeof from, "%s/%s", fresh, e->d_name);
+    snprintf(to, sizeof to, "%s/%s", index, e->d_name);
+    if (!exists(from)) unlink(to);
+  }
+  closedir(d);
+  if (!(d = opendir(fresh))) goto failed;
+  int rc = 0;
+  while (rc == 0 && (e = readdir(d))) {
+    if (e->d_name[0] == '.' || !strcmp(e->d_name, "iamglass") ||
+        !strcmp(e->d_name, "flintlock"))
+      continue;
+    snprintf(from, sizeof from, "%s/%s", fresh, e->d_name);
+    snprintf(to, sizeof to, "%s/%s", index, e->d_name);
+    rc = rename(from, to);
+  }
+  closedir(d);
+  if (rc != 0) goto failed;
+  snprintf(from, sizeof from, "%s/iamglass", fresh);
+  snprintf(to, sizeof to, "%s/iamglass", index);
+  if (rename(from, to) != 0) goto failed;
+  int fd = open(index, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+  return 0;
+failed:
+  cr_error_set(err, CR_E_IO, "cannot move the new index into place at %s: %s",
+               index, strerror(errno));
+  return -1;
+}
+
 /* ---- Build mode: shards to one compact index -------------------------- */
 
 static int open_shards(pipeline *pl, cr_error *err) {
@@ -766,14 +825,23 @@ static int finish_build(pipeline *pl, cr_error *err) {
     return -1;
   }
   pl->db = NULL;
+  /* The current directory (or a mount point) is not renamed: its
+   * contents are swapped instead. */
+  if (is_cwd(pl->opts->index))
+    return swap_contents(fresh, pl->opts->index, err);
   /* One atomic exchange, so a crash never leaves INDEX missing (the empty
    * index lands in INDEX.building/new and goes with it). The two renames
    * are the fallback where the file system cannot exchange. */
   if (renameat2(AT_FDCWD, fresh, AT_FDCWD, pl->opts->index, RENAME_EXCHANGE) ==
       0)
     return 0;
-  if (rename(pl->opts->index, old) != 0 ||
-      rename(fresh, pl->opts->index) != 0) {
+  if (rename(pl->opts->index, old) != 0) {
+    if (errno == EBUSY) return swap_contents(fresh, pl->opts->index, err);
+    cr_error_set(err, CR_E_IO, "cannot move the new index into place at %s: %s",
+                 pl->opts->index, strerror(errno));
+    return -1;
+  }
+  if (rename(fresh, pl->opts->index) != 0) {
     cr_error_set(err, CR_E_IO, "cannot move the new index into place at %s: %s",
                  pl->opts->index, strerror(errno));
     recover_swap(pl->opts->index, pl->building);

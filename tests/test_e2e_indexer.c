@@ -583,6 +583,36 @@ Test(indexer, a_directory_of_other_files_is_refused_and_kept) {
   cr_expect_geq(count(target, NULL), 13);
 }
 
+/* -d naming the current directory, as "." or as "$PWD": the index is
+ * built in it (its contents swapped, not the directory), the caller stays
+ * in a directory that exists, and nothing is left behind. */
+Test(indexer, the_current_directory_as_index) {
+  for (int form = 0; form < 2; form++) {
+    char name[32];
+    snprintf(name, sizeof name, "here-%d", form);
+    char *dir = path_in(name);
+    cr_assert_eq(mkdir(dir, 0777), 0);
+    cr_assert_eq(chdir(dir), 0);
+    for (int run = 0; run < 2; run++) {
+      th_run r = indexer(NULL, "-d", form ? dir : ".", CORPUS_DIR, NULL);
+      cr_expect_eq(r.status, 0, "%s, run %d: %s", form ? "$PWD" : ".", run,
+                   r.err);
+      th_run_free(&r);
+    }
+    struct stat here, there;
+    cr_expect(stat(".", &here) == 0 && stat(dir, &there) == 0 &&
+                  here.st_ino == there.st_ino && here.st_nlink > 0,
+              "%s: the caller's directory was replaced", name);
+    cr_expect_geq(count(".", NULL), 13, "%s", name);
+    cr_expect(!th_exists("..building") &&
+                  !th_exists(path_in("here-0.building")) &&
+                  !th_exists(path_in("here-1.building")),
+              "%s: a build directory was left behind", name);
+    cr_expect_eq(th_xapian_check(dir), 0, "%s", name);
+    cr_assert_eq(chdir(tmp), 0);
+  }
+}
+
 /* A file of n generated articles, large enough to span several commits. */
 static void write_many(const char *path, int n) {
   FILE *f = fopen(path, "w");
