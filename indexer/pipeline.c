@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "analyzer.h"
@@ -252,10 +253,14 @@ static void fail(pipeline *pl, const cr_error *err) {
  * the likely causes. */
 static void shard_failed(cr_error *err, const char *shard_path) {
   cr_error failed = *err;
+  /* That complaint says nothing a user can act on: left out. */
+  bool internal = strstr(failed.message, "DB_DANGEROUS") ||
+                  strstr(failed.message, "cancel()");
   cr_error_set(err, failed.code,
                "cannot write the new index in '%s' (is the disk full, or the "
-               "directory not writable?): %s",
-               shard_path, failed.message);
+               "directory not writable?)%s%s",
+               shard_path, internal ? "" : ": ",
+               internal ? "" : failed.message);
 }
 
 static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
@@ -1105,6 +1110,61 @@ static int prune(pipeline *pl, cr_error *err) {
 
 /* ---- The whole run ---------------------------------------------------- */
 
+static uint64_t tree_total; /* tree_bytes' sum (nftw passes no context) */
+
+static int add_entry_size(const char *path, const struct stat *st, int flag,
+                          struct FTW *ftw) {
+  (void)path;
+  (void)ftw;
+  if (flag == FTW_F) tree_total += (uint64_t)st->st_blocks * 512;
+  return 0;
+}
+
+/* Bytes on disk under path. */
+static uint64_t tree_bytes(const char *path) {
+  tree_total = 0;
+  nftw(path, add_entry_size, 16, FTW_PHYS);
+  return tree_total;
+}
+
+/* Megabytes free for an unprivileged writer on path's file system, or -1
+ * if unknown. */
+static double free_mb(const char *path) {
+  struct statvfs vfs;
+  if (statvfs(path, &vfs) != 0) return -1;
+  return (double)vfs.f_bavail * (double)vfs.f_frsize / 1e6;
+}
+
+/* A run that failed because the disk is full says so in plain words,
+ * with what it had written and what is free (called before the build's
+ * leftovers are removed, which frees that space again). */
+static void explain_full_disk(pipeline *pl, cr_error *err) {
+  const char *where = pl->build_mode ? pl->building : pl->opts->index;
+  double avail = free_mb(exists(where) ? where : pl->opts->index);
+  bool full = strstr(err->message, strerror(ENOSPC)) != NULL ||
+              (avail >= 0 && avail < 1.0);
+  if (!full) return;
+  double input = (double)total_input_bytes(pl->opts) / 1e6;
+  if (pl->build_mode) {
+    double written = (double)tree_bytes(pl->building) / 1e6;
+    cr_error_set(err, CR_E_IO,
+                 "the disk is full (ENOSPC, no space left on device): the new "
+                 "index for %.1f MB of input had taken %.1f MB in '%s' when "
+                 "the space ran out, and %.1f MB are free; it is removed, "
+                 "and nothing else changed. It needs more than %.1f MB: free "
+                 "some space (or index elsewhere) and run again",
+                 input, written, pl->building, avail > 0 ? avail : 0.0,
+                 written);
+  } else {
+    cr_error_set(err, CR_E_IO,
+                 "the disk is full (ENOSPC, no space left on device) while "
+                 "updating '%s' with %.1f MB of input (%.1f MB free): what "
+                 "was committed is kept, and a rerun after freeing space "
+                 "finishes the job",
+                 pl->opts->index, input, avail > 0 ? avail : 0.0);
+  }
+}
+
 typedef struct unpruned_ctx {
   pipeline *pl;
   bool failed;
@@ -1218,13 +1278,17 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
       return -1;
     }
   } else {
+    /* Leftovers of a run that died or failed (a full disk, say) go first,
+     * with the lock held, before anything is written: they may hold the
+     * space this run needs. */
+    remove_tree(pl.building);
     /* Commit the (possibly new, empty) index so it always opens. */
     if (check_schema(pl.db, opts->index, &pl, err) != 0 ||
         cr_wdb_commit(pl.db, err) != 0) {
+      explain_full_disk(&pl, err);
       free_pipeline(&pl);
       return -1;
     }
-    remove_tree(pl.building); /* leftovers of a run that died */
     pl.build_mode = cr_wdb_doccount(pl.db) == 0;
   }
   stats->build_mode = pl.build_mode;
@@ -1278,7 +1342,11 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
       if (rc == 0) rc = cr_wdb_commit(pl.db, err);
     }
   }
-  if (rc == 0 && !dry) remove_tree(pl.building);
+  if (rc != 0 && !dry) explain_full_disk(&pl, err);
+  /* A failed build is removed too: it holds space and nothing else. (A
+   * swap stopped half way put the old index back first.) */
+  if (!dry && (rc == 0 || (pl.build_mode && exists(opts->index))))
+    remove_tree(pl.building);
   free_pipeline(&pl);
   stats->seconds = progress_now() - started;
   return rc;

@@ -253,6 +253,42 @@ Test(faults, full_disk_while_building) {
   rerun_completes();
 }
 
+/* A real full disk (a small tmpfs, when the tests may mount one): the
+ * message says so in plain words, the failed build is removed, and the
+ * next run, with the space back, succeeds. */
+Test(faults, a_full_disk_is_named_and_its_leftovers_removed) {
+  if (geteuid() != 0) cr_skip_test("mounting a small tmpfs needs root");
+  char disk[4200], small_idx[4300], building[4400], one[4200];
+  snprintf(disk, sizeof disk, "%s/small-disk", tmp);
+  snprintf(small_idx, sizeof small_idx, "%s/index", disk);
+  snprintf(building, sizeof building, "%s.building", small_idx);
+  snprintf(one, sizeof one, "%s/one.jsonl", tmp);
+  cr_assert_eq(mkdir(disk, 0777), 0);
+  char *const mount_argv[] = {"/usr/bin/mount", "-t",    "tmpfs", "-o",
+                              "size=512k",      "tmpfs", disk,    NULL};
+  th_run r = th_exec(mount_argv, NULL);
+  int mounted = r.status;
+  th_run_free(&r);
+  if (mounted != 0) cr_skip_test("cannot mount a tmpfs here");
+  r = run(NULL, INDEXER_BIN, "-q", "-d", small_idx, archive);
+  cr_expect_eq(r.status, 2, "status %d: %s", r.status, r.err);
+  cr_expect(strstr(r.err, "the disk is full") && strstr(r.err, "ENOSPC"),
+            "unclear message: %s", r.err);
+  cr_expect(!strstr(r.err, "DB_DANGEROUS") && !strstr(r.err, "cancel()"),
+            "a library's internals in the message: %s", r.err);
+  th_run_free(&r);
+  cr_expect_not(th_exists(building), "the failed build was left behind");
+  const char *text = "{\"id\":\"uno\",\"text\":\"Un articolo solo.\"}\n";
+  th_write_file(one, text, strlen(text));
+  r = run(NULL, INDEXER_BIN, "-q", "-d", small_idx, one);
+  cr_expect_eq(r.status, 0, "the next run: %s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(doccount(small_idx), 1);
+  char *const umount_argv[] = {"/usr/bin/umount", disk, NULL};
+  r = th_exec(umount_argv, NULL);
+  th_run_free(&r);
+}
+
 /* Two indexers at once: the second is refused, the first finishes. */
 Test(faults, two_indexers_at_once) {
   char big[4200], errlog[4200];
