@@ -320,22 +320,30 @@ Test(input, jsonl_ids_fields_and_body_keys) {
 
 /* Bad lines and what is reported for each; their neighbours are read. */
 Test(input, jsonl_bad_lines_reported_with_line_numbers) {
-  PUT("bad.jsonl", "{\"id\":\"ok1\",\"text\":\"prima\"}\n"            /* 1 */
-                   "{\"id\":\"broken\",\"text\":\n"                   /* 2 */
-                   "[1,2,3]\n"                                        /* 3 */
-                   "{\"id\":\"bad-utf8\",\"text\":\"citt\xc3\"}\n"    /* 4 */
-                   "{\"id\":\"notext\"}\n"                            /* 5 */
-                   "\n"                                               /* 6 */
-                   "{\"id\":\"ok2\",\"text\":\"seconda\"}\n"          /* 7 */
-                   "\"solo una stringa\"\n"                           /* 8 */
-                   "{\"id\":{\"a\":1},\"text\":\"id oggetto\"}\n"     /* 9 */
-                   "{\"id\":\"empty\",\"text\":\"  \"}\n"             /* 10 */
-                   "{\"id\":\"nul\",\"text\":\"a\\u0000b\"}\n"        /* 11 */
-                   "{\"id\":\"two\",\"text\":\"x\"} {\"id\":\"y\"}\n" /* 12 */
-                   "{\"id\":\"ok3\",\"text\":\"terza\"}\n");          /* 13 */
+  PUT("bad.jsonl",
+      "{\"id\":\"ok1\",\"text\":\"prima\"}\n"         /* 1 */
+      "{\"id\":\"broken\",\"text\":\n"                /* 2 */
+      "[1,2,3]\n"                                     /* 3 */
+      "{\"id\":\"bad-utf8\",\"text\":\"citt\xc3\"}\n" /* 4 */
+      "{\"id\":\"notext\"}\n"                         /* 5 */
+      "\n"                                            /* 6 */
+      "{\"id\":\"ok2\",\"text\":\"seconda\"}\n"       /* 7 */
+      "\"solo una stringa\"\n"                        /* 8 */
+      "{\"id\":{\"a\":1},\"text\":\"id oggetto\"}\n"  /* 9 */
+      "{\"id\":\"empty\",\"text\":\"  \"}\n"          /* 10 */
+      "{\"id\":\"nul\",\"title\":\"T\\u0000i\",\"text\":\"a\\u0000b\"}\n" /* 11
+                                                                           */
+      "{\"id\":\"two\",\"text\":\"x\"} {\"id\":\"y\"}\n"            /* 12 */
+      "{\"id\":\"ok3\",\"text\":\"terza\"}\n"                       /* 13 */
+      "{\"id\":\"ws\",\"text\":\" \\n\\t\\u00a0\\u3000 \\r\\n\"}\n" /* 14 */
+      "{\"id\":\"zw\",\"text\":\"\\u200b\\u2028\"}\n");             /* 15 */
   seen s = {0};
   read_all(at("bad.jsonl"), &s);
-  cr_expect_str_eq(ids(&s), "ok1,ok2,ok3");
+  /* A NUL in a string is dropped, the record kept. */
+  cr_expect_str_eq(ids(&s), "ok1,ok2,nul,ok3");
+  cr_expect(s.n_articles > 2 && !strcmp(s.bodies[2], "ab") &&
+                !strcmp(s.articles[2], "nul|Ti||"),
+            "%s", s.n_articles > 2 ? s.articles[2] : "");
   static const char *const want[] = {
       "bad.jsonl:2: malformed JSON",
       "bad.jsonl:3: not a JSON object but an array",
@@ -344,14 +352,18 @@ Test(input, jsonl_bad_lines_reported_with_line_numbers) {
       "bad.jsonl:8: not a JSON object but a string",
       "bad.jsonl:9: \"id\" is an object",
       "bad.jsonl:10: empty text",
-      "bad.jsonl:11: malformed JSON",
       "bad.jsonl:12: malformed JSON",
+      /* Only white space, of any kind, is no text, like "". */
+      "bad.jsonl:14: empty text",
+      "bad.jsonl:15: empty text",
   };
   for (size_t i = 0; i < sizeof want / sizeof *want; i++)
     cr_expect(has_problem(&s, want[i]), "missing \"%s\" in:\n%s", want[i],
               all_problems(&s));
   cr_expect_eq(s.n_problems, sizeof want / sizeof *want, "%s",
                all_problems(&s));
+  cr_expect_null(strstr(all_problems(&s), "JSON_"),
+                 "a library's flag names in a message: %s", all_problems(&s));
   seen_free(&s);
 }
 
