@@ -56,8 +56,9 @@ static void usage(FILE *out) {
       "      --version         show the version\n"
       "\n"
       "Exit status: 0 success, 1 some input was skipped (reported on stderr\n"
-      "as file:line), 2 usage or fatal error, 130 interrupted (what was done\n"
-      "is committed).\n",
+      "as file:line), 2 usage or fatal error (also a PATH that is not there,\n"
+      "after indexing the others), 130 interrupted (what was done is\n"
+      "committed).\n",
       out);
 }
 
@@ -273,5 +274,6 @@ int main(int argc, char **argv) {
   }
   if (!o.quiet) print_summary(&stats, o.prune, o.dry_run);
   if (stats.interrupted) return EXIT_INTERRUPTED;
+  if (stats.missing_paths) return EXIT_FATAL; /* what was there is indexed */
   return stats.skipped ? EXIT_SKIPPED : 0;
 }

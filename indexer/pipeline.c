@@ -279,6 +279,7 @@ static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
       w->unflushed_docs = 0;
       w->unflushed_bytes = 0;
       if (cr_wdb_commit(w->shard, &err) != 0) {
+        shard_failed(&err, w->shard_path);
         fail(pl, &err);
         return;
       }
@@ -355,7 +356,10 @@ static void *worker_main(void *arg) {
   /* Closing a shard flushes its buffered postings: done here, each worker
    * its own, they flush side by side rather than one after the other. */
   if (w->shard) {
-    if (cr_wdb_close(w->shard, &err) != 0) fail(pl, &err);
+    if (cr_wdb_close(w->shard, &err) != 0) {
+      shard_failed(&err, w->shard_path);
+      fail(pl, &err);
+    }
     w->shard = NULL;
   }
   return NULL;
@@ -562,8 +566,10 @@ static int on_file(const in_file *f, void *ctx) {
   pl->input_current = 0;
   pthread_mutex_lock(&pl->lock);
   /* A file read to its end (even with bad records, which are reported and
-   * would be bad again) is done; one cut short by a stop is not. */
-  sf->read_done = status != 1 && !*pl->opts->stop && !pl->failed;
+   * would be bad again) is done; one cut short by a stop is not, nor one
+   * that could not be read (-1: unreadable, a read error), which a later
+   * run must read again rather than skip as unchanged. */
+  sf->read_done = status == 0 && !*pl->opts->stop && !pl->failed;
   record_file(pl, sf);
   pthread_mutex_unlock(&pl->lock);
   return status == 1 ? 1 : 0;
@@ -908,10 +914,23 @@ static void walk_paths(pipeline *pl, bool restoring) {
        i++) {
     uint64_t before = pl->files_seen;
     const char *path = pl->opts->paths[i];
+    struct stat st;
+    /* A path named on the command line that is not there is a usage
+     * error, as for grep: named, counted apart from bad records, and the
+     * run goes on with the rest. */
+    if (strcmp(path, "-") != 0 && stat(path, &st) != 0) {
+      if (!restoring && !pl->opts->quiet_problems) {
+        char *safe = cr_sanitize_for_terminal(path, strlen(path));
+        report(pl, "indexer: %s: %s (nothing read from it)\n",
+               safe ? safe : path, strerror(errno));
+        free(safe);
+      }
+      if (!restoring) pl->stats->missing_paths++;
+      continue;
+    }
     in_walk(path, on_file, on_problem, &walk);
     /* Files of other kinds are passed over in silence (a directory may
      * hold pictures); a directory with nothing to read is worth a word. */
-    struct stat st;
     if (!restoring && !pl->opts->quiet_problems && pl->files_seen == before &&
         stat(path, &st) == 0 && S_ISDIR(st.st_mode))
       report(pl, "indexer: %s: no article files in it (%s)\n", path,

@@ -56,6 +56,7 @@ typedef struct pl_stats {
   uint64_t replaced;         /* articles whose id was already indexed */
   uint64_t unchanged_files;  /* files skipped as unchanged since last run */
   uint64_t skipped;          /* bad records and unreadable files */
+  uint64_t missing_paths;    /* paths named that are not there */
   uint64_t pruned_files;     /* vanished files whose articles were removed */
   uint64_t pruned_articles;  /* articles removed (of vanished files, or no
                                 longer in their changed file) */

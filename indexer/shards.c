@@ -173,6 +173,12 @@ static void add_stats(pl_stats *sum, const pl_stats *s, unsigned k) {
   sum->added += s->added;
   sum->replaced += s->replaced;
   sum->skipped += s->skipped;
+  /* Every pass meets the same missing paths: counted once. */
+  if (s->missing_paths > sum->missing_paths)
+    sum->missing_paths = s->missing_paths;
+  /* Each shard is grouped on its own: the groups add up. */
+  sum->duplicate_groups += s->duplicate_groups;
+  sum->duplicate_docs += s->duplicate_docs;
   /* Every shard prunes the same vanished file: counted once. */
   if (s->pruned_files > sum->pruned_files) sum->pruned_files = s->pruned_files;
   sum->pruned_articles += s->pruned_articles;

@@ -416,6 +416,24 @@ Test(indexer, a_later_prune_and_a_dry_run) {
   th_run_free(&r);
 }
 
+/* The summary line: "1 group", the groups of a sharded index too. */
+Test(indexer, the_summary_counts) {
+  char jl[4200];
+  snprintf(jl, sizeof jl, "%s/notizie.jsonl", CORPUS_DIR);
+  for (int sharded = 0; sharded < 2; sharded++) {
+    char *index = path_in(sharded ? "summary-shards" : "summary");
+    char *argv[] = {INDEXER_BIN, "-d", index, sharded ? "--shards" : jl,
+                    "2",         jl,   NULL};
+    if (!sharded) argv[4] = NULL;
+    th_run r = th_exec(argv, NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.err, "16 added") &&
+                  strstr(r.err, "; 1 group of near duplicates (2 articles)"),
+              "%s: %s", sharded ? "sharded" : "single", r.err);
+    th_run_free(&r);
+  }
+}
+
 /* A directory with nothing the indexer reads is named, not passed over. */
 Test(indexer, a_directory_without_articles_is_named) {
   char *dir = path_in("pictures"), *index = path_in("pictures-index");

@@ -126,10 +126,11 @@ Test(faults, missing_paths) {
        {INDEXER_BIN, "-q", "-d", deep, CORPUS_DIR},
        2,
        "No such file"},
+      /* A path that is not there is a usage error, as for grep. */
       {"indexer, missing input",
        {INDEXER_BIN, "-q", "-d", idx, input},
-       1,
-       "no-input.jsonl"},
+       2,
+       "no-input.jsonl: No such file or directory"},
       {"searcher, missing batch file",
        {SEARCHER_BIN, "-d", idx, "--batch", input},
        2,
@@ -148,6 +149,54 @@ Test(faults, missing_paths) {
   cr_expect(!th_exists(missing) && !th_exists(deep),
             "a failed run created the index anyway");
   expect_intact("after missing paths");
+  /* The other paths are indexed all the same, and the missing one is not
+   * a bad record. */
+  char other[4200];
+  snprintf(other, sizeof other, "%s/other-index", tmp);
+  th_run r = run(NULL, INDEXER_BIN, "-d", other, input, CORPUS_DIR);
+  cr_expect_eq(r.status, 2, "status %d: %s", r.status, r.err);
+  cr_expect(strstr(r.err, "0 bad records skipped"), "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(doccount(other), base_count, "the rest was not indexed");
+}
+
+/* A file the indexer may not read is reported and not recorded as
+ * indexed: once readable (chmod changes neither its size nor its time),
+ * the next run reads it. */
+Test(faults, an_unreadable_file_is_read_once_it_is_readable) {
+  th_limits lim = as_user();
+  char dir[4200], own_idx[4300], ok[4300], secret[4300];
+  snprintf(dir, sizeof dir, "%s/permissions", tmp);
+  snprintf(own_idx, sizeof own_idx, "%s/index", dir);
+  snprintf(ok, sizeof ok, "%s/ok.jsonl", dir);
+  snprintf(secret, sizeof secret, "%s/secret.jsonl", dir);
+  cr_assert_eq(mkdir(dir, 0777), 0);
+  cr_assert_eq(chmod(dir, 0777), 0);
+  const char *a = "{\"id\":\"ok\",\"text\":\"Si legge.\"}\n";
+  const char *b = "{\"id\":\"secret\",\"text\":\"Prima no, poi si.\"}\n";
+  th_write_file(ok, a, strlen(a));
+  th_write_file(secret, b, strlen(b));
+  for (int run_no = 0; run_no < 2; run_no++) {
+    /* The first run builds the index, the second updates it. */
+    cr_assert_eq(chmod(secret, 0), 0);
+    th_run r = run(&lim, INDEXER_BIN, "-d", own_idx, ok, secret);
+    cr_expect_eq(r.status, 1, "status %d: %s", r.status, r.err);
+    cr_expect(strstr(r.err, "secret.jsonl") && strstr(r.err, strerror(EACCES)),
+              "%s", r.err);
+    th_run_free(&r);
+    cr_assert_eq(chmod(secret, 0644), 0);
+    r = run(&lim, INDEXER_BIN, "-d", own_idx, ok, secret);
+    cr_expect_eq(r.status, 0, "status %d: %s", r.status, r.err);
+    th_run_free(&r);
+    cr_expect_eq(doccount(own_idx), 2,
+                 "run %d: the file was skipped as "
+                 "unchanged",
+                 run_no);
+    if (run_no == 0) {
+      /* Again, on an index that holds it: touched, it is unreadable. */
+      th_rmtree(own_idx);
+    }
+  }
 }
 
 Test(faults, unreadable_index) {
