@@ -42,7 +42,7 @@
  * recorded once the reader has finished it and every article is written. */
 typedef struct src_file {
   char *key; /* absolute path (NULL: standard input) */
-  char signature[64];
+  char signature[96];
   unsigned pending; /* articles dealt out but not yet written */
   bool read_done;   /* the reader has finished the file completely */
   bool recorded;    /* signature written (or queued for the build) */
@@ -528,10 +528,35 @@ static int on_file(const in_file *f, void *ctx) {
   bool restoring = ((read_ctx *)ctx)->restoring;
   if (*pl->opts->stop || pl->failed) return 1;
   pl->files_seen++;
-  char signature[64];
-  src_signature(signature, sizeof signature, f->size, f->mtime_ns);
+  char signature[96], hash[17];
+  src_signature(signature, sizeof signature, f->size, f->mtime_ns, NULL);
   const char *known = f->key ? src_table_get(&pl->known, f->key) : NULL;
-  bool unchanged = known && strcmp(known, signature) == 0;
+  bool unchanged = known && src_same_time(known, signature);
+  /* A new time on the same bytes (a touch, a copy) is no change: read
+   * again, the file's copy of an id would win over a newer one another
+   * file gave since. Its new time is recorded, so the next run need not
+   * hash it again. */
+  bool have_hash =
+      !unchanged && f->key && f->size >= 0 && src_content_hash(f->path, hash);
+  if (have_hash)
+    src_signature(signature, sizeof signature, f->size, f->mtime_ns, hash);
+  if (known && !unchanged && have_hash &&
+      src_same_bytes(known, f->size, hash)) {
+    unchanged = true;
+    if (!pl->opts->dry_run && !restoring) {
+      char key[PATH_MAX + 16];
+      snprintf(key, sizeof key, "%s%s", SRC_META_PREFIX, f->key);
+      cr_error err;
+      pthread_mutex_lock(&pl->lock);
+      int rc =
+          cr_wdb_set_metadata(pl->db, key, signature, strlen(signature), &err);
+      pthread_mutex_unlock(&pl->lock);
+      if (rc != 0) {
+        fail(pl, &err);
+        return 1;
+      }
+    }
+  }
   /* A file that changed in a run without --prune may still have articles
    * it dropped: --prune reads it again. */
   if (unchanged && pl->pruning && ss_has(&pl->unpruned, f->key))

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -341,6 +342,77 @@ Test(indexer, a_damaged_file_prunes_nothing_and_old_problems_stay_quiet) {
   th_run_free(&r);
   cr_expect_eq(count(index, "Qa2"), 0);
   cr_expect_eq(count(index, "Qb1"), 1);
+}
+
+/* One id in two files: the copy read last wins, and a file whose time
+ * changed but whose bytes did not (a touch, a copy of the same file) is
+ * not read again, so it never brings back a copy another file has
+ * replaced since. The winner changes only when content changes. */
+Test(indexer, which_copy_of_an_id_wins) {
+  static const struct {
+    const char *name;
+    const char *a2, *b2;         /* the second run's a-2023 and b-correzioni:
+                                    NULL unchanged */
+    bool touch_a;                /* a-2023.jsonl gets a new time */
+    bool reverse;                /* b before a on the command lines */
+    bool prune;                  /* the second run has --prune */
+    const char *want, *not_want; /* indexed words then */
+  } cases[] = {
+      {"touching the older file changes nothing", NULL, NULL, true, false,
+       false, "corrett", "vecc"},
+      {"the same bytes written again change nothing",
+       "{\"id\":\"X\",\"text\":\"versione vecchia\"}\n", NULL, true, false,
+       false, "corrett", "vecc"},
+      {"named in the other order, the copy read last wins, touched or not",
+       NULL, NULL, true, true, false, "vecc", "corrett"},
+      {"a copy that changed wins: it is the newest",
+       "{\"id\":\"X\",\"text\":\"versione vecchissima\"}\n", NULL, false, false,
+       false, "vecchissim", "corrett"},
+      {"dropped from the later file (--prune), the other copy comes back", NULL,
+       "{\"id\":\"Z\",\"text\":\"zeta\"}\n", true, false, true, "vecc",
+       "corrett"},
+  };
+  const char *a1 = "{\"id\":\"X\",\"text\":\"versione vecchia\"}\n";
+  const char *b1 = "{\"id\":\"X\",\"text\":\"versione corretta\"}\n";
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char dir[64], idx[64];
+    snprintf(dir, sizeof dir, "winner-%zu", i);
+    snprintf(idx, sizeof idx, "winner-index-%zu", i);
+    char *in = path_in(dir), *index = path_in(idx);
+    cr_assert_eq(mkdir(in, 0777), 0);
+    char a[4200], b[4200];
+    snprintf(a, sizeof a, "%s/a-2023.jsonl", in);
+    snprintf(b, sizeof b, "%s/b-correzioni.jsonl", in);
+    th_write_file(a, a1, strlen(a1));
+    th_write_file(b, b1, strlen(b1));
+    for (int run_no = 0; run_no < 2; run_no++) {
+      if (run_no == 1) {
+        if (cases[i].a2) th_write_file(a, cases[i].a2, strlen(cases[i].a2));
+        if (cases[i].b2) th_write_file(b, cases[i].b2, strlen(cases[i].b2));
+        if (cases[i].touch_a) {
+          struct timespec later[2] = {{time(NULL) + 60, 0},
+                                      {time(NULL) + 60, 0}};
+          cr_assert_eq(utimensat(AT_FDCWD, a, later, 0), 0);
+        }
+      }
+      const char *first = cases[i].reverse ? b : a;
+      const char *second = cases[i].reverse ? a : b;
+      th_run r =
+          run_no && cases[i].prune
+              ? indexer(NULL, "-d", index, "--prune", first, second, NULL)
+              : indexer(NULL, "-d", index, first, second, NULL);
+      cr_assert_eq(r.status, 0, "%s: %s", cases[i].name, r.err);
+      th_run_free(&r);
+      if (run_no == 0)
+        cr_expect_eq(count(index, cases[i].reverse ? "vecc" : "corrett"), 1,
+                     "%s: first run", cases[i].name);
+    }
+    cr_expect_eq(count(index, "QX"), 1, "%s", cases[i].name);
+    cr_expect_eq(count(index, cases[i].want), 1, "%s: no %s", cases[i].name,
+                 cases[i].want);
+    cr_expect_eq(count(index, cases[i].not_want), 0, "%s: %s won",
+                 cases[i].name, cases[i].not_want);
+  }
 }
 
 /* What a run without --prune kept is removed by a later --prune, even
