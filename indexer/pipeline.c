@@ -227,7 +227,7 @@ static void record_file(pipeline *pl, src_file *f) {
    * makes the next --prune read the file again to find it. A --prune
    * that read the file cleanly clears it. */
   snprintf(key, sizeof key, "%s%s", SRC_UNPRUNED_PREFIX, f->key);
-  if (rc == 0 && f->was_known && (!pl->opts->prune || f->had_problem))
+  if (rc == 0 && f->was_known && !pl->opts->prune)
     rc = cr_wdb_set_metadata(pl->db, key, "1", 1, &err);
   else if (rc == 0 && pl->opts->prune && ss_has(&pl->unpruned, f->key))
     rc = cr_wdb_set_metadata(pl->db, key, "", 0, &err);
@@ -1185,8 +1185,12 @@ static double free_mb(const char *path) {
 static void explain_full_disk(pipeline *pl, cr_error *err) {
   const char *where = pl->build_mode ? pl->building : pl->opts->index;
   double avail = free_mb(exists(where) ? where : pl->opts->index);
+  /* A write that failed on a disk with (nearly) nothing free counts too:
+   * Xapian does not always pass the cause on. */
+  bool write_failed = strstr(err->message, "Error writing") ||
+                      strstr(err->message, "is the disk full");
   bool full = strstr(err->message, strerror(ENOSPC)) != NULL ||
-              (avail >= 0 && avail < 1.0);
+              (write_failed && avail >= 0 && avail < 1.0);
   if (!full) return;
   double input = (double)total_input_bytes(pl->opts) / 1e6;
   if (pl->build_mode) {
