@@ -965,8 +965,10 @@ static void walk_paths(pipeline *pl, bool restoring) {
 
 /* ---- Prune ------------------------------------------------------------ */
 
-/* An article goes when its file has gone (--prune) or, read again in
- * full, no longer holds it. Such articles are first only marked doomed;
+/* Only with --prune (or to be listed by --dry-run): an article goes when
+ * its file has gone or, read again in full, no longer holds it (a file
+ * changed by a run without --prune is read again for this, see
+ * SRC_UNPRUNED_PREFIX). Such articles are first only marked doomed;
  * then the files left unchanged are read for the doomed ids, since one may
  * hold the same id (its version comes back, replacing the doomed article
  * in place, as a new build would have it); only then are the doomed
