@@ -68,13 +68,17 @@ int in_walk(const char *path, in_file_fn file_fn, in_problem_fn problem_fn,
 int in_read(const in_file *file, in_article_fn article_fn,
             in_problem_fn problem_fn, void *ctx);
 
+/* Room for a by-line and its NUL (header lines are at most 80 bytes). */
+#define IN_AUTHOR_BYTES 96
+
 /* Parses one article-text file's contents (the seed's shape): first
  * non-empty line the title, up to three short lines for author and date,
- * the rest the body. Fills art (title, author, date, text) with pointers
- * into text, whose title and author lines it NUL-terminates in place, and
- * into date_buf (the normalised date). Text that fits no pattern becomes
- * the body whole. */
+ * then the rest. Fills art (title, author, date, text) with pointers into
+ * text, whose title line it NUL-terminates in place, into date_buf (the
+ * normalised date) and into author_buf. The header lines stay the body's
+ * first lines (they add fields, never remove words); text that fits no
+ * pattern becomes the body whole. */
 void in_parse_article_text(char *text, size_t len, cr_article *art,
-                           char date_buf[11]);
+                           char date_buf[11], char author_buf[IN_AUTHOR_BYTES]);
 
 #endif

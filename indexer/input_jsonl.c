@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "dates.h"
 #include "hash.h"
@@ -19,9 +20,32 @@
  * size, so one huge line does not keep its memory for the rest of the file. */
 #define SHRINK_ABOVE (4 * IN_BLOCK)
 
+/* A raw line of only blanks separates nothing. */
 static bool blank(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r') return false;
+  return true;
+}
+
+/* Whether a decoded string holds nothing but white space of any kind:
+ * line breaks, no-break and ideographic spaces, line and paragraph
+ * separators, zero-width spaces. Such a text is no text, like "". */
+static bool blank_text(const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                          (utf8proc_ssize_t)(n - i), &cp);
+    if (k <= 0) return false;
+    i += (size_t)k;
+    if ((cp >= 0x09 && cp <= 0x0d) || cp == 0x85 || cp == 0x200b ||
+        cp == 0x2060 || cp == 0xfeff)
+      continue;
+    utf8proc_category_t c = utf8proc_category(cp);
+    if (c != UTF8PROC_CATEGORY_ZS && c != UTF8PROC_CATEGORY_ZL &&
+        c != UTF8PROC_CATEGORY_ZP)
+      return false;
+  }
   return true;
 }
 
@@ -30,7 +54,30 @@ static const char *str_field(json_t *obj, const char *key) {
   json_t *v = json_object_get(obj, key);
   if (!json_is_string(v)) return NULL;
   const char *s = json_string_value(v);
-  return blank(s, json_string_length(v)) ? NULL : s;
+  return blank_text(s, json_string_length(v)) ? NULL : s;
+}
+
+/* "\u0000" is valid JSON but no text: every NUL of the object's string
+ * values is dropped (they would cut a C string short). -1 if memory ran
+ * out. */
+static int drop_nuls(json_t *obj) {
+  const char *key;
+  json_t *v;
+  json_object_foreach(obj, key, v) {
+    if (!json_is_string(v)) continue;
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (strlen(s) == n) continue;
+    char *copy = malloc(n + 1);
+    if (!copy) return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+      if (s[i]) copy[k++] = s[i];
+    int rc = json_string_setn(v, copy, k);
+    free(copy);
+    if (rc != 0) return -1;
+  }
+  return 0;
 }
 
 static const char *json_type_name(const json_t *v) {
@@ -63,7 +110,7 @@ static int handle_line(in_reader *r, const char *member, const char *line,
     len -= 3;
   }
   json_error_t jerr;
-  json_t *obj = json_loadb(line, len, JSON_DECODE_ANY, &jerr);
+  json_t *obj = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
   if (!obj) {
     if (json_error_code(&jerr) == json_error_invalid_utf8)
       in_report(r, member, line_no, "invalid UTF-8 (column %d): %s",
@@ -79,6 +126,10 @@ static int handle_line(in_reader *r, const char *member, const char *line,
               json_type_name(obj));
     goto done;
   }
+  if (drop_nuls(obj) != 0) {
+    in_report(r, member, line_no, "out of memory");
+    goto done;
+  }
   /* The body: the first of text, body, content that is a string. */
   static const char *const body_keys[] = {"text", "body", "content"};
   json_t *body = NULL;
@@ -91,7 +142,7 @@ static int handle_line(in_reader *r, const char *member, const char *line,
               "no \"text\" (or \"body\", \"content\") string");
     goto done;
   }
-  if (blank(json_string_value(body), json_string_length(body))) {
+  if (blank_text(json_string_value(body), json_string_length(body))) {
     in_report(r, member, line_no, "empty text");
     goto done;
   }

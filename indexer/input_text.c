@@ -10,8 +10,12 @@
  *
  * The header is recognised only when it is plainly one (it holds a date,
  * or a blank line separates it from the body), so a short first line of
- * the body is never mistaken for a by-line. Whatever fits no pattern is
- * body: nothing is dropped.
+ * the body is never mistaken for a by-line. A by-line counts only next to
+ * a date or after "di " ("by"): a short capitalised line alone is as often
+ * a sub-heading ("Vigili del Fuoco", "Serie B") as a name. Header lines
+ * only add fields: they stay the first lines of the body, so every word
+ * of them (the place of a dateline, say) is searchable. Nothing is
+ * dropped.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +28,7 @@
 #define MAX_TITLE_BYTES 300
 /* Header lines (by-line, date) are at most this long. */
 #define MAX_HEADER_BYTES 80
+_Static_assert(MAX_HEADER_BYTES < IN_AUTHOR_BYTES, "a by-line fits its buffer");
 /* How many header lines may follow the title. */
 #define MAX_HEADER_LINES 3
 /* NUL bytes in the first this-many bytes mark a binary file. */
@@ -136,7 +141,8 @@ static size_t byline_prefix(const char *s, size_t n) {
 }
 
 void in_parse_article_text(char *text, size_t len, cr_article *art,
-                           char date_buf[11]) {
+                           char date_buf[11],
+                           char author_buf[IN_AUTHOR_BYTES]) {
   art->title = art->author = art->date = NULL;
   art->text = text + len;
   art->text_len = 0;
@@ -163,7 +169,8 @@ void in_parse_article_text(char *text, size_t len, cr_article *art,
    * lines, each a date or a by-line, at most one of each. */
   size_t hdr_pos = body;
   line author_line = {0};
-  bool have_author = false, have_date = false, ended_by_blank = false;
+  bool have_author = false, have_date = false, have_by = false;
+  bool ended_by_blank = false;
   int k;
   for (k = 0; k < MAX_HEADER_LINES && get_line(text, len, hdr_pos, &l); k++) {
     if (line_blank(&l)) {
@@ -175,7 +182,7 @@ void in_parse_article_text(char *text, size_t len, cr_article *art,
     if (!have_date && header_date(text + l.b, n, date_buf)) {
       have_date = true;
     } else if (!have_author && byline_prefix(text + l.b, n)) {
-      have_author = true;
+      have_author = have_by = true;
       author_line = l;
       author_line.b += 3;
     } else if (!have_author && looks_like_name(text + l.b, n)) {
@@ -193,16 +200,20 @@ void in_parse_article_text(char *text, size_t len, cr_article *art,
   size_t body_after = hdr_pos;
   while (get_line(text, len, body_after, &l) && line_blank(&l))
     body_after = l.next;
-  bool header =
-      (have_date || (have_author && ended_by_blank)) && body_after < len;
+  bool header = (have_date || (have_by && ended_by_blank)) && body_after < len;
   if (header) {
     if (have_date) art->date = date_buf;
-    if (have_author) {
-      text[author_line.e] = '\0'; /* in bounds: a body line follows */
-      art->author = text + author_line.b;
+    /* A capitalised line alone may be a sub-heading: a name only beside a
+     * date, or after "di". */
+    if (have_author && (have_date || have_by)) {
+      size_t n = author_line.e - author_line.b;
+      memcpy(author_buf, text + author_line.b, n);
+      author_buf[n] = '\0';
+      art->author = author_buf;
     }
-    body = body_after;
   }
+  /* The header lines stay in the body: guesses add fields, never take
+   * words away from the search. */
   text[t.e] = '\0'; /* in bounds: the body follows the title */
   art->title = text + t.b;
   art->text = text + body;
@@ -302,8 +313,8 @@ int in_read_text_stream(in_reader *r, in_stream *s, const char *member,
     in_report(r, member, 0, "empty file (only blank space)");
   } else {
     cr_article art = {.id = id, .origin = r->file->key};
-    char date[11];
-    in_parse_article_text(text, len, &art, date);
+    char date[11], author[IN_AUTHOR_BYTES];
+    in_parse_article_text(text, len, &art, date, author);
     in_where w = {r->file->path, member, 0, r->consumed};
     rc = r->article_fn(&art, &w, r->ctx);
   }

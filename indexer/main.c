@@ -40,7 +40,12 @@ static void usage(FILE *out) {
       "                        INDEX searches them as one); later runs on a\n"
       "                        sharded INDEX keep its shards without the "
       "option\n"
-      "      --prune           remove articles whose source file has gone\n"
+      "      --prune           remove the articles of files that have gone,\n"
+      "                        and those a changed file no longer holds\n"
+      "                        (without it, nothing is ever removed)\n"
+      "  -n, --dry-run         write nothing: say what would be added and\n"
+      "                        replaced, and list on stdout what --prune\n"
+      "                        would remove\n"
       "      --language LANG   Snowball stemming language (default: the "
       "index's,\n"
       "                        italian for a new one)\n"
@@ -51,8 +56,9 @@ static void usage(FILE *out) {
       "      --version         show the version\n"
       "\n"
       "Exit status: 0 success, 1 some input was skipped (reported on stderr\n"
-      "as file:line), 2 usage or fatal error, 130 interrupted (what was done\n"
-      "is committed).\n",
+      "as file:line), 2 usage or fatal error (also a PATH that is not there,\n"
+      "after indexing the others), 130 interrupted (what was done is\n"
+      "committed).\n",
       out);
 }
 
@@ -68,8 +74,28 @@ static int parse_count(const char *s, const char *what, unsigned *out) {
   return 0;
 }
 
-static void print_summary(const pl_stats *s) {
+/* "1 article", "2 articles". */
+static const char *plural(unsigned long long n, const char *one,
+                          const char *many) {
+  return n == 1 ? one : many;
+}
+
+static void print_summary(const pl_stats *s, bool prune, bool dry_run) {
   double mb = (double)s->text_bytes / 1e6;
+  unsigned long long pa = s->pruned_articles, pf = s->pruned_files;
+  if (dry_run) {
+    fprintf(stderr,
+            "indexer: dry run, nothing written: %s%llu would be added, %llu "
+            "replaced, %llu unchanged files skipped, %llu bad records "
+            "skipped; %s%llu %s to remove (%llu vanished %s)",
+            s->interrupted ? "interrupted: " : "", (unsigned long long)s->added,
+            (unsigned long long)s->replaced,
+            (unsigned long long)s->unchanged_files,
+            (unsigned long long)s->skipped, prune ? "" : "with --prune, ", pa,
+            plural(pa, "article", "articles"), pf, plural(pf, "file", "files"));
+    fprintf(stderr, "; %.2f s\n", s->seconds);
+    return;
+  }
   fprintf(stderr,
           "indexer: %s%llu added, %llu replaced, %llu unchanged files "
           "skipped, %llu bad records skipped",
@@ -77,15 +103,14 @@ static void print_summary(const pl_stats *s) {
           (unsigned long long)s->replaced,
           (unsigned long long)s->unchanged_files,
           (unsigned long long)s->skipped);
-  if (s->pruned_files)
-    fprintf(stderr, ", %llu vanished files pruned",
-            (unsigned long long)s->pruned_files);
-  if (s->pruned_articles)
-    fprintf(stderr, ", %llu articles gone from their files pruned",
-            (unsigned long long)s->pruned_articles);
+  if (prune)
+    fprintf(stderr, ", %llu %s pruned (%llu vanished %s)", pa,
+            plural(pa, "article", "articles"), pf, plural(pf, "file", "files"));
   if (s->duplicate_groups)
-    fprintf(stderr, "; %u groups of near duplicates (%u articles)",
-            (unsigned)s->duplicate_groups, (unsigned)s->duplicate_docs);
+    fprintf(stderr, "; %u %s of near duplicates (%u articles)",
+            (unsigned)s->duplicate_groups,
+            plural(s->duplicate_groups, "group", "groups"),
+            (unsigned)s->duplicate_docs);
   fprintf(stderr, "; %.2f s, %.1f MB/s\n", s->seconds,
           s->seconds > 0 ? mb / s->seconds : 0.0);
 }
@@ -128,6 +153,7 @@ int main(int argc, char **argv) {
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
       {"prune", no_argument, NULL, OPT_PRUNE},
+      {"dry-run", no_argument, NULL, 'n'},
       {"language", required_argument, NULL, OPT_LANGUAGE},
       {"commit-every", required_argument, NULL, OPT_COMMIT},
       {"version", no_argument, NULL, OPT_VERSION},
@@ -140,7 +166,7 @@ int main(int argc, char **argv) {
                   .stop = &stop_requested};
   unsigned shards = 0; /* 0: whatever INDEX already is */
   int c;
-  while ((c = getopt_long(argc, argv, "d:j:qh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "d:j:qhn", longopts, NULL)) != -1) {
     switch (c) {
     case 'd':
       o.index = optarg;
@@ -156,6 +182,9 @@ int main(int argc, char **argv) {
       return 0;
     case OPT_PRUNE:
       o.prune = true;
+      break;
+    case 'n':
+      o.dry_run = true;
       break;
     case OPT_LANGUAGE:
       o.language = optarg;
@@ -179,7 +208,7 @@ int main(int argc, char **argv) {
     fputs("indexer: no index given: use -d INDEX (see --help)\n", stderr);
     return EXIT_FATAL;
   }
-  if (optind >= argc && !o.prune) {
+  if (optind >= argc && !o.prune && !o.dry_run) {
     fputs("indexer: nothing to index: name files or directories (see --help)\n",
           stderr);
     return EXIT_FATAL;
@@ -201,6 +230,13 @@ int main(int argc, char **argv) {
   for (size_t n = strlen(trimmed); n > 1 && trimmed[n - 1] == '/'; n--)
     trimmed[n - 1] = '\0';
   o.index = trimmed;
+  /* "." or "..": INDEX.building must be a sibling with a name, not
+   * "..building" inside the index. */
+  char whole[PATH_MAX];
+  const char *base = strrchr(o.index, '/');
+  base = base ? base + 1 : o.index;
+  if ((!strcmp(base, ".") || !strcmp(base, "..")) && realpath(o.index, whole))
+    o.index = whole;
   /* Through a symlink, build where it points: a first build replaces
    * the index directory, which would replace the link itself. */
   char real[PATH_MAX];
@@ -236,7 +272,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "indexer: %s\n", err.message);
     return EXIT_FATAL;
   }
-  if (!o.quiet) print_summary(&stats);
+  if (!o.quiet) print_summary(&stats, o.prune, o.dry_run);
   if (stats.interrupted) return EXIT_INTERRUPTED;
+  if (stats.missing_paths) return EXIT_FATAL; /* what was there is indexed */
   return stats.skipped ? EXIT_SKIPPED : 0;
 }

@@ -2,6 +2,7 @@
  * in pipeline.h. */
 #include "pipeline.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "analyzer.h"
@@ -40,11 +42,12 @@
  * recorded once the reader has finished it and every article is written. */
 typedef struct src_file {
   char *key; /* absolute path (NULL: standard input) */
-  char signature[64];
+  char signature[96];
   unsigned pending; /* articles dealt out but not yet written */
   bool read_done;   /* the reader has finished the file completely */
   bool recorded;    /* signature written (or queued for the build) */
-  bool drops_stale; /* updating: the articles it no longer holds go */
+  bool drops_stale; /* updating with --prune (or --dry-run): the articles
+                       it no longer holds go */
   bool was_known;   /* it had a signature: written only after pruning */
   bool had_problem; /* some of it could not be read */
   strset ids;       /* then: the id terms read from it this run */
@@ -181,9 +184,13 @@ struct pipeline {
    * and the doomed ids an unchanged file is read again for. */
   struct doomed *doomed;
   size_t n_doomed, cap_doomed;
-  bool pruned; /* the update's pruning is done */
+  bool pruning; /* --prune, or --dry-run (which shows what it would do) */
+  bool pruned;  /* the update's pruning is done */
   strset vanished;
   strset removed;
+  strset unpruned; /* keys of files changed since the last --prune */
+  strset seen;     /* dry run: id terms the first walk read */
+  strset restored; /* dry run: removed ids another file holds */
   progress bar;
   uint64_t files_seen;    /* input files met by the walk, read or not */
   uint64_t input_done;    /* bytes of finished input files */
@@ -204,18 +211,27 @@ static void report(pipeline *pl, const char *fmt, const char *a,
 /* Records a finished file's signature. Called with pl->lock held. */
 static void record_file(pipeline *pl, src_file *f) {
   if (f->recorded || !f->read_done || f->pending || !f->key) return;
-  /* A changed file's signature waits for the end of the update (prune):
-   * a run stopped before then leaves it unrecorded, so the next run reads
-   * it again and still removes what it dropped. */
-  if (f->was_known && !pl->build_mode && !pl->pruned) return;
+  if (pl->opts->dry_run) return; /* writes nothing */
+  /* With --prune, a changed file's signature waits for the end of the
+   * update (prune): a run stopped before then leaves it unrecorded, so
+   * the next run reads it again and still removes what it dropped. */
+  if (f->was_known && f->drops_stale && !pl->pruned) return;
   f->recorded = true;
   if (pl->build_mode) return; /* written into the new index at the end */
-  char key[PATH_MAX + 8];
+  char key[PATH_MAX + 16];
   snprintf(key, sizeof key, "%s%s", SRC_META_PREFIX, f->key);
   cr_error err;
-  if (cr_wdb_set_metadata(pl->db, key, f->signature, strlen(f->signature),
-                          &err) != 0 &&
-      !pl->failed) {
+  int rc = cr_wdb_set_metadata(pl->db, key, f->signature, strlen(f->signature),
+                               &err);
+  /* Without --prune, what a changed file dropped stays indexed; the mark
+   * makes the next --prune read the file again to find it. A --prune
+   * that read the file cleanly clears it. */
+  snprintf(key, sizeof key, "%s%s", SRC_UNPRUNED_PREFIX, f->key);
+  if (rc == 0 && f->was_known && !pl->opts->prune)
+    rc = cr_wdb_set_metadata(pl->db, key, "1", 1, &err);
+  else if (rc == 0 && pl->opts->prune && ss_has(&pl->unpruned, f->key))
+    rc = cr_wdb_set_metadata(pl->db, key, "", 0, &err);
+  if (rc != 0 && !pl->failed) {
     pl->failed = true;
     pl->error = err;
   }
@@ -237,10 +253,14 @@ static void fail(pipeline *pl, const cr_error *err) {
  * the likely causes. */
 static void shard_failed(cr_error *err, const char *shard_path) {
   cr_error failed = *err;
+  /* That complaint says nothing a user can act on: left out. */
+  bool internal = strstr(failed.message, "DB_DANGEROUS") ||
+                  strstr(failed.message, "cancel()");
   cr_error_set(err, failed.code,
                "cannot write the new index in '%s' (is the disk full, or the "
-               "directory not writable?): %s",
-               shard_path, failed.message);
+               "directory not writable?)%s%s",
+               shard_path, internal ? "" : ": ",
+               internal ? "" : failed.message);
 }
 
 static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
@@ -259,6 +279,7 @@ static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
       w->unflushed_docs = 0;
       w->unflushed_bytes = 0;
       if (cr_wdb_commit(w->shard, &err) != 0) {
+        shard_failed(&err, w->shard_path);
         fail(pl, &err);
         return;
       }
@@ -335,7 +356,10 @@ static void *worker_main(void *arg) {
   /* Closing a shard flushes its buffered postings: done here, each worker
    * its own, they flush side by side rather than one after the other. */
   if (w->shard) {
-    if (cr_wdb_close(w->shard, &err) != 0) fail(pl, &err);
+    if (cr_wdb_close(w->shard, &err) != 0) {
+      shard_failed(&err, w->shard_path);
+      fail(pl, &err);
+    }
     w->shard = NULL;
   }
   return NULL;
@@ -448,17 +472,32 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   if (*pl->opts->stop || pl->failed) return 1;
   if (pl->opts->keep && !pl->opts->keep(art->id, pl->opts->keep_ctx))
     return 0; /* another shard's article */
-  if (rc->restoring || rc->file->drops_stale) {
+  if (rc->restoring || rc->file->drops_stale || pl->opts->dry_run) {
     char id_term[CR_ID_TERM_SIZE];
     cr_schema_id_term(art->id, id_term);
     if (rc->restoring && !ss_has(&pl->removed, id_term)) return 0;
-    if (!rc->restoring &&
-        ss_add(&rc->file->ids, id_term, strlen(id_term)) != 0) {
+    bool ok = true;
+    if (!rc->restoring && rc->file->drops_stale)
+      ok = ss_add(&rc->file->ids, id_term, strlen(id_term)) == 0;
+    if (ok && pl->opts->dry_run) {
+      /* Nothing is written: what would be, is counted. */
+      strset *into = rc->restoring ? &pl->restored : &pl->seen;
+      ok = ss_add(into, id_term, strlen(id_term)) == 0;
+      if (!rc->restoring) {
+        if (pl->db && cr_wdb_termfreq(pl->db, id_term) > 0)
+          pl->stats->replaced++;
+        else
+          pl->stats->added++;
+        pl->stats->text_bytes += art->text_len;
+      }
+    }
+    if (!ok) {
       cr_error err;
       cr_error_set(&err, CR_E_NOMEM, "out of memory reading %s", w->path);
       fail(pl, &err);
       return 1;
     }
+    if (pl->opts->dry_run) return 0;
   }
   job *j = job_new(art, rc->file);
   if (!j) {
@@ -489,10 +528,39 @@ static int on_file(const in_file *f, void *ctx) {
   bool restoring = ((read_ctx *)ctx)->restoring;
   if (*pl->opts->stop || pl->failed) return 1;
   pl->files_seen++;
-  char signature[64];
-  src_signature(signature, sizeof signature, f->size, f->mtime_ns);
+  char signature[96], hash[17];
+  src_signature(signature, sizeof signature, f->size, f->mtime_ns, NULL);
   const char *known = f->key ? src_table_get(&pl->known, f->key) : NULL;
-  bool unchanged = known && strcmp(known, signature) == 0;
+  bool unchanged = known && src_same_time(known, signature);
+  /* A new time on the same bytes (a touch, a copy) is no change: read
+   * again, the file's copy of an id would win over a newer one another
+   * file gave since. Its new time is recorded, so the next run need not
+   * hash it again. */
+  bool have_hash =
+      !unchanged && f->key && f->size >= 0 && src_content_hash(f->path, hash);
+  if (have_hash)
+    src_signature(signature, sizeof signature, f->size, f->mtime_ns, hash);
+  if (known && !unchanged && have_hash &&
+      src_same_bytes(known, f->size, hash)) {
+    unchanged = true;
+    if (!pl->opts->dry_run && !restoring) {
+      char key[PATH_MAX + 16];
+      snprintf(key, sizeof key, "%s%s", SRC_META_PREFIX, f->key);
+      cr_error err;
+      pthread_mutex_lock(&pl->lock);
+      int rc =
+          cr_wdb_set_metadata(pl->db, key, signature, strlen(signature), &err);
+      pthread_mutex_unlock(&pl->lock);
+      if (rc != 0) {
+        fail(pl, &err);
+        return 1;
+      }
+    }
+  }
+  /* A file that changed in a run without --prune may still have articles
+   * it dropped: --prune reads it again. */
+  if (unchanged && pl->pruning && ss_has(&pl->unpruned, f->key))
+    unchanged = false;
   /* The first walk reads what changed; the restoring walk, only what the
    * first one skipped. */
   if (unchanged != restoring) {
@@ -509,7 +577,7 @@ static int on_file(const in_file *f, void *ctx) {
     return 1;
   }
   snprintf(sf->signature, sizeof sf->signature, "%s", signature);
-  sf->drops_stale = !pl->build_mode && f->key;
+  sf->drops_stale = !pl->build_mode && f->key && pl->pruning;
   sf->was_known = known != NULL;
   pthread_mutex_lock(&pl->lock);
   sf->next = pl->files;
@@ -523,8 +591,10 @@ static int on_file(const in_file *f, void *ctx) {
   pl->input_current = 0;
   pthread_mutex_lock(&pl->lock);
   /* A file read to its end (even with bad records, which are reported and
-   * would be bad again) is done; one cut short by a stop is not. */
-  sf->read_done = status != 1 && !*pl->opts->stop && !pl->failed;
+   * would be bad again) is done; one cut short by a stop is not, nor one
+   * that could not be read (-1: unreadable, a read error), which a later
+   * run must read again rather than skip as unchanged. */
+  sf->read_done = status == 0 && !*pl->opts->stop && !pl->failed;
   record_file(pl, sf);
   pthread_mutex_unlock(&pl->lock);
   return status == 1 ? 1 : 0;
@@ -571,6 +641,64 @@ static void recover_swap(const char *index, const char *building) {
   char old[PATH_MAX + 8];
   snprintf(old, sizeof old, "%s/old", building);
   if (!exists(index) && exists(old)) rename(old, index);
+}
+
+/* Whether path is the current directory (as ".", "$PWD", or any other
+ * name for it): renaming it away would leave the caller's shell in a
+ * deleted directory, and "." cannot be renamed at all. */
+static bool is_cwd(const char *path) {
+  struct stat a, b;
+  return stat(path, &a) == 0 && stat(".", &b) == 0 && a.st_dev == b.st_dev &&
+         a.st_ino == b.st_ino;
+}
+
+/* Moves the index built in fresh into the directory index, file by file,
+ * where the directory itself cannot be swapped (it is the current
+ * directory, or a mount point). The empty index's version file goes
+ * first and the new one comes last, so the directory is never a mix of
+ * the two: a crash in between leaves no index there (a rerun builds it
+ * again), never a damaged one. */
+static int swap_contents(const char *fresh, const char *index, cr_error *err) {
+  char from[PATH_MAX + 300], to[PATH_MAX + 300];
+  snprintf(to, sizeof to, "%s/iamglass", index);
+  if (unlink(to) != 0 && errno != ENOENT) goto failed;
+  /* The empty index's tables that the new one lacks would be stale. */
+  DIR *d = opendir(index);
+  if (!d) goto failed;
+  const struct dirent *e;
+  while ((e = readdir(d))) {
+    size_t n = strlen(e->d_name);
+    if (n <= 6 || strcmp(e->d_name + n - 6, ".glass") != 0) continue;
+    snprintf(from, sizeof from, "%s/%s", fresh, e->d_name);
+    snprintf(to, sizeof to, "%s/%s", index, e->d_name);
+    if (!exists(from)) unlink(to);
+  }
+  closedir(d);
+  if (!(d = opendir(fresh))) goto failed;
+  int rc = 0;
+  while (rc == 0 && (e = readdir(d))) {
+    if (e->d_name[0] == '.' || !strcmp(e->d_name, "iamglass") ||
+        !strcmp(e->d_name, "flintlock"))
+      continue;
+    snprintf(from, sizeof from, "%s/%s", fresh, e->d_name);
+    snprintf(to, sizeof to, "%s/%s", index, e->d_name);
+    rc = rename(from, to);
+  }
+  closedir(d);
+  if (rc != 0) goto failed;
+  snprintf(from, sizeof from, "%s/iamglass", fresh);
+  snprintf(to, sizeof to, "%s/iamglass", index);
+  if (rename(from, to) != 0) goto failed;
+  int fd = open(index, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+  return 0;
+failed:
+  cr_error_set(err, CR_E_IO, "cannot move the new index into place at %s: %s",
+               index, strerror(errno));
+  return -1;
 }
 
 /* ---- Build mode: shards to one compact index -------------------------- */
@@ -733,14 +861,23 @@ static int finish_build(pipeline *pl, cr_error *err) {
     return -1;
   }
   pl->db = NULL;
+  /* The current directory (or a mount point) is not renamed: its
+   * contents are swapped instead. */
+  if (is_cwd(pl->opts->index))
+    return swap_contents(fresh, pl->opts->index, err);
   /* One atomic exchange, so a crash never leaves INDEX missing (the empty
    * index lands in INDEX.building/new and goes with it). The two renames
    * are the fallback where the file system cannot exchange. */
   if (renameat2(AT_FDCWD, fresh, AT_FDCWD, pl->opts->index, RENAME_EXCHANGE) ==
       0)
     return 0;
-  if (rename(pl->opts->index, old) != 0 ||
-      rename(fresh, pl->opts->index) != 0) {
+  if (rename(pl->opts->index, old) != 0) {
+    if (errno == EBUSY) return swap_contents(fresh, pl->opts->index, err);
+    cr_error_set(err, CR_E_IO, "cannot move the new index into place at %s: %s",
+                 pl->opts->index, strerror(errno));
+    return -1;
+  }
+  if (rename(fresh, pl->opts->index) != 0) {
     cr_error_set(err, CR_E_IO, "cannot move the new index into place at %s: %s",
                  pl->opts->index, strerror(errno));
     recover_swap(pl->opts->index, pl->building);
@@ -802,10 +939,23 @@ static void walk_paths(pipeline *pl, bool restoring) {
        i++) {
     uint64_t before = pl->files_seen;
     const char *path = pl->opts->paths[i];
+    struct stat st;
+    /* A path named on the command line that is not there is a usage
+     * error, as for grep: named, counted apart from bad records, and the
+     * run goes on with the rest. */
+    if (strcmp(path, "-") != 0 && stat(path, &st) != 0) {
+      if (!restoring && !pl->opts->quiet_problems) {
+        char *safe = cr_sanitize_for_terminal(path, strlen(path));
+        report(pl, "indexer: %s: %s (nothing read from it)\n",
+               safe ? safe : path, strerror(errno));
+        free(safe);
+      }
+      if (!restoring) pl->stats->missing_paths++;
+      continue;
+    }
     in_walk(path, on_file, on_problem, &walk);
     /* Files of other kinds are passed over in silence (a directory may
      * hold pictures); a directory with nothing to read is worth a word. */
-    struct stat st;
     if (!restoring && !pl->opts->quiet_problems && pl->files_seen == before &&
         stat(path, &st) == 0 && S_ISDIR(st.st_mode))
       report(pl, "indexer: %s: no article files in it (%s)\n", path,
@@ -815,8 +965,10 @@ static void walk_paths(pipeline *pl, bool restoring) {
 
 /* ---- Prune ------------------------------------------------------------ */
 
-/* An article goes when its file has gone (--prune) or, read again in
- * full, no longer holds it. Such articles are first only marked doomed;
+/* Only with --prune (or to be listed by --dry-run): an article goes when
+ * its file has gone or, read again in full, no longer holds it (a file
+ * changed by a run without --prune is read again for this, see
+ * SRC_UNPRUNED_PREFIX). Such articles are first only marked doomed;
  * then the files left unchanged are read for the doomed ids, since one may
  * hold the same id (its version comes back, replacing the doomed article
  * in place, as a new build would have it); only then are the doomed
@@ -826,13 +978,15 @@ struct doomed {
   cr_docid doc;
   char file_term[CR_FILE_TERM_SIZE]; /* the file it came from */
   char *id_term;
-  bool vanished; /* its file has gone (else: the file dropped it) */
+  const char *key; /* that file (owned by pl->known or pl->files) */
+  bool vanished;   /* its file has gone (else: the file dropped it) */
 };
 typedef struct doomed doomed;
 
 typedef struct doom_scan {
   pipeline *pl;
   const char *file_term;
+  const char *key;    /* the file */
   const strset *keep; /* ids the file still holds; NULL: none */
 } doom_scan;
 
@@ -856,6 +1010,7 @@ static int doom(cr_docid id, const char *term, size_t len, void *ctx) {
   pl->n_doomed++;
   d->doc = id;
   snprintf(d->file_term, sizeof d->file_term, "%s", s->file_term);
+  d->key = s->key;
   d->vanished = !s->keep;
   return 0;
 }
@@ -866,7 +1021,7 @@ static int doom_file(pipeline *pl, const char *key, const strset *keep,
                      cr_error *err) {
   char term[CR_FILE_TERM_SIZE];
   cr_schema_file_term(key, term);
-  doom_scan s = {pl, term, keep};
+  doom_scan s = {pl, term, key, keep};
   int rc = cr_wdb_docs_with(pl->db, term, CR_PREFIX_ID, doom, &s, err);
   if (rc > 0) cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
   return rc ? -1 : 0;
@@ -904,8 +1059,12 @@ static int still_doomed(pipeline *pl, const doomed *d, cr_error *err) {
 
 /* Reads the unchanged files for the doomed ids nothing wrote again. */
 static int restore_doomed(pipeline *pl, cr_error *err) {
+  bool dry = pl->opts->dry_run;
+  if (dry) ss_sort(&pl->seen);
   for (size_t i = 0; i < pl->n_doomed; i++) {
-    int still = still_doomed(pl, &pl->doomed[i], err);
+    /* A dry run wrote nothing: an id read again would have been. */
+    int still = dry ? !ss_has(&pl->seen, pl->doomed[i].id_term)
+                    : still_doomed(pl, &pl->doomed[i], err);
     if (still < 0) return -1;
     if (still && ss_add(&pl->removed, pl->doomed[i].id_term,
                         strlen(pl->doomed[i].id_term)) != 0) {
@@ -915,12 +1074,13 @@ static int restore_doomed(pipeline *pl, cr_error *err) {
   }
   if (pl->removed.n == 0) return 0;
   ss_sort(&pl->removed);
-  if (restart_workers(pl, err) != 0) {
+  if (!dry && restart_workers(pl, err) != 0) {
     stop_workers(pl); /* those that did start */
     return -1;
   }
   walk_paths(pl, true);
-  stop_workers(pl);
+  if (!dry) stop_workers(pl);
+  ss_sort(&pl->restored);
   progress_clear(&pl->bar); /* the walk drew it again */
   if (pl->failed) {
     *err = pl->error;
@@ -937,21 +1097,51 @@ static int delete_doomed(pipeline *pl, cr_error *err) {
     int still = still_doomed(pl, d, err);
     if (still < 0 || (still && cr_wdb_delete_doc(pl->db, d->doc, err) != 0))
       return -1;
-    if (still && !d->vanished) pl->stats->pruned_articles++;
+    if (still) pl->stats->pruned_articles++;
   }
   for (size_t i = 0; i < pl->vanished.n; i++) {
-    char meta[PATH_MAX + 8];
+    char meta[PATH_MAX + 16];
     snprintf(meta, sizeof meta, "%s%s", SRC_META_PREFIX, pl->vanished.items[i]);
     if (cr_wdb_set_metadata(pl->db, meta, "", 0, err) != 0) return -1;
+    snprintf(meta, sizeof meta, "%s%s", SRC_UNPRUNED_PREFIX,
+             pl->vanished.items[i]);
+    if (ss_has(&pl->unpruned, pl->vanished.items[i]) &&
+        cr_wdb_set_metadata(pl->db, meta, "", 0, err) != 0)
+      return -1;
     pl->stats->pruned_files++;
   }
   return 0;
+}
+
+/* Dry run: lists on standard output what --prune would remove, one
+ * article a line ("remove ID (FILE: gone)"), and counts it. */
+static void list_doomed(pipeline *pl) {
+  for (size_t i = 0; i < pl->n_doomed; i++) {
+    const doomed *d = &pl->doomed[i];
+    if (ss_has(&pl->seen, d->id_term) || ss_has(&pl->restored, d->id_term))
+      continue; /* written again, from its file or another */
+    const char *id = d->id_term + strlen(CR_PREFIX_ID);
+    char *safe_id = cr_sanitize_for_terminal(id, strlen(id));
+    char *safe_key = cr_sanitize_for_terminal(d->key, strlen(d->key));
+    printf("remove %s (%s: %s)\n", safe_id ? safe_id : id,
+           safe_key ? safe_key : d->key,
+           d->vanished ? "gone" : "no longer holds it");
+    free(safe_id);
+    free(safe_key);
+    pl->stats->pruned_articles++;
+  }
+  pl->stats->pruned_files = pl->vanished.n;
+  fflush(stdout);
 }
 
 /* After the first walk of an update. */
 static int prune(pipeline *pl, cr_error *err) {
   if (doom_stale(pl, err) != 0 || restore_doomed(pl, err) != 0) return -1;
   if (*pl->opts->stop) return 0; /* the next run prunes again */
+  if (pl->opts->dry_run) {
+    list_doomed(pl);
+    return 0;
+  }
   if (delete_doomed(pl, err) != 0) return -1;
   /* Now the changed files' signatures can be written. */
   pthread_mutex_lock(&pl->lock);
@@ -965,6 +1155,119 @@ static int prune(pipeline *pl, cr_error *err) {
 }
 
 /* ---- The whole run ---------------------------------------------------- */
+
+static uint64_t tree_total; /* tree_bytes' sum (nftw passes no context) */
+
+static int add_entry_size(const char *path, const struct stat *st, int flag,
+                          struct FTW *ftw) {
+  (void)path;
+  (void)ftw;
+  if (flag == FTW_F) tree_total += (uint64_t)st->st_blocks * 512;
+  return 0;
+}
+
+/* Bytes on disk under path. */
+static uint64_t tree_bytes(const char *path) {
+  tree_total = 0;
+  nftw(path, add_entry_size, 16, FTW_PHYS);
+  return tree_total;
+}
+
+/* Megabytes free for an unprivileged writer on path's file system, or -1
+ * if unknown. */
+static double free_mb(const char *path) {
+  struct statvfs vfs;
+  if (statvfs(path, &vfs) != 0) return -1;
+  return (double)vfs.f_bavail * (double)vfs.f_frsize / 1e6;
+}
+
+/* A run that failed because the disk is full says so in plain words,
+ * with what it had written and what is free (called before the build's
+ * leftovers are removed, which frees that space again). */
+static void explain_full_disk(pipeline *pl, cr_error *err) {
+  const char *where = pl->build_mode ? pl->building : pl->opts->index;
+  double avail = free_mb(exists(where) ? where : pl->opts->index);
+  /* A write that failed on a disk with (nearly) nothing free counts too:
+   * Xapian does not always pass the cause on. */
+  bool write_failed = strstr(err->message, "Error writing") ||
+                      strstr(err->message, "is the disk full");
+  bool full = strstr(err->message, strerror(ENOSPC)) != NULL ||
+              (write_failed && avail >= 0 && avail < 1.0);
+  if (!full) return;
+  double input = (double)total_input_bytes(pl->opts) / 1e6;
+  if (pl->build_mode) {
+    double written = (double)tree_bytes(pl->building) / 1e6;
+    cr_error_set(err, CR_E_IO,
+                 "the disk is full (ENOSPC, no space left on device): the new "
+                 "index for %.1f MB of input had taken %.1f MB in '%s' when "
+                 "the space ran out, and %.1f MB are free; it is removed, "
+                 "and nothing else changed. It needs more than %.1f MB: free "
+                 "some space (or index elsewhere) and run again",
+                 input, written, pl->building, avail > 0 ? avail : 0.0,
+                 written);
+  } else {
+    cr_error_set(err, CR_E_IO,
+                 "the disk is full (ENOSPC, no space left on device) while "
+                 "updating '%s' with %.1f MB of input (%.1f MB free): what "
+                 "was committed is kept, and a rerun after freeing space "
+                 "finishes the job",
+                 pl->opts->index, input, avail > 0 ? avail : 0.0);
+  }
+}
+
+typedef struct unpruned_ctx {
+  pipeline *pl;
+  bool failed;
+} unpruned_ctx;
+
+static int add_unpruned(const char *key, size_t len, void *ctx) {
+  unpruned_ctx *uc = ctx;
+  size_t vlen = 0;
+  char *value = cr_wdb_get_metadata(uc->pl->db, key, &vlen);
+  if (!value) return 0; /* a cleared mark */
+  free(value);
+  size_t plen = strlen(SRC_UNPRUNED_PREFIX);
+  if (ss_add(&uc->pl->unpruned, key + plen, len - plen) != 0) {
+    uc->failed = true;
+    return 1;
+  }
+  return 0;
+}
+
+/* The files changed since the last --prune (SRC_UNPRUNED_PREFIX). */
+static int load_unpruned(pipeline *pl) {
+  unpruned_ctx uc = {pl, false};
+  cr_wdb_metadata_keys(pl->db, SRC_UNPRUNED_PREFIX, add_unpruned, &uc);
+  ss_sort(&pl->unpruned);
+  return uc.failed ? -1 : 0;
+}
+
+/* Whether dir holds an index (a dry run opens only what exists). */
+static bool is_index(const char *dir) {
+  char path[PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s/iamglass", dir);
+  return exists(path);
+}
+
+/* Opens the index for the run, taking its lock. A dry run writes
+ * nothing: it creates no index (pl->db stays NULL when there is none). */
+static int open_index(pipeline *pl, cr_error *err) {
+  const char *index = pl->opts->index;
+  if (pl->opts->dry_run && !is_index(index)) return 0;
+  pl->db = cr_wdb_open(
+      index, pl->opts->dry_run ? CR_WDB_OPEN : CR_WDB_CREATE_OR_OPEN, err);
+  if (pl->db) return 0;
+  /* Xapian says "locked" also when it cannot make its lock file. */
+  if (err && err->code == CR_E_LOCKED && access(index, R_OK | W_OK | X_OK) != 0)
+    cr_error_set(err, CR_E_IO, "cannot write to index '%s': %s", index,
+                 strerror(errno));
+  else if (err && err->code == CR_E_LOCKED)
+    cr_error_set(err, CR_E_LOCKED,
+                 "index '%s' is being written by another indexer; wait for "
+                 "it to finish",
+                 index);
+  return -1;
+}
 
 static void free_pipeline(pipeline *pl) {
   if (pl->workers) {
@@ -986,6 +1289,9 @@ static void free_pipeline(pipeline *pl) {
   free(pl->doomed);
   ss_free(&pl->vanished);
   ss_free(&pl->removed);
+  ss_free(&pl->unpruned);
+  ss_free(&pl->seen);
+  ss_free(&pl->restored);
   src_table_free(&pl->known);
   for (size_t i = 0; i < pl->n_held; i++)
     free(pl->held[i]);
@@ -1004,42 +1310,49 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   snprintf(pl.building, sizeof pl.building, "%s.building", opts->index);
   double started = progress_now();
 
-  recover_swap(opts->index, pl.building);
+  bool dry = opts->dry_run;
+  pl.pruning = opts->prune || dry;
+  if (dry) pl.n_workers = 0; /* nothing to write */
+  if (!dry) recover_swap(opts->index, pl.building);
   /* Opening the index takes its lock, for the whole run. */
-  pl.db = cr_wdb_open(opts->index, CR_WDB_CREATE_OR_OPEN, err);
-  if (!pl.db) {
-    /* Xapian says "locked" also when it cannot make its lock file. */
-    if (err && err->code == CR_E_LOCKED &&
-        access(opts->index, R_OK | W_OK | X_OK) != 0)
-      cr_error_set(err, CR_E_IO, "cannot write to index '%s': %s", opts->index,
-                   strerror(errno));
-    else if (err && err->code == CR_E_LOCKED)
-      cr_error_set(err, CR_E_LOCKED,
-                   "index '%s' is being written by another indexer; wait for "
-                   "it to finish",
-                   opts->index);
+  if (open_index(&pl, err) != 0) {
     free_pipeline(&pl);
     return -1;
   }
-  /* Commit the (possibly new, empty) index so it always opens. */
-  if (check_schema(pl.db, opts->index, &pl, err) != 0 ||
-      cr_wdb_commit(pl.db, err) != 0) {
-    free_pipeline(&pl);
-    return -1;
+  if (!pl.db) { /* a dry run, and no index yet: everything is new */
+    pl.build_mode = true;
+  } else if (dry) {
+    pl.build_mode = cr_wdb_doccount(pl.db) == 0;
+    if (!pl.build_mode && check_schema(pl.db, opts->index, &pl, err) != 0) {
+      free_pipeline(&pl);
+      return -1;
+    }
+  } else {
+    /* Leftovers of a run that died or failed (a full disk, say) go first,
+     * with the lock held, before anything is written: they may hold the
+     * space this run needs. */
+    remove_tree(pl.building);
+    /* Commit the (possibly new, empty) index so it always opens. */
+    if (check_schema(pl.db, opts->index, &pl, err) != 0 ||
+        cr_wdb_commit(pl.db, err) != 0) {
+      explain_full_disk(&pl, err);
+      free_pipeline(&pl);
+      return -1;
+    }
+    pl.build_mode = cr_wdb_doccount(pl.db) == 0;
   }
-  remove_tree(pl.building); /* leftovers of a run that died */
-  pl.build_mode = cr_wdb_doccount(pl.db) == 0;
   stats->build_mode = pl.build_mode;
-  if (!pl.build_mode && load_dict(&pl, err) != 0) {
+  if (!pl.build_mode && !dry && load_dict(&pl, err) != 0) {
     free_pipeline(&pl);
     return -1;
   }
-  if (src_table_load(&pl.known, pl.db) != 0) {
+  if (pl.db &&
+      (src_table_load(&pl.known, pl.db) != 0 || load_unpruned(&pl) != 0)) {
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     free_pipeline(&pl);
     return -1;
   }
-  if (opts->prune && doom_vanished(&pl, err) != 0) {
+  if (pl.pruning && !pl.build_mode && doom_vanished(&pl, err) != 0) {
     free_pipeline(&pl);
     return -1;
   }
@@ -1048,11 +1361,11 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   else
     progress_init(&pl.bar, true, 0);
 
-  int rc = start_workers(&pl, err);
+  int rc = dry ? 0 : start_workers(&pl, err);
   if (rc == 0) {
     walk_paths(&pl, false);
     /* Less text than a full sample: decide with what there is. */
-    if (!pl.dict_decided) decide_dict(&pl);
+    if (!pl.dict_decided && !dry) decide_dict(&pl);
   }
   stop_workers(&pl);
   progress_clear(&pl.bar);
@@ -1065,7 +1378,9 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   if (rc == 0) {
     /* Whatever was written is kept, interrupted or not: files cut short
      * carry no signature, so the next run reads them again. */
-    if (pl.build_mode && stats->added + stats->replaced > 0)
+    if (dry) {
+      if (!pl.build_mode && !stats->interrupted) rc = prune(&pl, err);
+    } else if (pl.build_mode && stats->added + stats->replaced > 0)
       rc = finish_build(&pl, err);
     else if (!pl.build_mode) {
       if (!stats->interrupted) rc = prune(&pl, err);
@@ -1077,7 +1392,11 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
       if (rc == 0) rc = cr_wdb_commit(pl.db, err);
     }
   }
-  if (rc == 0) remove_tree(pl.building);
+  if (rc != 0 && !dry) explain_full_disk(&pl, err);
+  /* A failed build is removed too: it holds space and nothing else. (A
+   * swap stopped half way put the old index back first.) */
+  if (!dry && (rc == 0 || (pl.build_mode && exists(opts->index))))
+    remove_tree(pl.building);
   free_pipeline(&pl);
   stats->seconds = progress_now() - started;
   return rc;

@@ -36,7 +36,11 @@ typedef struct pl_options {
   const char *language;        /* Snowball stemmer; NULL: the index's,
                                   italian for a new one */
   unsigned commit_every;       /* update mode: articles per commit */
-  bool prune;                  /* remove articles of vanished files */
+  bool prune;                  /* remove articles of vanished files, and
+                                  those a changed file no longer holds */
+  bool dry_run;                /* write nothing: count what would be
+                                  added and replaced, and list on stdout
+                                  what --prune would remove */
   bool quiet;                  /* no progress bar */
   volatile sig_atomic_t *stop; /* set by a signal handler: wind down */
   /* Sharded runs (shards.h) read the input once per shard: keep says
@@ -52,8 +56,10 @@ typedef struct pl_stats {
   uint64_t replaced;         /* articles whose id was already indexed */
   uint64_t unchanged_files;  /* files skipped as unchanged since last run */
   uint64_t skipped;          /* bad records and unreadable files */
+  uint64_t missing_paths;    /* paths named that are not there */
   uint64_t pruned_files;     /* vanished files whose articles were removed */
-  uint64_t pruned_articles;  /* articles their changed file no longer holds */
+  uint64_t pruned_articles;  /* articles removed (of vanished files, or no
+                                longer in their changed file) */
   uint64_t text_bytes;       /* article text analysed */
   uint32_t duplicate_groups; /* near-duplicate groups in the whole index */
   uint32_t duplicate_docs;   /* articles in those groups (when recomputed) */

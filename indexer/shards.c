@@ -101,6 +101,14 @@ int sh_detect(const char *dir, sh_kind *kind, unsigned *n, cr_error *err) {
   *n = 0;
   snprintf(path, sizeof path, "%s/%s", dir, SH_STUB_NAME);
   FILE *f = fopen(path, "r");
+  /* A first sharded build that did not finish: its layout is in the
+   * stub it will publish. */
+  if (!f && errno == ENOENT) {
+    snprintf(path, sizeof path, "%s/%s", dir, SH_PENDING_NAME);
+    f = fopen(path, "r");
+    if (!f && errno == ENOENT)
+      snprintf(path, sizeof path, "%s/%s", dir, SH_STUB_NAME);
+  }
   if (f) {
     char bad[256] = "";
     *n = read_stub(f, bad, sizeof bad);
@@ -129,9 +137,10 @@ int sh_detect(const char *dir, sh_kind *kind, unsigned *n, cr_error *err) {
   return check_own_files(dir, err);
 }
 
-int sh_write_stub(const char *dir, unsigned n, cr_error *err) {
+int sh_write_stub(const char *dir, const char *name, unsigned n,
+                  cr_error *err) {
   char path[PATH_MAX], tmp[PATH_MAX + 8];
-  snprintf(path, sizeof path, "%s/%s", dir, SH_STUB_NAME);
+  snprintf(path, sizeof path, "%s/%s", dir, name);
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = fopen(tmp, "w");
   bool ok = f && fputs(STUB_HEADER, f) >= 0;
@@ -164,6 +173,12 @@ static void add_stats(pl_stats *sum, const pl_stats *s, unsigned k) {
   sum->added += s->added;
   sum->replaced += s->replaced;
   sum->skipped += s->skipped;
+  /* Every pass meets the same missing paths: counted once. */
+  if (s->missing_paths > sum->missing_paths)
+    sum->missing_paths = s->missing_paths;
+  /* Each shard is grouped on its own: the groups add up. */
+  sum->duplicate_groups += s->duplicate_groups;
+  sum->duplicate_docs += s->duplicate_docs;
   /* Every shard prunes the same vanished file: counted once. */
   if (s->pruned_files > sum->pruned_files) sum->pruned_files = s->pruned_files;
   sum->pruned_articles += s->pruned_articles;
@@ -182,15 +197,25 @@ int sh_run(const pl_options *opts, unsigned n, pl_stats *stats, cr_error *err) {
                  SH_MAX_SHARDS, n);
     return -1;
   }
-  if (mkdir(opts->index, 0777) != 0 && errno != EEXIST) {
+  if (!opts->dry_run && mkdir(opts->index, 0777) != 0 && errno != EEXIST) {
     cr_error_set(err, CR_E_IO, "cannot create '%s': %s", opts->index,
                  strerror(errno));
     return -1;
   }
-  /* The stub first: a run that dies before the last shard is finished by
-   * the next run, which finds the layout in the stub. */
-  if (sh_write_stub(opts->index, n, err) != 0) return -1;
-  for (unsigned k = 0; k < n && !*opts->stop; k++) {
+  /* A new index: the stub that joins the shards is published (renamed
+   * into place) only once every shard it names is complete, so the index
+   * never names a shard that is not there. Until then it waits under
+   * another name, where a run that dies before the last shard is
+   * finished by the next, which finds the layout in it. */
+  char stub[PATH_MAX], pending[PATH_MAX];
+  snprintf(stub, sizeof stub, "%s/%s", opts->index, SH_STUB_NAME);
+  snprintf(pending, sizeof pending, "%s/%s", opts->index, SH_PENDING_NAME);
+  struct stat st;
+  bool published = stat(stub, &st) == 0;
+  if (!opts->dry_run && !published &&
+      sh_write_stub(opts->index, SH_PENDING_NAME, n, err) != 0)
+    return -1;
+  for (unsigned k = 0; k < n; k++) {
     char path[PATH_MAX];
     sh_shard_path(path, sizeof path, opts->index, k);
     shard_pick pick = {k, n};
@@ -199,11 +224,22 @@ int sh_run(const pl_options *opts, unsigned n, pl_stats *stats, cr_error *err) {
     o.keep = keep_shard;
     o.keep_ctx = &pick;
     o.quiet_problems = k > 0;
+    /* Stopped: the shards not reached are made empty, so what was done
+     * is searchable; the next run fills them. */
+    if (*opts->stop) {
+      if (published || opts->dry_run) break;
+      o.n_paths = 0;
+    }
     pl_stats s;
     int rc = pl_run(&o, &s, err);
     add_stats(stats, &s, k);
     stats->seconds += s.seconds;
     if (rc != 0) return -1;
+  }
+  if (!opts->dry_run && !published && rename(pending, stub) != 0) {
+    cr_error_set(err, CR_E_IO, "cannot write the stub '%s': %s", stub,
+                 strerror(errno));
+    return -1;
   }
   stats->interrupted = stats->interrupted || *opts->stop;
   return 0;

@@ -8,6 +8,8 @@
  *                                   line per shard; Xapian opens a directory
  *                                   holding XAPIANDB as that stub, so
  *                                   `searcher -d DIR` searches every shard
+ *   DIR/XAPIANDB.pending            the stub of a first build, renamed to
+ *                                   XAPIANDB once every shard is complete
  *
  * An article lives in shard sh_shard_of(id, N): re-indexing it replaces it
  * in the same shard, never duplicates it in another. A sharded run reads
@@ -23,6 +25,8 @@
 #include "pipeline.h"
 
 #define SH_STUB_NAME "XAPIANDB" /* the name Xapian looks for in a dir */
+/* The stub of a first build, until every shard it names is complete. */
+#define SH_PENDING_NAME "XAPIANDB.pending"
 #define SH_MAX_SHARDS 256
 
 /* The shard (0..n-1) of an article id. Part of the on-disk format: an
@@ -44,8 +48,9 @@ typedef enum sh_kind {
  * are not an index's (never overwritten). */
 int sh_detect(const char *dir, sh_kind *kind, unsigned *n, cr_error *err);
 
-/* Writes DIR/XAPIANDB for n shards, atomically (temporary file, rename). */
-int sh_write_stub(const char *dir, unsigned n, cr_error *err);
+/* Writes the stub DIR/NAME (SH_STUB_NAME, SH_PENDING_NAME) for n shards,
+ * atomically (temporary file, rename). */
+int sh_write_stub(const char *dir, const char *name, unsigned n, cr_error *err);
 
 /* Indexes opts->paths into n shards of the directory opts->index (created
  * if missing): one pipeline run per shard, in turn, each keeping its own

@@ -1,10 +1,12 @@
 /* sources.c — the table of input-file signatures recorded in the index. */
 #include "sources.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct load_ctx {
   src_table *t;
@@ -65,6 +67,44 @@ const char *src_table_get(const src_table *t, const char *key) {
   return e ? e->signature : NULL;
 }
 
-void src_signature(char *buf, size_t size, int64_t bytes, int64_t mtime_ns) {
-  snprintf(buf, size, "%" PRId64 ":%" PRId64, bytes, mtime_ns);
+void src_signature(char *buf, size_t size, int64_t bytes, int64_t mtime_ns,
+                   const char *hash) {
+  snprintf(buf, size, "%" PRId64 ":%" PRId64 "%s%s", bytes, mtime_ns,
+           hash ? ":" : "", hash ? hash : "");
+}
+
+bool src_content_hash(const char *path, char hash[17]) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  static _Thread_local char buf[1 << 16];
+  uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, as hash.h */
+  ssize_t k;
+  while ((k = read(fd, buf, sizeof buf)) > 0)
+    for (ssize_t i = 0; i < k; i++)
+      h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ULL;
+  close(fd);
+  if (k < 0) return false;
+  snprintf(hash, 17, "%016" PRIx64, h);
+  return true;
+}
+
+/* The length of "<size>:<mtime>" in a signature. */
+static size_t time_part(const char *sig) {
+  const char *colon = strchr(sig, ':');
+  const char *second = colon ? strchr(colon + 1, ':') : NULL;
+  return second ? (size_t)(second - sig) : strlen(sig);
+}
+
+bool src_same_time(const char *known, const char *sig) {
+  size_t n = time_part(known);
+  return n == time_part(sig) && strncmp(known, sig, n) == 0;
+}
+
+bool src_same_bytes(const char *known, int64_t bytes, const char *hash) {
+  if (!hash) return false;
+  size_t n = time_part(known);
+  char size[32];
+  int len = snprintf(size, sizeof size, "%" PRId64 ":", bytes);
+  return known[n] == ':' && strcmp(known + n + 1, hash) == 0 &&
+         strncmp(known, size, (size_t)len) == 0;
 }

@@ -1,8 +1,12 @@
 /* sources.h — what the index remembers about the files it was built from.
  *
  * For each input file, metadata "src:<absolute path>" holds its signature
- * "<size>:<mtime in ns>". A file whose signature is unchanged is skipped;
- * a recorded file that no longer exists can be pruned. The table is read
+ * "<size>:<mtime in ns>:<content hash>" (indexes from before the hash
+ * hold "<size>:<mtime in ns>"). A file whose size and time are unchanged
+ * is skipped; so is one whose time changed but whose bytes did not (a
+ * touch, a copy of the same file), since reading it again would let its
+ * copy of an id win over a newer one from another file. A recorded file
+ * that no longer exists can be pruned. The table is read
  * once, before any writer starts, so lookups need no locking. */
 #ifndef CRONACA_SOURCES_H
 #define CRONACA_SOURCES_H
@@ -14,6 +18,9 @@
 #include "xapian_c.h"
 
 #define SRC_META_PREFIX "src:"
+/* "unpruned:<absolute path>": the file changed in a run without --prune,
+ * so what it dropped is still indexed; the next --prune reads it again. */
+#define SRC_UNPRUNED_PREFIX "unpruned:"
 
 typedef struct src_entry {
   char *key;       /* absolute path */
@@ -30,7 +37,17 @@ int src_table_load(src_table *t, cr_wdb *db);
 void src_table_free(src_table *t);
 /* The recorded signature of key, or NULL. */
 const char *src_table_get(const src_table *t, const char *key);
-/* Formats a file's signature into buf. */
-void src_signature(char *buf, size_t size, int64_t bytes, int64_t mtime_ns);
+/* Formats a file's signature into buf; hash is 16 hex digits, or NULL
+ * when unknown. */
+void src_signature(char *buf, size_t size, int64_t bytes, int64_t mtime_ns,
+                   const char *hash);
+/* 16 hex digits of a 64-bit FNV-1a of the file's bytes as stored, into
+ * hash; false if the file cannot be read. */
+bool src_content_hash(const char *path, char hash[17]);
+/* Whether signature known has the size and time of sig. */
+bool src_same_time(const char *known, const char *sig);
+/* Whether signature known names a file of this size and content hash
+ * (never when it holds no hash, or hash is NULL). */
+bool src_same_bytes(const char *known, int64_t bytes, const char *hash);
 
 #endif

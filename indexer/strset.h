@@ -3,8 +3,9 @@
  * Pruning keeps three: the id terms a changed file still holds (so the
  * articles it no longer holds can go), the id terms removed (so another
  * file still holding one can bring it back), and the keys of the files
- * that have gone. Each is filled while reading, then sorted once and
- * searched. */
+ * that have gone; a dry run also the ids it read and those another file
+ * would bring back, and every run the files changed since the last
+ * --prune. Each is filled while reading, then sorted once and searched. */
 #ifndef CRONACA_STRSET_H
 #define CRONACA_STRSET_H
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -211,10 +212,11 @@ Test(indexer, usage_errors_and_a_locked_index) {
   cr_wdb_close(holder, &err);
 }
 
-/* Articles follow their files: one a changed file no longer holds goes,
- * and when an id lives in two files, removing it from one (or removing
- * that file with --prune) brings back the other's version. */
-Test(indexer, articles_follow_their_files) {
+/* Nothing is removed without --prune: a rewritten feed file keeps the
+ * batch it held before. With --prune, an article a changed file no longer
+ * holds goes, and when an id lives in two files, removing it from one (or
+ * removing that file) brings back the other's version. */
+Test(indexer, removal_only_with_prune) {
   static const struct {
     const char *name;
     const char *a, *b;      /* a.jsonl and b.jsonl; NULL: no such file */
@@ -224,20 +226,30 @@ Test(indexer, articles_follow_their_files) {
     const char *gone;       /* id terms then absent */
     const char *version_of; /* a word that must be indexed then */
   } cases[] = {
-      {"a record dropped from a changed file goes",
+      {"a rewritten feed file keeps the previous batch",
+       "{\"id\":\"d1-a\",\"text\":\"giorno uno\"}\n"
+       "{\"id\":\"d1-b\",\"text\":\"ancora uno\"}\n",
+       NULL, "{\"id\":\"d2-a\",\"text\":\"giorno due\"}\n", NULL, false,
+       "Qd1-a,Qd1-b,Qd2-a", NULL, "ancor"},
+      {"a record dropped from a changed file stays without --prune",
        "{\"id\":\"P\",\"text\":\"primo\"}\n{\"id\":\"R\",\"text\":\"terzo\"}\n",
-       NULL, "{\"id\":\"P\",\"text\":\"primo\"}\n", NULL, false, "QP", "QR",
+       NULL, "{\"id\":\"P\",\"text\":\"primo\"}\n", NULL, false, "QP,QR", NULL,
+       "terz"},
+      {"a record dropped from a changed file goes with --prune",
+       "{\"id\":\"P\",\"text\":\"primo\"}\n{\"id\":\"R\",\"text\":\"terzo\"}\n",
+       NULL, "{\"id\":\"P\",\"text\":\"primo\"}\n", NULL, true, "QP", "QR",
        "prim"},
       {"the same id in two files: the vanished one's version goes (--prune)",
        "{\"id\":\"X\",\"text\":\"antica\"}\n",
        "{\"id\":\"X\",\"text\":\"nuova\"}\n",
        "{\"id\":\"X\",\"text\":\"antica\"}\n", NULL, true, "QX", "nuov",
        "antic"},
-      {"the same id in two files: dropped from one, the other's comes back",
+      {"the same id in two files: dropped from one (--prune), the other's "
+       "comes back",
        "{\"id\":\"Y\",\"text\":\"antica\"}\n",
        "{\"id\":\"Y\",\"text\":\"nuova\"}\n{\"id\":\"Z\",\"text\":\"zeta\"}\n",
        "{\"id\":\"Y\",\"text\":\"antica\"}\n",
-       "{\"id\":\"Z\",\"text\":\"zeta\"}\n", false, "QY", "nuov", "antic"},
+       "{\"id\":\"Z\",\"text\":\"zeta\"}\n", true, "QY", "nuov", "antic"},
       {"a vanished file without --prune keeps its articles",
        "{\"id\":\"K\",\"text\":\"resta\"}\n",
        "{\"id\":\"W\",\"text\":\"anche\"}\n",
@@ -270,7 +282,7 @@ Test(indexer, articles_follow_their_files) {
                        : indexer(NULL, "-d", index, in, NULL);
     cr_assert_eq(r.status, 0, "%s: %s", cases[i].name, r.err);
     th_run_free(&r);
-    char ids[64];
+    char ids[128];
     snprintf(ids, sizeof ids, "%s", cases[i].ids);
     for (char *t = strtok(ids, ","); t; t = strtok(NULL, ","))
       cr_expect_eq(count(index, t), 1, "%s: %s", cases[i].name, t);
@@ -310,7 +322,7 @@ Test(indexer, a_damaged_file_prunes_nothing_and_old_problems_stay_quiet) {
   char gz[4300];
   snprintf(gz, sizeof gz, "%s.gz", a);
   th_write_file(gz, "\x1f\x8b\x08\x00garbage", 12);
-  r = indexer(NULL, "-d", index, in, NULL);
+  r = indexer(NULL, "-d", index, "--prune", in, NULL);
   cr_expect_eq(r.status, 1, "%s", r.err);
   cr_expect(strstr(r.err, "a.jsonl.gz"), "%s", r.err);
   th_run_free(&r);
@@ -324,12 +336,174 @@ Test(indexer, a_damaged_file_prunes_nothing_and_old_problems_stay_quiet) {
   r = th_exec(gzip_argv, NULL);
   cr_assert_eq(r.status, 0, "gzip: %s", r.err);
   th_run_free(&r);
-  r = indexer(NULL, "-d", index, in, NULL);
+  r = indexer(NULL, "-d", index, "--prune", in, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   cr_expect_null(strstr(r.err, "b.jsonl"), "%s", r.err);
   th_run_free(&r);
   cr_expect_eq(count(index, "Qa2"), 0);
   cr_expect_eq(count(index, "Qb1"), 1);
+}
+
+/* One id in two files: the copy read last wins, and a file whose time
+ * changed but whose bytes did not (a touch, a copy of the same file) is
+ * not read again, so it never brings back a copy another file has
+ * replaced since. The winner changes only when content changes. */
+Test(indexer, which_copy_of_an_id_wins) {
+  static const struct {
+    const char *name;
+    const char *a2, *b2;         /* the second run's a-2023 and b-correzioni:
+                                    NULL unchanged */
+    bool touch_a;                /* a-2023.jsonl gets a new time */
+    bool reverse;                /* b before a on the command lines */
+    bool prune;                  /* the second run has --prune */
+    const char *want, *not_want; /* indexed words then */
+  } cases[] = {
+      {"touching the older file changes nothing", NULL, NULL, true, false,
+       false, "corrett", "vecc"},
+      {"the same bytes written again change nothing",
+       "{\"id\":\"X\",\"text\":\"versione vecchia\"}\n", NULL, true, false,
+       false, "corrett", "vecc"},
+      {"named in the other order, the copy read last wins, touched or not",
+       NULL, NULL, true, true, false, "vecc", "corrett"},
+      {"a copy that changed wins: it is the newest",
+       "{\"id\":\"X\",\"text\":\"versione vecchissima\"}\n", NULL, false, false,
+       false, "vecchissim", "corrett"},
+      {"dropped from the later file (--prune), the other copy comes back", NULL,
+       "{\"id\":\"Z\",\"text\":\"zeta\"}\n", true, false, true, "vecc",
+       "corrett"},
+  };
+  const char *a1 = "{\"id\":\"X\",\"text\":\"versione vecchia\"}\n";
+  const char *b1 = "{\"id\":\"X\",\"text\":\"versione corretta\"}\n";
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char dir[64], idx[64];
+    snprintf(dir, sizeof dir, "winner-%zu", i);
+    snprintf(idx, sizeof idx, "winner-index-%zu", i);
+    char *in = path_in(dir), *index = path_in(idx);
+    cr_assert_eq(mkdir(in, 0777), 0);
+    char a[4200], b[4200];
+    snprintf(a, sizeof a, "%s/a-2023.jsonl", in);
+    snprintf(b, sizeof b, "%s/b-correzioni.jsonl", in);
+    th_write_file(a, a1, strlen(a1));
+    th_write_file(b, b1, strlen(b1));
+    for (int run_no = 0; run_no < 2; run_no++) {
+      if (run_no == 1) {
+        if (cases[i].a2) th_write_file(a, cases[i].a2, strlen(cases[i].a2));
+        if (cases[i].b2) th_write_file(b, cases[i].b2, strlen(cases[i].b2));
+        if (cases[i].touch_a) {
+          struct timespec later[2] = {{time(NULL) + 60, 0},
+                                      {time(NULL) + 60, 0}};
+          cr_assert_eq(utimensat(AT_FDCWD, a, later, 0), 0);
+        }
+      }
+      const char *first = cases[i].reverse ? b : a;
+      const char *second = cases[i].reverse ? a : b;
+      th_run r =
+          run_no && cases[i].prune
+              ? indexer(NULL, "-d", index, "--prune", first, second, NULL)
+              : indexer(NULL, "-d", index, first, second, NULL);
+      cr_assert_eq(r.status, 0, "%s: %s", cases[i].name, r.err);
+      th_run_free(&r);
+      if (run_no == 0)
+        cr_expect_eq(count(index, cases[i].reverse ? "vecc" : "corrett"), 1,
+                     "%s: first run", cases[i].name);
+    }
+    cr_expect_eq(count(index, "QX"), 1, "%s", cases[i].name);
+    cr_expect_eq(count(index, cases[i].want), 1, "%s: no %s", cases[i].name,
+                 cases[i].want);
+    cr_expect_eq(count(index, cases[i].not_want), 0, "%s: %s won",
+                 cases[i].name, cases[i].not_want);
+  }
+}
+
+/* What a run without --prune kept is removed by a later --prune, even
+ * when the file has not changed since; --dry-run lists it first, and
+ * writes nothing. */
+Test(indexer, a_later_prune_and_a_dry_run) {
+  char *in = path_in("later"), *index = path_in("later-index");
+  cr_assert_eq(mkdir(in, 0777), 0);
+  char feed[4200], gone[4200];
+  snprintf(feed, sizeof feed, "%s/latest.jsonl", in);
+  snprintf(gone, sizeof gone, "%s/old.jsonl", in);
+  const char *day1 = "{\"id\":\"d1-a\",\"text\":\"giorno uno\"}\n"
+                     "{\"id\":\"d1-b\",\"text\":\"ancora uno\"}\n";
+  const char *day2 = "{\"id\":\"d2-a\",\"text\":\"giorno due\"}\n";
+  const char *old = "{\"id\":\"o1\",\"text\":\"vecchio\"}\n";
+  th_write_file(feed, day1, strlen(day1));
+  th_write_file(gone, old, strlen(old));
+  th_run r = indexer(NULL, "-d", index, in, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  th_write_file(feed, day2, strlen(day2));
+  r = indexer(NULL, "-d", index, in, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), 4, "day 1 is kept without --prune");
+  remove(gone);
+
+  /* A dry run, with and without --prune: the list, and nothing written. */
+  for (int with_prune = 0; with_prune < 2; with_prune++) {
+    char *argv[] = {INDEXER_BIN,
+                    "--dry-run",
+                    "-d",
+                    index,
+                    with_prune ? "--prune" : in,
+                    with_prune ? in : NULL,
+                    NULL};
+    r = th_exec(argv, NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "remove d1-a ("), "%s", r.out);
+    cr_expect(strstr(r.out, "remove d1-b ("), "%s", r.out);
+    cr_expect(strstr(r.out, "remove o1 (") && strstr(r.out, "gone"), "%s",
+              r.out);
+    cr_expect_null(strstr(r.out, "d2-a"), "%s", r.out);
+    cr_expect(strstr(r.err, "dry run, nothing written") &&
+                  strstr(r.err, "3 articles to remove (1 vanished file)"),
+              "%s", r.err);
+    th_run_free(&r);
+    cr_expect_eq(count(index, NULL), 4, "a dry run removed something");
+  }
+  /* A dry run on no index creates none. */
+  char *none = path_in("no-index-yet");
+  char *dry[] = {INDEXER_BIN, "-n", "-d", none, in, NULL};
+  r = th_exec(dry, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  cr_expect(strstr(r.err, "1 would be added"), "%s", r.err);
+  th_run_free(&r);
+  cr_expect_not(th_exists(none), "a dry run made an index");
+
+  /* --prune: the feed did not change since, its day 1 goes all the same. */
+  char *argv[] = {INDEXER_BIN, "-d", index, "--prune", in, NULL};
+  r = th_exec(argv, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  cr_expect(strstr(r.err, "3 articles pruned (1 vanished file)"), "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), 1);
+  cr_expect_eq(count(index, "Qd2-a"), 1);
+  /* Pruned once: the next --prune has nothing to read again. */
+  r = th_exec(argv, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  cr_expect(strstr(r.err, "1 unchanged files skipped") &&
+                strstr(r.err, "0 articles pruned"),
+            "%s", r.err);
+  th_run_free(&r);
+}
+
+/* The summary line: "1 group", the groups of a sharded index too. */
+Test(indexer, the_summary_counts) {
+  char jl[4200];
+  snprintf(jl, sizeof jl, "%s/notizie.jsonl", CORPUS_DIR);
+  for (int sharded = 0; sharded < 2; sharded++) {
+    char *index = path_in(sharded ? "summary-shards" : "summary");
+    char *argv[] = {INDEXER_BIN, "-d", index, sharded ? "--shards" : jl,
+                    "2",         jl,   NULL};
+    if (!sharded) argv[4] = NULL;
+    th_run r = th_exec(argv, NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.err, "16 added") &&
+                  strstr(r.err, "; 1 group of near duplicates (2 articles)"),
+              "%s: %s", sharded ? "sharded" : "single", r.err);
+    th_run_free(&r);
+  }
 }
 
 /* A directory with nothing the indexer reads is named, not passed over. */
@@ -497,6 +671,36 @@ Test(indexer, a_directory_of_other_files_is_refused_and_kept) {
   cr_expect(lstat(link, &st) == 0 && S_ISLNK(st.st_mode),
             "the symlink was replaced");
   cr_expect_geq(count(target, NULL), 13);
+}
+
+/* -d naming the current directory, as "." or as "$PWD": the index is
+ * built in it (its contents swapped, not the directory), the caller stays
+ * in a directory that exists, and nothing is left behind. */
+Test(indexer, the_current_directory_as_index) {
+  for (int form = 0; form < 2; form++) {
+    char name[32];
+    snprintf(name, sizeof name, "here-%d", form);
+    char *dir = path_in(name);
+    cr_assert_eq(mkdir(dir, 0777), 0);
+    cr_assert_eq(chdir(dir), 0);
+    for (int run = 0; run < 2; run++) {
+      th_run r = indexer(NULL, "-d", form ? dir : ".", CORPUS_DIR, NULL);
+      cr_expect_eq(r.status, 0, "%s, run %d: %s", form ? "$PWD" : ".", run,
+                   r.err);
+      th_run_free(&r);
+    }
+    struct stat here, there;
+    cr_expect(stat(".", &here) == 0 && stat(dir, &there) == 0 &&
+                  here.st_ino == there.st_ino && here.st_nlink > 0,
+              "%s: the caller's directory was replaced", name);
+    cr_expect_geq(count(".", NULL), 13, "%s", name);
+    cr_expect(!th_exists("..building") &&
+                  !th_exists(path_in("here-0.building")) &&
+                  !th_exists(path_in("here-1.building")),
+              "%s: a build directory was left behind", name);
+    cr_expect_eq(th_xapian_check(dir), 0, "%s", name);
+    cr_assert_eq(chdir(tmp), 0);
+  }
 }
 
 /* A file of n generated articles, large enough to span several commits. */

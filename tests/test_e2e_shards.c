@@ -474,6 +474,84 @@ Test(shards, reindexing_and_prune_work_per_shard) {
   cr_assert_eq(count_docs(dir, NULL), 1);
 }
 
+/* n generated articles, one JSON line each. */
+static void write_many(const char *path, int n) {
+  FILE *f = fopen(path, "w");
+  cr_assert_not_null(f);
+  for (int i = 0; i < n; i++)
+    fprintf(f,
+            "{\"id\":\"m%d\",\"text\":\"Articolo %d sulla cronaca di "
+            "Modena: carabinieri, furti e processi %d.\"}\n",
+            i, i, i % 50);
+  fclose(f);
+}
+
+/* Whether dir opens as an index; when it does not, why, into why. */
+static bool opens(const char *dir, char *why, size_t size) {
+  const char *p[1] = {dir};
+  cr_error err;
+  cr_rdb *db = cr_rdb_open(p, 1, &err);
+  if (!db) {
+    snprintf(why, size, "%s", err.message);
+    return false;
+  }
+  cr_rdb_close(db);
+  return true;
+}
+
+/* A new sharded index is named by its stub only once every shard the
+ * stub names is complete: opened in a loop while it is built, it either
+ * is not there yet or opens whole; killed with SIGKILL half way, it is
+ * never an index that names a missing shard, and a rerun finishes it. */
+Test(shards, a_new_sharded_index_opens_whenever_its_stub_is_there) {
+  char in[4200], stub[4300];
+  snprintf(in, sizeof in, "%s/growing.jsonl", tmp_dir);
+  write_many(in, 6000);
+  for (int kill9 = 0; kill9 < 2; kill9++) {
+    char dir[4200], shard1[4300];
+    snprintf(dir, sizeof dir, "%s/growing-%d", tmp_dir, kill9);
+    snprintf(stub, sizeof stub, "%s/XAPIANDB", dir);
+    snprintf(shard1, sizeof shard1, "%s/shard-01/iamglass", dir);
+    char *const argv[] = {INDEXER_BIN, "-q", "-j1", "--shards", "2",
+                          "-d",        dir,  in,    NULL};
+    int pid = th_spawn(argv, NULL);
+    unsigned named = 0, failed = 0;
+    char why[1024] = "";
+    int status = -1;
+    for (;;) {
+      int st;
+      pid_t done = waitpid(pid, &st, WNOHANG);
+      if (done == pid) {
+        status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        break;
+      }
+      if (th_exists(stub)) {
+        named++;
+        if (!opens(dir, why, sizeof why)) failed++;
+      }
+      /* Killed once the first shard is done and the second is under way. */
+      if (kill9 && th_exists(shard1)) {
+        kill(pid, SIGKILL);
+      }
+      usleep(2000);
+    }
+    cr_expect_eq(failed, 0, "%u of %u opens of a named index failed: %s",
+                 failed, named, why);
+    if (!kill9) {
+      cr_expect_eq(status, 0);
+      cr_expect(opens(dir, why, sizeof why), "%s", why);
+      continue;
+    }
+    cr_expect(!th_exists(stub) || opens(dir, why, sizeof why),
+              "after SIGKILL: %s", why);
+    th_run r = run(INDEXER_BIN, "-q", "-d", dir, in, NULL);
+    cr_expect_eq(r.status, 0, "rerun: %s", r.err);
+    th_run_free(&r);
+    cr_expect(opens(dir, why, sizeof why), "after the rerun: %s", why);
+    cr_expect_eq(count_docs(dir, NULL), 6000);
+  }
+}
+
 /* Uses of --shards that would scatter an article over two shards. */
 static const struct {
   const char *shards;

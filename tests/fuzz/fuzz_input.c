@@ -28,13 +28,13 @@ static void remove_scratch(void) { unlink(path); }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cr_article art;
-  char date[11];
+  char date[11], author[IN_AUTHOR_BYTES];
   memset(&art, 0, sizeof art);
   char *copy = malloc(size + 1);
   if (!copy) return 0;
   memcpy(copy, data, size);
   copy[size] = '\0';
-  in_parse_article_text(copy, size, &art, date);
+  in_parse_article_text(copy, size, &art, date, author);
   free(copy);
 
   if (!path[0]) {
