@@ -779,6 +779,15 @@ int cr_rdb_allterms(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx) {
   return rc;
 }
 
+int cr_rdb_value_freq(cr_rdb *db, unsigned slot, uint32_t *count,
+                      cr_error *err) {
+  *count = 0;
+  return guard(err, "cannot read the values of '" + db->paths + "'",
+               [&] { *count = db->db.get_value_freq(slot); })
+             ? 0
+             : -1;
+}
+
 char *cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
                                  unsigned max_edit_distance) {
   char *out = nullptr;
@@ -862,6 +871,21 @@ char *cr_query_describe(const cr_query *q) {
   return out;
 }
 
+extern "C++" namespace {
+  bool has_phrase(const Xapian::Query &q) {
+    if (q.get_type() == Xapian::Query::OP_PHRASE) return true;
+    for (size_t i = 0; i < q.get_num_subqueries(); i++)
+      if (has_phrase(q.get_subquery(i))) return true;
+    return false;
+  }
+} // namespace
+
+bool cr_query_has_phrase(const cr_query *q) {
+  bool yes = false;
+  if (q) guard(nullptr, "", [&] { yes = has_phrase(q->q); });
+  return yes;
+}
+
 int cr_query_terms(const cr_query *q, cr_key_fn fn, void *ctx) {
   int rc = 0;
   guard(nullptr, "", [&] {
@@ -930,6 +954,10 @@ uint32_t cr_mset_size(const cr_mset *m) { return m->mset.size(); }
 
 uint32_t cr_mset_matches_estimated(const cr_mset *m) {
   return m->mset.get_matches_estimated();
+}
+
+bool cr_mset_matches_exact(const cr_mset *m) {
+  return m->mset.get_matches_lower_bound() == m->mset.get_matches_upper_bound();
 }
 
 uint32_t cr_mset_rank(const cr_mset *m, uint32_t i) {

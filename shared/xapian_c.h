@@ -174,6 +174,10 @@ int cr_rdb_expand(cr_rdb *db, const cr_docid *rset, size_t n_rset,
                   cr_error *err);
 /* Calls fn for each term in the whole index starting with prefix. */
 int cr_rdb_allterms(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx);
+/* How many documents have a value in slot: 0 with *count set, or -1
+ * with err filled. */
+int cr_rdb_value_freq(cr_rdb *db, unsigned slot, uint32_t *count,
+                      cr_error *err);
 /* Best spelling correction for word from the index's spelling data:
  * malloc'd, or NULL when there is none. */
 char *cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
@@ -228,6 +232,8 @@ void cr_query_free(cr_query *q);
 bool cr_query_is_empty(const cr_query *q);
 /* Xapian's description of the query (for tests and --explain): malloc'd. */
 char *cr_query_describe(const cr_query *q);
+/* Whether the query holds a phrase (CR_OP_PHRASE) anywhere in its tree. */
+bool cr_query_has_phrase(const cr_query *q);
 /* Calls fn for each distinct term in the query (wildcards unexpanded). */
 int cr_query_terms(const cr_query *q, cr_key_fn fn, void *ctx);
 
@@ -267,6 +273,9 @@ void cr_mset_free(cr_mset *m);
 
 uint32_t cr_mset_size(const cr_mset *m); /* hits in this page */
 uint32_t cr_mset_matches_estimated(const cr_mset *m);
+/* Whether the estimate is the exact number of matches (the matcher's
+ * lower and upper bounds meet). */
+bool cr_mset_matches_exact(const cr_mset *m);
 uint32_t cr_mset_rank(const cr_mset *m, uint32_t i); /* 0-based overall */
 cr_docid cr_mset_docid(const cr_mset *m, uint32_t i);
 double cr_mset_weight(const cr_mset *m, uint32_t i);
