@@ -274,17 +274,18 @@ int out_text(FILE *f, const out_result *r, const out_style *style) {
   uint32_t last_rank = r->n_hits ? r->hits[r->n_hits - 1].rank : 0;
   /* "about" only when the count is Xapian's estimate. */
   const char *about = r->exact ? "" : "about ";
+  const char *matches = r->estimated == 1 && r->exact ? "match" : "matches";
   if (r->n_hits == 0 && r->estimated == 0)
     fprintf(f, "No matches, %.1f ms\n", r->took_ms);
   else if (r->n_hits == 0) /* --offset beyond the last result */
-    fprintf(f, "No results on this page, of %s%u matches, %.1f ms\n", about,
-            r->estimated, r->took_ms);
+    fprintf(f, "No results on this page, of %s%u %s, %.1f ms\n", about,
+            r->estimated, matches, r->took_ms);
   else if (first_rank == 1)
-    fprintf(f, "%u of %s%u matches, %.1f ms\n", last_rank, about, r->estimated,
-            r->took_ms);
+    fprintf(f, "%u of %s%u %s, %.1f ms\n", last_rank, about, r->estimated,
+            matches, r->took_ms);
   else
-    fprintf(f, "%u-%u of %s%u matches, %.1f ms\n", first_rank, last_rank, about,
-            r->estimated, r->took_ms);
+    fprintf(f, "%u-%u of %s%u %s, %.1f ms\n", first_rank, last_rank, about,
+            r->estimated, matches, r->took_ms);
   for (size_t i = 0; i < r->n_facets; i++)
     facet_line(f, &r->facets[i]);
   return ferror(f) ? -1 : 0;
