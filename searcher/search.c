@@ -27,6 +27,7 @@ struct sr_engine {
   size_t n_dicts;
   cr_textpack *tp; /* unpacks the texts snippets are made from */
   bool remote;     /* a remote shard among them (no spelling data) */
+  bool copies;     /* several -d: copies of one article may meet */
 };
 
 sr_params sr_params_default(void) {
@@ -179,6 +180,7 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
     return NULL;
   }
   e->remote = once.remote;
+  e->copies = once.n > 1;
   /* Opening, too, can meet a commit in progress; so can reading the
    * layout stamp, which then looks absent: try again before refusing. */
   for (int tries = 0; tries < SR_ATTEMPTS; tries++) {
@@ -438,7 +440,14 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
   if ((page->parsed.filtered || cr_query_has_phrase(page->parsed.query)) &&
       so.check_at_least < so.offset + so.count + SR_FILTER_COUNT)
     so.check_at_least = so.offset + so.count + SR_FILTER_COUNT;
-  if (p->collapse) so.collapse_slot = CR_SLOT_CLUSTER;
+  if (p->collapse)
+    so.collapse_slot = CR_SLOT_CLUSTER;
+  else if (e->copies)
+    so.collapse_slot = CR_SLOT_CARD;
+  /* Copies of one article in two databases (a backup and the live index)
+   * have the same card: shown once, counted once (not over remote shards,
+   * which cannot run the counter that skips them). */
+  if (e->copies && !e->remote) so.count_once_slot = CR_SLOT_CARD;
   unsigned spy_of[SR_MAX_FACETS];
   count_facet_slots(e, p, &so, spy_of);
   page->mset = cr_search(e->db, page->parsed.query, &so, err);

@@ -15,6 +15,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "hash.h"
@@ -166,6 +167,9 @@ struct cr_mset {
   /* A deque: push_back keeps the pointers already handed out. */
   std::deque<std::string> value_scratch;
   std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+  /* With count_once_slot: the one spy the matcher calls, which hands each
+   * article once to the spies above. */
+  std::unique_ptr<Xapian::MatchSpy> once;
 
   explicit cr_mset(const Xapian::Database &db) : enquire(db) {}
 };
@@ -912,8 +916,34 @@ cr_search_opts cr_search_opts_default(void) {
   o.sort_descending = false;
   o.collapse_slot = -1;
   o.n_count_slots = 0;
+  o.count_once_slot = -1;
   return o;
 }
+
+extern "C++" namespace {
+  /* Hands each match to the value counters once per value of a slot:
+   * copies of one article (the same card) in two databases count once. */
+  class CountOnceSpy : public Xapian::MatchSpy {
+  public:
+    CountOnceSpy(
+        unsigned slot,
+        const std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> &spies)
+        : slot_(slot), spies_(spies) {}
+    void operator()(const Xapian::Document &doc, double wt) override {
+      std::string key = doc.get_value(slot_);
+      if (!key.empty() &&
+          !seen_.insert(cr_fnv1a64(key.data(), key.size())).second)
+        return;
+      for (const auto &s : spies_)
+        (*s)(doc, wt);
+    }
+
+  private:
+    unsigned slot_;
+    const std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> &spies_;
+    std::unordered_set<uint64_t> seen_; /* hashes of the values met */
+  };
+} // namespace
 
 cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
                    cr_error *err) {
@@ -939,7 +969,13 @@ cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
          k++) {
       m->spies.emplace_back(
           new Xapian::ValueCountMatchSpy(opts->count_slots[k]));
-      m->enquire.add_matchspy(m->spies.back().get());
+      if (opts->count_once_slot < 0)
+        m->enquire.add_matchspy(m->spies.back().get());
+    }
+    if (opts->count_once_slot >= 0 && !m->spies.empty()) {
+      m->once.reset(new CountOnceSpy(
+          static_cast<unsigned>(opts->count_once_slot), m->spies));
+      m->enquire.add_matchspy(m->once.get());
     }
     m->mset =
         m->enquire.get_mset(opts->offset, opts->count, opts->check_at_least);

@@ -260,6 +260,10 @@ typedef struct cr_search_opts {
    * looks at (all of them when check_at_least >= the document count). */
   unsigned count_slots[CR_MAX_COUNT_SLOTS];
   unsigned n_count_slots;
+  /* -1: every match is counted; else matches with the same value in this
+   * slot are counted once (copies of one article in two databases). Local
+   * databases only: Xapian cannot send this counter to a remote server. */
+  int count_once_slot;
 } cr_search_opts;
 
 /* Relevance order, 10 results, BM25 defaults, no sort, no collapse. */
