@@ -9,7 +9,8 @@
  * /tmp/cronaca-index corpus` builds the index the later examples search.
  * The README's paths /tmp/cronaca-index and /srv/cronaca are mapped into
  * the scratch directory. Blocks that need servers (a command naming
- * xapian-*, remote, or an address of 10.0.0.x) are not run.
+ * xapian-*, remote, or an address of 10.0.0.x) or name another index
+ * are not run.
  *
  * Timings differ from run to run and are compared as "T": "took_ms": N,
  * "N.N ms", "N.NN s, N.N MB/s".
@@ -60,6 +61,11 @@ static bool runnable(size_t from, size_t to) {
     const char *c = line[i] + 6;
     if (strstr(c, "xapian-") || strstr(c, "remote") || strstr(c, "10.0.0."))
       return false;
+    /* Only indexes mapped into the scratch directory are touched. */
+    for (const char *d = c; (d = strstr(d, "-d ")); d += 3)
+      if (strncmp(d + 3, "/tmp/cronaca-index", 18) != 0 &&
+          strncmp(d + 3, "/srv/cronaca/", 13) != 0)
+        return false;
   }
   return any;
 }
