@@ -30,6 +30,7 @@
 /* No one reads a million results; the cap keeps -n from asking Xapian for
  * absurd allocations. */
 #define MAX_COUNT 1000000ul
+#define MAX_COUNT_TEXT "1000000"
 
 static const char usage_text[] =
     "usage: searcher -d INDEX [options] QUERY...\n"
@@ -41,8 +42,9 @@ static const char usage_text[] =
     "HOST:PORT` for xapian-tcpsrv; repeat -d to search several as one) and\n"
     "prints the best matches.\n"
     "\n"
-    "  -d INDEX           the index (required, may be repeated)\n"
-    "  -n N               results to show (default 10)\n"
+    "  -d INDEX           the index (required, may be repeated; a database\n"
+    "                     named twice is searched once)\n"
+    "  -n N               results to show (default 10, at most 1000000)\n"
     "  --offset N         skip the first N results (paging)\n"
     "  --all              every word required (default: any, ranked)\n"
     "  --sort ORDER       'relevance' (default) or 'date' (newest first)\n"
@@ -68,10 +70,17 @@ static const char usage_text[] =
     "                     words stand in them (default 10; 0: BM25 only)\n"
     "  --help, --version\n"
     "\n"
+    "Every option also takes its value as -n=5 or --offset=5.\n"
+    "\n"
     "Query language: words (any, best first), \"exact phrase\", +required,\n"
     "-excluded, -\"excluded phrase\", AND, OR, NOT, ( ), title:x author:x\n"
     "source:x, prefix*, date:2022-09, date:2022-09-01..2022-09-30.\n"
-    "Snippets mark matched words **like this** (bold on a terminal).\n";
+    "Snippets mark matched words **like this** (bold on a terminal).\n"
+    "\n"
+    "Limits: a snippet is about 220 bytes of the article, around its best\n"
+    "match; an article without a title shows its first sentence, cut at\n"
+    "120 bytes (the indexer takes a .txt file's first line for a title\n"
+    "only up to 300 bytes); author and source facets keep 200 bytes.\n";
 
 typedef struct cli {
   const char **paths; /* -d, in order */
@@ -86,10 +95,11 @@ typedef struct cli {
   sr_params params;
 } cli;
 
+/* A usage error: the message (the argument made safe to print) and where
+ * to look. */
 static void usage_error(const char *fmt, const char *arg) {
-  fputs("searcher: ", stderr);
-  fprintf(stderr, fmt, arg);
-  fputs("\n(searcher --help for the options)\n", stderr);
+  out_say(fmt, arg);
+  fputs("(searcher --help for the options)\n", stderr);
 }
 
 /* Parses a whole non-negative number no larger than max. */
@@ -137,12 +147,13 @@ static bool add_word(cli *c, const char *w) {
   return true;
 }
 
-/* Single-dash options are only -d, -n, -h and -nN: "-dazi" or "-hamas" are
- * excluded query words, not options with glued values. */
+/* Single-dash options are only -d, -n, -h, -nN and -X=VALUE: "-dazi" or
+ * "-hamas" are excluded query words, not options with glued values. */
 static bool looks_like_option(const char *a) {
   if (a[0] != '-' || a[1] == '\0') return false;
   if (a[1] == '-') return true;
-  if (a[2] == '\0') return a[1] == 'd' || a[1] == 'n' || a[1] == 'h';
+  if (a[2] == '\0' || a[2] == '=')
+    return a[1] == 'd' || a[1] == 'n' || a[1] == 'h';
   if (a[1] != 'n') return false;
   for (const char *p = a + 2; *p; p++)
     if (*p < '0' || *p > '9') return false;
@@ -165,13 +176,14 @@ static int parse_args(int argc, char **argv, cli *c) {
       words_only = true;
       continue;
     }
-    /* Options that take a value: "-d X", "-dX", "--opt X", "--opt=X". */
+    /* Options that take a value: "-d X", "-dX", "-d=X", "--opt X",
+     * "--opt=X". */
     const char *name = a, *val = NULL;
     char opt[32];
     if (a[1] != '-') { /* -d, -n, -h, -nN */
       snprintf(opt, sizeof opt, "-%c", a[1]);
       name = opt;
-      if (a[2]) val = a + 2;
+      if (a[2]) val = a[2] == '=' ? a + 3 : a + 2;
     } else if (strchr(a, '=')) {
       size_t n = (size_t)(strchr(a, '=') - a);
       if (n >= sizeof opt) n = sizeof opt - 1;
@@ -232,7 +244,9 @@ static int parse_args(int argc, char **argv, cli *c) {
       c->paths[c->n_paths++] = val;
     } else if (!strcmp(name, "-n")) {
       if (!parse_count(val, MAX_COUNT, &c->params.search.count)) {
-        usage_error("-n wants a number of results, not '%s'", val);
+        usage_error("-n wants a number of results, 0 to " MAX_COUNT_TEXT
+                    ", not '%s'",
+                    val);
         return -1;
       }
     } else if (!strcmp(name, "--rerank")) {
@@ -298,18 +312,34 @@ static int print_term(const cr_token *t, void *ctx) {
   return 0;
 }
 
+static void report_open_error(const cli *c, const cr_error *err);
+
+/* --analyze: the terms of TEXT in --language, else (with -d) in the
+ * language the index was built with, as its queries are; else Italian. */
 static int run_analyze(const cli *c) {
   cr_error err;
   cr_error_clear(&err);
-  cr_analyzer *an = cr_analyzer_new(c->language, &err);
+  char *built = NULL;
+  if (!c->language && c->n_paths > 0) {
+    cr_rdb *db = cr_rdb_open(c->paths, c->n_paths, &err);
+    if (!db) {
+      report_open_error(c, &err);
+      return EXIT_USAGE;
+    }
+    size_t len = 0;
+    built = cr_rdb_shard_metadata(db, 0, CR_META_LANGUAGE, &len);
+    cr_rdb_close(db);
+  }
+  cr_analyzer *an = cr_analyzer_new(c->language ? c->language : built, &err);
+  free(built);
   if (!an) {
-    fprintf(stderr, "searcher: %s\n", err.message);
+    out_say("%s", err.message);
     return EXIT_USAGE;
   }
   int rc = cr_analyze(an, c->analyze, strlen(c->analyze), 0, print_term, NULL);
   cr_analyzer_free(an);
   if (rc < 0) {
-    fputs("searcher: out of memory\n", stderr);
+    out_say("%s", "out of memory");
     return EXIT_USAGE;
   }
   return 0;
@@ -322,30 +352,27 @@ static void report_open_error(const cli *c, const cr_error *err) {
   /* Opened but not readable as ours, or a remote shard down: the message
    * says it all, and "create it" would mislead. */
   if (err->code == CR_E_INVALID || err->code == CR_E_NETWORK) {
-    fprintf(stderr, "searcher: %s\n", err->message);
+    out_say("%s", err->message);
     return;
   }
   struct stat st;
   for (size_t i = 0; i < c->n_paths; i++) {
     const char *p = c->paths[i];
     if (stat(p, &st) != 0) {
-      fprintf(stderr,
-              "searcher: cannot open index '%s': %s (create it with: indexer "
-              "-d %s PATH)\n",
+      out_say("cannot open index '%s': %s (create it with: indexer "
+              "-d %s PATH)",
               p, strerror(errno), p);
       return;
     }
     if (access(p, S_ISDIR(st.st_mode) ? R_OK | X_OK : R_OK) != 0) {
-      fprintf(stderr, "searcher: cannot read index '%s': %s\n", p,
-              strerror(errno));
+      out_say("cannot read index '%s': %s", p, strerror(errno));
       return;
     }
   }
   if (err->code == CR_E_CORRUPT || err->code == CR_E_NOT_FOUND)
-    fprintf(stderr, "searcher: %s (check it with: xapian-check %s)\n",
-            err->message, c->paths[0]);
+    out_say("%s (check it with: xapian-check %s)", err->message, c->paths[0]);
   else /* a remote server down, say: the message names it */
-    fprintf(stderr, "searcher: %s\n", err->message);
+    out_say("%s", err->message);
 }
 
 /* Prints one query's page: text for people, or one JSON line. */
@@ -358,12 +385,7 @@ static int print_page(const cli *c, const sr_page *page, bool bold) {
     free(js);
     return 0;
   }
-  if (page->result.note) {
-    char *note =
-        cr_sanitize_for_terminal(page->result.note, strlen(page->result.note));
-    fprintf(stderr, "searcher: %s\n", note ? note : "");
-    free(note);
-  }
+  if (page->result.note) out_say("%s", page->result.note);
   out_style style = {.bold = bold};
   return out_text(stdout, &page->result, &style);
 }
@@ -374,8 +396,7 @@ static int print_page(const cli *c, const sr_page *page, bool bold) {
 static int run_batch(const cli *c, sr_engine *e) {
   FILE *in = strcmp(c->batch, "-") == 0 ? stdin : fopen(c->batch, "r");
   if (!in) {
-    fprintf(stderr, "searcher: cannot read '%s': %s\n", c->batch,
-            strerror(errno));
+    out_say("cannot read '%s': %s", c->batch, strerror(errno));
     return EXIT_USAGE;
   }
   int status = 0;
@@ -392,7 +413,7 @@ static int run_batch(const cli *c, sr_engine *e) {
     cr_error err;
     cr_error_clear(&err);
     if (sr_run(e, line, len, &c->params, &page, &err) != 0) {
-      fprintf(stderr, "searcher: %s:%lu: %s\n", c->batch, lineno, err.message);
+      out_say("%s:%lu: %s", c->batch, lineno, err.message);
       page.result.error = err.message;
       status = EXIT_USAGE;
     }
@@ -400,8 +421,7 @@ static int run_batch(const cli *c, sr_engine *e) {
     sr_page_free(&page);
   }
   if (ferror(in)) {
-    fprintf(stderr, "searcher: error reading '%s': %s\n", c->batch,
-            strerror(errno));
+    out_say("error reading '%s': %s", c->batch, strerror(errno));
     status = EXIT_USAGE;
   }
   free(line);
@@ -445,7 +465,7 @@ static int run(cli *c) {
   } else {
     sr_page page;
     if (sr_run(e, c->query, c->query_len, &c->params, &page, &err) != 0) {
-      fprintf(stderr, "searcher: %s\n", err.message);
+      out_say("%s", err.message);
       status = EXIT_USAGE;
     } else if (print_page(c, &page, bold) != 0) {
       status = EXIT_USAGE;
@@ -454,8 +474,7 @@ static int run(cli *c) {
   }
   sr_close(e);
   if (fflush(stdout) != 0) {
-    fprintf(stderr, "searcher: cannot write the results: %s\n",
-            strerror(errno));
+    out_say("cannot write the results: %s", strerror(errno));
     status = EXIT_USAGE;
   }
   return status;

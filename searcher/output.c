@@ -2,6 +2,7 @@
 #include "output.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +125,7 @@ char *out_json(const out_result *r) {
                      r->query ? r->query_len : 0);
     rc |= json_object_set_new_nocheck(o, "estimated_matches",
                                       json_integer(r->estimated));
+    rc |= json_object_set_new_nocheck(o, "exact", json_boolean(r->exact));
     rc |= json_object_set_new_nocheck(o, "took_ms",
                                       json_real(round_to(r->took_ms, 1e-3)));
     rc |= set_cstring(o, "note", r->note);
@@ -132,7 +134,8 @@ char *out_json(const out_result *r) {
     for (size_t i = 0; i < r->n_hits && !rc; i++)
       rc |= json_array_append_new(hits, hit_json(&r->hits[i]));
     rc |= json_object_set_nocheck(o, "hits", hits);
-    if (r->n_facets) rc |= json_object_set_new_nocheck(o, "facets", facets_json(r));
+    if (r->n_facets)
+      rc |= json_object_set_new_nocheck(o, "facets", facets_json(r));
   }
   char *out = NULL;
   /* No JSON_INDENT: one line with ", " and ": " separators, as DESIGN.md
@@ -143,19 +146,83 @@ char *out_json(const out_result *r) {
   return out;
 }
 
+/* The byte length of the invisible character at u, and whether it shows
+ * as a space (out_strip_invisible), or 0 for any other character. */
+static size_t invisible_at(const unsigned char *u, bool *space) {
+  *space = false;
+  if (u[0] == 0xd8 && u[1] == 0x9c) return 2; /* U+061C arabic letter mark */
+  if (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) return 3; /* U+FEFF */
+  if (u[0] == 0xe1 && u[1] == 0xa0 && u[2] == 0x8e) return 3; /* U+180E */
+  if (u[0] != 0xe2 || u[1] != 0x80 || !u[2]) {
+    /* U+2060..U+2064: word joiner, invisible operators */
+    if (u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0xa0 && u[2] <= 0xa4) return 3;
+    return 0;
+  }
+  if (u[2] >= 0x8b && u[2] <= 0x8f) return 3; /* U+200B..U+200F */
+  if (u[2] == 0xa8 || u[2] == 0xa9) {         /* U+2028, U+2029 */
+    *space = true;
+    return 3;
+  }
+  return 0;
+}
+
+char *out_strip_invisible(const char *s) {
+  size_t len = strlen(s);
+  char *out = malloc(len + 1);
+  if (!out) return NULL;
+  const unsigned char *u = (const unsigned char *)s;
+  size_t o = 0;
+  for (size_t i = 0; i < len;) {
+    bool space;
+    size_t n = u[i] >= 0xc0 ? invisible_at(u + i, &space) : 0;
+    if (n == 0) {
+      out[o++] = s[i++];
+      continue;
+    }
+    if (space) out[o++] = ' ';
+    i += n;
+  }
+  out[o] = '\0';
+  return out;
+}
+
 /* Writes s sanitised for a terminal; nothing if s is NULL. */
 static void put_safe(FILE *f, const char *s) {
   if (!s) return;
   char *clean = cr_sanitize_for_terminal(s, strlen(s));
-  if (clean) fputs(clean, f);
+  char *shown = clean ? out_strip_invisible(clean) : NULL;
+  if (shown) fputs(shown, f);
+  free(shown);
   free(clean);
+}
+
+void out_say(const char *fmt, ...) {
+  char msg[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  /* Control bytes an argument carried show as \xNN: the user sees what
+   * was typed, the terminal sees no escape sequence. */
+  char shown[4 * sizeof msg];
+  size_t o = 0;
+  for (const unsigned char *u = (const unsigned char *)msg; *u; u++) {
+    if (*u < 0x20 || *u == 0x7f)
+      o += (size_t)snprintf(shown + o, sizeof shown - o, "\\x%02x", *u);
+    else
+      shown[o++] = (char)*u;
+  }
+  shown[o] = '\0';
+  fputs("searcher: ", stderr);
+  put_safe(stderr, shown);
+  fputc('\n', stderr);
 }
 
 /* "year: 2023 (3) · 2022 (12)", the first OUT_FACET_TEXT_MAX values. */
 static void facet_line(FILE *f, const out_facet *fa) {
   fprintf(f, "%s:", fa->name);
-  size_t n = fa->n_values < OUT_FACET_TEXT_MAX ? fa->n_values
-                                               : OUT_FACET_TEXT_MAX;
+  size_t n =
+      fa->n_values < OUT_FACET_TEXT_MAX ? fa->n_values : OUT_FACET_TEXT_MAX;
   for (size_t i = 0; i < n; i++) {
     fputs(i ? " \xc2\xb7 " : " ", f);
     put_safe(f, fa->values[i].value);
@@ -194,23 +261,32 @@ int out_text(FILE *f, const out_result *r, const out_style *style) {
       first = false;
     }
     fputc('\n', f);
-    /* The snippet was sanitised when it was made, markers included. */
-    if (h->snippet && *h->snippet) fprintf(f, "   %s\n", h->snippet);
+    /* The snippet was sanitised when it was made, markers included: only
+     * its invisible characters go. */
+    if (h->snippet && *h->snippet) {
+      char *shown = out_strip_invisible(h->snippet);
+      fprintf(f, "   %s\n", shown ? shown : h->snippet);
+      free(shown);
+    }
   }
   if (r->n_hits > 0) fputc('\n', f);
   uint32_t first_rank = r->n_hits ? r->hits[0].rank : 0;
   uint32_t last_rank = r->n_hits ? r->hits[r->n_hits - 1].rank : 0;
+  /* "about" only when the count is Xapian's estimate. */
+  const char *about = r->exact ? "" : "about ";
+  const char *matches = r->estimated == 1 && r->exact ? "match" : "matches";
   if (r->n_hits == 0 && r->estimated == 0)
     fprintf(f, "No matches, %.1f ms\n", r->took_ms);
   else if (r->n_hits == 0) /* --offset beyond the last result */
-    fprintf(f, "No results on this page, of about %u matches, %.1f ms\n",
-            r->estimated, r->took_ms);
+    fprintf(f, "No results on this page, of %s%u %s, %.1f ms\n", about,
+            r->estimated, matches, r->took_ms);
   else if (first_rank == 1)
-    fprintf(f, "%u of about %u matches, %.1f ms\n", last_rank, r->estimated,
-            r->took_ms);
+    fprintf(f, "%u of %s%u %s, %.1f ms\n", last_rank, about, r->estimated,
+            matches, r->took_ms);
   else
-    fprintf(f, "%u-%u of about %u matches, %.1f ms\n", first_rank, last_rank,
-            r->estimated, r->took_ms);
-  for (size_t i = 0; i < r->n_facets; i++) facet_line(f, &r->facets[i]);
+    fprintf(f, "%u-%u of %s%u %s, %.1f ms\n", first_rank, last_rank, about,
+            r->estimated, matches, r->took_ms);
+  for (size_t i = 0; i < r->n_facets; i++)
+    facet_line(f, &r->facets[i]);
   return ferror(f) ? -1 : 0;
 }

@@ -46,7 +46,7 @@ typedef struct out_facet_value {
 } out_facet_value;
 
 typedef struct out_facet {
-  const char *name; /* "year", "month", "author", "source" */
+  const char *name;              /* "year", "month", "author", "source" */
   const out_facet_value *values; /* in the order to show */
   size_t n_values;
 } out_facet;
@@ -58,6 +58,7 @@ typedef struct out_result {
   const char *query;  /* as the user typed it */
   size_t query_len;   /* may hold NUL bytes and invalid UTF-8 */
   uint32_t estimated; /* estimated number of matches */
+  bool exact;         /* estimated is the exact count, not an estimate */
   double took_ms;     /* time to parse and run the query */
   const char *note;   /* the query parser's explanation, or NULL */
   const char *error;  /* why this query failed (--batch), or NULL */
@@ -83,5 +84,17 @@ typedef struct out_style {
 
 /* Writes the result for people to f. Returns 0, or -1 on a write error. */
 int out_text(FILE *f, const out_result *r, const out_style *style);
+
+/* A malloc'd copy of s (already free of control characters) without the
+ * invisible characters that would make a terminal line lie about its
+ * text: zero-width spaces and joiners, the bidi marks (U+200E, U+200F,
+ * U+061C), the word joiner and BOM go; the line and paragraph separators
+ * U+2028, U+2029 become spaces. NULL if memory ran out. */
+char *out_strip_invisible(const char *s);
+
+/* Writes "searcher: MESSAGE\n" to standard error, the message formatted
+ * from fmt and made safe for a terminal (the arguments it echoes may hold
+ * escape sequences). */
+void out_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

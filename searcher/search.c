@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dbpaths.h"
 #include "like.h"
 #include "schema.h"
 #include "suggest.h"
@@ -27,6 +28,8 @@ struct sr_engine {
   cr_textdict **dicts;      /* the shards' text dictionaries, one of each */
   size_t n_dicts;
   cr_textpack *tp; /* unpacks the texts snippets are made from */
+  bool remote;     /* a remote shard among them (no spelling data) */
+  bool copies;     /* several -d: copies of one article may meet */
 };
 
 sr_params sr_params_default(void) {
@@ -135,15 +138,20 @@ static int open_textpack(sr_engine *e, cr_error *err) {
 }
 
 /* Queries are stemmed for the language the index was built for, unless
- * the user asks for another (then warned: their terms rarely meet). */
+ * the user asks for another (then warned: their terms rarely meet). A
+ * language Snowball does not know fails first, with one message. */
 static int open_analyzer(sr_engine *e, const char *path, const char *language,
                          cr_error *err) {
   size_t len = 0;
   char *built = cr_rdb_shard_metadata(e->db, 0, CR_META_LANGUAGE, &len);
+  e->an = cr_analyzer_new(language ? language : built, err);
+  if (!e->an) {
+    free(built);
+    return -1;
+  }
   if (language && built && strcmp(language, built) != 0)
-    fprintf(stderr,
-            "searcher: warning: '%s' was built with --language %s; "
-            "searching it with %s finds fewer matches\n",
+    out_say("warning: '%s' was built with --language %s; searching it with "
+            "%s finds fewer matches",
             path, built, language);
   /* Several databases stemmed for different languages: one analyzer
    * serves them all, the first one's. */
@@ -151,35 +159,43 @@ static int open_analyzer(sr_engine *e, const char *path, const char *language,
     char *other = cr_rdb_shard_metadata(e->db, k, CR_META_LANGUAGE, &len);
     bool differs = other && strcmp(other, built) != 0;
     if (differs)
-      fprintf(stderr,
-              "searcher: warning: the databases were built with different "
-              "languages (%s, %s); queries are stemmed for %s\n",
+      out_say("warning: the databases were built with different languages "
+              "(%s, %s); queries are stemmed for %s",
               built, other, language ? language : built);
     free(other);
     if (differs) break;
   }
-  e->an = cr_analyzer_new(language ? language : built, err);
   free(built);
-  return e->an ? 0 : -1;
+  return 0;
 }
 
 sr_engine *sr_open(const char *const *paths, size_t n_paths,
                    const char *language, cr_error *err) {
+  /* Each database once: the same one twice would show every article
+   * twice and double every count (dbpaths.h). */
+  sr_dbpaths once;
+  if (sr_dbpaths_resolve(paths, n_paths, &once, err) != 0) return NULL;
   sr_engine *e = calloc(1, sizeof *e);
   if (!e) {
+    sr_dbpaths_free(&once);
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     return NULL;
   }
+  e->remote = once.remote;
+  e->copies = once.n > 1;
   /* Opening, too, can meet a commit in progress; so can reading the
    * layout stamp, which then looks absent: try again before refusing. */
   for (int tries = 0; tries < SR_ATTEMPTS; tries++) {
     if (tries > 0) pause_before(tries);
-    e->db = cr_rdb_open(paths, n_paths, err);
+    e->db = cr_rdb_open(once.paths, once.n, err);
     e->local = true;
-    if (e->db && check_schema(e->db, paths[0], err) == 0) {
-      if (open_analyzer(e, paths[0], language, err) == 0 &&
-          open_textpack(e, err) == 0)
+    if (e->db && check_schema(e->db, once.paths[0], err) == 0) {
+      if (open_analyzer(e, once.paths[0], language, err) == 0 &&
+          open_textpack(e, err) == 0) {
+        sr_dbpaths_free(&once);
         return e;
+      }
+      sr_dbpaths_free(&once);
       sr_close(e);
       return NULL;
     }
@@ -188,6 +204,7 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
     if (!err || !(may_be_a_commit(err->code) || err->code == CR_E_INVALID))
       break;
   }
+  sr_dbpaths_free(&once);
   free(e);
   return NULL;
 }
@@ -309,6 +326,7 @@ static void drop_hits(sr_page *page) {
   page->result.hits = NULL;
   page->result.n_hits = 0;
   page->result.estimated = 0;
+  page->result.exact = false;
 }
 
 /* Reads hit i's stored data and makes its snippet into slot k, shown at
@@ -463,18 +481,29 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
   if (so.check_at_least < so.offset + so.count)
     so.check_at_least = so.offset + so.count;
   /* Xapian estimates a date range's matches from the slot's bounds
-   * alone: on the sample corpus "date:2022.." said 2 of 29. Counting up
-   * to SR_FILTER_COUNT of them makes small counts exact. */
-  if (page->parsed.filtered &&
+   * alone: on the sample corpus "date:2022.." said 2 of 29. A phrase's
+   * from its words' frequencies: on DICE "centro storico" said about 50
+   * of 420. Counting up to SR_FILTER_COUNT of them makes small counts
+   * exact (result.exact says when they are). */
+  if ((page->parsed.filtered || page->parsed.has_phrase ||
+       page->parsed.n_checks > 0) &&
       so.check_at_least < so.offset + so.count + SR_FILTER_COUNT)
     so.check_at_least = so.offset + so.count + SR_FILTER_COUNT;
-  if (p->collapse) so.collapse_slot = CR_SLOT_CLUSTER;
+  if (p->collapse)
+    so.collapse_slot = CR_SLOT_CLUSTER;
+  else if (e->copies)
+    so.collapse_slot = CR_SLOT_CARD;
+  /* Copies of one article in two databases (a backup and the live index)
+   * have the same card: shown once, counted once (not over remote shards,
+   * which cannot run the counter that skips them). */
+  if (e->copies && !e->remote) so.count_once_slot = CR_SLOT_CARD;
   unsigned spy_of[SR_MAX_FACETS];
   count_facet_slots(e, p, &so, spy_of);
   page->mset = cr_search(e->db, page->parsed.query, &so, err);
   if (!page->mset) return err && may_be_a_commit(err->code) ? 1 : -1;
   uint32_t size = cr_mset_size(page->mset);
   page->result.estimated = cr_mset_matches_estimated(page->mset);
+  page->result.exact = cr_mset_matches_exact(page->mset);
   if (gather_facets(p, page, spy_of, err) != 0) return -1;
   if (size <= skip) return 0;
   uint32_t n = size - skip;
@@ -578,6 +607,71 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
   return 0;
 }
 
+
+/* Adds text to the page's note, after the parser's ("; " between).
+ * -1 if memory ran out. */
+static int add_note(sr_page *page, const char *text) {
+  const char *old = page->parsed.note;
+  size_t ol = old ? strlen(old) : 0, tl = strlen(text);
+  char *note = malloc(ol + 2 + tl + 1);
+  if (!note) return -1;
+  if (old) {
+    memcpy(note, old, ol);
+    memcpy(note + ol, "; ", 2);
+    ol += 2;
+  }
+  memcpy(note + ol, text, tl + 1);
+  free(page->parsed.note);
+  page->parsed.note = note;
+  page->result.note = note;
+  return 0;
+}
+
+/* A date filter or --sort date on an index where no article has a date
+ * finds nothing, or an arbitrary order: say why. An index whose values
+ * cannot be read gets no note (the search itself will tell). */
+static int note_if_dateless(sr_engine *e, const sr_params *p, sr_page *page) {
+  if (!page->parsed.filtered && p->search.sort_slot != CR_SLOT_DATE) return 0;
+  uint32_t dated = 0;
+  cr_error ignored;
+  if (cr_rdb_doccount(e->db) == 0 ||
+      cr_rdb_value_freq(e->db, CR_SLOT_DATE, &dated, &ignored) != 0 ||
+      dated > 0)
+    return 0;
+  return add_note(page, page->parsed.filtered
+                            ? "no article in this index has a date: date "
+                              "filters match nothing"
+                            : "no article in this index has a date: --sort "
+                              "date keeps no order");
+}
+
+/* Whether the suggestion sugg finds something, and at least the found
+ * matches of the query it corrects: a correction that finds nothing
+ * ("Corea del Nord" -> "Corsa del Nord") or less helps no one. (Not
+ * strictly more: "sindaco Federico" finds as many articles as "sindaco
+ * Frederico", the mayor's, and is still the one to read.) Counting up to
+ * found + 1 matches makes the comparison exact. Any failure: no. */
+static bool finds_as_much(sr_engine *e, const sr_params *p, const char *sugg,
+                          uint32_t found) {
+  cr_parsed_query pq;
+  cr_error ignored;
+  if (cr_parse_query(e->an, sugg, strlen(sugg), &p->qp, &pq, &ignored) != 0)
+    return false;
+  bool more = false;
+  if (pq.query) {
+    cr_search_opts so = cr_search_opts_default();
+    so.bm25 = p->search.bm25;
+    so.count = 0;
+    so.check_at_least = found + 1;
+    cr_mset *m = cr_search(e->db, pq.query, &so, &ignored);
+    uint32_t n = m ? cr_mset_matches_estimated(m) : 0;
+    more = n > 0 && n >= found;
+    cr_mset_free(m);
+  }
+  cr_parsed_query_free(&pq);
+  return more;
+}
+
 int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
            sr_page *page, cr_error *err) {
   memset(page, 0, sizeof *page);
@@ -594,8 +688,14 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
     free(clean);
     return -1;
   }
+  if (note_if_dateless(e, p, page) != 0) {
+    free(clean);
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    return -1;
+  }
   if (!page->parsed.query) { /* nothing searchable: zero hits, a note */
     free(clean);
+    page->result.exact = true;
     page->result.took_ms = now_ms() - t0;
     return 0;
   }
@@ -629,9 +729,24 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
    * the archive is as often a real one ("placenta") as a typo. */
   if (rc == 0 && p->suggest && !p->like &&
       page->result.estimated <= SR_SUGGEST_FEW_MATCHES) {
+    bool rare = false;
     page->suggestion =
-        sr_suggest(e->db, e->an, clean, clean_len, page->parsed.query);
+        sr_suggest(e->db, e->an, clean, clean_len, page->parsed.query, &rare);
+    if (page->suggestion &&
+        !finds_as_much(e, p, page->suggestion, page->result.estimated)) {
+      free(page->suggestion);
+      page->suggestion = NULL;
+    }
     page->result.suggestion = page->suggestion;
+    /* Xapian's remote protocol carries no spelling data: a word remote
+     * shards alone hold is never corrected. Say so rather than stay
+     * silent where local shards would answer. */
+    if (!page->suggestion && rare && e->remote &&
+        add_note(page, "no spelling suggestion from remote shards (Xapian's "
+                       "remote protocol has no spelling data)") != 0) {
+      cr_error_set(err, CR_E_NOMEM, "out of memory");
+      rc = -1;
+    }
     /* The suggestion's lookups swallow errors: one that met a newer commit
      * leaves Xapian's reader answering the next query with nothing, not
      * with an error. A reopen (cheap when nothing changed) clears it. */

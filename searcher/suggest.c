@@ -67,8 +67,8 @@ static char *match_case(const char *typed, size_t typed_len, char *sugg) {
                        (utf8proc_ssize_t)typed_len, &first) <= 0 ||
       !utf8proc_isupper(first))
     return sugg;
-  utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)sugg, -1,
-                                        &upper);
+  utf8proc_ssize_t n =
+      utf8proc_iterate((const utf8proc_uint8_t *)sugg, -1, &upper);
   if (n <= 0) return sugg;
   utf8proc_uint8_t head[4];
   utf8proc_ssize_t hn = utf8proc_encode_char(utf8proc_toupper(upper), head);
@@ -85,10 +85,10 @@ static char *match_case(const char *typed, size_t typed_len, char *sugg) {
 static char *correct(cr_rdb *db, cr_analyzer *an, const char *text,
                      const candidate *c) {
   utf8proc_uint8_t *folded = NULL;
-  utf8proc_ssize_t n = utf8proc_map(
-      (const utf8proc_uint8_t *)text + c->start,
-      (utf8proc_ssize_t)(c->end - c->start), &folded,
-      UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+  utf8proc_ssize_t n =
+      utf8proc_map((const utf8proc_uint8_t *)text + c->start,
+                   (utf8proc_ssize_t)(c->end - c->start), &folded,
+                   UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE);
   if (n < 0) return NULL;
   unsigned edits = c->end - c->start < SR_SUGGEST_LONG ? 1 : 2;
   char *sugg = cr_rdb_spelling_suggestion(db, (const char *)folded, edits);
@@ -105,13 +105,15 @@ static char *correct(cr_rdb *db, cr_analyzer *an, const char *text,
 }
 
 char *sr_suggest(cr_rdb *db, cr_analyzer *an, const char *text, size_t len,
-                 const cr_query *q) {
+                 const cr_query *q, bool *rare) {
+  *rare = false;
   if (!q || !text) return NULL;
   scan s = {.db = db};
   char *out = NULL;
   if (cr_query_terms(q, add_plain, &s) != 0) goto done;
   if (s.n_plain == 0 || cr_analyze(an, text, len, 0, find_rare, &s) < 0)
     goto done;
+  *rare = s.n > 0;
   size_t extra = 0;
   bool any = false;
   for (size_t i = 0; i < s.n; i++) {
@@ -135,8 +137,10 @@ char *sr_suggest(cr_rdb *db, cr_analyzer *an, const char *text, size_t len,
   memcpy(out + o, text + at, len - at);
   out[o + len - at] = '\0';
 done:
-  for (size_t i = 0; i < s.n; i++) free(s.c[i].replacement);
-  for (size_t i = 0; i < s.n_plain; i++) free(s.plain[i]);
+  for (size_t i = 0; i < s.n; i++)
+    free(s.c[i].replacement);
+  for (size_t i = 0; i < s.n_plain; i++)
+    free(s.plain[i]);
   free(s.plain);
   return out;
 }

@@ -289,13 +289,15 @@ static bool reads_as_name(parser *p, const char *stem, const char *form) {
          (double)with_name >= NAME_MIN_SHARE * (double)with_stem;
 }
 
-/* The stem's query and, for a name, the name term beside it. */
+/* The stem's query and, for a name, the name term beside it: every
+ * article holding the name holds the stem, so the name only adds weight
+ * (and the stem's count stays the match count). */
 static cr_query *word_query(parser *p, const char *stem, const char *form,
                             bool name, uint32_t position) {
   cr_query *q = term_query(p, stem, position);
   if (!name || !q) return q;
   double w = p->names_only ? NAME_WEIGHT_NAMES : NAME_WEIGHT_TEXT;
-  return combine2(p, CR_OP_OR, q,
+  return combine2(p, CR_OP_AND_MAYBE, q,
                   scaled(p, prefixed_term(p, CR_PREFIX_NAME, form), w));
 }
 
@@ -456,7 +458,7 @@ static item text_item(parser *p, const ql_token *t) {
     if (name && it.query && content == ws.n && ws.n == 1) {
       double wt = p->names_only ? NAME_WEIGHT_NAMES : NAME_WEIGHT_TEXT;
       it.query =
-          combine2(p, CR_OP_OR, it.query,
+          combine2(p, CR_OP_AND_MAYBE, it.query,
                    scaled(p, prefixed_term(p, CR_PREFIX_NAME, w->form), wt));
     }
     it.kind = ws.n == 1 ? ITEM_GROUP : ITEM_PHRASE;

@@ -238,6 +238,8 @@ static void set_facet_value(cr_doc *doc, unsigned slot, const char *v,
                             int *failed) {
   if (!v || !*v) return;
   size_t len = strnlen(v, 200);
+  while (len > 0 && ((unsigned char)v[len] & 0xc0) == 0x80)
+    len--; /* cut before a character, never inside one */
   if (cr_doc_set_value(doc, slot, v, len) != 0) *failed = 1;
 }
 

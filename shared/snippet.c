@@ -501,6 +501,17 @@ char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
     c.n_terms = w;
     size_t scan = len < SNIPPET_SCAN_LIMIT ? len : SNIPPET_SCAN_LIMIT;
     if (c.n_terms > 0 && find_hits(an, text, scan, &c) < 0) c.oom = true;
+    /* No hit in the first part: the match is further on. The rest is
+     * scanned from a word boundary, its hits moved to the text's offsets. */
+    while (scan < len && !is_ws(text[scan]))
+      scan++;
+    if (!c.oom && c.n_hits == 0 && c.n_terms > 0 && scan < len) {
+      if (find_hits(an, text + scan, len - scan, &c) < 0) c.oom = true;
+      for (size_t i = 0; i < c.n_hits; i++) {
+        c.hits[i].start += scan;
+        c.hits[i].end += scan;
+      }
+    }
   }
   if (c.n_patterns > 0 && len > 0 && an && !c.oom) {
     size_t scan = len < SNIPPET_SCAN_LIMIT ? len : SNIPPET_SCAN_LIMIT;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "hash.h"
@@ -166,6 +167,9 @@ struct cr_mset {
   /* A deque: push_back keeps the pointers already handed out. */
   std::deque<std::string> value_scratch;
   std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+  /* With count_once_slot: the one spy the matcher calls, which hands each
+   * article once to the spies above. */
+  std::unique_ptr<Xapian::MatchSpy> once;
 
   explicit cr_mset(const Xapian::Database &db) : enquire(db) {}
 };
@@ -780,6 +784,15 @@ int cr_rdb_allterms(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx) {
   return rc;
 }
 
+int cr_rdb_value_freq(cr_rdb *db, unsigned slot, uint32_t *count,
+                      cr_error *err) {
+  *count = 0;
+  return guard(err, "cannot read the values of '" + db->paths + "'",
+               [&] { *count = db->db.get_value_freq(slot); })
+             ? 0
+             : -1;
+}
+
 char *cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
                                  unsigned max_edit_distance) {
   char *out = nullptr;
@@ -1011,8 +1024,34 @@ cr_search_opts cr_search_opts_default(void) {
   o.sort_descending = false;
   o.collapse_slot = -1;
   o.n_count_slots = 0;
+  o.count_once_slot = -1;
   return o;
 }
+
+extern "C++" namespace {
+  /* Hands each match to the value counters once per value of a slot:
+   * copies of one article (the same card) in two databases count once. */
+  class CountOnceSpy : public Xapian::MatchSpy {
+  public:
+    CountOnceSpy(
+        unsigned slot,
+        const std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> &spies)
+        : slot_(slot), spies_(spies) {}
+    void operator()(const Xapian::Document &doc, double wt) override {
+      std::string key = doc.get_value(slot_);
+      if (!key.empty() &&
+          !seen_.insert(cr_fnv1a64(key.data(), key.size())).second)
+        return;
+      for (const auto &s : spies_)
+        (*s)(doc, wt);
+    }
+
+  private:
+    unsigned slot_;
+    const std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> &spies_;
+    std::unordered_set<uint64_t> seen_; /* hashes of the values met */
+  };
+} // namespace
 
 cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
                    cr_error *err) {
@@ -1038,7 +1077,13 @@ cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
          k++) {
       m->spies.emplace_back(
           new Xapian::ValueCountMatchSpy(opts->count_slots[k]));
-      m->enquire.add_matchspy(m->spies.back().get());
+      if (opts->count_once_slot < 0)
+        m->enquire.add_matchspy(m->spies.back().get());
+    }
+    if (opts->count_once_slot >= 0 && !m->spies.empty()) {
+      m->once.reset(new CountOnceSpy(
+          static_cast<unsigned>(opts->count_once_slot), m->spies));
+      m->enquire.add_matchspy(m->once.get());
     }
     m->mset =
         m->enquire.get_mset(opts->offset, opts->count, opts->check_at_least);
@@ -1053,6 +1098,10 @@ uint32_t cr_mset_size(const cr_mset *m) { return m->mset.size(); }
 
 uint32_t cr_mset_matches_estimated(const cr_mset *m) {
   return m->mset.get_matches_estimated();
+}
+
+bool cr_mset_matches_exact(const cr_mset *m) {
+  return m->mset.get_matches_lower_bound() == m->mset.get_matches_upper_bound();
 }
 
 uint32_t cr_mset_rank(const cr_mset *m, uint32_t i) {

@@ -174,6 +174,10 @@ int cr_rdb_expand(cr_rdb *db, const cr_docid *rset, size_t n_rset,
                   cr_error *err);
 /* Calls fn for each term in the whole index starting with prefix. */
 int cr_rdb_allterms(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx);
+/* How many documents have a value in slot: 0 with *count set, or -1
+ * with err filled. */
+int cr_rdb_value_freq(cr_rdb *db, unsigned slot, uint32_t *count,
+                      cr_error *err);
 /* Best spelling correction for word from the index's spelling data:
  * malloc'd, or NULL when there is none. */
 char *cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
@@ -272,6 +276,10 @@ typedef struct cr_search_opts {
    * looks at (all of them when check_at_least >= the document count). */
   unsigned count_slots[CR_MAX_COUNT_SLOTS];
   unsigned n_count_slots;
+  /* -1: every match is counted; else matches with the same value in this
+   * slot are counted once (copies of one article in two databases). Local
+   * databases only: Xapian cannot send this counter to a remote server. */
+  int count_once_slot;
 } cr_search_opts;
 
 /* Relevance order, 10 results, BM25 defaults, no sort, no collapse. */
@@ -285,6 +293,9 @@ void cr_mset_free(cr_mset *m);
 
 uint32_t cr_mset_size(const cr_mset *m); /* hits in this page */
 uint32_t cr_mset_matches_estimated(const cr_mset *m);
+/* Whether the estimate is the exact number of matches (the matcher's
+ * lower and upper bounds meet). */
+bool cr_mset_matches_exact(const cr_mset *m);
 uint32_t cr_mset_rank(const cr_mset *m, uint32_t i); /* 0-based overall */
 cr_docid cr_mset_docid(const cr_mset *m, uint32_t i);
 double cr_mset_weight(const cr_mset *m, uint32_t i);

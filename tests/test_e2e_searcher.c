@@ -26,10 +26,46 @@
 #define ENV_DIR "CRONACA_TEST_E2E_SEARCHER_DIR"
 static char *tmp_dir; /* scratch for both indexes and inputs */
 static char main_idx[4096], extra_idx[4096];
+/* Issue 17's fixtures: no article with a date (and a rare word whose
+ * correction fits no phrase); a phrase much rarer than its words; an
+ * index built with --language english. */
+static char nodate_idx[4096], phrase_idx[4096], english_idx[4096];
 
 static void set_paths(const char *dir) {
   snprintf(main_idx, sizeof main_idx, "%s/main", dir);
   snprintf(extra_idx, sizeof extra_idx, "%s/extra", dir);
+  snprintf(nodate_idx, sizeof nodate_idx, "%s/nodate", dir);
+  snprintf(phrase_idx, sizeof phrase_idx, "%s/phrase", dir);
+  snprintf(english_idx, sizeof english_idx, "%s/english", dir);
+}
+
+/* "Corea" is in one article, "corsa" in three: the spelling data
+ * corrects one to the other, though "Corsa del Nord" is in none. */
+static const char nodate_jsonl[] =
+    "{\"id\":\"n1\",\"title\":\"Uno\",\"text\":\"Corea del Nord lancia "
+    "missili\"}\n"
+    "{\"id\":\"n2\",\"title\":\"Due\",\"text\":\"la corsa campestre\"}\n"
+    "{\"id\":\"n3\",\"title\":\"Tre\",\"text\":\"una corsa lunga\"}\n"
+    "{\"id\":\"n4\",\"title\":\"Quattro\",\"text\":\"nord e corsa\"}\n";
+
+static const char english_jsonl[] =
+    "{\"id\":\"e1\",\"title\":\"Running\",\"text\":\"She was running "
+    "home.\",\"date\":\"2022-01-01\"}\n";
+
+/* 60 articles with both words, 10 with the phrase: Xapian estimated 20
+ * matches for "centro storico" (-n 1). */
+static void write_phrase_fixture(const char *path) {
+  static char buf[60 * 200];
+  size_t n = 0;
+  for (int i = 0; i < 60; i++)
+    n += (size_t)snprintf(
+        buf + n, sizeof buf - n,
+        "{\"id\":\"p%d\",\"title\":\"Articolo %d\",\"text\":\"%s parola%d\"}\n",
+        i, i,
+        i < 10 ? "Il centro storico di Modena chiude."
+               : "Il centro sportivo riapre; un evento storico per la citta.",
+        i);
+  th_write_file(path, buf, n);
 }
 
 /* The extra articles: ids c1..c6, with fields every query form can use. */
@@ -51,9 +87,11 @@ static const char extra_jsonl[] =
     "{\"id\":\"c6\",\"title\":\"Ucraina al voto\",\"text\":\"In Ucraina si "
     "vota.\",\"date\":\"2022-10-01\"}\n";
 
-static bool run_indexer(const char *idx, const char *path) {
-  char *const argv[] = {INDEXER_BIN, "-d",         (char *)idx,
-                        "-q",        (char *)path, NULL};
+static bool run_indexer_lang(const char *idx, const char *path,
+                             const char *language) {
+  char *const argv[] = {INDEXER_BIN,  "-d",         (char *)idx,
+                        "-q",         "--language", (char *)language,
+                        (char *)path, NULL};
   th_run r = th_exec(argv, NULL);
   bool ok = r.status == 0;
   if (!ok) {
@@ -67,6 +105,10 @@ static bool run_indexer(const char *idx, const char *path) {
   return ok;
 }
 
+static bool run_indexer(const char *idx, const char *path) {
+  return run_indexer_lang(idx, path, "italian");
+}
+
 ReportHook(PRE_ALL)(struct criterion_test_set *set) {
   (void)set;
   tmp_dir = th_mkdtemp("e2e-searcher");
@@ -75,7 +117,17 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set) {
   char jsonl[4096];
   snprintf(jsonl, sizeof jsonl, "%s/in/extra.jsonl", tmp_dir);
   th_write_file(jsonl, extra_jsonl, sizeof extra_jsonl - 1);
-  if (run_indexer(main_idx, CORPUS_DIR)) run_indexer(extra_idx, jsonl);
+  if (!run_indexer(main_idx, CORPUS_DIR) || !run_indexer(extra_idx, jsonl))
+    return;
+  snprintf(jsonl, sizeof jsonl, "%s/in/nodate.jsonl", tmp_dir);
+  th_write_file(jsonl, nodate_jsonl, sizeof nodate_jsonl - 1);
+  if (!run_indexer(nodate_idx, jsonl)) return;
+  snprintf(jsonl, sizeof jsonl, "%s/in/phrase.jsonl", tmp_dir);
+  write_phrase_fixture(jsonl);
+  if (!run_indexer(phrase_idx, jsonl)) return;
+  snprintf(jsonl, sizeof jsonl, "%s/in/english.jsonl", tmp_dir);
+  th_write_file(jsonl, english_jsonl, sizeof english_jsonl - 1);
+  run_indexer_lang(english_idx, jsonl, "english");
 }
 
 ReportHook(POST_ALL)(struct criterion_global_stats *stats) {
@@ -229,7 +281,7 @@ Test(searcher, seed_article_first) {
   cr_expect(strstr(r.out, "**Russia**") && strstr(r.out, "**armi**") &&
                 strstr(r.out, "**Corea**") && strstr(r.out, "**Nord**"),
             "words not highlighted:\n%s", r.out);
-  cr_expect(strstr(r.out, " of about "), "no summary line:\n%s", r.out);
+  cr_expect(strstr(r.out, " matches, "), "no summary line:\n%s", r.out);
   cr_expect(!strchr(r.out, '\x1b'), "escape codes when not a terminal");
   th_run_free(&r);
 }
@@ -694,4 +746,302 @@ Test(searcher, more_like_this) {
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "no-such-article"), "%s", r.err);
   th_run_free(&r);
+}
+
+/* ---- Issue 17: counts, suggestions, dates, messages -------------------- */
+
+/* The matches of a --json run: estimated_matches, and whether exact. */
+static json_int_t matches_of(const th_run *r, bool *exact) {
+  json_t *o = json_of(r);
+  json_int_t n = json_integer_value(json_object_get(o, "estimated_matches"));
+  *exact = json_is_true(json_object_get(o, "exact"));
+  json_decref(o);
+  return n;
+}
+
+/* Phrase counts are exact (Xapian estimated 20 for the first, 10 match),
+ * and said to be; so are the counts of small plain queries. */
+Test(searcher, phrase_counts_are_exact) {
+  static const struct {
+    const char *query;
+    json_int_t want;
+  } cases[] = {
+      {"\"centro storico\"", 10},
+      {"\"centro storico\" Modena", 10},
+      {"+\"centro storico\" parola3", 10},
+      {"centro -\"centro storico\"", 50},
+      {"\"evento storico\" OR \"centro storico\"", 60},
+      {"title:\"Articolo 7\"", 1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    th_run r = searcher(NULL, "-d", phrase_idx, "--json", "--no-snippets", "-n",
+                        "1", cases[i].query, NULL);
+    cr_assert_eq(r.status, 0, "%s: %s", cases[i].query, r.err);
+    bool exact = false;
+    json_int_t got = matches_of(&r, &exact);
+    cr_expect_eq(got, cases[i].want, "%s: %lld matches, not %lld",
+                 cases[i].query, (long long)got, (long long)cases[i].want);
+    cr_expect(exact, "%s: not said to be exact", cases[i].query);
+    th_run_free(&r);
+  }
+  th_run r = searcher(NULL, "-d", phrase_idx, "--no-snippets", "-n", "1",
+                      "\"centro storico\"", NULL);
+  cr_expect(strstr(r.out, "\n1 of 10 matches, "), "%s", r.out);
+  th_run_free(&r);
+}
+
+/* The same database named twice is searched once, with a warning; a
+ * copy of it is searched, its articles shown and counted once: no
+ * article twice, no count doubled. */
+Test(searcher, a_database_given_twice_is_searched_once) {
+  char stub[4200], slash[4200], dotted[4200];
+  snprintf(stub, sizeof stub, "%s/main.stub", tmp_dir);
+  th_write_file(stub, "auto main\n", 10);
+  snprintf(slash, sizeof slash, "%s/", main_idx);
+  snprintf(dotted, sizeof dotted, "%s/../main", main_idx);
+  /* A copy (a backup beside the live index) is another database, whose
+   * articles are the same: shown once and counted once, without a
+   * warning (last in the table; its scores differ a little, the
+   * collection being twice as big). */
+  char copy[4200];
+  snprintf(copy, sizeof copy, "%s/main-copy", tmp_dir);
+  if (!th_exists(copy)) {
+    char *const cp[] = {"/bin/cp", "-a", main_idx, copy, NULL};
+    th_run c = th_exec(cp, NULL);
+    cr_assert_eq(c.status, 0, "cp: %s", c.err);
+    th_run_free(&c);
+  }
+  const char *seconds[] = {main_idx, stub, slash, dotted, copy};
+  size_t n_seconds = sizeof seconds / sizeof *seconds;
+  th_run one = searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "-n",
+                        "50", "--facet", "year", "Rossi", NULL);
+  cr_assert_eq(one.status, 0, "%s", one.err);
+  json_t *want = json_of(&one);
+  char want_ids[4096];
+  snprintf(want_ids, sizeof want_ids, "%s", ids_of(one.out));
+  for (size_t i = 0; i < n_seconds; i++) {
+    bool is_copy = i + 1 == n_seconds;
+    th_run r =
+        searcher(NULL, "-d", main_idx, "-d", seconds[i], "--json",
+                 "--no-snippets", "-n", "50", "--facet", "year", "Rossi", NULL);
+    cr_assert_eq(r.status, 0, "%s: %s", seconds[i], r.err);
+    json_t *got = json_of(&r);
+    if (is_copy)
+      cr_expect_str_eq(ids_of(r.out), want_ids, "-d %s: other hits", copy);
+    else
+      cr_expect(json_equal(json_object_get(got, "hits"),
+                           json_object_get(want, "hits")),
+                "-d %s: other hits:\n%s\n%s", seconds[i], r.out, one.out);
+    cr_expect_eq(json_integer_value(json_object_get(got, "estimated_matches")),
+                 json_integer_value(json_object_get(want, "estimated_matches")),
+                 "-d %s: another count", seconds[i]);
+    cr_expect(json_equal(json_object_get(got, "facets"),
+                         json_object_get(want, "facets")),
+              "-d %s: other facet counts:\n%s", seconds[i], r.out);
+    if (!is_copy)
+      cr_expect(strstr(r.err, "same database") &&
+                    strstr(r.err, "searched once"),
+                "-d %s: no warning: %s", seconds[i], r.err);
+    json_decref(got);
+    th_run_free(&r);
+  }
+  json_decref(want);
+  th_run_free(&one);
+}
+
+/* A suggestion is offered only when it finds something, and at least as
+ * much as the query. */
+Test(searcher, a_suggestion_must_find_something) {
+  static const struct {
+    const char *query, *want; /* want NULL: no suggestion */
+  } cases[] = {
+      {"\"Corea del Nord\"", NULL}, /* "Corsa del Nord": nowhere */
+      {"Corea del Nord", "Corsa del Nord"},
+      {"corea", "corsa"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    th_run r = searcher(NULL, "-d", nodate_idx, "--json", "--no-snippets",
+                        cases[i].query, NULL);
+    cr_assert_eq(r.status, 0, "%s: %s", cases[i].query, r.err);
+    json_t *o = json_of(&r);
+    const char *got = json_string_value(json_object_get(o, "suggestion"));
+    if (cases[i].want)
+      cr_expect(got && !strcmp(got, cases[i].want), "%s: got %s",
+                cases[i].query, got ? got : "(none)");
+    else
+      cr_expect(!got, "%s: suggests %s", cases[i].query, got);
+    json_decref(o);
+    th_run_free(&r);
+  }
+}
+
+/* --analyze with -d analyses in the index's language, as its queries. */
+Test(searcher, analyze_in_the_index_language) {
+  static const struct {
+    const char *index, *language, *want;
+  } cases[] = {
+      {NULL, NULL, "running\n"},           /* Italian */
+      {"english", NULL, "run\n"},          /* the index's */
+      {"english", "italian", "running\n"}, /* as asked */
+      {"main", NULL, "running\n"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    const char *idx = !cases[i].index                      ? NULL
+                      : !strcmp(cases[i].index, "english") ? english_idx
+                                                           : main_idx;
+    th_run r = !idx ? searcher(NULL, "--analyze", "running", NULL)
+               : cases[i].language
+                   ? searcher(NULL, "-d", idx, "--language", cases[i].language,
+                              "--analyze", "running", NULL)
+                   : searcher(NULL, "-d", idx, "--analyze", "running", NULL);
+    cr_expect_eq(r.status, 0, "case %zu: %s", i, r.err);
+    cr_expect_str_eq(r.out, cases[i].want, "case %zu", i);
+    th_run_free(&r);
+  }
+}
+
+/* Dates on an index where no article has one: a note says why. */
+Test(searcher, dates_on_a_dateless_index_are_explained) {
+  static const char *const cases[][3] = {
+      {"--since", "2022-01-01", "corsa"},    {"--until", "2022-01-01", "corsa"},
+      {"--sort", "date", "corsa"},           {NULL, NULL, "corsa date:2022"},
+      {NULL, NULL, "date:2022-01..2022-03"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    for (int json = 0; json < 2; json++) {
+      const char *q = cases[i][2];
+      th_run r = cases[i][0]
+                     ? searcher(NULL, "-d", nodate_idx,
+                                json ? "--json" : "--no-snippets", cases[i][0],
+                                cases[i][1], q, NULL)
+                     : searcher(NULL, "-d", nodate_idx,
+                                json ? "--json" : "--no-snippets", q, NULL);
+      cr_assert_eq(r.status, 0, "case %zu: %s", i, r.err);
+      const char *where = json ? r.out : r.err;
+      cr_expect(strstr(where, "no article in this index has a date"),
+                "case %zu (%s): no note: %s", i, json ? "json" : "text", where);
+      th_run_free(&r);
+    }
+  }
+  /* An index with dates: no such note. */
+  th_run r =
+      searcher(NULL, "-d", main_idx, "--since", "2030-01-01", "Rossi", NULL);
+  cr_expect(!strstr(r.err, "has a date"), "%s", r.err);
+  th_run_free(&r);
+}
+
+/* Every argument a message echoes is made safe for the terminal: its
+ * control bytes show as \xNN, none reaches stderr raw. */
+Test(searcher, messages_echo_arguments_safely) {
+  char stub[4200], missing[4200];
+  snprintf(stub, sizeof stub, "%s/hostile.stub", tmp_dir);
+  th_write_file(stub, "auto \x1b]0;PWNED\x07\n", 15);
+  snprintf(missing, sizeof missing, "%s/no\x1b[2Jsuch", tmp_dir);
+#define EVIL "\x1b]0;PWNED\x07"
+  const char *cases[][6] = {
+      {"-d", extra_idx, "--like", EVIL, NULL},
+      {"-d", extra_idx, "--facet", EVIL, "x", NULL},
+      {"-d", extra_idx, "--since", EVIL, "x", NULL},
+      {"-d", extra_idx, "--until", EVIL, "x", NULL},
+      {"-d", extra_idx, "--sort", EVIL, "x", NULL},
+      {"-d", extra_idx, "-n", EVIL, "x", NULL},
+      {"-d", extra_idx, "--offset", EVIL, "x", NULL},
+      {"-d", extra_idx, "--rerank", EVIL, "x", NULL},
+      {"-d", extra_idx, "--bm25", EVIL, "x", NULL},
+      {"-d", extra_idx, "--language", EVIL, "x", NULL},
+      {"-d", extra_idx, "--batch", EVIL, NULL},
+      {"-d", extra_idx, "--" EVIL, "x", NULL},
+      {"-d", extra_idx, "--rerank=" EVIL, "x", NULL},
+      {"-d", missing, "x", NULL},
+      {"-d", stub, "x", NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    th_run r = searcher(NULL, cases[i][0], cases[i][1], cases[i][2],
+                        cases[i][3], cases[i][4], NULL);
+    cr_expect_eq(r.status, 2, "case %zu: status %d", i, r.status);
+    cr_expect(r.err_len > 0, "case %zu: no message", i);
+    for (size_t k = 0; k < r.err_len; k++)
+      cr_expect(r.err[k] == '\n' || (unsigned char)r.err[k] >= 0x20,
+                "case %zu: raw control byte 0x%02x in: %s", i,
+                (unsigned char)r.err[k], r.err);
+    cr_expect(strstr(r.err, "\\x1b"), "case %zu: escape not shown: %s", i,
+              r.err);
+    th_run_free(&r);
+  }
+#undef EVIL
+}
+
+/* -X=VALUE and --opt=VALUE are options, never query text. */
+Test(searcher, options_with_equals) {
+  static const struct {
+    const char *a, *b, *want; /* want: ids, or NULL for a usage error */
+  } cases[] = {
+      {"-n=1", "--sort=date", "c6"},
+      {"-n=2", "--sort=date", "c6,c1"},
+      {"--offset=1", "--sort=date", "c1,c5"},
+      {"--since=2022-01-01", "--sort=date", "c6,c1"},
+      {"--until=2021-12-31", "-n=5", "c5"},
+      {"-h=1", "-n=1", NULL},
+      {"-n=", "--sort=date", NULL},
+      {"--json=yes", "-n=1", NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    th_run r = searcher(NULL, "-d", extra_idx, "--json", cases[i].a, cases[i].b,
+                        "Ucraina", NULL);
+    if (!cases[i].want) {
+      cr_expect_eq(r.status, 2, "case %zu: status %d", i, r.status);
+      cr_expect(strncmp(r.err, "searcher: ", 10) == 0, "case %zu: %s", i,
+                r.err);
+    } else {
+      cr_expect_eq(r.status, 0, "case %zu: %s", i, r.err);
+      if (r.status == 0) {
+        json_t *o = json_of(&r);
+        cr_expect_str_eq(json_string_value(json_object_get(o, "query")),
+                         "Ucraina", "case %zu: an option became query text", i);
+        json_decref(o);
+        cr_expect_str_eq(ids_of(r.out), cases[i].want, "case %zu", i);
+      }
+    }
+    th_run_free(&r);
+  }
+  th_run r = searcher(NULL, "-d=", "x", NULL);
+  cr_expect_eq(r.status, 2);
+  th_run_free(&r);
+  char d[4200];
+  snprintf(d, sizeof d, "-d=%s", extra_idx);
+  r = searcher(NULL, d, "--json", "Russia", NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  if (r.status == 0) cr_expect_str_eq(ids_of(r.out), "c3");
+  th_run_free(&r);
+}
+
+/* Limits are named where they are refused, and documented in --help. */
+Test(searcher, limits_are_named) {
+  th_run r = searcher(NULL, "-d", extra_idx, "-n", "1000001", "x", NULL);
+  cr_expect_eq(r.status, 2);
+  cr_expect(strstr(r.err, "1000000"), "the limit is not named: %s", r.err);
+  th_run_free(&r);
+  r = searcher(NULL, "-d", extra_idx, "-n", "1000000", "--no-snippets",
+               "Ucraina", NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  r = searcher(NULL, "--help", NULL);
+  cr_expect(strstr(r.out, "220 bytes") && strstr(r.out, "120 bytes") &&
+                strstr(r.out, "1000000"),
+            "limits not in --help:\n%s", r.out);
+  th_run_free(&r);
+}
+
+/* A language Snowball does not know: one clear message, exit 2. */
+Test(searcher, an_unknown_language_fails_first) {
+  const char *idx[] = {main_idx, english_idx};
+  for (size_t i = 0; i < 2; i++) {
+    th_run r =
+        searcher(NULL, "-d", idx[i], "--language", "klingon", "Roma", NULL);
+    cr_expect_eq(r.status, 2);
+    cr_expect_eq(count_lines(r.err), 1, "not one line: %s", r.err);
+    cr_expect(strstr(r.err, "klingon") && !strstr(r.err, "warning"), "%s",
+              r.err);
+    th_run_free(&r);
+  }
 }

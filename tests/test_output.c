@@ -38,7 +38,8 @@ Test(output, exact_shape) {
   char *js = out_json(&r);
   cr_assert_str_eq(
       js,
-      "{\"query\": \"Russia\", \"estimated_matches\": 123, \"took_ms\": 0.8, "
+      "{\"query\": \"Russia\", \"estimated_matches\": 123, \"exact\": false, "
+      "\"took_ms\": 0.8, "
       "\"hits\": [{\"rank\": 1, \"id\": \"articles/a.txt\", \"score\": 12.3, "
       "\"title\": \"Titolo\", \"date\": \"2022-09-06\", \"author\": "
       "\"Fabrizio Grasso\", \"source\": \"Gazzetta\", \"snippet\": "
@@ -49,9 +50,10 @@ Test(output, exact_shape) {
 Test(output, note_and_empty_hits) {
   out_result r = {.query = "", .note = "nothing to search for"};
   char *js = out_json(&r);
-  cr_assert_str_eq(js, "{\"query\": \"\", \"estimated_matches\": 0, "
-                       "\"took_ms\": 0.0, \"note\": \"nothing to search for\", "
-                       "\"hits\": []}");
+  cr_assert_str_eq(
+      js, "{\"query\": \"\", \"estimated_matches\": 0, \"exact\": false, "
+          "\"took_ms\": 0.0, \"note\": \"nothing to search for\", "
+          "\"hits\": []}");
   free(js);
 }
 
@@ -181,4 +183,60 @@ Test(output, text_no_hits) {
   char *t = render_text(&r, false);
   cr_expect(strncmp(t, "No matches", 10) == 0, "got '%s'", t);
   free(t);
+}
+
+/* Invisible characters that make a line lie (line and paragraph
+ * separators, bidi marks, zero-width characters) never reach a terminal
+ * from a title, a fact or a snippet; JSON keeps them, escaped. */
+Test(output, text_drops_invisible_characters) {
+  static const char *const evil[] = {
+      "\xe2\x80\xa8", /* U+2028 line separator */
+      "\xe2\x80\xa9", /* U+2029 paragraph separator */
+      "\xe2\x80\x8f", /* U+200F right-to-left mark */
+      "\xe2\x80\x8e", /* U+200E left-to-right mark */
+      "\xd8\x9c",     /* U+061C arabic letter mark */
+      "\xe2\x80\x8b", /* U+200B zero width space */
+      "\xe2\x80\x8c", /* U+200C zero width non-joiner */
+      "\xe2\x80\x8d", /* U+200D zero width joiner */
+      "\xe2\x81\xa0", /* U+2060 word joiner */
+      "\xef\xbb\xbf", /* U+FEFF zero width no-break space */
+  };
+  for (size_t i = 0; i < sizeof evil / sizeof *evil; i++) {
+    char title[64], snippet[64], author[64];
+    snprintf(title, sizeof title, "Tito%slo", evil[i]);
+    snprintf(snippet, sizeof snippet, "la **Rus%ssia**", evil[i]);
+    snprintf(author, sizeof author, "Gra%ssso", evil[i]);
+    out_hit h = {.rank = 1,
+                 .id = "a",
+                 .title = title,
+                 .author = author,
+                 .snippet = snippet};
+    out_result r = {.query = "x", .estimated = 1, .hits = &h, .n_hits = 1};
+    char *t = render_text(&r, false);
+    cr_expect(!strstr(t, evil[i]), "case %zu reached the text: '%s'", i, t);
+    cr_expect(strstr(t, "Tito") && strstr(t, "lo\n") && strstr(t, "Rus") &&
+                  strstr(t, "Gra"),
+              "case %zu: text lost: '%s'", i, t);
+    free(t);
+    char *js = out_json(&r);
+    cr_expect(strstr(js, evil[i]), "case %zu: JSON lost it: %s", i, js);
+    free(js);
+  }
+}
+
+/* "about" only when the count is an estimate; JSON says which. */
+Test(output, exact_counts_say_so) {
+  out_hit h = {.rank = 1, .id = "a", .title = "T"};
+  out_result r = {.query = "x", .estimated = 7, .hits = &h, .n_hits = 1};
+  for (int exact = 0; exact < 2; exact++) {
+    r.exact = exact;
+    char *t = render_text(&r, false);
+    cr_expect(strstr(t, exact ? "\n1 of 7 matches" : "\n1 of about 7 matches"),
+              "exact %d: '%s'", exact, t);
+    free(t);
+    char *js = out_json(&r);
+    cr_expect(strstr(js, exact ? "\"exact\": true" : "\"exact\": false"), "%s",
+              js);
+    free(js);
+  }
 }

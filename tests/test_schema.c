@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "helpers.h"
 #include "schema.h"
 #include "xapian_c.h"
@@ -159,6 +161,67 @@ Test(schema, an_article_reads_back_from_its_card_and_data) {
   cr_expect_eq(cr_rdb_termfreq(db, "Y2022"), 1);
   cr_expect_eq(cr_rdb_termfreq(db, "D20200102"), 1);
   cr_expect_eq(cr_rdb_termfreq(db, "Y2019"), 0);
+  cr_rdb_close(db);
+  cr_textpack_free(tp);
+}
+
+/* Author and source facet values are cut at 200 bytes, before a
+ * character, never inside one (issue 17: they were stored invalid). */
+Test(schema, facet_values_are_cut_between_characters) {
+  static const size_t ascii[] = {198, 199, 200, 197};
+  cr_error err;
+  cr_wdb *w = cr_wdb_open(path, CR_WDB_CREATE_OR_OVERWRITE, &err);
+  cr_assert_not_null(w, "%s", err.message);
+  cr_doc *doc = cr_doc_new();
+  cr_textpack *tp = cr_textpack_new(NULL);
+  char id_terms[4][256], names[4][300];
+  for (size_t i = 0; i < 4; i++) {
+    /* ascii[i] letters, then accented letters (2 bytes) and a euro sign */
+    memset(names[i], 'a', ascii[i]);
+    snprintf(names[i] + ascii[i], sizeof names[i] - ascii[i],
+             "\xc3\xa8\xc3\xa8\xe2\x82\xac\xe2\x82\xac");
+    char id[16];
+    snprintf(id, sizeof id, "f%zu", i);
+    cr_article a = {.id = id,
+                    .title = "T",
+                    .text = "testo",
+                    .text_len = 5,
+                    .author = names[i],
+                    .source = names[i]};
+    cr_doc_clear(doc);
+    cr_assert_eq(cr_schema_build(an, tp, &a, doc, id_terms[i], 256, &err), 0,
+                 "%s", err.message);
+    cr_assert_eq(cr_wdb_replace(w, id_terms[i], doc, &err), 0);
+  }
+  cr_doc_free(doc);
+  cr_assert_eq(cr_wdb_close(w, &err), 0);
+  const char *paths[] = {path};
+  cr_rdb *db = cr_rdb_open(paths, 1, &err);
+  cr_assert_not_null(db, "%s", err.message);
+  for (size_t i = 0; i < 4; i++) {
+    cr_mset *m = find(db, id_terms[i]);
+    for (unsigned slot = CR_SLOT_AUTHOR; slot <= CR_SLOT_SOURCE; slot++) {
+      size_t len;
+      const char *v = cr_mset_value(m, 0, slot, &len);
+      cr_assert_not_null(v);
+      cr_expect(len <= 200 && len >= 197, "case %zu: %zu bytes", i, len);
+      char *copy = strndup(v, len);
+      bool valid = true;
+      for (size_t k = 0; k < len && valid;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n =
+            utf8proc_iterate((const utf8proc_uint8_t *)copy + k,
+                             (utf8proc_ssize_t)(len - k), &cp);
+        valid = n > 0;
+        k += valid ? (size_t)n : 0;
+      }
+      cr_expect(valid, "case %zu slot %u: invalid UTF-8 (%zu bytes)", i, slot,
+                len);
+      cr_expect(strncmp(copy, names[i], len) == 0, "case %zu: not a prefix", i);
+      free(copy);
+    }
+    cr_mset_free(m);
+  }
   cr_rdb_close(db);
   cr_textpack_free(tp);
 }

@@ -255,3 +255,27 @@ Test(snippet, sanitize_for_terminal) {
     free(s);
   }
 }
+
+/* A match past the first 256 KB (issue 17: a 330 KB article showed its
+ * first lines, unmarked) is found, at any depth. */
+Test(snippet, a_match_deep_in_a_long_text) {
+  static const size_t depths[] = {300 * 1024, 330 * 1024 - 20, 1 << 21};
+  for (size_t d = 0; d < sizeof depths / sizeof *depths; d++) {
+    size_t at = depths[d], len = at + 40;
+    char *text = malloc(len + 1);
+    cr_assert_not_null(text);
+    for (size_t i = 0; i < len; i++)
+      text[i] = "abcdefgh "[i % 9];
+    memcpy(text + at, " Pyongyang ", 11);
+    text[len] = '\0';
+    for (int accented = 0; accented < 2; accented++) {
+      /* an accented term takes the analyzer's slow path */
+      if (accented) memcpy(text + at, " citt\xc3\xa0 ", 8);
+      char *s = snip(text, len, accented ? "citt\xc3\xa0" : "Pyongyang", 200);
+      cr_expect(strstr(s, accented ? "**citt\xc3\xa0**" : "**Pyongyang**"),
+                "depth %zu, accented %d: got '%.80s'", at, accented, s);
+      free(s);
+    }
+    free(text);
+  }
+}
