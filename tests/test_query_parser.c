@@ -48,33 +48,35 @@ static void run_table(const qcase *cases, size_t n, const cr_qp_opts *o) {
 Test(query_parser, the_query_language) {
   static const qcase cases[] = {
       {"Corea del Nord armi Russia",
-       "Query(((core@1 OR 0.2999999999999999889 * Ccorea) OR (nord@3 OR "
-       "0.2999999999999999889 * Cnord) OR armi@4 OR (russ@5 OR "
-       "0.2999999999999999889 * Crussia)))"},
+       "Query(((core@1 AND_MAYBE 0.2999999999999999889 * Ccorea) OR (nord@3 "
+       "AND_MAYBE 0.2999999999999999889 * Cnord) OR armi@4 OR (russ@5 "
+       "AND_MAYBE 0.2999999999999999889 * Crussia)))"},
       {"\"Corea del Nord\"", "Query((core@1 PHRASE 3 nord@3))"},
       {"«Corea del Nord»", "Query((core@1 PHRASE 3 nord@3))"},
-      {"+Pyongyang armi", "Query(((pyongyang@1 OR 0.2999999999999999889 * "
-                          "Cpyongyang) AND_MAYBE armi@2))"},
-      {"Russia -Ucraina", "Query(((russ@1 OR 2 * Crussia) AND_NOT ucrain@2))"},
-      {"Russia -\"Casa Bianca\"",
-       "Query(((russ@1 OR 2 * Crussia) AND_NOT (cas@2 PHRASE 2 bianc@3)))"},
+      {"+Pyongyang armi", "Query(((pyongyang@1 AND_MAYBE 0.2999999999999999889 "
+                          "* Cpyongyang) AND_MAYBE armi@2))"},
+      {"Russia -Ucraina",
+       "Query(((russ@1 AND_MAYBE 2 * Crussia) AND_NOT ucrain@2))"},
+      {"Russia -\"Casa Bianca\"", "Query(((russ@1 AND_MAYBE 2 * Crussia) "
+                                  "AND_NOT (cas@2 PHRASE 2 bianc@3)))"},
       {"Putin AND (Kim OR Pyongyang) NOT Cina",
-       "Query(((putin@1 OR 2 * Cputin) AND (((kim@2 OR 2 * Ckim) OR "
-       "(pyongyang@3 OR 2 * Cpyongyang)) AND_NOT (cin@4 OR 2 * Ccina))))"},
+       "Query(((putin@1 AND_MAYBE 2 * Cputin) AND (((kim@2 AND_MAYBE 2 * Ckim) "
+       "OR (pyongyang@3 AND_MAYBE 2 * Cpyongyang)) AND_NOT (cin@4 AND_MAYBE 2 "
+       "* Ccina))))"},
       {"guerra OR pace", "Query((guerr@1 OR pac@2))"},
       {"title:Corea", "Query(Score@1)"},
       {"author:Grasso", "Query(Agrass@1)"},
       {"source:gazzetta", "Query(XOgazzett@1)"},
       {"title:\"Corea del Nord\"", "Query((Score@1 PHRASE 3 Snord@3))"},
       {"ucrain*", "Query(WILDCARD SYNONYM ucrain)"},
-      {"dell'Iran", "Query((iran@1 OR 2 * Ciran))"},
+      {"dell'Iran", "Query((iran@1 AND_MAYBE 2 * Ciran))"},
       {"città", "Query(citt@1)"},
       {"citta", "Query(citt@1)"},
-      {"Kim Jong-un", "Query(((kim@1 OR 0.2999999999999999889 * Ckim) OR "
-                      "(jong@2 PHRASE 2 un@3)))"},
+      {"Kim Jong-un", "Query(((kim@1 AND_MAYBE 0.2999999999999999889 * Ckim) "
+                      "OR (jong@2 PHRASE 2 un@3)))"},
       {"-Ucraina", "Query((<alldocuments> AND_NOT ucrain@1))"},
-      {"Russia NOT NOT Cina",
-       "Query(((russ@1 OR 2 * Crussia) AND_NOT (cin@2 OR 2 * Ccina)))"},
+      {"Russia NOT NOT Cina", "Query(((russ@1 AND_MAYBE 2 * Crussia) AND_NOT "
+                              "(cin@2 AND_MAYBE 2 * Ccina)))"},
   };
   cr_qp_opts o = cr_qp_opts_default();
   run_table(cases, sizeof cases / sizeof *cases, &o);
@@ -83,9 +85,9 @@ Test(query_parser, the_query_language) {
 Test(query_parser, all_words_required) {
   static const qcase cases[] = {
       {"Corea armi Russia",
-       "Query(((core@1 OR 0.2999999999999999889 * Ccorea) AND armi@2 AND "
-       "(russ@3 OR 0.2999999999999999889 * Crussia)))"},
-      {"Corea -Sud", "Query(((core@1 OR 2 * Ccorea) AND_NOT sud@2))"},
+       "Query(((core@1 AND_MAYBE 0.2999999999999999889 * Ccorea) AND armi@2 "
+       "AND (russ@3 AND_MAYBE 0.2999999999999999889 * Crussia)))"},
+      {"Corea -Sud", "Query(((core@1 AND_MAYBE 2 * Ccorea) AND_NOT sud@2))"},
   };
   cr_qp_opts o = cr_qp_opts_default();
   o.all_required = true;
@@ -96,7 +98,7 @@ Test(query_parser, dates_become_filters) {
   static const qcase cases[] = {
       {"date:2022", "Query((<alldocuments> FILTER VALUE_RANGE 0 20220101 "
                     "20221231))"},
-      {"Russia date:2022-09", "Query(((russ@1 OR 2 * Crussia) FILTER "
+      {"Russia date:2022-09", "Query(((russ@1 AND_MAYBE 2 * Crussia) FILTER "
                               "VALUE_RANGE 0 20220901 20220930))"},
       {"date:2022-09-01..2022-09-30",
        "Query((<alldocuments> FILTER VALUE_RANGE 0 20220901 20220930))"},
@@ -111,8 +113,9 @@ Test(query_parser, dates_become_filters) {
   o.since = "2022-09-01";
   o.until = "30/09/2022";
   parse("Russia", 6, &o, got, sizeof got, NULL, 0);
-  cr_expect_str_eq(got, "Query(((russ@1 OR 2 * Crussia) FILTER VALUE_RANGE 0 "
-                        "20220901 20220930))");
+  cr_expect_str_eq(got,
+                   "Query(((russ@1 AND_MAYBE 2 * Crussia) FILTER VALUE_RANGE 0 "
+                   "20220901 20220930))");
   cr_parsed_query pq;
   cr_error err;
   o.since = "ieri";
