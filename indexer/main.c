@@ -12,6 +12,7 @@
 #include "analyzer.h"
 #include "pipeline.h"
 #include "shards.h"
+#include "xapian_c.h"
 
 enum { EXIT_SKIPPED = 1, EXIT_FATAL = 2, EXIT_INTERRUPTED = 130 };
 
@@ -146,6 +147,7 @@ static int choose_layout(const char *index, unsigned *shards, cr_error *err) {
 }
 
 int main(int argc, char **argv) {
+  cr_on_uncaught_exit("indexer");
   enum { OPT_PRUNE = 256, OPT_LANGUAGE, OPT_COMMIT, OPT_VERSION, OPT_SHARDS };
   static const struct option longopts[] = {
       {"index", required_argument, NULL, 'd'},

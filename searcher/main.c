@@ -481,6 +481,7 @@ static int run(cli *c) {
 }
 
 int main(int argc, char **argv) {
+  cr_on_uncaught_exit("searcher");
   /* A big buffer: --batch writes thousands of lines. */
   static char outbuf[1 << 16];
   setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);

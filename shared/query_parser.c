@@ -382,7 +382,11 @@ static cr_query *stems_query(parser *p, const word_sink *ws, bool *any) {
  * first, at the distances the query puts them. */
 static cr_query *phrase_checked(parser *p, cr_query *q, const word_sink *ws,
                                 const char *prefix) {
-  if (!p->opts->check || !q) return q;
+  /* Author and source names are not in the text: their stems' positions
+   * decide (author:"Fabrizio Grasso"). */
+  if (!p->opts->check || !q ||
+      (*prefix && strcmp(prefix, CR_PREFIX_TITLE) != 0))
+    return q;
   cr_qp_check *c = new_check(p);
   if (!c) {
     cr_query_free(q);

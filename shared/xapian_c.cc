@@ -9,9 +9,11 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <new>
 #include <string>
@@ -1183,6 +1185,44 @@ int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx) {
     }
   });
   return rc;
+}
+
+/* ---- The last line of defence ------------------------------------------ */
+
+extern "C++" namespace {
+  /* The program named in the message (set once, before any thread). */
+  const char **uncaught_program() {
+    static const char *name = "cronaca";
+    return &name;
+  }
+
+  [[noreturn]] void on_uncaught() {
+    std::string what = "an unexpected error";
+    if (std::current_exception()) {
+      try {
+        throw;
+      } catch (const Xapian::Error &e) {
+        what = e.get_msg();
+        if (e.get_error_string())
+          what += std::string(" (") + e.get_error_string() + ")";
+      } catch (const std::bad_alloc &) {
+        what = "out of memory";
+      } catch (const std::exception &e) {
+        what = e.what();
+      } catch (...) {
+      }
+    }
+    std::fprintf(stderr,
+                 "%s: Xapian failed and could not recover: %s; the index "
+                 "keeps what was committed before\n",
+                 *uncaught_program(), what.c_str());
+    std::_Exit(2);
+  }
+} // namespace
+
+void cr_on_uncaught_exit(const char *program) {
+  *uncaught_program() = program;
+  std::set_terminate(on_uncaught);
 }
 
 } // extern "C"

@@ -319,6 +319,16 @@ int cr_mset_value_counts(const cr_mset *m, unsigned k, cr_count_fn fn,
  * (Xapian reports the query's own terms). */
 int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx);
 
+/* ---- The last line of defence ------------------------------------------ */
+
+/* Makes an exception that Xapian lets escape from where nothing can catch
+ * it (seen: a commit failing on a full disk throws again while Xapian
+ * unwinds, and the C++ runtime would abort with "terminate called")
+ * print "PROGRAM: what Xapian said" on stderr and exit with status 2. The
+ * index keeps its last committed state (glass commits are atomic). Call
+ * once, at the start of main. */
+void cr_on_uncaught_exit(const char *program);
+
 #ifdef __cplusplus
 }
 #endif

@@ -282,3 +282,114 @@ Test(query_parser, a_long_run_of_nots, .timeout = 20) {
   cr_expect_str_eq(got, "");
   free(text);
 }
+
+/* Names: a capitalised word asks for its name term beside its stem, most
+ * in a query of names alone; NEAR; fields before parentheses; stop words
+ * as their own terms; wildcards over the stems a word can have. */
+Test(query_parser, names_near_fields_and_wildcards) {
+  static const qcase cases[] = {
+      {"Costa", "Query((cost@1 AND_MAYBE 2 * Ccosta))"},
+      {"Cesare Costa",
+       "Query((((ces@1 AND_MAYBE 2 * Ccesare) OR (cost@2 AND_MAYBE 2 * "
+       "Ccosta)) OR 2 * (ces PHRASE 2 cost)))"},
+      /* Matteo Messina Denaro: each neighbouring pair. */
+      {"Matteo Messina Denaro",
+       "Query((((matte@1 AND_MAYBE 2 * Cmatteo) OR (messin@2 AND_MAYBE 2 * "
+       "Cmessina) OR (denar@3 AND_MAYBE 2 * Cdenaro)) OR (2 * (matte PHRASE "
+       "2 messin) OR 2 * (messin PHRASE 2 denar))))"},
+      /* A keyword among names: the name is context, weighed less. */
+      {"Costa furto",
+       "Query(((cost@1 AND_MAYBE 0.2999999999999999889 * Ccosta) OR "
+       "furt@2))"},
+      {"costa", "Query(cost@1)"},
+      {"title:Costa", "Query(Scost@1)"},
+      {"Kim NEAR Putin", "Query((kim@1 NEAR 12 putin@2))"},
+      {"Kim NEAR/3 Putin NEAR armi",
+       "Query((kim@1 NEAR 6 putin@2 NEAR 6 armi@3))"},
+      {"title:(Corea OR Pyongyang)", "Query((Score@1 OR Spyongyang@2))"},
+      {"author:(\"Fabrizio Grasso\" OR Neri)",
+       "Query(((Afabriz@1 PHRASE 2 Agrass@2) OR Aner@3))"},
+      {"\"Non è\"", "Query((Wnon AND We))"},
+      {"non", "Query(Wnon)"},
+      {"furto*", "Query((WILDCARD SYNONYM furto SYNONYM furt))"},
+      {"title:terremoto*",
+       "Query((WILDCARD SYNONYM Sterremoto SYNONYM Sterremot))"},
+  };
+  cr_qp_opts o = cr_qp_opts_default();
+  run_table(cases, sizeof cases / sizeof *cases, &o);
+}
+
+/* The index's counts decide whether a question's first capitalised word
+ * is a name: Quando, capitalised almost nowhere inside a sentence, is
+ * not; Costa, capitalised in a third of its stem's articles, is. */
+static long fake_termfreq(const char *term, void *ctx) {
+  (void)ctx;
+  static const struct {
+    const char *term;
+    long n;
+  } counts[] = {{"quand", 5000}, {"Cquando", 3}, {"cost", 900},
+                {"Ccosta", 300}, {"nat", 800},   {"Cnato", 1}};
+  for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+    if (strcmp(counts[i].term, term) == 0) return counts[i].n;
+  return 0;
+}
+
+static int never_called(const char *t, size_t tl, const char *c, size_t cl,
+                        void *ctx) {
+  (void)t, (void)tl, (void)c, (void)cl, (void)ctx;
+  return 1;
+}
+
+Test(query_parser, first_words_and_exact_tests) {
+  cr_qp_opts o = cr_qp_opts_default();
+  o.termfreq = fake_termfreq;
+  static const qcase first[] = {
+      {"Quando è nato", "Query((quand@1 OR nat@3))"},
+      {"Costa ha detto",
+       "Query(((cost@1 AND_MAYBE 0.2999999999999999889 * Ccosta) OR "
+       "dett@3))"},
+  };
+  run_table(first, sizeof first / sizeof *first, &o);
+
+  /* With a test to run, quoted phrases, quoted words and wildcards each
+   * get one pattern, excluded ones unwanted (snippets skip them). */
+  o.check = never_called;
+  static const struct {
+    const char *text;
+    size_t checks, wanted;
+    const char *first_pattern; /* words of checks[0], '|' between */
+  } cases[] = {
+      {"\"Polizia di Stato\"", 1, 1, "polizia|di|stato"},
+      {"\"costi\" furto*", 2, 2, "costi"},
+      {"Russia -\"Casa Bianca\"", 1, 0, "casa|bianca"},
+      {"NOT furto*", 1, 0, "furto"},
+      {"author:\"Fabrizio Grasso\"", 0, 0, NULL},
+      {"Polizia di Stato", 0, 0, NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    cr_parsed_query pq;
+    cr_error err;
+    cr_assert_eq(
+        cr_parse_query(an, cases[i].text, strlen(cases[i].text), &o, &pq, &err),
+        0);
+    cr_expect_eq(pq.n_checks, cases[i].checks, "%s", cases[i].text);
+    size_t wanted = 0;
+    for (size_t k = 0; k < pq.n_checks; k++)
+      wanted += pq.checks[k]->wanted;
+    cr_expect_eq(wanted, cases[i].wanted, "%s", cases[i].text);
+    if (cases[i].first_pattern && pq.n_checks) {
+      char words[256] = "";
+      const cr_exact *x = &pq.checks[0]->pattern;
+      for (size_t k = 0; k < x->n; k++)
+        snprintf(words + strlen(words), sizeof words - strlen(words), "%s%s",
+                 k ? "|" : "", x->words[k].form);
+      cr_expect_str_eq(words, cases[i].first_pattern, "%s", cases[i].text);
+    }
+    char *d = pq.query ? cr_query_describe(pq.query) : NULL;
+    cr_expect(d && (cases[i].checks == 0) ==
+                       (strstr(d, "PostingSource") == NULL),
+              "%s: %s", cases[i].text, d ? d : "");
+    free(d);
+    cr_parsed_query_free(&pq);
+  }
+}

@@ -352,3 +352,90 @@ Test(schema, id_terms_keep_long_ids_apart) {
       cr_expect_str_neq(terms[i], terms[k], "cases %zu and %zu", k, i);
   }
 }
+
+/* The words' own terms (layout 5): C + the word where it is capitalised
+ * inside a sentence and not in a place's name, W + each stop word, and
+ * the author's and source's words among the article's. Each row is one
+ * article; "has" terms must be in its document, "lacks" terms must not. */
+Test(schema, name_and_stop_word_terms) {
+  static const struct {
+    const char *title, *text, *author, *source;
+    const char *has[6];
+    const char *lacks[6];
+  } rows[] = {
+      {NULL,
+       "Il consigliere Cesare Costa ha detto che i costi salgono.",
+       NULL,
+       NULL,
+       {"Ccesare", "Ccosta", "cost", "Wil", "Wha", NULL},
+       {"Cil", "Ccosti", "il", NULL}},
+      /* At a sentence's start a capital is grammar. */
+      {NULL,
+       "Costa molto. Neri ha vinto, dice Mario Neri.",
+       NULL,
+       NULL,
+       {"Cneri", "Cmario", "cost", NULL},
+       {"Ccosta", "Cmolto", NULL}},
+      /* A street, a square, a school named after a person. */
+      {NULL,
+       "Incendio in via Aldo Moro e in piazza Garibaldi, scuola Guido "
+       "Reni. Lo dice Giulia Moro.",
+       NULL,
+       NULL,
+       {"Cgiulia", "Cmoro", "mor", NULL},
+       {"Caldo", "Cgaribaldi", "Cguido", "Creni", NULL}},
+      {NULL,
+       "Arrivano via Roma, poi Moro parla.",
+       NULL,
+       NULL,
+       {"Cmoro", NULL},
+       {"Croma", NULL}},
+      /* Accents folded in the word, elided articles dropped. */
+      {NULL,
+       "Lo ha detto il presidente dell'Università Niccolò Rossi.",
+       NULL,
+       NULL,
+       {"Cuniversita", "Cniccolo", "Crossi", "Wil", NULL},
+       {"Cdell", "Wdell", NULL}},
+      /* Authors and sources: words of the article, and names. */
+      {"Titolo Qui",
+       "testo breve del pezzo.",
+       "Fabrizio Grasso",
+       "Gazzetta del Mattino",
+       {"Afabriz", "Agrass", "XOgazzett", "grass", "fabriz", "Cgrasso"},
+       {"Ctitolo", NULL}},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+    char db_path[4200];
+    snprintf(db_path, sizeof db_path, "%s/names-%zu", dir, i);
+    cr_error err;
+    cr_wdb *w = cr_wdb_open(db_path, CR_WDB_CREATE_OR_OVERWRITE, &err);
+    cr_assert_not_null(w, "%s", err.message);
+    cr_doc *doc = cr_doc_new();
+    cr_textpack *tp = cr_textpack_new(NULL);
+    cr_article a = {.id = "x",
+                    .title = rows[i].title,
+                    .text = rows[i].text,
+                    .text_len = strlen(rows[i].text),
+                    .author = rows[i].author,
+                    .source = rows[i].source};
+    char id_term[256];
+    cr_assert_eq(
+        cr_schema_build(an, tp, &a, doc, id_term, sizeof id_term, &err), 0,
+        "%s", err.message);
+    cr_assert_eq(cr_wdb_replace(w, id_term, doc, &err), 0, "%s", err.message);
+    cr_doc_free(doc);
+    cr_textpack_free(tp);
+    cr_assert_eq(cr_wdb_close(w, &err), 0);
+    const char *paths[] = {db_path};
+    cr_rdb *db = cr_rdb_open(paths, 1, &err);
+    cr_assert_not_null(db, "%s", err.message);
+    for (size_t k = 0; k < 6 && rows[i].has[k]; k++)
+      cr_expect_eq(cr_rdb_termfreq(db, rows[i].has[k]), 1, "row %zu: %s", i,
+                   rows[i].has[k]);
+    for (size_t k = 0; k < 6 && rows[i].lacks[k]; k++)
+      cr_expect_eq(cr_rdb_termfreq(db, rows[i].lacks[k]), 0, "row %zu: %s", i,
+                   rows[i].lacks[k]);
+    cr_rdb_close(db);
+  }
+}
