@@ -23,6 +23,7 @@
 struct sr_engine {
   cr_rdb *db;               /* every -d, searched as one */
   bool local;               /* no remote shard: exact tests can run */
+  bool counted;             /* the parser asked the index for term counts */
   cr_exact_scratch scratch; /* the exact tests' buffers */
   cr_analyzer *an;          /* shared by the query parser and the snippets */
   cr_textdict **dicts;      /* the shards' text dictionaries, one of each */
@@ -259,6 +260,7 @@ static int exact_check(const char *text, size_t text_len, const char *card,
 /* The index's count of a term (cr_qp_opts.termfreq). */
 static long index_termfreq(const char *term, void *ctx) {
   sr_engine *e = ctx;
+  e->counted = true;
   return (long)cr_rdb_termfreq(e->db, term);
 }
 
@@ -589,9 +591,15 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
     qp.check = exact_check;
     qp.check_env = e;
   }
+  e->counted = false;
   if (cr_parse_query(e->an, text, len, &qp, &page->parsed, err) != 0 ||
       (p->like && use_like(e, p, page, err) != 0))
     return -1;
+  /* A count that met a writer's newer commit fails unseen (as 0), and
+   * leaves Xapian's reader answering the next search with nothing: a
+   * reopen (cheap when nothing changed) puts it right. */
+  cr_error ignored;
+  if (e->counted) cr_rdb_reopen(e->db, &ignored);
   page->result.note = page->parsed.note;
   /* The patterns snippets show: those not excluded. */
   free(page->patterns);
@@ -606,7 +614,6 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
       page->patterns[page->n_patterns++] = &page->parsed.checks[i]->pattern;
   return 0;
 }
-
 
 /* Adds text to the page's note, after the parser's ("; " between).
  * -1 if memory ran out. */

@@ -49,6 +49,13 @@
  * articles holding its stem hold it capitalised inside a sentence:
  * Quando, first in a question, is capitalised almost nowhere else. */
 #define NAME_MIN_SHARE 0.02
+/* Words in more than this share of the articles only add weight to what
+ * the query's other words find, in queries of COMMON_MIN_WORDS words or
+ * more: at 1M articles a SQuAD-it question's common stems (stat is in
+ * 823k articles) cost most of its time, and MRR@10 on the dev half moves
+ * by less than 0.001 (bench/RESULTS.md). */
+#define COMMON_SHARE 0.05
+#define COMMON_MIN_WORDS 3
 
 enum note_flag {
   NOTE_QUOTE = 1 << 0,       /* an unbalanced quote was closed */
@@ -114,6 +121,7 @@ typedef struct parser {
   cr_qp_check **checks; /* exact patterns (cr_parsed_query.checks) */
   size_t n_checks, cap_checks;
   bool has_phrase;
+  long doccount; /* the index's articles, once asked (-1 before) */
 } parser;
 
 typedef struct qlist {
@@ -596,6 +604,20 @@ static item leaf(parser *p, ql_token t, const char *field) {
 
 static cr_query *parse_or(parser *p, int depth, const char *field);
 
+/* Whether the word's stem is in more than COMMON_SHARE of the articles,
+ * counting it in *n_plain and, when it is not common and in the index,
+ * in *n_rare. */
+static bool is_common(parser *p, const char *stem, size_t *n_plain,
+                      size_t *n_rare) {
+  (*n_plain)++;
+  if (!p->opts->termfreq) return false;
+  if (p->doccount < 0) p->doccount = termfreq(p, "");
+  long n = termfreq(p, stem);
+  bool common = p->doccount > 0 && n > COMMON_SHARE * (double)p->doccount;
+  if (!common && n > 0) (*n_rare)++;
+  return common;
+}
+
 /* An item: a word, a phrase, a parenthesised group or NOT item. Returns
  * false at the end of the sequence (nothing taken). */
 static bool parse_item(parser *p, int depth, const char *field, item *out) {
@@ -692,8 +714,10 @@ static item parse_near(parser *p, int depth, const char *field, item first) {
  * required with --all). Neighbouring names in a query of names are a
  * full name: written as one in an article, they earn a bonus. */
 static cr_query *parse_seq(parser *p, int depth, const char *field) {
-  qlist req = {0}, opt = {0}, excl = {0}, pairs = {0};
+  qlist req = {0}, opt = {0}, excl = {0}, pairs = {0}, common = {0};
   item prev = {.kind = ITEM_NONE};
+  size_t n_plain = 0, n_rare = 0; /* optional words; those not common */
+  uint64_t is_common_bit = 0;     /* which of opt's first 64 are common */
   unsigned seq = ++p->n_seqs;
   for (;;) {
     item it;
@@ -728,12 +752,32 @@ static cr_query *parse_seq(parser *p, int depth, const char *field) {
       qlist_add(p, &req, it.query);
     else if (it.sign == '-')
       qlist_add(p, &excl, it.query);
-    else
+    else {
+      if (it.kind == ITEM_WORD && opt.n < 64 &&
+          is_common(p, it.stem, &n_plain, &n_rare))
+        is_common_bit |= (uint64_t)1 << opt.n;
       qlist_add(p, &opt, it.query);
+    }
+  }
+  /* A question's common words (stato, anno) only add weight to the
+   * articles its rarer ones find, as long as some rarer word is in the
+   * index: short queries keep every word's matches. */
+  if (is_common_bit && n_rare > 0 && n_plain >= COMMON_MIN_WORDS) {
+    size_t k = 0;
+    for (size_t i = 0; i < opt.n; i++) {
+      if (i < 64 && (is_common_bit >> i & 1))
+        qlist_add(p, &common, opt.q[i]);
+      else
+        opt.q[k++] = opt.q[i];
+    }
+    opt.n = k;
   }
   cr_query *base;
   bool all = p->opts->all_required;
   if (all) {
+    for (size_t i = 0; i < common.n; i++)
+      qlist_add(p, &req, common.q[i]);
+    common.n = 0;
     for (size_t i = 0; i < opt.n; i++)
       qlist_add(p, &req, opt.q[i]);
     opt.n = 0;
@@ -743,6 +787,8 @@ static cr_query *parse_seq(parser *p, int depth, const char *field) {
     bool required = req.n > 0;
     cr_query *must = combine(p, CR_OP_AND, &req, 0);
     cr_query *may = combine(p, CR_OP_OR, &opt, 0);
+    if (common.n && may)
+      may = combine2(p, CR_OP_AND_MAYBE, may, combine(p, CR_OP_OR, &common, 0));
     base = must && may ? combine2(p, CR_OP_AND_MAYBE, must, may)
                        : (must ? must : may);
     all = required;
@@ -943,7 +989,7 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
     memcpy(until, hi, 9);
   }
 
-  parser p = {.an = an, .opts = opts};
+  parser p = {.an = an, .opts = opts, .doccount = -1};
   p.names_only = query_of_names(&p, text, len);
   cr_query *q = run_parser(&p, text, len);
   if (!q && p.saw_stop && !p.failed) {

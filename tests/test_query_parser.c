@@ -41,7 +41,8 @@ static void run_table(const qcase *cases, size_t n, const cr_qp_opts *o) {
   for (size_t i = 0; i < n; i++) {
     char got[2048];
     parse(cases[i].text, strlen(cases[i].text), o, got, sizeof got, NULL, 0);
-    cr_expect_str_eq(got, cases[i].query, "for «%s»", cases[i].text);
+    cr_expect_str_eq(got, cases[i].query, "for «%s»: got %s", cases[i].text,
+                     got);
   }
 }
 
@@ -327,8 +328,10 @@ static long fake_termfreq(const char *term, void *ctx) {
   static const struct {
     const char *term;
     long n;
-  } counts[] = {{"quand", 5000}, {"Cquando", 3}, {"cost", 900},
-                {"Ccosta", 300}, {"nat", 800},   {"Cnato", 1}};
+  } counts[] = {{"", 10000},     {"quand", 5000}, {"Cquando", 3},
+                {"cost", 900},   {"Ccosta", 300}, {"nat", 800},
+                {"Cnato", 1},    {"stat", 8000},  {"anno", 6000},
+                {"terremot", 40}};
   for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
     if (strcmp(counts[i].term, term) == 0) return counts[i].n;
   return 0;
@@ -350,6 +353,19 @@ Test(query_parser, first_words_and_exact_tests) {
        "dett@3))"},
   };
   run_table(first, sizeof first / sizeof *first, &o);
+
+  /* In a question of three words or more, words in more than 5% of the
+   * articles only add weight to what the rarer ones find; not when no
+   * rarer word is in the index, nor in a short query. */
+  static const qcase common[] = {
+      {"terremoto stato anno",
+       "Query((terremot@1 AND_MAYBE (stat@2 OR anno@3)))"},
+      {"sisma stato anno", "Query((sism@1 OR stat@2 OR anno@3))"},
+      {"terremoto stato", "Query((terremot@1 OR stat@2))"},
+      {"+terremoto stato anno",
+       "Query((terremot@1 AND_MAYBE (stat@2 OR anno@3)))"},
+  };
+  run_table(common, sizeof common / sizeof *common, &o);
 
   /* With a test to run, quoted phrases, quoted words and wildcards each
    * get one pattern, excluded ones unwanted (snippets skip them). */
