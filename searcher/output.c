@@ -79,6 +79,7 @@ static json_t *hit_json(const out_hit *h) {
   rc |= set_cstring(o, "date", h->date);
   rc |= set_cstring(o, "author", h->author);
   rc |= set_cstring(o, "source", h->source);
+  rc |= set_cstring(o, "url", h->url);
   rc |= set_cstring(o, "snippet", h->snippet);
   if (h->similar)
     rc |= json_object_set_new_nocheck(o, "similar", json_integer(h->similar));
@@ -263,6 +264,11 @@ int out_text(FILE *f, const out_result *r, const out_style *style) {
     fputc('\n', f);
     /* The snippet was sanitised when it was made, markers included: only
      * its invisible characters go. */
+    if (h->url && *h->url) {
+      fputs("   ", f);
+      put_safe(f, h->url);
+      fputc('\n', f);
+    }
     if (h->snippet && *h->snippet) {
       char *shown = out_strip_invisible(h->snippet);
       fprintf(f, "   %s\n", shown ? shown : h->snippet);

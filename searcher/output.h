@@ -35,6 +35,7 @@ typedef struct out_hit {
   const char *date;    /* "YYYY-MM-DD" or NULL */
   const char *author;  /* NULL if unknown */
   const char *source;  /* NULL if unknown */
+  const char *url;     /* NULL if unknown */
   const char *snippet; /* NULL when snippets are off */
   uint32_t similar;    /* with --collapse: near duplicates folded into it */
 } out_hit;

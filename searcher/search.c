@@ -378,6 +378,7 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
   h->date = st->date;
   h->author = st->author;
   h->source = st->source;
+  h->url = st->url;
   if (p->snippets) {
     term_list t = {0};
     cr_mset_matching_terms(page->mset, i, add_term, &t);
@@ -606,7 +607,6 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
       page->patterns[page->n_patterns++] = &page->parsed.checks[i]->pattern;
   return 0;
 }
-
 
 /* Adds text to the page's note, after the parser's ("; " between).
  * -1 if memory ran out. */
