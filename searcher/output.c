@@ -98,7 +98,9 @@ static json_t *facets_json(const out_result *r) {
     const out_facet *fa = &r->facets[f];
     json_t *list = json_array();
     rc |= list ? 0 : -1;
-    for (size_t i = 0; i < fa->n_values && !rc; i++) {
+    size_t n = fa->n_values;
+    if (r->facet_limit && n > r->facet_limit) n = r->facet_limit;
+    for (size_t i = 0; i < n && !rc; i++) {
       json_t *v = json_object();
       rc |= v ? 0 : -1;
       if (!rc) {
@@ -143,6 +145,25 @@ char *out_json(const out_result *r) {
    * shows; JSON_PRESERVE_ORDER keeps the fields in that order. */
   if (!rc) out = json_dumps(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
   json_decref(hits);
+  json_decref(o);
+  return out;
+}
+
+char *out_count_json(const out_result *r) {
+  json_t *o = json_object();
+  int rc = o ? 0 : -1;
+  if (!rc) {
+    rc |= set_string(o, "query", r->query ? r->query : "",
+                     r->query ? r->query_len : 0);
+    rc |= json_object_set_new_nocheck(o, "matches", json_integer(r->estimated));
+    rc |= json_object_set_new_nocheck(o, "exact", json_boolean(r->exact));
+    rc |= json_object_set_new_nocheck(o, "took_ms",
+                                      json_real(round_to(r->took_ms, 1e-3)));
+    rc |= set_cstring(o, "note", r->note);
+    rc |= set_cstring(o, "error", r->error);
+  }
+  char *out = NULL;
+  if (!rc) out = json_dumps(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
   json_decref(o);
   return out;
 }
@@ -220,10 +241,10 @@ void out_say(const char *fmt, ...) {
 }
 
 /* "year: 2023 (3) · 2022 (12)", the first OUT_FACET_TEXT_MAX values. */
-static void facet_line(FILE *f, const out_facet *fa) {
+static void facet_line(FILE *f, const out_facet *fa, size_t limit) {
   fprintf(f, "%s:", fa->name);
-  size_t n =
-      fa->n_values < OUT_FACET_TEXT_MAX ? fa->n_values : OUT_FACET_TEXT_MAX;
+  if (!limit) limit = OUT_FACET_TEXT_MAX;
+  size_t n = fa->n_values < limit ? fa->n_values : limit;
   for (size_t i = 0; i < n; i++) {
     fputs(i ? " \xc2\xb7 " : " ", f);
     put_safe(f, fa->values[i].value);
@@ -293,6 +314,6 @@ int out_text(FILE *f, const out_result *r, const out_style *style) {
     fprintf(f, "%u-%u of %s%u %s, %.1f ms\n", first_rank, last_rank, about,
             r->estimated, matches, r->took_ms);
   for (size_t i = 0; i < r->n_facets; i++)
-    facet_line(f, &r->facets[i]);
+    facet_line(f, &r->facets[i], r->facet_limit);
   return ferror(f) ? -1 : 0;
 }

@@ -68,6 +68,8 @@ typedef struct out_result {
   const char *suggestion; /* "did you mean" query, or NULL */
   const out_facet *facets;
   size_t n_facets;
+  size_t facet_limit; /* values shown per facet (0: OUT_FACET_TEXT_MAX on
+                         screen, all in JSON) */
 } out_result;
 
 /* A malloc'd copy of s[0..len) that is valid UTF-8 with no NUL: invalid
@@ -77,6 +79,11 @@ char *out_utf8_clean(const char *s, size_t len);
 /* The result as one line of JSON, no newline: malloc'd, NULL if memory
  * ran out. */
 char *out_json(const out_result *r);
+
+/* --count's JSON, one line: {"query": ..., "matches": N, "exact": true,
+ * "took_ms": T} (and "note", "error" when there are). malloc'd, NULL if
+ * memory ran out. */
+char *out_count_json(const out_result *r);
 
 typedef struct out_style {
   bool bold; /* terminal styling: bold titles (snippets carry their own

@@ -56,6 +56,8 @@ sr_params sr_params_default(void) {
   p.n_facets = 0;
   p.suggest = true;
   p.like = NULL;
+  p.only_id = NULL;
+  p.exact_count = false;
   return p;
 }
 
@@ -500,6 +502,9 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
   if (e->copies && !e->remote) so.count_once_slot = CR_SLOT_CARD;
   unsigned spy_of[SR_MAX_FACETS];
   count_facet_slots(e, p, &so, spy_of);
+  /* --count: every match looked at, so the count is exact. */
+  if (p->exact_count && so.check_at_least < cr_rdb_doccount(e->db))
+    so.check_at_least = cr_rdb_doccount(e->db);
   page->mset = cr_search(e->db, page->parsed.query, &so, err);
   if (!page->mset) return err && may_be_a_commit(err->code) ? 1 : -1;
   uint32_t size = cr_mset_size(page->mset);
@@ -593,6 +598,19 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
   if (cr_parse_query(e->an, text, len, &qp, &page->parsed, err) != 0 ||
       (p->like && use_like(e, p, page, err) != 0))
     return -1;
+  if (p->only_id && page->parsed.query) {
+    char id_term[CR_ID_TERM_SIZE];
+    cr_schema_id_term(p->only_id, id_term);
+    cr_query *both[2] = {page->parsed.query, cr_query_term(id_term, 1, 0)};
+    cr_query *q = both[1] ? cr_query_combine(CR_OP_FILTER, both, 2, 0) : NULL;
+    cr_query_free(both[1]);
+    cr_query_free(page->parsed.query);
+    page->parsed.query = q;
+    if (!q) {
+      cr_error_set(err, CR_E_NOMEM, "out of memory");
+      return -1;
+    }
+  }
   page->result.note = page->parsed.note;
   /* The patterns snippets show: those not excluded. */
   free(page->patterns);
@@ -757,6 +775,10 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
   page->result.took_ms = now_ms() - t0;
   return rc == 0 ? 0 : -1;
 }
+
+cr_rdb *sr_engine_db(sr_engine *e) { return e->db; }
+cr_analyzer *sr_engine_analyzer(sr_engine *e) { return e->an; }
+cr_textpack *sr_engine_textpack(sr_engine *e) { return e->tp; }
 
 void sr_page_free(sr_page *page) {
   if (!page) return;
