@@ -149,7 +149,6 @@ static json_t *hit_object(const out_hit *h, const out_field *fields, size_t n) {
 int out_rows(FILE *f, const out_result *r, out_format fmt,
              const out_field *fields, size_t n_fields, bool header) {
   char sep = fmt == OUT_FORMAT_TSV ? '\t' : ',';
-  const char *eol = fmt == OUT_FORMAT_CSV ? "\r\n" : "\n";
   if (fmt == OUT_FORMAT_JSONL) {
     for (size_t i = 0; i < r->n_hits; i++) {
       json_t *o = hit_object(&r->hits[i], fields, n_fields);
@@ -169,7 +168,7 @@ int out_rows(FILE *f, const out_result *r, out_format fmt,
       if (i) fputc(sep, f);
       fputs(out_field_name(fields[i]), f);
     }
-    fputs(eol, f);
+    fputc('\n', f);
   }
   for (size_t h = 0; h < r->n_hits; h++) {
     for (size_t i = 0; i < n_fields; i++) {
@@ -183,7 +182,7 @@ int out_rows(FILE *f, const out_result *r, out_format fmt,
       out_csv_value(f, clean, sep);
       free(clean);
     }
-    fputs(eol, f);
+    fputc('\n', f);
   }
   return ferror(f) ? -1 : 0;
 }

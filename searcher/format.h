@@ -5,7 +5,9 @@
  *          for (absent fields left out, as in --json's hits)
  *   csv    a header line of field names, then one line per hit, RFC 4180:
  *          a value holding a comma, a quote or a line break is quoted,
- *          its quotes doubled; lines end with CRLF as the RFC says
+ *          its quotes doubled; lines end with LF (the RFC's CRLF would
+ *          leave a \r on every last field for cut, awk and sort; CSV
+ *          readers take either)
  *   tsv    the same with tabs, no quoting: tabs and line breaks inside a
  *          value become spaces (IANA's text/tab-separated-values has no
  *          escape for them)

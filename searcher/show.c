@@ -138,10 +138,11 @@ int sr_show(sr_engine *e, const char *id, const char *query, size_t len,
   cr_schema_id_term(id, id_term);
   cr_docid doc = cr_rdb_docid_of(db, id_term);
   if (!doc) {
-    cr_error_set(err, CR_E_NOT_FOUND,
-                 "--show: no article with id '%s' in this index (ids are in "
-                 "the results: searcher -d INDEX --fields id WORDS)",
-                 id);
+    cr_error_set(
+        err, CR_E_NOT_FOUND,
+        "--show: no article with id '%s' in this index (ids are in "
+        "the results: searcher -d INDEX --format tsv --fields id WORDS)",
+        id);
     return -1;
   }
   size_t card_len = 0, packed_len = 0;

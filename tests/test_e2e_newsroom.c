@@ -181,7 +181,7 @@ Test(newsroom, show_unknown_id_exits_2) {
 Test(newsroom, id_in_a_query) {
   th_run r = searcher("-d", news_idx, "--format", "csv", "--fields", "id",
                       "id:r3", NULL);
-  cr_expect_str_eq(r.out, "id\r\nr3\r\n");
+  cr_expect_str_eq(r.out, "id\nr3\n");
   th_run_free(&r);
   r = searcher("-d", news_idx, "--count", "furto -id:r3", NULL);
   cr_expect_str_eq(r.out, "4\n");
@@ -252,13 +252,13 @@ Test(newsroom, csv_quotes_what_needs_it) {
                       "id,date,title,url", "--sort", "date", "furto", NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   cr_expect_str_eq(r.out,
-                   "id,date,title,url\r\n"
+                   "id,date,title,url\n"
                    "r1,2024-02-20,\"Furto in centro, \"\"colpo\"\" da mille "
-                   "euro\",https://example.org/r1\r\n"
-                   "r2,2024-02-19,Furto a Carpi,\r\n"
-                   "r3,2024-02-14,Furto a Sassuolo,\r\n"
-                   "r4,2024-01-25,Furto a Mirandola,\r\n"
-                   "r5,2023-03-01,Furto a Vignola,\r\n");
+                   "euro\",https://example.org/r1\n"
+                   "r2,2024-02-19,Furto a Carpi,\n"
+                   "r3,2024-02-14,Furto a Sassuolo,\n"
+                   "r4,2024-01-25,Furto a Mirandola,\n"
+                   "r5,2023-03-01,Furto a Vignola,\n");
   th_run_free(&r);
 }
 

@@ -117,9 +117,9 @@ Test(format, rows) {
     out_format fmt;
     const char *want;
   } cases[] = {
-      {OUT_FORMAT_CSV, "id,title,url,score\r\n"
-                       "a1,\"Uno, due\",https://x.org/a1,2.5000\r\n"
-                       "a2,Esc  rosso,,1.0000\r\n"},
+      {OUT_FORMAT_CSV, "id,title,url,score\n"
+                       "a1,\"Uno, due\",https://x.org/a1,2.5000\n"
+                       "a2,Esc  rosso,,1.0000\n"},
       {OUT_FORMAT_TSV, "id\ttitle\turl\tscore\n"
                        "a1\tUno, due\thttps://x.org/a1\t2.5000\n"
                        "a2\tEsc  rosso\t\t1.0000\n"},
