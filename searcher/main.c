@@ -57,6 +57,9 @@ static const char usage_text[] =
     "                     oggi, ieri, 7d, 2w, 1m, 1y, \"ultimi 7 giorni\")\n"
     "  --until DATE       only articles up to DATE\n"
     "  --count            print the exact number of matches only\n"
+    "  --explain          per hit, the query terms it holds and what each\n"
+    "                     adds to its score (BM25), the query's boosts and\n"
+    "                     the proximity bonus\n"
     "  --show ID          print article ID whole (a query, if given, is\n"
     "                     highlighted in it); unknown ID: exit 2\n"
     "  --json             print one JSON object (same as --format json)\n"
@@ -223,7 +226,7 @@ static int parse_args(int argc, char **argv, cli *c) {
     static const char *const flags[] = {
         "-h",      "--help",        "--version",  "--json",
         "--all",   "--no-snippets", "--collapse", "--no-suggest",
-        "--count", "--reverse"};
+        "--count", "--reverse",     "--explain"};
     bool is_flag = false;
     for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
       if (strcmp(name, flags[k]) == 0) is_flag = true;
@@ -268,6 +271,8 @@ static int parse_args(int argc, char **argv, cli *c) {
         return -1;
       }
       c->highlight = val;
+    } else if (!strcmp(name, "--explain")) {
+      c->params.explain = true;
     } else if (!strcmp(name, "--count")) {
       c->count = true;
     } else if (!strcmp(name, "--show")) {

@@ -67,6 +67,70 @@ static double round_to(double x, double unit) {
   return round(x / unit) * unit;
 }
 
+static void put_safe(FILE *f, const char *s);
+
+/* "explain": [{"what": "term", "term": "russ", "weight": 4.1}, ...,
+ * {"what": "scaling", "weight": -0.3}, {"what": "proximity", "weight": 1.2}]:
+ * the parts add up to the hit's score. */
+static json_t *explain_json(const out_hit *h) {
+  json_t *list = json_array();
+  int rc = list ? 0 : -1;
+  double sum = 0;
+  for (size_t i = 0; i < h->n_why && !rc; i++) {
+    json_t *t = json_object();
+    rc |= t ? 0 : -1;
+    if (!rc) {
+      rc |= json_object_set_new_nocheck(t, "what", json_string("term"));
+      rc |= set_cstring(t, "term", h->why[i].term);
+      rc |= json_object_set_new_nocheck(
+          t, "weight", json_real(round_to(h->why[i].weight, 1e-4)));
+    }
+    rc |= json_array_append_new(list, t);
+    sum += h->why[i].weight;
+  }
+  const struct {
+    const char *what;
+    double w;
+  } extra[] = {{"scaling", h->bm25 > 0 ? h->bm25 - sum : 0},
+               {"proximity", h->bonus}};
+  for (size_t i = 0; i < 2 && !rc; i++) {
+    if (round_to(extra[i].w, 1e-4) == 0) continue;
+    json_t *t = json_object();
+    rc |= t ? 0 : -1;
+    if (!rc) {
+      rc |= json_object_set_new_nocheck(t, "what", json_string(extra[i].what));
+      rc |= json_object_set_new_nocheck(t, "weight",
+                                        json_real(round_to(extra[i].w, 1e-4)));
+    }
+    rc |= json_array_append_new(list, t);
+  }
+  if (rc) {
+    json_decref(list);
+    return NULL;
+  }
+  return list;
+}
+
+/* "   why: russ 1.65 + name:russia 1.81 - scaling 1.27 + proximity 3.61 = 5.80"
+ */
+static void explain_line(FILE *f, const out_hit *h) {
+  fputs("   why:", f);
+  double sum = 0;
+  for (size_t i = 0; i < h->n_why; i++) {
+    fputs(i ? " + " : " ", f);
+    put_safe(f, h->why[i].term);
+    fprintf(f, " %.2f", h->why[i].weight);
+    sum += h->why[i].weight;
+  }
+  if (h->n_why == 0) fputs(" no term weighs (a filter alone)", f);
+  double scaling = h->bm25 > 0 ? h->bm25 - sum : 0;
+  if (scaling >= 0.005 || scaling <= -0.005)
+    fprintf(f, " %s scaling %.2f", scaling < 0 ? "-" : "+",
+            scaling < 0 ? -scaling : scaling);
+  if (h->bonus >= 0.005) fprintf(f, " + proximity %.2f", h->bonus);
+  fprintf(f, " = %.2f\n", h->score);
+}
+
 static json_t *hit_json(const out_hit *h) {
   json_t *o = json_object();
   if (!o) return NULL;
@@ -83,6 +147,8 @@ static json_t *hit_json(const out_hit *h) {
   rc |= set_cstring(o, "snippet", h->snippet);
   if (h->similar)
     rc |= json_object_set_new_nocheck(o, "similar", json_integer(h->similar));
+  if (h->explained)
+    rc |= json_object_set_new_nocheck(o, "explain", explain_json(h));
   if (rc) {
     json_decref(o);
     return NULL;
@@ -295,6 +361,7 @@ int out_text(FILE *f, const out_result *r, const out_style *style) {
       fprintf(f, "   %s\n", shown ? shown : h->snippet);
       free(shown);
     }
+    if (h->explained) explain_line(f, h);
   }
   if (r->n_hits > 0) fputc('\n', f);
   uint32_t first_rank = r->n_hits ? r->hits[0].rank : 0;

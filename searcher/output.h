@@ -27,6 +27,12 @@
 #define OUT_BOLD_START "\x1b[1m"
 #define OUT_BOLD_END "\x1b[0m"
 
+/* One matching term of a hit and its BM25 weight there (--explain). */
+typedef struct out_explain_term {
+  char *term; /* as the query language writes it: russ, name:russia */
+  double weight;
+} out_explain_term;
+
 typedef struct out_hit {
   uint32_t rank;       /* 1-based, counting from the first result overall */
   double score;        /* BM25 weight (0 when sorted by date) */
@@ -38,6 +44,13 @@ typedef struct out_hit {
   const char *url;     /* NULL if unknown */
   const char *snippet; /* NULL when snippets are off */
   uint32_t similar;    /* with --collapse: near duplicates folded into it */
+  /* --explain: the matching terms' weights, best first, the BM25 weight
+   * of the whole query (their sum plus the query's boosts) and the
+   * rerank's proximity bonus (score = bm25 + bonus). */
+  bool explained;
+  const out_explain_term *why;
+  size_t n_why;
+  double bm25, bonus;
 } out_hit;
 
 /* One facet: how many matches have each value ("2022": 12). */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "dbpaths.h"
+#include "explain.h"
 #include "like.h"
 #include "schema.h"
 #include "suggest.h"
@@ -58,6 +59,7 @@ sr_params sr_params_default(void) {
   p.like = NULL;
   p.only_id = NULL;
   p.exact_count = false;
+  p.explain = false;
   return p;
 }
 
@@ -310,6 +312,9 @@ static void term_list_free(term_list *t) {
 static void drop_hits(sr_page *page) {
   cr_stored *st = page->stored;
   for (size_t i = 0; i < page->result.n_hits; i++) {
+    if (page->hits)
+      sr_explain_free((out_explain_term *)page->hits[i].why,
+                      page->hits[i].n_why);
     if (st) cr_stored_free(&st[i]);
     if (page->snippets) free(page->snippets[i]);
   }
@@ -381,22 +386,48 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
   h->author = st->author;
   h->source = st->source;
   h->url = st->url;
-  if (p->snippets) {
-    term_list t = {0};
+  term_list t = {0};
+  if (p->snippets || p->explain)
     cr_mset_matching_terms(page->mset, i, add_term, &t);
+  if (t.oom) {
+    term_list_free(&t);
+    return -1;
+  }
+  if (p->snippets) {
     cr_snippet_opts so = p->snippet;
     so.patterns = page->patterns;
     so.n_patterns = page->n_patterns;
-    char *snip = t.oom
-                     ? NULL
-                     : cr_snippet(e->an, st->text, st->text ? st->text_len : 0,
-                                  (const char *const *)t.terms, t.n, &so);
-    bool oom = t.oom || !snip;
-    term_list_free(&t);
-    if (oom) return -1;
+    char *snip = cr_snippet(e->an, st->text, st->text ? st->text_len : 0,
+                            (const char *const *)t.terms, t.n, &so);
+    if (!snip) {
+      term_list_free(&t);
+      return -1;
+    }
     page->snippets[k] = snip;
     h->snippet = snip;
   }
+  if (p->explain) {
+    out_explain_term *why = NULL;
+    size_t n_why = 0;
+    cr_error xerr;
+    cr_error_clear(&xerr);
+    if (sr_explain_terms(e->db, &p->search.bm25, h->id,
+                         (const char *const *)t.terms, t.n, &why, &n_why,
+                         &xerr) != 0) {
+      term_list_free(&t);
+      free(page->snippets[k]); /* the hit is not counted: nothing frees */
+      page->snippets[k] = NULL;
+      if (!(may_be_a_commit(xerr.code) && !last)) return -1;
+      cr_stored_free(st);
+      return 1;
+    }
+    h->explained = true;
+    h->why = why;
+    h->n_why = n_why;
+    h->bm25 = cr_mset_weight(page->mset, i);
+    h->bonus = score - h->bm25;
+  }
+  term_list_free(&t);
   st->text = NULL; /* the unpacked text lives only until the next hit */
   st->text_len = 0;
   return 0;

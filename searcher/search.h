@@ -38,6 +38,7 @@ typedef struct sr_params {
   bool suggest;        /* offer a spelling correction of rare words */
   const char *like;    /* an article id: find articles like it; the
                           query text, if any, only filters */
+  bool explain;        /* each hit's terms and their weights (explain.h) */
   bool exact_count;    /* count every match (--count): exact, slower */
   const char *only_id; /* an article id: the query runs on that article
                           alone (--show highlights with it) */

@@ -416,3 +416,65 @@ Test(newsroom, default_index_from_environment) {
   cr_expect(strstr(r.err, "CRONACA_INDEX"), "%s", r.err);
   th_run_free(&r);
 }
+
+/* ---- --explain ---------------------------------------------------------- */
+
+/* Every hit's parts add up to its score; the terms are those it holds. */
+Test(newsroom, explain_parts_add_up) {
+  static const char *const queries[] = {
+      "Corea del Nord armi Russia", "Russia armi",       "Pyongyang", "armi",
+      "\"Corea del Nord\"",         "guerra OR missili",
+  };
+  for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+    th_run r = searcher("-d", corpus_idx, "--json", "--explain", "-n", "5",
+                        queries[q], NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    json_t *o = parse_json(r.out);
+    size_t i;
+    json_t *hit;
+    json_array_foreach(json_object_get(o, "hits"), i, hit) {
+      json_t *parts = json_object_get(hit, "explain");
+      cr_assert(json_is_array(parts), "%s: no explain", queries[q]);
+      double sum = 0;
+      size_t k;
+      json_t *part;
+      size_t terms = 0;
+      json_array_foreach(parts, k, part) {
+        sum += json_number_value(json_object_get(part, "weight"));
+        terms += strcmp(str_of(part, "what"), "term") == 0;
+      }
+      double score = json_number_value(json_object_get(hit, "score"));
+      cr_expect(sum > score - 0.002 && sum < score + 0.002,
+                "%s, hit %zu: parts %f, score %f", queries[q], i, sum, score);
+      cr_expect_gt(terms, 0, "%s, hit %zu", queries[q], i);
+    }
+    json_decref(o);
+    th_run_free(&r);
+  }
+}
+
+Test(newsroom, explain_single_term_and_text) {
+  /* One word, no name, no rerank: its weight is the score. */
+  th_run r = searcher("-d", corpus_idx, "--json", "--explain", "-n", "1",
+                      "armi", NULL);
+  json_t *o = parse_json(r.out);
+  json_t *hit = json_array_get(json_object_get(o, "hits"), 0);
+  json_t *parts = json_object_get(hit, "explain");
+  cr_expect_eq(json_array_size(parts), 1);
+  json_t *p0 = json_array_get(parts, 0);
+  cr_expect_str_eq(str_of(p0, "term"), "armi");
+  cr_expect(json_number_value(json_object_get(p0, "weight")) ==
+            json_number_value(json_object_get(hit, "score")));
+  json_decref(o);
+  th_run_free(&r);
+  /* Two words near each other: the proximity bonus is a part. */
+  r = searcher("-d", corpus_idx, "--json", "--explain", "-n", "1",
+               "Corea del Nord armi Russia", NULL);
+  cr_expect(strstr(r.out, "{\"what\": \"proximity\""), "%s", r.out);
+  cr_expect(strstr(r.out, "\"term\": \"name:corea\""), "%s", r.out);
+  th_run_free(&r);
+  r = searcher("-d", corpus_idx, "--explain", "-n", "1", "--no-snippets",
+               "armi", NULL);
+  cr_expect(strstr(r.out, "\n   why: armi "), "%s", r.out);
+  th_run_free(&r);
+}
