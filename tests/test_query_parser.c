@@ -392,6 +392,7 @@ Test(query_parser, first_words_and_exact_tests) {
     free(d);
     cr_parsed_query_free(&pq);
   }
+}
 
 /* Relative dates (today fixed) and id:, as the query trees they make. */
 Test(query_parser, relative_dates_and_ids) {
