@@ -58,7 +58,7 @@ static const char usage_text[] =
     "  --until DATE       only articles up to DATE\n"
     "  --count            print the exact number of matches only\n"
     "  --explain          per hit, the query terms it holds and what each\n"
-    "                     adds to its score (BM25), the query's boosts and\n"
+    "                     adds to its score (BM25), the query's scaling and\n"
     "                     the proximity bonus\n"
     "  --show ID          print article ID whole (a query, if given, is\n"
     "                     highlighted in it); unknown ID: exit 2\n"
@@ -68,8 +68,8 @@ static const char usage_text[] =
     "  --fields LIST      for jsonl, csv, tsv: comma-separated, of rank, id,\n"
     "                     score, date, title, author, source, url, snippet\n"
     "                     (default: all, in that order)\n"
-    "  --highlight MARKUP matched words in snippets: ansi (bold), markdown\n"
-    "                     (**word**), html (<mark>word</mark>) or none\n"
+    "  --highlight MARKUP matched words in snippets and --show: ansi (bold),\n"
+    "                     markdown (**word**), html (<mark>word</mark>) or none\n"
     "                     (default: ansi on a terminal, else markdown)\n"
     "  --batch FILE       one query per line ('-': standard input), one\n"
     "                     JSON object per line out\n"
@@ -596,6 +596,11 @@ static bool options_agree(cli *c) {
   if (c->fields_given && c->format != OUT_FORMAT_JSONL &&
       c->format != OUT_FORMAT_CSV && c->format != OUT_FORMAT_TSV) {
     usage_error("%s", "--fields goes with --format jsonl, csv or tsv");
+    return false;
+  }
+  if (c->show && (c->format == OUT_FORMAT_CSV || c->format == OUT_FORMAT_TSV)) {
+    usage_error("%s", "--show prints text or JSON (--json, --format jsonl), "
+                      "not CSV or TSV");
     return false;
   }
   if (c->show && (c->batch || c->count || c->params.like)) {

@@ -311,6 +311,7 @@ Test(newsroom, usage_errors) {
       {"--since", "domani", "Pyongyang"},
       {"--reverse", "Pyongyang", NULL}, /* without --sort date */
       {"--fields", "id", "Pyongyang"},  /* without a row format */
+      {"--show", "r1", "--format=csv"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     th_run r = searcher("-d", news_idx, bad[i][0], bad[i][1], bad[i][2], NULL);
