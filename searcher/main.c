@@ -1,6 +1,7 @@
 /* main.c — the searcher's command line.
  *
  *   searcher -d INDEX [options] QUERY...
+ *   searcher -d INDEX --show ID [QUERY...]
  *
  * Reads the options, opens the index, and runs one query (printed for
  * people, or as JSON with --json) or a file of queries (--batch, one JSON
@@ -37,6 +38,7 @@
 static const char usage_text[] =
     "usage: searcher -d INDEX [options] QUERY...\n"
     "       searcher -d INDEX [options] --batch FILE\n"
+    "       searcher -d INDEX --show ID [QUERY...]\n"
     "       searcher --analyze TEXT\n"
     "\n"
     "Searches the cronaca index INDEX (a directory, sharded or not, or a\n"

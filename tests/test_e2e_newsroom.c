@@ -479,3 +479,26 @@ Test(newsroom, explain_single_term_and_text) {
   cr_expect(strstr(r.out, "\n   why: armi "), "%s", r.out);
   th_run_free(&r);
 }
+
+/* --batch --count: one {"matches": N} line per query, in order. */
+Test(newsroom, batch_counts) {
+  char *const argv[] = {SEARCHER_BIN, "-d",      news_idx, "--batch",
+                        "-",          "--count", NULL};
+  th_run r = th_exec(argv, "furto\nrapina\nid:r2\nnessunacosa\n");
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  static const long want[] = {5, 1, 1, 0};
+  char *line = r.out;
+  for (size_t i = 0; i < 4; i++) {
+    cr_assert(line && *line, "line %zu missing: %s", i, r.out);
+    char *nl = strchr(line, '\n');
+    cr_assert(nl);
+    *nl = '\0';
+    json_t *o = parse_json(line);
+    cr_expect_eq(json_integer_value(json_object_get(o, "matches")), want[i],
+                 "%s", line);
+    json_decref(o);
+    line = nl + 1;
+  }
+  cr_expect_str_eq(line, "");
+  th_run_free(&r);
+}
