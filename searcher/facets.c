@@ -19,7 +19,8 @@ static const struct {
 
 bool sr_facet_parse(const char *name, sr_facet_kind *out) {
   for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
-    if (!strcasecmp(name, kinds[k].name) || !strcasecmp(name, kinds[k].italian)) {
+    if (!strcasecmp(name, kinds[k].name) ||
+        !strcasecmp(name, kinds[k].italian)) {
       *out = (sr_facet_kind)k;
       return true;
     }
@@ -37,12 +38,14 @@ typedef struct collector {
 } collector;
 
 /* The value as shown: "20220906" counts for "2022" or "2022-09". */
-static bool shown_value(sr_facet_kind k, const char *v, size_t len,
-                        char *out, size_t out_size) {
+static bool shown_value(sr_facet_kind k, const char *v, size_t len, char *out,
+                        size_t out_size) {
   if (k == SR_FACET_YEAR || k == SR_FACET_MONTH) {
     if (len != 8) return false; /* not a date value */
-    if (k == SR_FACET_YEAR) snprintf(out, out_size, "%.4s", v);
-    else snprintf(out, out_size, "%.4s-%.2s", v, v + 4);
+    if (k == SR_FACET_YEAR)
+      snprintf(out, out_size, "%.4s", v);
+    else
+      snprintf(out, out_size, "%.4s-%.2s", v, v + 4);
     return true;
   }
   snprintf(out, out_size, "%.*s", (int)len, v);
@@ -108,7 +111,8 @@ int sr_facet_collect(const cr_mset *m, unsigned spy, sr_facet_kind k,
 
 void sr_facet_free(out_facet *f) {
   out_facet_value *v = (out_facet_value *)f->values;
-  for (size_t i = 0; i < f->n_values; i++) free((char *)v[i].value);
+  for (size_t i = 0; i < f->n_values; i++)
+    free((char *)v[i].value);
   free(v);
   memset(f, 0, sizeof *f);
 }

@@ -1,10 +1,12 @@
 /* main.c — the searcher's command line.
  *
  *   searcher -d INDEX [options] QUERY...
+ *   searcher -d INDEX --show ID [QUERY...]
  *
  * Reads the options, opens the index, and runs one query (printed for
  * people, or as JSON with --json) or a file of queries (--batch, one JSON
- * object per line). The work itself lives in search.c and output.c.
+ * object per line), or reads one article (--show). The work itself lives
+ * in search.c, show.c, explain.c, output.c and format.c.
  * Exit status: 0 success (a query that matches nothing included), 2 usage
  * or fatal errors.
  */
@@ -18,9 +20,11 @@
 
 #include "analyzer.h"
 #include "dates.h"
+#include "format.h"
 #include "output.h"
 #include "schema.h"
 #include "search.h"
+#include "show.h"
 
 #ifndef CRONACA_VERSION
 #define CRONACA_VERSION "unknown"
@@ -35,6 +39,7 @@
 static const char usage_text[] =
     "usage: searcher -d INDEX [options] QUERY...\n"
     "       searcher -d INDEX [options] --batch FILE\n"
+    "       searcher -d INDEX --show ID [QUERY...]\n"
     "       searcher --analyze TEXT\n"
     "\n"
     "Searches the cronaca index INDEX (a directory, sharded or not, or a\n"
@@ -42,16 +47,33 @@ static const char usage_text[] =
     "HOST:PORT` for xapian-tcpsrv; repeat -d to search several as one) and\n"
     "prints the best matches.\n"
     "\n"
-    "  -d INDEX           the index (required, may be repeated; a database\n"
-    "                     named twice is searched once)\n"
+    "  -d INDEX           the index (may be repeated; a database named\n"
+    "                     twice is searched once; default: $CRONACA_INDEX)\n"
     "  -n N               results to show (default 10, at most 1000000)\n"
     "  --offset N         skip the first N results (paging)\n"
     "  --all              every word required (default: any, ranked)\n"
-    "  --sort ORDER       'relevance' (default) or 'date' (newest first)\n"
+    "  --sort ORDER       'relevance' (default), 'date' (newest first) or\n"
+    "                     '-date' / 'oldest' (oldest first)\n"
+    "  --reverse          with --sort date: oldest first\n"
     "  --since DATE       only articles from DATE on (2022-09-06,\n"
-    "                     06/09/2022, 6 settembre 2022, 2022-09)\n"
+    "                     06/09/2022, 6 settembre 2022, 2022-09; relative:\n"
+    "                     oggi, ieri, 7d, 2w, 1m, 1y, \"ultimi 7 giorni\")\n"
     "  --until DATE       only articles up to DATE\n"
-    "  --json             print one JSON object\n"
+    "  --count            print the exact number of matches only\n"
+    "  --explain          per hit, the query terms it holds and what each\n"
+    "                     adds to its score (BM25), the query's scaling and\n"
+    "                     the proximity bonus\n"
+    "  --show ID          print article ID whole (a query, if given, is\n"
+    "                     highlighted in it); unknown ID: exit 2\n"
+    "  --json             print one JSON object (same as --format json)\n"
+    "  --format FORMAT    text (default), json, jsonl (one hit a line), csv\n"
+    "                     or tsv (a header line, then one hit a line)\n"
+    "  --fields LIST      for jsonl, csv, tsv: comma-separated, of rank, id,\n"
+    "                     score, date, title, author, source, url, snippet\n"
+    "                     (default: all, in that order)\n"
+    "  --highlight MARKUP matched words in snippets and --show: ansi (bold),\n"
+    "                     markdown (**word**), html (<mark>word</mark>) or none\n"
+    "                     (default: ansi on a terminal, else markdown)\n"
     "  --batch FILE       one query per line ('-': standard input), one\n"
     "                     JSON object per line out\n"
     "  --no-snippets      leave snippets out (faster, for benchmarks)\n"
@@ -59,6 +81,8 @@ static const char usage_text[] =
     "                     (+N similar)\n"
     "  --facet FIELD      count all matches per year, month, author or\n"
     "                     source (repeatable)\n"
+    "  --facet-limit N    values shown per facet (default 15 on screen,\n"
+    "                     all in JSON; 0: all)\n"
     "  --like ID          articles most like article ID (a query, if given,\n"
     "                     only filters them)\n"
     "  --no-suggest       no \"Forse cercavi\" spelling suggestion\n"
@@ -74,7 +98,8 @@ static const char usage_text[] =
     "\n"
     "Query language: words (any, best first), \"exact phrase\", +required,\n"
     "-excluded, -\"excluded phrase\", AND, OR, NOT, ( ), title:x author:x\n"
-    "source:x, prefix*, date:2022-09, date:2022-09-01..2022-09-30.\n"
+    "source:x, id:ID, prefix*, date:2022-09, date:2022-09-01..2022-09-30,\n"
+    "date:oggi, date:ieri, date:7d (CRONACA_TODAY=YYYY-MM-DD fixes today).\n"
     "Snippets mark matched words **like this** (bold on a terminal).\n"
     "\n"
     "Limits: a snippet is about 220 bytes of the article, around its best\n"
@@ -87,10 +112,19 @@ typedef struct cli {
   size_t n_paths;
   char *query; /* the QUERY words joined by spaces, or NULL */
   size_t query_len;
-  bool json;
-  const char *batch;    /* --batch FILE */
-  const char *analyze;  /* --analyze TEXT */
-  const char *language; /* --language, NULL: italian */
+  const char *batch;              /* --batch FILE */
+  const char *analyze;            /* --analyze TEXT */
+  const char *language;           /* --language, NULL: italian */
+  const char *show;               /* --show ID */
+  bool count;                     /* --count */
+  out_format format;              /* --format (--json: OUT_FORMAT_JSON) */
+  out_field fields[OUT_N_FIELDS]; /* --fields */
+  size_t n_fields;
+  bool fields_given;
+  const char *highlight; /* --highlight, NULL: by the terminal */
+  bool reverse;          /* --reverse */
+  uint32_t facet_limit;  /* --facet-limit, 0: the renderers' default */
+  bool facet_limit_given;
   char since[11], until[11];
   sr_params params;
 } cli;
@@ -193,8 +227,9 @@ static int parse_args(int argc, char **argv, cli *c) {
       val = strchr(a, '=') + 1;
     }
     static const char *const flags[] = {
-        "-h",    "--help",        "--version",  "--json",
-        "--all", "--no-snippets", "--collapse", "--no-suggest"};
+        "-h",      "--help",        "--version",  "--json",
+        "--all",   "--no-snippets", "--collapse", "--no-suggest",
+        "--count", "--reverse",     "--explain"};
     bool is_flag = false;
     for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
       if (strcmp(name, flags[k]) == 0) is_flag = true;
@@ -216,7 +251,45 @@ static int parse_args(int argc, char **argv, cli *c) {
       printf("searcher (cronaca) %s\n", CRONACA_VERSION);
       return 1;
     } else if (!strcmp(name, "--json")) {
-      c->json = true;
+      c->format = OUT_FORMAT_JSON;
+    } else if (!strcmp(name, "--format")) {
+      if (!out_format_parse(val, &c->format)) {
+        usage_error("--format is text, json, jsonl, csv or tsv, not '%s'", val);
+        return -1;
+      }
+    } else if (!strcmp(name, "--fields")) {
+      char bad[64];
+      if (!out_fields_parse(val, c->fields, &c->n_fields, bad, sizeof bad)) {
+        usage_error("--fields: unknown field '%s' (rank, id, score, date, "
+                    "title, author, source, url, snippet)",
+                    bad);
+        return -1;
+      }
+      c->fields_given = true;
+    } else if (!strcmp(name, "--highlight")) {
+      if (strcmp(val, "ansi") && strcmp(val, "markdown") &&
+          strcmp(val, "html") && strcmp(val, "none")) {
+        usage_error("--highlight is ansi, markdown, html or none, not '%s'",
+                    val);
+        return -1;
+      }
+      c->highlight = val;
+    } else if (!strcmp(name, "--explain")) {
+      c->params.explain = true;
+    } else if (!strcmp(name, "--count")) {
+      c->count = true;
+    } else if (!strcmp(name, "--show")) {
+      c->show = val;
+    } else if (!strcmp(name, "--reverse")) {
+      c->reverse = true;
+    } else if (!strcmp(name, "--facet-limit")) {
+      if (!parse_count(val, 1000000, &c->facet_limit)) {
+        usage_error("--facet-limit wants a number of values (0: all), not "
+                    "'%s'",
+                    val);
+        return -1;
+      }
+      c->facet_limit_given = true;
     } else if (!strcmp(name, "--all")) {
       c->params.qp.all_required = true;
     } else if (!strcmp(name, "--no-snippets")) {
@@ -263,20 +336,26 @@ static int parse_args(int argc, char **argv, cli *c) {
         return -1;
       }
     } else if (!strcmp(name, "--sort")) {
-      if (!strcmp(val, "date")) {
+      if (!strcmp(val, "date") || !strcmp(val, "newest")) {
         c->params.search.sort_slot = CR_SLOT_DATE;
         c->params.search.sort_descending = true;
+      } else if (!strcmp(val, "-date") || !strcmp(val, "oldest")) {
+        c->params.search.sort_slot = CR_SLOT_DATE;
+        c->params.search.sort_descending = false;
       } else if (!strcmp(val, "relevance")) {
         c->params.search.sort_slot = -1;
       } else {
-        usage_error("--sort is 'date' or 'relevance', not '%s'", val);
+        usage_error("--sort is 'relevance', 'date' or '-date' (oldest "
+                    "first), not '%s'",
+                    val);
         return -1;
       }
     } else if (!strcmp(name, "--since") || !strcmp(name, "--until")) {
       bool since = name[2] == 's';
       char *out = since ? c->since : c->until;
       if (!parse_date_option(val, since, out)) {
-        usage_error("not a date: '%s' (try 2022-09-06 or 6 settembre 2022)",
+        usage_error("not a date: '%s' (try 2022-09-06, 6 settembre 2022, "
+                    "ieri or 7d)",
                     val);
         return -1;
       }
@@ -375,10 +454,28 @@ static void report_open_error(const cli *c, const cr_error *err) {
     out_say("%s", err->message);
 }
 
-/* Prints one query's page: text for people, or one JSON line. */
-static int print_page(const cli *c, const sr_page *page, bool bold) {
-  if (c->json || c->batch) {
-    char *js = out_json(&page->result);
+/* Prints one query's page: text for people, one JSON line, rows for
+ * scripts, or with --count the number of matches. */
+static int print_page(const cli *c, sr_page *page, bool bold) {
+  if (c->facet_limit_given)
+    page->result.facet_limit = c->facet_limit ? c->facet_limit : SIZE_MAX;
+  bool json = c->format == OUT_FORMAT_JSON || c->batch;
+  if (c->count && !json) {
+    if (page->result.note) out_say("%s", page->result.note);
+    printf("%u\n", page->result.estimated);
+    return ferror(stdout) ? -1 : 0;
+  }
+  if (c->format == OUT_FORMAT_JSONL || c->format == OUT_FORMAT_CSV ||
+      c->format == OUT_FORMAT_TSV) {
+    if (page->result.note) out_say("%s", page->result.note);
+    out_field def[OUT_N_FIELDS];
+    size_t n = c->fields_given ? c->n_fields : out_fields_default(def);
+    return out_rows(stdout, &page->result, c->format,
+                    c->fields_given ? c->fields : def, n, true);
+  }
+  if (json) {
+    char *js =
+        c->count ? out_count_json(&page->result) : out_json(&page->result);
     if (!js) return -1;
     fputs(js, stdout);
     fputc('\n', stdout);
@@ -429,29 +526,133 @@ static int run_batch(const cli *c, sr_engine *e) {
   return status;
 }
 
+/* The markers --highlight asks for; bold: whether titles are bold. */
+static void choose_highlight(cli *c, bool *bold) {
+  const char *h = c->highlight;
+  if (!h) {
+    if (*bold) {
+      c->params.snippet.hl_start = OUT_BOLD_START;
+      c->params.snippet.hl_end = OUT_BOLD_END;
+    }
+    return;
+  }
+  *bold = !strcmp(h, "ansi") && c->format == OUT_FORMAT_TEXT;
+  if (!strcmp(h, "ansi")) {
+    c->params.snippet.hl_start = OUT_BOLD_START;
+    c->params.snippet.hl_end = OUT_BOLD_END;
+  } else if (!strcmp(h, "html")) {
+    c->params.snippet.hl_start = "<mark>";
+    c->params.snippet.hl_end = "</mark>";
+  } else if (!strcmp(h, "none")) {
+    c->params.snippet.hl_start = "";
+    c->params.snippet.hl_end = "";
+  } else {
+    c->params.snippet.hl_start = OUT_MARK_START;
+    c->params.snippet.hl_end = OUT_MARK_END;
+  }
+}
+
+/* --show: the article, whole; a query highlights it. */
+static int run_show(const cli *c, sr_engine *e, bool bold) {
+  sr_article a;
+  cr_error err;
+  cr_error_clear(&err);
+  if (sr_show(e, c->show, c->query, c->query_len, &c->params, &a, &err) != 0) {
+    out_say("%s", err.message);
+    return EXIT_USAGE;
+  }
+  int rc = 0;
+  if (c->format == OUT_FORMAT_JSON || c->format == OUT_FORMAT_JSONL) {
+    char *js = sr_article_json(&a, c->query, c->query_len);
+    if (js) {
+      fputs(js, stdout);
+      fputc('\n', stdout);
+    }
+    rc = js ? 0 : -1;
+    free(js);
+  } else {
+    if (a.queried && !a.matched)
+      out_say("the query does not match article '%s': nothing highlighted",
+              c->show);
+    rc = sr_article_text(stdout, &a, bold);
+  }
+  sr_article_free(&a);
+  return rc == 0 ? 0 : EXIT_USAGE;
+}
+
+/* Checks the options that go together, after all are read. */
+static bool options_agree(cli *c) {
+  if (c->reverse) {
+    if (c->params.search.sort_slot < 0) {
+      usage_error("%s", "--reverse goes with --sort date (newest first "
+                        "becomes oldest first)");
+      return false;
+    }
+    c->params.search.sort_descending = !c->params.search.sort_descending;
+  }
+  if (c->batch && c->format != OUT_FORMAT_TEXT &&
+      c->format != OUT_FORMAT_JSON) {
+    usage_error("%s", "--batch writes one JSON object per query: --format "
+                      "jsonl, csv and tsv are for one query");
+    return false;
+  }
+  if (c->fields_given && c->format != OUT_FORMAT_JSONL &&
+      c->format != OUT_FORMAT_CSV && c->format != OUT_FORMAT_TSV) {
+    usage_error("%s", "--fields goes with --format jsonl, csv or tsv");
+    return false;
+  }
+  if (c->show && (c->format == OUT_FORMAT_CSV || c->format == OUT_FORMAT_TSV)) {
+    usage_error("%s", "--show prints text or JSON (--json, --format jsonl), "
+                      "not CSV or TSV");
+    return false;
+  }
+  if (c->show && (c->batch || c->count || c->params.like)) {
+    usage_error("%s", "--show reads one article: not with --batch, --count "
+                      "or --like");
+    return false;
+  }
+  if (c->count) {
+    c->params.exact_count = true;
+    c->params.search.count = 0;
+    c->params.search.offset = 0;
+    c->params.snippets = false;
+    c->params.suggest = false;
+  }
+  return true;
+}
+
 static int run(cli *c) {
+  /* CRONACA_INDEX names the index when -d does not. */
+  const char *env = getenv("CRONACA_INDEX");
+  if (c->n_paths == 0 && env && *env) {
+    const char **p = realloc(c->paths, sizeof *p);
+    if (!p) return EXIT_USAGE;
+    p[0] = env;
+    c->paths = p;
+    c->n_paths = 1;
+  }
+  if (!options_agree(c)) return EXIT_USAGE;
   if (c->analyze) return run_analyze(c);
   if (c->n_paths == 0) {
-    usage_error("%s", "no index: name one with -d INDEX");
+    usage_error("%s", "no index: name one with -d INDEX (or set "
+                      "CRONACA_INDEX)");
     return EXIT_USAGE;
   }
   if (c->batch && c->query) {
     usage_error("%s", "give either --batch FILE or a query, not both");
     return EXIT_USAGE;
   }
-  if (!c->batch && !c->query && !c->params.like) {
+  if (!c->batch && !c->query && !c->params.like && !c->show) {
     usage_error("%s", "no query: searcher -d INDEX WORDS...");
     return EXIT_USAGE;
   }
   /* Bold only on a terminal that can show it: not with NO_COLOR, not on
    * TERM=dumb (Emacs shells, some CI logs). */
   const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
-  bool bold = !c->json && !c->batch && isatty(STDOUT_FILENO) &&
-              !(no_color && *no_color) && !(term && !strcmp(term, "dumb"));
-  if (bold) {
-    c->params.snippet.hl_start = OUT_BOLD_START;
-    c->params.snippet.hl_end = OUT_BOLD_END;
-  }
+  bool bold = c->format == OUT_FORMAT_TEXT && !c->batch &&
+              isatty(STDOUT_FILENO) && !(no_color && *no_color) &&
+              !(term && !strcmp(term, "dumb"));
+  choose_highlight(c, &bold);
   cr_error err;
   cr_error_clear(&err);
   sr_engine *e = sr_open(c->paths, c->n_paths, c->language, &err);
@@ -460,7 +661,9 @@ static int run(cli *c) {
     return EXIT_USAGE;
   }
   int status = 0;
-  if (c->batch) {
+  if (c->show) {
+    status = run_show(c, e, bold);
+  } else if (c->batch) {
     status = run_batch(c, e);
   } else {
     sr_page page;

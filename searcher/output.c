@@ -67,6 +67,70 @@ static double round_to(double x, double unit) {
   return round(x / unit) * unit;
 }
 
+static void put_safe(FILE *f, const char *s);
+
+/* "explain": [{"what": "term", "term": "russ", "weight": 4.1}, ...,
+ * {"what": "scaling", "weight": -0.3}, {"what": "proximity", "weight": 1.2}]:
+ * the parts add up to the hit's score. */
+static json_t *explain_json(const out_hit *h) {
+  json_t *list = json_array();
+  int rc = list ? 0 : -1;
+  double sum = 0;
+  for (size_t i = 0; i < h->n_why && !rc; i++) {
+    json_t *t = json_object();
+    rc |= t ? 0 : -1;
+    if (!rc) {
+      rc |= json_object_set_new_nocheck(t, "what", json_string("term"));
+      rc |= set_cstring(t, "term", h->why[i].term);
+      rc |= json_object_set_new_nocheck(
+          t, "weight", json_real(round_to(h->why[i].weight, 1e-4)));
+    }
+    rc |= json_array_append_new(list, t);
+    sum += h->why[i].weight;
+  }
+  const struct {
+    const char *what;
+    double w;
+  } extra[] = {{"scaling", h->bm25 > 0 ? h->bm25 - sum : 0},
+               {"proximity", h->bonus}};
+  for (size_t i = 0; i < 2 && !rc; i++) {
+    if (round_to(extra[i].w, 1e-4) == 0) continue;
+    json_t *t = json_object();
+    rc |= t ? 0 : -1;
+    if (!rc) {
+      rc |= json_object_set_new_nocheck(t, "what", json_string(extra[i].what));
+      rc |= json_object_set_new_nocheck(t, "weight",
+                                        json_real(round_to(extra[i].w, 1e-4)));
+    }
+    rc |= json_array_append_new(list, t);
+  }
+  if (rc) {
+    json_decref(list);
+    return NULL;
+  }
+  return list;
+}
+
+/* "   why: russ 1.65 + name:russia 1.81 - scaling 1.27 + proximity 3.61 = 5.80"
+ */
+static void explain_line(FILE *f, const out_hit *h) {
+  fputs("   why:", f);
+  double sum = 0;
+  for (size_t i = 0; i < h->n_why; i++) {
+    fputs(i ? " + " : " ", f);
+    put_safe(f, h->why[i].term);
+    fprintf(f, " %.2f", h->why[i].weight);
+    sum += h->why[i].weight;
+  }
+  if (h->n_why == 0) fputs(" no term weighs (a filter alone)", f);
+  double scaling = h->bm25 > 0 ? h->bm25 - sum : 0;
+  if (scaling >= 0.005 || scaling <= -0.005)
+    fprintf(f, " %s scaling %.2f", scaling < 0 ? "-" : "+",
+            scaling < 0 ? -scaling : scaling);
+  if (h->bonus >= 0.005) fprintf(f, " + proximity %.2f", h->bonus);
+  fprintf(f, " = %.2f\n", h->score);
+}
+
 static json_t *hit_json(const out_hit *h) {
   json_t *o = json_object();
   if (!o) return NULL;
@@ -79,9 +143,12 @@ static json_t *hit_json(const out_hit *h) {
   rc |= set_cstring(o, "date", h->date);
   rc |= set_cstring(o, "author", h->author);
   rc |= set_cstring(o, "source", h->source);
+  rc |= set_cstring(o, "url", h->url);
   rc |= set_cstring(o, "snippet", h->snippet);
   if (h->similar)
     rc |= json_object_set_new_nocheck(o, "similar", json_integer(h->similar));
+  if (h->explained)
+    rc |= json_object_set_new_nocheck(o, "explain", explain_json(h));
   if (rc) {
     json_decref(o);
     return NULL;
@@ -97,7 +164,9 @@ static json_t *facets_json(const out_result *r) {
     const out_facet *fa = &r->facets[f];
     json_t *list = json_array();
     rc |= list ? 0 : -1;
-    for (size_t i = 0; i < fa->n_values && !rc; i++) {
+    size_t n = fa->n_values;
+    if (r->facet_limit && n > r->facet_limit) n = r->facet_limit;
+    for (size_t i = 0; i < n && !rc; i++) {
       json_t *v = json_object();
       rc |= v ? 0 : -1;
       if (!rc) {
@@ -142,6 +211,25 @@ char *out_json(const out_result *r) {
    * shows; JSON_PRESERVE_ORDER keeps the fields in that order. */
   if (!rc) out = json_dumps(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
   json_decref(hits);
+  json_decref(o);
+  return out;
+}
+
+char *out_count_json(const out_result *r) {
+  json_t *o = json_object();
+  int rc = o ? 0 : -1;
+  if (!rc) {
+    rc |= set_string(o, "query", r->query ? r->query : "",
+                     r->query ? r->query_len : 0);
+    rc |= json_object_set_new_nocheck(o, "matches", json_integer(r->estimated));
+    rc |= json_object_set_new_nocheck(o, "exact", json_boolean(r->exact));
+    rc |= json_object_set_new_nocheck(o, "took_ms",
+                                      json_real(round_to(r->took_ms, 1e-3)));
+    rc |= set_cstring(o, "note", r->note);
+    rc |= set_cstring(o, "error", r->error);
+  }
+  char *out = NULL;
+  if (!rc) out = json_dumps(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
   json_decref(o);
   return out;
 }
@@ -219,10 +307,10 @@ void out_say(const char *fmt, ...) {
 }
 
 /* "year: 2023 (3) · 2022 (12)", the first OUT_FACET_TEXT_MAX values. */
-static void facet_line(FILE *f, const out_facet *fa) {
+static void facet_line(FILE *f, const out_facet *fa, size_t limit) {
   fprintf(f, "%s:", fa->name);
-  size_t n =
-      fa->n_values < OUT_FACET_TEXT_MAX ? fa->n_values : OUT_FACET_TEXT_MAX;
+  if (!limit) limit = OUT_FACET_TEXT_MAX;
+  size_t n = fa->n_values < limit ? fa->n_values : limit;
   for (size_t i = 0; i < n; i++) {
     fputs(i ? " \xc2\xb7 " : " ", f);
     put_safe(f, fa->values[i].value);
@@ -263,11 +351,17 @@ int out_text(FILE *f, const out_result *r, const out_style *style) {
     fputc('\n', f);
     /* The snippet was sanitised when it was made, markers included: only
      * its invisible characters go. */
+    if (h->url && *h->url) {
+      fputs("   ", f);
+      put_safe(f, h->url);
+      fputc('\n', f);
+    }
     if (h->snippet && *h->snippet) {
       char *shown = out_strip_invisible(h->snippet);
       fprintf(f, "   %s\n", shown ? shown : h->snippet);
       free(shown);
     }
+    if (h->explained) explain_line(f, h);
   }
   if (r->n_hits > 0) fputc('\n', f);
   uint32_t first_rank = r->n_hits ? r->hits[0].rank : 0;
@@ -287,6 +381,6 @@ int out_text(FILE *f, const out_result *r, const out_style *style) {
     fprintf(f, "%u-%u of %s%u %s, %.1f ms\n", first_rank, last_rank, about,
             r->estimated, matches, r->took_ms);
   for (size_t i = 0; i < r->n_facets; i++)
-    facet_line(f, &r->facets[i]);
+    facet_line(f, &r->facets[i], r->facet_limit);
   return ferror(f) ? -1 : 0;
 }

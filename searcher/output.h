@@ -27,6 +27,12 @@
 #define OUT_BOLD_START "\x1b[1m"
 #define OUT_BOLD_END "\x1b[0m"
 
+/* One matching term of a hit and its BM25 weight there (--explain). */
+typedef struct out_explain_term {
+  char *term; /* as the query language writes it: russ, name:russia */
+  double weight;
+} out_explain_term;
+
 typedef struct out_hit {
   uint32_t rank;       /* 1-based, counting from the first result overall */
   double score;        /* BM25 weight (0 when sorted by date) */
@@ -35,8 +41,16 @@ typedef struct out_hit {
   const char *date;    /* "YYYY-MM-DD" or NULL */
   const char *author;  /* NULL if unknown */
   const char *source;  /* NULL if unknown */
+  const char *url;     /* NULL if unknown */
   const char *snippet; /* NULL when snippets are off */
   uint32_t similar;    /* with --collapse: near duplicates folded into it */
+  /* --explain: the matching terms' weights, best first, the BM25 weight
+   * of the whole query (their sum plus the query's boosts) and the
+   * rerank's proximity bonus (score = bm25 + bonus). */
+  bool explained;
+  const out_explain_term *why;
+  size_t n_why;
+  double bm25, bonus;
 } out_hit;
 
 /* One facet: how many matches have each value ("2022": 12). */
@@ -67,6 +81,8 @@ typedef struct out_result {
   const char *suggestion; /* "did you mean" query, or NULL */
   const out_facet *facets;
   size_t n_facets;
+  size_t facet_limit; /* values shown per facet (0: OUT_FACET_TEXT_MAX on
+                         screen, all in JSON) */
 } out_result;
 
 /* A malloc'd copy of s[0..len) that is valid UTF-8 with no NUL: invalid
@@ -76,6 +92,11 @@ char *out_utf8_clean(const char *s, size_t len);
 /* The result as one line of JSON, no newline: malloc'd, NULL if memory
  * ran out. */
 char *out_json(const out_result *r);
+
+/* --count's JSON, one line: {"query": ..., "matches": N, "exact": true,
+ * "took_ms": T} (and "note", "error" when there are). malloc'd, NULL if
+ * memory ran out. */
+char *out_count_json(const out_result *r);
 
 typedef struct out_style {
   bool bold; /* terminal styling: bold titles (snippets carry their own

@@ -34,7 +34,8 @@ static int by_position(const void *a, const void *b) {
 /* Index of the first word with w[i]'s term. */
 static size_t first_of(const sr_rr_word *w, size_t i) {
   size_t k = 0;
-  while (strcmp(w[k].term, w[i].term) != 0) k++;
+  while (strcmp(w[k].term, w[i].term) != 0)
+    k++;
   return k;
 }
 
@@ -67,7 +68,8 @@ static double best_window(const sr_rr_word *w, size_t n, unsigned window,
 static bool in_order(const sr_rr_word *a, const sr_rr_word *b, uint32_t lim) {
   size_t j = 0;
   for (size_t i = 0; i < a->n_pos; i++) {
-    while (j < b->n_pos && b->pos[j] <= a->pos[i]) j++;
+    while (j < b->n_pos && b->pos[j] <= a->pos[i])
+      j++;
     if (j == b->n_pos) return false;
     if (b->pos[j] - a->pos[i] <= lim) return true;
   }
@@ -88,11 +90,11 @@ static double ordered_pairs(const sr_rr_word *w, size_t n) {
   return sum;
 }
 
-double sr_rerank_bonus(const sr_rr_word *w, size_t n,
-                       const sr_rerank_opts *o) {
+double sr_rerank_bonus(const sr_rr_word *w, size_t n, const sr_rerank_opts *o) {
   if (n > SR_RERANK_MAX_WORDS) n = SR_RERANK_MAX_WORDS;
   size_t total = 0;
-  for (size_t i = 0; i < n; i++) total += w[i].n_pos;
+  for (size_t i = 0; i < n; i++)
+    total += w[i].n_pos;
   rr_event *ev = malloc((total ? total : 1) * sizeof *ev);
   if (!ev) return 0; /* no bonus is BM25's order: never a failed search */
   double bonus = o->window_weight * best_window(w, n, o->window, ev) +
@@ -122,8 +124,8 @@ static size_t query_words(cr_rdb *db, const cr_mset *m,
   size_t distinct = 0;
   *n = pq->n_words < SR_RERANK_MAX_WORDS ? pq->n_words : SR_RERANK_MAX_WORDS;
   for (size_t i = 0; i < *n; i++) {
-    w[i] = (sr_rr_word){.term = pq->words[i].term,
-                        .qpos = pq->words[i].position};
+    w[i] =
+        (sr_rr_word){.term = pq->words[i].term, .qpos = pq->words[i].position};
     size_t k = first_of(w, i);
     if (k == i) {
       w[i].idf = sr_rerank_idf(cr_mset_termfreq(m, w[i].term), N);

@@ -48,11 +48,11 @@ sr_rerank_opts sr_rerank_opts_default(void);
 
 /* One query word, in query order, and where one document has it. */
 typedef struct sr_rr_word {
-  const char *term;     /* repeats of a word have equal terms */
-  uint32_t qpos;        /* its position in the query */
-  double idf;           /* its weight: log((N - n + 0.5) / (n + 0.5)), >= 0 */
-  const uint32_t *pos;  /* its positions in the document, ascending */
-  size_t n_pos;         /* 0: the document lacks it */
+  const char *term;    /* repeats of a word have equal terms */
+  uint32_t qpos;       /* its position in the query */
+  double idf;          /* its weight: log((N - n + 0.5) / (n + 0.5)), >= 0 */
+  const uint32_t *pos; /* its positions in the document, ascending */
+  size_t n_pos;        /* 0: the document lacks it */
 } sr_rr_word;
 
 /* The bonus one document earns (>= 0): window_weight times the best

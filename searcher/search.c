@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "dbpaths.h"
+#include "explain.h"
 #include "like.h"
 #include "schema.h"
 #include "suggest.h"
@@ -57,6 +58,9 @@ sr_params sr_params_default(void) {
   p.n_facets = 0;
   p.suggest = true;
   p.like = NULL;
+  p.only_id = NULL;
+  p.exact_count = false;
+  p.explain = false;
   return p;
 }
 
@@ -310,6 +314,9 @@ static void term_list_free(term_list *t) {
 static void drop_hits(sr_page *page) {
   cr_stored *st = page->stored;
   for (size_t i = 0; i < page->result.n_hits; i++) {
+    if (page->hits)
+      sr_explain_free((out_explain_term *)page->hits[i].why,
+                      page->hits[i].n_why);
     if (st) cr_stored_free(&st[i]);
     if (page->snippets) free(page->snippets[i]);
   }
@@ -380,22 +387,49 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
   h->date = st->date;
   h->author = st->author;
   h->source = st->source;
-  if (p->snippets) {
-    term_list t = {0};
+  h->url = st->url;
+  term_list t = {0};
+  if (p->snippets || p->explain)
     cr_mset_matching_terms(page->mset, i, add_term, &t);
+  if (t.oom) {
+    term_list_free(&t);
+    return -1;
+  }
+  if (p->snippets) {
     cr_snippet_opts so = p->snippet;
     so.patterns = page->patterns;
     so.n_patterns = page->n_patterns;
-    char *snip = t.oom
-                     ? NULL
-                     : cr_snippet(e->an, st->text, st->text ? st->text_len : 0,
-                                  (const char *const *)t.terms, t.n, &so);
-    bool oom = t.oom || !snip;
-    term_list_free(&t);
-    if (oom) return -1;
+    char *snip = cr_snippet(e->an, st->text, st->text ? st->text_len : 0,
+                            (const char *const *)t.terms, t.n, &so);
+    if (!snip) {
+      term_list_free(&t);
+      return -1;
+    }
     page->snippets[k] = snip;
     h->snippet = snip;
   }
+  if (p->explain) {
+    out_explain_term *why = NULL;
+    size_t n_why = 0;
+    cr_error xerr;
+    cr_error_clear(&xerr);
+    if (sr_explain_terms(e->db, &p->search.bm25, h->id,
+                         (const char *const *)t.terms, t.n, &why, &n_why,
+                         &xerr) != 0) {
+      term_list_free(&t);
+      free(page->snippets[k]); /* the hit is not counted: nothing frees */
+      page->snippets[k] = NULL;
+      if (!(may_be_a_commit(xerr.code) && !last)) return -1;
+      cr_stored_free(st);
+      return 1;
+    }
+    h->explained = true;
+    h->why = why;
+    h->n_why = n_why;
+    h->bm25 = cr_mset_weight(page->mset, i);
+    h->bonus = score - h->bm25;
+  }
+  term_list_free(&t);
   st->text = NULL; /* the unpacked text lives only until the next hit */
   st->text_len = 0;
   return 0;
@@ -501,6 +535,9 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
   if (e->copies && !e->remote) so.count_once_slot = CR_SLOT_CARD;
   unsigned spy_of[SR_MAX_FACETS];
   count_facet_slots(e, p, &so, spy_of);
+  /* --count: every match looked at, so the count is exact. */
+  if (p->exact_count && so.check_at_least < cr_rdb_doccount(e->db))
+    so.check_at_least = cr_rdb_doccount(e->db);
   page->mset = cr_search(e->db, page->parsed.query, &so, err);
   if (!page->mset) return err && may_be_a_commit(err->code) ? 1 : -1;
   uint32_t size = cr_mset_size(page->mset);
@@ -600,6 +637,19 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
    * reopen (cheap when nothing changed) puts it right. */
   cr_error ignored;
   if (e->counted) cr_rdb_reopen(e->db, &ignored);
+  if (p->only_id && page->parsed.query) {
+    char id_term[CR_ID_TERM_SIZE];
+    cr_schema_id_term(p->only_id, id_term);
+    cr_query *both[2] = {page->parsed.query, cr_query_term(id_term, 1, 0)};
+    cr_query *q = both[1] ? cr_query_combine(CR_OP_FILTER, both, 2, 0) : NULL;
+    cr_query_free(both[1]);
+    cr_query_free(page->parsed.query);
+    page->parsed.query = q;
+    if (!q) {
+      cr_error_set(err, CR_E_NOMEM, "out of memory");
+      return -1;
+    }
+  }
   page->result.note = page->parsed.note;
   /* The patterns snippets show: those not excluded. */
   free(page->patterns);
@@ -764,6 +814,10 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
   page->result.took_ms = now_ms() - t0;
   return rc == 0 ? 0 : -1;
 }
+
+cr_rdb *sr_engine_db(sr_engine *e) { return e->db; }
+cr_analyzer *sr_engine_analyzer(sr_engine *e) { return e->an; }
+cr_textpack *sr_engine_textpack(sr_engine *e) { return e->tp; }
 
 void sr_page_free(sr_page *page) {
   if (!page) return;

@@ -20,6 +20,7 @@
 #include "query_parser.h"
 #include "rerank.h"
 #include "snippet.h"
+#include "textpack.h"
 #include "xapian_c.h"
 
 typedef struct sr_engine sr_engine;
@@ -34,9 +35,13 @@ typedef struct sr_params {
   bool collapse;           /* one hit per group of near duplicates */
   sr_facet_kind facets[SR_MAX_FACETS]; /* counted over all matches */
   size_t n_facets;
-  bool suggest;     /* offer a spelling correction of rare words */
-  const char *like; /* an article id: find articles like it; the
-                       query text, if any, only filters */
+  bool suggest;        /* offer a spelling correction of rare words */
+  const char *like;    /* an article id: find articles like it; the
+                          query text, if any, only filters */
+  bool explain;        /* each hit's terms and their weights (explain.h) */
+  bool exact_count;    /* count every match (--count): exact, slower */
+  const char *only_id; /* an article id: the query runs on that article
+                          alone (--show highlights with it) */
 } sr_params;
 
 /* Defaults: 10 hits by relevance, snippets with OUT_MARK_* markers,
@@ -72,5 +77,10 @@ typedef struct sr_page {
 int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
            sr_page *page, cr_error *err);
 void sr_page_free(sr_page *page);
+
+/* What the engine opened, for modules that read one article (show.c). */
+cr_rdb *sr_engine_db(sr_engine *e);
+cr_analyzer *sr_engine_analyzer(sr_engine *e);
+cr_textpack *sr_engine_textpack(sr_engine *e);
 
 #endif

@@ -12,8 +12,10 @@
 #include "dates.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* Month names and the abbreviations Italian papers print, lower case;
  * matching is ASCII case-insensitive ("Settembre", "SETTEMBRE", "Set."). */
@@ -286,6 +288,7 @@ bool cr_date_parse(const char *s, size_t len, bool allow_trailing,
 
 bool cr_date_range(const char *s, size_t len, char out_lo[9], char out_hi[9]) {
   int y, m, d;
+  if (s && cr_date_relative(s, len, out_lo, out_hi)) return true;
   if (!s || !parse_parts(s, len, false, true, &y, &m, &d)) return false;
   int m_lo = m < 0 ? 1 : m, m_hi = m < 0 ? 12 : m;
   int d_lo = d < 0 ? 1 : d, d_hi = d < 0 ? days_in_month(y, m_hi) : d;
@@ -294,5 +297,167 @@ bool cr_date_range(const char *s, size_t len, char out_lo[9], char out_hi[9]) {
   memcpy(out_lo, buf, 9);
   snprintf(buf, sizeof buf, "%04d%02d%02d", y, m_hi, d_hi);
   memcpy(out_hi, buf, 9);
+  return true;
+}
+
+/* ---- Relative dates ---------------------------------------------------- */
+
+/* Days since 1970-01-01 of a civil date, and back (H. Hinnant's
+ * algorithms): plain integer arithmetic, no time zone in the way. */
+static long days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  long era = (y >= 0 ? y : y - 399) / 400;
+  long yoe = y - era * 400;
+  long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, int *y, int *m, int *d) {
+  z += 719468;
+  long era = (z >= 0 ? z : z - 146096) / 146097;
+  long doe = z - era * 146097;
+  long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  long mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static void today_parts(int *y, int *m, int *d) {
+  const char *env = getenv("CRONACA_TODAY");
+  if (env && *env && parse_parts(env, strlen(env), false, false, y, m, d))
+    return;
+  time_t now = time(NULL);
+  struct tm tm;
+  localtime_r(&now, &tm);
+  *y = tm.tm_year + 1900;
+  *m = tm.tm_mon + 1;
+  *d = tm.tm_mday;
+}
+
+static void put_ymd(int y, int m, int d, char out[9]) {
+  char buf[40];
+  snprintf(buf, sizeof buf, "%04d%02d%02d", y, m, d);
+  memcpy(out, buf, 9);
+}
+
+void cr_date_today(char out[9]) {
+  int y, m, d;
+  today_parts(&y, &m, &d);
+  put_ymd(y, m, d, out);
+}
+
+/* Whether c's next word (letters) is one of the comma-separated names,
+ * case-insensitively; consumes it if so. */
+static bool read_word_of(cursor *c, const char *names) {
+  size_t start = c->i, end = start;
+  while (end < c->len && ((c->s[end] >= 'a' && c->s[end] <= 'z') ||
+                          (c->s[end] >= 'A' && c->s[end] <= 'Z')))
+    end++;
+  size_t n = end - start;
+  if (n == 0) return false;
+  for (const char *p = names; *p;) {
+    const char *comma = strchr(p, ',');
+    size_t k = comma ? (size_t)(comma - p) : strlen(p);
+    if (k == n && strncasecmp(p, c->s + start, n) == 0) {
+      c->i = end;
+      return true;
+    }
+    p += k + (comma ? 1 : 0);
+  }
+  return false;
+}
+
+/* The unit of a span: 'd' days, 'w' weeks, 'm' months, 'y' years. */
+static char read_unit_word(cursor *c) {
+  if (read_word_of(c, "giorni,giorno,days,day")) return 'd';
+  if (read_word_of(c, "settimane,settimana,weeks,week")) return 'w';
+  if (read_word_of(c, "mesi,mese,months,month")) return 'm';
+  if (read_word_of(c, "anni,anno,years,year")) return 'y';
+  return 0;
+}
+
+static char unit_letter(char ch) {
+  switch (ch) {
+  case 'd':
+  case 'D':
+  case 'g':
+  case 'G':
+    return 'd';
+  case 'w':
+  case 'W':
+  case 's':
+  case 'S':
+    return 'w';
+  case 'm':
+  case 'M':
+    return 'm';
+  case 'y':
+  case 'Y':
+  case 'a':
+  case 'A':
+    return 'y';
+  default:
+    return 0;
+  }
+}
+
+/* Reads a span: "7d", "ultimi 7 giorni", "ultima settimana". */
+static bool read_span(cursor *c, int *n, char *unit) {
+  if (at_digit(c)) { /* 7d, 7 giorni */
+    if (read_number(c, 4, n) < 1) return false;
+    skip_spaces(c);
+    if ((*unit = read_unit_word(c))) return true;
+    if (c->i >= c->len) return false;
+    *unit = unit_letter(c->s[c->i++]);
+    return *unit != 0;
+  }
+  if (!read_word_of(c, "ultimi,ultime,ultimo,ultima,last,past")) return false;
+  skip_spaces(c);
+  *n = 1;
+  if (at_digit(c)) {
+    if (read_number(c, 4, n) < 1) return false;
+    skip_spaces(c);
+  }
+  *unit = read_unit_word(c);
+  return *unit != 0;
+}
+
+bool cr_date_relative(const char *s, size_t len, char out_lo[9],
+                      char out_hi[9]) {
+  if (!s) return false;
+  cursor c = {s, len, 0};
+  skip_spaces(&c);
+  int y, m, d;
+  today_parts(&y, &m, &d);
+  long today = days_from_civil(y, m, d), from = today, to = today;
+  int n = 0;
+  char unit = 0;
+  if (read_word_of(&c, "oggi,today")) {
+  } else if (read_word_of(&c, "ieri,yesterday")) {
+    from = to = today - 1;
+  } else if (read_span(&c, &n, &unit)) {
+    if (unit == 'd' || unit == 'w') {
+      from = today - (long)n * (unit == 'w' ? 7 : 1);
+    } else {
+      int months_back = unit == 'y' ? n * 12 : n;
+      int total = y * 12 + (m - 1) - months_back;
+      int py = total / 12, pm = total % 12 + 1;
+      int pd = d <= days_in_month(py, pm) ? d : days_in_month(py, pm);
+      from = days_from_civil(py, pm, pd);
+    }
+  } else {
+    return false;
+  }
+  skip_spaces(&c);
+  if (c.i != c.len) return false;
+  int fy, fm, fd;
+  civil_from_days(from, &fy, &fm, &fd);
+  if (fy < 1000) return false;
+  put_ymd(fy, fm, fd, out_lo);
+  civil_from_days(to, &fy, &fm, &fd);
+  put_ymd(fy, fm, fd, out_hi);
   return true;
 }

@@ -37,6 +37,7 @@ static const struct {
     {"fonte", CR_PREFIX_SOURCE},
     {"date", "date"},
     {"data", "date"},
+    {"id", "id"},
 };
 
 static const char *field_prefix(const char *s, size_t n) {

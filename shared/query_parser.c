@@ -598,6 +598,22 @@ static item leaf(parser *p, ql_token t, const char *field) {
     add_filter(p, date_query(p, t.text, t.len));
     return none;
   }
+  if (t.field && strcmp(t.field, "id") == 0) {
+    /* id:ID is the article's Q term, as written: ids are not words. */
+    char *id = malloc(t.len + 1);
+    if (!id) {
+      p->failed = true;
+      return none;
+    }
+    memcpy(id, t.text, t.len);
+    id[t.len] = '\0';
+    char term[CR_ID_TERM_SIZE];
+    cr_schema_id_term(id, term);
+    free(id);
+    item it = {.sign = t.sign, .kind = ITEM_GROUP};
+    it.query = built(p, cr_query_term(term, 1, 0));
+    return it;
+  }
   if (t.wildcard && t.kind == QL_WORD) return wildcard_item(p, &t);
   return text_item(p, &t);
 }

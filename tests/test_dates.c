@@ -2,6 +2,7 @@
  * papers print, the ones it must refuse, and partial dates as ranges.
  * Each table row is one case; adding a case is one line. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dates.h"
@@ -125,7 +126,7 @@ static const struct {
     {"13/2022", NULL, NULL},
     {"settembre", NULL, NULL},
     {"22", NULL, NULL},
-    {"ieri", NULL, NULL},
+    {"ieri di sera", NULL, NULL},
     {"2022 e oltre", NULL, NULL},
 };
 
@@ -144,4 +145,80 @@ Test(dates, ranges) {
       cr_expect(!ok, "\"%s\" should be refused, got %s..%s", in, lo, hi);
     }
   }
+}
+
+/* Relative dates, with today fixed by CRONACA_TODAY: input, and the
+ * range it covers (NULL: refused). */
+static const struct {
+  const char *today, *in, *lo, *hi;
+} relative_cases[] = {
+    {"2024-02-20", "oggi", "20240220", "20240220"},
+    {"2024-02-20", "OGGI", "20240220", "20240220"},
+    {"2024-02-20", "today", "20240220", "20240220"},
+    {"2024-02-20", "ieri", "20240219", "20240219"},
+    {"2024-03-01", "ieri", "20240229", "20240229"}, /* leap year */
+    {"2023-03-01", "ieri", "20230228", "20230228"},
+    {"2024-01-01", "yesterday", "20231231", "20231231"},
+    {"2024-02-20", "7d", "20240213", "20240220"},
+    {"2024-02-20", "7g", "20240213", "20240220"},
+    {"2024-02-20", "2w", "20240206", "20240220"},
+    {"2024-02-20", "1m", "20240120", "20240220"},
+    {"2024-03-31", "1m", "20240229", "20240331"}, /* clamped */
+    {"2024-02-20", "1y", "20230220", "20240220"},
+    {"2024-02-29", "1y", "20230228", "20240229"},
+    {"2024-02-20", "ultimi 7 giorni", "20240213", "20240220"},
+    {"2024-02-20", "Ultimi  7  giorni", "20240213", "20240220"},
+    {"2024-02-20", "ultime 2 settimane", "20240206", "20240220"},
+    {"2024-02-20", "ultima settimana", "20240213", "20240220"},
+    {"2024-02-20", "ultimo mese", "20240120", "20240220"},
+    {"2024-02-20", "ultimi 3 mesi", "20231120", "20240220"},
+    {"2024-02-20", "ultimo anno", "20230220", "20240220"},
+    {"2024-02-20", "last 7 days", "20240213", "20240220"},
+    {"2024-02-20", "0d", "20240220", "20240220"},
+    {"2024-02-20", "7", NULL, NULL},
+    {"2024-02-20", "7x", NULL, NULL},
+    {"2024-02-20", "7dd", NULL, NULL},
+    {"2024-02-20", "ultimi giorni x", NULL, NULL},
+    {"2024-02-20", "ultimi", NULL, NULL},
+    {"2024-02-20", "domani", NULL, NULL},
+    /* absolute forms are not relative ones */
+    {"2024-02-20", "2022", NULL, NULL},
+    {"2024-02-20", "2022-09", NULL, NULL},
+};
+
+Test(dates, relative) {
+  for (size_t i = 0; i < sizeof relative_cases / sizeof *relative_cases; i++) {
+    setenv("CRONACA_TODAY", relative_cases[i].today, 1);
+    char lo[9] = "", hi[9] = "";
+    const char *in = relative_cases[i].in;
+    bool ok = cr_date_relative(in, strlen(in), lo, hi);
+    if (relative_cases[i].lo) {
+      cr_expect(ok, "\"%s\" should parse", in);
+      if (ok) {
+        cr_expect_str_eq(lo, relative_cases[i].lo, "\"%s\" low", in);
+        cr_expect_str_eq(hi, relative_cases[i].hi, "\"%s\" high", in);
+      }
+    } else {
+      cr_expect(!ok, "\"%s\" should be refused, got %s..%s", in, lo, hi);
+    }
+  }
+  unsetenv("CRONACA_TODAY");
+}
+
+/* cr_date_range reads them too (date:oggi, --since 7d); an article's
+ * date never is one. */
+Test(dates, relative_in_ranges_not_articles) {
+  setenv("CRONACA_TODAY", "2024-02-20", 1);
+  char lo[9], hi[9], iso[11];
+  cr_expect(cr_date_range("ieri", 4, lo, hi));
+  cr_expect_str_eq(lo, "20240219");
+  cr_expect(!cr_date_parse("ieri", 4, false, iso));
+  cr_expect(!cr_date_parse("oggi", 4, true, iso));
+  char today[9];
+  cr_date_today(today);
+  cr_expect_str_eq(today, "20240220");
+  setenv("CRONACA_TODAY", "not a date", 1);
+  cr_date_today(today);
+  cr_expect_eq(strlen(today), 8u); /* the clock's */
+  unsetenv("CRONACA_TODAY");
 }

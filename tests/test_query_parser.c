@@ -119,7 +119,7 @@ Test(query_parser, dates_become_filters) {
                    "20220901 20220930))");
   cr_parsed_query pq;
   cr_error err;
-  o.since = "ieri";
+  o.since = "domani";
   cr_expect_eq(cr_parse_query(an, "x", 1, &o, &pq, &err), -1);
   cr_expect_eq(err.code, CR_E_INVALID);
 }
@@ -133,7 +133,7 @@ Test(query_parser, stop_words_and_notes) {
   parse("\"Corea del", 10, &o, got, sizeof got, note, sizeof note);
   cr_expect_str_eq(got, "Query(core@1)");
   cr_expect(strstr(note, "quote") != NULL, "%s", note);
-  parse("date:ieri", 9, &o, got, sizeof got, note, sizeof note);
+  parse("date:domani", 11, &o, got, sizeof got, note, sizeof note);
   cr_expect(strstr(note, "date") != NULL, "%s", note);
   parse("date:2023..2021", 15, &o, got, sizeof got, note, sizeof note);
   cr_expect(strstr(note, "ends before it starts") != NULL, "%s", note);
@@ -408,4 +408,33 @@ Test(query_parser, first_words_and_exact_tests) {
     free(d);
     cr_parsed_query_free(&pq);
   }
+}
+
+/* Relative dates (today fixed) and id:, as the query trees they make. */
+Test(query_parser, relative_dates_and_ids) {
+  setenv("CRONACA_TODAY", "2024-02-20", 1);
+  static const struct {
+    const char *in, *want;
+  } cases[] = {
+      {"date:oggi", "Query((<alldocuments> FILTER VALUE_RANGE 0 20240220 "
+                    "20240220))"},
+      {"date:ieri", "Query((<alldocuments> FILTER VALUE_RANGE 0 20240219 "
+                    "20240219))"},
+      {"data:7d", "Query((<alldocuments> FILTER VALUE_RANGE 0 20240213 "
+                  "20240220))"},
+      {"date:\"ultimi 7 giorni\"", "Query((<alldocuments> FILTER "
+                                    "VALUE_RANGE 0 20240213 20240220))"},
+      {"date:1m..ieri", "Query((<alldocuments> FILTER VALUE_RANGE 0 "
+                        "20240120 20240219))"},
+      {"id:ansa-2022-0907", "Query(Qansa-2022-0907)"},
+      {"id:articles/a.txt", "Query(Qarticles/a.txt)"},
+      {"ID:Abc", "Query(QAbc)"}, /* ids as written, not folded */
+  };
+  cr_qp_opts o = cr_qp_opts_default();
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char got[512];
+    parse(cases[i].in, strlen(cases[i].in), &o, got, sizeof got, NULL, 0);
+    cr_expect_str_eq(got, cases[i].want, "%s", cases[i].in);
+  }
+  unsetenv("CRONACA_TODAY");
 }
