@@ -617,6 +617,25 @@ static size_t copy_without_colour_codes(char *out, const char *q, size_t len) {
   return n;
 }
 
+/* Adds text to the page's note, after the parser's ("; " between).
+ * -1 if memory ran out. */
+static int add_note(sr_page *page, const char *text) {
+  const char *old = page->parsed.note;
+  size_t ol = old ? strlen(old) : 0, tl = strlen(text);
+  char *note = malloc(ol + 2 + tl + 1);
+  if (!note) return -1;
+  if (old) {
+    memcpy(note, old, ol);
+    memcpy(note + ol, "; ", 2);
+    ol += 2;
+  }
+  memcpy(note + ol, text, tl + 1);
+  free(page->parsed.note);
+  page->parsed.note = note;
+  page->result.note = note;
+  return 0;
+}
+
 /* Parses the query for this engine into page->parsed (with --like's
  * query when asked). 0, or -1 with err filled. */
 static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
@@ -637,6 +656,12 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
    * reopen (cheap when nothing changed) puts it right. */
   cr_error ignored;
   if (e->counted) cr_rdb_reopen(e->db, &ignored);
+  if (page->parsed.unchecked &&
+      add_note(page, "over remote shards, phrases, quoted words and "
+                     "wildcards match by their stems, not as typed") != 0) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    return -1;
+  }
   if (p->only_id && page->parsed.query) {
     char id_term[CR_ID_TERM_SIZE];
     cr_schema_id_term(p->only_id, id_term);
@@ -662,25 +687,6 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
   for (size_t i = 0; i < page->parsed.n_checks; i++)
     if (page->parsed.checks[i]->wanted)
       page->patterns[page->n_patterns++] = &page->parsed.checks[i]->pattern;
-  return 0;
-}
-
-/* Adds text to the page's note, after the parser's ("; " between).
- * -1 if memory ran out. */
-static int add_note(sr_page *page, const char *text) {
-  const char *old = page->parsed.note;
-  size_t ol = old ? strlen(old) : 0, tl = strlen(text);
-  char *note = malloc(ol + 2 + tl + 1);
-  if (!note) return -1;
-  if (old) {
-    memcpy(note, old, ol);
-    memcpy(note + ol, "; ", 2);
-    ol += 2;
-  }
-  memcpy(note + ol, text, tl + 1);
-  free(page->parsed.note);
-  page->parsed.note = note;
-  page->result.note = note;
   return 0;
 }
 

@@ -121,7 +121,8 @@ typedef struct parser {
   cr_qp_check **checks; /* exact patterns (cr_parsed_query.checks) */
   size_t n_checks, cap_checks;
   bool has_phrase;
-  long doccount; /* the index's articles, once asked (-1 before) */
+  bool unchecked; /* a pattern went unchecked: no opts.check */
+  long doccount;  /* the index's articles, once asked (-1 before) */
 } parser;
 
 typedef struct qlist {
@@ -392,9 +393,11 @@ static cr_query *phrase_checked(parser *p, cr_query *q, const word_sink *ws,
                                 const char *prefix) {
   /* Author and source names are not in the text: their stems' positions
    * decide (author:"Fabrizio Grasso"). */
-  if (!p->opts->check || !q ||
-      (*prefix && strcmp(prefix, CR_PREFIX_TITLE) != 0))
+  if (!q || (*prefix && strcmp(prefix, CR_PREFIX_TITLE) != 0)) return q;
+  if (!p->opts->check) {
+    p->unchecked = true;
     return q;
+  }
   cr_qp_check *c = new_check(p);
   if (!c) {
     cr_query_free(q);
@@ -530,8 +533,9 @@ static item wildcard_item(parser *p, const ql_token *t) {
   cr_query *q = combine(p, CR_OP_SYNONYM, &l, 0);
   /* Author and source names are short: their stems decide. */
   cr_qp_check *c = NULL;
-  if (p->opts->check && (!*prefix || strcmp(prefix, CR_PREFIX_TITLE) == 0) &&
-      (c = new_check(p)) != NULL) {
+  bool text = !*prefix || strcmp(prefix, CR_PREFIX_TITLE) == 0;
+  if (text && !p->opts->check) p->unchecked = true;
+  if (p->opts->check && text && (c = new_check(p)) != NULL) {
     cr_exact_add(&c->pattern, norm, n, true, false);
     c->pattern.title_only = strcmp(prefix, CR_PREFIX_TITLE) == 0;
   }
@@ -1047,6 +1051,7 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
   out->n_checks = p.n_checks;
   out->filtered = filtered;
   out->has_phrase = p.has_phrase;
+  out->unchecked = p.unchecked;
   return 0;
 }
 

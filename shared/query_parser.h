@@ -85,6 +85,8 @@ typedef struct cr_parsed_query {
   size_t n_checks;
   bool filtered;   /* dates narrow the matches (date:, --since, --until) */
   bool has_phrase; /* a phrase: Xapian's match estimate is poor */
+  bool unchecked;  /* a phrase, quoted word or wildcard matched by its
+                      stems alone (no opts.check: remote shards) */
 } cr_parsed_query;
 
 /* Parses text[0..len). Fails (-1, err) only on memory exhaustion or bad
