@@ -714,6 +714,30 @@ Test(remote, batch_over_remote_shards_matches) {
   th_run_free(&r2);
 }
 
+/* A remote server cannot run the exact test of a phrase: the stems
+ * decide there, and a note says so (locally it never appears). */
+Test(remote, phrases_over_remote_shards_say_how_they_match) {
+  if (!servers[0])
+    cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
+  const char *queries[] = {"\"Corea del Nord\"", "ucrain*"};
+  for (size_t i = 0; i < 2; i++) {
+    char *const remote[] = {SEARCHER_BIN, "-d",           remote_stub,
+                            "--json",     "--no-suggest", (char *)queries[i],
+                            NULL};
+    char *const local[] = {SEARCHER_BIN, "-d",           single_idx,
+                           "--json",     "--no-suggest", (char *)queries[i],
+                           NULL};
+    th_run r = th_exec(remote, NULL), l = th_exec(local, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(l.status, 0, "%s", l.err);
+    cr_expect(strstr(r.out, "match by their stems"), "%s", r.out);
+    cr_expect_null(strstr(l.out, "match by their stems"), "%s", l.out);
+    cr_expect(strstr(r.out, "\"hits\": [{"), "remote finds: %s", r.out);
+    th_run_free(&r);
+    th_run_free(&l);
+  }
+}
+
 Test(remote, a_server_that_is_down_is_named) {
   if (!servers[0])
     cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
