@@ -85,24 +85,18 @@ static void pause_before(int tries) {
  * Every database is asked: each indexer run stamps its own. */
 static int check_schema(cr_rdb *db, const char *path, cr_error *err) {
   if (cr_rdb_doccount(db) == 0) return 0;
-  bool same = true;
-  for (size_t k = 0; same && k < cr_rdb_shard_count(db); k++) {
+  int rc = 0;
+  for (size_t k = 0; rc == 0 && k < cr_rdb_shard_count(db); k++) {
     size_t len = 0;
-    char *v = cr_rdb_shard_metadata(db, k, CR_META_SCHEMA, &len);
-    same = v && strcmp(v, CR_SCHEMA_VERSION) == 0;
+    char *stamp = cr_rdb_shard_metadata(db, k, CR_META_SCHEMA, &len);
     char which[48] = "";
-    if (!same && cr_rdb_shard_count(db) > 1)
+    if (cr_rdb_shard_count(db) > 1)
       snprintf(which, sizeof which, " (database %zu of %zu)", k + 1,
                cr_rdb_shard_count(db));
-    if (!same)
-      cr_error_set(err, CR_E_INVALID,
-                   "index '%s'%s was written in document layout %s; this "
-                   "searcher reads layout %s: rebuild it with this version's "
-                   "indexer",
-                   path, which, v && *v ? v : "1", CR_SCHEMA_VERSION);
-    free(v);
+    rc = cr_schema_check_stamp(stamp, path, which, err);
+    free(stamp);
   }
-  return same ? 0 : -1;
+  return rc;
 }
 
 /* Adds shard k's text dictionary, unless one with its id is there. */

@@ -499,6 +499,18 @@ void cr_schema_id_term(const char *id, char *out) {
              id, (unsigned long long)cr_fnv1a64(id, len));
 }
 
+int cr_schema_check_stamp(const char *stamp, const char *index,
+                          const char *which, cr_error *err) {
+  if (stamp && strcmp(stamp, CR_SCHEMA_VERSION) == 0) return 0;
+  cr_error_set(err, CR_E_INVALID,
+               "index '%s'%s holds documents in layout %s; this version of "
+               "cronaca writes and reads layout %s: rebuild it with this "
+               "version's indexer, into a new directory",
+               index, which ? which : "", stamp && *stamp ? stamp : "1",
+               CR_SCHEMA_VERSION);
+  return -1;
+}
+
 void cr_schema_file_term(const char *key, char *out) {
   snprintf(out, CR_FILE_TERM_SIZE, "%s%016llx", CR_PREFIX_FILE,
            (unsigned long long)cr_fnv1a64(key, strlen(key)));

@@ -100,6 +100,14 @@ enum cr_value_slot {
 #define CR_SCHEMA_VERSION "5"
 #define CR_META_LANGUAGE "cronaca:language"
 
+/* Whether an index's layout stamp (its CR_META_SCHEMA value, NULL when it
+ * has none: layout 1, from before the stamp) is CR_SCHEMA_VERSION, the
+ * layout this build writes and reads: the one check both programs make.
+ * 0 if so; otherwise -1 with err (CR_E_INVALID) naming index, followed by
+ * which (" (database 2 of 3)", or ""), both layouts and what to do. */
+int cr_schema_check_stamp(const char *stamp, const char *index,
+                          const char *which, cr_error *err);
+
 /* Title words count this many times in the unprefixed terms. */
 #define CR_TITLE_WDF 3
 /* Body positions start after the title's, leaving a gap so a phrase never
