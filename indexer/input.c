@@ -221,27 +221,60 @@ static ssize_t fd_read(in_stream *s, char *buf, size_t n) {
   }
 }
 
-int in_read(const in_file *file, in_article_fn article_fn,
-            in_problem_fn problem_fn, void *ctx) {
-  in_reader r = {file, article_fn, problem_fn, ctx, 0};
+/* One in_read call's callbacks, seen through the trampolines below, so
+ * that a stop asked by article_fn is told apart from a reader's failure
+ * (the readers return either as non-zero). */
+typedef struct read_call {
+  in_article_fn article_fn; /* the caller's */
+  in_problem_fn problem_fn; /* the caller's (may be NULL) */
+  void *ctx;                /* the caller's */
+  bool stopped;             /* article_fn asked to stop */
+} read_call;
+
+static int call_article(const cr_article *a, const in_where *w, void *ctx) {
+  read_call *c = ctx;
+  int rc = c->article_fn(a, w, c->ctx);
+  if (rc != 0) c->stopped = true;
+  return rc;
+}
+
+static void call_problem(const in_where *w, const char *reason, void *ctx) {
+  read_call *c = ctx;
+  c->problem_fn(w, reason, c->ctx);
+}
+
+/* Reads file with the reader its format needs: 0 at its end, non-zero
+ * when it stopped (a callback) or failed (-1). */
+static int read_input(in_reader *r) {
+  const in_file *file = r->file;
   bool is_stdin = strcmp(file->path, "-") == 0 && !file->key;
   if (file->size == 0) {
-    in_report(&r, NULL, 0, "empty file");
+    in_report(r, NULL, 0, "empty file");
     return 0;
   }
   /* Standard input may arrive compressed: libarchive recognises it. */
-  if (is_stdin || file->compressed) return in_read_compressed(&r);
-  if (file->format == IN_ARCHIVE) return in_read_archive(&r);
+  if (is_stdin || file->compressed) return in_read_compressed(r);
+  if (file->format == IN_ARCHIVE) return in_read_archive(r);
 
   int fd = open(file->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    in_report(&r, NULL, 0, "cannot open: %s", strerror(errno));
+    in_report(r, NULL, 0, "cannot open: %s", strerror(errno));
     return -1;
   }
-  in_stream s = {.read = fd_read, .handle = (void *)(intptr_t)fd, .r = &r};
+  in_stream s = {.read = fd_read, .handle = (void *)(intptr_t)fd, .r = r};
   int rc = file->format == IN_JSONL
-               ? in_read_jsonl_stream(&r, &s, NULL)
-               : in_read_text_stream(&r, &s, NULL, file->id_base);
+               ? in_read_jsonl_stream(r, &s, NULL)
+               : in_read_text_stream(r, &s, NULL, file->id_base);
   close(fd);
   return rc;
+}
+
+in_status in_read(const in_file *file, in_article_fn article_fn,
+                  in_problem_fn problem_fn, void *ctx) {
+  read_call call = {article_fn, problem_fn, ctx, false};
+  in_reader r = {file, call_article, problem_fn ? call_problem : NULL, &call,
+                 0};
+  int rc = read_input(&r);
+  if (call.stopped) return IN_READ_STOPPED;
+  return rc == 0 ? IN_READ_DONE : IN_READ_FAILED;
 }

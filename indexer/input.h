@@ -9,8 +9,9 @@
  *   X.gz X.zst X.xz              X, decompressed on the fly
  *   .tar .tar.* .tgz .zip        archives: every member read by its name
  *   -                            JSON Lines on standard input
- * Anything else found while walking a directory is ignored (reported once
- * in verbose mode); a file named explicitly is read as article text.
+ * Anything else found while walking a directory is passed over in
+ * silence (a directory may hold pictures); a file named explicitly is
+ * read as article text.
  */
 #ifndef CRONACA_INPUT_H
 #define CRONACA_INPUT_H
@@ -61,12 +62,20 @@ typedef void (*in_problem_fn)(const in_where *where, const char *reason,
 int in_walk(const char *path, in_file_fn file_fn, in_problem_fn problem_fn,
             void *ctx);
 
+/* How an in_read ended. */
+typedef enum in_status {
+  IN_READ_DONE = 0,    /* read to its end (bad records reported, skipped) */
+  IN_READ_STOPPED = 1, /* article_fn returned non-zero: the read stopped */
+  IN_READ_FAILED = -1, /* not read, or not to its end: it could not be
+                          opened, or a read error cut it short (reported
+                          to problem_fn) */
+} in_status;
+
 /* Reads one input and calls article_fn for each article in it. Article
  * strings are valid only during the callback. Articles read from a file
- * get origin = file->key. Returns 0, -1 if the file could not be read at
- * all (already reported to problem_fn), or what a callback returned. */
-int in_read(const in_file *file, in_article_fn article_fn,
-            in_problem_fn problem_fn, void *ctx);
+ * get origin = file->key. */
+in_status in_read(const in_file *file, in_article_fn article_fn,
+                  in_problem_fn problem_fn, void *ctx);
 
 /* Room for a by-line and its NUL (header lines are at most 80 bytes). */
 #define IN_AUTHOR_BYTES 96

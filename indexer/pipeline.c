@@ -1,32 +1,33 @@
-/* pipeline.c — the reader, the workers and the two write modes described
- * in pipeline.h. */
+/* pipeline.c — the reader, the workers and the run described in
+ * pipeline.h. The pieces they use have their own files: the job queue
+ * (queue.c), build mode's directories and swap (build.c), the index's
+ * stamp and dictionary (meta.c), and what --prune removes (prune.c). */
 #include "pipeline.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "analyzer.h"
+#include "build.h"
 #include "duplicates.h"
 #include "input.h"
+#include "meta.h"
 #include "progress.h"
+#include "prune.h"
+#include "queue.h"
 #include "schema.h"
 #include "snippet.h" /* cr_sanitize_for_terminal */
 #include "sources.h"
 #include "strset.h"
 #include "textpack.h"
 #include "xapian_c.h"
-
-#define QUEUE_DEPTH 256 /* articles waiting per worker: bounds memory */
 
 /* Build mode: a shard is flushed to disk after this much text or this
  * many articles. Xapian buffers postings in maps until a flush; small
@@ -54,109 +55,14 @@ typedef struct src_file {
   struct src_file *next;
 } src_file;
 
-/* ---- Work queues ------------------------------------------------------ */
-
-/* An article copied out of the reader's buffers, one allocation. */
-typedef struct job {
-  cr_article art;
-  src_file *file;
-  size_t bytes;
-} job;
-
-typedef struct queue {
-  job *items[QUEUE_DEPTH];
-  size_t head, count;
-  bool closed;
-  pthread_mutex_t lock;
-  pthread_cond_t not_empty, not_full;
-} queue;
-
-static void queue_init(queue *q) {
-  memset(q, 0, sizeof *q);
-  pthread_mutex_init(&q->lock, NULL);
-  pthread_cond_init(&q->not_empty, NULL);
-  pthread_cond_init(&q->not_full, NULL);
-}
-
-static void queue_destroy(queue *q) {
-  pthread_mutex_destroy(&q->lock);
-  pthread_cond_destroy(&q->not_empty);
-  pthread_cond_destroy(&q->not_full);
-}
-
-static void queue_push(queue *q, job *j) {
-  pthread_mutex_lock(&q->lock);
-  while (q->count == QUEUE_DEPTH)
-    pthread_cond_wait(&q->not_full, &q->lock);
-  q->items[(q->head + q->count++) % QUEUE_DEPTH] = j;
-  pthread_cond_signal(&q->not_empty);
-  pthread_mutex_unlock(&q->lock);
-}
-
-/* NULL once the queue is closed and drained. */
-static job *queue_pop(queue *q) {
-  pthread_mutex_lock(&q->lock);
-  while (q->count == 0 && !q->closed)
-    pthread_cond_wait(&q->not_empty, &q->lock);
-  job *j = NULL;
-  if (q->count) {
-    j = q->items[q->head];
-    q->head = (q->head + 1) % QUEUE_DEPTH;
-    q->count--;
-    pthread_cond_signal(&q->not_full);
-  }
-  pthread_mutex_unlock(&q->lock);
-  return j;
-}
-
-static void queue_close(queue *q) {
-  pthread_mutex_lock(&q->lock);
-  q->closed = true;
-  pthread_cond_broadcast(&q->not_empty);
-  pthread_mutex_unlock(&q->lock);
-}
-
-/* Copies the article's strings into one block owned by the job. */
-static job *job_new(const cr_article *a, src_file *file) {
-  const char *strs[] = {a->id,     a->title, a->date,  a->author,
-                        a->source, a->url,   a->origin};
-  size_t n = sizeof strs / sizeof *strs;
-  size_t total = sizeof(job) + a->text_len + 1;
-  for (size_t i = 0; i < n; i++)
-    if (strs[i]) total += strlen(strs[i]) + 1;
-  job *j = malloc(total);
-  if (!j) return NULL;
-  char *p = (char *)(j + 1);
-  const char **dst[] = {&j->art.id,     &j->art.title,  &j->art.date,
-                        &j->art.author, &j->art.source, &j->art.url,
-                        &j->art.origin};
-  for (size_t i = 0; i < n; i++) {
-    if (!strs[i]) {
-      *dst[i] = NULL;
-      continue;
-    }
-    size_t len = strlen(strs[i]) + 1;
-    memcpy(p, strs[i], len);
-    *dst[i] = p;
-    p += len;
-  }
-  memcpy(p, a->text, a->text_len);
-  p[a->text_len] = '\0';
-  j->art.text = p;
-  j->art.text_len = a->text_len;
-  j->file = file;
-  j->bytes = a->text_len;
-  return j;
-}
-
 /* ---- Shared state ----------------------------------------------------- */
 
 typedef struct pipeline pipeline;
 
 typedef struct worker {
   pipeline *pl;
-  unsigned index;
-  queue q;
+  unsigned index; /* its place in pl->workers */
+  job_queue q;    /* the articles dealt to it */
   pthread_t thread;
   cr_wdb *shard;           /* build mode: this worker's own shard */
   size_t unflushed_bytes;  /* build mode: text written since the last flush */
@@ -180,14 +86,11 @@ struct pipeline {
                         as the dictionary's training sample */
   size_t n_held, cap_held, held_bytes;
   src_file *files; /* every file read this run */
-  /* Pruning (see "Prune"): the articles marked to go, the files gone,
-   * and the doomed ids an unchanged file is read again for. */
-  struct doomed *doomed;
-  size_t n_doomed, cap_doomed;
-  bool pruning; /* --prune, or --dry-run (which shows what it would do) */
-  bool pruned;  /* the update's pruning is done */
-  strset vanished;
-  strset removed;
+  /* Pruning (prune.h): the articles marked to go, the files gone, and
+   * the doomed ids an unchanged file is read again for. */
+  prune_set doomed;
+  bool pruning;    /* --prune, or --dry-run (which shows what it would do) */
+  bool pruned;     /* the update's pruning is done */
   strset unpruned; /* keys of files changed since the last --prune */
   strset seen;     /* dry run: id terms the first walk read */
   strset restored; /* dry run: removed ids another file holds */
@@ -196,16 +99,36 @@ struct pipeline {
   uint64_t input_done;    /* bytes of finished input files */
   uint64_t input_current; /* bytes of the current file consumed */
 
+  /* A fatal error: everything stops. Set under lock (with error), but
+   * read without it by the reader and the workers, hence atomic. */
+  atomic_bool failed;
   pthread_mutex_t lock;  /* guards everything below, and db writes */
   uint64_t since_commit; /* update mode: articles since last commit */
-  bool failed;           /* a fatal write error: stop everything */
-  cr_error error;
+  cr_error error;        /* why it failed */
 };
+
+/* Whether the run has failed (any thread, any time). */
+static bool has_failed(pipeline *pl) { return atomic_load(&pl->failed); }
 
 static void report(pipeline *pl, const char *fmt, const char *a,
                    const char *b) {
   progress_clear(&pl->bar);
   fprintf(stderr, fmt, a, b);
+}
+
+/* Makes err the run's error, unless it already failed. Called with
+ * pl->lock held. */
+static void fail_locked(pipeline *pl, const cr_error *err) {
+  if (has_failed(pl)) return;
+  pl->error = *err;
+  atomic_store(&pl->failed, true);
+}
+
+/* fail_locked, taking the lock. */
+static void fail(pipeline *pl, const cr_error *err) {
+  pthread_mutex_lock(&pl->lock);
+  fail_locked(pl, err);
+  pthread_mutex_unlock(&pl->lock);
 }
 
 /* Records a finished file's signature. Called with pl->lock held. */
@@ -231,45 +154,22 @@ static void record_file(pipeline *pl, src_file *f) {
     rc = cr_wdb_set_metadata(pl->db, key, "1", 1, &err);
   else if (rc == 0 && pl->opts->prune && ss_has(&pl->unpruned, f->key))
     rc = cr_wdb_set_metadata(pl->db, key, "", 0, &err);
-  if (rc != 0 && !pl->failed) {
-    pl->failed = true;
-    pl->error = err;
-  }
-}
-
-static void fail(pipeline *pl, const cr_error *err) {
-  pthread_mutex_lock(&pl->lock);
-  if (!pl->failed) {
-    pl->failed = true;
-    pl->error = *err;
-  }
-  pthread_mutex_unlock(&pl->lock);
+  if (rc != 0) fail_locked(pl, &err);
 }
 
 /* ---- Workers ---------------------------------------------------------- */
 
-/* A failed write in a shard often surfaces as Xapian's complaint about
- * the rollback it cannot do there (DB_DANGEROUS), not as its cause: name
- * the likely causes. */
-static void shard_failed(cr_error *err, const char *shard_path) {
-  cr_error failed = *err;
-  /* That complaint says nothing a user can act on: left out. */
-  bool internal = strstr(failed.message, "DB_DANGEROUS") ||
-                  strstr(failed.message, "cancel()");
-  cr_error_set(err, failed.code,
-               "cannot write the new index in '%s' (is the disk full, or the "
-               "directory not writable?)%s%s",
-               shard_path, internal ? "" : ": ",
-               internal ? "" : failed.message);
-}
-
+/* Writes one analysed article: into the worker's own shard (build mode)
+ * or, taking turns, into the index (update mode, committing every
+ * commit_every articles). Counts it, and records its file's signature
+ * once the file is done. */
 static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
   pipeline *pl = w->pl;
   cr_error err;
   if (pl->build_mode) {
     bool existed = cr_wdb_termfreq(w->shard, id_term) > 0;
     if (cr_wdb_replace(w->shard, id_term, doc, &err) != 0) {
-      shard_failed(&err, w->shard_path);
+      build_shard_failed(&err, w->shard_path);
       fail(pl, &err);
       return;
     }
@@ -279,7 +179,7 @@ static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
       w->unflushed_docs = 0;
       w->unflushed_bytes = 0;
       if (cr_wdb_commit(w->shard, &err) != 0) {
-        shard_failed(&err, w->shard_path);
+        build_shard_failed(&err, w->shard_path);
         fail(pl, &err);
         return;
       }
@@ -296,11 +196,10 @@ static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
     return;
   }
   pthread_mutex_lock(&pl->lock);
-  if (!pl->failed) {
+  if (!has_failed(pl)) {
     bool existed = cr_wdb_termfreq(pl->db, id_term) > 0;
     if (cr_wdb_replace(pl->db, id_term, doc, &err) != 0) {
-      pl->failed = true;
-      pl->error = err;
+      fail_locked(pl, &err);
     } else {
       if (existed)
         pl->stats->replaced++;
@@ -311,16 +210,15 @@ static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
       record_file(pl, j->file);
       if (++pl->since_commit >= pl->opts->commit_every) {
         pl->since_commit = 0;
-        if (cr_wdb_commit(pl->db, &err) != 0) {
-          pl->failed = true;
-          pl->error = err;
-        }
+        if (cr_wdb_commit(pl->db, &err) != 0) fail_locked(pl, &err);
       }
     }
   }
   pthread_mutex_unlock(&pl->lock);
 }
 
+/* A worker's thread: analyses and writes the jobs of its queue until it
+ * is closed, then closes its shard (build mode). */
 static void *worker_main(void *arg) {
   worker *w = arg;
   pipeline *pl = w->pl;
@@ -334,13 +232,13 @@ static void *worker_main(void *arg) {
   cr_textpack *tp = NULL;
   job *j;
   char id_term[256];
-  while ((j = queue_pop(&w->q)) != NULL) {
+  while ((j = jq_pop(&w->q)) != NULL) {
     /* The dictionary is final once articles reach the workers. */
     if (!tp && !(tp = cr_textpack_new(pl->dict))) {
       cr_error_set(&err, CR_E_NOMEM, "out of memory");
       fail(pl, &err);
     }
-    if (an && doc && tp && !pl->failed) {
+    if (an && doc && tp && !has_failed(pl)) {
       cr_doc_clear(doc);
       if (cr_schema_build(an, tp, &j->art, doc, id_term, sizeof id_term,
                           &err) == 0)
@@ -357,7 +255,7 @@ static void *worker_main(void *arg) {
    * its own, they flush side by side rather than one after the other. */
   if (w->shard) {
     if (cr_wdb_close(w->shard, &err) != 0) {
-      shard_failed(&err, w->shard_path);
+      build_shard_failed(&err, w->shard_path);
       fail(pl, &err);
     }
     w->shard = NULL;
@@ -369,7 +267,7 @@ static void *worker_main(void *arg) {
 
 typedef struct read_ctx {
   pipeline *pl;
-  src_file *file;
+  src_file *file; /* the file being read (NULL while walking) */
   bool restoring; /* reading unchanged files for removed ids only */
 } read_ctx;
 
@@ -418,8 +316,9 @@ static void on_problem(const in_where *w, const char *reason, void *ctx) {
   problem(rc->pl, w, reason);
 }
 
+/* Deals j to the worker its id hashes to. */
 static void dispatch(pipeline *pl, job *j) {
-  queue_push(&pl->workers[hash_id(j->art.id) % pl->n_workers].q, j);
+  jq_push(&pl->workers[hash_id(j->art.id) % pl->n_workers].q, j);
 }
 
 /* Trains the text dictionary on the held articles (if they are text
@@ -428,7 +327,7 @@ static void dispatch(pipeline *pl, job *j) {
 static void decide_dict(pipeline *pl) {
   const char **texts = malloc(pl->n_held * sizeof *texts + 1);
   size_t *lens = malloc(pl->n_held * sizeof *lens + 1);
-  if (texts && lens && !pl->failed) {
+  if (texts && lens && !has_failed(pl)) {
     for (size_t i = 0; i < pl->n_held; i++) {
       texts[i] = pl->held[i]->art.text;
       lens[i] = pl->held[i]->art.text_len;
@@ -466,16 +365,18 @@ static bool hold(pipeline *pl, job *j) {
   return true;
 }
 
+/* An article read: counted (a dry run), noted for pruning, and dealt to
+ * its worker. Non-zero stops the read. */
 static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   read_ctx *rc = ctx;
   pipeline *pl = rc->pl;
-  if (*pl->opts->stop || pl->failed) return 1;
+  if (*pl->opts->stop || has_failed(pl)) return 1;
   if (pl->opts->keep && !pl->opts->keep(art->id, pl->opts->keep_ctx))
     return 0; /* another shard's article */
   if (rc->restoring || rc->file->drops_stale || pl->opts->dry_run) {
     char id_term[CR_ID_TERM_SIZE];
     cr_schema_id_term(art->id, id_term);
-    if (rc->restoring && !ss_has(&pl->removed, id_term)) return 0;
+    if (rc->restoring && !ss_has(&pl->doomed.removed, id_term)) return 0;
     bool ok = true;
     if (!rc->restoring && rc->file->drops_stale)
       ok = ss_add(&rc->file->ids, id_term, strlen(id_term)) == 0;
@@ -499,7 +400,7 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
     }
     if (pl->opts->dry_run) return 0;
   }
-  job *j = job_new(art, rc->file);
+  job *j = jq_job_new(art, rc->file);
   if (!j) {
     cr_error err;
     cr_error_set(&err, CR_E_NOMEM, "out of memory reading %s", w->path);
@@ -521,12 +422,14 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   return 0;
 }
 
-/* ctx is a read_ctx (file NULL), as on_problem expects for the walk's
- * unreadable paths too. */
+/* An input file found by the walk: skipped if unchanged since the last
+ * run (or, restoring, read only if it was), else read. ctx is a read_ctx
+ * (file NULL), as on_problem expects for the walk's unreadable paths
+ * too. Non-zero stops the walk. */
 static int on_file(const in_file *f, void *ctx) {
   pipeline *pl = ((read_ctx *)ctx)->pl;
   bool restoring = ((read_ctx *)ctx)->restoring;
-  if (*pl->opts->stop || pl->failed) return 1;
+  if (*pl->opts->stop || has_failed(pl)) return 1;
   pl->files_seen++;
   char signature[96], hash[17];
   src_signature(signature, sizeof signature, f->size, f->mtime_ns, NULL);
@@ -586,18 +489,18 @@ static int on_file(const in_file *f, void *ctx) {
 
   read_ctx rc = {pl, sf, restoring};
   pl->input_current = 0;
-  int status = in_read(f, on_article, on_problem, &rc);
+  in_status status = in_read(f, on_article, on_problem, &rc);
   pl->input_done += (uint64_t)(f->size > 0 ? f->size : 0);
   pl->input_current = 0;
   pthread_mutex_lock(&pl->lock);
   /* A file read to its end (even with bad records, which are reported and
    * would be bad again) is done; one cut short by a stop is not, nor one
-   * that could not be read (-1: unreadable, a read error), which a later
-   * run must read again rather than skip as unchanged. */
-  sf->read_done = status == 0 && !*pl->opts->stop && !pl->failed;
+   * that could not be read (unreadable, a read error), which a later run
+   * must read again rather than skip as unchanged. */
+  sf->read_done = status == IN_READ_DONE && !*pl->opts->stop && !has_failed(pl);
   record_file(pl, sf);
   pthread_mutex_unlock(&pl->lock);
-  return status == 1 ? 1 : 0;
+  return status == IN_READ_STOPPED ? 1 : 0;
 }
 
 /* ---- Totals for the progress bar -------------------------------------- */
@@ -607,6 +510,7 @@ static int add_size(const in_file *f, void *ctx) {
   return 0;
 }
 
+/* Bytes of every input named (standard input counts as 0). */
 static uint64_t total_input_bytes(const pl_options *o) {
   uint64_t total = 0;
   for (size_t i = 0; i < o->n_paths; i++)
@@ -615,114 +519,24 @@ static uint64_t total_input_bytes(const pl_options *o) {
   return total;
 }
 
-/* ---- Directories ------------------------------------------------------ */
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-                        struct FTW *ftw) {
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  remove(path);
-  return 0;
-}
-
-static void remove_tree(const char *path) {
-  nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static bool exists(const char *path) {
-  struct stat st;
-  return stat(path, &st) == 0;
-}
-
-/* A swap interrupted between its two renames left the old index in
- * INDEX.building/old: put it back. */
-static void recover_swap(const char *index, const char *building) {
-  char old[PATH_MAX + 8];
-  snprintf(old, sizeof old, "%s/old", building);
-  if (!exists(index) && exists(old)) rename(old, index);
-}
-
-/* Whether path is the current directory (as ".", "$PWD", or any other
- * name for it): renaming it away would leave the caller's shell in a
- * deleted directory, and "." cannot be renamed at all. */
-static bool is_cwd(const char *path) {
-  struct stat a, b;
-  return stat(path, &a) == 0 && stat(".", &b) == 0 && a.st_dev == b.st_dev &&
-         a.st_ino == b.st_ino;
-}
-
-/* Moves the index built in fresh into the directory index, file by file,
- * where the directory itself cannot be swapped (it is the current
- * directory, or a mount point). The empty index's version file goes
- * first and the new one comes last, so the directory is never a mix of
- * the two: a crash in between leaves no index there (a rerun builds it
- * again), never a damaged one. */
-static int swap_contents(const char *fresh, const char *index, cr_error *err) {
-  char from[PATH_MAX + 300], to[PATH_MAX + 300];
-  snprintf(to, sizeof to, "%s/iamglass", index);
-  if (unlink(to) != 0 && errno != ENOENT) goto failed;
-  /* The empty index's tables that the new one lacks would be stale. */
-  DIR *d = opendir(index);
-  if (!d) goto failed;
-  const struct dirent *e;
-  while ((e = readdir(d))) {
-    size_t n = strlen(e->d_name);
-    if (n <= 6 || strcmp(e->d_name + n - 6, ".glass") != 0) continue;
-    snprintf(from, sizeof from, "%s/%s", fresh, e->d_name);
-    snprintf(to, sizeof to, "%s/%s", index, e->d_name);
-    if (!exists(from)) unlink(to);
-  }
-  closedir(d);
-  if (!(d = opendir(fresh))) goto failed;
-  int rc = 0;
-  while (rc == 0 && (e = readdir(d))) {
-    if (e->d_name[0] == '.' || !strcmp(e->d_name, "iamglass") ||
-        !strcmp(e->d_name, "flintlock"))
-      continue;
-    snprintf(from, sizeof from, "%s/%s", fresh, e->d_name);
-    snprintf(to, sizeof to, "%s/%s", index, e->d_name);
-    rc = rename(from, to);
-  }
-  closedir(d);
-  if (rc != 0) goto failed;
-  snprintf(from, sizeof from, "%s/iamglass", fresh);
-  snprintf(to, sizeof to, "%s/iamglass", index);
-  if (rename(from, to) != 0) goto failed;
-  int fd = open(index, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    fsync(fd);
-    close(fd);
-  }
-  return 0;
-failed:
-  cr_error_set(err, CR_E_IO, "cannot move the new index into place at %s: %s",
-               index, strerror(errno));
-  return -1;
-}
-
 /* ---- Build mode: shards to one compact index -------------------------- */
 
+/* Opens each worker's shard in INDEX.building. */
 static int open_shards(pipeline *pl, cr_error *err) {
-  if (mkdir(pl->building, 0777) != 0 && errno != EEXIST) {
-    cr_error_set(err, CR_E_IO, "cannot create %s: %s", pl->building,
-                 strerror(errno));
-    return -1;
-  }
+  if (build_make_dir(pl->building, err) != 0) return -1;
   for (unsigned i = 0; i < pl->n_workers; i++) {
     worker *w = &pl->workers[i];
     snprintf(w->shard_path, sizeof w->shard_path, "%s/shard-%u", pl->building,
              i);
-    w->shard = cr_wdb_open(w->shard_path,
-                           CR_WDB_CREATE_OR_OVERWRITE | CR_WDB_NO_SYNC |
-                               CR_WDB_DANGEROUS | CR_WDB_SPELLING_AT_CLOSE,
-                           err);
-    if (!w->shard) return -1;
+    if (!(w->shard = build_open_shard(w->shard_path, err))) return -1;
   }
   return 0;
 }
 
-static int record_signatures(pipeline *pl, cr_wdb *db, cr_error *err) {
+/* Writes the signatures of the files read in full into db, the new
+ * index (a build_extras record callback; ctx is the pipeline). */
+static int record_signatures(cr_wdb *db, void *ctx, cr_error *err) {
+  pipeline *pl = ctx;
   for (src_file *f = pl->files; f; f = f->next) {
     if (!f->recorded || !f->key) continue;
     char key[PATH_MAX + 8];
@@ -733,156 +547,30 @@ static int record_signatures(pipeline *pl, cr_wdb *db, cr_error *err) {
   return 0;
 }
 
-/* Compacts the shards into INDEX.building/new, records the signatures
- * there, and swaps it in place of the (empty) index. */
-/* Stamps the document layout this indexer writes (schema.h) and the
- * language its terms are stemmed for. */
-static int stamp_schema(cr_wdb *db, const char *language, cr_error *err) {
-  return cr_wdb_set_metadata(db, CR_META_SCHEMA, CR_SCHEMA_VERSION,
-                             strlen(CR_SCHEMA_VERSION), err) != 0 ||
-                 cr_wdb_set_metadata(db, CR_META_LANGUAGE, language,
-                                     strlen(language), err) != 0
-             ? -1
-             : 0;
-}
-
-/* An index that holds documents in another layout would be misread by
- * the searcher after an update, and terms stemmed for another language
- * would never meet: refuse it rather than mix them. Without --language,
- * an update keeps the index's. Sets pl->language. */
-static int check_schema(cr_wdb *db, const char *index, pipeline *pl,
-                        cr_error *err) {
-  const char *asked = pl->opts->language;
-  size_t len = 0;
-  if (cr_wdb_doccount(db) == 0) {
-    /* An empty index (a shard that got nothing yet, say) keeps its
-     * language unless told otherwise. */
-    char *had = cr_wdb_get_metadata(db, CR_META_LANGUAGE, &len);
-    snprintf(pl->language, sizeof pl->language, "%s",
-             asked ? asked
-             : had ? had
-                   : "italian");
-    free(had);
-    return stamp_schema(db, pl->language, err);
-  }
-  char *v = cr_wdb_get_metadata(db, CR_META_SCHEMA, &len);
-  bool same = v && strcmp(v, CR_SCHEMA_VERSION) == 0;
-  if (!same)
-    cr_error_set(err, CR_E_INVALID,
-                 "index '%s' holds documents in layout %s, this indexer writes "
-                 "layout %s: index into a new directory (or remove it)",
-                 index, v && *v ? v : "1", CR_SCHEMA_VERSION);
-  free(v);
-  if (!same) return -1;
-  /* Indexes from before the stamp were built for the default, Italian. */
-  char *was = cr_wdb_get_metadata(db, CR_META_LANGUAGE, &len);
-  snprintf(pl->language, sizeof pl->language, "%s", was ? was : "italian");
-  free(was);
-  same = !asked || strcmp(pl->language, asked) == 0;
-  if (!same)
-    cr_error_set(err, CR_E_INVALID,
-                 "index '%s' was built with --language %s, not %s: update it "
-                 "in %s (the default), or index into a new directory",
-                 index, pl->language, asked, pl->language);
-  return same ? 0 : -1;
-}
-
-/* Near-duplicate groups are a property of the whole index: recomputed
- * after every run that changed it, committed with the run's last batch. */
-static int group_duplicates(pipeline *pl, cr_wdb *const *dbs, size_t n,
-                            cr_error *err) {
+/* Build mode's end: the shards compacted into a new index, with the
+ * signatures, stamp and dictionary, swapped in place of the empty one. */
+static int finish_build(pipeline *pl, cr_error *err) {
+  const char *shards[64];
+  for (unsigned i = 0; i < pl->n_workers; i++)
+    shards[i] = pl->workers[i].shard_path;
+  build_extras extras = {pl->language, pl->dict, record_signatures, pl};
   dup_stats ds;
-  if (dup_assign_groups(dbs, n, DUP_DEFAULT_THRESHOLD, &ds, err) != 0)
+  int rc = build_finish(shards, pl->n_workers, pl->building, pl->opts->index,
+                        &extras, &pl->db, &ds, err);
+  pl->stats->duplicate_groups = ds.groups;
+  pl->stats->duplicate_docs = ds.grouped_docs;
+  return rc;
+}
+
+/* Update mode: near-duplicate groups are a property of the whole index,
+ * recomputed after every run that changed it and committed with the
+ * run's last batch. */
+static int group_duplicates(pipeline *pl, cr_error *err) {
+  dup_stats ds;
+  if (dup_assign_groups(&pl->db, 1, DUP_DEFAULT_THRESHOLD, &ds, err) != 0)
     return -1;
   pl->stats->duplicate_groups = ds.groups;
   pl->stats->duplicate_docs = ds.grouped_docs;
-  return 0;
-}
-
-/* The dictionary the new index's texts were compressed with. */
-static int store_dict(pipeline *pl, cr_wdb *db, cr_error *err) {
-  if (!pl->dict) return 0;
-  size_t len = 0;
-  const char *bytes = cr_textdict_bytes(pl->dict, &len);
-  return cr_wdb_set_metadata(db, CR_META_TEXTDICT, bytes, len, err);
-}
-
-/* Update mode: texts are compressed with the dictionary the index was
- * built with (none if it was built from too little text). */
-static int load_dict(pipeline *pl, cr_error *err) {
-  size_t len = 0;
-  char *bytes = cr_wdb_get_metadata(pl->db, CR_META_TEXTDICT, &len);
-  if (bytes) pl->dict = cr_textdict_load(bytes, len, CR_TEXTDICT_PACK, err);
-  bool ok = !bytes || pl->dict;
-  free(bytes);
-  pl->dict_decided = true;
-  return ok ? 0 : -1;
-}
-
-static int finish_build(pipeline *pl, cr_error *err) {
-  const char *sources[256];
-  unsigned n = 0;
-  /* Groups are written into the shards before they are merged: written
-   * after, they would leave the compacted index with half-empty blocks. */
-  cr_wdb *shards[64];
-  unsigned opened = 0;
-  int rc = 0;
-  for (unsigned i = 0; i < pl->n_workers && rc == 0; i++) {
-    shards[i] = cr_wdb_open(pl->workers[i].shard_path,
-                            CR_WDB_OPEN | CR_WDB_NO_SYNC, err);
-    if (shards[i])
-      opened++;
-    else
-      rc = -1;
-  }
-  if (rc == 0) rc = group_duplicates(pl, shards, opened, err);
-  for (unsigned i = 0; i < opened; i++)
-    if (cr_wdb_close(shards[i], rc == 0 ? err : NULL) != 0) {
-      if (rc == 0) shard_failed(err, pl->workers[i].shard_path);
-      rc = -1;
-    }
-  if (rc != 0) return -1;
-  for (unsigned i = 0; i < pl->n_workers; i++)
-    sources[n++] = pl->workers[i].shard_path;
-  char fresh[PATH_MAX + 8], old[PATH_MAX + 8];
-  snprintf(fresh, sizeof fresh, "%s/new", pl->building);
-  snprintf(old, sizeof old, "%s/old", pl->building);
-  remove_tree(fresh);
-  if (cr_compact(sources, n, fresh, err) != 0) return -1;
-  cr_wdb *db = cr_wdb_open(fresh, CR_WDB_OPEN, err);
-  if (!db) return -1;
-  if (record_signatures(pl, db, err) != 0 ||
-      stamp_schema(db, pl->language, err) != 0 ||
-      store_dict(pl, db, err) != 0 || cr_wdb_close(db, err) != 0)
-    return -1;
-  /* Release the lock on the empty index, then swap directories. */
-  if (cr_wdb_close(pl->db, err) != 0) {
-    pl->db = NULL;
-    return -1;
-  }
-  pl->db = NULL;
-  /* The current directory (or a mount point) is not renamed: its
-   * contents are swapped instead. */
-  if (is_cwd(pl->opts->index))
-    return swap_contents(fresh, pl->opts->index, err);
-  /* One atomic exchange, so a crash never leaves INDEX missing (the empty
-   * index lands in INDEX.building/new and goes with it). The two renames
-   * are the fallback where the file system cannot exchange. */
-  if (renameat2(AT_FDCWD, fresh, AT_FDCWD, pl->opts->index, RENAME_EXCHANGE) ==
-      0)
-    return 0;
-  if (rename(pl->opts->index, old) != 0) {
-    if (errno == EBUSY) return swap_contents(fresh, pl->opts->index, err);
-    cr_error_set(err, CR_E_IO, "cannot move the new index into place at %s: %s",
-                 pl->opts->index, strerror(errno));
-    return -1;
-  }
-  if (rename(fresh, pl->opts->index) != 0) {
-    cr_error_set(err, CR_E_IO, "cannot move the new index into place at %s: %s",
-                 pl->opts->index, strerror(errno));
-    recover_swap(pl->opts->index, pl->building);
-    return -1;
-  }
   return 0;
 }
 
@@ -909,7 +597,7 @@ static int start_workers(pipeline *pl, cr_error *err) {
   for (unsigned i = 0; i < pl->n_workers; i++) {
     pl->workers[i].pl = pl;
     pl->workers[i].index = i;
-    queue_init(&pl->workers[i].q);
+    jq_init(&pl->workers[i].q);
   }
   if (pl->build_mode && open_shards(pl, err) != 0) return -1;
   return spawn_workers(pl, err);
@@ -917,7 +605,7 @@ static int start_workers(pipeline *pl, cr_error *err) {
 
 static void stop_workers(pipeline *pl) {
   for (unsigned i = 0; i < pl->n_workers; i++)
-    queue_close(&pl->workers[i].q);
+    jq_close(&pl->workers[i].q);
   for (unsigned i = 0; i < pl->n_workers; i++)
     pthread_join(pl->workers[i].thread, NULL);
 }
@@ -925,8 +613,8 @@ static void stop_workers(pipeline *pl) {
 /* Update mode: the workers again, after stop_workers. */
 static int restart_workers(pipeline *pl, cr_error *err) {
   for (unsigned i = 0; i < pl->n_workers; i++) {
-    queue_destroy(&pl->workers[i].q);
-    queue_init(&pl->workers[i].q);
+    jq_destroy(&pl->workers[i].q);
+    jq_init(&pl->workers[i].q);
   }
   return spawn_workers(pl, err);
 }
@@ -935,8 +623,8 @@ static int restart_workers(pipeline *pl, cr_error *err) {
  * did not, for the removed ids only. */
 static void walk_paths(pipeline *pl, bool restoring) {
   read_ctx walk = {pl, NULL, restoring};
-  for (size_t i = 0; i < pl->opts->n_paths && !*pl->opts->stop && !pl->failed;
-       i++) {
+  for (size_t i = 0;
+       i < pl->opts->n_paths && !*pl->opts->stop && !has_failed(pl); i++) {
     uint64_t before = pl->files_seen;
     const char *path = pl->opts->paths[i];
     struct stat st;
@@ -963,117 +651,28 @@ static void walk_paths(pipeline *pl, bool restoring) {
   }
 }
 
-/* ---- Prune ------------------------------------------------------------ */
+/* ---- Pruning an update ------------------------------------------------ */
 
-/* Only with --prune (or to be listed by --dry-run): an article goes when
- * its file has gone or, read again in full, no longer holds it (a file
- * changed by a run without --prune is read again for this, see
- * SRC_UNPRUNED_PREFIX). Such articles are first only marked doomed;
- * then the files left unchanged are read for the doomed ids, since one may
- * hold the same id (its version comes back, replacing the doomed article
- * in place, as a new build would have it); only then are the doomed
- * articles that still come from their old file deleted. A run stopped
- * before the end deletes nothing. */
-struct doomed {
-  cr_docid doc;
-  char file_term[CR_FILE_TERM_SIZE]; /* the file it came from */
-  char *id_term;
-  const char *key; /* that file (owned by pl->known or pl->files) */
-  bool vanished;   /* its file has gone (else: the file dropped it) */
-};
-typedef struct doomed doomed;
-
-typedef struct doom_scan {
-  pipeline *pl;
-  const char *file_term;
-  const char *key;    /* the file */
-  const strset *keep; /* ids the file still holds; NULL: none */
-} doom_scan;
-
-static int doom(cr_docid id, const char *term, size_t len, void *ctx) {
-  doom_scan *s = ctx;
-  pipeline *pl = s->pl;
-  char t[CR_ID_TERM_SIZE + 8]; /* id terms are at most CR_ID_TERM_SIZE */
-  if (!len || len >= sizeof t) return 0; /* not an id term of ours */
-  memcpy(t, term, len);
-  t[len] = '\0';
-  if (s->keep && ss_has(s->keep, t)) return 0; /* the file still holds it */
-  if (pl->n_doomed == pl->cap_doomed) {
-    size_t cap = pl->cap_doomed ? pl->cap_doomed * 2 : 64;
-    doomed *bigger = realloc(pl->doomed, cap * sizeof *bigger);
-    if (!bigger) return 1;
-    pl->doomed = bigger;
-    pl->cap_doomed = cap;
-  }
-  doomed *d = &pl->doomed[pl->n_doomed];
-  if (!(d->id_term = strdup(t))) return 1;
-  pl->n_doomed++;
-  d->doc = id;
-  snprintf(d->file_term, sizeof d->file_term, "%s", s->file_term);
-  d->key = s->key;
-  d->vanished = !s->keep;
-  return 0;
-}
-
-/* Marks the articles of the file key that are not in keep (all of them
- * when keep is NULL). */
-static int doom_file(pipeline *pl, const char *key, const strset *keep,
-                     cr_error *err) {
-  char term[CR_FILE_TERM_SIZE];
-  cr_schema_file_term(key, term);
-  doom_scan s = {pl, term, key, keep};
-  int rc = cr_wdb_docs_with(pl->db, term, CR_PREFIX_ID, doom, &s, err);
-  if (rc > 0) cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
-  return rc ? -1 : 0;
-}
-
-/* --prune, before reading: the articles of files that have gone. */
-static int doom_vanished(pipeline *pl, cr_error *err) {
-  for (size_t i = 0; i < pl->known.n; i++) {
-    const char *key = pl->known.entries[i].key;
-    if (exists(key)) continue;
-    if (doom_file(pl, key, NULL, err) != 0) return -1;
-    if (ss_add(&pl->vanished, key, strlen(key)) != 0) {
-      cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
-      return -1;
-    }
-  }
-  return 0;
-}
-
-/* After the first walk: what the files read in full no longer hold. */
+/* After the first walk: marks what the files read in full no longer
+ * hold. */
 static int doom_stale(pipeline *pl, cr_error *err) {
   for (src_file *f = pl->files; f; f = f->next) {
     if (!f->drops_stale || !f->read_done || f->had_problem) continue;
     ss_sort(&f->ids);
-    if (doom_file(pl, f->key, &f->ids, err) != 0) return -1;
+    if (prune_doom_file(&pl->doomed, pl->db, f->key, &f->ids, err) != 0)
+      return -1;
   }
   return 0;
-}
-
-/* Whether a doomed article still comes from its old file: nothing has
- * written its id again this run. 1, 0, or -1 with err filled. */
-static int still_doomed(pipeline *pl, const doomed *d, cr_error *err) {
-  return cr_wdb_doc_has_term(pl->db, d->doc, d->file_term, err);
 }
 
 /* Reads the unchanged files for the doomed ids nothing wrote again. */
 static int restore_doomed(pipeline *pl, cr_error *err) {
   bool dry = pl->opts->dry_run;
   if (dry) ss_sort(&pl->seen);
-  for (size_t i = 0; i < pl->n_doomed; i++) {
-    /* A dry run wrote nothing: an id read again would have been. */
-    int still = dry ? !ss_has(&pl->seen, pl->doomed[i].id_term)
-                    : still_doomed(pl, &pl->doomed[i], err);
-    if (still < 0) return -1;
-    if (still && ss_add(&pl->removed, pl->doomed[i].id_term,
-                        strlen(pl->doomed[i].id_term)) != 0) {
-      cr_error_set(err, CR_E_NOMEM, "out of memory pruning");
-      return -1;
-    }
-  }
-  if (pl->removed.n == 0) return 0;
-  ss_sort(&pl->removed);
+  if (prune_collect_removed(&pl->doomed, pl->db, dry ? &pl->seen : NULL, err) !=
+      0)
+    return -1;
+  if (pl->doomed.removed.n == 0) return 0;
   if (!dry && restart_workers(pl, err) != 0) {
     stop_workers(pl); /* those that did start */
     return -1;
@@ -1082,73 +681,34 @@ static int restore_doomed(pipeline *pl, cr_error *err) {
   if (!dry) stop_workers(pl);
   ss_sort(&pl->restored);
   progress_clear(&pl->bar); /* the walk drew it again */
-  if (pl->failed) {
+  if (has_failed(pl)) {
     *err = pl->error;
     return -1;
   }
   return 0;
 }
 
-/* Deletes the doomed articles no file gave again, and forgets the files
- * that have gone. */
-static int delete_doomed(pipeline *pl, cr_error *err) {
-  for (size_t i = 0; i < pl->n_doomed; i++) {
-    const doomed *d = &pl->doomed[i];
-    int still = still_doomed(pl, d, err);
-    if (still < 0 || (still && cr_wdb_delete_doc(pl->db, d->doc, err) != 0))
-      return -1;
-    if (still) pl->stats->pruned_articles++;
-  }
-  for (size_t i = 0; i < pl->vanished.n; i++) {
-    char meta[PATH_MAX + 16];
-    snprintf(meta, sizeof meta, "%s%s", SRC_META_PREFIX, pl->vanished.items[i]);
-    if (cr_wdb_set_metadata(pl->db, meta, "", 0, err) != 0) return -1;
-    snprintf(meta, sizeof meta, "%s%s", SRC_UNPRUNED_PREFIX,
-             pl->vanished.items[i]);
-    if (ss_has(&pl->unpruned, pl->vanished.items[i]) &&
-        cr_wdb_set_metadata(pl->db, meta, "", 0, err) != 0)
-      return -1;
-    pl->stats->pruned_files++;
-  }
-  return 0;
-}
-
-/* Dry run: lists on standard output what --prune would remove, one
- * article a line ("remove ID (FILE: gone)"), and counts it. */
-static void list_doomed(pipeline *pl) {
-  for (size_t i = 0; i < pl->n_doomed; i++) {
-    const doomed *d = &pl->doomed[i];
-    if (ss_has(&pl->seen, d->id_term) || ss_has(&pl->restored, d->id_term))
-      continue; /* written again, from its file or another */
-    const char *id = d->id_term + strlen(CR_PREFIX_ID);
-    char *safe_id = cr_sanitize_for_terminal(id, strlen(id));
-    char *safe_key = cr_sanitize_for_terminal(d->key, strlen(d->key));
-    printf("remove %s (%s: %s)\n", safe_id ? safe_id : id,
-           safe_key ? safe_key : d->key,
-           d->vanished ? "gone" : "no longer holds it");
-    free(safe_id);
-    free(safe_key);
-    pl->stats->pruned_articles++;
-  }
-  pl->stats->pruned_files = pl->vanished.n;
-  fflush(stdout);
-}
-
-/* After the first walk of an update. */
+/* After the first walk of an update (prune.h): marks, restores, then
+ * deletes, or with --dry-run lists. A stop before the end deletes
+ * nothing. */
 static int prune(pipeline *pl, cr_error *err) {
   if (doom_stale(pl, err) != 0 || restore_doomed(pl, err) != 0) return -1;
   if (*pl->opts->stop) return 0; /* the next run prunes again */
   if (pl->opts->dry_run) {
-    list_doomed(pl);
+    prune_list(&pl->doomed, &pl->seen, &pl->restored, stdout,
+               &pl->stats->pruned_articles, &pl->stats->pruned_files);
     return 0;
   }
-  if (delete_doomed(pl, err) != 0) return -1;
+  if (prune_delete(&pl->doomed, pl->db, &pl->unpruned,
+                   &pl->stats->pruned_articles, &pl->stats->pruned_files,
+                   err) != 0)
+    return -1;
   /* Now the changed files' signatures can be written. */
   pthread_mutex_lock(&pl->lock);
   pl->pruned = true;
   for (src_file *f = pl->files; f; f = f->next)
     record_file(pl, f);
-  bool failed = pl->failed;
+  bool failed = has_failed(pl);
   if (failed) *err = pl->error;
   pthread_mutex_unlock(&pl->lock);
   return failed ? -1 : 0;
@@ -1156,97 +716,31 @@ static int prune(pipeline *pl, cr_error *err) {
 
 /* ---- The whole run ---------------------------------------------------- */
 
-static uint64_t tree_total; /* tree_bytes' sum (nftw passes no context) */
-
-static int add_entry_size(const char *path, const struct stat *st, int flag,
-                          struct FTW *ftw) {
-  (void)path;
-  (void)ftw;
-  if (flag == FTW_F) tree_total += (uint64_t)st->st_blocks * 512;
-  return 0;
-}
-
-/* Bytes on disk under path. */
-static uint64_t tree_bytes(const char *path) {
-  tree_total = 0;
-  nftw(path, add_entry_size, 16, FTW_PHYS);
-  return tree_total;
-}
-
-/* Megabytes free for an unprivileged writer on path's file system, or -1
- * if unknown. */
-static double free_mb(const char *path) {
-  struct statvfs vfs;
-  if (statvfs(path, &vfs) != 0) return -1;
-  return (double)vfs.f_bavail * (double)vfs.f_frsize / 1e6;
-}
-
-/* A run that failed because the disk is full says so in plain words,
- * with what it had written and what is free (called before the build's
- * leftovers are removed, which frees that space again). */
+/* A failed run's error in plain words when the disk is full (build.h). */
 static void explain_full_disk(pipeline *pl, cr_error *err) {
-  const char *where = pl->build_mode ? pl->building : pl->opts->index;
-  double avail = free_mb(exists(where) ? where : pl->opts->index);
-  /* A write that failed on a disk with (nearly) nothing free counts too:
-   * Xapian does not always pass the cause on. */
-  bool write_failed = strstr(err->message, "Error writing") ||
-                      strstr(err->message, "is the disk full");
-  bool full = strstr(err->message, strerror(ENOSPC)) != NULL ||
-              (write_failed && avail >= 0 && avail < 1.0);
-  if (!full) return;
-  double input = (double)total_input_bytes(pl->opts) / 1e6;
-  if (pl->build_mode) {
-    double written = (double)tree_bytes(pl->building) / 1e6;
-    cr_error_set(err, CR_E_IO,
-                 "the disk is full (ENOSPC, no space left on device): the new "
-                 "index for %.1f MB of input had taken %.1f MB in '%s' when "
-                 "the space ran out, and %.1f MB are free; it is removed, "
-                 "and nothing else changed. It needs more than %.1f MB: free "
-                 "some space (or index elsewhere) and run again",
-                 input, written, pl->building, avail > 0 ? avail : 0.0,
-                 written);
-  } else {
-    cr_error_set(err, CR_E_IO,
-                 "the disk is full (ENOSPC, no space left on device) while "
-                 "updating '%s' with %.1f MB of input (%.1f MB free): what "
-                 "was committed is kept, and a rerun after freeing space "
-                 "finishes the job",
-                 pl->opts->index, input, avail > 0 ? avail : 0.0);
-  }
+  build_explain_full_disk(err, pl->build_mode, pl->building, pl->opts->index,
+                          total_input_bytes(pl->opts));
 }
 
-typedef struct unpruned_ctx {
-  pipeline *pl;
-  bool failed;
-} unpruned_ctx;
-
-static int add_unpruned(const char *key, size_t len, void *ctx) {
-  unpruned_ctx *uc = ctx;
-  size_t vlen = 0;
-  char *value = cr_wdb_get_metadata(uc->pl->db, key, &vlen);
-  if (!value) return 0; /* a cleared mark */
-  free(value);
-  size_t plen = strlen(SRC_UNPRUNED_PREFIX);
-  if (ss_add(&uc->pl->unpruned, key + plen, len - plen) != 0) {
-    uc->failed = true;
-    return 1;
-  }
-  return 0;
+/* Update mode: texts are packed with the dictionary the index was built
+ * with (none if it was built from too little text). */
+static int load_dict(pipeline *pl, cr_error *err) {
+  pl->dict_decided = true;
+  return meta_load_dict(pl->db, &pl->dict, err);
 }
 
-/* The files changed since the last --prune (SRC_UNPRUNED_PREFIX). */
-static int load_unpruned(pipeline *pl) {
-  unpruned_ctx uc = {pl, false};
-  cr_wdb_metadata_keys(pl->db, SRC_UNPRUNED_PREFIX, add_unpruned, &uc);
-  ss_sort(&pl->unpruned);
-  return uc.failed ? -1 : 0;
+/* Decides the run's language and refuses an index it cannot update
+ * (meta.h). */
+static int check_schema(pipeline *pl, cr_error *err) {
+  return meta_check(pl->db, pl->opts->index, pl->opts->language, pl->language,
+                    sizeof pl->language, err);
 }
 
 /* Whether dir holds an index (a dry run opens only what exists). */
 static bool is_index(const char *dir) {
   char path[PATH_MAX + 16];
   snprintf(path, sizeof path, "%s/iamglass", dir);
-  return exists(path);
+  return build_path_exists(path);
 }
 
 /* Opens the index for the run, taking its lock. A dry run writes
@@ -1269,11 +763,12 @@ static int open_index(pipeline *pl, cr_error *err) {
   return -1;
 }
 
+/* Frees what the run holds, closing the index and any shard left open. */
 static void free_pipeline(pipeline *pl) {
   if (pl->workers) {
     for (unsigned i = 0; i < pl->n_workers; i++) {
       if (pl->workers[i].shard) cr_wdb_close(pl->workers[i].shard, NULL);
-      queue_destroy(&pl->workers[i].q);
+      jq_destroy(&pl->workers[i].q);
     }
     free(pl->workers);
   }
@@ -1284,11 +779,7 @@ static void free_pipeline(pipeline *pl) {
     free(pl->files);
     pl->files = next;
   }
-  for (size_t i = 0; i < pl->n_doomed; i++)
-    free(pl->doomed[i].id_term);
-  free(pl->doomed);
-  ss_free(&pl->vanished);
-  ss_free(&pl->removed);
+  prune_free(&pl->doomed);
   ss_free(&pl->unpruned);
   ss_free(&pl->seen);
   ss_free(&pl->restored);
@@ -1304,6 +795,7 @@ static void free_pipeline(pipeline *pl) {
 int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   pipeline pl = {.opts = opts, .stats = stats};
   memset(stats, 0, sizeof *stats);
+  atomic_init(&pl.failed, false);
   pthread_mutex_init(&pl.lock, NULL);
   pl.n_workers = opts->jobs ? opts->jobs : 1;
   if (pl.n_workers > 64) pl.n_workers = 64;
@@ -1313,7 +805,7 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   bool dry = opts->dry_run;
   pl.pruning = opts->prune || dry;
   if (dry) pl.n_workers = 0; /* nothing to write */
-  if (!dry) recover_swap(opts->index, pl.building);
+  if (!dry) build_recover_swap(opts->index, pl.building);
   /* Opening the index takes its lock, for the whole run. */
   if (open_index(&pl, err) != 0) {
     free_pipeline(&pl);
@@ -1323,7 +815,7 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     pl.build_mode = true;
   } else if (dry) {
     pl.build_mode = cr_wdb_doccount(pl.db) == 0;
-    if (!pl.build_mode && check_schema(pl.db, opts->index, &pl, err) != 0) {
+    if (!pl.build_mode && check_schema(&pl, err) != 0) {
       free_pipeline(&pl);
       return -1;
     }
@@ -1331,10 +823,9 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     /* Leftovers of a run that died or failed (a full disk, say) go first,
      * with the lock held, before anything is written: they may hold the
      * space this run needs. */
-    remove_tree(pl.building);
+    build_remove_tree(pl.building);
     /* Commit the (possibly new, empty) index so it always opens. */
-    if (check_schema(pl.db, opts->index, &pl, err) != 0 ||
-        cr_wdb_commit(pl.db, err) != 0) {
+    if (check_schema(&pl, err) != 0 || cr_wdb_commit(pl.db, err) != 0) {
       explain_full_disk(&pl, err);
       free_pipeline(&pl);
       return -1;
@@ -1346,13 +837,14 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     free_pipeline(&pl);
     return -1;
   }
-  if (pl.db &&
-      (src_table_load(&pl.known, pl.db) != 0 || load_unpruned(&pl) != 0)) {
+  if (pl.db && (src_table_load(&pl.known, pl.db) != 0 ||
+                prune_load_unpruned(pl.db, &pl.unpruned) != 0)) {
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     free_pipeline(&pl);
     return -1;
   }
-  if (pl.pruning && !pl.build_mode && doom_vanished(&pl, err) != 0) {
+  if (pl.pruning && !pl.build_mode &&
+      prune_doom_vanished(&pl.doomed, pl.db, &pl.known, err) != 0) {
     free_pipeline(&pl);
     return -1;
   }
@@ -1371,7 +863,7 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   progress_clear(&pl.bar);
   stats->interrupted = *opts->stop != 0;
 
-  if (rc == 0 && pl.failed) {
+  if (rc == 0 && has_failed(&pl)) {
     *err = pl.error;
     rc = -1;
   }
@@ -1388,15 +880,15 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
       bool changed = stats->added + stats->replaced + stats->pruned_files +
                          stats->pruned_articles >
                      0;
-      if (rc == 0 && changed) rc = group_duplicates(&pl, &pl.db, 1, err);
+      if (rc == 0 && changed) rc = group_duplicates(&pl, err);
       if (rc == 0) rc = cr_wdb_commit(pl.db, err);
     }
   }
   if (rc != 0 && !dry) explain_full_disk(&pl, err);
   /* A failed build is removed too: it holds space and nothing else. (A
    * swap stopped half way put the old index back first.) */
-  if (!dry && (rc == 0 || (pl.build_mode && exists(opts->index))))
-    remove_tree(pl.building);
+  if (!dry && (rc == 0 || (pl.build_mode && build_path_exists(opts->index))))
+    build_remove_tree(pl.building);
   free_pipeline(&pl);
   stats->seconds = progress_now() - started;
   return rc;

@@ -1,4 +1,5 @@
-/* progress.h — the progress bar and the closing summary on stderr.
+/* progress.h — the progress bar on stderr (the closing summary is
+ * main.c's print_summary).
  *
  * The bar is drawn only when stderr is a terminal (and not with -q), at
  * most ten times a second, and erased before any other message. */
@@ -16,6 +17,7 @@ typedef struct progress {
   uint64_t total_bytes; /* sum of input sizes (0 unknown) */
 } progress;
 
+/* Monotonic seconds, for the bar and the run's wall time. */
 double progress_now(void);
 /* quiet: -q was given. Draws only if stderr is a terminal. */
 void progress_init(progress *p, bool quiet, uint64_t total_bytes);

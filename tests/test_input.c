@@ -377,7 +377,7 @@ Test(input, jsonl_a_callback_can_stop_the_read) {
                .id_base = "stop.jsonl",
                .size = -1,
                .format = IN_JSONL};
-  cr_expect_eq(in_read(&f, on_article, on_problem, &s), 1);
+  cr_expect_eq(in_read(&f, on_article, on_problem, &s), IN_READ_STOPPED);
   cr_expect_str_eq(ids(&s), "1,2");
   seen_free(&s);
 }
