@@ -1225,4 +1225,45 @@ void cr_on_uncaught_exit(const char *program) {
   std::set_terminate(on_uncaught);
 }
 
+/* ---- Inspecting a document being built (tests) ------------------------ */
+
+/* Kept apart from the rest: it reads a document, never an index, and its
+ * messages are built only in its own catch. */
+int cr_doc_dump(const cr_doc *doc, const cr_doc_dumper *d, cr_error *err) {
+  try {
+    const Xapian::Document &xd = doc->doc;
+    std::vector<uint32_t> positions;
+    if (d->term)
+      for (auto t = xd.termlist_begin(); t != xd.termlist_end(); ++t) {
+        const std::string term = *t;
+        positions.clear();
+        for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
+          positions.push_back(*p);
+        int rc = d->term(term.data(), term.size(), t.get_wdf(),
+                         positions.data(), positions.size(), d->ctx);
+        if (rc != 0) return rc;
+      }
+    if (d->value)
+      for (auto v = xd.values_begin(); v != xd.values_end(); ++v) {
+        const std::string value = *v;
+        int rc = d->value(v.get_valueno(), value.data(), value.size(), d->ctx);
+        if (rc != 0) return rc;
+      }
+    if (d->spelling)
+      for (const SpellingWord &w : doc->spelling) {
+        int rc = d->spelling(doc->spelling_bytes.data() + w.off, w.len, d->ctx);
+        if (rc != 0) return rc;
+      }
+    return 0;
+  } catch (const Xapian::Error &e) {
+    cr_error_set(err, CR_E_GENERIC, "cannot list the document: %s: %s",
+                 e.get_type(), e.get_msg().c_str());
+  } catch (const std::bad_alloc &) {
+    cr_error_set(err, CR_E_NOMEM, "cannot list the document: out of memory");
+  } catch (...) {
+    cr_error_set(err, CR_E_GENERIC, "cannot list the document: unknown error");
+  }
+  return -1;
+}
+
 } // extern "C"

@@ -329,6 +329,27 @@ int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx);
  * once, at the start of main. */
 void cr_on_uncaught_exit(const char *program);
 
+/* ---- Inspecting a document being built (tests) ------------------------ */
+
+/* What cr_doc_dump calls back with. A callback that returns non-zero
+ * stops the dump; the one left NULL is not called. */
+typedef struct cr_doc_dumper {
+  /* Each term in byte order: its wdf and its n_positions positions,
+   * ascending (none for a term without positions). */
+  int (*term)(const char *term, size_t len, uint32_t wdf,
+              const uint32_t *positions, size_t n_positions, void *ctx);
+  /* Each value, by ascending slot. */
+  int (*value)(unsigned slot, const char *value, size_t len, void *ctx);
+  /* Each spelling word (cr_doc_add_spelling), in the order added. */
+  int (*spelling)(const char *word, size_t len, void *ctx);
+  void *ctx; /* passed to all three */
+} cr_doc_dumper;
+
+/* Lists everything doc holds through d: its terms, then its values, then
+ * its spelling words. 0, the non-zero a callback returned, or -1 with err
+ * filled if Xapian failed (or memory ran out). */
+int cr_doc_dump(const cr_doc *doc, const cr_doc_dumper *d, cr_error *err);
+
 #ifdef __cplusplus
 }
 #endif

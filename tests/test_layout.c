@@ -1,0 +1,434 @@
+/* test_layout.c — the document layout, whole: for each shape of article,
+ * everything cr_schema_build puts in its document, as Xapian's
+ * api_termgen.cc tests its term generator. A change to the schema shows
+ * as a diff of this table.
+ *
+ * A dump lists, one a line:
+ *   term:wdf[pos,pos,...]   every term in byte order (no [] without
+ *                           positions)
+ *   value N: ...            every value by slot: text values as they are
+ *                           (bytes outside printable ASCII as \xNN), the
+ *                           minhash print as its length and FNV-1a hash,
+ *                           the packed text as its length class and
+ *                           whether it unpacks to the article's text
+ *   spelling: w w ...       the words given to the spelling data
+ *
+ * To see the dumps of the current schema (to update the table after a
+ * deliberate change), run with CRONACA_LAYOUT_PRINT=1: each case's dump
+ * is printed as a C string on stderr. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "schema.h"
+#include "textpack.h"
+#include "xapian_c.h"
+
+/* ---- The dump ------------------------------------------------------------ */
+
+/* What the dump callbacks write into. */
+typedef struct dump_ctx {
+  FILE *out;             /* an open_memstream */
+  cr_textpack *tp;       /* to unpack the text value */
+  const cr_article *art; /* to compare it with */
+  bool in_spelling;      /* the "spelling:" line is open */
+} dump_ctx;
+
+static void put_escaped(FILE *out, const char *s, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c < 0x7f && c != '\\')
+      fputc(c, out);
+    else
+      fprintf(out, "\\x%02x", c);
+  }
+}
+
+static int dump_term(const char *term, size_t len, uint32_t wdf,
+                     const uint32_t *positions, size_t n, void *ctx) {
+  dump_ctx *d = ctx;
+  put_escaped(d->out, term, len);
+  fprintf(d->out, ":%u", wdf);
+  if (n) {
+    fputc('[', d->out);
+    for (size_t i = 0; i < n; i++)
+      fprintf(d->out, "%s%u", i ? "," : "", positions[i]);
+    fputc(']', d->out);
+  }
+  fputc('\n', d->out);
+  return 0;
+}
+
+static int dump_value(unsigned slot, const char *value, size_t len, void *ctx) {
+  dump_ctx *d = ctx;
+  fprintf(d->out, "value %u: ", slot);
+  if (slot == CR_SLOT_MINHASH) {
+    fprintf(d->out, "minhash %zu bytes, fnv %016llx", len,
+            (unsigned long long)cr_fnv1a64(value, len));
+  } else if (slot == CR_SLOT_TEXT) {
+    /* zstd's bytes may change with its version: what is fixed is that
+     * the value unpacks to the text. */
+    cr_error err;
+    size_t n = 0;
+    const char *text = cr_text_unpack(d->tp, value, len, &n, &err);
+    bool same =
+        text && n == d->art->text_len && memcmp(text, d->art->text, n) == 0;
+    fprintf(d->out, "packed text, %s", same ? "unpacks to the text" : "");
+    if (!same && text) {
+      fputs("unpacks to \"", d->out);
+      put_escaped(d->out, text, n);
+      fputc('"', d->out);
+    } else if (!same) {
+      fprintf(d->out, "does not unpack: %s", err.message);
+    }
+  } else {
+    put_escaped(d->out, value, len);
+  }
+  fputc('\n', d->out);
+  return 0;
+}
+
+static int dump_spelling(const char *word, size_t len, void *ctx) {
+  dump_ctx *d = ctx;
+  fputs(d->in_spelling ? " " : "spelling: ", d->out);
+  d->in_spelling = true;
+  put_escaped(d->out, word, len);
+  return 0;
+}
+
+/* The whole dump of the document built from art (malloc'd). */
+static char *dump_article(const cr_article *art) {
+  cr_error err;
+  cr_analyzer *an = cr_analyzer_new("italian", &err);
+  cr_assert_not_null(an, "%s", err.message);
+  cr_textpack *tp = cr_textpack_new(NULL);
+  cr_assert_not_null(tp);
+  cr_doc *doc = cr_doc_new();
+  cr_assert_not_null(doc);
+  char id_term[CR_ID_TERM_SIZE];
+  cr_assert_eq(cr_schema_build(an, tp, art, doc, id_term, sizeof id_term, &err),
+               0, "%s", err.message);
+  char *buf = NULL;
+  size_t len = 0;
+  dump_ctx d = {open_memstream(&buf, &len), tp, art, false};
+  cr_assert_not_null(d.out);
+  cr_doc_dumper dumper = {dump_term, dump_value, dump_spelling, &d};
+  cr_assert_eq(cr_doc_dump(doc, &dumper, &err), 0, "%s", err.message);
+  if (d.in_spelling) fputc('\n', d.out);
+  fclose(d.out);
+  cr_doc_free(doc);
+  cr_textpack_free(tp);
+  cr_analyzer_free(an);
+  return buf;
+}
+
+/* Prints dump as a C string literal, one line of the dump a line. */
+static void print_literal(const char *name, const char *dump) {
+  fprintf(stderr, "/* %s */\n", name);
+  for (const char *p = dump; *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    fputs("     \"", stderr);
+    for (size_t i = 0; i < n; i++) {
+      if (p[i] == '"' || p[i] == '\\') fputc('\\', stderr);
+      fputc(p[i], stderr);
+    }
+    fputs(nl ? "\\n\"\n" : "\"\n", stderr);
+    p += n + (nl ? 1 : 0);
+  }
+}
+
+#define TEXT(s) .text = s, .text_len = sizeof s - 1
+
+/* ---- The table ------------------------------------------------------------
+ */
+
+static const struct layout_case {
+  const char *name;
+  cr_article art;
+  const char *dump;
+} cases[] = {
+    {"title and body",
+     {.id = "1001",
+      .title = "Russia e Corea del Nord",
+      TEXT("Mosca compra armi dalla Corea del Nord.")},
+     "Ccorea:4\n"
+     "Cnord:4\n"
+     "Q1001:0\n"
+     "Score:1[2]\n"
+     "Snord:1[4]\n"
+     "Sruss:1[0]\n"
+     "Wdalla:1\n"
+     "Wdel:4\n"
+     "We:3\n"
+     "armi:1[106]\n"
+     "compr:1[105]\n"
+     "core:4[2,108]\n"
+     "mosc:1[104]\n"
+     "nord:4[4,110]\n"
+     "russ:3[0]\n"
+     "value 2: i\\x041001t\\x17Russia e Corea del Nord\n"
+     "value 6: packed text, unpacks to the text\n"
+     "spelling: russia corea nord mosca compra armi\n"},
+    {"no title: the first sentence is shown, not indexed again",
+     {.id = "1002",
+      TEXT("MODENA. Il sindaco presenta il bilancio. Poi altro.")},
+     "Q1002:0\n"
+     "Wil:2\n"
+     "altro:1[7]\n"
+     "bilanc:1[5]\n"
+     "moden:1[0]\n"
+     "poi:1[6]\n"
+     "present:1[3]\n"
+     "sindac:1[2]\n"
+     "value 2: i\\x041002T\\x00\n"
+     "value 6: packed text, unpacks to the text\n"
+     "spelling: modena sindaco presenta bilancio altro\n"},
+    {"author and source: words after the body, and under A and XO",
+     {.id = "1003",
+      .title = "Armi",
+      TEXT("Il Cremlino smentisce."),
+      .author = "Fabrizio Grasso",
+      .source = "Wired Italia",
+      .url = "https://www.wired.it/x"},
+     "Afabriz:1[0]\n"
+     "Agrass:1[1]\n"
+     "Ccremlino:1\n"
+     "Cgrasso:1\n"
+     "Citalia:1\n"
+     "Q1003:0\n"
+     "Sarmi:1[0]\n"
+     "Wil:1\n"
+     "XOital:1[1]\n"
+     "XOwired:1[0]\n"
+     "armi:3[0]\n"
+     "cremlin:1[101]\n"
+     "fabriz:1[202]\n"
+     "grass:1[203]\n"
+     "ital:1[304]\n"
+     "sment:1[102]\n"
+     "wired:1[303]\n"
+     "value 2: i\\x041003t\\x04Armia\\x0fFabrizio Grassos\\x0cWired "
+     "Italiau\\x16https://www.wired.it/x\n"
+     "value 3: Fabrizio Grasso\n"
+     "value 4: Wired Italia\n"
+     "value 6: packed text, unpacks to the text\n"
+     "spelling: armi cremlino smentisce fabrizio grasso wired italia\n"},
+    {"a date: Y, M and D terms and the date value",
+     {.id = "1004", .title = "Oggi", TEXT("Piove."), .date = "2022-09-06"},
+     "D20220906:0\n"
+     "M202209:0\n"
+     "Q1004:0\n"
+     "Soggi:1[0]\n"
+     "Y2022:0\n"
+     "oggi:3[0]\n"
+     "piov:1[100]\n"
+     "value 0: 20220906\n"
+     "value 2: i\\x041004t\\x04Oggid\\x0a2022-09-06\n"
+     "value 6: packed text, unpacks to the text\n"
+     "spelling: oggi piove\n"},
+    {"a date not in ISO form is dropped, never guessed",
+     {.id = "1005", .title = "Ieri", TEXT("Nevica."), .date = "06/09/2022"},
+     "Q1005:0\n"
+     "Sier:1[0]\n"
+     "ier:3[0]\n"
+     "nevic:1[100]\n"
+     "value 2: i\\x041005t\\x04Ieri\n"
+     "value 6: packed text, unpacks to the text\n"
+     "spelling: ieri nevica\n"},
+    {"capitalised names: inside a sentence, not at its start",
+     {.id = "1006",
+      TEXT("Costa ha parlato. Ieri il ministro Costa ha firmato il costo.")},
+     "Ccosta:1\n"
+     "Q1006:0\n"
+     "Wha:2\n"
+     "Wil:2\n"
+     "cost:3[0,6,10]\n"
+     "firm:1[8]\n"
+     "ier:1[3]\n"
+     "ministr:1[5]\n"
+     "parl:1[2]\n"
+     "value 2: i\\x041006T\\x00\n"
+     "value 6: packed text, unpacks to the text\n"
+     "spelling: costa parlato ieri ministro firmato\n"},
+    {"a place's name after via is not a person's",
+     {.id = "1007",
+      TEXT(
+          "La sede in via Aldo Moro accoglie Mario Rossi e piazza Garibaldi.")},
+     "Cmario:1\n"
+     "Crossi:1\n"
+     "Q1007:0\n"
+     "We:1\n"
+     "Win:1\n"
+     "Wla:1\n"
+     "accogl:1[6]\n"
+     "aldo:1[4]\n"
+     "garibald:1[11]\n"
+     "mar:1[7]\n"
+     "mor:1[5]\n"
+     "piazz:1[10]\n"
+     "ross:1[8]\n"
+     "sed:1[1]\n"
+     "via:1[3]\n"
+     "value 2: i\\x041007T\\x00\n"
+     "value 6: packed text, unpacks to the text\n"
+     "spelling: sede aldo moro accoglie mario rossi piazza garibaldi\n"},
+    {"stop words: W terms, no stems, positions still counted",
+     {.id = "1008", .title = "Non per noi", TEXT("Non è per noi.")},
+     "Q1008:0\n"
+     "We:1\n"
+     "Wnoi:4\n"
+     "Wnon:4\n"
+     "Wper:4\n"
+     "value 2: i\\x041008t\\x0bNon per noi\n"
+     "value 6: packed text, unpacks to the text\n"},
+    {"hyphenated names",
+     {.id = "1009", TEXT("Kim Jong-un prova il missile Mahojer-6.")},
+     "6:1[7]\n"
+     "Cjong:1\n"
+     "Cmahojer:1\n"
+     "Q1009:0\n"
+     "Wil:1\n"
+     "jong:1[1]\n"
+     "kim:1[0]\n"
+     "mahojer:1[6]\n"
+     "missil:1[5]\n"
+     "prov:1[3]\n"
+     "un:1[2]\n"
+     "value 2: i\\x041009T\\x00\n"
+     "value 6: packed text, unpacks to the text\n"
+     "spelling: jong prova missile mahojer\n"},
+    {"elision, with either apostrophe and with a space",
+     {.id = "1010",
+      TEXT("Secondo l’intelligence dell'Iran e dell' OPEC, un'ulteriore "
+           "prova.")},
+     "Ciran:1\n"
+     "Copec:1\n"
+     "Q1010:0\n"
+     "We:1\n"
+     "intelligenc:1[1]\n"
+     "iran:1[2]\n"
+     "opec:1[4]\n"
+     "prov:1[6]\n"
+     "second:1[0]\n"
+     "ulterior:1[5]\n"
+     "value 2: i\\x041010T\\x00\n"
+     "value 6: packed text, unpacks to the text\n"
+     "spelling: secondo intelligence iran opec ulteriore prova\n"},
+    {"numbers, acronyms and guillemets",
+     {.id = "1011",
+      TEXT("Nel 2022 l'Onu contò 1.500 morti, il 3,5% in più: «guerra».")},
+     "1500:1[4]\n"
+     "2022:1[1]\n"
+     "3,5:1[7]\n"
+     "Conu:1\n"
+     "Q1011:0\n"
+     "Wil:1\n"
+     "Win:1\n"
+     "Wnel:1\n"
+     "Wpiu:1\n"
+     "cont:1[3]\n"
+     "guerr:1[10]\n"
+     "mort:1[5]\n"
+     "onu:1[2]\n"
+     "value 2: i\\x041011T\\x00\n"
+     "value 6: packed text, unpacks to the text\n"
+     "spelling: cont\\xc3\\xb2 morti guerra\n"},
+    {"the source file: an XF term of its path's hash",
+     {.id = "dump-7",
+      .title = "Titolo",
+      TEXT("Testo."),
+      .origin = "/data/feed/dump.jsonl"},
+     "Qdump-7:0\n"
+     "Stitol:1[0]\n"
+     "XF12f672cbdf95b692:0\n"
+     "test:1[100]\n"
+     "titol:3[0]\n"
+     "value 2: i\\x06dump-7t\\x06Titolo\n"
+     "value 6: packed text, unpacks to the text\n"
+     "spelling: titolo testo\n"},
+    {"a body long enough for a minhash print",
+     {.id = "1013",
+      TEXT("Il consiglio comunale di Bologna ha approvato ieri sera il nuovo "
+           "piano regolatore della città, dopo una discussione durata sei "
+           "ore tra maggioranza e opposizione sui parcheggi, sulle piste "
+           "ciclabili e sul verde pubblico dei quartieri periferici.")},
+     "Cbologna:1\n"
+     "Q1013:0\n"
+     "Wdei:1\n"
+     "Wdella:1\n"
+     "Wdi:1\n"
+     "We:2\n"
+     "Wha:1\n"
+     "Wil:2\n"
+     "Wsei:1\n"
+     "Wsui:1\n"
+     "Wsul:1\n"
+     "Wsulle:1\n"
+     "Wtra:1\n"
+     "Wuna:1\n"
+     "approv:1[6]\n"
+     "bologn:1[4]\n"
+     "ciclabil:1[29]\n"
+     "citt:1[14]\n"
+     "comunal:1[2]\n"
+     "consigl:1[1]\n"
+     "discussion:1[17]\n"
+     "dop:1[15]\n"
+     "dur:1[18]\n"
+     "ier:1[7]\n"
+     "maggior:1[22]\n"
+     "nuov:1[10]\n"
+     "opposizion:1[24]\n"
+     "ore:1[20]\n"
+     "parchegg:1[26]\n"
+     "perifer:1[36]\n"
+     "pian:1[11]\n"
+     "pist:1[28]\n"
+     "pubblic:1[33]\n"
+     "quartier:1[35]\n"
+     "regol:1[12]\n"
+     "ser:1[8]\n"
+     "verd:1[32]\n"
+     "value 2: i\\x041013T\\x00\n"
+     "value 5: minhash 64 bytes, fnv 9d7763ef6441bb36\n"
+     "value 6: packed text, unpacks to the text\n"
+     "spelling: consiglio comunale bologna approvato ieri sera nuovo piano "
+     "regolatore citt\\xc3\\xa0 dopo discussione durata maggioranza "
+     "opposizione parcheggi piste ciclabili verde pubblico quartieri "
+     "periferici\n"},
+};
+
+Test(layout, every_shape_of_article_dumps_as_its_table_says) {
+  bool print = getenv("CRONACA_LAYOUT_PRINT") != NULL;
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char *dump = dump_article(&cases[i].art);
+    if (print) print_literal(cases[i].name, dump);
+    cr_expect_str_eq(dump, cases[i].dump, "%s: the dump is\n%s", cases[i].name,
+                     dump);
+    free(dump);
+  }
+}
+
+static int stop_at_first(const char *term, size_t len, uint32_t wdf,
+                         const uint32_t *positions, size_t n, void *ctx) {
+  (void)term, (void)len, (void)wdf, (void)positions, (void)n;
+  ++*(int *)ctx;
+  return 7;
+}
+
+/* cr_doc_dump's own contract: a callback's non-zero stops it, returned. */
+Test(layout, a_callback_stops_the_dump) {
+  cr_doc *doc = cr_doc_new();
+  cr_assert_not_null(doc);
+  cr_assert_eq(cr_doc_add_term(doc, "a", 1, 1), 0);
+  cr_assert_eq(cr_doc_add_term(doc, "b", 1, 1), 0);
+  int calls = 0;
+  cr_doc_dumper d = {.term = stop_at_first, .ctx = &calls};
+  cr_error err;
+  cr_expect_eq(cr_doc_dump(doc, &d, &err), 7);
+  cr_expect_eq(calls, 1);
+  cr_doc_free(doc);
+}
