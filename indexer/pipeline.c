@@ -110,6 +110,7 @@ struct pipeline {
 /* Whether the run has failed (any thread, any time). */
 static bool has_failed(pipeline *pl) { return atomic_load(&pl->failed); }
 
+/* Prints a message (fmt with two strings) on stderr, erasing the bar. */
 static void report(pipeline *pl, const char *fmt, const char *a,
                    const char *b) {
   progress_clear(&pl->bar);
