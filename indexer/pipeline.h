@@ -17,6 +17,10 @@
  * A file's signature (size and modification time) is recorded in the
  * index's metadata in the same commit as its last article, so an
  * unchanged file is skipped next time.
+ *
+ * The pieces have their own headers: queue.h (reader to workers),
+ * build.h (build mode's directories and swap), meta.h (stamp, language,
+ * text dictionary) and prune.h (what --prune removes, in which order).
  */
 #ifndef CRONACA_PIPELINE_H
 #define CRONACA_PIPELINE_H
