@@ -20,10 +20,10 @@
 #include "input.h"
 #include "progress.h"
 #include "schema.h"
-#include "snippet.h" /* cr_sanitize_for_terminal */
 #include "sources.h"
 #include "strset.h"
 #include "textpack.h"
+#include "utf8.h"
 #include "xapian_c.h"
 
 #define QUEUE_DEPTH 256 /* articles waiting per worker: bounds memory */

@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "snippet.h"
+#include "utf8.h"
 
 static const char *const field_names[OUT_N_FIELDS] = {
     "rank",   "id",     "score", "date",    "title",

@@ -9,6 +9,7 @@
 #include "output.h"
 #include "schema.h"
 #include "snippet.h"
+#include "utf8.h"
 
 /* The terms of a query that match hit 0 of a page. */
 typedef struct terms {
