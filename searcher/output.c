@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "buffer.h"
+#include "error.h"
 #include "utf8.h"
 
 char *out_utf8_clean(const char *s, size_t len) {
@@ -157,6 +158,12 @@ static json_t *facets_json(const out_result *r) {
   return all;
 }
 
+static int dump_to_buf(const char *s, size_t n, void *ctx) {
+  cr_buf *b = ctx;
+  cr_buf_append(b, s, n);
+  return b->rc ? -1 : 0;
+}
+
 char *out_json(const out_result *r) {
   json_t *o = json_object();
   json_t *hits = json_array();
@@ -178,13 +185,18 @@ char *out_json(const out_result *r) {
     if (r->n_facets)
       rc |= json_object_set_new_nocheck(o, "facets", facets_json(r));
   }
-  char *out = NULL;
   /* No JSON_INDENT: one line with ", " and ": " separators, as DESIGN.md
-   * shows; JSON_PRESERVE_ORDER keeps the fields in that order. */
-  if (!rc) out = json_dumps(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+   * shows; JSON_PRESERVE_ORDER keeps the fields in that order. Dumped into
+   * a cr_buf, not with json_dumps: jansson goes on after a failed append
+   * of an object key, and json_dumps then returns JSON with a byte
+   * missing; the buffer's error is sticky, so nothing follows a failure. */
+  cr_buf b = {0};
+  if (rc || json_dump_callback(o, dump_to_buf, &b,
+                               JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)))
+    b.rc = b.rc ? b.rc : CR_E_NOMEM;
   json_decref(hits);
   json_decref(o);
-  return out;
+  return cr_buf_finish(&b, NULL);
 }
 
 char *out_count_json(const out_result *r) {

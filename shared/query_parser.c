@@ -1035,6 +1035,8 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
   }
   free_filters(&p);
   if (!q) notes |= NOTE_EMPTY;
+  char *note = p.failed ? NULL : make_note(notes);
+  if (notes && !note) p.failed = true;
   if (p.failed) {
     cr_query_free(q);
     forget_words(&p, 0);
@@ -1044,7 +1046,7 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
     return -1;
   }
   out->query = q;
-  out->note = make_note(notes);
+  out->note = note;
   out->words = p.words;
   out->n_words = p.n_words;
   out->checks = p.checks;
