@@ -17,6 +17,7 @@
 
 #include "analyzer.h"
 #include "duplicates.h"
+#include "hash.h"
 #include "input.h"
 #include "progress.h"
 #include "schema.h"
@@ -373,12 +374,7 @@ typedef struct read_ctx {
   bool restoring; /* reading unchanged files for removed ids only */
 } read_ctx;
 
-static uint32_t hash_id(const char *s) {
-  uint32_t h = 2166136261u; /* FNV-1a */
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 16777619u;
-  return h;
-}
+static uint32_t hash_id(const char *s) { return cr_fnv1a32(s, strlen(s)); }
 
 /* Reports and counts a bad record or an unreadable path. */
 static void problem(pipeline *pl, const in_where *w, const char *reason) {

@@ -83,6 +83,7 @@ static void add_spelling_word(cr_doc *doc, const char *text, size_t start,
   utf8proc_ssize_t n = utf8proc_map(
       (const utf8proc_uint8_t *)text + start, (utf8proc_ssize_t)(end - start),
       &folded, UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+  if (n == UTF8PROC_ERROR_NOMEM) *failed = 1;
   if (n < 0) return; /* not valid UTF-8: nothing to suggest */
   bool letters = true;
   for (utf8proc_ssize_t i = 0; i < n && letters;) {
