@@ -405,7 +405,7 @@ char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
                       &c) < 0 ||
         c.oom)
       c.oom = true;
-    else
+    else if (c.n_hits > 1) /* hits is NULL while there are none */
       qsort(c.hits, c.n_hits, sizeof *c.hits, by_start);
   }
   if (c.oom) {
