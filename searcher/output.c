@@ -164,6 +164,16 @@ static int dump_to_buf(const char *s, size_t n, void *ctx) {
   return b->rc ? -1 : 0;
 }
 
+/* Not json_dumps: jansson goes on after a failed append of an object key,
+ * and json_dumps then returns JSON with a byte missing. A cr_buf's error
+ * is sticky, so nothing is kept after a failure. */
+char *out_dump_json(const json_t *o, size_t flags) {
+  cr_buf b = {0};
+  if (!o || json_dump_callback(o, dump_to_buf, &b, flags) != 0)
+    b.rc = b.rc ? b.rc : CR_E_NOMEM;
+  return cr_buf_finish(&b, NULL);
+}
+
 char *out_json(const out_result *r) {
   json_t *o = json_object();
   json_t *hits = json_array();
@@ -186,17 +196,13 @@ char *out_json(const out_result *r) {
       rc |= json_object_set_new_nocheck(o, "facets", facets_json(r));
   }
   /* No JSON_INDENT: one line with ", " and ": " separators, as DESIGN.md
-   * shows; JSON_PRESERVE_ORDER keeps the fields in that order. Dumped into
-   * a cr_buf, not with json_dumps: jansson goes on after a failed append
-   * of an object key, and json_dumps then returns JSON with a byte
-   * missing; the buffer's error is sticky, so nothing follows a failure. */
-  cr_buf b = {0};
-  if (rc || json_dump_callback(o, dump_to_buf, &b,
-                               JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)))
-    b.rc = b.rc ? b.rc : CR_E_NOMEM;
+   * shows; JSON_PRESERVE_ORDER keeps the fields in that order. */
+  char *out =
+      rc ? NULL
+         : out_dump_json(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
   json_decref(hits);
   json_decref(o);
-  return cr_buf_finish(&b, NULL);
+  return out;
 }
 
 char *out_count_json(const out_result *r) {
@@ -212,8 +218,9 @@ char *out_count_json(const out_result *r) {
     rc |= set_cstring(o, "note", r->note);
     rc |= set_cstring(o, "error", r->error);
   }
-  char *out = NULL;
-  if (!rc) out = json_dumps(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+  char *out =
+      rc ? NULL
+         : out_dump_json(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
   json_decref(o);
   return out;
 }

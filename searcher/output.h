@@ -98,6 +98,12 @@ char *out_json(const out_result *r);
  * memory ran out. */
 char *out_count_json(const out_result *r);
 
+/* json_dumps(o, flags), except that a failed allocation anywhere gives
+ * NULL rather than JSON with a byte missing (jansson ignores some). o is
+ * a json_t (jansson.h). */
+struct json_t;
+char *out_dump_json(const struct json_t *o, size_t flags);
+
 typedef struct out_style {
   bool bold; /* terminal styling: bold titles (snippets carry their own
                 markers, chosen by the caller) */

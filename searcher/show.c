@@ -275,7 +275,7 @@ char *sr_article_json(const sr_article *a, const char *query, size_t len) {
     rc |= set_c(o, "marked_title", a->marked_title);
     rc |= set_c(o, "marked", a->marked);
   }
-  char *out = rc ? NULL : json_dumps(o, JSON_PRESERVE_ORDER);
+  char *out = rc ? NULL : out_dump_json(o, JSON_PRESERVE_ORDER);
   json_decref(o);
   return out;
 }
