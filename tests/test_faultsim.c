@@ -18,6 +18,7 @@
 #include "buffer.h"
 #include "exact.h"
 #include "faultsim.h"
+#include "format.h"
 #include "helpers.h"
 #include "input.h"
 #include "input_internal.h" /* in_classify */
@@ -495,14 +496,21 @@ static enum outcome run_output(const void *arg, cr_buf *out) {
   fs_resume();
   out_style style = {.bold = true};
   int rc = out_text(f, r, &style);
+  out_field fields[OUT_N_FIELDS];
+  size_t n_fields = out_fields_default(fields);
+  for (int fmt = OUT_FORMAT_JSONL; fmt <= OUT_FORMAT_TSV; fmt++)
+    rc |= out_rows(f, r, (out_format)fmt, fields, n_fields, true);
+  char *count = out_count_json(r);
   char *clean = out_utf8_clean(r->query, r->query_len);
   char *safe = cr_sanitize_for_terminal(r->query, r->query_len);
   fs_pause();
   fclose(f);
-  enum outcome result = js && rc == 0 && clean && safe ? ANSWER : NOMEM;
-  cr_buf_printf(out, "%s\n%s\n%s\n%s\n", js ? js : "", text, clean ? clean : "",
-                safe ? safe : "");
+  enum outcome result =
+      js && rc == 0 && clean && safe && count ? ANSWER : NOMEM;
+  cr_buf_printf(out, "%s\n%s\n%s\n%s\n%s\n", js ? js : "", text,
+                clean ? clean : "", safe ? safe : "", count ? count : "");
   free(js);
+  free(count);
   free(text);
   free(clean);
   free(safe);
