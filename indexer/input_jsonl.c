@@ -7,6 +7,7 @@
  * without being held. Each line is parsed with jansson's json_loadb.
  */
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,22 @@
 /* After a line longer than this, the buffer shrinks back to its usual
  * size, so one huge line does not keep its memory for the rest of the file. */
 #define SHRINK_ABOVE (4 * IN_BLOCK)
+
+/* Whether one of jansson's allocations failed in this thread since the
+ * flag was last cleared: jansson reports most of them as a syntax error
+ * ("string or '}' expected"), and a record must not be called malformed
+ * because memory ran out. */
+static _Thread_local bool json_oom;
+
+static void *json_malloc(size_t n) {
+  void *p = malloc(n);
+  if (!p) json_oom = true;
+  return p;
+}
+
+static void json_free(void *p) { free(p); }
+
+static void json_hook(void) { json_set_alloc_funcs(json_malloc, json_free); }
 
 /* A raw line of only blanks separates nothing. */
 static bool blank(const char *s, size_t n) {
@@ -110,9 +127,12 @@ static int handle_line(in_reader *r, const char *member, const char *line,
     len -= 3;
   }
   json_error_t jerr;
+  json_oom = false;
   json_t *obj = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
   if (!obj) {
-    if (json_error_code(&jerr) == json_error_invalid_utf8)
+    if (json_oom || json_error_code(&jerr) == json_error_out_of_memory)
+      in_report(r, member, line_no, "out of memory");
+    else if (json_error_code(&jerr) == json_error_invalid_utf8)
       in_report(r, member, line_no, "invalid UTF-8 (column %d): %s",
                 jerr.column, jerr.text);
     else
@@ -126,7 +146,7 @@ static int handle_line(in_reader *r, const char *member, const char *line,
               json_type_name(obj));
     goto done;
   }
-  if (drop_nuls(obj) != 0) {
+  if (drop_nuls(obj) != 0 || json_oom) {
     in_report(r, member, line_no, "out of memory");
     goto done;
   }
@@ -201,6 +221,8 @@ done:
 }
 
 int in_read_jsonl_stream(in_reader *r, in_stream *s, const char *member) {
+  static pthread_once_t hooked = PTHREAD_ONCE_INIT;
+  pthread_once(&hooked, json_hook);
   size_t cap = 2 * IN_BLOCK;
   char *buf = malloc(cap);
   if (!buf) {

@@ -23,6 +23,7 @@
 
 #include "dates.h"
 #include "input_internal.h"
+#include "utf8.h"
 
 /* A title line longer than this is a paragraph: the text has no title. */
 #define MAX_TITLE_BYTES 300
@@ -222,26 +223,6 @@ void in_parse_article_text(char *text, size_t len, cr_article *art,
 
 /* ---- Reading a file ---------------------------------------------------- */
 
-/* Offset of the first byte that is not valid UTF-8 (NUL counts as
- * invalid), or len. */
-static size_t utf8_invalid_at(const char *s, size_t len) {
-  size_t i = 0;
-  while (i < len) {
-    unsigned char c = (unsigned char)s[i];
-    if (c >= 0x01 && c < 0x80) {
-      i++;
-      continue;
-    }
-    if (c == 0) return i;
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-                                          (utf8proc_ssize_t)(len - i), &cp);
-    if (n <= 0) return i;
-    i += (size_t)n;
-  }
-  return len;
-}
-
 /* Reads the whole stream into a malloc'd, NUL-terminated buffer. Returns
  * NULL on a read error (reported) or when larger than the limit. */
 static char *slurp(in_reader *r, in_stream *s, const char *member,
@@ -305,7 +286,7 @@ int in_read_text_stream(in_reader *r, in_stream *s, const char *member,
   } else if (memchr(text, '\0',
                     len < BINARY_SNIFF_BYTES ? len : BINARY_SNIFF_BYTES)) {
     in_report(r, member, 0, "binary file: not UTF-8 text (NUL bytes)");
-  } else if ((bad = utf8_invalid_at(text, len)) < len) {
+  } else if ((bad = cr_utf8_invalid_at(text, len, 0)) < len) {
     in_report(r, member, 0,
               "not UTF-8 text (binary?): byte 0x%02x at offset %zu",
               (unsigned char)text[bad], bad);

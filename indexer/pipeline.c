@@ -17,16 +17,17 @@
 #include "analyzer.h"
 #include "build.h"
 #include "duplicates.h"
+#include "hash.h"
 #include "input.h"
 #include "meta.h"
 #include "progress.h"
 #include "prune.h"
 #include "queue.h"
 #include "schema.h"
-#include "snippet.h" /* cr_sanitize_for_terminal */
 #include "sources.h"
 #include "strset.h"
 #include "textpack.h"
+#include "utf8.h"
 #include "xapian_c.h"
 
 /* Build mode: a shard is flushed to disk after this much text or this
@@ -272,12 +273,7 @@ typedef struct read_ctx {
   bool restoring; /* reading unchanged files for removed ids only */
 } read_ctx;
 
-static uint32_t hash_id(const char *s) {
-  uint32_t h = 2166136261u; /* FNV-1a */
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 16777619u;
-  return h;
-}
+static uint32_t hash_id(const char *s) { return cr_fnv1a32(s, strlen(s)); }
 
 /* Reports and counts a bad record or an unreadable path. */
 static void problem(pipeline *pl, const in_where *w, const char *reason) {

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buffer.h"
+#include "hash.h"
+
 typedef struct load_ctx {
   src_table *t;
   cr_wdb *db;
@@ -20,16 +23,10 @@ static int add_key(const char *key, size_t len, void *ctx) {
   size_t vlen;
   char *value = cr_wdb_get_metadata(lc->db, key, &vlen);
   if (!value) return 0; /* a deleted key */
-  if (t->n == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 64;
-    src_entry *bigger = realloc(t->entries, cap * sizeof *bigger);
-    if (!bigger) {
-      free(value);
-      lc->failed = 1;
-      return 1;
-    }
-    t->entries = bigger;
-    t->cap = cap;
+  if (CR_ARRAY_GROW(t->entries, t->n, t->cap) != 0) {
+    free(value);
+    lc->failed = 1;
+    return 1;
   }
   size_t plen = strlen(SRC_META_PREFIX);
   t->entries[t->n].key = strndup(key + plen, len - plen);
@@ -77,11 +74,10 @@ bool src_content_hash(const char *path, char hash[17]) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   static _Thread_local char buf[1 << 16];
-  uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, as hash.h */
+  uint64_t h = CR_FNV1A64_INIT;
   ssize_t k;
   while ((k = read(fd, buf, sizeof buf)) > 0)
-    for (ssize_t i = 0; i < k; i++)
-      h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ULL;
+    h = cr_fnv1a64_add(h, buf, (size_t)k);
   close(fd);
   if (k < 0) return false;
   snprintf(hash, 17, "%016" PRIx64, h);

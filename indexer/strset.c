@@ -4,14 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buffer.h"
+
 int ss_add(strset *set, const char *s, size_t len) {
-  if (set->n == set->cap) {
-    size_t cap = set->cap ? set->cap * 2 : 64;
-    char **bigger = realloc(set->items, cap * sizeof *bigger);
-    if (!bigger) return -1;
-    set->items = bigger;
-    set->cap = cap;
-  }
+  if (CR_ARRAY_GROW(set->items, set->n, set->cap) != 0) return -1;
   char *copy = strndup(s, len);
   if (!copy) return -1;
   set->items[set->n++] = copy;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "buffer.h"
 #include "output.h"
 
 /* Stubs naming stubs: deeper than this is a loop. */
@@ -24,17 +25,8 @@ static void add_leaf(leaves *l, const char *key) {
   if (l->oom) return;
   for (size_t i = 0; i < l->n; i++)
     if (strcmp(l->key[i], key) == 0) return;
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? 2 * l->cap : 4;
-    char **more = realloc(l->key, cap * sizeof *more);
-    if (!more) {
-      l->oom = true;
-      return;
-    }
-    l->key = more;
-    l->cap = cap;
-  }
-  if (!(l->key[l->n] = strdup(key))) {
+  if (CR_ARRAY_GROW(l->key, l->n, l->cap) != 0 ||
+      !(l->key[l->n] = strdup(key))) {
     l->oom = true;
     return;
   }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buffer.h"
 #include "schema.h"
 
 static const struct {
@@ -61,18 +62,8 @@ static int add_count(const char *value, size_t len, uint32_t count, void *ctx) {
     c->v[c->n - 1].count += count;
     return 0;
   }
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 16;
-    out_facet_value *v = realloc(c->v, cap * sizeof *v);
-    if (!v) {
-      c->oom = true;
-      return 1;
-    }
-    c->v = v;
-    c->cap = cap;
-  }
-  char *copy = strdup(shown);
-  if (!copy) {
+  char *copy = NULL;
+  if (CR_ARRAY_GROW(c->v, c->n, c->cap) != 0 || !(copy = strdup(shown))) {
     c->oom = true;
     return 1;
   }

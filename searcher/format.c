@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "snippet.h"
+#include "utf8.h"
 
 static const char *const field_names[OUT_N_FIELDS] = {
     "rank",   "id",     "score", "date",    "title",
@@ -153,7 +153,7 @@ int out_rows(FILE *f, const out_result *r, out_format fmt,
     for (size_t i = 0; i < r->n_hits; i++) {
       json_t *o = hit_object(&r->hits[i], fields, n_fields);
       char *js =
-          o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
+          o ? out_dump_json(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
             : NULL;
       json_decref(o);
       if (!js) return -1;

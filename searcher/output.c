@@ -7,42 +7,13 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <utf8proc.h>
 
-#include "snippet.h"
+#include "buffer.h"
+#include "error.h"
+#include "utf8.h"
 
 char *out_utf8_clean(const char *s, size_t len) {
-  if (!s) len = 0;
-  /* U+FFFD is 3 bytes for every 1 invalid byte: the worst case. */
-  char *out = malloc(len * 3 + 1);
-  if (!out) return NULL;
-  const unsigned char *u = (const unsigned char *)s;
-  size_t i = 0, o = 0;
-  while (i < len) {
-    if (u[i] > 0 && u[i] < 0x80) {
-      out[o++] = (char)u[i++];
-      continue;
-    }
-    if (u[i] == 0) {
-      out[o++] = ' ';
-      i++;
-      continue;
-    }
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n =
-        utf8proc_iterate(u + i, (utf8proc_ssize_t)(len - i), &cp);
-    if (n <= 0) {
-      memcpy(out + o, "\xef\xbf\xbd", 3);
-      o += 3;
-      i++;
-      continue;
-    }
-    memcpy(out + o, u + i, (size_t)n);
-    o += (size_t)n;
-    i += (size_t)n;
-  }
-  out[o] = '\0';
-  return out;
+  return cr_utf8_clean(s, s ? len : 0, CR_UTF8_NUL_SPACE, NULL);
 }
 
 /* Sets key to a cleaned copy of s, or leaves it out when s is NULL.
@@ -67,7 +38,7 @@ static double round_to(double x, double unit) {
   return round(x / unit) * unit;
 }
 
-static void put_safe(FILE *f, const char *s);
+static int put_safe(FILE *f, const char *s);
 
 /* "explain": [{"what": "term", "term": "russ", "weight": 4.1}, ...,
  * {"what": "scaling", "weight": -0.3}, {"what": "proximity", "weight": 1.2}]:
@@ -113,12 +84,13 @@ static json_t *explain_json(const out_hit *h) {
 
 /* "   why: russ 1.65 + name:russia 1.81 - scaling 1.27 + proximity 3.61 = 5.80"
  */
-static void explain_line(FILE *f, const out_hit *h) {
+static int explain_line(FILE *f, const out_hit *h) {
   fputs("   why:", f);
+  int rc = 0;
   double sum = 0;
   for (size_t i = 0; i < h->n_why; i++) {
     fputs(i ? " + " : " ", f);
-    put_safe(f, h->why[i].term);
+    rc |= put_safe(f, h->why[i].term);
     fprintf(f, " %.2f", h->why[i].weight);
     sum += h->why[i].weight;
   }
@@ -129,6 +101,7 @@ static void explain_line(FILE *f, const out_hit *h) {
             scaling < 0 ? -scaling : scaling);
   if (h->bonus >= 0.005) fprintf(f, " + proximity %.2f", h->bonus);
   fprintf(f, " = %.2f\n", h->score);
+  return rc;
 }
 
 static json_t *hit_json(const out_hit *h) {
@@ -185,6 +158,22 @@ static json_t *facets_json(const out_result *r) {
   return all;
 }
 
+static int dump_to_buf(const char *s, size_t n, void *ctx) {
+  cr_buf *b = ctx;
+  cr_buf_append(b, s, n);
+  return b->rc ? -1 : 0;
+}
+
+/* Not json_dumps: jansson goes on after a failed append of an object key,
+ * and json_dumps then returns JSON with a byte missing. A cr_buf's error
+ * is sticky, so nothing is kept after a failure. */
+char *out_dump_json(const json_t *o, size_t flags) {
+  cr_buf b = {0};
+  if (!o || json_dump_callback(o, dump_to_buf, &b, flags) != 0)
+    b.rc = b.rc ? b.rc : CR_E_NOMEM;
+  return cr_buf_finish(&b, NULL);
+}
+
 char *out_json(const out_result *r) {
   json_t *o = json_object();
   json_t *hits = json_array();
@@ -206,10 +195,11 @@ char *out_json(const out_result *r) {
     if (r->n_facets)
       rc |= json_object_set_new_nocheck(o, "facets", facets_json(r));
   }
-  char *out = NULL;
   /* No JSON_INDENT: one line with ", " and ": " separators, as DESIGN.md
    * shows; JSON_PRESERVE_ORDER keeps the fields in that order. */
-  if (!rc) out = json_dumps(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+  char *out =
+      rc ? NULL
+         : out_dump_json(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
   json_decref(hits);
   json_decref(o);
   return out;
@@ -228,60 +218,43 @@ char *out_count_json(const out_result *r) {
     rc |= set_cstring(o, "note", r->note);
     rc |= set_cstring(o, "error", r->error);
   }
-  char *out = NULL;
-  if (!rc) out = json_dumps(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+  char *out =
+      rc ? NULL
+         : out_dump_json(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
   json_decref(o);
   return out;
 }
 
-/* The byte length of the invisible character at u, and whether it shows
- * as a space (out_strip_invisible), or 0 for any other character. */
-static size_t invisible_at(const unsigned char *u, bool *space) {
-  *space = false;
-  if (u[0] == 0xd8 && u[1] == 0x9c) return 2; /* U+061C arabic letter mark */
-  if (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) return 3; /* U+FEFF */
-  if (u[0] == 0xe1 && u[1] == 0xa0 && u[2] == 0x8e) return 3; /* U+180E */
-  if (u[0] != 0xe2 || u[1] != 0x80 || !u[2]) {
-    /* U+2060..U+2064: word joiner, invisible operators */
-    if (u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0xa0 && u[2] <= 0xa4) return 3;
-    return 0;
-  }
-  if (u[2] >= 0x8b && u[2] <= 0x8f) return 3; /* U+200B..U+200F */
-  if (u[2] == 0xa8 || u[2] == 0xa9) {         /* U+2028, U+2029 */
-    *space = true;
-    return 3;
-  }
-  return 0;
-}
-
 char *out_strip_invisible(const char *s) {
+  cr_buf b = {0};
   size_t len = strlen(s);
-  char *out = malloc(len + 1);
-  if (!out) return NULL;
-  const unsigned char *u = (const unsigned char *)s;
-  size_t o = 0;
-  for (size_t i = 0; i < len;) {
-    bool space;
-    size_t n = u[i] >= 0xc0 ? invisible_at(u + i, &space) : 0;
-    if (n == 0) {
-      out[o++] = s[i++];
-      continue;
+  for (size_t i = 0; i < len && !b.rc;) {
+    size_t n = 1;
+    cr_utf8_class c = (unsigned char)s[i] >= 0xc0
+                          ? cr_utf8_classify(s + i, len - i, &n)
+                          : CR_UTF8_TEXT;
+    if (c == CR_UTF8_INVISIBLE || c == CR_UTF8_SEPARATOR) {
+      if (c == CR_UTF8_SEPARATOR) cr_buf_putc(&b, ' ');
+    } else {
+      n = 1; /* anything else passes byte by byte, as it is */
+      cr_buf_putc(&b, s[i]);
     }
-    if (space) out[o++] = ' ';
     i += n;
   }
-  out[o] = '\0';
-  return out;
+  return cr_buf_finish(&b, NULL);
 }
 
-/* Writes s sanitised for a terminal; nothing if s is NULL. */
-static void put_safe(FILE *f, const char *s) {
-  if (!s) return;
-  char *clean = cr_sanitize_for_terminal(s, strlen(s));
-  char *shown = clean ? out_strip_invisible(clean) : NULL;
-  if (shown) fputs(shown, f);
+/* Writes s sanitised for a terminal; nothing if s is NULL. Returns -1 if
+ * memory ran out (nothing written). */
+static int put_safe(FILE *f, const char *s) {
+  if (!s) return 0;
+  cr_buf b = {0};
+  cr_utf8_terminal_into(&b, s, strlen(s), CR_UTF8_STRIP_INVISIBLE);
+  char *shown = cr_buf_finish(&b, NULL);
+  if (!shown) return -1;
+  fputs(shown, f);
   free(shown);
-  free(clean);
+  return 0;
 }
 
 void out_say(const char *fmt, ...) {
@@ -302,31 +275,34 @@ void out_say(const char *fmt, ...) {
   }
   shown[o] = '\0';
   fputs("searcher: ", stderr);
-  put_safe(stderr, shown);
+  if (put_safe(stderr, shown) != 0) fputs("(out of memory)", stderr);
   fputc('\n', stderr);
 }
 
 /* "year: 2023 (3) · 2022 (12)", the first OUT_FACET_TEXT_MAX values. */
-static void facet_line(FILE *f, const out_facet *fa, size_t limit) {
+static int facet_line(FILE *f, const out_facet *fa, size_t limit) {
+  int rc = 0;
   fprintf(f, "%s:", fa->name);
   if (!limit) limit = OUT_FACET_TEXT_MAX;
   size_t n = fa->n_values < limit ? fa->n_values : limit;
   for (size_t i = 0; i < n; i++) {
     fputs(i ? " \xc2\xb7 " : " ", f);
-    put_safe(f, fa->values[i].value);
+    rc |= put_safe(f, fa->values[i].value);
     fprintf(f, " (%u)", fa->values[i].count);
   }
   if (fa->n_values > n) fprintf(f, " \xc2\xb7 %zu more", fa->n_values - n);
   if (fa->n_values == 0) fputs(" -", f);
   fputc('\n', f);
+  return rc;
 }
 
 int out_text(FILE *f, const out_result *r, const out_style *style) {
   bool bold = style && style->bold;
+  int rc = 0; /* -1 once memory ran out */
   if (r->suggestion) {
     fputs("Forse cercavi: ", f);
     if (bold) fputs(OUT_BOLD_START, f);
-    put_safe(f, r->suggestion);
+    rc |= put_safe(f, r->suggestion);
     if (bold) fputs(OUT_BOLD_END, f);
     fputs("\n\n", f);
   }
@@ -334,7 +310,7 @@ int out_text(FILE *f, const out_result *r, const out_style *style) {
     const out_hit *h = &r->hits[i];
     fprintf(f, "%s%u. ", i ? "\n" : "", h->rank);
     if (bold) fputs(OUT_BOLD_START, f);
-    put_safe(f, h->title ? h->title : h->id);
+    rc |= put_safe(f, h->title ? h->title : h->id);
     if (bold) fputs(OUT_BOLD_END, f);
     if (h->similar) fprintf(f, " (+%u similar)", h->similar);
     fputc('\n', f);
@@ -345,7 +321,7 @@ int out_text(FILE *f, const out_result *r, const out_style *style) {
     for (size_t k = 0; k < sizeof facts / sizeof *facts; k++) {
       if (!facts[k] || !*facts[k]) continue;
       if (!first) fputs(" \xc2\xb7 ", f);
-      put_safe(f, facts[k]);
+      rc |= put_safe(f, facts[k]);
       first = false;
     }
     fputc('\n', f);
@@ -353,15 +329,18 @@ int out_text(FILE *f, const out_result *r, const out_style *style) {
      * its invisible characters go. */
     if (h->url && *h->url) {
       fputs("   ", f);
-      put_safe(f, h->url);
+      rc |= put_safe(f, h->url);
       fputc('\n', f);
     }
     if (h->snippet && *h->snippet) {
       char *shown = out_strip_invisible(h->snippet);
-      fprintf(f, "   %s\n", shown ? shown : h->snippet);
+      if (shown)
+        fprintf(f, "   %s\n", shown);
+      else
+        rc = -1;
       free(shown);
     }
-    if (h->explained) explain_line(f, h);
+    if (h->explained) rc |= explain_line(f, h);
   }
   if (r->n_hits > 0) fputc('\n', f);
   uint32_t first_rank = r->n_hits ? r->hits[0].rank : 0;
@@ -381,6 +360,6 @@ int out_text(FILE *f, const out_result *r, const out_style *style) {
     fprintf(f, "%u-%u of %s%u %s, %.1f ms\n", first_rank, last_rank, about,
             r->estimated, matches, r->took_ms);
   for (size_t i = 0; i < r->n_facets; i++)
-    facet_line(f, &r->facets[i], r->facet_limit);
-  return ferror(f) ? -1 : 0;
+    rc |= facet_line(f, &r->facets[i], r->facet_limit);
+  return rc || ferror(f) ? -1 : 0;
 }

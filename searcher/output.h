@@ -7,8 +7,8 @@
  *             of facts, the snippet; a closing line "N of about M
  *             matches, T ms"; then one line per facet;
  *   out_json  one line of JSON in DESIGN.md's shape.
- * Both accept any bytes in the strings: out_text writes them through
- * cr_sanitize_for_terminal, out_json first makes them valid UTF-8 without
+ * Both accept any bytes in the strings: out_text writes them made safe
+ * for a terminal (utf8.h), out_json first makes them valid UTF-8 without
  * NUL characters, so its output is valid JSON whatever the articles hold.
  */
 #ifndef CRONACA_OUTPUT_H
@@ -98,12 +98,19 @@ char *out_json(const out_result *r);
  * memory ran out. */
 char *out_count_json(const out_result *r);
 
+/* json_dumps(o, flags), except that a failed allocation anywhere gives
+ * NULL rather than JSON with a byte missing (jansson ignores some). o is
+ * a json_t (jansson.h). */
+struct json_t;
+char *out_dump_json(const struct json_t *o, size_t flags);
+
 typedef struct out_style {
   bool bold; /* terminal styling: bold titles (snippets carry their own
                 markers, chosen by the caller) */
 } out_style;
 
-/* Writes the result for people to f. Returns 0, or -1 on a write error. */
+/* Writes the result for people to f. Returns 0, or -1 on a write error
+ * or when memory ran out (the output is then incomplete). */
 int out_text(FILE *f, const out_result *r, const out_style *style);
 
 /* A malloc'd copy of s (already free of control characters) without the

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buffer.h"
 #include "dbpaths.h"
 #include "explain.h"
 #include "like.h"
@@ -277,23 +278,12 @@ typedef struct term_list {
 
 static int add_term(const char *key, size_t key_len, void *ctx) {
   term_list *t = ctx;
-  if (t->n == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 16;
-    char **p = realloc(t->terms, cap * sizeof *p);
-    if (!p) {
-      t->oom = true;
-      return 1;
-    }
-    t->terms = p;
-    t->cap = cap;
-  }
-  char *s = malloc(key_len + 1);
-  if (!s) {
+  char *s = NULL;
+  if (CR_ARRAY_GROW(t->terms, t->n, t->cap) != 0 ||
+      !(s = strndup(key, key_len))) {
     t->oom = true;
     return 1;
   }
-  memcpy(s, key, key_len);
-  s[key_len] = '\0';
   t->terms[t->n++] = s;
   return 0;
 }

@@ -9,6 +9,7 @@
 #include "output.h"
 #include "schema.h"
 #include "snippet.h"
+#include "utf8.h"
 
 /* The terms of a query that match hit 0 of a page. */
 typedef struct terms {
@@ -274,7 +275,7 @@ char *sr_article_json(const sr_article *a, const char *query, size_t len) {
     rc |= set_c(o, "marked_title", a->marked_title);
     rc |= set_c(o, "marked", a->marked);
   }
-  char *out = rc ? NULL : json_dumps(o, JSON_PRESERVE_ORDER);
+  char *out = rc ? NULL : out_dump_json(o, JSON_PRESERVE_ORDER);
   json_decref(o);
   return out;
 }

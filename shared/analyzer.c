@@ -20,6 +20,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "hash.h"
 #include "stopwords.h"
 
 /* Raw words longer than this are dropped without looking at them further:
@@ -297,10 +298,7 @@ static long stem_word(cr_analyzer *a, size_t len) {
 }
 
 static uint32_t hash_word(const char *s, size_t len) {
-  uint32_t h = 2166136261u; /* FNV-1a */
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
+  return cr_fnv1a32(s, len);
 }
 
 /* What a folded word becomes: its term and whether it is a stop word. */

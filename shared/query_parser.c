@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buffer.h"
 #include "dates.h"
 #include "query_lexer.h"
 #include "schema.h"
@@ -137,16 +138,10 @@ static void qlist_add(parser *p, qlist *l, cr_query *q) {
     p->failed = true;
     return;
   }
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 8;
-    cr_query **bigger = realloc(l->q, cap * sizeof *bigger);
-    if (!bigger) {
-      p->failed = true;
-      cr_query_free(q);
-      return;
-    }
-    l->q = bigger;
-    l->cap = cap;
+  if (CR_ARRAY_GROW(l->q, l->n, l->cap) != 0) {
+    p->failed = true;
+    cr_query_free(q);
+    return;
   }
   l->q[l->n++] = q;
 }
@@ -211,18 +206,9 @@ static cr_query *prefixed_term(parser *p, const char *prefix,
 /* Notes a wanted word; words of an item that turns out excluded are
  * dropped again by forget_words. */
 static void add_word(parser *p, const char *term, uint32_t position) {
-  if (p->n_words == p->cap_words) {
-    size_t cap = p->cap_words ? p->cap_words * 2 : 16;
-    cr_qword *bigger = realloc(p->words, cap * sizeof *bigger);
-    if (!bigger) {
-      p->failed = true;
-      return;
-    }
-    p->words = bigger;
-    p->cap_words = cap;
-  }
-  char *copy = strdup(term);
-  if (!copy) {
+  char *copy = NULL;
+  if (CR_ARRAY_GROW(p->words, p->n_words, p->cap_words) != 0 ||
+      !(copy = strdup(term))) {
     p->failed = true;
     return;
   }
@@ -243,18 +229,9 @@ static void unwant_checks(parser *p, size_t from) {
 
 /* A new exact pattern, owned by the parser. NULL if memory ran out. */
 static cr_qp_check *new_check(parser *p) {
-  if (p->n_checks == p->cap_checks) {
-    size_t cap = p->cap_checks ? p->cap_checks * 2 : 4;
-    cr_qp_check **bigger = realloc(p->checks, cap * sizeof *bigger);
-    if (!bigger) {
-      p->failed = true;
-      return NULL;
-    }
-    p->checks = bigger;
-    p->cap_checks = cap;
-  }
-  cr_qp_check *c = calloc(1, sizeof *c);
-  if (!c) {
+  cr_qp_check *c = NULL;
+  if (CR_ARRAY_GROW(p->checks, p->n_checks, p->cap_checks) != 0 ||
+      !(c = calloc(1, sizeof *c))) {
     p->failed = true;
     return NULL;
   }
@@ -337,15 +314,9 @@ static int collect_word(const cr_token *t, void *ctx) {
     ws->cut = true;
     return 1;
   }
-  if (ws->n == ws->cap) {
-    size_t cap = ws->cap ? ws->cap * 2 : 8;
-    qword *bigger = realloc(ws->w, cap * sizeof *bigger);
-    if (!bigger) {
-      ws->p->failed = true;
-      return 1;
-    }
-    ws->w = bigger;
-    ws->cap = cap;
+  if (CR_ARRAY_GROW(ws->w, ws->n, ws->cap) != 0) {
+    ws->p->failed = true;
+    return 1;
   }
   qword *w = &ws->w[ws->n++];
   snprintf(w->term, sizeof w->term, "%s%s", ws->prefix, t->term);
@@ -548,16 +519,10 @@ static item wildcard_item(parser *p, const ql_token *t) {
 
 static void add_filter(parser *p, cr_query *q) {
   if (!q) return;
-  if (p->n_filters == p->cap_filters) {
-    size_t cap = p->cap_filters ? p->cap_filters * 2 : 4;
-    cr_query **bigger = realloc(p->filters, cap * sizeof *bigger);
-    if (!bigger) {
-      cr_query_free(q);
-      p->failed = true;
-      return;
-    }
-    p->filters = bigger;
-    p->cap_filters = cap;
+  if (CR_ARRAY_GROW(p->filters, p->n_filters, p->cap_filters) != 0) {
+    cr_query_free(q);
+    p->failed = true;
+    return;
   }
   p->filters[p->n_filters++] = q;
 }
@@ -1035,6 +1000,8 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
   }
   free_filters(&p);
   if (!q) notes |= NOTE_EMPTY;
+  char *note = p.failed ? NULL : make_note(notes);
+  if (notes && !note) p.failed = true;
   if (p.failed) {
     cr_query_free(q);
     forget_words(&p, 0);
@@ -1044,7 +1011,7 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
     return -1;
   }
   out->query = q;
-  out->note = make_note(notes);
+  out->note = note;
   out->words = p.words;
   out->n_words = p.n_words;
   out->checks = p.checks;

@@ -7,8 +7,10 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "buffer.h"
 #include "hash.h"
 #include "minhash.h"
+#include "utf8.h"
 
 /* The distinct terms of one article, by hash: each is sent to the
  * signature and the spelling data once, however often it occurs. */
@@ -81,6 +83,7 @@ static void add_spelling_word(cr_doc *doc, const char *text, size_t start,
   utf8proc_ssize_t n = utf8proc_map(
       (const utf8proc_uint8_t *)text + start, (utf8proc_ssize_t)(end - start),
       &folded, UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+  if (n == UTF8PROC_ERROR_NOMEM) *failed = 1;
   if (n < 0) return; /* not valid UTF-8: nothing to suggest */
   bool letters = true;
   for (utf8proc_ssize_t i = 0; i < n && letters;) {
@@ -271,43 +274,16 @@ static bool is_iso_date(const char *d) {
   return true;
 }
 
-/* s[0..len) with invalid UTF-8 and NUL bytes replaced by U+FFFD, in a
- * malloc'd copy, or NULL when s is already clean (the usual case: readers
- * hand us clean text; this is the last line of defence, so that whatever
- * the searcher prints or puts in JSON is valid UTF-8). */
-static char *clean_copy(const char *s, size_t len, size_t *out_len) {
-  size_t i = 0;
-  while (i < len) {
-    if ((unsigned char)s[i] - 1u < 0x7Fu) { /* ASCII, not NUL */
-      i++;
-      continue;
-    }
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-                                          (utf8proc_ssize_t)(len - i), &cp);
-    if (n <= 0 || cp == 0) break;
-    i += (size_t)n;
-  }
-  if (i == len) return NULL;
-  char *clean = malloc(len * 3 + 1);
-  if (!clean) return NULL;
-  size_t k = 0;
-  for (i = 0; i < len;) {
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-                                          (utf8proc_ssize_t)(len - i), &cp);
-    if (n <= 0 || cp == 0) {
-      memcpy(clean + k, "\xEF\xBF\xBD", 3);
-      k += 3;
-      i += 1;
-    } else {
-      memcpy(clean + k, s + i, (size_t)n);
-      k += (size_t)n;
-      i += (size_t)n;
-    }
-  }
-  *out_len = k;
-  return clean;
+/* s[0..len) with invalid UTF-8 and NUL bytes replaced by U+FFFD (in a
+ * malloc'd copy, *copy), or s itself when it is already clean (the usual
+ * case: readers hand us clean text; this is the last line of defence, so
+ * that whatever the searcher prints or puts in JSON is valid UTF-8).
+ * NULL if memory ran out. */
+static const char *clean_text(const char *s, size_t *len, char **copy) {
+  *copy = NULL;
+  if (cr_utf8_invalid_at(s, *len, 0) == *len) return s;
+  *copy = cr_utf8_clean(s, *len, 0, len);
+  return *copy;
 }
 
 /* ---- The card ----------------------------------------------------------
@@ -325,41 +301,20 @@ enum card_tag {
   TAG_URL = 'u',
 };
 
-typedef struct card_buf {
-  char *p;
-  size_t n, cap;
-  bool failed;
-} card_buf;
-
-static void card_put(card_buf *b, const void *bytes, size_t len) {
-  if (b->failed) return;
-  if (b->n + len > b->cap) {
-    size_t cap = (b->n + len) * 2 + 64;
-    char *q = realloc(b->p, cap);
-    if (!q) {
-      b->failed = true;
-      return;
-    }
-    b->p = q;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, bytes, len);
-  b->n += len;
-}
-
 /* A field with no value, a mark. */
-static void card_mark(card_buf *b, char tag) {
+static void card_mark(cr_buf *b, char tag) {
   unsigned char head[2] = {(unsigned char)tag, 0};
-  card_put(b, head, sizeof head);
+  cr_buf_append(b, head, sizeof head);
 }
 
-static void card_field(card_buf *b, char tag, const char *value) {
-  if (!value || !*value) return;
-  size_t len = strlen(value), clean_len = 0;
-  char *clean = clean_copy(value, len, &clean_len);
-  if (clean) {
-    value = clean;
-    len = clean_len;
+static void card_field(cr_buf *b, char tag, const char *value) {
+  if (!value || !*value || b->rc) return;
+  size_t len = strlen(value);
+  char *clean;
+  value = clean_text(value, &len, &clean);
+  if (!value) {
+    b->rc = CR_E_NOMEM;
+    return;
   }
   unsigned char head[11];
   size_t h = 0;
@@ -369,8 +324,8 @@ static void card_field(card_buf *b, char tag, const char *value) {
     head[h++] = (unsigned char)((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
     v >>= 7;
   } while (v);
-  card_put(b, head, h);
-  card_put(b, value, len);
+  cr_buf_append(b, head, h);
+  cr_buf_append(b, value, len);
   free(clean);
 }
 
@@ -378,7 +333,7 @@ static void card_field(card_buf *b, char tag, const char *value) {
  * page of results without snippets never reads (nor inflates) the text. */
 static char *make_card(const cr_article *art, const char *title, bool derived,
                        size_t *len) {
-  card_buf b = {0};
+  cr_buf b = {0};
   card_field(&b, TAG_ID, art->id);
   if (derived)
     card_mark(&b, TAG_DERIVED_TITLE);
@@ -388,12 +343,7 @@ static char *make_card(const cr_article *art, const char *title, bool derived,
   card_field(&b, TAG_AUTHOR, art->author);
   card_field(&b, TAG_SOURCE, art->source);
   card_field(&b, TAG_URL, art->url);
-  if (b.failed) {
-    free(b.p);
-    return NULL;
-  }
-  *len = b.n;
-  return b.p;
+  return cr_buf_finish(&b, len);
 }
 
 int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
@@ -413,6 +363,10 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   if (!title || !*title) {
     derived =
         cr_schema_derive_title(art->text, art->text_len, CR_DERIVED_TITLE_MAX);
+    if (!derived) {
+      cr_error_set(err, CR_E_NOMEM, "article '%s': out of memory", art->id);
+      return -1;
+    }
     title = derived;
   }
 
@@ -469,12 +423,12 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
     failed = 1;
   free(card);
   free(derived);
-  size_t clean_len = 0;
-  char *clean = clean_copy(art->text, art->text_len, &clean_len);
+  size_t clean_len = art->text_len;
+  char *clean;
+  const char *text = clean_text(art->text, &clean_len, &clean);
   size_t packed_len = 0;
   const char *packed =
-      cr_text_pack(tp, clean ? clean : art->text,
-                   clean ? clean_len : art->text_len, &packed_len);
+      text ? cr_text_pack(tp, text, clean_len, &packed_len) : NULL;
   if (!packed || cr_doc_set_value(doc, CR_SLOT_TEXT, packed, packed_len) != 0)
     failed = 1;
   free(clean);

@@ -1,11 +1,11 @@
 /* snippet.c — choosing and rendering the passage that shows why an article
- * matched, and making stored text safe to print.
+ * matched.
  *
  * Three steps: the text is analysed once and the words whose terms are
  * among the matched terms become hits; a sliding window over the hits
  * picks the passage that covers the most distinct terms; the passage is
- * widened to word (or sentence) boundaries and copied through the same
- * sanitiser cr_sanitize_for_terminal uses, with the highlight markers
+ * widened to word (or sentence) boundaries and copied with utf8.h's
+ * terminal rules (cr_utf8_classify), with the highlight markers
  * inserted at the hits' byte offsets.
  */
 #include "snippet.h"
@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <utf8proc.h>
+#include "buffer.h"
+#include "utf8.h"
 
 /* Longer texts are only searched for a passage in their first part: the
  * analyzer costs time per byte, and a snippet from deep inside a huge
@@ -24,96 +25,9 @@
 #define SNIPPET_DEFAULT_BYTES 220u
 /* How far before the first hit the passage may start, at most. */
 #define SNIPPET_MAX_LEAD 100u
-/* Operating-system commands and similar escape strings longer than this
- * are not swallowed whole: only their ESC is removed, which already makes
- * them inert. */
-#define ESC_STRING_LIMIT 512u
 #define ELLIPSIS "\xe2\x80\xa6"
 
-/* ---- A growable output buffer ------------------------------------------ */
-
-typedef struct sbuf {
-  char *p;    /* NUL-terminated contents, or NULL after a failed growth */
-  size_t n;   /* bytes used, NUL excluded */
-  size_t cap; /* bytes allocated */
-  bool oom;   /* an allocation failed: the result is discarded */
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->n + n + 1)
-      cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->oom = true;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s) {
-  if (s) sb_put(b, s, strlen(s));
-}
-
-/* Returns the malloc'd contents (an empty string if nothing was written),
- * or NULL if memory ran out. */
-static char *sb_finish(sbuf *b) {
-  if (!b->oom && !b->p) sb_put(b, "", 0);
-  if (b->oom) {
-    free(b->p);
-    return NULL;
-  }
-  return b->p;
-}
-
 /* ---- Sanitising --------------------------------------------------------- */
-
-/* Length of the escape sequence that starts at s[0] == ESC (at least 1).
- * CSI (ESC [), string commands (ESC ] / P / _ / ^ / X, up to BEL or ESC \)
- * and the short two- or three-byte forms are recognised, so "\x1b[31m"
- * disappears as a whole instead of leaving "[31m" behind. */
-static size_t escape_length(const unsigned char *s, size_t len) {
-  if (len < 2) return 1;
-  unsigned char c = s[1];
-  size_t i = 2;
-  if (c == '[') {
-    while (i < len && s[i] >= 0x20 && s[i] <= 0x3f)
-      i++;
-    if (i < len && s[i] >= 0x40 && s[i] <= 0x7e) i++;
-    return i;
-  }
-  if (c == ']' || c == 'P' || c == '_' || c == '^' || c == 'X') {
-    for (; i < len && i < ESC_STRING_LIMIT; i++) {
-      if (s[i] == 0x07) return i + 1;
-      if (s[i] == 0x1b && i + 1 < len && s[i + 1] == '\\') return i + 2;
-    }
-    return 2;
-  }
-  if (c >= 0x40 && c <= 0x5f) return 2;
-  if (c >= 0x20 && c <= 0x2f) { /* charset designation: ESC ( B */
-    while (i < len && s[i] >= 0x20 && s[i] <= 0x2f)
-      i++;
-    if (i < len && s[i] >= 0x30 && s[i] <= 0x7e) i++;
-    return i;
-  }
-  if (c >= 0x30 && c <= 0x7e) return 2;
-  return 1;
-}
-
-/* True for code points that must never reach a terminal raw: C0, DEL, C1,
- * and the bidirectional overrides that can make text display in an order
- * other than its logical one. */
-static bool is_unsafe(utf8proc_int32_t cp) {
-  return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
-         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
 
 /* A marker to insert before the byte at offset at. */
 typedef struct marker {
@@ -126,7 +40,7 @@ typedef struct marker {
  * to one and leading spaces go. The markers (sorted by offset) are written
  * before the byte they point at, all of them, even those that fall inside
  * a removed escape sequence, so start and end markers always pair up. */
-static void sanitize_into(sbuf *b, const char *s, size_t from, size_t to,
+static void sanitize_into(cr_buf *b, const char *s, size_t from, size_t to,
                           const marker *mk, size_t n_mk, bool collapse) {
   const unsigned char *u = (const unsigned char *)s;
   size_t m = 0;
@@ -134,7 +48,7 @@ static void sanitize_into(sbuf *b, const char *s, size_t from, size_t to,
   size_t i = from;
   while (i < to) {
     while (m < n_mk && mk[m].at <= i)
-      sb_puts(b, mk[m++].text);
+      cr_buf_puts(b, mk[m++].text);
     unsigned char c = u[i];
     if (c >= 0x20 && c < 0x7f) { /* ASCII fast path */
       if (c == ' ' && collapse && last_space) {
@@ -145,56 +59,37 @@ static void sanitize_into(sbuf *b, const char *s, size_t from, size_t to,
       while (j < to && u[j] > 0x20 && u[j] < 0x7f &&
              (m >= n_mk || mk[m].at > j))
         j++;
-      sb_put(b, s + i, j - i);
+      cr_buf_append(b, s + i, j - i);
       last_space = (c == ' ' && j == i + 1);
       i = j;
       continue;
     }
     size_t step;
-    bool space = false;
-    if (c == 0x1b) {
-      step = escape_length(u + i, to - i);
-      space = true;
-    } else {
-      utf8proc_int32_t cp;
-      utf8proc_ssize_t n =
-          utf8proc_iterate(u + i, (utf8proc_ssize_t)(to - i), &cp);
-      if (n <= 0) {
-        sb_puts(b, "\xef\xbf\xbd");
-        last_space = false;
-        i++;
-        continue;
-      }
-      step = (size_t)n;
-      if (cp == 0x9b) { /* C1 CSI: parameters as after ESC [ */
-        while (i + step < to && u[i + step] >= 0x20 && u[i + step] <= 0x3f)
-          step++;
-        if (i + step < to && u[i + step] >= 0x40 && u[i + step] <= 0x7e) step++;
-      }
-      space = is_unsafe(cp);
-      if (!space) {
-        sb_put(b, s + i, step);
-        last_space = false;
-        i += step;
-        continue;
-      }
+    cr_utf8_class k = cr_utf8_classify(s + i, to - i, &step);
+    if (k == CR_UTF8_INVALID) {
+      cr_buf_puts(b, CR_UTF8_REPLACEMENT);
+      last_space = false;
+      i++;
+      continue;
     }
-    if (!(collapse && last_space)) sb_put(b, " ", 1);
+    if (k != CR_UTF8_CONTROL) {
+      cr_buf_append(b, s + i, step);
+      last_space = false;
+      i += step;
+      continue;
+    }
+    if (!(collapse && last_space)) cr_buf_append(b, " ", 1);
     last_space = true;
     i += step;
   }
   while (m < n_mk)
-    sb_puts(b, mk[m++].text);
+    cr_buf_puts(b, mk[m++].text);
   if (collapse) { /* no trailing space either */
-    while (b->p && b->n > 0 && b->p[b->n - 1] == ' ')
-      b->p[--b->n] = '\0';
+    size_t n = b->n;
+    while (n > 0 && b->p[n - 1] == ' ')
+      n--;
+    cr_buf_truncate(b, n);
   }
-}
-
-char *cr_sanitize_for_terminal(const char *s, size_t len) {
-  sbuf b = {0};
-  if (s) sanitize_into(&b, s, 0, len, NULL, 0, false);
-  return sb_finish(&b);
 }
 
 /* ---- Finding the hits ---------------------------------------------------- */
@@ -220,15 +115,9 @@ static int cmp_str(const void *a, const void *b) {
 }
 
 static int add_hit(collect *c, size_t start, size_t end, size_t term) {
-  if (c->n_hits == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 32;
-    hit *h = realloc(c->hits, cap * sizeof *h);
-    if (!h) {
-      c->oom = true;
-      return 1;
-    }
-    c->hits = h;
-    c->cap = cap;
+  if (CR_ARRAY_GROW(c->hits, c->n_hits, c->cap) != 0) {
+    c->oom = true;
+    return 1;
   }
   c->hits[c->n_hits++] = (hit){start, end, term};
   return 0;
@@ -394,18 +283,14 @@ static int find_hits(cr_analyzer *an, const char *text, size_t len,
 /* The run of hits [*first, *last) whose span fits max_bytes and covers the
  * most distinct terms (a pattern counting PATTERN_WEIGHT, terms from
  * n_terms on being patterns); ties go to more hits, then to the earlier
- * run. */
-static void best_window(const hit *h, size_t n, size_t n_terms,
-                        size_t n_patterns, size_t max_bytes, size_t *first,
-                        size_t *last) {
+ * run. Returns 0, or -1 if memory ran out. */
+static int best_window(const hit *h, size_t n, size_t n_terms,
+                       size_t n_patterns, size_t max_bytes, size_t *first,
+                       size_t *last) {
   size_t all = n_terms + n_patterns;
   size_t *count = calloc(all ? all : 1, sizeof *count);
   size_t best_i = 0, best_j = n ? 1 : 0, best_d = 0, best_n = 0;
-  if (!count) { /* degrade to the first hit rather than fail */
-    *first = 0;
-    *last = best_j;
-    return;
-  }
+  if (!count) return -1;
 #define WEIGHT(t) ((t) >= n_terms ? PATTERN_WEIGHT : 1u)
   size_t j = 0, distinct = 0;
   for (size_t i = 0; i < n; i++) {
@@ -429,6 +314,7 @@ static void best_window(const hit *h, size_t n, size_t n_terms,
   free(count);
   *first = best_i;
   *last = best_j;
+  return 0;
 }
 
 /* Moves pos forward to the start of a word (after whitespace), never past
@@ -519,7 +405,7 @@ char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
                       &c) < 0 ||
         c.oom)
       c.oom = true;
-    else
+    else if (c.n_hits > 1) /* hits is NULL while there are none */
       qsort(c.hits, c.n_hits, sizeof *c.hits, by_start);
   }
   if (c.oom) {
@@ -529,9 +415,13 @@ char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
   }
 
   size_t start = 0, end, first = 0, last = 0;
+  if (c.n_hits > 0 && best_window(c.hits, c.n_hits, c.n_terms, c.n_patterns,
+                                  max_bytes, &first, &last) != 0) {
+    free(c.terms);
+    free(c.hits);
+    return NULL;
+  }
   if (c.n_hits > 0) {
-    best_window(c.hits, c.n_hits, c.n_terms, c.n_patterns, max_bytes, &first,
-                &last);
     size_t span_start = c.hits[first].start, span_end = c.hits[last - 1].end;
     size_t room = span_end - span_start < max_bytes
                       ? max_bytes - (span_end - span_start)
@@ -572,14 +462,14 @@ char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
     }
   }
 
-  sbuf b = {0};
-  if (start > 0) sb_puts(&b, ELLIPSIS);
+  cr_buf b = {0};
+  if (start > 0) cr_buf_puts(&b, ELLIPSIS);
   /* Collapsing also trims the passage's own leading and trailing spaces,
    * so the ellipses sit against the words. */
   sanitize_into(&b, text, start, end, mk, n_mk, true);
-  if (end < len && b.n > 0) sb_puts(&b, ELLIPSIS);
+  if (end < len && b.n > 0) cr_buf_puts(&b, ELLIPSIS);
   free(mk);
   free(c.terms);
   free(c.hits);
-  return sb_finish(&b);
+  return cr_buf_finish(&b, NULL);
 }

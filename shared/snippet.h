@@ -39,11 +39,6 @@ char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
                  const char *const *terms, size_t n_terms,
                  const cr_snippet_opts *opts);
 
-/* Copies s to a malloc'd string with control characters (C0, DEL, C1, and
- * whole ANSI escape sequences) replaced by a space and invalid UTF-8 by
- * U+FFFD: safe to print on a terminal. */
-char *cr_sanitize_for_terminal(const char *s, size_t len);
-
 #ifdef __cplusplus
 }
 #endif

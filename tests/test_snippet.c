@@ -11,6 +11,7 @@
 
 #include "analyzer.h"
 #include "snippet.h"
+#include "utf8.h"
 
 static cr_analyzer *an;
 

@@ -13,6 +13,7 @@
 
 #include "output.h"
 #include "snippet.h"
+#include "utf8.h"
 
 enum { N_FIELDS = 6 };
 
