@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "snippet.h" /* cr_sanitize_for_terminal */
+#include "utf8.h" /* cr_sanitize_for_terminal */
 
 void prune_free(prune_set *ps) {
   for (size_t i = 0; i < ps->n_doomed; i++)
