@@ -204,6 +204,9 @@ Test(query_parser, ten_thousand_words_and_deep_nesting, .timeout = 20) {
   strcpy(text + n, "guerra");
   cr_assert_eq(cr_parse_query(an, text, strlen(text), &o, &pq, &err), 0);
   cr_expect_not_null(pq.query);
+  /* Issue 17: the note names the limit, not "unbalanced" alone. */
+  cr_expect(pq.note && strstr(pq.note, "nested deeper than 64"), "%s",
+            pq.note ? pq.note : "(no note)");
   cr_parsed_query_free(&pq);
   free(text);
 }
