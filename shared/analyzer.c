@@ -55,8 +55,9 @@ struct cr_analyzer {
   char word[4 * FOLD_CAP + 1];      /* the folded word */
   char term[4 * FOLD_CAP + 1];      /* the stemmed, accent-folded term */
   char form[4 * FOLD_CAP + 1];      /* the folded word without accents */
-  bool elision; /* drop elided articles (Italian); elsewhere an apostrophe
-                   between letters belongs to the word: aren't, O'Brien */
+  bool forms_only; /* cr_analyze_forms: words, no stems, no stop flags */
+  bool elision;    /* drop elided articles (Italian); elsewhere an apostrophe
+                      between letters belongs to the word: aren't, O'Brien */
 };
 
 /* Words elided before an apostrophe, dropped with it. Lucene's Italian
@@ -434,6 +435,11 @@ static int emit_word(cr_analyzer *a, const raw_word *w, uint32_t *position,
   if (!w->number && len > 0) {
     tok.word_len = word_form(a, len);
     tok.word = a->form;
+    if (a->forms_only) {
+      tok.term = tok.word; /* no stem: cr_analyze_forms */
+      tok.term_len = tok.word_len;
+      return tok.term_len > CR_MAX_TERM_BYTES ? 0 : fn(&tok, ctx);
+    }
     lookup l;
     if (lookup_word(a, len, &l) != 0) return -1;
     tok.is_stop = l.is_stop && !w->compound && !w->acronym;
@@ -536,6 +542,14 @@ static size_t scan_after(const char *s, size_t len, raw_word *w,
  * and line breaks (a title, a heading, a paragraph). */
 static bool ends_sentence(utf8proc_int32_t cp) {
   return cp == '.' || cp == '!' || cp == '?' || cp == '\n' || cp == 0x2026;
+}
+
+int cr_analyze_forms(cr_analyzer *a, const char *text, size_t len,
+                     uint32_t first_position, cr_token_fn fn, void *ctx) {
+  a->forms_only = true;
+  int rc = cr_analyze(a, text, len, first_position, fn, ctx);
+  a->forms_only = false;
+  return rc;
 }
 
 int cr_analyze(cr_analyzer *a, const char *text, size_t len,

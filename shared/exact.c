@@ -102,7 +102,7 @@ int cr_exact_scan(cr_analyzer *an, const cr_exact *const *x, size_t n,
   sc->count = 0;
   sc->fn = fn;
   sc->ctx = ctx;
-  int rc = cr_analyze(an, text, len, 0, on_token, sc);
+  int rc = cr_analyze_forms(an, text, len, 0, on_token, sc);
   free(sc);
   return rc;
 }
