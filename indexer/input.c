@@ -1,8 +1,8 @@
 /* input.c — walking what the user named and dispatching each input to its
- * reader (see input.h; the readers are input_text.c, input_jsonl.c and
- * input_archive.c). Plain files are read with read(2) directly: libarchive
- * is only asked to decompress or unpack, so a plain text can never be
- * mistaken for some exotic encoding it happens to resemble. */
+ * reader (see input.h and input_internal.h for the readers). Plain files are
+ * read with read(2) directly: libarchive is only asked to decompress or unpack,
+ * so a plain text can never be mistaken for some exotic encoding it happens to
+ * resemble. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +29,49 @@ void in_report(const in_reader *r, const char *member, uint64_t line,
   va_end(ap);
   in_where w = {r->file->path, member, line, r->consumed};
   r->problem_fn(&w, reason, r->ctx);
+}
+
+void in_warn(const in_reader *r, const char *member, const char *fmt, ...) {
+  const in_options *o = r->file->options;
+  if (!o || !o->warn_fn || r->file->quiet_warnings) return;
+  char msg[512], where[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  snprintf(where, sizeof where, "%s%s%s", r->file->path, member ? ":" : "",
+           member ? member : "");
+  o->warn_fn(where, msg, o->warn_ctx);
+}
+
+const in_options *in_opts(const in_reader *r) {
+  static const in_options defaults;
+  return r->file->options ? r->file->options : &defaults;
+}
+
+const char *in_encoding_hint(const in_reader *r) {
+  const char *enc = in_opts(r)->encoding;
+  if (enc && *enc) return "";
+  return "; if it is Latin-1 or Windows-1252, index it with --encoding cp1252";
+}
+
+int in_emit(in_reader *r, cr_article *art, const char *member, uint64_t line) {
+  const char *prefix = in_opts(r)->id_prefix;
+  char *prefixed = NULL;
+  if (prefix && *prefix && art->id) {
+    size_t np = strlen(prefix), ni = strlen(art->id);
+    if (!(prefixed = malloc(np + ni + 1))) {
+      in_report(r, member, line, "out of memory");
+      return 0;
+    }
+    memcpy(prefixed, prefix, np);
+    memcpy(prefixed + np, art->id, ni + 1);
+    art->id = prefixed;
+  }
+  in_where w = {r->file->path, member, line, r->consumed};
+  int rc = r->article_fn(art, &w, r->ctx);
+  free(prefixed);
+  return rc;
 }
 
 /* A problem met while walking, before any reader exists. */
@@ -68,9 +111,20 @@ bool in_classify(const char *name, enum in_format *format, bool *compressed) {
       break;
     }
   }
-  if (ends_with(name, n, ".jsonl") || ends_with(name, n, ".ndjson") ||
-      ends_with(name, n, ".json")) {
+  if (ends_with(name, n, ".jsonl") || ends_with(name, n, ".ndjson")) {
     *format = IN_JSONL;
+    return true;
+  }
+  if (ends_with(name, n, ".json")) {
+    *format = IN_JSON;
+    return true;
+  }
+  if (ends_with(name, n, ".csv") || ends_with(name, n, ".tsv")) {
+    *format = IN_CSV;
+    return true;
+  }
+  if (ends_with(name, n, ".html") || ends_with(name, n, ".htm")) {
+    *format = IN_HTML;
     return true;
   }
   if (ends_with(name, n, ".txt")) {
@@ -221,6 +275,47 @@ static ssize_t fd_read(in_stream *s, char *buf, size_t n) {
   }
 }
 
+/* Whether a name ends in .tsv (before any compression suffix). */
+static bool tab_separated(const char *name) {
+  size_t n = strlen(name);
+  static const char *const filters[] = {".gz", ".zst", ".xz", ".bz2"};
+  for (size_t i = 0; i < sizeof filters / sizeof *filters; i++)
+    if (ends_with(name, n, filters[i])) {
+      n -= strlen(filters[i]);
+      break;
+    }
+  return ends_with(name, n, ".tsv");
+}
+
+static int dispatch(in_reader *r, in_stream *s, const char *member,
+                    const char *id, enum in_format format) {
+  const char *name = member ? member : r->file->path;
+  switch (format) {
+  case IN_JSONL:
+    return in_read_jsonl_stream(r, s, member);
+  case IN_JSON:
+    return in_read_json_stream(r, s, member);
+  case IN_CSV:
+    return in_read_csv_stream(r, s, member, tab_separated(name) ? '\t' : 0);
+  case IN_HTML:
+    return in_read_html_stream(r, s, member, id);
+  default:
+    return in_read_text_stream(r, s, member, id);
+  }
+}
+
+int in_read_stream(in_reader *r, in_stream *s, const char *member,
+                   const char *id, enum in_format format) {
+  const char *enc = in_opts(r)->encoding;
+  if (!enc || !*enc) return dispatch(r, s, member, id, format);
+  in_stream decoded;
+  in_decoder *d = in_decoder_open(r, s, member, &decoded);
+  if (!d) return -1;
+  int rc = dispatch(r, &decoded, member, id, format);
+  in_decoder_close(d);
+  return rc;
+}
+
 /* One in_read call's callbacks, seen through the trampolines below, so
  * that a stop asked by article_fn is told apart from a reader's failure
  * (the readers return either as non-zero). */
@@ -261,10 +356,16 @@ static int read_input(in_reader *r) {
     in_report(r, NULL, 0, "cannot open: %s", strerror(errno));
     return -1;
   }
+  if (file->start_offset > 0 && file->format == IN_JSONL) {
+    if (lseek(fd, file->start_offset, SEEK_SET) < 0) {
+      in_report(r, NULL, 0, "cannot read: %s", strerror(errno));
+      close(fd);
+      return -1;
+    }
+    r->consumed = (uint64_t)file->start_offset;
+  }
   in_stream s = {.read = fd_read, .handle = (void *)(intptr_t)fd, .r = r};
-  int rc = file->format == IN_JSONL
-               ? in_read_jsonl_stream(r, &s, NULL)
-               : in_read_text_stream(r, &s, NULL, file->id_base);
+  int rc = in_read_stream(r, &s, NULL, file->id_base, file->format);
   close(fd);
   return rc;
 }

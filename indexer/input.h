@@ -5,7 +5,11 @@
  * one input, whatever its format, and calls back once per article and
  * once per bad record. Formats are chosen by name:
  *   .txt                         article text (title, author/date, body)
- *   .jsonl .ndjson .json         JSON Lines
+ *   .jsonl .ndjson               JSON Lines
+ *   .json                        a JSON array of articles, one object, or
+ *                                JSON Lines
+ *   .csv .tsv                    a table with a header row, one article a row
+ *   .html .htm                   one web page, one article
  *   X.gz X.zst X.xz              X, decompressed on the fly
  *   .tar .tar.* .tgz .zip        archives: every member read by its name
  *   -                            JSON Lines on standard input
@@ -25,7 +29,55 @@ enum in_format {
   IN_TEXT,    /* one article per file */
   IN_JSONL,   /* one article per line */
   IN_ARCHIVE, /* tar / zip: members are read by their own names */
+  IN_JSON,    /* a JSON array of articles, one object, or JSON Lines */
+  IN_CSV,     /* a header row, then one article per row */
+  IN_HTML,    /* one web page */
 };
+
+/* The article fields a record's keys (JSON) or columns (CSV) map to. */
+enum in_field {
+  IN_F_ID,
+  IN_F_TITLE,
+  IN_F_TEXT,
+  IN_F_DATE,
+  IN_F_AUTHOR,
+  IN_F_SOURCE,
+  IN_F_URL,
+  IN_N_FIELDS
+};
+
+/* How many --field keys one field may be given. */
+#define IN_MAX_FIELD_KEYS 8
+
+/* What the user said about the inputs of this run (indexer options); the
+ * same for every file. A NULL in_options is all defaults. */
+typedef struct in_options {
+  const char *encoding;  /* iconv name of the inputs' encoding ("latin1",
+                            "cp1252"); NULL: UTF-8 */
+  const char *id_prefix; /* prepended to every article id; NULL: none */
+  /* --field FIELD=KEY: keys read for a field before its usual names. */
+  const char *field_keys[IN_N_FIELDS][IN_MAX_FIELD_KEYS];
+  unsigned n_field_keys[IN_N_FIELDS];
+  /* Warnings that skip nothing (a key that looks like a title but is not
+   * read): where is "file[:member]"; NULL: not printed. */
+  void (*warn_fn)(const char *where, const char *message, void *ctx);
+  void *warn_ctx;
+} in_options;
+
+/* Adds "FIELD=KEY" (--field title=headline) to o. Returns 0, or -1 with
+ * a message in err. */
+int in_options_add_field(in_options *o, const char *spec, char *err,
+                         size_t err_size);
+
+/* Whether iconv can read encoding into UTF-8 (for --encoding). */
+bool in_encoding_known(const char *encoding);
+
+/* 16 hex digits naming the options that change how a file reads
+ * (encoding, id prefix, field keys) into tag; "" for the defaults. */
+void in_options_tag(const in_options *o, char tag[17]);
+
+/* The name of a field ("title"). */
+const char *in_field_name(enum in_field f);
 
 typedef struct in_file {
   const char *path;    /* as given or found, for messages ("-" for stdin) */
@@ -36,7 +88,14 @@ typedef struct in_file {
   int64_t size;        /* bytes on disk (-1 unknown) */
   int64_t mtime_ns;    /* modification time (0 unknown) */
   enum in_format format;
-  bool compressed; /* .gz/.zst/.xz around the format */
+  bool compressed;           /* .gz/.zst/.xz around the format */
+  const in_options *options; /* the run's input options (NULL: defaults) */
+  bool quiet_warnings;       /* a later pass over the same file: its
+                                warnings were given already */
+  int64_t start_offset;      /* plain JSON Lines only: read from this byte
+                                (an append: what precedes is indexed
+                                already); 0: from the start */
+  uint64_t start_line;       /* the lines before start_offset */
 } in_file;
 
 /* Where a record came from, for messages: "dump.jsonl:12",

@@ -102,8 +102,7 @@ static int read_raw(in_reader *r, struct archive *ar, const char *name,
   }
   in_stream s = {
       .read = member ? ar_read_nested : ar_read, .handle = ar, .r = r};
-  return format == IN_JSONL ? in_read_jsonl_stream(r, &s, member)
-                            : in_read_text_stream(r, &s, member, id);
+  return in_read_stream(r, &s, member, id, format);
 }
 
 int in_read_compressed(in_reader *r) {
@@ -239,8 +238,7 @@ int in_read_archive(in_reader *r) {
       rc = read_nested(r, ar, name, id, fmt);
     } else {
       in_stream s = {.read = ar_read, .handle = ar, .r = r};
-      rc = fmt == IN_TEXT ? in_read_text_stream(r, &s, name, id)
-                          : in_read_jsonl_stream(r, &s, name);
+      rc = in_read_stream(r, &s, name, id, fmt);
       if (rc == -1) rc = 0; /* reported; go on with the next member */
     }
   }

@@ -37,6 +37,11 @@ static void json_free(void *p) { free(p); }
 
 static void json_hook(void) { json_set_alloc_funcs(json_malloc, json_free); }
 
+void in_json_alloc_hook(void) {
+  static pthread_once_t hooked = PTHREAD_ONCE_INIT;
+  pthread_once(&hooked, json_hook);
+}
+
 /* A raw line of only blanks separates nothing. */
 static bool blank(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++)
@@ -64,14 +69,6 @@ static bool blank_text(const char *s, size_t n) {
       return false;
   }
   return true;
-}
-
-/* A string field, or NULL when absent, not a string or only blank. */
-static const char *str_field(json_t *obj, const char *key) {
-  json_t *v = json_object_get(obj, key);
-  if (!json_is_string(v)) return NULL;
-  const char *s = json_string_value(v);
-  return blank_text(s, json_string_length(v)) ? NULL : s;
 }
 
 /* "\u0000" is valid JSON but no text: every NUL of the object's string
@@ -116,10 +113,136 @@ static const char *json_type_name(const json_t *v) {
   }
 }
 
+/* The first of a field's keys that holds a string, or NULL. */
+static json_t *field_value(const in_options *o, json_t *obj, enum in_field f) {
+  const char *keys[IN_MAX_FIELD_KEYS + 8];
+  size_t n = in_field_keys(o, f, keys, sizeof keys / sizeof *keys);
+  for (size_t i = 0; i < n; i++) {
+    json_t *v = json_object_get(obj, keys[i]);
+    if (json_is_string(v)) return v;
+    if (f == IN_F_ID && v && !json_is_null(v)) return v; /* checked later */
+  }
+  return NULL;
+}
+
+/* Like str_field, through the field's keys. */
+static const char *field_str(const in_options *o, json_t *obj,
+                             enum in_field f) {
+  json_t *v = field_value(o, obj, f);
+  if (!json_is_string(v)) return NULL;
+  const char *s = json_string_value(v);
+  return blank_text(s, json_string_length(v)) ? NULL : s;
+}
+
+/* Once per file and field: a key nobody reads that looks like the title,
+ * date or author this record lacks ("headline", "published", "byline"). */
+static void warn_unread_keys(in_reader *r, const char *member, json_t *obj,
+                             const bool have[IN_N_FIELDS], unsigned *warned) {
+  const char *key;
+  json_t *v;
+  json_object_foreach(obj, key, v) {
+    int f = in_field_looks_like(key);
+    if (f < 0 || have[f] || (*warned & (1u << f)) || !json_is_string(v))
+      continue;
+    *warned |= 1u << f;
+    in_warn(r, member,
+            "key \"%s\" looks like the %s but is not read: to read it, "
+            "--field %s=%s",
+            key, in_field_name((enum in_field)f),
+            in_field_name((enum in_field)f), key);
+  }
+}
+
+int in_json_article(in_reader *r, const char *member, uint64_t line_no,
+                    json_t *obj, const char *raw, size_t raw_len,
+                    unsigned *warned) {
+  const in_options *o = in_opts(r);
+  if (!json_is_object(obj)) {
+    in_report(r, member, line_no, "not a JSON object but %s",
+              json_type_name(obj));
+    return 0;
+  }
+  if (drop_nuls(obj) != 0 || json_oom) {
+    in_report(r, member, line_no, "out of memory");
+    return 0;
+  }
+  /* The body: the first of text, body, content that is a string. */
+  json_t *body = field_value(o, obj, IN_F_TEXT);
+  if (!body) {
+    if (o->n_field_keys[IN_F_TEXT])
+      in_report(r, member, line_no,
+                "no \"%s\" (or \"text\", \"body\", "
+                "\"content\") string",
+                o->field_keys[IN_F_TEXT][0]);
+    else
+      in_report(r, member, line_no,
+                "no \"text\" (or \"body\", \"content\") string");
+    return 0;
+  }
+  if (blank_text(json_string_value(body), json_string_length(body))) {
+    in_report(r, member, line_no, "empty text");
+    return 0;
+  }
+  /* The id: a string or an integer; absent, the line's place names it. */
+  char id_buf[4096];
+  const char *id = NULL;
+  json_t *idv = field_value(o, obj, IN_F_ID);
+  if (json_is_string(idv) && json_string_length(idv) > 0) {
+    id = json_string_value(idv);
+  } else if (json_is_integer(idv)) {
+    snprintf(id_buf, sizeof id_buf, "%" JSON_INTEGER_FORMAT,
+             json_integer_value(idv));
+    id = id_buf;
+  } else if (idv && !json_is_null(idv) && !json_is_string(idv)) {
+    in_report(r, member, line_no,
+              "\"id\" is %s: it must be a string or an integer",
+              json_type_name(idv));
+    return 0;
+  } else if (!r->file->key) {
+    /* Standard input has no name that lasts between runs: its line
+     * numbers would make the next run's records replace this run's. The
+     * record's own bytes name it, so feeding it again replaces it. */
+    snprintf(id_buf, sizeof id_buf, "%s:%016llx", r->file->id_base,
+             (unsigned long long)cr_fnv1a64(raw, raw_len));
+    id = id_buf;
+  } else {
+    snprintf(id_buf, sizeof id_buf, "%s%s%s:%llu", r->file->id_base,
+             member ? "/" : "", member ? member : "",
+             (unsigned long long)line_no);
+    id = id_buf;
+  }
+  /* A date that cannot be read is left out, never guessed. */
+  char date_buf[11];
+  const char *date = NULL;
+  json_t *dv = field_value(o, obj, IN_F_DATE);
+  if (json_is_string(dv) &&
+      cr_date_parse(json_string_value(dv), json_string_length(dv), true,
+                    date_buf))
+    date = date_buf;
+  cr_article art = {
+      .id = id,
+      .title = field_str(o, obj, IN_F_TITLE),
+      .text = json_string_value(body),
+      .text_len = json_string_length(body),
+      .date = date,
+      .author = field_str(o, obj, IN_F_AUTHOR),
+      .source = field_str(o, obj, IN_F_SOURCE),
+      .url = field_str(o, obj, IN_F_URL),
+      .origin = r->file->key,
+  };
+  if (warned) {
+    bool have[IN_N_FIELDS] = {[IN_F_TITLE] = art.title != NULL,
+                              [IN_F_DATE] = dv != NULL,
+                              [IN_F_AUTHOR] = art.author != NULL};
+    warn_unread_keys(r, member, obj, have, warned);
+  }
+  return in_emit(r, &art, member, line_no);
+}
+
 /* Parses one line into an article and hands it on. Returns what the
  * article callback returned, or 0 when the line was reported. */
 static int handle_line(in_reader *r, const char *member, const char *line,
-                       size_t len, uint64_t line_no) {
+                       size_t len, uint64_t line_no, unsigned *warned) {
   if (blank(line, len)) return 0; /* blank lines separate nothing */
   /* A byte order mark some editors put before the first line. */
   if (line_no == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
@@ -133,96 +256,20 @@ static int handle_line(in_reader *r, const char *member, const char *line,
     if (json_oom || json_error_code(&jerr) == json_error_out_of_memory)
       in_report(r, member, line_no, "out of memory");
     else if (json_error_code(&jerr) == json_error_invalid_utf8)
-      in_report(r, member, line_no, "invalid UTF-8 (column %d): %s",
-                jerr.column, jerr.text);
+      in_report(r, member, line_no, "invalid UTF-8 (column %d): %s%s",
+                jerr.column, jerr.text, in_encoding_hint(r));
     else
       in_report(r, member, line_no, "malformed JSON (column %d): %s",
                 jerr.column, jerr.text);
     return 0;
   }
-  int rc = 0;
-  if (!json_is_object(obj)) {
-    in_report(r, member, line_no, "not a JSON object but %s",
-              json_type_name(obj));
-    goto done;
-  }
-  if (drop_nuls(obj) != 0 || json_oom) {
-    in_report(r, member, line_no, "out of memory");
-    goto done;
-  }
-  /* The body: the first of text, body, content that is a string. */
-  static const char *const body_keys[] = {"text", "body", "content"};
-  json_t *body = NULL;
-  for (size_t k = 0; k < 3 && !body; k++) {
-    json_t *v = json_object_get(obj, body_keys[k]);
-    if (json_is_string(v)) body = v;
-  }
-  if (!body) {
-    in_report(r, member, line_no,
-              "no \"text\" (or \"body\", \"content\") string");
-    goto done;
-  }
-  if (blank_text(json_string_value(body), json_string_length(body))) {
-    in_report(r, member, line_no, "empty text");
-    goto done;
-  }
-  /* The id: a string or an integer; absent, the line's place names it. */
-  char id_buf[4096];
-  const char *id = NULL;
-  json_t *idv = json_object_get(obj, "id");
-  if (json_is_string(idv) && json_string_length(idv) > 0) {
-    id = json_string_value(idv);
-  } else if (json_is_integer(idv)) {
-    snprintf(id_buf, sizeof id_buf, "%" JSON_INTEGER_FORMAT,
-             json_integer_value(idv));
-    id = id_buf;
-  } else if (idv && !json_is_null(idv) && !json_is_string(idv)) {
-    in_report(r, member, line_no,
-              "\"id\" is %s: it must be a string or an integer",
-              json_type_name(idv));
-    goto done;
-  } else if (!r->file->key) {
-    /* Standard input has no name that lasts between runs: its line
-     * numbers would make the next run's records replace this run's. The
-     * record's own bytes name it, so feeding it again replaces it. */
-    snprintf(id_buf, sizeof id_buf, "%s:%016llx", r->file->id_base,
-             (unsigned long long)cr_fnv1a64(line, len));
-    id = id_buf;
-  } else {
-    snprintf(id_buf, sizeof id_buf, "%s%s%s:%llu", r->file->id_base,
-             member ? "/" : "", member ? member : "",
-             (unsigned long long)line_no);
-    id = id_buf;
-  }
-  /* A date that cannot be read is left out, never guessed. */
-  char date_buf[11];
-  const char *date = NULL;
-  json_t *dv = json_object_get(obj, "date");
-  if (json_is_string(dv) &&
-      cr_date_parse(json_string_value(dv), json_string_length(dv), true,
-                    date_buf))
-    date = date_buf;
-  cr_article art = {
-      .id = id,
-      .title = str_field(obj, "title"),
-      .text = json_string_value(body),
-      .text_len = json_string_length(body),
-      .date = date,
-      .author = str_field(obj, "author"),
-      .source = str_field(obj, "source"),
-      .url = str_field(obj, "url"),
-      .origin = r->file->key,
-  };
-  in_where w = {r->file->path, member, line_no, r->consumed};
-  rc = r->article_fn(&art, &w, r->ctx);
-done:
+  int rc = in_json_article(r, member, line_no, obj, line, len, warned);
   json_decref(obj);
   return rc;
 }
 
 int in_read_jsonl_stream(in_reader *r, in_stream *s, const char *member) {
-  static pthread_once_t hooked = PTHREAD_ONCE_INIT;
-  pthread_once(&hooked, json_hook);
+  in_json_alloc_hook();
   size_t cap = 2 * IN_BLOCK;
   char *buf = malloc(cap);
   if (!buf) {
@@ -231,9 +278,12 @@ int in_read_jsonl_stream(in_reader *r, in_stream *s, const char *member) {
   }
   size_t have = 0;    /* bytes in buf: the unfinished line */
   size_t scanned = 0; /* bytes of it already known to hold no '\n' */
-  uint64_t line_no = 0;
+  /* An append is read from the old end: its lines go on counting. */
+  uint64_t line_no =
+      !member && r->file->start_offset > 0 ? r->file->start_line : 0;
   uint64_t total = 0;    /* bytes read, to tell an empty input */
   bool skipping = false; /* inside a line too long to hold */
+  unsigned warned = 0;   /* fields warned about in this file */
   int rc = 0;
   for (;;) {
     if (cap - have < IN_BLOCK / 2) {
@@ -278,7 +328,7 @@ int in_read_jsonl_stream(in_reader *r, in_stream *s, const char *member) {
       }
       line_no++;
       if (!skipping)
-        rc = handle_line(r, member, buf + start, end - start, line_no);
+        rc = handle_line(r, member, buf + start, end - start, line_no, &warned);
       skipping = false;
       start = scanned = nl ? end + 1 : have;
       if (rc != 0) break;

@@ -223,13 +223,17 @@ void in_parse_article_text(char *text, size_t len, cr_article *art,
 
 /* ---- Reading a file ---------------------------------------------------- */
 
-/* Reads the whole stream into a malloc'd, NUL-terminated buffer. Returns
- * NULL on a read error (reported) or when larger than the limit. */
-static char *slurp(in_reader *r, in_stream *s, const char *member,
-                   size_t *len_out) {
+size_t in_utf8_invalid_at(const char *s, size_t len) {
+  return cr_utf8_invalid_at(s, len, 0);
+}
+
+char *in_slurp(in_reader *r, in_stream *s, const char *member, size_t limit,
+               const char *what, size_t *len_out) {
+  /* A plain file's size is known: one allocation (the decoded UTF-8 of
+   * an --encoding may be larger, and grows the buffer as usual). */
   size_t cap = r->file->size > 0 && !r->file->compressed &&
-                       r->file->format == IN_TEXT &&
-                       (uint64_t)r->file->size < IN_MAX_TEXT_BYTES
+                       r->file->format != IN_ARCHIVE &&
+                       (uint64_t)r->file->size < limit
                    ? (size_t)r->file->size + 1
                    : IN_BLOCK;
   size_t n = 0;
@@ -240,13 +244,13 @@ static char *slurp(in_reader *r, in_stream *s, const char *member,
   }
   for (;;) {
     if (n == cap) {
-      if (cap >= IN_MAX_TEXT_BYTES) {
-        in_report(r, member, 0, "too large for an article (over %zu MB)",
-                  IN_MAX_TEXT_BYTES >> 20);
+      if (cap >= limit) {
+        in_report(r, member, 0, "too large for %s (over %zu MB)", what,
+                  limit >> 20);
         free(buf);
         return NULL;
       }
-      size_t bigger = cap * 2;
+      size_t bigger = cap * 2 < limit ? cap * 2 : limit;
       char *nb = realloc(buf, bigger + 1);
       if (!nb) {
         in_report(r, member, 0, "out of memory");
@@ -273,7 +277,7 @@ static char *slurp(in_reader *r, in_stream *s, const char *member,
 int in_read_text_stream(in_reader *r, in_stream *s, const char *member,
                         const char *id) {
   size_t len = 0;
-  char *text = slurp(r, s, member, &len);
+  char *text = in_slurp(r, s, member, IN_MAX_TEXT_BYTES, "an article", &len);
   if (!text) return 0;
   int rc = 0;
   size_t bad;
@@ -286,18 +290,16 @@ int in_read_text_stream(in_reader *r, in_stream *s, const char *member,
   } else if (memchr(text, '\0',
                     len < BINARY_SNIFF_BYTES ? len : BINARY_SNIFF_BYTES)) {
     in_report(r, member, 0, "binary file: not UTF-8 text (NUL bytes)");
-  } else if ((bad = cr_utf8_invalid_at(text, len, 0)) < len) {
-    in_report(r, member, 0,
-              "not UTF-8 text (binary?): byte 0x%02x at offset %zu",
-              (unsigned char)text[bad], bad);
+  } else if ((bad = in_utf8_invalid_at(text, len)) < len) {
+    in_report(r, member, 0, "not UTF-8 text: byte 0x%02x at offset %zu%s",
+              (unsigned char)text[bad], bad, in_encoding_hint(r));
   } else if (pos >= len) {
     in_report(r, member, 0, "empty file (only blank space)");
   } else {
     cr_article art = {.id = id, .origin = r->file->key};
     char date[11], author[IN_AUTHOR_BYTES];
     in_parse_article_text(text, len, &art, date, author);
-    in_where w = {r->file->path, member, 0, r->consumed};
-    rc = r->article_fn(&art, &w, r->ctx);
+    rc = in_emit(r, &art, member, 0);
   }
   free(text);
   return rc;

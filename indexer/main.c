@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "analyzer.h"
+#include "delete.h"
+#include "input.h"
 #include "pipeline.h"
 #include "shards.h"
 #include "xapian_c.h"
@@ -26,11 +28,14 @@ static void on_signal(int sig) {
 static void usage(FILE *out) {
   fputs(
       "Usage: indexer -d INDEX [options] PATH...\n"
+      "       indexer -d INDEX --delete ID... | --delete-from FILE\n"
       "Index Italian news articles into a Xapian index.\n"
       "\n"
       "PATH is a file, a directory (walked recursively) or - for JSON Lines\n"
       "on standard input. Formats by name: .txt article text, .jsonl/.ndjson\n"
-      "JSON Lines, compressed .gz/.zst/.xz, archives .tar*/.tgz/.zip.\n"
+      "JSON Lines, .json a JSON array (or one object, or JSON Lines),\n"
+      ".csv/.tsv a table with a header row, .html/.htm a web page;\n"
+      "compressed .gz/.zst/.xz, archives .tar*/.tgz/.zip.\n"
       "\n"
       "Options:\n"
       "  -d, --index INDEX     index directory (created if missing)\n"
@@ -52,6 +57,21 @@ static void usage(FILE *out) {
       "                        italian for a new one)\n"
       "      --commit-every N  articles per commit when updating (default "
       "5000)\n"
+      "      --encoding ENC    the inputs are in ENC, not UTF-8 (latin1, "
+      "cp1252,\n"
+      "                        iso-8859-15, any name iconv knows)\n"
+      "      --field F=KEY     read field F (id, title, text, date, author,\n"
+      "                        source, url) from the JSON key or CSV column "
+      "KEY\n"
+      "                        (repeatable: --field title=headline)\n"
+      "      --id-prefix P     prepend P to the id of every article read\n"
+      "                        (P=dice: keeps 57 apart from another file's "
+      "57)\n"
+      "      --delete          the operands are article ids, not paths: "
+      "remove\n"
+      "                        those articles (with -n, list them)\n"
+      "      --delete-from F   remove the ids listed in F, one a line (- for\n"
+      "                        standard input)\n"
       "  -q, --quiet           no progress bar and no summary\n"
       "  -h, --help            show this help\n"
       "      --version         show the version\n"
@@ -61,6 +81,12 @@ static void usage(FILE *out) {
       "after indexing the others), 130 interrupted (what was done is\n"
       "committed).\n",
       out);
+}
+
+/* Prints a reader's warning (nothing is skipped). */
+static void print_warning(const char *where, const char *message, void *ctx) {
+  (void)ctx;
+  fprintf(stderr, "indexer: %s: warning: %s\n", where, message);
 }
 
 static int parse_count(const char *s, const char *what, unsigned *out) {
@@ -104,6 +130,11 @@ static void print_summary(const pl_stats *s, bool prune, bool dry_run) {
           (unsigned long long)s->replaced,
           (unsigned long long)s->unchanged_files,
           (unsigned long long)s->skipped);
+  if (s->appended_files)
+    fprintf(stderr, ", %llu %s read from %s old end (appended to)",
+            (unsigned long long)s->appended_files,
+            plural(s->appended_files, "file", "files"),
+            plural(s->appended_files, "its", "their"));
   if (prune)
     fprintf(stderr, ", %llu %s pruned (%llu vanished %s)", pa,
             plural(pa, "article", "articles"), pf, plural(pf, "file", "files"));
@@ -146,9 +177,98 @@ static int choose_layout(const char *index, unsigned *shards, cr_error *err) {
   return 0;
 }
 
+/* indexer --delete ID... / --delete-from FILE: the operands are ids. */
+static int run_delete(const pl_options *o, const char *const *args, size_t n,
+                      const char *const *from, size_t n_from,
+                      const char *prefix) {
+  if (o->prune) {
+    fputs("indexer: --delete and --prune are two runs: delete first, then "
+          "prune\n",
+          stderr);
+    return EXIT_FATAL;
+  }
+  char **ids = NULL;
+  size_t n_ids = 0, cap = 0;
+  cr_error err;
+  cr_error_clear(&err);
+  int status = 0;
+  for (size_t i = 0; i < n_from && status == 0; i++)
+    if (dl_read_ids(from[i], &ids, &n_ids, &cap, &err) != 0) {
+      fprintf(stderr, "indexer: %s\n", err.message);
+      status = EXIT_FATAL;
+    }
+  /* --id-prefix names the ids as a run with it made them. */
+  size_t np = prefix ? strlen(prefix) : 0;
+  for (size_t i = 0; i < n && status == 0; i++) {
+    if (n_ids == cap) {
+      cap = cap ? cap * 2 : 64;
+      char **bigger = realloc(ids, cap * sizeof *bigger);
+      if (!bigger) {
+        status = EXIT_FATAL;
+        break;
+      }
+      ids = bigger;
+    }
+    ids[n_ids++] = strdup(args[i]);
+  }
+  for (size_t i = 0; i < n_ids && status == 0; i++) {
+    if (!ids[i]) {
+      status = EXIT_FATAL;
+      break;
+    }
+    if (np) {
+      char *p = malloc(np + strlen(ids[i]) + 1);
+      if (!p) {
+        status = EXIT_FATAL;
+        break;
+      }
+      memcpy(p, prefix, np);
+      strcpy(p + np, ids[i]);
+      free(ids[i]);
+      ids[i] = p;
+    }
+  }
+  if (status == 0 && n_ids == 0) {
+    fputs("indexer: --delete: no ids given (indexer -d INDEX --delete ID..., "
+          "or --delete-from FILE)\n",
+          stderr);
+    status = EXIT_FATAL;
+  }
+  dl_stats st;
+  if (status == 0 && dl_run(o->index, (const char *const *)ids, n_ids,
+                            o->dry_run, &st, &err) != 0) {
+    fprintf(stderr, "indexer: %s\n", err.message);
+    status = EXIT_FATAL;
+  }
+  if (status == 0) {
+    if (!o->quiet)
+      fprintf(stderr, "indexer: %s%llu %s, %llu not in the index\n",
+              o->dry_run ? "dry run, nothing written: " : "",
+              (unsigned long long)st.removed,
+              o->dry_run ? "would be removed" : "removed",
+              (unsigned long long)st.missing);
+    status = st.missing ? EXIT_SKIPPED : 0;
+  }
+  for (size_t i = 0; i < n_ids; i++)
+    free(ids[i]);
+  free(ids);
+  return status;
+}
+
 int main(int argc, char **argv) {
   cr_on_uncaught_exit("indexer");
-  enum { OPT_PRUNE = 256, OPT_LANGUAGE, OPT_COMMIT, OPT_VERSION, OPT_SHARDS };
+  enum {
+    OPT_PRUNE = 256,
+    OPT_LANGUAGE,
+    OPT_COMMIT,
+    OPT_VERSION,
+    OPT_SHARDS,
+    OPT_ENCODING,
+    OPT_FIELD,
+    OPT_ID_PREFIX,
+    OPT_DELETE,
+    OPT_DELETE_FROM,
+  };
   static const struct option longopts[] = {
       {"index", required_argument, NULL, 'd'},
       {"jobs", required_argument, NULL, 'j'},
@@ -160,6 +280,11 @@ int main(int argc, char **argv) {
       {"commit-every", required_argument, NULL, OPT_COMMIT},
       {"version", no_argument, NULL, OPT_VERSION},
       {"shards", required_argument, NULL, OPT_SHARDS},
+      {"encoding", required_argument, NULL, OPT_ENCODING},
+      {"field", required_argument, NULL, OPT_FIELD},
+      {"id-prefix", required_argument, NULL, OPT_ID_PREFIX},
+      {"delete", no_argument, NULL, OPT_DELETE},
+      {"delete-from", required_argument, NULL, OPT_DELETE_FROM},
       {NULL, 0, NULL, 0},
   };
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -167,6 +292,12 @@ int main(int argc, char **argv) {
                   .commit_every = 5000,
                   .stop = &stop_requested};
   unsigned shards = 0; /* 0: whatever INDEX already is */
+  static in_options input = {.warn_fn = print_warning};
+  o.input = &input;
+  char field_err[256];
+  bool deleting = false;
+  const char *delete_from[64];
+  size_t n_delete_from = 0;
   int c;
   while ((c = getopt_long(argc, argv, "d:j:qhn", longopts, NULL)) != -1) {
     switch (c) {
@@ -198,6 +329,36 @@ int main(int argc, char **argv) {
     case OPT_SHARDS:
       if (parse_count(optarg, "--shards", &shards) != 0) return EXIT_FATAL;
       break;
+    case OPT_ENCODING:
+      if (!in_encoding_known(optarg)) {
+        fprintf(stderr,
+                "indexer: --encoding: iconv does not know '%s' (try latin1, "
+                "cp1252, iso-8859-15; iconv --list names them all)\n",
+                optarg);
+        return EXIT_FATAL;
+      }
+      input.encoding = optarg;
+      break;
+    case OPT_FIELD:
+      if (in_options_add_field(&input, optarg, field_err, sizeof field_err)) {
+        fprintf(stderr, "indexer: %s\n", field_err);
+        return EXIT_FATAL;
+      }
+      break;
+    case OPT_ID_PREFIX:
+      input.id_prefix = optarg;
+      break;
+    case OPT_DELETE:
+      deleting = true;
+      break;
+    case OPT_DELETE_FROM:
+      if (n_delete_from == sizeof delete_from / sizeof *delete_from) {
+        fputs("indexer: too many --delete-from files\n", stderr);
+        return EXIT_FATAL;
+      }
+      delete_from[n_delete_from++] = optarg;
+      deleting = true;
+      break;
     case OPT_VERSION:
       printf("indexer (cronaca) %s\n", CRONACA_VERSION);
       return 0;
@@ -210,6 +371,10 @@ int main(int argc, char **argv) {
     fputs("indexer: no index given: use -d INDEX (see --help)\n", stderr);
     return EXIT_FATAL;
   }
+  if (deleting)
+    return run_delete(&o, (const char *const *)argv + optind,
+                      (size_t)(argc - optind), delete_from, n_delete_from,
+                      input.id_prefix);
   if (optind >= argc && !o.prune && !o.dry_run) {
     fputs("indexer: nothing to index: name files or directories (see --help)\n",
           stderr);

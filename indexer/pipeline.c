@@ -18,6 +18,7 @@
 #include "build.h"
 #include "duplicates.h"
 #include "hash.h"
+#include "id_origins.h"
 #include "input.h"
 #include "meta.h"
 #include "progress.h"
@@ -96,6 +97,7 @@ struct pipeline {
   strset seen;     /* dry run: id terms the first walk read */
   strset restored; /* dry run: removed ids another file holds */
   progress bar;
+  id_origins *origins;    /* which file of the run gave each id */
   uint64_t files_seen;    /* input files met by the walk, read or not */
   uint64_t input_done;    /* bytes of finished input files */
   uint64_t input_current; /* bytes of the current file consumed */
@@ -313,6 +315,28 @@ static void on_problem(const in_where *w, const char *reason, void *ctx) {
   problem(rc->pl, w, reason);
 }
 
+/* An id an earlier file of this run gave too: said once, not counted as
+ * skipped (the later copy wins, as always). */
+static void note_origin(pipeline *pl, const char *id, const in_where *w,
+                        bool end_of_file) {
+  char msg[1024];
+  bool say = end_of_file ? io_end_file(pl->origins, msg, sizeof msg)
+                         : io_note(pl->origins, id, msg, sizeof msg) && *msg;
+  if (!say || pl->opts->quiet_problems) return;
+  char where[PATH_MAX + 64];
+  if (w->line)
+    snprintf(where, sizeof where, "%s:%llu", w->path,
+             (unsigned long long)w->line);
+  else
+    snprintf(where, sizeof where, "%s", w->path);
+  char *safe = cr_sanitize_for_terminal(where, strlen(where));
+  char *safe_msg = cr_sanitize_for_terminal(msg, strlen(msg));
+  report(pl, "indexer: %s: warning: %s\n", safe ? safe : where,
+         safe_msg ? safe_msg : msg);
+  free(safe);
+  free(safe_msg);
+}
+
 /* Deals j to the worker its id hashes to. */
 static void dispatch(pipeline *pl, job *j) {
   jq_push(&pl->workers[hash_id(j->art.id) % pl->n_workers].q, j);
@@ -368,6 +392,7 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   read_ctx *rc = ctx;
   pipeline *pl = rc->pl;
   if (*pl->opts->stop || has_failed(pl)) return 1;
+  if (!rc->restoring && pl->origins) note_origin(pl, art->id, w, false);
   if (pl->opts->keep && !pl->opts->keep(art->id, pl->opts->keep_ctx))
     return 0; /* another shard's article */
   if (rc->restoring || rc->file->drops_stale || pl->opts->dry_run) {
@@ -428,20 +453,25 @@ static int on_file(const in_file *f, void *ctx) {
   bool restoring = ((read_ctx *)ctx)->restoring;
   if (*pl->opts->stop || has_failed(pl)) return 1;
   pl->files_seen++;
-  char signature[96], hash[17];
+  char signature[96], hash[17], tag[17];
+  in_options_tag(pl->opts->input, tag);
   src_signature(signature, sizeof signature, f->size, f->mtime_ns, NULL);
   const char *known = f->key ? src_table_get(&pl->known, f->key) : NULL;
-  bool unchanged = known && src_same_time(known, signature);
+  /* Read with other options (--encoding...), a file reads differently. */
+  bool unchanged = known && src_same_time(known, signature) &&
+                   src_same_tag(known, tag);
   /* A new time on the same bytes (a touch, a copy) is no change: read
    * again, the file's copy of an id would win over a newer one another
    * file gave since. Its new time is recorded, so the next run need not
    * hash it again. */
   bool have_hash =
       !unchanged && f->key && f->size >= 0 && src_content_hash(f->path, hash);
-  if (have_hash)
+  if (have_hash) {
     src_signature(signature, sizeof signature, f->size, f->mtime_ns, hash);
+    src_signature_tag(signature, sizeof signature, tag);
+  }
   if (known && !unchanged && have_hash &&
-      src_same_bytes(known, f->size, hash)) {
+      src_same_bytes(known, f->size, hash) && src_same_tag(known, tag)) {
     unchanged = true;
     if (!pl->opts->dry_run && !restoring) {
       char key[PATH_MAX + 16];
@@ -486,7 +516,26 @@ static int on_file(const in_file *f, void *ctx) {
 
   read_ctx rc = {pl, sf, restoring};
   pl->input_current = 0;
-  in_status status = in_read(f, on_article, on_problem, &rc);
+  in_file with_options = *f;
+  with_options.options = pl->opts->input;
+  /* Records appended to a JSON Lines dump: only they are read (not with
+   * --prune, which must see every id the file holds). */
+  if (known && !restoring && have_hash && !pl->pruning &&
+      f->format == IN_JSONL && !f->compressed && src_same_tag(known, tag) &&
+      src_appended(known, f->path, f->size, &with_options.start_offset,
+                   &with_options.start_line)) {
+    pl->stats->appended_files++;
+  }
+  with_options.quiet_warnings = restoring || pl->opts->quiet_problems;
+  if (!restoring && pl->origins && io_begin_file(pl->origins, f->path) != 0) {
+    io_free(pl->origins); /* out of memory: no more warnings */
+    pl->origins = NULL;
+  }
+  in_status status = in_read(&with_options, on_article, on_problem, &rc);
+  if (!restoring && pl->origins) {
+    in_where end = {f->path, NULL, 0, 0};
+    note_origin(pl, NULL, &end, true);
+  }
   pl->input_done += (uint64_t)(f->size > 0 ? f->size : 0);
   pl->input_current = 0;
   pthread_mutex_lock(&pl->lock);
@@ -644,7 +693,8 @@ static void walk_paths(pipeline *pl, bool restoring) {
     if (!restoring && !pl->opts->quiet_problems && pl->files_seen == before &&
         stat(path, &st) == 0 && S_ISDIR(st.st_mode))
       report(pl, "indexer: %s: no article files in it (%s)\n", path,
-             ".txt, .jsonl, .ndjson, compressed .gz/.zst/.xz, .tar*, .zip");
+             ".txt, .jsonl, .ndjson, .json, .csv, .tsv, .html, .htm, "
+             "compressed .gz/.zst/.xz, .tar*, .zip");
   }
 }
 
@@ -762,6 +812,7 @@ static int open_index(pipeline *pl, cr_error *err) {
 
 /* Frees what the run holds, closing the index and any shard left open. */
 static void free_pipeline(pipeline *pl) {
+  io_free(pl->origins);
   if (pl->workers) {
     for (unsigned i = 0; i < pl->n_workers; i++) {
       if (pl->workers[i].shard) cr_wdb_close(pl->workers[i].shard, NULL);
@@ -790,7 +841,7 @@ static void free_pipeline(pipeline *pl) {
 }
 
 int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
-  pipeline pl = {.opts = opts, .stats = stats};
+  pipeline pl = {.opts = opts, .stats = stats, .origins = io_new()};
   memset(stats, 0, sizeof *stats);
   atomic_init(&pl.failed, false);
   pthread_mutex_init(&pl.lock, NULL);

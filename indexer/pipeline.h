@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "input.h"
 
 typedef struct pl_options {
   const char *index;        /* index directory */
@@ -46,6 +47,8 @@ typedef struct pl_options {
                                   added and replaced, and list on stdout
                                   what --prune would remove */
   bool quiet;                  /* no progress bar */
+  const in_options *input;     /* --encoding, --field, --id-prefix (NULL:
+                                  defaults) */
   volatile sig_atomic_t *stop; /* set by a signal handler: wind down */
   /* Sharded runs (shards.h) read the input once per shard: keep says
    * which articles belong to this pass (NULL: all), and quiet_problems
@@ -59,6 +62,7 @@ typedef struct pl_stats {
   uint64_t added;            /* new articles */
   uint64_t replaced;         /* articles whose id was already indexed */
   uint64_t unchanged_files;  /* files skipped as unchanged since last run */
+  uint64_t appended_files;   /* JSON Lines files read from their old end */
   uint64_t skipped;          /* bad records and unreadable files */
   uint64_t missing_paths;    /* paths named that are not there */
   uint64_t pruned_files;     /* vanished files whose articles were removed */

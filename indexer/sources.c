@@ -101,6 +101,60 @@ bool src_same_bytes(const char *known, int64_t bytes, const char *hash) {
   size_t n = time_part(known);
   char size[32];
   int len = snprintf(size, sizeof size, "%" PRId64 ":", bytes);
-  return known[n] == ':' && strcmp(known + n + 1, hash) == 0 &&
+  size_t k = strlen(hash);
+  return known[n] == ':' && strncmp(known + n + 1, hash, k) == 0 &&
+         (known[n + 1 + k] == '\0' || known[n + 1 + k] == ':') &&
          strncmp(known, size, (size_t)len) == 0;
+}
+
+void src_signature_tag(char *buf, size_t size, const char *tag) {
+  size_t n = strlen(buf);
+  if (*tag && n < size) snprintf(buf + n, size - n, ":%s", tag);
+}
+
+bool src_same_tag(const char *known, const char *tag) {
+  /* The tag is the fourth part: after size, time and hash. */
+  const char *p = known;
+  for (int i = 0; i < 3 && p; i++) {
+    p = strchr(p, ':');
+    if (p) p++;
+  }
+  return p ? strcmp(p, tag) == 0 : *tag == '\0';
+}
+
+bool src_appended(const char *known, const char *path, int64_t new_size,
+                  int64_t *from, uint64_t *from_line) {
+  /* "<size>:<mtime>:<hash>[:<tag>]" */
+  char *end;
+  long long size = strtoll(known, &end, 10);
+  const char *colon = *end == ':' ? strchr(end + 1, ':') : NULL;
+  if (!colon || size <= 0 || size >= new_size) return false;
+  char want[17];
+  if (strlen(colon + 1) < 16) return false;
+  memcpy(want, colon + 1, 16);
+  want[16] = '\0';
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  static _Thread_local char buf[1 << 16];
+  uint64_t h = 0xcbf29ce484222325ULL, lines = 0;
+  int64_t left = size;
+  char last = 0;
+  while (left > 0) {
+    ssize_t k =
+        read(fd, buf, left < (int64_t)sizeof buf ? (size_t)left : sizeof buf);
+    if (k <= 0) break;
+    for (ssize_t i = 0; i < k; i++) {
+      h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ULL;
+      lines += buf[i] == '\n';
+    }
+    last = buf[k - 1];
+    left -= k;
+  }
+  close(fd);
+  char got[17];
+  snprintf(got, sizeof got, "%016" PRIx64, h);
+  if (left != 0 || last != '\n' || strcmp(got, want) != 0) return false;
+  *from = size;
+  *from_line = lines;
+  return true;
 }

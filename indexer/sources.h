@@ -2,8 +2,9 @@
  *
  * For each input file, metadata "src:<absolute path>" holds its signature
  * "<size>:<mtime in ns>:<content hash>" (indexes from before the hash
- * hold "<size>:<mtime in ns>"). A file whose size and time are unchanged
- * is skipped; so is one whose time changed but whose bytes did not (a
+ * hold "<size>:<mtime in ns>"), then ":<options tag>" when the file was
+ * read with --encoding, --field or --id-prefix. A file whose size and time are
+ * unchanged is skipped; so is one whose time changed but whose bytes did not (a
  * touch, a copy of the same file), since reading it again would let its
  * copy of an id win over a newer one from another file. A recorded file
  * that no longer exists can be pruned. The table is read
@@ -41,6 +42,18 @@ const char *src_table_get(const src_table *t, const char *key);
  * when unknown. */
 void src_signature(char *buf, size_t size, int64_t bytes, int64_t mtime_ns,
                    const char *hash);
+/* Appends ":<tag>" to a signature made with a hash, when tag is not ""
+ * (the run's input options, in_options_tag: a file read with other
+ * options, --encoding say, reads differently and is not unchanged). */
+void src_signature_tag(char *buf, size_t size, const char *tag);
+/* Whether signature known was read with the options of tag. */
+bool src_same_tag(const char *known, const char *tag);
+/* Whether the file at path, now new_size bytes, is the file signature
+ * known describes with lines appended: its first <size> bytes have the
+ * recorded content hash and end with a line break. Then *from is that
+ * size and *from_line the number of lines in it. */
+bool src_appended(const char *known, const char *path, int64_t new_size,
+                  int64_t *from, uint64_t *from_line);
 /* 16 hex digits of a 64-bit FNV-1a of the file's bytes as stored, into
  * hash; false if the file cannot be read. */
 bool src_content_hash(const char *path, char hash[17]);

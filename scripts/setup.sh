@@ -20,6 +20,7 @@ packages=(
   build-essential cmake pkg-config
   libxapian-dev libstemmer-dev libcriterion-dev
   libutf8proc-dev libjansson-dev libarchive-dev libzstd-dev
+  libxml2-dev libcsv-dev
   xapian-tools
   clang libclang-rt-14-dev strace
   xapian-omega sqlite3 libsqlite3-dev gnuplot-nox time

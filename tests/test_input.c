@@ -623,7 +623,8 @@ Test(input, junk_empty_and_unreadable_files) {
   cr_expect_str_eq(ids(&s), "ok.txt");
   static const char *const want[] = {
       "j/binario.txt: binary file: not UTF-8 text",
-      "j/latin1.txt: not UTF-8 text (binary?)",
+      "j/latin1.txt: not UTF-8 text: byte 0xe0 at offset 4; if it is "
+      "Latin-1 or Windows-1252, index it with --encoding cp1252",
       "j/vuoto.txt: empty file",
       "j/bianco.txt: empty file",
       "j/vuoto.jsonl: empty file",

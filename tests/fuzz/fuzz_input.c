@@ -1,5 +1,6 @@
-/* fuzz_input.c — libFuzzer target: the article-text parser and the JSON
- * Lines reader on arbitrary bytes. The bytes are written to a scratch
+/* fuzz_input.c — libFuzzer target: the article-text parser and every
+ * file reader (JSON Lines, .json, CSV, HTML, and JSON Lines through the
+ * --encoding decoder) on arbitrary bytes. The bytes are written to a scratch
  * file once per input, so the reader runs exactly as the indexer runs it. */
 #include <stdint.h>
 #include <stdio.h>
@@ -53,6 +54,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                   .format = IN_JSONL,
                   .compressed = false};
   size_t n = 0;
+  in_read(&file, count_article, ignore_problem, &n);
+  static const enum in_format others[] = {IN_JSON, IN_CSV, IN_HTML};
+  for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+    file.format = others[i];
+    in_read(&file, count_article, ignore_problem, &n);
+  }
+  static const in_options cp1252 = {.encoding = "cp1252"};
+  file.format = IN_JSONL;
+  file.options = &cp1252;
   in_read(&file, count_article, ignore_problem, &n);
   return 0;
 }

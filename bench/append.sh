@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# append.sh — what one record appended to a big JSON Lines dump costs.
+#
+#   bench/append.sh [N] [BUILD_DIR]
+#
+# Builds an index of N synthetic articles (default 300000; gen_corpus.py
+# over DICE, or plain generated text when DICE is absent), appends one
+# record, and times the update beside the first build. Before issue 20 the
+# update re-read the whole dump ("1 added, 300000 replaced"); now only what
+# follows the dump's old end is read.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+n=${1:-300000}
+build=${2:-"$here/build"}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+dice="$here/../shared/corpus/dice/dice_gazzettadimodena_texts.jsonl.gz"
+if [ -f "$dice" ]; then
+  python3 "$here/bench/gen_corpus.py" "$dice" "$n" "$work/dump.jsonl"
+else
+  python3 - "$n" "$work/dump.jsonl" <<'PY'
+import sys
+n, out = int(sys.argv[1]), sys.argv[2]
+words = "sindaco consiglio comunale lavori strada scuola ospedale treno".split()
+with open(out, "w") as f:
+    for i in range(n):
+        text = " ".join(words[(i * 7 + k) % len(words)] for k in range(60))
+        f.write('{"id": "gen-%d", "text": "%s %d"}\n' % (i, text, i))
+PY
+fi
+echo "append: $n records, $(du -h "$work/dump.jsonl" | cut -f1)" >&2
+first=$( { /usr/bin/time -f "%e s" "$build/indexer" -d "$work/index" "$work/dump.jsonl"; } 2>&1 | tail -2)
+echo "first build: $first" >&2
+echo '{"id": "appended-1", "text": "Un articolo aggiunto in coda al dump."}' >> "$work/dump.jsonl"
+update=$( { /usr/bin/time -f "%e s" "$build/indexer" -d "$work/index" "$work/dump.jsonl"; } 2>&1 | tail -2)
+echo "append of one record: $update" >&2
