@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "analyzer.h"
+#include "sizes.h"
 #include "pipeline.h"
 #include "shards.h"
 #include "xapian_c.h"
@@ -51,7 +52,7 @@ static void usage(FILE *out) {
       "index's,\n"
       "                        italian for a new one)\n"
       "      --commit-every N  articles per commit when updating (default "
-      "5000)\n"
+      CR_NUM_TEXT(CR_COMMIT_EVERY) ")\n"
       "  -q, --quiet           no progress bar and no summary\n"
       "  -h, --help            show this help\n"
       "      --version         show the version\n"
@@ -164,7 +165,7 @@ int main(int argc, char **argv) {
   };
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   pl_options o = {.jobs = cores > 0 ? (unsigned)cores : 1,
-                  .commit_every = 5000,
+                  .commit_every = CR_COMMIT_EVERY,
                   .stop = &stop_requested};
   unsigned shards = 0; /* 0: whatever INDEX already is */
   int c;
