@@ -303,11 +303,12 @@ static int measure(const char *gold_path, const char *const *paths,
     fprintf(stderr, "bench_duplicates: %s\n", err.message);
     goto done;
   }
-  int r1 = cr_rdb_values(db, CR_SLOT_CARD, collect_id, &ids);
+  int r1 = cr_rdb_values(db, CR_SLOT_CARD, collect_id, &ids, &err);
   double t0 = now_ms();
-  int r2 = r1 ? r1 : cr_rdb_values(db, CR_SLOT_MINHASH, collect_sig, &s);
+  int r2 = r1 ? r1 : cr_rdb_values(db, CR_SLOT_MINHASH, collect_sig, &s, &err);
   double read_ms = now_ms() - t0;
-  int r3 = r2 ? r2 : cr_rdb_values(db, CR_SLOT_CLUSTER, collect_group, &g);
+  int r3 =
+      r2 ? r2 : cr_rdb_values(db, CR_SLOT_CLUSTER, collect_group, &g, &err);
   cr_rdb_close(db);
   if (r1 || r2 || r3) {
     fprintf(stderr, "bench_duplicates: cannot read the index's values\n");
@@ -440,7 +441,8 @@ static int strip(const char *path) {
   double assign_ms = now_ms() - t;
   if (rc == 0) rc = cr_wdb_commit(db, &err);
   u64s docs = {0};
-  if (rc == 0 && cr_wdb_values(db, CR_SLOT_MINHASH, collect_docid, &docs)) {
+  if (rc == 0 &&
+      cr_wdb_values(db, CR_SLOT_MINHASH, collect_docid, &docs, &err)) {
     cr_error_set(&err, CR_E_IO, "cannot read the signatures");
     rc = -1;
   }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "meta.h"
+#include "sizes.h"
 
 /* ---- Paths -------------------------------------------------------------- */
 
@@ -159,7 +160,7 @@ static int swap_in(const char *fresh, const char *index, const char *building,
 /* Groups near duplicates across the shards, written into each. */
 static int group_shards(const char *const *paths, unsigned n, dup_stats *dups,
                         cr_error *err) {
-  cr_wdb *shards[64] = {NULL};
+  cr_wdb *shards[CR_MAX_WORKERS] = {NULL};
   unsigned opened = 0;
   int rc = n <= sizeof shards / sizeof *shards ? 0 : -1;
   if (rc != 0) cr_error_set(err, CR_E_INVALID, "too many shards: %u", n);

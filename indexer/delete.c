@@ -72,7 +72,10 @@ int dl_run(const char *dir, const char *const *ids, size_t n, bool dry_run,
     unsigned k = n_dbs > 1 ? sh_shard_of(ids[i], n_dbs) : 0;
     char *safe = cr_sanitize_for_terminal(ids[i], strlen(ids[i]));
     const char *shown = safe ? safe : ids[i];
-    if (cr_wdb_termfreq(dbs[k], term) == 0) {
+    uint32_t held = 0;
+    if (cr_wdb_termfreq(dbs[k], term, &held, err) != 0) {
+      rc = -1;
+    } else if (held == 0) {
       fprintf(stderr, "indexer: %s: not in the index\n", shown);
       stats->missing++;
     } else if (dry_run) {

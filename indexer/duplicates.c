@@ -158,10 +158,13 @@ static void stored_keys_free(stored_keys *s) {
   memset(s, 0, sizeof *s);
 }
 
-/* A group's key: the article id of its root, from the root's card. */
-static char *group_key(cr_wdb *db, cr_docid id) {
+/* A group's key: the article id of its root, from the root's card. NULL
+ * with err filled when the card cannot be read or memory ran out. */
+static char *group_key(cr_wdb *db, cr_docid id, cr_error *err) {
   size_t len = 0;
-  char *card = cr_wdb_doc_value(db, id, CR_SLOT_CARD, &len);
+  char *card;
+  if (cr_wdb_doc_value(db, id, CR_SLOT_CARD, &card, &len, err) != 0)
+    return NULL;
   cr_stored st;
   cr_error perr;
   char *key = NULL;
@@ -174,6 +177,7 @@ static char *group_key(cr_wdb *db, cr_docid id) {
     key = malloc(16);
     if (key) snprintf(key, 16, "#%u", (unsigned)id);
   }
+  if (!key) cr_error_set(err, CR_E_NOMEM, "out of memory");
   return key;
 }
 
@@ -191,9 +195,9 @@ static int write_shard_keys(cr_wdb *db, const signed_docs *s, uint32_t from,
                             uint32_t to, uint32_t *parent, char **keys,
                             dup_stats *stats, cr_error *err) {
   stored_keys old = {0};
-  if (cr_wdb_values(db, CR_SLOT_CLUSTER, collect_key, &old) != 0) {
-    cr_error_set(err, old.oom ? CR_E_NOMEM : CR_E_IO,
-                 old.oom ? "out of memory" : "cannot read near-duplicate keys");
+  int got = cr_wdb_values(db, CR_SLOT_CLUSTER, collect_key, &old, err);
+  if (got != 0) {
+    if (got > 0) cr_error_set(err, CR_E_NOMEM, "out of memory");
     stored_keys_free(&old);
     return -1;
   }
@@ -222,10 +226,10 @@ int dup_assign_groups(cr_wdb *const *dbs, size_t n_dbs, double threshold,
   int rc = -1;
   for (size_t d = 0; d < n_dbs; d++) {
     s.current = (uint16_t)d;
-    if (cr_wdb_values(dbs[d], CR_SLOT_MINHASH, collect_signature, &s) != 0) {
-      cr_error_set(err, s.oom ? CR_E_NOMEM : CR_E_IO,
-                   s.oom ? "out of memory"
-                         : "cannot read the near-duplicate signatures");
+    int got =
+        cr_wdb_values(dbs[d], CR_SLOT_MINHASH, collect_signature, &s, err);
+    if (got != 0) {
+      if (got > 0) cr_error_set(err, CR_E_NOMEM, "out of memory");
       goto done;
     }
   }
@@ -249,10 +253,7 @@ int dup_assign_groups(cr_wdb *const *dbs, size_t n_dbs, double threshold,
     if (size[i] < 2) continue; /* not a root, or alone */
     stats->groups++;
     stats->grouped_docs += size[i];
-    if (!(keys[i] = group_key(dbs[s.shard[i]], s.ids[i]))) {
-      cr_error_set(err, CR_E_NOMEM, "out of memory");
-      goto done;
-    }
+    if (!(keys[i] = group_key(dbs[s.shard[i]], s.ids[i], err))) goto done;
   }
   /* Every shard is visited: one with no signature left still loses its
    * old keys. */

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "schema.h"
+#include "article.h"
 
 enum in_format {
   IN_TEXT,    /* one article per file */

@@ -23,10 +23,10 @@
 
 #include "dates.h"
 #include "input_internal.h"
+#include "sizes.h"
 #include "utf8.h"
 
 /* A title line longer than this is a paragraph: the text has no title. */
-#define MAX_TITLE_BYTES 300
 /* Header lines (by-line, date) are at most this long. */
 #define MAX_HEADER_BYTES 80
 _Static_assert(MAX_HEADER_BYTES < IN_AUTHOR_BYTES, "a by-line fits its buffer");
@@ -164,7 +164,7 @@ void in_parse_article_text(char *text, size_t len, cr_article *art,
   line l;
   while (get_line(text, len, body, &l) && line_blank(&l))
     body = l.next;
-  if (body >= len || t.e - t.b > MAX_TITLE_BYTES) return;
+  if (body >= len || t.e - t.b > CR_TEXT_TITLE_MAX) return;
 
   /* The header: up to three short lines right after the title's blank
    * lines, each a date or a by-line, at most one of each. */

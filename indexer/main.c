@@ -14,6 +14,7 @@
 #include "input.h"
 #include "pipeline.h"
 #include "shards.h"
+#include "sizes.h"
 #include "xapian_c.h"
 
 enum { EXIT_SKIPPED = 1, EXIT_FATAL = 2, EXIT_INTERRUPTED = 130 };
@@ -55,31 +56,46 @@ static void usage(FILE *out) {
       "      --language LANG   Snowball stemming language (default: the "
       "index's,\n"
       "                        italian for a new one)\n"
-      "      --commit-every N  articles per commit when updating (default "
-      "5000)\n"
-      "      --encoding ENC    the inputs are in ENC, not UTF-8 (latin1, "
-      "cp1252,\n"
-      "                        iso-8859-15, any name iconv knows)\n"
-      "      --field F=KEY     read field F (id, title, text, date, author,\n"
-      "                        source, url) from the JSON key or CSV column "
-      "KEY\n"
-      "                        (repeatable: --field title=headline)\n"
-      "      --id-prefix P     prepend P to the id of every article read\n"
-      "                        (P=dice: keeps 57 apart from another file's "
-      "57)\n"
-      "      --delete          the operands are article ids, not paths: "
-      "remove\n"
-      "                        those articles (with -n, list them)\n"
-      "      --delete-from F   remove the ids listed in F, one a line (- for\n"
-      "                        standard input)\n"
-      "  -q, --quiet           no progress bar and no summary\n"
-      "  -h, --help            show this help\n"
-      "      --version         show the version\n"
-      "\n"
-      "Exit status: 0 success, 1 some input was skipped (reported on stderr\n"
-      "as file:line), 2 usage or fatal error (also a PATH that is not there,\n"
-      "after indexing the others), 130 interrupted (what was done is\n"
-      "committed).\n",
+      "      --commit-every N  articles per commit when updating "
+      "(default " CR_NUM_TEXT(
+          CR_COMMIT_EVERY) ")\n"
+                           "      --encoding ENC    the inputs are in ENC, not "
+                           "UTF-8 (latin1, "
+                           "cp1252,\n"
+                           "                        iso-8859-15, any name "
+                           "iconv knows)\n"
+                           "      --field F=KEY     read field F (id, title, "
+                           "text, date, author,\n"
+                           "                        source, url) from the JSON "
+                           "key or CSV column "
+                           "KEY\n"
+                           "                        (repeatable: --field "
+                           "title=headline)\n"
+                           "      --id-prefix P     prepend P to the id of "
+                           "every article read\n"
+                           "                        (P=dice: keeps 57 apart "
+                           "from another file's "
+                           "57)\n"
+                           "      --delete          the operands are article "
+                           "ids, not paths: "
+                           "remove\n"
+                           "                        those articles (with -n, "
+                           "list them)\n"
+                           "      --delete-from F   remove the ids listed in "
+                           "F, one a line (- for\n"
+                           "                        standard input)\n"
+                           "  -q, --quiet           no progress bar and no "
+                           "summary\n"
+                           "  -h, --help            show this help\n"
+                           "      --version         show the version\n"
+                           "\n"
+                           "Exit status: 0 success, 1 some input was skipped "
+                           "(reported on stderr\n"
+                           "as file:line), 2 usage or fatal error (also a PATH "
+                           "that is not there,\n"
+                           "after indexing the others), 130 interrupted (what "
+                           "was done is\n"
+                           "committed).\n",
       out);
 }
 
@@ -289,7 +305,7 @@ int main(int argc, char **argv) {
   };
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   pl_options o = {.jobs = cores > 0 ? (unsigned)cores : 1,
-                  .commit_every = 5000,
+                  .commit_every = CR_COMMIT_EVERY,
                   .stop = &stop_requested};
   unsigned shards = 0; /* 0: whatever INDEX already is */
   static in_options input = {.warn_fn = print_warning};

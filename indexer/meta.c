@@ -21,20 +21,28 @@ int meta_stamp(cr_wdb *db, const char *language, cr_error *err) {
 int meta_check(cr_wdb *db, const char *index, const char *asked, char *language,
                size_t size, cr_error *err) {
   size_t len = 0;
-  if (cr_wdb_doccount(db) == 0) {
+  uint32_t docs;
+  if (cr_wdb_doccount(db, &docs, err) != 0) return -1;
+  if (docs == 0) {
     /* An empty index (a shard that got nothing yet, say) keeps its
      * language unless told otherwise. */
-    char *had = cr_wdb_get_metadata(db, CR_META_LANGUAGE, &len);
+    char *had;
+    if (cr_wdb_get_metadata(db, CR_META_LANGUAGE, &had, &len, err) != 0)
+      return -1;
     snprintf(language, size, "%s", asked ? asked : had ? had : "italian");
     free(had);
     return meta_stamp(db, language, err);
   }
-  char *stamp = cr_wdb_get_metadata(db, CR_META_SCHEMA, &len);
+  char *stamp;
+  if (cr_wdb_get_metadata(db, CR_META_SCHEMA, &stamp, &len, err) != 0)
+    return -1;
   int rc = cr_schema_check_stamp(stamp, index, "", err);
   free(stamp);
   if (rc != 0) return -1;
   /* Indexes from before the stamp were built for the default, Italian. */
-  char *was = cr_wdb_get_metadata(db, CR_META_LANGUAGE, &len);
+  char *was;
+  if (cr_wdb_get_metadata(db, CR_META_LANGUAGE, &was, &len, err) != 0)
+    return -1;
   snprintf(language, size, "%s", was ? was : "italian");
   free(was);
   bool same = !asked || strcmp(language, asked) == 0;
@@ -56,7 +64,9 @@ int meta_store_dict(cr_wdb *db, const cr_textdict *dict, cr_error *err) {
 int meta_load_dict(cr_wdb *db, cr_textdict **dict, cr_error *err) {
   size_t len = 0;
   *dict = NULL;
-  char *bytes = cr_wdb_get_metadata(db, CR_META_TEXTDICT, &len);
+  char *bytes;
+  if (cr_wdb_get_metadata(db, CR_META_TEXTDICT, &bytes, &len, err) != 0)
+    return -1;
   if (bytes) *dict = cr_textdict_load(bytes, len, CR_TEXTDICT_PACK, err);
   bool ok = !bytes || *dict;
   free(bytes);

@@ -171,8 +171,9 @@ static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
   pipeline *pl = w->pl;
   cr_error err;
   if (pl->build_mode) {
-    bool existed = cr_wdb_termfreq(w->shard, id_term) > 0;
-    if (cr_wdb_replace(w->shard, id_term, doc, &err) != 0) {
+    uint32_t had;
+    if (cr_wdb_termfreq(w->shard, id_term, &had, &err) != 0 ||
+        cr_wdb_replace(w->shard, id_term, doc, &err) != 0) {
       build_shard_failed(&err, w->shard_path);
       fail(pl, &err);
       return;
@@ -189,7 +190,7 @@ static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
       }
     }
     pthread_mutex_lock(&pl->lock);
-    if (existed)
+    if (had > 0)
       pl->stats->replaced++;
     else
       pl->stats->added++;
@@ -201,11 +202,12 @@ static void write_doc(worker *w, job *j, cr_doc *doc, const char *id_term) {
   }
   pthread_mutex_lock(&pl->lock);
   if (!has_failed(pl)) {
-    bool existed = cr_wdb_termfreq(pl->db, id_term) > 0;
-    if (cr_wdb_replace(pl->db, id_term, doc, &err) != 0) {
+    uint32_t had;
+    if (cr_wdb_termfreq(pl->db, id_term, &had, &err) != 0 ||
+        cr_wdb_replace(pl->db, id_term, doc, &err) != 0) {
       fail_locked(pl, &err);
     } else {
-      if (existed)
+      if (had > 0)
         pl->stats->replaced++;
       else
         pl->stats->added++;
@@ -228,14 +230,11 @@ static void *worker_main(void *arg) {
   pipeline *pl = w->pl;
   cr_error err;
   cr_analyzer *an = cr_analyzer_new(pl->language, &err);
-  cr_doc *doc = cr_doc_new();
-  if (!an || !doc) {
-    if (an) cr_error_set(&err, CR_E_NOMEM, "out of memory");
-    fail(pl, &err);
-  }
+  cr_doc *doc = an ? cr_doc_new(&err) : NULL;
+  if (!an || !doc) fail(pl, &err);
   cr_textpack *tp = NULL;
   job *j;
-  char id_term[256];
+  char id_term[CR_ID_TERM_SIZE];
   while ((j = jq_pop(&w->q)) != NULL) {
     /* The dictionary is final once articles reach the workers. */
     if (!tp && !(tp = cr_textpack_new(pl->dict))) {
@@ -243,8 +242,8 @@ static void *worker_main(void *arg) {
       fail(pl, &err);
     }
     if (an && doc && tp && !has_failed(pl)) {
-      cr_doc_clear(doc);
-      if (cr_schema_build(an, tp, &j->art, doc, id_term, sizeof id_term,
+      if (cr_doc_clear(doc, &err) == 0 &&
+          cr_schema_build(an, tp, &j->art, doc, id_term, sizeof id_term,
                           &err) == 0)
         write_doc(w, j, doc, id_term);
       else
@@ -407,7 +406,13 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
       strset *into = rc->restoring ? &pl->restored : &pl->seen;
       ok = ss_add(into, id_term, strlen(id_term)) == 0;
       if (!rc->restoring) {
-        if (pl->db && cr_wdb_termfreq(pl->db, id_term) > 0)
+        uint32_t had = 0;
+        cr_error err;
+        if (pl->db && cr_wdb_termfreq(pl->db, id_term, &had, &err) != 0) {
+          fail(pl, &err);
+          return 1;
+        }
+        if (had > 0)
           pl->stats->replaced++;
         else
           pl->stats->added++;
@@ -596,7 +601,7 @@ static int record_signatures(cr_wdb *db, void *ctx, cr_error *err) {
 /* Build mode's end: the shards compacted into a new index, with the
  * signatures, stamp and dictionary, swapped in place of the empty one. */
 static int finish_build(pipeline *pl, cr_error *err) {
-  const char *shards[64];
+  const char *shards[CR_MAX_WORKERS];
   for (unsigned i = 0; i < pl->n_workers; i++)
     shards[i] = pl->workers[i].shard_path;
   build_extras extras = {pl->language, pl->dict, record_signatures, pl};
@@ -792,6 +797,15 @@ static bool is_index(const char *dir) {
 
 /* Opens the index for the run, taking its lock. A dry run writes
  * nothing: it creates no index (pl->db stays NULL when there is none). */
+/* Build mode for an empty index, update mode otherwise. A count that
+ * failed stops the run: read as empty, it would replace the index. */
+static int choose_mode(pipeline *pl, cr_error *err) {
+  uint32_t docs;
+  if (cr_wdb_doccount(pl->db, &docs, err) != 0) return -1;
+  pl->build_mode = docs == 0;
+  return 0;
+}
+
 static int open_index(pipeline *pl, cr_error *err) {
   const char *index = pl->opts->index;
   if (pl->opts->dry_run && !is_index(index)) return 0;
@@ -846,7 +860,7 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   atomic_init(&pl.failed, false);
   pthread_mutex_init(&pl.lock, NULL);
   pl.n_workers = opts->jobs ? opts->jobs : 1;
-  if (pl.n_workers > 64) pl.n_workers = 64;
+  if (pl.n_workers > CR_MAX_WORKERS) pl.n_workers = CR_MAX_WORKERS;
   snprintf(pl.building, sizeof pl.building, "%s.building", opts->index);
   double started = progress_now();
 
@@ -862,8 +876,8 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   if (!pl.db) { /* a dry run, and no index yet: everything is new */
     pl.build_mode = true;
   } else if (dry) {
-    pl.build_mode = cr_wdb_doccount(pl.db) == 0;
-    if (!pl.build_mode && check_schema(&pl, err) != 0) {
+    if (choose_mode(&pl, err) != 0 ||
+        (!pl.build_mode && check_schema(&pl, err) != 0)) {
       free_pipeline(&pl);
       return -1;
     }
@@ -878,16 +892,18 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
       free_pipeline(&pl);
       return -1;
     }
-    pl.build_mode = cr_wdb_doccount(pl.db) == 0;
+    if (choose_mode(&pl, err) != 0) {
+      free_pipeline(&pl);
+      return -1;
+    }
   }
   stats->build_mode = pl.build_mode;
   if (!pl.build_mode && !dry && load_dict(&pl, err) != 0) {
     free_pipeline(&pl);
     return -1;
   }
-  if (pl.db && (src_table_load(&pl.known, pl.db) != 0 ||
-                prune_load_unpruned(pl.db, &pl.unpruned) != 0)) {
-    cr_error_set(err, CR_E_NOMEM, "out of memory");
+  if (pl.db && (src_table_load(&pl.known, pl.db, err) != 0 ||
+                prune_load_unpruned(pl.db, &pl.unpruned, err) != 0)) {
     free_pipeline(&pl);
     return -1;
   }

@@ -156,26 +156,34 @@ void prune_list(const prune_set *ps, const strset *seen, const strset *restored,
 typedef struct unpruned_scan {
   cr_wdb *db;
   strset *into;
-  bool failed; /* memory ran out */
+  bool failed; /* a read failed or memory ran out: err says which */
+  cr_error *err;
 } unpruned_scan;
 
 static int add_unpruned(const char *key, size_t len, void *ctx) {
   unpruned_scan *us = ctx;
   size_t vlen = 0;
-  char *value = cr_wdb_get_metadata(us->db, key, &vlen);
+  char *value;
+  if (cr_wdb_get_metadata(us->db, key, &value, &vlen, us->err) != 0) {
+    us->failed = true;
+    return 1;
+  }
   if (!value) return 0; /* a cleared mark */
   free(value);
   size_t plen = strlen(SRC_UNPRUNED_PREFIX);
   if (ss_add(us->into, key + plen, len - plen) != 0) {
+    cr_error_set(us->err, CR_E_NOMEM, "out of memory");
     us->failed = true;
     return 1;
   }
   return 0;
 }
 
-int prune_load_unpruned(cr_wdb *db, strset *unpruned) {
-  unpruned_scan us = {db, unpruned, false};
-  cr_wdb_metadata_keys(db, SRC_UNPRUNED_PREFIX, add_unpruned, &us);
+int prune_load_unpruned(cr_wdb *db, strset *unpruned, cr_error *err) {
+  unpruned_scan us = {db, unpruned, false, err};
+  if (cr_wdb_metadata_keys(db, SRC_UNPRUNED_PREFIX, add_unpruned, &us, err) <
+      0)
+    return -1;
   ss_sort(unpruned);
   return us.failed ? -1 : 0;
 }

@@ -81,7 +81,7 @@ void prune_list(const prune_set *ps, const strset *seen, const strset *restored,
                 FILE *out, uint64_t *articles, uint64_t *files);
 
 /* Loads into unpruned (sorted) the keys of the files changed since the
- * last --prune (SRC_UNPRUNED_PREFIX marks). 0, or -1 if memory ran out. */
-int prune_load_unpruned(cr_wdb *db, strset *unpruned);
+ * last --prune (SRC_UNPRUNED_PREFIX marks). 0, or -1 with err filled. */
+int prune_load_unpruned(cr_wdb *db, strset *unpruned, cr_error *err);
 
 #endif

@@ -15,16 +15,22 @@ typedef struct load_ctx {
   src_table *t;
   cr_wdb *db;
   int failed;
+  cr_error *err;
 } load_ctx;
 
 static int add_key(const char *key, size_t len, void *ctx) {
   load_ctx *lc = ctx;
   src_table *t = lc->t;
   size_t vlen;
-  char *value = cr_wdb_get_metadata(lc->db, key, &vlen);
+  char *value;
+  if (cr_wdb_get_metadata(lc->db, key, &value, &vlen, lc->err) != 0) {
+    lc->failed = 1;
+    return 1;
+  }
   if (!value) return 0; /* a deleted key */
   if (CR_ARRAY_GROW(t->entries, t->n, t->cap) != 0) {
     free(value);
+    cr_error_set(lc->err, CR_E_NOMEM, "out of memory");
     lc->failed = 1;
     return 1;
   }
@@ -39,10 +45,11 @@ static int by_key(const void *a, const void *b) {
   return strcmp(((const src_entry *)a)->key, ((const src_entry *)b)->key);
 }
 
-int src_table_load(src_table *t, cr_wdb *db) {
+int src_table_load(src_table *t, cr_wdb *db, cr_error *err) {
   memset(t, 0, sizeof *t);
-  load_ctx lc = {t, db, 0};
-  cr_wdb_metadata_keys(db, SRC_META_PREFIX, add_key, &lc);
+  load_ctx lc = {t, db, 0, err};
+  if (cr_wdb_metadata_keys(db, SRC_META_PREFIX, add_key, &lc, err) < 0)
+    return -1;
   if (t->n) qsort(t->entries, t->n, sizeof *t->entries, by_key);
   return lc.failed ? -1 : 0;
 }

@@ -33,8 +33,8 @@ typedef struct src_table {
   size_t n, cap;
 } src_table;
 
-/* Loads every recorded signature from db. */
-int src_table_load(src_table *t, cr_wdb *db);
+/* Loads every recorded signature from db: 0, or -1 with err filled. */
+int src_table_load(src_table *t, cr_wdb *db, cr_error *err);
 void src_table_free(src_table *t);
 /* The recorded signature of key, or NULL. */
 const char *src_table_get(const src_table *t, const char *key);

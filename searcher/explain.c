@@ -30,15 +30,14 @@ void sr_explain_term_name(const char *term, char *out, size_t size) {
 /* The weight the term alone gives the article (0 if it lacks it). */
 static int term_weight(cr_rdb *db, const cr_bm25 *bm25, const char *id_term,
                        const char *term, double *w, cr_error *err) {
-  cr_query *both[2] = {cr_query_term(term, 1, 0), cr_query_term(id_term, 1, 0)};
-  cr_query *q =
-      both[0] && both[1] ? cr_query_combine(CR_OP_FILTER, both, 2, 0) : NULL;
+  cr_query *both[2] = {cr_query_term(term, 1, 0, err), NULL};
+  if (both[0]) both[1] = cr_query_term(id_term, 1, 0, err);
+  cr_query *q = both[0] && both[1]
+                    ? cr_query_combine(CR_OP_FILTER, both, 2, 0, err)
+                    : NULL;
   cr_query_free(both[0]);
   cr_query_free(both[1]);
-  if (!q) {
-    cr_error_set(err, CR_E_NOMEM, "out of memory");
-    return -1;
-  }
+  if (!q) return -1; /* the binding said why */
   cr_search_opts so = cr_search_opts_default();
   so.bm25 = *bm25;
   so.count = 1;

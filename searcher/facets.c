@@ -55,7 +55,7 @@ static bool shown_value(sr_facet_kind k, const char *v, size_t len, char *out,
 
 static int add_count(const char *value, size_t len, uint32_t count, void *ctx) {
   collector *c = ctx;
-  char shown[256];
+  char shown[CR_FACET_SHOWN_SIZE];
   if (!shown_value(c->kind, value, len, shown, sizeof shown)) return 0;
   /* Values come in ascending order, so dates of one year are neighbours. */
   if (c->n && strcmp(c->v[c->n - 1].value, shown) == 0) {
@@ -78,13 +78,14 @@ static int by_count(const void *a, const void *b) {
 }
 
 int sr_facet_collect(const cr_mset *m, unsigned spy, sr_facet_kind k,
-                     out_facet *out) {
+                     out_facet *out, cr_error *err) {
   collector c = {.kind = k};
-  cr_mset_value_counts(m, spy, add_count, &c);
+  int rc = cr_mset_value_counts(m, spy, add_count, &c, err);
   out->name = kinds[k].name;
   out->values = c.v;
   out->n_values = c.n;
-  if (c.oom) {
+  if (rc < 0 || c.oom) {
+    if (rc >= 0) cr_error_set(err, CR_E_NOMEM, "out of memory");
     sr_facet_free(out);
     return -1;
   }

@@ -31,9 +31,10 @@ const char *sr_facet_name(sr_facet_kind k);
 unsigned sr_facet_slot(sr_facet_kind k);
 
 /* Fills out from the counts of count slot `spy` in m: values malloc'd,
- * freed by sr_facet_free. Returns -1 if memory ran out. */
+ * freed by sr_facet_free. Returns -1 with err filled if the counts cannot
+ * be read or memory ran out. */
 int sr_facet_collect(const cr_mset *m, unsigned spy, sr_facet_kind k,
-                     out_facet *out);
+                     out_facet *out, cr_error *err);
 void sr_facet_free(out_facet *f);
 
 #endif

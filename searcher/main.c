@@ -25,6 +25,7 @@
 #include "schema.h"
 #include "search.h"
 #include "show.h"
+#include "sizes.h"
 
 #ifndef CRONACA_VERSION
 #define CRONACA_VERSION "unknown"
@@ -102,10 +103,13 @@ static const char usage_text[] =
     "date:oggi, date:ieri, date:7d (CRONACA_TODAY=YYYY-MM-DD fixes today).\n"
     "Snippets mark matched words **like this** (bold on a terminal).\n"
     "\n"
-    "Limits: a snippet is about 220 bytes of the article, around its best\n"
+    "Limits: a snippet is about " CR_NUM_TEXT(CR_SNIPPET_BYTES) " bytes of the "
+    "article, around its best\n"
     "match; an article without a title shows its first sentence, cut at\n"
-    "120 bytes (the indexer takes a .txt file's first line for a title\n"
-    "only up to 300 bytes); author and source facets keep 200 bytes.\n";
+    CR_NUM_TEXT(CR_DERIVED_TITLE_MAX) " bytes (the indexer takes a .txt file's "
+    "first line for a title\n"
+    "only up to " CR_NUM_TEXT(CR_TEXT_TITLE_MAX) " bytes); author and source "
+    "facets keep " CR_NUM_TEXT(CR_FACET_VALUE_MAX) " bytes.\n";
 
 typedef struct cli {
   const char **paths; /* -d, in order */
@@ -406,8 +410,13 @@ static int run_analyze(const cli *c) {
       return EXIT_USAGE;
     }
     size_t len = 0;
-    built = cr_rdb_shard_metadata(db, 0, CR_META_LANGUAGE, &len);
+    int read =
+        cr_rdb_shard_metadata(db, 0, CR_META_LANGUAGE, &built, &len, &err);
     cr_rdb_close(db);
+    if (read != 0) {
+      report_open_error(c, &err);
+      return EXIT_USAGE;
+    }
   }
   cr_analyzer *an = cr_analyzer_new(c->language ? c->language : built, &err);
   free(built);

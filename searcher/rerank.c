@@ -117,24 +117,28 @@ static int by_score(const void *a, const void *b) {
 
 /* The query's words (at most SR_RERANK_MAX_WORDS) with their idf, from
  * the match's own statistics; the positions are filled per document.
- * Returns how many distinct ones. */
-static size_t query_words(cr_rdb *db, const cr_mset *m,
-                          const cr_parsed_query *pq, sr_rr_word *w, size_t *n) {
-  uint32_t N = cr_rdb_doccount(db);
-  size_t distinct = 0;
+ * Sets *distinct to how many distinct ones: 0, or -1 with err filled. */
+static int query_words(cr_rdb *db, const cr_mset *m, const cr_parsed_query *pq,
+                       sr_rr_word *w, size_t *n, size_t *distinct,
+                       cr_error *err) {
+  uint32_t N;
+  if (cr_rdb_doccount(db, &N, err) != 0) return -1;
+  *distinct = 0;
   *n = pq->n_words < SR_RERANK_MAX_WORDS ? pq->n_words : SR_RERANK_MAX_WORDS;
   for (size_t i = 0; i < *n; i++) {
     w[i] =
         (sr_rr_word){.term = pq->words[i].term, .qpos = pq->words[i].position};
     size_t k = first_of(w, i);
     if (k == i) {
-      w[i].idf = sr_rerank_idf(cr_mset_termfreq(m, w[i].term), N);
-      distinct++;
+      uint32_t tf;
+      if (cr_mset_termfreq(m, w[i].term, &tf, err) != 0) return -1;
+      w[i].idf = sr_rerank_idf(tf, N);
+      ++*distinct;
     } else {
       w[i].idf = w[k].idf;
     }
   }
-  return distinct;
+  return 0;
 }
 
 /* Fills has[i * depth + r]: whether hit r holds word i (distinct words
@@ -173,8 +177,10 @@ int sr_rerank(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
   }
   uint32_t depth = o->depth < size ? o->depth : size;
   sr_rr_word w[SR_RERANK_MAX_WORDS];
-  size_t n;
-  if (depth < 2 || query_words(db, m, pq, w, &n) < 2) return 0;
+  size_t n, distinct;
+  if (depth < 2) return 0;
+  if (query_words(db, m, pq, w, &n, &distinct, err) != 0) return -1;
+  if (distinct < 2) return 0;
   uint32_t *buf = malloc(n * SR_RERANK_MAX_POSITIONS * sizeof *buf);
   rr_hit *hits = malloc(depth * sizeof *hits);
   bool *has = malloc(n * depth * sizeof *has);

@@ -58,7 +58,7 @@ sr_params sr_params_default(void) {
   p.rerank = sr_rerank_opts_default();
   p.search.count = 10;
   p.snippets = true;
-  p.snippet.max_bytes = 220;
+  p.snippet.max_bytes = CR_SNIPPET_BYTES;
   p.snippet.hl_start = OUT_MARK_START;
   p.snippet.hl_end = OUT_MARK_END;
   p.collapse = false;
@@ -92,11 +92,15 @@ static void pause_before(int tries) {
 /* Documents in another layout would print as empty results: say so.
  * Every database is asked: each indexer run stamps its own. */
 static int check_schema(cr_rdb *db, const char *path, cr_error *err) {
-  if (cr_rdb_doccount(db) == 0) return 0;
+  uint32_t docs;
+  if (cr_rdb_doccount(db, &docs, err) != 0) return -1;
+  if (docs == 0) return 0;
   int rc = 0;
   for (size_t k = 0; rc == 0 && k < cr_rdb_shard_count(db); k++) {
     size_t len = 0;
-    char *stamp = cr_rdb_shard_metadata(db, k, CR_META_SCHEMA, &len);
+    char *stamp;
+    if (cr_rdb_shard_metadata(db, k, CR_META_SCHEMA, &stamp, &len, err) != 0)
+      return -1;
     char which[48] = "";
     if (cr_rdb_shard_count(db) > 1)
       snprintf(which, sizeof which, " (database %zu of %zu)", k + 1,
@@ -110,7 +114,9 @@ static int check_schema(cr_rdb *db, const char *path, cr_error *err) {
 /* Adds shard k's text dictionary, unless one with its id is there. */
 static int add_dict(sr_engine *e, size_t k, cr_error *err) {
   size_t len = 0;
-  char *bytes = cr_rdb_shard_metadata(e->db, k, CR_META_TEXTDICT, &len);
+  char *bytes;
+  if (cr_rdb_shard_metadata(e->db, k, CR_META_TEXTDICT, &bytes, &len, err) != 0)
+    return -1;
   if (!bytes) return 0; /* built from too little text for one */
   cr_textdict *d = cr_textdict_load(bytes, len, CR_TEXTDICT_UNPACK, err);
   free(bytes);
@@ -150,7 +156,9 @@ static int open_textpack(sr_engine *e, cr_error *err) {
 static int open_analyzer(sr_engine *e, const char *path, const char *language,
                          cr_error *err) {
   size_t len = 0;
-  char *built = cr_rdb_shard_metadata(e->db, 0, CR_META_LANGUAGE, &len);
+  char *built;
+  if (cr_rdb_shard_metadata(e->db, 0, CR_META_LANGUAGE, &built, &len, err) != 0)
+    return -1;
   e->an = cr_analyzer_new(language ? language : built, err);
   if (!e->an) {
     free(built);
@@ -163,7 +171,12 @@ static int open_analyzer(sr_engine *e, const char *path, const char *language,
   /* Several databases stemmed for different languages: one analyzer
    * serves them all, the first one's. */
   for (size_t k = 1; built && k < cr_rdb_shard_count(e->db); k++) {
-    char *other = cr_rdb_shard_metadata(e->db, k, CR_META_LANGUAGE, &len);
+    char *other;
+    if (cr_rdb_shard_metadata(e->db, k, CR_META_LANGUAGE, &other, &len, err) !=
+        0) {
+      free(built);
+      return -1;
+    }
     bool differs = other && strcmp(other, built) != 0;
     if (differs)
       out_say("warning: the databases were built with different languages "
@@ -267,7 +280,8 @@ static int exact_check(const char *text, size_t text_len, const char *card,
 static long index_termfreq(const char *term, void *ctx) {
   sr_engine *e = ctx;
   e->counted = true;
-  return (long)cr_rdb_termfreq(e->db, term);
+  uint32_t n;
+  return cr_rdb_termfreq(e->db, term, &n, NULL) == 0 ? (long)n : -1;
 }
 
 static double now_ms(void) {
@@ -331,16 +345,19 @@ static void drop_hits(sr_page *page) {
 
 /* Reads hit i's stored data and makes its snippet into slot k, shown at
  * rank with score. Returns 1 if the data could not be read (the index
- * changed: retry), -1 if memory ran out, 0 otherwise. */
+ * changed: retry), -1 with err filled (memory ran out, say), 0
+ * otherwise. */
 static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
                       uint32_t i, size_t k, uint32_t rank, double score,
-                      bool last) {
+                      bool last, cr_error *err) {
   cr_stored *st = &((cr_stored *)page->stored)[k];
   size_t len = 0;
-  const char *card = cr_mset_value(page->mset, i, CR_SLOT_CARD, &len);
+  const char *card;
+  cr_error rerr;
+  int read = cr_mset_value(page->mset, i, CR_SLOT_CARD, &card, &len, &rerr);
   /* No card: the index changed under us, or (last attempt) the document
    * really has none, and is shown with what is known: its rank. */
-  if (!card && !last) return 1;
+  if ((read != 0 || !card) && !last) return 1;
   cr_error perr;
   if (!card || cr_stored_parse(card, len, st, &perr) != 0) {
     /* An unreadable card is shown as what little is known, never a crash. */
@@ -356,12 +373,13 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
      * it, except for a title to derive (a few kB, microseconds). Damaged
      * text gives an empty snippet, never a failed search. */
     size_t packed_len = 0;
-    const char *packed =
-        cr_mset_value(page->mset, i, CR_SLOT_TEXT, &packed_len);
+    const char *packed;
+    read =
+        cr_mset_value(page->mset, i, CR_SLOT_TEXT, &packed, &packed_len, &rerr);
     /* No text at all (an empty one still packs to a frame): the read
      * failed, most likely because the index changed after the card was
      * read. Retry rather than show a card without its text. */
-    if (!packed && !last) {
+    if ((read != 0 || !packed) && !last) {
       cr_stored_free(st);
       return 1;
     }
@@ -370,8 +388,10 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
         packed ? cr_text_unpack(e->tp, packed, packed_len, &st->text_len, &uerr)
                : NULL;
     if (st->title_derived && st->text &&
-        cr_stored_derive_title(st, st->text, st->text_len) != 0)
+        cr_stored_derive_title(st, st->text, st->text_len) != 0) {
+      cr_error_set(err, CR_E_NOMEM, "out of memory");
       return -1;
+    }
   }
   h->id = st->id ? st->id : "";
   h->title = st->title;
@@ -380,10 +400,16 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
   h->source = st->source;
   h->url = st->url;
   term_list t = {0};
-  if (p->snippets || p->explain)
-    cr_mset_matching_terms(page->mset, i, add_term, &t);
+  if ((p->snippets || p->explain) &&
+      cr_mset_matching_terms(page->mset, i, add_term, &t, &rerr) < 0) {
+    term_list_free(&t);
+    if (may_be_a_commit(rerr.code) && !last) return 1;
+    cr_error_set(err, rerr.code, "%s", rerr.message);
+    return -1;
+  }
   if (t.oom) {
     term_list_free(&t);
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
     return -1;
   }
   if (p->snippets) {
@@ -394,6 +420,7 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
                             (const char *const *)t.terms, t.n, &so);
     if (!snip) {
       term_list_free(&t);
+      cr_error_set(err, CR_E_NOMEM, "out of memory");
       return -1;
     }
     page->snippets[k] = snip;
@@ -428,8 +455,9 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
 
 /* Asks the matcher to count the facets' slots (each slot once: years and
  * months share the date), noting which count belongs to which facet. */
-static void count_facet_slots(sr_engine *e, const sr_params *p,
-                              cr_search_opts *so, unsigned spy_of[]) {
+static int count_facet_slots(sr_engine *e, const sr_params *p,
+                             cr_search_opts *so, unsigned spy_of[],
+                             cr_error *err) {
   for (size_t f = 0; f < p->n_facets; f++) {
     unsigned slot = sr_facet_slot(p->facets[f]), k = 0;
     while (k < so->n_count_slots && so->count_slots[k] != slot)
@@ -439,18 +467,17 @@ static void count_facet_slots(sr_engine *e, const sr_params *p,
     spy_of[f] = k;
   }
   /* Counts over all matches, not only those the page needed. */
-  if (p->n_facets) so->check_at_least = cr_rdb_doccount(e->db);
+  if (p->n_facets) return cr_rdb_doccount(e->db, &so->check_at_least, err);
+  return 0;
 }
 
 static int gather_facets(const sr_params *p, sr_page *page,
                          const unsigned spy_of[], cr_error *err) {
   page->result.facets = page->facets;
   for (size_t f = 0; f < p->n_facets; f++) {
-    if (sr_facet_collect(page->mset, spy_of[f], p->facets[f],
-                         &page->facets[f]) != 0) {
-      cr_error_set(err, CR_E_NOMEM, "out of memory");
+    if (sr_facet_collect(page->mset, spy_of[f], p->facets[f], &page->facets[f],
+                         err) != 0)
       return -1;
-    }
     page->result.n_facets++;
   }
   return 0;
@@ -526,10 +553,15 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
    * which cannot run the counter that skips them). */
   if (e->copies && !e->remote) so.count_once_slot = CR_SLOT_CARD;
   unsigned spy_of[SR_MAX_FACETS];
-  count_facet_slots(e, p, &so, spy_of);
+  if (count_facet_slots(e, p, &so, spy_of, err) != 0)
+    return err && may_be_a_commit(err->code) ? 1 : -1;
   /* --count: every match looked at, so the count is exact. */
-  if (p->exact_count && so.check_at_least < cr_rdb_doccount(e->db))
-    so.check_at_least = cr_rdb_doccount(e->db);
+  if (p->exact_count) {
+    uint32_t docs;
+    if (cr_rdb_doccount(e->db, &docs, err) != 0)
+      return err && may_be_a_commit(err->code) ? 1 : -1;
+    if (so.check_at_least < docs) so.check_at_least = docs;
+  }
   page->mset = cr_search(e->db, page->parsed.query, &so, err);
   if (!page->mset) return err && may_be_a_commit(err->code) ? 1 : -1;
   uint32_t size = cr_mset_size(page->mset);
@@ -554,8 +586,7 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
   for (uint32_t k = 0; rc == 0 && k < n; k++) {
     uint32_t i = order[skip + k];
     uint32_t rank = cr_mset_rank(page->mset, 0) + skip + k + 1;
-    rc = gather_hit(e, p, page, i, k, rank, score[skip + k], last);
-    if (rc < 0) cr_error_set(err, CR_E_NOMEM, "out of memory");
+    rc = gather_hit(e, p, page, i, k, rank, score[skip + k], last, err);
     if (rc == 0) page->result.n_hits++;
   }
   free(order);
@@ -572,7 +603,7 @@ static int use_like(sr_engine *e, const sr_params *p, sr_page *page,
   cr_query *q = like;
   if (page->parsed.query) {
     cr_query *both[2] = {like, page->parsed.query};
-    q = cr_query_combine(CR_OP_FILTER, both, 2, 0);
+    q = cr_query_combine(CR_OP_FILTER, both, 2, 0, err);
     cr_query_free(like);
     cr_query_free(page->parsed.query);
   } else {
@@ -581,11 +612,7 @@ static int use_like(sr_engine *e, const sr_params *p, sr_page *page,
     page->parsed.note = NULL;
   }
   page->parsed.query = q;
-  if (!q) {
-    cr_error_set(err, CR_E_NOMEM, "out of memory");
-    return -1;
-  }
-  return 0;
+  return q ? 0 : -1; /* cr_query_combine said why */
 }
 
 /* Copies the len bytes of a query without the colour codes a paste
@@ -643,9 +670,9 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
   if (cr_parse_query(e->an, text, len, &qp, &page->parsed, err) != 0 ||
       (p->like && use_like(e, p, page, err) != 0))
     return -1;
-  /* A count that met a writer's newer commit fails unseen (as 0), and
-   * leaves Xapian's reader answering the next search with nothing: a
-   * reopen (cheap when nothing changed) puts it right. */
+  /* A count that met a writer's newer commit leaves Xapian's reader
+   * answering the next search with nothing: a reopen (cheap when nothing
+   * changed) puts it right, and starts the search at the latest commit. */
   cr_error ignored;
   if (e->counted) cr_rdb_reopen(e->db, &ignored);
   if (page->parsed.unchecked &&
@@ -662,15 +689,14 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
   if (p->only_id && page->parsed.query) {
     char id_term[CR_ID_TERM_SIZE];
     cr_schema_id_term(p->only_id, id_term);
-    cr_query *both[2] = {page->parsed.query, cr_query_term(id_term, 1, 0)};
-    cr_query *q = both[1] ? cr_query_combine(CR_OP_FILTER, both, 2, 0) : NULL;
+    cr_query *both[2] = {page->parsed.query,
+                         cr_query_term(id_term, 1, 0, err)};
+    cr_query *q =
+        both[1] ? cr_query_combine(CR_OP_FILTER, both, 2, 0, err) : NULL;
     cr_query_free(both[1]);
     cr_query_free(page->parsed.query);
     page->parsed.query = q;
-    if (!q) {
-      cr_error_set(err, CR_E_NOMEM, "out of memory");
-      return -1;
-    }
+    if (!q) return -1; /* the binding said why */
   }
   page->result.note = page->parsed.note;
   /* The patterns snippets show: those not excluded. */
@@ -692,9 +718,9 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
  * cannot be read gets no note (the search itself will tell). */
 static int note_if_dateless(sr_engine *e, const sr_params *p, sr_page *page) {
   if (!page->parsed.filtered && p->search.sort_slot != CR_SLOT_DATE) return 0;
-  uint32_t dated = 0;
+  uint32_t docs = 0, dated = 0;
   cr_error ignored;
-  if (cr_rdb_doccount(e->db) == 0 ||
+  if (cr_rdb_doccount(e->db, &docs, &ignored) != 0 || docs == 0 ||
       cr_rdb_value_freq(e->db, CR_SLOT_DATE, &dated, &ignored) != 0 ||
       dated > 0)
     return 0;
@@ -805,8 +831,21 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
   if (rc == 0 && p->suggest && !p->like &&
       page->result.estimated <= SR_SUGGEST_FEW_MATCHES) {
     bool rare = false;
-    page->suggestion =
-        sr_suggest(e->db, e->an, clean, clean_len, page->parsed.query, &rare);
+    cr_error serr;
+    if (sr_suggest(e->db, e->an, clean, clean_len, page->parsed.query,
+                   &page->suggestion, &rare, &serr) != 0) {
+      /* A suggestion is a courtesy: the results stand without it. A
+       * lookup that met a newer commit leaves Xapian's reader answering
+       * the next query with nothing, not an error: reopen (a failed
+       * reopen shows in the next query's own retries). */
+      if (serr.code == CR_E_NOMEM) {
+        cr_error_set(err, CR_E_NOMEM, "%s", serr.message);
+        rc = -1;
+      } else if (serr.code == CR_E_MODIFIED) {
+        cr_error ignored;
+        cr_rdb_reopen(e->db, &ignored);
+      }
+    }
     if (page->suggestion &&
         !finds_as_much(e, p, page->suggestion, page->result.estimated)) {
       free(page->suggestion);
@@ -822,11 +861,6 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
       cr_error_set(err, CR_E_NOMEM, "out of memory");
       rc = -1;
     }
-    /* The suggestion's lookups swallow errors: one that met a newer commit
-     * leaves Xapian's reader answering the next query with nothing, not
-     * with an error. A reopen (cheap when nothing changed) clears it. */
-    cr_error ignored;
-    cr_rdb_reopen(e->db, &ignored);
   }
   free(clean);
   page->result.took_ms = now_ms() - t0;

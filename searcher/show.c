@@ -111,7 +111,11 @@ static int highlight(sr_engine *e, const char *id, const char *query,
   int rc = 0;
   if (a->matched) {
     terms t = {0};
-    cr_mset_matching_terms(page.mset, 0, add_term, &t);
+    if (cr_mset_matching_terms(page.mset, 0, add_term, &t, err) < 0) {
+      terms_free(&t);
+      sr_page_free(&page);
+      return -1;
+    }
     cr_snippet_opts so = p->snippet;
     so.patterns = page.patterns;
     so.n_patterns = page.n_patterns;
@@ -137,7 +141,8 @@ int sr_show(sr_engine *e, const char *id, const char *query, size_t len,
   cr_rdb *db = sr_engine_db(e);
   char id_term[CR_ID_TERM_SIZE];
   cr_schema_id_term(id, id_term);
-  cr_docid doc = cr_rdb_docid_of(db, id_term);
+  cr_docid doc;
+  if (cr_rdb_docid_of(db, id_term, &doc, err) != 0) return -1;
   if (!doc) {
     cr_error_set(
         err, CR_E_NOT_FOUND,
@@ -147,8 +152,12 @@ int sr_show(sr_engine *e, const char *id, const char *query, size_t len,
     return -1;
   }
   size_t card_len = 0, packed_len = 0;
-  char *card = cr_rdb_doc_value(db, doc, CR_SLOT_CARD, &card_len);
-  char *packed = cr_rdb_doc_value(db, doc, CR_SLOT_TEXT, &packed_len);
+  char *card = NULL, *packed = NULL;
+  if (cr_rdb_doc_value(db, doc, CR_SLOT_CARD, &card, &card_len, err) != 0 ||
+      cr_rdb_doc_value(db, doc, CR_SLOT_TEXT, &packed, &packed_len, err) != 0) {
+    free(card);
+    return -1;
+  }
   int rc = 0;
   if (!card || cr_stored_parse(card, card_len, &a->stored, err) != 0) {
     cr_error_set(err, CR_E_CORRUPT,

@@ -22,15 +22,20 @@ typedef struct scan {
   size_t n_plain;
   candidate c[SR_SUGGEST_MAX_WORDS];
   size_t n;
+  cr_error *err; /* filled when a step failed (failed is set) */
+  bool failed;
 } scan;
 
 static int add_plain(const char *term, size_t len, void *ctx) {
   scan *s = ctx;
-  if (len == 0 || (term[0] >= 'A' && term[0] <= 'Z')) return 0; /* fields */
+  if (len == 0 || cr_schema_is_prefixed(term)) return 0; /* fields */
   char **p = realloc(s->plain, (s->n_plain + 1) * sizeof *p);
-  if (!p) return 1;
-  s->plain = p;
-  if (!(p[s->n_plain] = strndup(term, len))) return 1;
+  if (p) s->plain = p;
+  if (!p || !(p[s->n_plain] = strndup(term, len))) {
+    cr_error_set(s->err, CR_E_NOMEM, "out of memory");
+    s->failed = true;
+    return 1;
+  }
   s->n_plain++;
   return 0;
 }
@@ -47,7 +52,11 @@ static int find_rare(const cr_token *t, void *ctx) {
   if (t->is_stop || t->end - t->start < CR_SPELLING_MIN_BYTES ||
       !is_plain(s, t->term))
     return 0;
-  uint32_t tf = cr_rdb_termfreq(s->db, t->term);
+  uint32_t tf;
+  if (cr_rdb_termfreq(s->db, t->term, &tf, s->err) != 0) {
+    s->failed = true;
+    return 1;
+  }
   if (tf <= SR_SUGGEST_RARE)
     s->c[s->n++] = (candidate){t->start, t->end, tf, NULL};
   return 0;
@@ -81,49 +90,74 @@ static char *match_case(const char *typed, size_t typed_len, char *sugg) {
   return out;
 }
 
-/* The correction of candidate c, or NULL if none is clearly better. */
-static char *correct(cr_rdb *db, cr_analyzer *an, const char *text,
-                     const candidate *c) {
+/* The correction of candidate c in *out, or NULL if none is clearly
+ * better: 0, or -1 with err filled when a lookup failed. */
+static int correct(cr_rdb *db, cr_analyzer *an, const char *text,
+                   const candidate *c, char **out, cr_error *err) {
+  *out = NULL;
   utf8proc_uint8_t *folded = NULL;
   utf8proc_ssize_t n =
       utf8proc_map((const utf8proc_uint8_t *)text + c->start,
                    (utf8proc_ssize_t)(c->end - c->start), &folded,
                    UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE);
-  if (n < 0) return NULL;
+  if (n < 0) return 0; /* a word utf8proc cannot fold has no correction */
   unsigned edits = c->end - c->start < SR_SUGGEST_LONG ? 1 : 2;
-  char *sugg = cr_rdb_spelling_suggestion(db, (const char *)folded, edits);
+  char *sugg;
+  int rc =
+      cr_rdb_spelling_suggestion(db, (const char *)folded, edits, &sugg, err);
   free(folded);
-  if (!sugg) return NULL;
+  if (rc != 0 || !sugg) return rc;
   char term[CR_MAX_TERM_BYTES + 1] = "";
   cr_analyze(an, sugg, strlen(sugg), 0, first_term, term);
-  uint32_t tf = *term ? cr_rdb_termfreq(db, term) : 0;
+  uint32_t tf = 0;
+  if (*term && cr_rdb_termfreq(db, term, &tf, err) != 0) {
+    free(sugg);
+    return -1;
+  }
   if (tf < SR_SUGGEST_MIN || tf < SR_SUGGEST_GAIN * c->termfreq) {
     free(sugg);
-    return NULL;
+    return 0;
   }
-  return match_case(text + c->start, c->end - c->start, sugg);
+  *out = match_case(text + c->start, c->end - c->start, sugg);
+  return 0;
 }
 
-char *sr_suggest(cr_rdb *db, cr_analyzer *an, const char *text, size_t len,
-                 const cr_query *q, bool *rare) {
+int sr_suggest(cr_rdb *db, cr_analyzer *an, const char *text, size_t len,
+               const cr_query *q, char **result, bool *rare, cr_error *err) {
   *rare = false;
-  if (!q || !text) return NULL;
-  scan s = {.db = db};
+  *result = NULL;
+  if (!q || !text) return 0;
+  scan s = {.db = db, .err = err};
   char *out = NULL;
-  if (cr_query_terms(q, add_plain, &s) != 0) goto done;
-  if (s.n_plain == 0 || cr_analyze(an, text, len, 0, find_rare, &s) < 0)
+  if (cr_query_terms(q, add_plain, &s, err) != 0) {
+    s.failed = true;
     goto done;
+  }
+  if (s.n_plain == 0) goto done;
+  if (cr_analyze(an, text, len, 0, find_rare, &s) < 0 && !s.failed) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    s.failed = true;
+  }
+  if (s.failed) goto done;
   *rare = s.n > 0;
   size_t extra = 0;
   bool any = false;
   for (size_t i = 0; i < s.n; i++) {
-    s.c[i].replacement = correct(db, an, text, &s.c[i]);
+    if (correct(db, an, text, &s.c[i], &s.c[i].replacement, err) != 0) {
+      s.failed = true;
+      goto done;
+    }
     if (s.c[i].replacement) {
       any = true;
       extra += strlen(s.c[i].replacement);
     }
   }
-  if (!any || !(out = malloc(len + extra + 1))) goto done;
+  if (!any) goto done;
+  if (!(out = malloc(len + extra + 1))) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    s.failed = true;
+    goto done;
+  }
   size_t o = 0, at = 0;
   for (size_t i = 0; i < s.n; i++) { /* candidates are in text order */
     if (!s.c[i].replacement) continue;
@@ -136,11 +170,12 @@ char *sr_suggest(cr_rdb *db, cr_analyzer *an, const char *text, size_t len,
   }
   memcpy(out + o, text + at, len - at);
   out[o + len - at] = '\0';
+  *result = out;
 done:
   for (size_t i = 0; i < s.n; i++)
     free(s.c[i].replacement);
   for (size_t i = 0; i < s.n_plain; i++)
     free(s.plain[i]);
   free(s.plain);
-  return out;
+  return s.failed ? -1 : 0;
 }

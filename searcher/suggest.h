@@ -34,10 +34,11 @@
 #define SR_SUGGEST_MAX_WORDS 8
 
 /* The corrected text of text[0..len) whose parsed query is q (only its
- * plain words are considered), or NULL when nothing needs correcting or
- * memory ran out. malloc'd. *rare is set when the query has a word rare
- * enough to correct, whether a correction was found or not. */
-char *sr_suggest(cr_rdb *db, cr_analyzer *an, const char *text, size_t len,
-                 const cr_query *q, bool *rare);
+ * plain words are considered) in *out, malloc'd, or NULL when nothing
+ * needs correcting. *rare is set when the query has a word rare enough
+ * to correct, whether a correction was found or not. Returns 0, or -1
+ * with err filled (a lookup failed, memory ran out): *out is then NULL. */
+int sr_suggest(cr_rdb *db, cr_analyzer *an, const char *text, size_t len,
+               const cr_query *q, char **out, bool *rare, cr_error *err);
 
 #endif

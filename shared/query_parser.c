@@ -114,7 +114,8 @@ typedef struct parser {
   unsigned n_wildcards;
   unsigned n_seqs;
   uint32_t position;  /* query term positions */
-  bool failed;        /* out of memory */
+  bool failed;        /* out of memory, or the binding refused a query */
+  cr_error err;       /* why the binding refused, when it did */
   cr_query **filters; /* date filters, ANDed at the end */
   size_t n_filters, cap_filters;
   cr_qword *words; /* wanted words so far (cr_parsed_query.words) */
@@ -153,7 +154,8 @@ static void qlist_free(qlist *l) {
   memset(l, 0, sizeof *l);
 }
 
-/* A query the binding built, or NULL: NULL means memory ran out. */
+/* A query the binding built, or NULL: NULL means it failed (p->err says
+ * why: memory ran out, most likely). */
 static cr_query *built(parser *p, cr_query *q) {
   if (!q) p->failed = true;
   return q;
@@ -167,7 +169,7 @@ static cr_query *combine(parser *p, enum cr_query_op op, qlist *l,
     out = l->q[0];
     l->n = 0;
   } else if (l->n > 0) {
-    out = built(p, cr_query_combine(op, l->q, l->n, window));
+    out = built(p, cr_query_combine(op, l->q, l->n, window, &p->err));
   }
   qlist_free(l);
   return out;
@@ -178,7 +180,7 @@ static cr_query *combine2(parser *p, enum cr_query_op op, cr_query *a,
   if (!a) return b;
   if (!b) return a;
   cr_query *both[2] = {a, b};
-  cr_query *out = built(p, cr_query_combine(op, both, 2, 0));
+  cr_query *out = built(p, cr_query_combine(op, both, 2, 0, &p->err));
   cr_query_free(a);
   cr_query_free(b);
   return out;
@@ -186,13 +188,13 @@ static cr_query *combine2(parser *p, enum cr_query_op op, cr_query *a,
 
 static cr_query *scaled(parser *p, cr_query *q, double factor) {
   if (!q) return NULL;
-  cr_query *out = built(p, cr_query_scale(q, factor));
+  cr_query *out = built(p, cr_query_scale(q, factor, &p->err));
   cr_query_free(q);
   return out;
 }
 
 static cr_query *term_query(parser *p, const char *term, uint32_t position) {
-  return built(p, cr_query_term(term, 1, position));
+  return built(p, cr_query_term(term, 1, position, &p->err));
 }
 
 /* The term prefix + word (a form of at most CR_MAX_TERM_BYTES). */
@@ -248,8 +250,9 @@ static cr_query *checked(parser *p, cr_query *q, cr_qp_check *c,
                          const char *const *terms, const uint32_t *offsets,
                          size_t n) {
   if (!q || !c || !p->opts->check) return q;
-  cr_query *test = built(p, cr_query_checked(terms, offsets, n, CR_SLOT_TEXT,
-                                             CR_SLOT_CARD, p->opts->check, c));
+  cr_query *test =
+      built(p, cr_query_checked(terms, offsets, n, CR_SLOT_TEXT, CR_SLOT_CARD,
+                                p->opts->check, c, &p->err));
   if (!test) {
     cr_query_free(q);
     return NULL;
@@ -486,9 +489,10 @@ static item wildcard_item(parser *p, const ql_token *t) {
   it.kind = ITEM_WILDCARD;
   snprintf(it.wildcard, sizeof it.wildcard, "%s%s", prefix, norm);
   qlist l = {0};
-  qlist_add(p, &l,
-            built(p, cr_query_wildcard(it.wildcard,
-                                       p->opts->max_wildcard_expansion)));
+  qlist_add(
+      p, &l,
+      built(p, cr_query_wildcard(it.wildcard, p->opts->max_wildcard_expansion,
+                                 &p->err)));
   /* The shorter stems: the prefix's own stem and each prefix of the
    * prefix longer than it (a word's stem never drops more). */
   word_sink ws = {.p = p, .prefix = prefix};
@@ -545,9 +549,9 @@ static cr_query *date_query(parser *p, const char *s, size_t len) {
       p->notes |= NOTE_BACKWARDS;
     if (ok)
       return built(p, cr_query_value_range(CR_SLOT_DATE, has_lo ? lo : NULL,
-                                           has_hi ? hi2 : NULL));
+                                           has_hi ? hi2 : NULL, &p->err));
   } else if (cr_date_range(s, len, lo, hi)) {
-    return built(p, cr_query_value_range(CR_SLOT_DATE, lo, hi));
+    return built(p, cr_query_value_range(CR_SLOT_DATE, lo, hi, &p->err));
   }
   p->notes |= NOTE_BAD_DATE;
   return NULL;
@@ -580,7 +584,7 @@ static item leaf(parser *p, ql_token t, const char *field) {
     cr_schema_id_term(id, term);
     free(id);
     item it = {.sign = t.sign, .kind = ITEM_GROUP};
-    it.query = built(p, cr_query_term(term, 1, 0));
+    it.query = built(p, cr_query_term(term, 1, 0, &p->err));
     return it;
   }
   if (t.wildcard && t.kind == QL_WORD) return wildcard_item(p, &t);
@@ -723,9 +727,9 @@ static cr_query *parse_seq(parser *p, int depth, const char *field) {
       cr_query *pair[2] = {term_query(p, prev.stem, 0),
                            term_query(p, it.stem, 0)};
       if (pair[0] && pair[1]) {
-        cr_query *phrase =
-            built(p, cr_query_combine(CR_OP_PHRASE, pair, 2,
-                                      it.position - prev.position + 1));
+        cr_query *phrase = built(
+            p, cr_query_combine(CR_OP_PHRASE, pair, 2,
+                                it.position - prev.position + 1, &p->err));
         qlist_add(p, &pairs, scaled(p, phrase, NAME_PAIR_WEIGHT));
       }
       cr_query_free(pair[0]);
@@ -778,6 +782,7 @@ static cr_query *parse_seq(parser *p, int depth, const char *field) {
                        : (must ? must : may);
     all = required;
   }
+  qlist_free(&common); /* its queries went above; the list may be left */
   if (pairs.n && base) {
     /* Every article holding a pair holds its words, so an OR adds no
      * match; with words required, the bonus may only add weight. OR is
@@ -791,7 +796,7 @@ static cr_query *parse_seq(parser *p, int depth, const char *field) {
   cr_query *not = combine(p, CR_OP_OR, &excl, 0);
   if (not ) {
     /* Only exclusions: everything except them. */
-    if (!base) base = built(p, cr_query_match_all());
+    if (!base) base = built(p, cr_query_match_all(&p->err));
     base = combine2(p, CR_OP_AND_NOT, base, not );
   }
   return base;
@@ -813,8 +818,9 @@ static cr_query *parse_and(parser *p, int depth, const char *field) {
       unwant_checks(p, checks);
     }
     if (negate && right)
-      left = combine2(p, CR_OP_AND_NOT,
-                      left ? left : built(p, cr_query_match_all()), right);
+      left =
+          combine2(p, CR_OP_AND_NOT,
+                   left ? left : built(p, cr_query_match_all(&p->err)), right);
     else
       left = combine2(p, CR_OP_AND, left, right);
   }
@@ -988,15 +994,15 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
   if (*since || *until)
     add_filter(
         &p, built(&p, cr_query_value_range(CR_SLOT_DATE, *since ? since : NULL,
-                                           *until ? until : NULL)));
+                                           *until ? until : NULL, &p.err)));
   bool filtered = p.n_filters > 0;
   if (p.n_filters) {
     qlist fl = {p.filters, p.n_filters, p.cap_filters};
     p.filters = NULL;
     p.n_filters = p.cap_filters = 0;
     cr_query *filter = combine(&p, CR_OP_AND, &fl, 0);
-    q = combine2(&p, CR_OP_FILTER, q ? q : built(&p, cr_query_match_all()),
-                 filter);
+    q = combine2(&p, CR_OP_FILTER,
+                 q ? q : built(&p, cr_query_match_all(&p.err)), filter);
   }
   free_filters(&p);
   if (!q) notes |= NOTE_EMPTY;
@@ -1007,7 +1013,10 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
     forget_words(&p, 0);
     free(p.words);
     free_checks(p.checks, p.n_checks);
-    cr_error_set(err, CR_E_NOMEM, "out of memory parsing the query");
+    if (p.err.code && p.err.code != CR_E_NOMEM)
+      cr_error_set(err, p.err.code, "%s", p.err.message);
+    else
+      cr_error_set(err, CR_E_NOMEM, "out of memory parsing the query");
     return -1;
   }
   out->query = q;

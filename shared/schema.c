@@ -12,6 +12,10 @@
 #include "minhash.h"
 #include "utf8.h"
 
+/* The cr_doc_* calls below pass no cr_error: the terms are non-empty and
+ * within Xapian's limit by construction, so running out of memory is the
+ * one way they fail, and cr_schema_build reports it for the article. */
+
 /* The distinct terms of one article, by hash: each is sent to the
  * signature and the spelling data once, however often it occurs. */
 typedef struct term_set {
@@ -19,6 +23,17 @@ typedef struct term_set {
   size_t cap, n;
   bool oom;
 } term_set;
+
+static bool is_prefix_byte(char c) { return c >= 'A' && c <= 'Z'; }
+
+bool cr_schema_is_prefixed(const char *term) { return is_prefix_byte(*term); }
+
+size_t cr_schema_prefix_len(const char *term) {
+  size_t n = 0;
+  while (is_prefix_byte(term[n]))
+    n++;
+  return n;
+}
 
 /* Never 0: a slot of 0 is empty. */
 static uint64_t term_hash(const char *s, size_t len) {
@@ -76,7 +91,8 @@ static void add_spelling_word(cr_doc *doc, const char *text, size_t start,
     lower[i] = (char)(c | 32);
   }
   if (i == len) {
-    if (ascii_letters && cr_doc_add_spelling(doc, lower, len) != 0) *failed = 1;
+    if (ascii_letters && cr_doc_add_spelling(doc, lower, len, NULL) != 0)
+      *failed = 1;
     return;
   }
   utf8proc_uint8_t *folded = NULL;
@@ -95,7 +111,8 @@ static void add_spelling_word(cr_doc *doc, const char *text, size_t start,
               c == UTF8PROC_CATEGORY_LO;
     i += k;
   }
-  if (letters && cr_doc_add_spelling(doc, (const char *)folded, (size_t)n) != 0)
+  if (letters &&
+      cr_doc_add_spelling(doc, (const char *)folded, (size_t)n, NULL) != 0)
     *failed = 1;
   free(folded);
 }
@@ -173,7 +190,7 @@ static void add_word_terms(field_sink *s, const cr_token *t) {
   size_t plen = strlen(prefix);
   memcpy(s->buf, prefix, plen);
   memcpy(s->buf + plen, t->word, t->word_len);
-  if (cr_doc_add_term(s->doc, s->buf, plen + t->word_len, s->wdf) != 0)
+  if (cr_doc_add_term(s->doc, s->buf, plen + t->word_len, s->wdf, NULL) != 0)
     s->failed = 1;
 }
 
@@ -185,9 +202,9 @@ static int add_token(const cr_token *t, void *ctx) {
   memcpy(s->buf, s->prefix, s->prefix_len);
   memcpy(s->buf + s->prefix_len, t->term, t->term_len);
   size_t len = s->prefix_len + t->term_len;
-  int rc = s->positions
-               ? cr_doc_add_posting(s->doc, s->buf, len, t->position, s->wdf)
-               : cr_doc_add_term(s->doc, s->buf, len, s->wdf);
+  int rc = s->positions ? cr_doc_add_posting(s->doc, s->buf, len, t->position,
+                                             s->wdf, NULL)
+                        : cr_doc_add_term(s->doc, s->buf, len, s->wdf, NULL);
   if (rc != 0) s->failed = 1;
   if (s->spelled && term_set_insert(s->spelled, t->term, t->term_len))
     add_spelling_word(s->doc, s->input, t->start, t->end, &s->failed);
@@ -240,21 +257,22 @@ static uint32_t index_words(cr_analyzer *an, cr_doc *doc, const char *text,
 static void set_facet_value(cr_doc *doc, unsigned slot, const char *v,
                             int *failed) {
   if (!v || !*v) return;
-  size_t len = strnlen(v, 200);
+  size_t len = strnlen(v, CR_FACET_VALUE_MAX);
   while (len > 0 && ((unsigned char)v[len] & 0xc0) == 0x80)
     len--; /* cut before a character, never inside one */
-  if (cr_doc_set_value(doc, slot, v, len) != 0) *failed = 1;
+  if (cr_doc_set_value(doc, slot, v, len, NULL) != 0) *failed = 1;
 }
 
 static void add_plain_term(cr_doc *doc, const char *prefix, const char *value,
                            size_t value_len, int *failed) {
-  char buf[256];
+  char buf[CR_FIELD_TERM_MAX + 1];
   size_t plen = strlen(prefix);
-  /* Xapian refuses terms over 245 bytes: long ids are cut. */
-  if (plen + value_len > 240) value_len = 240 - plen;
+  /* Xapian refuses terms over CR_XAPIAN_MAX_TERM bytes: long ids are cut. */
+  if (plen + value_len > CR_FIELD_TERM_MAX)
+    value_len = CR_FIELD_TERM_MAX - plen;
   memcpy(buf, prefix, plen);
   memcpy(buf + plen, value, value_len);
-  if (cr_doc_add_term(doc, buf, plen + value_len, 0) != 0) *failed = 1;
+  if (cr_doc_add_term(doc, buf, plen + value_len, 0, NULL) != 0) *failed = 1;
 }
 
 static void index_date(cr_doc *doc, const char *date, int *failed) {
@@ -264,7 +282,7 @@ static void index_date(cr_doc *doc, const char *date, int *failed) {
   add_plain_term(doc, CR_PREFIX_YEAR, ymd, 4, failed);
   add_plain_term(doc, CR_PREFIX_MONTH, ymd, 6, failed);
   add_plain_term(doc, CR_PREFIX_DAY, ymd, 8, failed);
-  if (cr_doc_set_value(doc, CR_SLOT_DATE, ymd, 8) != 0) *failed = 1;
+  if (cr_doc_set_value(doc, CR_SLOT_DATE, ymd, 8, NULL) != 0) *failed = 1;
 }
 
 static bool is_iso_date(const char *d) {
@@ -402,15 +420,16 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   free(hashed.slots);
   uint8_t sig[CR_MINHASH_K];
   if (cr_minhash_signature(&minhash, CR_MINHASH_MIN_TERMS, sig) &&
-      cr_doc_set_value(doc, CR_SLOT_MINHASH, (const char *)sig, sizeof sig) !=
-          0)
+      cr_doc_set_value(doc, CR_SLOT_MINHASH, (const char *)sig, sizeof sig,
+                       NULL) != 0)
     failed = 1;
   set_facet_value(doc, CR_SLOT_AUTHOR, art->author, &failed);
   set_facet_value(doc, CR_SLOT_SOURCE, art->source, &failed);
   if (art->origin) {
     char file_term[CR_FILE_TERM_SIZE];
     cr_schema_file_term(art->origin, file_term);
-    if (cr_doc_add_term(doc, file_term, strlen(file_term), 0) != 0) failed = 1;
+    if (cr_doc_add_term(doc, file_term, strlen(file_term), 0, NULL) != 0)
+      failed = 1;
   }
   const char *date = is_iso_date(art->date) ? art->date : NULL;
   if (date) index_date(doc, date, &failed);
@@ -419,7 +438,7 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   shown.date = date;
   size_t card_len = 0;
   char *card = make_card(&shown, title, derived != NULL, &card_len);
-  if (!card || cr_doc_set_value(doc, CR_SLOT_CARD, card, card_len) != 0)
+  if (!card || cr_doc_set_value(doc, CR_SLOT_CARD, card, card_len, NULL) != 0)
     failed = 1;
   free(card);
   free(derived);
@@ -429,14 +448,15 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   size_t packed_len = 0;
   const char *packed =
       text ? cr_text_pack(tp, text, clean_len, &packed_len) : NULL;
-  if (!packed || cr_doc_set_value(doc, CR_SLOT_TEXT, packed, packed_len) != 0)
+  if (!packed ||
+      cr_doc_set_value(doc, CR_SLOT_TEXT, packed, packed_len, NULL) != 0)
     failed = 1;
   free(clean);
 
   char term[CR_ID_TERM_SIZE];
   cr_schema_id_term(art->id, term);
   snprintf(id_term, id_term_size, "%s", term);
-  if (cr_doc_add_term(doc, id_term, strlen(id_term), 0) != 0) failed = 1;
+  if (cr_doc_add_term(doc, id_term, strlen(id_term), 0, NULL) != 0) failed = 1;
   if (failed) {
     cr_error_set(err, CR_E_NOMEM, "article '%s': out of memory", art->id);
     return -1;

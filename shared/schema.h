@@ -46,9 +46,9 @@
  *                     (14% of the indexer's CPU on DICE)
  * Data: none.
  * Spelling: title and body words (case-folded, letters only,
- *   CR_SPELLING_MIN_BYTES or longer) found in several articles (2 of a
- *   commit's; 3 of a new index's shard when it holds more than 5,000:
- *   CR_WDB_SPELLING_AT_CLOSE), with their article counts, for "did you
+ *   CR_SPELLING_MIN_BYTES or longer) found in several articles (of a
+ *   commit's, or of a new index's shard: CR_WDB_SPELLING_AT_CLOSE; how
+ *   many is spelling.h's), with their article counts, for "did you
  *   mean".
  * Metadata: CR_META_SCHEMA holds CR_SCHEMA_VERSION; an index written with
  *   another layout is refused rather than misread. CR_META_LANGUAGE holds
@@ -64,7 +64,9 @@
 #include <stdint.h>
 
 #include "analyzer.h"
+#include "article.h"
 #include "error.h"
+#include "sizes.h"
 #include "textpack.h"
 #include "xapian_c.h"
 
@@ -82,6 +84,13 @@ extern "C" {
 #define CR_PREFIX_DAY "D"
 #define CR_PREFIX_NAME "C"
 #define CR_PREFIX_STOP "W"
+
+/* Whether term carries a field prefix (the list above): prefixes are
+ * upper-case ASCII, and the words of texts never start with one, being
+ * case-folded. */
+bool cr_schema_is_prefixed(const char *term);
+/* How many bytes of term its prefix takes (0 for a word). */
+size_t cr_schema_prefix_len(const char *term);
 
 enum cr_value_slot {
   CR_SLOT_DATE = 0,
@@ -114,20 +123,6 @@ int cr_schema_check_stamp(const char *stamp, const char *index,
  * runs from the title into the body. */
 #define CR_BODY_POSITION_GAP 100
 
-/* An article as the readers produce it. Only id and text are required;
- * the strings need not outlive cr_schema_build. */
-typedef struct cr_article {
-  const char *id;    /* unique id: JSON "id", or the path for text files */
-  const char *title; /* NULL: derived from the first sentence */
-  const char *text;  /* the body (not NUL-terminated: text_len) */
-  size_t text_len;
-  const char *date;   /* "YYYY-MM-DD", or NULL (never invented) */
-  const char *author; /* NULL if unknown */
-  const char *source; /* publication, NULL if unknown */
-  const char *url;    /* NULL if unknown */
-  const char *origin; /* source file key, for --prune; NULL for stdin */
-} cr_article;
-
 /* Fills doc (which the caller cleared) with the article's terms, values
  * and data (the text compressed by tp), and writes its id term ("Q" + id)
  * to id_term. Returns -1 with err filled if the article is unusable (no
@@ -137,7 +132,8 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
                     cr_error *err);
 
 /* The Q term of an article id into out (at least CR_ID_TERM_SIZE bytes):
- * "Q" + id, or for an id too long for a Xapian term (245 bytes), "Q" +
+ * "Q" + id, or for an id too long for a Xapian term (CR_XAPIAN_MAX_TERM
+ * bytes), "Q" +
  * its first CR_ID_KEEP bytes + "#" + 16 hex digits of a 64-bit FNV-1a of
  * the whole id, so long ids that share a beginning stay apart. */
 #define CR_ID_TERM_SIZE 242

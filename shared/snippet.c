@@ -18,11 +18,12 @@
 #include "buffer.h"
 #include "utf8.h"
 
+#include "schema.h"
+
 /* Longer texts are only searched for a passage in their first part: the
  * analyzer costs time per byte, and a snippet from deep inside a huge
  * document is rarely better than one from its first quarter megabyte. */
 #define SNIPPET_SCAN_LIMIT (256u * 1024u)
-#define SNIPPET_DEFAULT_BYTES 220u
 /* How far before the first hit the passage may start, at most. */
 #define SNIPPET_MAX_LEAD 100u
 #define ELLIPSIS "\xe2\x80\xa6"
@@ -154,9 +155,7 @@ static int by_start(const void *a, const void *b) {
 /* Index terms carry an uppercase prefix for fields ("Sguerr", "XOgazzett");
  * words in the text are unprefixed, so the prefix is dropped. */
 static const char *strip_prefix(const char *t) {
-  while (*t >= 'A' && *t <= 'Z')
-    t++;
-  return t;
+  return t + cr_schema_prefix_len(t);
 }
 
 static bool is_ws(char c) {
@@ -363,7 +362,7 @@ char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
                  const char *const *terms, size_t n_terms,
                  const cr_snippet_opts *opts) {
   size_t max_bytes =
-      opts && opts->max_bytes ? opts->max_bytes : SNIPPET_DEFAULT_BYTES;
+      opts && opts->max_bytes ? opts->max_bytes : CR_SNIPPET_BYTES;
   const char *hl_start = opts && opts->hl_start ? opts->hl_start : "";
   const char *hl_end = opts && opts->hl_end ? opts->hl_end : "";
   if (!text) len = 0;

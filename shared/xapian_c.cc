@@ -1,8 +1,11 @@
 /* xapian_c.cc — the C API over Xapian declared in xapian_c.h.
  *
- * The project's only C++. Every extern "C" entry point runs its body
- * inside guard(), which turns any exception into a cr_error, so no C++
- * exception ever unwinds through C frames.
+ * The project's only C++. Every extern "C" entry point is noexcept and
+ * runs whatever can throw inside guard(), which turns any exception into
+ * a cr_error (the message is formatted there, in fixed buffers), so no C++
+ * exception ever unwinds through C frames. It translates only: which
+ * words the spelling data learns is spelling.c's, which terms are words
+ * the schema's.
  */
 #include "xapian_c.h"
 
@@ -17,89 +20,13 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <unordered_set>
 #include <vector>
 
 #include "hash.h"
-
-/* Distinct spelling words held before they are handed to Xapian. */
-constexpr size_t SPELLING_WINDOW_MAX_WORDS = 1000000;
-/* The indexer's commits in update mode hold this many articles. */
-constexpr size_t SPELLING_WIDE_WINDOW = 5000;
-
-/* Spelling words counted over a window: an open-addressing table of
- * {hash, word, count} whose words live in one arena. Counting a word
- * costs a probe and, on a hit, one memcmp; nothing is allocated per word
- * (a std::unordered_map<std::string, unsigned> here was 4% of the
- * indexer's CPU on DICE + SQuAD-it). */
-class SpellingCounter {
-public:
-  size_t size() const { return n_; }
-
-  /* Counts one more document holding word[0..len), whose hash is h. */
-  void add(const char *word, size_t len, uint64_t h) {
-    if (2 * (n_ + 1) > slots_.size()) grow();
-    size_t mask = slots_.size() - 1;
-    for (size_t k = index_of(h, mask);; k = (k + 1) & mask) {
-      Slot &s = slots_[k];
-      if (s.count == 0) {
-        s.hash = h;
-        s.off = arena_.size();
-        s.len = static_cast<uint32_t>(len);
-        s.count = 1;
-        arena_.append(word, len);
-        n_++;
-        return;
-      }
-      if (s.hash == h && s.len == len &&
-          std::memcmp(arena_.data() + s.off, word, len) == 0) {
-        s.count++;
-        return;
-      }
-    }
-  }
-
-  /* Calls f(word, count) for every word counted. */
-  template <typename F> void for_each(F f) const {
-    for (const Slot &s : slots_)
-      if (s.count) f(std::string(arena_, s.off, s.len), s.count);
-  }
-
-  void clear() {
-    std::fill(slots_.begin(), slots_.end(), Slot{});
-    arena_.clear();
-    n_ = 0;
-  }
-
-private:
-  struct Slot {
-    uint64_t hash;  /* the word's cr_fnv1a64 */
-    size_t off;     /* where the word's bytes start in arena_ */
-    uint32_t len;   /* their length */
-    unsigned count; /* documents holding the word; 0: the slot is empty */
-  };
-
-  static size_t index_of(uint64_t h, size_t mask) {
-    return static_cast<size_t>((h * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
-  }
-
-  void grow() {
-    std::vector<Slot> bigger(slots_.empty() ? 4096 : 2 * slots_.size());
-    size_t mask = bigger.size() - 1;
-    for (const Slot &s : slots_) {
-      if (!s.count) continue;
-      size_t k = index_of(s.hash, mask);
-      while (bigger[k].count)
-        k = (k + 1) & mask;
-      bigger[k] = s;
-    }
-    slots_.swap(bigger);
-  }
-
-  std::vector<Slot> slots_; /* a power of two, at most half full */
-  std::string arena_;       /* the words' bytes, end to end */
-  size_t n_ = 0;            /* words counted */
-};
+#include "spelling.h"
 
 /* The spelling words of one document, end to end in one buffer (kept
  * across documents, so adding a word allocates nothing). */
@@ -113,34 +40,29 @@ struct cr_wdb {
   Xapian::WritableDatabase db;
   std::string path;
   /* Spelling words of the documents written since the last flush, with
-   * the number of documents holding each: Xapian's add_spelling is costly
-   * per call (a fifth of the indexer's CPU on DICE when words were handed
-   * over at each of a shard's commits), so each word is handed over once
-   * per window rather than once per document. */
-  SpellingCounter spelling;
-  size_t spelling_docs;   /* documents counted in the window */
+   * the number of documents holding each (spelling.h says which are
+   * learnt): each word is handed to Xapian once per window rather than
+   * once per document. */
+  cr_spelling *spelling;
   bool spelling_at_close; /* the window is the whole session (or a cap) */
 
-  /* Words in fewer than 2 documents of the window are left out: they are
-   * as likely to be typos as words, and would make the spelling data big.
-   * A window longer than a commit's (SPELLING_WIDE_WINDOW documents) asks
-   * for 3, which keeps the data the size per-commit windows gave (on
-   * DICE, 1.2 MB). */
+  ~cr_wdb() { cr_spelling_free(spelling); }
+
   void flush_spelling() {
-    unsigned min_docs = spelling_docs > SPELLING_WIDE_WINDOW ? 3 : 2;
-    spelling.for_each([&](const std::string &word, unsigned count) {
-      if (count >= min_docs) db.add_spelling(word, count);
-    });
-    spelling.clear();
-    spelling_docs = 0;
+    size_t cursor = 0, len;
+    const char *word;
+    unsigned count;
+    while (cr_spelling_next(spelling, &cursor, &word, &len, &count))
+      db.add_spelling(std::string(word, len), count);
+    cr_spelling_clear(spelling);
   }
   void count_spelling(const std::string &bytes,
                       const std::vector<SpellingWord> &words) {
-    spelling_docs++;
     for (const SpellingWord &w : words)
-      spelling.add(bytes.data() + w.off, w.len, w.hash);
-    /* Bounds memory on a huge archive: the window closes early. */
-    if (spelling.size() >= SPELLING_WINDOW_MAX_WORDS) flush_spelling();
+      if (cr_spelling_add(spelling, bytes.data() + w.off, w.len, w.hash) != 0)
+        throw std::bad_alloc();
+    cr_spelling_end_doc(spelling);
+    if (cr_spelling_full(spelling)) flush_spelling();
   }
 };
 
@@ -180,7 +102,7 @@ namespace {
 
 /* Maps a Xapian exception class to our error code. Xapian::Error has no
  * virtual functions, so the class is known by its type name. */
-int code_of(const Xapian::Error &e) {
+int code_of(const Xapian::Error &e) noexcept {
   static const struct {
     const char *type;
     int code;
@@ -203,91 +125,166 @@ int code_of(const Xapian::Error &e) {
   return CR_E_GENERIC;
 }
 
-/* A remote shard's failure, naming the server: Xapian's context reads
- * "remote:tcp(HOST:PORT)" or "remote:prog(COMMAND)". */
-std::string describe_network(const Xapian::Error &e) {
-  std::string where = e.get_context();
-  size_t open = where.find('('), close = where.rfind(')');
-  if (open != std::string::npos && close != std::string::npos && close > open)
-    where = where.substr(open + 1, close - open - 1);
-  std::string out = (where.empty() ? std::string("a remote shard")
-                                   : "remote shard " + where) +
-                    ": " + e.get_msg();
-  const char *why = e.get_error_string();
-  if (why && *why) out += std::string(" (") + why + ")";
-  out += "; is xapian-tcpsrv (or xapian-progsrv) serving it there?";
-  return out;
+/* What a call was doing, for its error message: a printf format and its
+ * arguments (numbers and C strings), formatted only once the call has
+ * failed. Nothing is allocated before the call's try, so a message can
+ * never be the exception that escapes into C. */
+template <typename... A> struct What {
+  const char *fmt;
+  std::tuple<A...> args;
+
+  void format(char *buf, size_t n) const noexcept {
+    if constexpr (sizeof...(A) == 0)
+      std::snprintf(buf, n, "%s", fmt);
+    else
+      std::apply([&](A... a) { std::snprintf(buf, n, fmt, a...); }, args);
+  }
+};
+
+template <typename... A> What<A...> what(const char *fmt, A... args) noexcept {
+  static_assert(
+      ((std::is_arithmetic<A>::value || std::is_same<A, const char *>::value ||
+        std::is_same<A, char *>::value) &&
+       ...),
+      "an error message formats numbers and C strings only");
+  return What<A...>{fmt, std::tuple<A...>(args...)};
 }
 
-/* Runs f; on any exception fills err with what was being done (`what`)
- * and returns false. */
-template <typename F> bool guard(cr_error *err, const std::string &what, F f) {
+/* Fills err from the exception being handled: what was being done, then
+ * Xapian's account (a remote shard's failure names the server: Xapian's
+ * context reads "remote:tcp(HOST:PORT)" or "remote:prog(COMMAND)"). Only
+ * fixed buffers: this runs when memory may have run out. */
+template <typename W> void fail(cr_error *err, const W &w) noexcept {
+  if (!err) return;
+  char doing[256];
+  w.format(doing, sizeof doing);
+  try {
+    throw;
+  } catch (const Xapian::Error &e) {
+    int code = code_of(e);
+    const char *sys = nullptr; /* the system's reason, "No space left..." */
+    try {
+      sys = e.get_error_string(); /* may build its string: may throw */
+    } catch (...) {
+    }
+    const std::string &where = e.get_context();
+    if (code == CR_E_NETWORK) {
+      size_t open = where.find('('), close = where.rfind(')');
+      const char *at = where.data();
+      int at_len = static_cast<int>(where.size());
+      if (open != std::string::npos && close != std::string::npos &&
+          close > open) {
+        at = where.data() + open + 1;
+        at_len = static_cast<int>(close - open - 1);
+      }
+      bool why = sys && *sys;
+      cr_error_set(err, CR_E_NETWORK,
+                   "%s: %s%.*s: %s%s%s%s; is xapian-tcpsrv (or "
+                   "xapian-progsrv) serving it there?",
+                   doing, at_len ? "remote shard " : "a remote shard", at_len,
+                   at, e.get_msg().c_str(), why ? " (" : "", why ? sys : "",
+                   why ? ")" : "");
+      return;
+    }
+    bool ctx = !where.empty();
+    cr_error_set(err, code, "%s: %s: %s%s%s%s%s%s", doing, e.get_type(),
+                 e.get_msg().c_str(), ctx ? " (" : "", where.c_str(),
+                 ctx ? ")" : "", sys ? ": " : "", sys ? sys : "");
+  } catch (const std::bad_alloc &) {
+    cr_error_set(err, CR_E_NOMEM, "%s: out of memory", doing);
+  } catch (const std::exception &e) {
+    cr_error_set(err, CR_E_GENERIC, "%s: %s", doing, e.what());
+  } catch (...) {
+    cr_error_set(err, CR_E_GENERIC, "%s: unknown error", doing);
+  }
+}
+
+/* Runs f; on any exception fills err with what was being done (w) and
+ * Xapian's reason, and returns false. */
+template <typename W, typename F>
+bool guard(cr_error *err, const W &w, F &&f) noexcept {
   try {
     f();
     return true;
-  } catch (const Xapian::Error &e) {
-    if (code_of(e) == CR_E_NETWORK) {
-      cr_error_set(err, CR_E_NETWORK, "%s: %s", what.c_str(),
-                   describe_network(e).c_str());
-      return false;
-    }
-    std::string msg = e.get_msg();
-    if (!e.get_context().empty()) msg += " (" + e.get_context() + ")";
-    /* The system's reason ("No space left on device") says what to fix. */
-    if (e.get_error_string()) msg += std::string(": ") + e.get_error_string();
-    cr_error_set(err, code_of(e), "%s: %s: %s", what.c_str(), e.get_type(),
-                 msg.c_str());
-  } catch (const std::bad_alloc &) {
-    cr_error_set(err, CR_E_NOMEM, "%s: out of memory", what.c_str());
-  } catch (const std::exception &e) {
-    cr_error_set(err, CR_E_GENERIC, "%s: %s", what.c_str(), e.what());
   } catch (...) {
-    cr_error_set(err, CR_E_GENERIC, "%s: unknown error", what.c_str());
+    fail(err, w);
+    return false;
   }
-  return false;
 }
 
 /* A malloc'd, NUL-terminated copy for C (which frees it with free). */
 char *copy_out(const std::string &s, size_t *len) {
   char *out = static_cast<char *>(std::malloc(s.size() + 1));
-  if (!out) return nullptr;
+  if (!out) throw std::bad_alloc();
   std::memcpy(out, s.data(), s.size());
   out[s.size()] = '\0';
   if (len) *len = s.size();
   return out;
 }
 
-cr_query *wrap(const Xapian::Query &q) {
-  try {
-    return new cr_query{q};
-  } catch (...) {
-    return nullptr;
-  }
+/* Metadata and values: the empty string means absent. */
+void copy_out_or_absent(const std::string &v, char **out, size_t *len) {
+  if (!v.empty()) *out = copy_out(v, len);
 }
 
-Xapian::Query::op op_of(int op) {
+cr_query *wrap(const Xapian::Query &q) { return new cr_query{q}; }
+
+/* Xapian's operator for op; false when op is none of enum cr_query_op. */
+bool op_of(int op, Xapian::Query::op *out) noexcept {
   switch (op) {
   case CR_OP_AND:
-    return Xapian::Query::OP_AND;
+    *out = Xapian::Query::OP_AND;
+    return true;
   case CR_OP_OR:
-    return Xapian::Query::OP_OR;
+    *out = Xapian::Query::OP_OR;
+    return true;
   case CR_OP_AND_NOT:
-    return Xapian::Query::OP_AND_NOT;
+    *out = Xapian::Query::OP_AND_NOT;
+    return true;
   case CR_OP_FILTER:
-    return Xapian::Query::OP_FILTER;
+    *out = Xapian::Query::OP_FILTER;
+    return true;
   case CR_OP_AND_MAYBE:
-    return Xapian::Query::OP_AND_MAYBE;
+    *out = Xapian::Query::OP_AND_MAYBE;
+    return true;
   case CR_OP_PHRASE:
-    return Xapian::Query::OP_PHRASE;
+    *out = Xapian::Query::OP_PHRASE;
+    return true;
   case CR_OP_NEAR:
-    return Xapian::Query::OP_NEAR;
+    *out = Xapian::Query::OP_NEAR;
+    return true;
   case CR_OP_SYNONYM:
-    return Xapian::Query::OP_SYNONYM;
+    *out = Xapian::Query::OP_SYNONYM;
+    return true;
   case CR_OP_ELITE_SET:
-    return Xapian::Query::OP_ELITE_SET;
-  default:
-    return Xapian::Query::OP_OR;
+    *out = Xapian::Query::OP_ELITE_SET;
+    return true;
   }
+  return false;
+}
+
+/* Calls fn for each string [begin, end) yields, stopping at fn's first
+ * non-zero return, which is returned (0 when fn never stopped). */
+template <typename It>
+int each_term(It it, const It &end, cr_key_fn fn, void *ctx) {
+  for (; it != end; ++it) {
+    const std::string &t = *it;
+    if (int rc = fn(t.c_str(), t.size(), ctx)) return rc;
+  }
+  return 0;
+}
+
+/* The status of a call that ran body under guard: 0, or -1. */
+template <typename W, typename F>
+int status(cr_error *err, const W &w, F &&body) noexcept {
+  return guard(err, w, body) ? 0 : -1;
+}
+
+/* The status of an iteration: fn's stopping value, or -1 on failure. */
+template <typename W, typename F>
+int iterate(cr_error *err, const W &w, F &&body) noexcept {
+  int rc = 0;
+  return guard(err, w, [&] { rc = body(); }) ? rc : -1;
 }
 
 } // namespace
@@ -296,9 +293,9 @@ extern "C" {
 
 /* ---- Writing ---------------------------------------------------------- */
 
-cr_wdb *cr_wdb_open(const char *path, int flags, cr_error *err) {
+cr_wdb *cr_wdb_open(const char *path, int flags, cr_error *err) noexcept {
   cr_wdb *out = nullptr;
-  guard(err, std::string("cannot open index '") + path + "' for writing", [&] {
+  guard(err, what("cannot open index '%s' for writing", path), [&] {
     int action = Xapian::DB_CREATE_OR_OPEN;
     switch (flags & 0xf) {
     case CR_WDB_CREATE_OR_OVERWRITE:
@@ -313,91 +310,76 @@ cr_wdb *cr_wdb_open(const char *path, int flags, cr_error *err) {
     if (flags & CR_WDB_NO_SYNC) action |= Xapian::DB_NO_SYNC;
     if (flags & CR_WDB_DANGEROUS) action |= Xapian::DB_DANGEROUS;
     action |= Xapian::DB_BACKEND_GLASS;
-    out = new cr_wdb{Xapian::WritableDatabase(path, action),
-                     path,
-                     {},
-                     0,
-                     (flags & CR_WDB_SPELLING_AT_CLOSE) != 0};
+    std::unique_ptr<cr_wdb> db(
+        new cr_wdb{Xapian::WritableDatabase(path, action), path, nullptr,
+                   (flags & CR_WDB_SPELLING_AT_CLOSE) != 0});
+    if (!(db->spelling = cr_spelling_new())) throw std::bad_alloc();
+    out = db.release();
   });
   return out;
 }
 
-int cr_wdb_close(cr_wdb *db, cr_error *err) {
+int cr_wdb_close(cr_wdb *db, cr_error *err) noexcept {
   if (!db) return 0;
-  bool ok = guard(err, "cannot close index '" + db->path + "'", [&] {
+  int rc = status(err, what("cannot close index '%s'", db->path.c_str()), [&] {
     db->flush_spelling();
     db->db.close();
   });
   delete db;
-  return ok ? 0 : -1;
+  return rc;
 }
 
-int cr_wdb_commit(cr_wdb *db, cr_error *err) {
-  return guard(err, "cannot commit index '" + db->path + "'",
-               [&] {
-                 if (!db->spelling_at_close) db->flush_spelling();
-                 db->db.commit();
-               })
-             ? 0
-             : -1;
+int cr_wdb_commit(cr_wdb *db, cr_error *err) noexcept {
+  return status(err, what("cannot commit index '%s'", db->path.c_str()), [&] {
+    if (!db->spelling_at_close) db->flush_spelling();
+    db->db.commit();
+  });
 }
 
-int cr_wdb_begin_transaction(cr_wdb *db, cr_error *err) {
-  return guard(err, "cannot begin a transaction on '" + db->path + "'",
-               [&] { db->db.begin_transaction(true); })
-             ? 0
-             : -1;
+int cr_wdb_begin_transaction(cr_wdb *db, cr_error *err) noexcept {
+  return status(err,
+                what("cannot begin a transaction on '%s'", db->path.c_str()),
+                [&] { db->db.begin_transaction(true); });
 }
 
-int cr_wdb_commit_transaction(cr_wdb *db, cr_error *err) {
-  return guard(err, "cannot commit a transaction on '" + db->path + "'",
-               [&] {
-                 db->flush_spelling();
-                 db->db.commit_transaction();
-               })
-             ? 0
-             : -1;
+int cr_wdb_commit_transaction(cr_wdb *db, cr_error *err) noexcept {
+  return status(
+      err, what("cannot commit a transaction on '%s'", db->path.c_str()), [&] {
+        db->flush_spelling();
+        db->db.commit_transaction();
+      });
 }
 
-int cr_wdb_cancel_transaction(cr_wdb *db, cr_error *err) {
-  return guard(err, "cannot cancel a transaction on '" + db->path + "'",
-               [&] {
-                 db->spelling.clear();
-                 db->db.cancel_transaction();
-               })
-             ? 0
-             : -1;
+int cr_wdb_cancel_transaction(cr_wdb *db, cr_error *err) noexcept {
+  return status(
+      err, what("cannot cancel a transaction on '%s'", db->path.c_str()), [&] {
+        cr_spelling_clear(db->spelling);
+        db->db.cancel_transaction();
+      });
 }
 
 int cr_wdb_replace(cr_wdb *db, const char *id_term, const cr_doc *doc,
-                   cr_error *err) {
-  return guard(err, std::string("cannot add document '") + id_term + "'",
-               [&] {
-                 db->db.replace_document(id_term, doc->doc);
-                 db->count_spelling(doc->spelling_bytes, doc->spelling);
-               })
-             ? 0
-             : -1;
+                   cr_error *err) noexcept {
+  return status(err, what("cannot add document '%s'", id_term), [&] {
+    db->db.replace_document(id_term, doc->doc);
+    db->count_spelling(doc->spelling_bytes, doc->spelling);
+  });
 }
 
-int cr_wdb_delete(cr_wdb *db, const char *term, cr_error *err) {
-  return guard(err, std::string("cannot delete documents '") + term + "'",
-               [&] { db->db.delete_document(term); })
-             ? 0
-             : -1;
+int cr_wdb_delete(cr_wdb *db, const char *term, cr_error *err) noexcept {
+  return status(err, what("cannot delete documents '%s'", term),
+                [&] { db->db.delete_document(term); });
 }
 
-int cr_wdb_delete_doc(cr_wdb *db, cr_docid id, cr_error *err) {
-  return guard(err, "cannot delete document " + std::to_string(id),
-               [&] { db->db.delete_document(id); })
-             ? 0
-             : -1;
+int cr_wdb_delete_doc(cr_wdb *db, cr_docid id, cr_error *err) noexcept {
+  return status(err, what("cannot delete document %u", id),
+                [&] { db->db.delete_document(id); });
 }
 
 int cr_wdb_doc_has_term(cr_wdb *db, cr_docid id, const char *term,
-                        cr_error *err) {
+                        cr_error *err) noexcept {
   bool has = false;
-  bool ok = guard(err, "cannot read document " + std::to_string(id), [&] {
+  bool ok = guard(err, what("cannot read document %u", id), [&] {
     auto t = db->db.termlist_begin(id);
     t.skip_to(term);
     has = t != db->db.termlist_end(id) && *t == term;
@@ -406,161 +388,144 @@ int cr_wdb_doc_has_term(cr_wdb *db, cr_docid id, const char *term,
 }
 
 int cr_wdb_docs_with(cr_wdb *db, const char *term, const char *prefix,
-                     cr_doc_term_fn fn, void *ctx, cr_error *err) {
-  int rc = 0;
-  bool ok =
-      guard(err, std::string("cannot list documents '") + term + "'", [&] {
-        std::string want(prefix);
-        for (auto p = db->db.postlist_begin(term);
-             p != db->db.postlist_end(term) && rc == 0; ++p) {
-          auto t = db->db.termlist_begin(*p);
-          t.skip_to(want);
-          std::string found;
-          if (t != db->db.termlist_end(*p) &&
-              (*t).compare(0, want.size(), want) == 0)
-            found = *t;
-          rc = fn(*p, found.data(), found.size(), ctx);
-        }
-      });
-  return ok ? rc : -1;
+                     cr_doc_term_fn fn, void *ctx, cr_error *err) noexcept {
+  return iterate(err, what("cannot list documents '%s'", term), [&] {
+    std::string want(prefix);
+    for (auto p = db->db.postlist_begin(term); p != db->db.postlist_end(term);
+         ++p) {
+      auto t = db->db.termlist_begin(*p);
+      t.skip_to(want);
+      std::string found;
+      if (t != db->db.termlist_end(*p) &&
+          (*t).compare(0, want.size(), want) == 0)
+        found = *t;
+      if (int rc = fn(*p, found.data(), found.size(), ctx)) return rc;
+    }
+    return 0;
+  });
 }
 
-uint32_t cr_wdb_doccount(cr_wdb *db) {
-  uint32_t n = 0;
-  guard(nullptr, "", [&] { n = db->db.get_doccount(); });
-  return n;
+int cr_wdb_doccount(cr_wdb *db, uint32_t *out, cr_error *err) noexcept {
+  *out = 0;
+  return status(err,
+                what("cannot count the documents of '%s'", db->path.c_str()),
+                [&] { *out = db->db.get_doccount(); });
 }
 
-uint32_t cr_wdb_termfreq(cr_wdb *db, const char *term) {
-  uint32_t n = 0;
-  guard(nullptr, "", [&] { n = db->db.get_termfreq(term); });
-  return n;
+int cr_wdb_termfreq(cr_wdb *db, const char *term, uint32_t *out,
+                    cr_error *err) noexcept {
+  *out = 0;
+  return status(err,
+                what("cannot count the documents with '%s' in '%s'", term,
+                     db->path.c_str()),
+                [&] { *out = db->db.get_termfreq(term); });
 }
 
 int cr_wdb_set_metadata(cr_wdb *db, const char *key, const char *value,
-                        size_t len, cr_error *err) {
-  return guard(err, std::string("cannot set metadata '") + key + "'",
-               [&] { db->db.set_metadata(key, std::string(value, len)); })
-             ? 0
-             : -1;
+                        size_t len, cr_error *err) noexcept {
+  return status(err, what("cannot set metadata '%s'", key),
+                [&] { db->db.set_metadata(key, std::string(value, len)); });
 }
 
-char *cr_wdb_get_metadata(cr_wdb *db, const char *key, size_t *len) {
-  char *out = nullptr;
+int cr_wdb_get_metadata(cr_wdb *db, const char *key, char **out, size_t *len,
+                        cr_error *err) noexcept {
+  *out = nullptr;
   *len = 0;
-  guard(nullptr, "", [&] {
-    std::string v = db->db.get_metadata(key);
-    if (!v.empty()) out = copy_out(v, len); /* empty means absent */
-  });
-  return out;
+  return status(
+      err, what("cannot read metadata '%s' of '%s'", key, db->path.c_str()),
+      [&] { copy_out_or_absent(db->db.get_metadata(key), out, len); });
 }
 
 int cr_wdb_metadata_keys(cr_wdb *db, const char *prefix, cr_key_fn fn,
-                         void *ctx) {
-  int rc = 0;
-  guard(nullptr, "", [&] {
-    for (auto it = db->db.metadata_keys_begin(prefix);
-         it != db->db.metadata_keys_end(prefix); ++it) {
-      const std::string &k = *it;
-      if ((rc = fn(k.c_str(), k.size(), ctx)) != 0) break;
-    }
-  });
-  return rc;
+                         void *ctx, cr_error *err) noexcept {
+  return iterate(
+      err, what("cannot list the metadata of '%s'", db->path.c_str()), [&] {
+        return each_term(db->db.metadata_keys_begin(prefix),
+                         db->db.metadata_keys_end(prefix), fn, ctx);
+      });
 }
 
 int cr_wdb_add_spelling(cr_wdb *db, const char *word, unsigned freq_inc,
-                        cr_error *err) {
-  return guard(err, std::string("cannot add spelling '") + word + "'",
-               [&] { db->db.add_spelling(word, freq_inc); })
-             ? 0
-             : -1;
+                        cr_error *err) noexcept {
+  return status(err, what("cannot add spelling '%s'", word),
+                [&] { db->db.add_spelling(word, freq_inc); });
 }
 
-extern "C++" {
+} // extern "C"
+
 namespace {
+
 template <typename DB>
 int for_each_value(DB &db, unsigned slot, cr_value_fn fn, void *ctx) {
-  int rc = 0;
-  bool ok = guard(nullptr, "", [&] {
-    for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot);
-         ++it) {
-      const std::string &v = *it;
-      if ((rc = fn(it.get_docid(), v.data(), v.size(), ctx)) != 0) break;
-    }
-  });
-  return ok ? rc : -1;
+  for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot);
+       ++it) {
+    const std::string &v = *it;
+    if (int rc = fn(it.get_docid(), v.data(), v.size(), ctx)) return rc;
+  }
+  return 0;
 }
 
-/* One value of one document, copied out; NULL when empty or on error. */
-template <typename DB>
-char *doc_value(DB &db, cr_docid id, unsigned slot, size_t *len) {
-  char *out = nullptr;
-  *len = 0;
-  guard(nullptr, "", [&] {
-    std::string v = db.get_document(id).get_value(slot);
-    if (!v.empty()) out = copy_out(v, len);
-  });
-  return out;
-}
 } // namespace
-} // extern "C++"
 
-int cr_wdb_values(cr_wdb *db, unsigned slot, cr_value_fn fn, void *ctx) {
-  return for_each_value(db->db, slot, fn, ctx);
+extern "C" {
+
+int cr_wdb_values(cr_wdb *db, unsigned slot, cr_value_fn fn, void *ctx,
+                  cr_error *err) noexcept {
+  return iterate(
+      err, what("cannot read value slot %u of '%s'", slot, db->path.c_str()),
+      [&] { return for_each_value(db->db, slot, fn, ctx); });
 }
 
-char *cr_wdb_doc_value(cr_wdb *db, cr_docid id, unsigned slot, size_t *len) {
-  return doc_value(db->db, id, slot, len);
+int cr_wdb_doc_value(cr_wdb *db, cr_docid id, unsigned slot, char **out,
+                     size_t *len, cr_error *err) noexcept {
+  *out = nullptr;
+  *len = 0;
+  return status(
+      err, what("cannot read document %u of '%s'", id, db->path.c_str()), [&] {
+        copy_out_or_absent(db->db.get_document(id).get_value(slot), out, len);
+      });
 }
 
 int cr_wdb_set_doc_value(cr_wdb *db, cr_docid id, unsigned slot,
-                         const char *value, size_t len, cr_error *err) {
-  return guard(err,
-               "cannot update document " + std::to_string(id) + " of '" +
-                   db->path + "'",
-               [&] {
-                 Xapian::Document doc = db->db.get_document(id);
-                 if (len)
-                   doc.add_value(slot, std::string(value, len));
-                 else
-                   doc.remove_value(slot);
-                 db->db.replace_document(id, doc);
-               })
-             ? 0
-             : -1;
+                         const char *value, size_t len,
+                         cr_error *err) noexcept {
+  return status(err,
+                what("cannot update document %u of '%s'", id, db->path.c_str()),
+                [&] {
+                  Xapian::Document doc = db->db.get_document(id);
+                  if (len)
+                    doc.add_value(slot, std::string(value, len));
+                  else
+                    doc.remove_value(slot);
+                  db->db.replace_document(id, doc);
+                });
 }
 
 int cr_compact(const char *const *sources, size_t n_sources, const char *dest,
-               cr_error *err) {
-  return guard(err, std::string("cannot compact into '") + dest + "'",
-               [&] {
-                 Xapian::Database all;
-                 for (size_t i = 0; i < n_sources; i++)
-                   all.add_database(Xapian::Database(sources[i]));
-                 /* FULL, not FULLER: on DICE FULLER's index is 1.8 MB
-                  * larger (its value chunks split across blocks). */
-                 all.compact(dest, Xapian::DBCOMPACT_MULTIPASS |
-                                       Xapian::Compactor::FULL |
-                                       Xapian::DB_BACKEND_GLASS);
-               })
-             ? 0
-             : -1;
+               cr_error *err) noexcept {
+  return status(err, what("cannot compact into '%s'", dest), [&] {
+    Xapian::Database all;
+    for (size_t i = 0; i < n_sources; i++)
+      all.add_database(Xapian::Database(sources[i]));
+    /* FULL, not FULLER: on DICE FULLER's index is 1.8 MB
+     * larger (its value chunks split across blocks). */
+    all.compact(dest, Xapian::DBCOMPACT_MULTIPASS | Xapian::Compactor::FULL |
+                          Xapian::DB_BACKEND_GLASS);
+  });
 }
 
 /* ---- Documents -------------------------------------------------------- */
 
-cr_doc *cr_doc_new(void) {
-  try {
-    return new cr_doc;
-  } catch (...) {
-    return nullptr;
-  }
+cr_doc *cr_doc_new(cr_error *err) noexcept {
+  cr_doc *out = nullptr;
+  guard(err, what("cannot make a document"), [&] { out = new cr_doc; });
+  return out;
 }
 
-void cr_doc_free(cr_doc *doc) { delete doc; }
+void cr_doc_free(cr_doc *doc) noexcept { delete doc; }
 
-void cr_doc_clear(cr_doc *doc) {
-  guard(nullptr, "", [&] {
+int cr_doc_clear(cr_doc *doc, cr_error *err) noexcept {
+  return status(err, what("cannot clear a document"), [&] {
     doc->doc = Xapian::Document();
     doc->spelling_bytes.clear();
     doc->spelling.clear();
@@ -568,269 +533,277 @@ void cr_doc_clear(cr_doc *doc) {
 }
 
 int cr_doc_add_posting(cr_doc *doc, const char *term, size_t len,
-                       uint32_t position, uint32_t wdf_inc) {
-  return guard(nullptr, "",
-               [&] {
-                 doc->doc.add_posting(std::string(term, len), position,
-                                      wdf_inc);
-               })
-             ? 0
-             : -1;
+                       uint32_t position, uint32_t wdf_inc,
+                       cr_error *err) noexcept {
+  return status(
+      err, what("cannot add term '%.*s'", static_cast<int>(len), term),
+      [&] { doc->doc.add_posting(std::string(term, len), position, wdf_inc); });
 }
 
-int cr_doc_add_term(cr_doc *doc, const char *term, size_t len,
-                    uint32_t wdf_inc) {
-  return guard(nullptr, "",
-               [&] { doc->doc.add_term(std::string(term, len), wdf_inc); })
-             ? 0
-             : -1;
+int cr_doc_add_term(cr_doc *doc, const char *term, size_t len, uint32_t wdf_inc,
+                    cr_error *err) noexcept {
+  return status(err,
+                what("cannot add term '%.*s'", static_cast<int>(len), term),
+                [&] { doc->doc.add_term(std::string(term, len), wdf_inc); });
 }
 
-int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value,
-                     size_t len) {
-  return guard(nullptr, "",
-               [&] { doc->doc.add_value(slot, std::string(value, len)); })
-             ? 0
-             : -1;
+int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value, size_t len,
+                     cr_error *err) noexcept {
+  return status(err, what("cannot set value slot %u", slot),
+                [&] { doc->doc.add_value(slot, std::string(value, len)); });
 }
 
-int cr_doc_add_spelling(cr_doc *doc, const char *word, size_t len) {
-  return guard(nullptr, "",
-               [&] {
-                 doc->spelling.push_back(SpellingWord{
-                     cr_fnv1a64(word, len), doc->spelling_bytes.size(), len});
-                 doc->spelling_bytes.append(word, len);
-               })
-             ? 0
-             : -1;
+int cr_doc_add_spelling(cr_doc *doc, const char *word, size_t len,
+                        cr_error *err) noexcept {
+  return status(
+      err,
+      what("cannot keep spelling word '%.*s'", static_cast<int>(len), word),
+      [&] {
+        doc->spelling.push_back(SpellingWord{cr_fnv1a64(word, len),
+                                             doc->spelling_bytes.size(), len});
+        doc->spelling_bytes.append(word, len);
+      });
 }
 
-int cr_doc_set_data(cr_doc *doc, const char *data, size_t len) {
-  return guard(nullptr, "", [&] { doc->doc.set_data(std::string(data, len)); })
-             ? 0
-             : -1;
+int cr_doc_set_data(cr_doc *doc, const char *data, size_t len,
+                    cr_error *err) noexcept {
+  return status(err, what("cannot set document data"),
+                [&] { doc->doc.set_data(std::string(data, len)); });
 }
 
 /* ---- Reading ---------------------------------------------------------- */
 
-cr_rdb *cr_rdb_open(const char *const *paths, size_t n_paths, cr_error *err) {
-  cr_rdb *out = nullptr;
-  std::string names;
-  for (size_t i = 0; i < n_paths; i++)
-    names += (i ? ", " : "") + std::string(paths[i]);
-  for (size_t i = 0; i < n_paths; i++) {
-    bool ok =
-        guard(err, std::string("cannot open index '") + paths[i] + "'", [&] {
-          if (!out) out = new cr_rdb{Xapian::Database(), names};
-          out->db.add_database(Xapian::Database(paths[i]));
-        });
-    if (!ok) {
-      delete out;
-      return nullptr;
-    }
+cr_rdb *cr_rdb_open(const char *const *paths, size_t n_paths,
+                    cr_error *err) noexcept {
+  if (n_paths == 0) {
+    cr_error_set(err, CR_E_INVALID, "no index given");
+    return nullptr;
   }
-  if (!out) cr_error_set(err, CR_E_INVALID, "no index given");
-  return out;
+  std::unique_ptr<cr_rdb> out;
+  if (!guard(err, what("cannot open index '%s'", paths[0]), [&] {
+        std::string names;
+        for (size_t i = 0; i < n_paths; i++)
+          names += (i ? ", " : "") + std::string(paths[i]);
+        out.reset(new cr_rdb{Xapian::Database(), names});
+      }))
+    return nullptr;
+  for (size_t i = 0; i < n_paths; i++)
+    if (!guard(err, what("cannot open index '%s'", paths[i]),
+               [&] { out->db.add_database(Xapian::Database(paths[i])); }))
+      return nullptr;
+  return out.release();
 }
 
-void cr_rdb_close(cr_rdb *db) { delete db; }
+void cr_rdb_close(cr_rdb *db) noexcept { delete db; }
 
-int cr_rdb_reopen(cr_rdb *db, cr_error *err) {
-  return guard(err, "cannot reopen index '" + db->paths + "'",
-               [&] { db->db.reopen(); })
-             ? 0
-             : -1;
+int cr_rdb_reopen(cr_rdb *db, cr_error *err) noexcept {
+  return status(err, what("cannot reopen index '%s'", db->paths.c_str()),
+                [&] { db->db.reopen(); });
 }
 
-uint32_t cr_rdb_doccount(cr_rdb *db) {
-  uint32_t n = 0;
-  guard(nullptr, "", [&] { n = db->db.get_doccount(); });
-  return n;
+int cr_rdb_doccount(cr_rdb *db, uint32_t *out, cr_error *err) noexcept {
+  *out = 0;
+  return status(err,
+                what("cannot count the documents of '%s'", db->paths.c_str()),
+                [&] { *out = db->db.get_doccount(); });
 }
 
-uint32_t cr_rdb_termfreq(cr_rdb *db, const char *term) {
-  uint32_t n = 0;
-  guard(nullptr, "", [&] { n = db->db.get_termfreq(term); });
-  return n;
+int cr_rdb_termfreq(cr_rdb *db, const char *term, uint32_t *out,
+                    cr_error *err) noexcept {
+  *out = 0;
+  return status(err,
+                what("cannot count the documents with '%s' in '%s'", term,
+                     db->paths.c_str()),
+                [&] { *out = db->db.get_termfreq(term); });
 }
 
-char *cr_rdb_get_metadata(cr_rdb *db, const char *key, size_t *len) {
-  char *out = nullptr;
+int cr_rdb_get_metadata(cr_rdb *db, const char *key, char **out, size_t *len,
+                        cr_error *err) noexcept {
+  *out = nullptr;
   *len = 0;
-  guard(nullptr, "", [&] {
-    std::string v = db->db.get_metadata(key);
-    if (!v.empty()) out = copy_out(v, len); /* empty means absent */
-  });
-  return out;
+  return status(
+      err, what("cannot read metadata '%s' of '%s'", key, db->paths.c_str()),
+      [&] { copy_out_or_absent(db->db.get_metadata(key), out, len); });
 }
 
-size_t cr_rdb_shard_count(cr_rdb *db) { return db->db.size(); }
+size_t cr_rdb_shard_count(cr_rdb *db) noexcept { return db->db.size(); }
 
-char *cr_rdb_shard_metadata(cr_rdb *db, size_t k, const char *key,
-                            size_t *len) {
-  char *out = nullptr;
+int cr_rdb_shard_metadata(cr_rdb *db, size_t k, const char *key, char **out,
+                          size_t *len, cr_error *err) noexcept {
+  *out = nullptr;
   *len = 0;
-  guard(nullptr, "", [&] {
-    if (k >= db->db.size()) return;
-    /* Xapian 1.4 reads metadata from the first shard only. A handle made
-     * from one shard's internals (public in 1.4's header, though marked
-     * internal) reads that shard's, local or remote. */
-    Xapian::Database one(db->db.internal[k].get());
-    std::string v = one.get_metadata(key);
-    if (!v.empty()) out = copy_out(v, len);
-  });
-  return out;
+  return status(err,
+                what("cannot read metadata '%s' of shard %zu of '%s'", key, k,
+                     db->paths.c_str()),
+                [&] {
+                  if (k >= db->db.size()) return;
+                  /* Xapian 1.4 reads metadata from the first shard only. A
+                   * handle made from one shard's internals (public in 1.4's
+                   * header, though marked internal: CMakeLists.txt pins the
+                   * version) reads that shard's, local or remote. */
+                  Xapian::Database one(db->db.internal[k].get());
+                  copy_out_or_absent(one.get_metadata(key), out, len);
+                });
 }
 
-char *cr_rdb_document_data(cr_rdb *db, cr_docid id, size_t *len,
-                           cr_error *err) {
-  char *out = nullptr;
-  if (len) *len = 0;
-  guard(err, "cannot read document " + std::to_string(id),
-        [&] { out = copy_out(db->db.get_document(id).get_data(), len); });
-  return out;
+int cr_rdb_values(cr_rdb *db, unsigned slot, cr_value_fn fn, void *ctx,
+                  cr_error *err) noexcept {
+  return iterate(
+      err, what("cannot read value slot %u of '%s'", slot, db->paths.c_str()),
+      [&] { return for_each_value(db->db, slot, fn, ctx); });
 }
 
-int cr_rdb_values(cr_rdb *db, unsigned slot, cr_value_fn fn, void *ctx) {
-  return for_each_value(db->db, slot, fn, ctx);
+int cr_rdb_doc_value(cr_rdb *db, cr_docid id, unsigned slot, char **out,
+                     size_t *len, cr_error *err) noexcept {
+  *out = nullptr;
+  *len = 0;
+  return status(
+      err, what("cannot read document %u of '%s'", id, db->paths.c_str()), [&] {
+        copy_out_or_absent(db->db.get_document(id).get_value(slot), out, len);
+      });
 }
 
-char *cr_rdb_doc_value(cr_rdb *db, cr_docid id, unsigned slot, size_t *len) {
-  return doc_value(db->db, id, slot, len);
-}
-
-cr_docid cr_rdb_docid_of(cr_rdb *db, const char *term) {
-  cr_docid id = 0;
-  guard(nullptr, "", [&] {
-    auto it = db->db.postlist_begin(term);
-    if (it != db->db.postlist_end(term)) id = *it;
-  });
-  return id;
+int cr_rdb_docid_of(cr_rdb *db, const char *term, cr_docid *out,
+                    cr_error *err) noexcept {
+  *out = 0;
+  return status(
+      err, what("cannot look up '%s' in '%s'", term, db->paths.c_str()), [&] {
+        auto it = db->db.postlist_begin(term);
+        if (it != db->db.postlist_end(term)) *out = *it;
+      });
 }
 
 long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term, uint32_t *out,
-                      size_t cap, cr_error *err) {
+                      size_t cap, cr_error *err) noexcept {
   long n = 0;
-  bool ok = guard(
-      err, "cannot read positions in document " + std::to_string(id), [&] {
-        auto end = db->db.positionlist_end(id, term);
-        for (auto it = db->db.positionlist_begin(id, term); it != end;
-             ++it, ++n)
-          if (static_cast<size_t>(n) < cap) out[n] = *it;
-      });
+  bool ok = guard(err, what("cannot read positions in document %u", id), [&] {
+    auto end = db->db.positionlist_end(id, term);
+    for (auto it = db->db.positionlist_begin(id, term); it != end; ++it, ++n)
+      if (static_cast<size_t>(n) < cap) out[n] = *it;
+  });
   return ok ? n : -1;
 }
 
 int cr_rdb_doc_has_terms(cr_rdb *db, cr_docid id, const char *const *terms,
-                         size_t n, bool *has, cr_error *err) {
+                         size_t n, bool *has, cr_error *err) noexcept {
   for (size_t i = 0; i < n; i++)
     has[i] = false;
-  return guard(err, "cannot read the terms of document " + std::to_string(id),
-               [&] {
-                 /* skip_to moves forward only: visit the terms in order. */
-                 std::vector<size_t> order(n);
-                 for (size_t i = 0; i < n; i++)
-                   order[i] = i;
-                 std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-                   return strcmp(terms[a], terms[b]) < 0;
-                 });
-                 auto end = db->db.termlist_end(id);
-                 auto it = db->db.termlist_begin(id);
-                 for (size_t k = 0; k < n && it != end; k++) {
-                   it.skip_to(terms[order[k]]);
-                   has[order[k]] = it != end && *it == terms[order[k]];
-                 }
-               })
-             ? 0
-             : -1;
+  return status(err, what("cannot read the terms of document %u", id), [&] {
+    /* skip_to moves forward only: visit the terms in order. */
+    std::vector<size_t> order(n);
+    for (size_t i = 0; i < n; i++)
+      order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return strcmp(terms[a], terms[b]) < 0;
+    });
+    auto end = db->db.termlist_end(id);
+    auto it = db->db.termlist_begin(id);
+    for (size_t k = 0; k < n && it != end; k++) {
+      it.skip_to(terms[order[k]]);
+      has[order[k]] = it != end && *it == terms[order[k]];
+    }
+  });
 }
 
-extern "C++" namespace {
-  /* Our prefixes are upper-case ASCII; the words of texts never are. */
-  struct UnprefixedOnly : public Xapian::ExpandDecider {
-    bool operator()(const std::string &term) const override {
-      return !term.empty() && !(term[0] >= 'A' && term[0] <= 'Z');
-    }
-  };
+} // extern "C"
+
+namespace {
+/* The terms relevance feedback may suggest: those the caller's test keeps
+ * (the schema says which terms are words). */
+struct KeepTerms : public Xapian::ExpandDecider {
+  explicit KeepTerms(cr_term_pred keep) : keep_(keep) {}
+  bool operator()(const std::string &term) const override {
+    return keep_(term.c_str(), term.size());
+  }
+  cr_term_pred keep_;
+};
 } // namespace
 
+extern "C" {
+
 int cr_rdb_expand(cr_rdb *db, const cr_docid *rset, size_t n_rset,
-                  unsigned max_terms, cr_term_weight_fn fn, void *ctx,
-                  cr_error *err) {
-  int rc = 0;
-  bool ok =
-      guard(err, "cannot read similar terms from '" + db->paths + "'", [&] {
+                  unsigned max_terms, cr_term_pred keep, cr_term_weight_fn fn,
+                  void *ctx, cr_error *err) noexcept {
+  return iterate(
+      err, what("cannot read similar terms from '%s'", db->paths.c_str()), [&] {
         Xapian::Enquire enquire(db->db);
         Xapian::RSet rs;
         for (size_t i = 0; i < n_rset; i++)
           rs.add_document(rset[i]);
-        UnprefixedOnly decider;
+        KeepTerms decider(keep);
         Xapian::ESet eset = enquire.get_eset(max_terms, rs, &decider);
         for (auto it = eset.begin(); it != eset.end(); ++it) {
           const std::string &t = *it;
-          if ((rc = fn(t.data(), t.size(), it.get_weight(), ctx))) break;
+          if (int rc = fn(t.data(), t.size(), it.get_weight(), ctx)) return rc;
         }
+        return 0;
       });
-  return ok ? rc : -1;
 }
 
-int cr_rdb_allterms(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx) {
-  int rc = 0;
-  guard(nullptr, "", [&] {
-    for (auto it = db->db.allterms_begin(prefix);
-         it != db->db.allterms_end(prefix); ++it) {
-      const std::string &t = *it;
-      if ((rc = fn(t.c_str(), t.size(), ctx)) != 0) break;
-    }
-  });
-  return rc;
+int cr_rdb_allterms(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx,
+                    cr_error *err) noexcept {
+  return iterate(err, what("cannot list the terms of '%s'", db->paths.c_str()),
+                 [&] {
+                   return each_term(db->db.allterms_begin(prefix),
+                                    db->db.allterms_end(prefix), fn, ctx);
+                 });
 }
 
 int cr_rdb_value_freq(cr_rdb *db, unsigned slot, uint32_t *count,
-                      cr_error *err) {
+                      cr_error *err) noexcept {
   *count = 0;
-  return guard(err, "cannot read the values of '" + db->paths + "'",
-               [&] { *count = db->db.get_value_freq(slot); })
-             ? 0
-             : -1;
+  return status(err, what("cannot read the values of '%s'", db->paths.c_str()),
+                [&] { *count = db->db.get_value_freq(slot); });
 }
 
-char *cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
-                                 unsigned max_edit_distance) {
-  char *out = nullptr;
-  guard(nullptr, "", [&] {
-    std::string s = db->db.get_spelling_suggestion(word, max_edit_distance);
-    if (!s.empty()) out = copy_out(s, nullptr);
-  });
-  return out;
+int cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
+                               unsigned max_edit_distance, char **out,
+                               cr_error *err) noexcept {
+  *out = nullptr;
+  return status(err,
+                what("cannot read spelling suggestions for '%s' from '%s'",
+                     word, db->paths.c_str()),
+                [&] {
+                  std::string s =
+                      db->db.get_spelling_suggestion(word, max_edit_distance);
+                  if (!s.empty()) *out = copy_out(s, nullptr);
+                });
 }
 
 /* ---- Queries ---------------------------------------------------------- */
 
-cr_query *cr_query_term(const char *term, uint32_t wqf, uint32_t position) {
+cr_query *cr_query_term(const char *term, uint32_t wqf, uint32_t position,
+                        cr_error *err) noexcept {
   cr_query *out = nullptr;
-  guard(nullptr, "",
+  guard(err, what("cannot make a query of '%s'", term),
         [&] { out = wrap(Xapian::Query(term, wqf ? wqf : 1, position)); });
   return out;
 }
 
-cr_query *cr_query_combine(int op, cr_query *const *subs, size_t n,
-                           unsigned window) {
+cr_query *cr_query_combine(enum cr_query_op op, cr_query *const *subs, size_t n,
+                           unsigned window, cr_error *err) noexcept {
+  Xapian::Query::op xop;
+  if (!op_of(op, &xop)) {
+    cr_error_set(err, CR_E_INVALID, "cannot combine queries: no operator %d",
+                 static_cast<int>(op));
+    return nullptr;
+  }
   cr_query *out = nullptr;
-  guard(nullptr, "", [&] {
+  guard(err, what("cannot combine %zu queries", n), [&] {
     std::vector<Xapian::Query> qs;
     qs.reserve(n);
     for (size_t i = 0; i < n; i++)
       qs.push_back(subs[i]->q);
     Xapian::termcount param = window;
-    out = wrap(Xapian::Query(op_of(op), qs.begin(), qs.end(), param));
+    out = wrap(Xapian::Query(xop, qs.begin(), qs.end(), param));
   });
   return out;
 }
 
-cr_query *cr_query_value_range(unsigned slot, const char *lo, const char *hi) {
+cr_query *cr_query_value_range(unsigned slot, const char *lo, const char *hi,
+                               cr_error *err) noexcept {
   cr_query *out = nullptr;
-  guard(nullptr, "", [&] {
+  guard(err, what("cannot make a range query on value slot %u", slot), [&] {
     if (lo && hi)
       out = wrap(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi));
     else if (lo)
@@ -843,9 +816,10 @@ cr_query *cr_query_value_range(unsigned slot, const char *lo, const char *hi) {
   return out;
 }
 
-cr_query *cr_query_wildcard(const char *prefix, unsigned max_expansion) {
+cr_query *cr_query_wildcard(const char *prefix, unsigned max_expansion,
+                            cr_error *err) noexcept {
   cr_query *out = nullptr;
-  guard(nullptr, "", [&] {
+  guard(err, what("cannot make a query of '%s*'", prefix), [&] {
     /* With a limit, keep the most frequent expansions rather than fail;
      * MOST_FREQUENT treats 0 as "none", so no limit needs LIMIT_ERROR. */
     int limit = max_expansion ? Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT
@@ -855,6 +829,8 @@ cr_query *cr_query_wildcard(const char *prefix, unsigned max_expansion) {
   });
   return out;
 }
+
+} // extern "C"
 
 extern "C++" namespace {
   /* The documents a C test keeps (cr_query_checked). The matcher asks
@@ -961,11 +937,14 @@ extern "C++" namespace {
   };
 } // namespace
 
+extern "C" {
+
 cr_query *cr_query_checked(const char *const *terms, const uint32_t *offsets,
                            size_t n_terms, unsigned text_slot,
-                           unsigned card_slot, cr_check_fn fn, void *ctx) {
+                           unsigned card_slot, cr_check_fn fn, void *ctx,
+                           cr_error *err) noexcept {
   cr_query *out = nullptr;
-  guard(nullptr, "", [&] {
+  guard(err, what("cannot make a checked query"), [&] {
     std::vector<std::string> t(terms, terms + n_terms);
     std::vector<Xapian::termpos> o(offsets, offsets + n_terms);
     /* release(): the query owns the source from here on. */
@@ -978,47 +957,44 @@ cr_query *cr_query_checked(const char *const *terms, const uint32_t *offsets,
   return out;
 }
 
-cr_query *cr_query_scale(const cr_query *q, double factor) {
+cr_query *cr_query_scale(const cr_query *q, double factor,
+                         cr_error *err) noexcept {
   cr_query *out = nullptr;
-  guard(nullptr, "", [&] {
+  guard(err, what("cannot scale a query by %g", factor), [&] {
     out = wrap(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor));
   });
   return out;
 }
 
-cr_query *cr_query_match_all(void) { return wrap(Xapian::Query::MatchAll); }
-
-cr_query *cr_query_copy(const cr_query *q) { return wrap(q->q); }
-
-void cr_query_free(cr_query *q) { delete q; }
-
-bool cr_query_is_empty(const cr_query *q) { return !q || q->q.empty(); }
-
-char *cr_query_describe(const cr_query *q) {
-  char *out = nullptr;
-  guard(nullptr, "", [&] { out = copy_out(q->q.get_description(), nullptr); });
+cr_query *cr_query_match_all(cr_error *err) noexcept {
+  cr_query *out = nullptr;
+  guard(err, what("cannot make a query of every document"),
+        [&] { out = wrap(Xapian::Query::MatchAll); });
   return out;
 }
 
-int cr_query_terms(const cr_query *q, cr_key_fn fn, void *ctx) {
-  int rc = 0;
-  guard(nullptr, "", [&] {
-    for (auto it = q->q.get_unique_terms_begin();
-         it != q->q.get_unique_terms_end(); ++it) {
-      const std::string &t = *it;
-      if ((rc = fn(t.c_str(), t.size(), ctx)) != 0) break;
-    }
+void cr_query_free(cr_query *q) noexcept { delete q; }
+
+char *cr_query_describe(const cr_query *q, cr_error *err) noexcept {
+  char *out = nullptr;
+  guard(err, what("cannot describe a query"),
+        [&] { out = copy_out(q->q.get_description(), nullptr); });
+  return out;
+}
+
+int cr_query_terms(const cr_query *q, cr_key_fn fn, void *ctx,
+                   cr_error *err) noexcept {
+  return iterate(err, what("cannot list the terms of a query"), [&] {
+    return each_term(q->q.get_unique_terms_begin(), q->q.get_unique_terms_end(),
+                     fn, ctx);
   });
-  return rc;
 }
 
 /* ---- Searching -------------------------------------------------------- */
 
-cr_bm25 cr_bm25_default(void) { return cr_bm25{1.0, 0.0, 1.0, 0.5, 0.5}; }
-
-cr_search_opts cr_search_opts_default(void) {
+cr_search_opts cr_search_opts_default(void) noexcept {
   cr_search_opts o;
-  o.bm25 = cr_bm25_default();
+  o.bm25 = cr_bm25{1.0, 0.0, 1.0, 0.5, 0.5};
   o.offset = 0;
   o.count = 10;
   o.check_at_least = 0;
@@ -1029,6 +1005,8 @@ cr_search_opts cr_search_opts_default(void) {
   o.count_once_slot = -1;
   return o;
 }
+
+} // extern "C"
 
 extern "C++" namespace {
   /* Hands each match to the value counters once per value of a slot:
@@ -1055,10 +1033,12 @@ extern "C++" namespace {
   };
 } // namespace
 
+extern "C" {
+
 cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
-                   cr_error *err) {
+                   cr_error *err) noexcept {
   std::unique_ptr<cr_mset> m;
-  bool ok = guard(err, "search failed on '" + db->paths + "'", [&] {
+  bool ok = guard(err, what("search failed on '%s'", db->paths.c_str()), [&] {
     m.reset(new cr_mset(db->db));
     m->enquire.set_query(q->q);
     const cr_bm25 &w = opts->bm25;
@@ -1094,97 +1074,93 @@ cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
   return ok ? m.release() : nullptr;
 }
 
-void cr_mset_free(cr_mset *m) { delete m; }
+void cr_mset_free(cr_mset *m) noexcept { delete m; }
 
-uint32_t cr_mset_size(const cr_mset *m) { return m->mset.size(); }
+/* The page's own fields: MSet keeps its items in memory, and these read
+ * them without a database (Xapian's iterators index a vector). */
+uint32_t cr_mset_size(const cr_mset *m) noexcept { return m->mset.size(); }
 
-uint32_t cr_mset_matches_estimated(const cr_mset *m) {
+uint32_t cr_mset_matches_estimated(const cr_mset *m) noexcept {
   return m->mset.get_matches_estimated();
 }
 
-bool cr_mset_matches_exact(const cr_mset *m) {
+bool cr_mset_matches_exact(const cr_mset *m) noexcept {
   return m->mset.get_matches_lower_bound() == m->mset.get_matches_upper_bound();
 }
 
-uint32_t cr_mset_rank(const cr_mset *m, uint32_t i) {
+uint32_t cr_mset_rank(const cr_mset *m, uint32_t i) noexcept {
   return m->mset[i].get_rank();
 }
 
-cr_docid cr_mset_docid(const cr_mset *m, uint32_t i) {
-  cr_docid id = 0;
-  guard(nullptr, "", [&] { id = *m->mset[i]; });
-  return id;
+cr_docid cr_mset_docid(const cr_mset *m, uint32_t i) noexcept {
+  return *m->mset[i];
 }
 
-uint32_t cr_mset_termfreq(const cr_mset *m, const char *term) {
-  uint32_t n = 0;
-  guard(nullptr, "", [&] { n = m->mset.get_termfreq(term); });
-  return n;
-}
-
-double cr_mset_weight(const cr_mset *m, uint32_t i) {
+double cr_mset_weight(const cr_mset *m, uint32_t i) noexcept {
   return m->mset[i].get_weight();
 }
 
-uint32_t cr_mset_collapse_count(const cr_mset *m, uint32_t i) {
+uint32_t cr_mset_collapse_count(const cr_mset *m, uint32_t i) noexcept {
   return m->mset[i].get_collapse_count();
 }
 
-const char *cr_mset_data(cr_mset *m, uint32_t i, size_t *len) {
-  *len = 0;
-  if (i >= m->data.size()) return nullptr;
-  const char *out = nullptr;
-  guard(nullptr, "", [&] {
-    if (!m->data[i])
-      m->data[i].reset(new std::string(m->mset[i].get_document().get_data()));
-    out = m->data[i]->c_str();
-    *len = m->data[i]->size();
-  });
-  return out;
+int cr_mset_termfreq(const cr_mset *m, const char *term, uint32_t *out,
+                     cr_error *err) noexcept {
+  *out = 0;
+  return status(err, what("cannot count the documents with '%s'", term),
+                [&] { *out = m->mset.get_termfreq(term); });
 }
 
-const char *cr_mset_value(cr_mset *m, uint32_t i, unsigned slot, size_t *len) {
+int cr_mset_data(cr_mset *m, uint32_t i, const char **out, size_t *len,
+                 cr_error *err) noexcept {
+  *out = nullptr;
   *len = 0;
-  if (i >= m->mset.size()) return nullptr;
-  const char *out = nullptr;
-  guard(nullptr, "", [&] {
+  if (i >= m->data.size()) return 0;
+  return status(err, what("cannot read hit %u", i), [&] {
+    if (!m->data[i])
+      m->data[i].reset(new std::string(m->mset[i].get_document().get_data()));
+    *out = m->data[i]->c_str();
+    *len = m->data[i]->size();
+  });
+}
+
+int cr_mset_value(cr_mset *m, uint32_t i, unsigned slot, const char **out,
+                  size_t *len, cr_error *err) noexcept {
+  *out = nullptr;
+  *len = 0;
+  if (i >= m->mset.size()) return 0;
+  return status(err, what("cannot read value slot %u of hit %u", slot, i), [&] {
     m->value_scratch.push_back(m->mset[i].get_document().get_value(slot));
     const std::string &v = m->value_scratch.back();
     if (v.empty()) {
       m->value_scratch.pop_back();
       return;
     }
-    out = v.c_str();
+    *out = v.c_str();
     *len = v.size();
   });
-  return out;
 }
 
 int cr_mset_value_counts(const cr_mset *m, unsigned k, cr_count_fn fn,
-                         void *ctx) {
+                         void *ctx, cr_error *err) noexcept {
   if (k >= m->spies.size()) return 0;
-  int rc = 0;
-  guard(nullptr, "", [&] {
+  return iterate(err, what("cannot read the counts of value set %u", k), [&] {
     const Xapian::ValueCountMatchSpy &spy = *m->spies[k];
     for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
       const std::string &v = *it;
-      if ((rc = fn(v.data(), v.size(), it.get_termfreq(), ctx)) != 0) break;
+      if (int rc = fn(v.data(), v.size(), it.get_termfreq(), ctx)) return rc;
     }
+    return 0;
   });
-  return rc;
 }
 
-int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx) {
-  int rc = 0;
-  guard(nullptr, "", [&] {
+int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx,
+                           cr_error *err) noexcept {
+  return iterate(err, what("cannot list the matching terms of hit %u", i), [&] {
     Xapian::MSetIterator hit = m->mset[i];
-    for (auto it = m->enquire.get_matching_terms_begin(hit);
-         it != m->enquire.get_matching_terms_end(hit); ++it) {
-      const std::string &t = *it;
-      if ((rc = fn(t.c_str(), t.size(), ctx)) != 0) break;
-    }
+    return each_term(m->enquire.get_matching_terms_begin(hit),
+                     m->enquire.get_matching_terms_end(hit), fn, ctx);
   });
-  return rc;
 }
 
 /* ---- The last line of defence ------------------------------------------ */
@@ -1220,7 +1196,7 @@ extern "C++" namespace {
   }
 } // namespace
 
-void cr_on_uncaught_exit(const char *program) {
+void cr_on_uncaught_exit(const char *program) noexcept {
   *uncaught_program() = program;
   std::set_terminate(on_uncaught);
 }

@@ -1,9 +1,15 @@
 /* xapian_c.h — the small C API over the part of Xapian cronaca uses.
  *
  * Implemented in xapian_c.cc, the project's only C++ file. Handles are
- * opaque; no C++ type appears here and no exception crosses into C: every
- * call that can fail returns -1 (or NULL) and fills a cr_error, whose code
- * says what kind of failure it was (CR_E_LOCKED, CR_E_MODIFIED, ...).
+ * opaque; no C++ type appears here and no exception crosses into C.
+ *
+ * One error contract for every call: a call that can fail takes a
+ * cr_error (NULL if the caller wants no message) and returns -1 (or NULL,
+ * for a call that makes a handle) with err filled; its results go through
+ * out-parameters. So a failed count is never 0, a lookup that failed is
+ * never "absent", and an iterator that threw half-way is never "done".
+ * err's code says what kind of failure it was (CR_E_LOCKED,
+ * CR_E_MODIFIED, ...). Calls without a cr_error cannot fail.
  *
  * Ownership: every *_new / *_open / query constructor returns a handle the
  * caller frees with the matching *_free / *_close. Query constructors copy
@@ -21,6 +27,10 @@
 
 #ifdef __cplusplus
 extern "C" {
+/* The definitions promise C++ nothing ever leaves them. */
+#define CR_NOEXCEPT noexcept
+#else
+#define CR_NOEXCEPT
 #endif
 
 typedef uint32_t cr_docid;
@@ -43,96 +53,109 @@ enum cr_wdb_flags {
   CR_WDB_DANGEROUS = 1 << 5,
   /* Spelling words are counted over the whole session and written at
    * close, not at each commit: for shards nobody reads before they are
-   * closed. Much cheaper; a word must then be in 3 documents, not 2, if
-   * the shard holds more than 5,000. */
+   * closed. Much cheaper; a word must then be in more documents if the
+   * shard holds more than a commit's (spelling.h). */
   CR_WDB_SPELLING_AT_CLOSE = 1 << 6,
 };
 
 /* Opens (or creates) a glass database at path. A second writer on the
  * same path fails with CR_E_LOCKED. */
-cr_wdb *cr_wdb_open(const char *path, int flags, cr_error *err);
+cr_wdb *cr_wdb_open(const char *path, int flags, cr_error *err) CR_NOEXCEPT;
 /* Commits pending changes (unless inside a transaction, which is
  * cancelled) and closes. Frees the handle even when it fails. */
-int cr_wdb_close(cr_wdb *db, cr_error *err);
+int cr_wdb_close(cr_wdb *db, cr_error *err) CR_NOEXCEPT;
 
-int cr_wdb_commit(cr_wdb *db, cr_error *err);
-int cr_wdb_begin_transaction(cr_wdb *db, cr_error *err);
-int cr_wdb_commit_transaction(cr_wdb *db, cr_error *err);
-int cr_wdb_cancel_transaction(cr_wdb *db, cr_error *err);
+int cr_wdb_commit(cr_wdb *db, cr_error *err) CR_NOEXCEPT;
+int cr_wdb_begin_transaction(cr_wdb *db, cr_error *err) CR_NOEXCEPT;
+int cr_wdb_commit_transaction(cr_wdb *db, cr_error *err) CR_NOEXCEPT;
+int cr_wdb_cancel_transaction(cr_wdb *db, cr_error *err) CR_NOEXCEPT;
 
 /* Adds doc, or replaces every document indexed by id_term with it. */
 int cr_wdb_replace(cr_wdb *db, const char *id_term, const cr_doc *doc,
-                   cr_error *err);
+                   cr_error *err) CR_NOEXCEPT;
 /* Deletes every document indexed by term (no error if there is none). */
-int cr_wdb_delete(cr_wdb *db, const char *term, cr_error *err);
+int cr_wdb_delete(cr_wdb *db, const char *term, cr_error *err) CR_NOEXCEPT;
 /* Deletes one document. */
-int cr_wdb_delete_doc(cr_wdb *db, cr_docid id, cr_error *err);
+int cr_wdb_delete_doc(cr_wdb *db, cr_docid id, cr_error *err) CR_NOEXCEPT;
 /* Whether document id is indexed by term: 1, 0, or -1 with err filled
  * (no such document, say). */
 int cr_wdb_doc_has_term(cr_wdb *db, cr_docid id, const char *term,
-                        cr_error *err);
+                        cr_error *err) CR_NOEXCEPT;
 /* For each document indexed by term, calls fn with its docid and its
  * first term that starts with prefix (an empty string if it has none).
  * Returns 0, fn's first non-zero return, or -1 with err filled. */
 typedef int (*cr_doc_term_fn)(cr_docid id, const char *term, size_t len,
                               void *ctx);
 int cr_wdb_docs_with(cr_wdb *db, const char *term, const char *prefix,
-                     cr_doc_term_fn fn, void *ctx, cr_error *err);
+                     cr_doc_term_fn fn, void *ctx, cr_error *err) CR_NOEXCEPT;
 
-uint32_t cr_wdb_doccount(cr_wdb *db);
-/* Number of documents indexed by term (0 if none). */
-uint32_t cr_wdb_termfreq(cr_wdb *db, const char *term);
+/* The number of documents, and of documents indexed by term, in *out:
+ * 0, or -1 with err filled. */
+int cr_wdb_doccount(cr_wdb *db, uint32_t *out, cr_error *err) CR_NOEXCEPT;
+int cr_wdb_termfreq(cr_wdb *db, const char *term, uint32_t *out,
+                    cr_error *err) CR_NOEXCEPT;
 
-/* User metadata, committed with the documents. get returns a malloc'd,
- * NUL-terminated copy (NULL and *len = 0 when the key is absent). */
+/* User metadata, committed with the documents. get sets *out to a
+ * malloc'd, NUL-terminated copy (NULL and *len = 0 when the key is
+ * absent) and returns 0, or -1 with err filled. */
 int cr_wdb_set_metadata(cr_wdb *db, const char *key, const char *value,
-                        size_t len, cr_error *err);
-char *cr_wdb_get_metadata(cr_wdb *db, const char *key, size_t *len);
-/* Calls fn for each metadata key starting with prefix; stops when fn
- * returns non-zero and returns that value. */
+                        size_t len, cr_error *err) CR_NOEXCEPT;
+int cr_wdb_get_metadata(cr_wdb *db, const char *key, char **out, size_t *len,
+                        cr_error *err) CR_NOEXCEPT;
+/* Calls fn for each metadata key starting with prefix. Returns 0, fn's
+ * first non-zero return, or -1 with err filled. */
 typedef int (*cr_key_fn)(const char *key, size_t key_len, void *ctx);
 int cr_wdb_metadata_keys(cr_wdb *db, const char *prefix, cr_key_fn fn,
-                         void *ctx);
+                         void *ctx, cr_error *err) CR_NOEXCEPT;
 
-/* Records a word for spelling suggestions ("did you mean"). */
+/* Records a word for spelling suggestions ("did you mean"), as if freq_inc
+ * more documents held it. */
 int cr_wdb_add_spelling(cr_wdb *db, const char *word, unsigned freq_inc,
-                        cr_error *err);
+                        cr_error *err) CR_NOEXCEPT;
 
 /* Calls fn for every document that has a value in slot, in docid order.
- * Returns 0, fn's first non-zero return, or -1 on error. */
+ * Returns 0, fn's first non-zero return, or -1 with err filled. */
 typedef int (*cr_value_fn)(cr_docid id, const char *value, size_t len,
                            void *ctx);
-int cr_wdb_values(cr_wdb *db, unsigned slot, cr_value_fn fn, void *ctx);
-/* One value of a stored document: malloc'd, NULL when absent. */
-char *cr_wdb_doc_value(cr_wdb *db, cr_docid id, unsigned slot, size_t *len);
+int cr_wdb_values(cr_wdb *db, unsigned slot, cr_value_fn fn, void *ctx,
+                  cr_error *err) CR_NOEXCEPT;
+/* One value of a stored document: *out malloc'd, NULL when absent; 0, or
+ * -1 with err filled (no such document, say). */
+int cr_wdb_doc_value(cr_wdb *db, cr_docid id, unsigned slot, char **out,
+                     size_t *len, cr_error *err) CR_NOEXCEPT;
 /* Sets (len > 0) or removes (len == 0) one value of a stored document,
  * leaving its terms and data as they are. */
 int cr_wdb_set_doc_value(cr_wdb *db, cr_docid id, unsigned slot,
-                         const char *value, size_t len, cr_error *err);
+                         const char *value, size_t len,
+                         cr_error *err) CR_NOEXCEPT;
 
 /* Merges the source databases into a new compact one at dest (Xapian's
  * compactor, fully compacted, multipass). dest must not exist. */
 int cr_compact(const char *const *sources, size_t n_sources, const char *dest,
-               cr_error *err);
+               cr_error *err) CR_NOEXCEPT;
 
 /* ---- Documents -------------------------------------------------------- */
 
-cr_doc *cr_doc_new(void);
-void cr_doc_free(cr_doc *doc);
+cr_doc *cr_doc_new(cr_error *err) CR_NOEXCEPT;
+void cr_doc_free(cr_doc *doc) CR_NOEXCEPT;
 /* Empties the document for reuse. */
-void cr_doc_clear(cr_doc *doc);
+int cr_doc_clear(cr_doc *doc, cr_error *err) CR_NOEXCEPT;
 /* Adds term at a word position, raising its within-document frequency by
  * wdf_inc. */
 int cr_doc_add_posting(cr_doc *doc, const char *term, size_t len,
-                       uint32_t position, uint32_t wdf_inc);
+                       uint32_t position, uint32_t wdf_inc,
+                       cr_error *err) CR_NOEXCEPT;
 /* Adds term without a position (ids, filters, dates). */
-int cr_doc_add_term(cr_doc *doc, const char *term, size_t len,
-                    uint32_t wdf_inc);
-int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value, size_t len);
-int cr_doc_set_data(cr_doc *doc, const char *data, size_t len);
+int cr_doc_add_term(cr_doc *doc, const char *term, size_t len, uint32_t wdf_inc,
+                    cr_error *err) CR_NOEXCEPT;
+int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value, size_t len,
+                     cr_error *err) CR_NOEXCEPT;
+int cr_doc_set_data(cr_doc *doc, const char *data, size_t len,
+                    cr_error *err) CR_NOEXCEPT;
 /* A word the index should learn for spelling suggestions when the
  * document is stored (cr_wdb_replace adds it to the spelling data). */
-int cr_doc_add_spelling(cr_doc *doc, const char *word, size_t len);
+int cr_doc_add_spelling(cr_doc *doc, const char *word, size_t len,
+                        cr_error *err) CR_NOEXCEPT;
 
 /* ---- Reading ---------------------------------------------------------- */
 
@@ -141,60 +164,73 @@ int cr_doc_add_spelling(cr_doc *doc, const char *word, size_t len);
  * searches them as one. Xapian gathers the collection statistics of every
  * shard, so weights are those of one big index. A remote shard that
  * cannot be reached fails with CR_E_NETWORK and a message naming it. */
-cr_rdb *cr_rdb_open(const char *const *paths, size_t n_paths, cr_error *err);
-void cr_rdb_close(cr_rdb *db);
+cr_rdb *cr_rdb_open(const char *const *paths, size_t n_paths,
+                    cr_error *err) CR_NOEXCEPT;
+void cr_rdb_close(cr_rdb *db) CR_NOEXCEPT;
 /* Brings the reader to the latest commit (after CR_E_MODIFIED). */
-int cr_rdb_reopen(cr_rdb *db, cr_error *err);
-uint32_t cr_rdb_doccount(cr_rdb *db);
-uint32_t cr_rdb_termfreq(cr_rdb *db, const char *term);
-/* User metadata (of the first database when several are open): malloc'd,
- * NULL with *len = 0 when the key is absent. */
-char *cr_rdb_get_metadata(cr_rdb *db, const char *key, size_t *len);
+int cr_rdb_reopen(cr_rdb *db, cr_error *err) CR_NOEXCEPT;
+/* As cr_wdb_doccount and cr_wdb_termfreq, for a reader. */
+int cr_rdb_doccount(cr_rdb *db, uint32_t *out, cr_error *err) CR_NOEXCEPT;
+int cr_rdb_termfreq(cr_rdb *db, const char *term, uint32_t *out,
+                    cr_error *err) CR_NOEXCEPT;
+/* User metadata (of the first database when several are open), as
+ * cr_wdb_get_metadata. */
+int cr_rdb_get_metadata(cr_rdb *db, const char *key, char **out, size_t *len,
+                        cr_error *err) CR_NOEXCEPT;
 /* How many databases are open as one (shards, several paths). */
-size_t cr_rdb_shard_count(cr_rdb *db);
+size_t cr_rdb_shard_count(cr_rdb *db) CR_NOEXCEPT;
 /* User metadata of the k-th of them (from 0) alone, as
  * cr_rdb_get_metadata: what differs between shards, such as their text
  * dictionaries. */
-char *cr_rdb_shard_metadata(cr_rdb *db, size_t k, const char *key, size_t *len);
-/* One value of a document: malloc'd, NULL when absent or on error. */
-char *cr_rdb_doc_value(cr_rdb *db, cr_docid id, unsigned slot, size_t *len);
-/* Document data by docid: malloc'd copy, NULL if absent or on error. */
-char *cr_rdb_document_data(cr_rdb *db, cr_docid id, size_t *len, cr_error *err);
+int cr_rdb_shard_metadata(cr_rdb *db, size_t k, const char *key, char **out,
+                          size_t *len, cr_error *err) CR_NOEXCEPT;
+/* One value of a document, as cr_wdb_doc_value. */
+int cr_rdb_doc_value(cr_rdb *db, cr_docid id, unsigned slot, char **out,
+                     size_t *len, cr_error *err) CR_NOEXCEPT;
 /* As cr_wdb_values, for a reader. */
-int cr_rdb_values(cr_rdb *db, unsigned slot, cr_value_fn fn, void *ctx);
-/* The first document indexed by term (an id term names one), or 0. */
-cr_docid cr_rdb_docid_of(cr_rdb *db, const char *term);
+int cr_rdb_values(cr_rdb *db, unsigned slot, cr_value_fn fn, void *ctx,
+                  cr_error *err) CR_NOEXCEPT;
+/* The first document indexed by term (an id term names one) in *out, 0
+ * when there is none: 0, or -1 with err filled. */
+int cr_rdb_docid_of(cr_rdb *db, const char *term, cr_docid *out,
+                    cr_error *err) CR_NOEXCEPT;
 /* The max_terms terms that best characterise the documents in rset
- * (Xapian's relevance feedback), best first; only unprefixed terms (the
- * words of titles and bodies). fn gets each term and its weight. */
+ * (Xapian's relevance feedback), best first; only terms keep keeps (the
+ * words of titles and bodies, say). fn gets each term and its weight. Returns
+ * 0, fn's first non-zero return, or -1 with err filled. */
 typedef int (*cr_term_weight_fn)(const char *term, size_t len, double weight,
                                  void *ctx);
+/* A test of a term (NUL-terminated, len bytes): true to keep it. */
+typedef bool (*cr_term_pred)(const char *term, size_t len);
 int cr_rdb_expand(cr_rdb *db, const cr_docid *rset, size_t n_rset,
-                  unsigned max_terms, cr_term_weight_fn fn, void *ctx,
-                  cr_error *err);
-/* Calls fn for each term in the whole index starting with prefix. */
-int cr_rdb_allterms(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx);
+                  unsigned max_terms, cr_term_pred keep, cr_term_weight_fn fn,
+                  void *ctx, cr_error *err) CR_NOEXCEPT;
+/* Calls fn for each term in the whole index starting with prefix. Returns
+ * 0, fn's first non-zero return, or -1 with err filled. */
+int cr_rdb_allterms(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx,
+                    cr_error *err) CR_NOEXCEPT;
 /* How many documents have a value in slot: 0 with *count set, or -1
  * with err filled. */
 int cr_rdb_value_freq(cr_rdb *db, unsigned slot, uint32_t *count,
-                      cr_error *err);
-/* Best spelling correction for word from the index's spelling data:
- * malloc'd, or NULL when there is none. */
-char *cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
-                                 unsigned max_edit_distance);
+                      cr_error *err) CR_NOEXCEPT;
+/* Best spelling correction for word from the index's spelling data: *out
+ * malloc'd, or NULL when there is none; 0, or -1 with err filled. */
+int cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
+                               unsigned max_edit_distance, char **out,
+                               cr_error *err) CR_NOEXCEPT;
 
 /* The word positions of term in document id, ascending: writes the first
  * cap of them to out and returns how many there are (0 when the document
  * lacks the term or has no positions for it), or -1 with err filled. */
 long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term, uint32_t *out,
-                      size_t cap, cr_error *err);
+                      size_t cap, cr_error *err) CR_NOEXCEPT;
 
 /* Which of terms[0..n) document id holds: has[i] is set for terms[i]. One
  * read of the document's term list (a single round trip to a remote
  * shard, where a posting list would be sent whole). 0, or -1 with err
  * filled. */
 int cr_rdb_doc_has_terms(cr_rdb *db, cr_docid id, const char *const *terms,
-                         size_t n, bool *has, cr_error *err);
+                         size_t n, bool *has, cr_error *err) CR_NOEXCEPT;
 
 /* ---- Queries ---------------------------------------------------------- */
 
@@ -210,30 +246,39 @@ enum cr_query_op {
   CR_OP_ELITE_SET, /* the window best-weighted terms of an OR */
 };
 
+/* Every query constructor returns a new query, or NULL with err filled
+ * (out of memory, or an argument Xapian refuses). */
+
 /* A single term; wqf is its within-query frequency (1 for most),
  * position its word position in the query (0 if none). */
-cr_query *cr_query_term(const char *term, uint32_t wqf, uint32_t position);
+cr_query *cr_query_term(const char *term, uint32_t wqf, uint32_t position,
+                        cr_error *err) CR_NOEXCEPT;
 /* Combines n sub-queries with op. window applies to PHRASE/NEAR (0 means
  * the number of sub-queries) and ELITE_SET (set size). n == 0 gives the
- * empty query, which matches nothing. */
-cr_query *cr_query_combine(int op, cr_query *const *subs, size_t n,
-                           unsigned window);
+ * empty query, which matches nothing. An op not in enum cr_query_op fails
+ * with CR_E_INVALID. */
+cr_query *cr_query_combine(enum cr_query_op op, cr_query *const *subs, size_t n,
+                           unsigned window, cr_error *err) CR_NOEXCEPT;
 /* Documents whose value in slot lies in [lo, hi] (bytewise; NULL = open). */
-cr_query *cr_query_value_range(unsigned slot, const char *lo, const char *hi);
+cr_query *cr_query_value_range(unsigned slot, const char *lo, const char *hi,
+                               cr_error *err) CR_NOEXCEPT;
 /* Every term starting with prefix, OR'd (as a synonym), up to
  * max_expansion terms (0 = no limit). */
-cr_query *cr_query_wildcard(const char *prefix, unsigned max_expansion);
+cr_query *cr_query_wildcard(const char *prefix, unsigned max_expansion,
+                            cr_error *err) CR_NOEXCEPT;
 /* q with every weight multiplied by factor (0 makes it a pure filter). */
-cr_query *cr_query_scale(const cr_query *q, double factor);
+cr_query *cr_query_scale(const cr_query *q, double factor,
+                         cr_error *err) CR_NOEXCEPT;
 /* Every document. */
-cr_query *cr_query_match_all(void);
-cr_query *cr_query_copy(const cr_query *q);
-void cr_query_free(cr_query *q);
-bool cr_query_is_empty(const cr_query *q);
-/* Xapian's description of the query (for tests and --explain): malloc'd. */
-char *cr_query_describe(const cr_query *q);
-/* Calls fn for each distinct term in the query (wildcards unexpanded). */
-int cr_query_terms(const cr_query *q, cr_key_fn fn, void *ctx);
+cr_query *cr_query_match_all(cr_error *err) CR_NOEXCEPT;
+void cr_query_free(cr_query *q) CR_NOEXCEPT;
+/* Xapian's description of the query (for tests and --explain): malloc'd,
+ * or NULL with err filled. */
+char *cr_query_describe(const cr_query *q, cr_error *err) CR_NOEXCEPT;
+/* Calls fn for each distinct term in the query (wildcards unexpanded).
+ * Returns 0, fn's first non-zero return, or -1 with err filled. */
+int cr_query_terms(const cr_query *q, cr_key_fn fn, void *ctx,
+                   cr_error *err) CR_NOEXCEPT;
 
 /* A test the matcher runs on candidate documents, for what terms cannot
  * tell: an exact phrase with its stop words and sentence breaks, a word
@@ -251,16 +296,14 @@ typedef int (*cr_check_fn)(const char *text, size_t text_len, const char *card,
  * remote server: cr_search then fails with CR_E_UNSUPPORTED. */
 cr_query *cr_query_checked(const char *const *terms, const uint32_t *offsets,
                            size_t n_terms, unsigned text_slot,
-                           unsigned card_slot, cr_check_fn fn, void *ctx);
+                           unsigned card_slot, cr_check_fn fn, void *ctx,
+                           cr_error *err) CR_NOEXCEPT;
 
 /* ---- Searching -------------------------------------------------------- */
 
 typedef struct cr_bm25 {
   double k1, k2, k3, b, min_normlen; /* Xapian::BM25Weight's parameters */
 } cr_bm25;
-
-/* Xapian's defaults: k1 1, k2 0, k3 1, b 0.5, min_normlen 0.5. */
-cr_bm25 cr_bm25_default(void);
 
 #define CR_MAX_COUNT_SLOTS 4
 
@@ -282,42 +325,54 @@ typedef struct cr_search_opts {
   int count_once_slot;
 } cr_search_opts;
 
-/* Relevance order, 10 results, BM25 defaults, no sort, no collapse. */
-cr_search_opts cr_search_opts_default(void);
+/* Relevance order, 10 results, Xapian's BM25 defaults (k1 1, k2 0, k3 1,
+ * b 0.5, min_normlen 0.5), no sort, no collapse. */
+cr_search_opts cr_search_opts_default(void) CR_NOEXCEPT;
 
 /* Runs q. Fails with CR_E_MODIFIED if the index changed while reading:
  * cr_rdb_reopen and run again. */
 cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
-                   cr_error *err);
-void cr_mset_free(cr_mset *m);
+                   cr_error *err) CR_NOEXCEPT;
+void cr_mset_free(cr_mset *m) CR_NOEXCEPT;
 
-uint32_t cr_mset_size(const cr_mset *m); /* hits in this page */
-uint32_t cr_mset_matches_estimated(const cr_mset *m);
+/* What the page itself holds, read from memory: these cannot fail, for
+ * i < cr_mset_size(m). */
+uint32_t cr_mset_size(const cr_mset *m) CR_NOEXCEPT; /* hits in this page */
+uint32_t cr_mset_matches_estimated(const cr_mset *m) CR_NOEXCEPT;
 /* Whether the estimate is the exact number of matches (the matcher's
  * lower and upper bounds meet). */
-bool cr_mset_matches_exact(const cr_mset *m);
-uint32_t cr_mset_rank(const cr_mset *m, uint32_t i); /* 0-based overall */
-cr_docid cr_mset_docid(const cr_mset *m, uint32_t i);
-double cr_mset_weight(const cr_mset *m, uint32_t i);
-/* How many documents hold term, from the statistics the match gathered
- * for the query's terms (no lookup, even over remote shards). */
-uint32_t cr_mset_termfreq(const cr_mset *m, const char *term);
+bool cr_mset_matches_exact(const cr_mset *m) CR_NOEXCEPT;
+uint32_t cr_mset_rank(const cr_mset *m, uint32_t i) CR_NOEXCEPT; /* overall */
+cr_docid cr_mset_docid(const cr_mset *m, uint32_t i) CR_NOEXCEPT;
+double cr_mset_weight(const cr_mset *m, uint32_t i) CR_NOEXCEPT;
 /* Documents folded into hit i by collapsing (0 without collapse). */
-uint32_t cr_mset_collapse_count(const cr_mset *m, uint32_t i);
-/* Stored data / a value of hit i: valid until cr_mset_free; NULL with
- * *len = 0 on error or when absent. */
-const char *cr_mset_data(cr_mset *m, uint32_t i, size_t *len);
-const char *cr_mset_value(cr_mset *m, uint32_t i, unsigned slot, size_t *len);
+uint32_t cr_mset_collapse_count(const cr_mset *m, uint32_t i) CR_NOEXCEPT;
+
+/* How many documents hold term, in *out, from the statistics the match
+ * gathered for the query's terms (no lookup, even over remote shards; a
+ * term outside the query is looked up). 0, or -1 with err filled. */
+int cr_mset_termfreq(const cr_mset *m, const char *term, uint32_t *out,
+                     cr_error *err) CR_NOEXCEPT;
+/* Stored data / a value of hit i in *out, valid until cr_mset_free (NULL
+ * with *len = 0 when absent): 0, or -1 with err filled (CR_E_MODIFIED
+ * when the index changed since the search, say). */
+int cr_mset_data(cr_mset *m, uint32_t i, const char **out, size_t *len,
+                 cr_error *err) CR_NOEXCEPT;
+int cr_mset_value(cr_mset *m, uint32_t i, unsigned slot, const char **out,
+                  size_t *len, cr_error *err) CR_NOEXCEPT;
 /* The counts of opts->count_slots[k]: fn gets each distinct value (in
- * ascending byte order) and how many matching documents have it. */
+ * ascending byte order) and how many matching documents have it. Returns
+ * 0, fn's first non-zero return, or -1 with err filled. */
 typedef int (*cr_count_fn)(const char *value, size_t len, uint32_t count,
                            void *ctx);
 int cr_mset_value_counts(const cr_mset *m, unsigned k, cr_count_fn fn,
-                         void *ctx);
+                         void *ctx, cr_error *err) CR_NOEXCEPT;
 /* Calls fn for each query term that hit i's document contains, so
  * snippets can highlight what matched. Wildcard expansions are not listed
- * (Xapian reports the query's own terms). */
-int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx);
+ * (Xapian reports the query's own terms). Returns 0, fn's first non-zero
+ * return, or -1 with err filled. */
+int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx,
+                           cr_error *err) CR_NOEXCEPT;
 
 /* ---- The last line of defence ------------------------------------------ */
 
@@ -327,7 +382,7 @@ int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx);
  * print "PROGRAM: what Xapian said" on stderr and exit with status 2. The
  * index keeps its last committed state (glass commits are atomic). Call
  * once, at the start of main. */
-void cr_on_uncaught_exit(const char *program);
+void cr_on_uncaught_exit(const char *program) CR_NOEXCEPT;
 
 /* ---- Inspecting a document being built (tests) ------------------------ */
 

@@ -1,6 +1,8 @@
 /* helpers.c — temporary directories and program runs for the tests. */
 #include "helpers.h"
 
+#include <criterion/criterion.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -208,4 +210,74 @@ char *th_read_file(const char *path, size_t *len) {
   fclose(f);
   if (len) *len = n;
   return buf;
+}
+
+/* ---- Binding calls that must succeed ----------------------------------- */
+
+#define TH_MUST(call)                                                          \
+  do {                                                                         \
+    cr_error e_;                                                               \
+    cr_error_clear(&e_);                                                       \
+    int rc_ = (call);                                                          \
+    cr_assert_eq(rc_, 0, "%s: %s", #call, e_.message);                         \
+  } while (0)
+
+uint32_t th_doccount(cr_rdb *db) {
+  uint32_t n;
+  TH_MUST(cr_rdb_doccount(db, &n, &e_));
+  return n;
+}
+
+uint32_t th_termfreq(cr_rdb *db, const char *term) {
+  uint32_t n;
+  TH_MUST(cr_rdb_termfreq(db, term, &n, &e_));
+  return n;
+}
+
+uint32_t th_wdb_doccount(cr_wdb *db) {
+  uint32_t n;
+  TH_MUST(cr_wdb_doccount(db, &n, &e_));
+  return n;
+}
+
+uint32_t th_wdb_termfreq(cr_wdb *db, const char *term) {
+  uint32_t n;
+  TH_MUST(cr_wdb_termfreq(db, term, &n, &e_));
+  return n;
+}
+
+uint32_t th_mset_termfreq(const cr_mset *m, const char *term) {
+  uint32_t n;
+  TH_MUST(cr_mset_termfreq(m, term, &n, &e_));
+  return n;
+}
+
+const char *th_mset_value(cr_mset *m, uint32_t i, unsigned slot, size_t *len) {
+  const char *v;
+  TH_MUST(cr_mset_value(m, i, slot, &v, len, &e_));
+  return v;
+}
+
+const char *th_mset_data(cr_mset *m, uint32_t i, size_t *len) {
+  const char *v;
+  TH_MUST(cr_mset_data(m, i, &v, len, &e_));
+  return v;
+}
+
+char *th_rdb_metadata(cr_rdb *db, const char *key, size_t *len) {
+  char *v;
+  TH_MUST(cr_rdb_get_metadata(db, key, &v, len, &e_));
+  return v;
+}
+
+char *th_wdb_metadata(cr_wdb *db, const char *key, size_t *len) {
+  char *v;
+  TH_MUST(cr_wdb_get_metadata(db, key, &v, len, &e_));
+  return v;
+}
+
+char *th_spelling(cr_rdb *db, const char *word, unsigned max_edits) {
+  char *v;
+  TH_MUST(cr_rdb_spelling_suggestion(db, word, max_edits, &v, &e_));
+  return v;
 }

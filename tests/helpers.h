@@ -5,6 +5,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "xapian_c.h"
 
 /* A fresh directory under $TMPDIR (or /tmp), removed by th_rmtree. The
  * returned string is malloc'd. */
@@ -50,5 +53,20 @@ void th_run_free(th_run *r);
 void th_write_file(const char *path, const char *data, size_t len);
 /* True if path exists. */
 bool th_exists(const char *path);
+
+/* Binding calls that must succeed in a test: each asserts the call did,
+ * with its message, and returns what it read (metadata and suggestions
+ * malloc'd, NULL when absent; values valid until cr_mset_free). */
+
+uint32_t th_doccount(cr_rdb *db);
+uint32_t th_termfreq(cr_rdb *db, const char *term);
+uint32_t th_wdb_doccount(cr_wdb *db);
+uint32_t th_wdb_termfreq(cr_wdb *db, const char *term);
+uint32_t th_mset_termfreq(const cr_mset *m, const char *term);
+const char *th_mset_value(cr_mset *m, uint32_t i, unsigned slot, size_t *len);
+const char *th_mset_data(cr_mset *m, uint32_t i, size_t *len);
+char *th_rdb_metadata(cr_rdb *db, const char *key, size_t *len);
+char *th_wdb_metadata(cr_wdb *db, const char *key, size_t *len);
+char *th_spelling(cr_rdb *db, const char *word, unsigned max_edits);
 
 #endif

@@ -214,7 +214,7 @@ Test(concurrency, a_reader_left_behind_by_commits_reopens) {
     cr_assert_eq(index_edition(ed, "10"), 0);
 
   /* The stale handle shows the failure the searcher must handle... */
-  cr_query *q = cr_query_term("cronac", 1, 1);
+  cr_query *q = cr_query_term("cronac", 1, 1, NULL);
   cr_search_opts so = cr_search_opts_default();
   so.count = 100;
   cr_mset *m = cr_search(stale, q, &so, &err);
@@ -223,7 +223,9 @@ Test(concurrency, a_reader_left_behind_by_commits_reopens) {
     /* ...or meets it reading the documents. */
     for (uint32_t i = 0; i < cr_mset_size(m) && !modified; i++) {
       size_t len;
-      modified = !cr_mset_value(m, i, CR_SLOT_TEXT, &len);
+      const char *text;
+      modified =
+          cr_mset_value(m, i, CR_SLOT_TEXT, &text, &len, NULL) != 0 || !text;
     }
     cr_mset_free(m);
   }

@@ -74,7 +74,7 @@ static long doccount(const char *index) {
     cr_log_error("%s", err.message);
     return -1;
   }
-  long n = cr_rdb_doccount(db);
+  long n = th_doccount(db);
   cr_rdb_close(db);
   return n;
 }
@@ -92,7 +92,7 @@ static int check_id(const char *key, size_t len, void *ctx) {
   /* The sample corpus has ids like gazzetta-...: only g + digits count. */
   if (strspn(term + 2, "0123456789") != len - 2) return 0;
   c->ids++;
-  if (cr_rdb_termfreq(c->db, term) != 1) c->not_once++;
+  if (th_termfreq(c->db, term) != 1) c->not_once++;
   return 0;
 }
 
@@ -103,7 +103,7 @@ static void expect_complete(const char *index, long before, const char *trial) {
   const char *paths[] = {index};
   id_check c = {cr_rdb_open(paths, 1, &err), 0, 0};
   cr_assert_not_null(c.db, "%s: %s", trial, err.message);
-  cr_rdb_allterms(c.db, "Qg", check_id, &c);
+  cr_rdb_allterms(c.db, "Qg", check_id, &c, NULL);
   cr_rdb_close(c.db);
   cr_expect_eq(c.ids, ARTICLES, "%s: distinct ids", trial);
   cr_expect_eq(c.not_once, 0, "%s: ids not held exactly once", trial);

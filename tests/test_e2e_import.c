@@ -39,7 +39,7 @@ static uint32_t count(const char *index, const char *term) {
   const char *paths[] = {index};
   cr_rdb *db = cr_rdb_open(paths, 1, &err);
   cr_assert_not_null(db, "%s", err.message);
-  uint32_t n = term ? cr_rdb_termfreq(db, term) : cr_rdb_doccount(db);
+  uint32_t n = term ? th_termfreq(db, term) : th_doccount(db);
   cr_rdb_close(db);
   return n;
 }

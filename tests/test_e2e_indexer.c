@@ -42,7 +42,7 @@ static uint32_t count(const char *index, const char *term) {
   const char *paths[] = {index};
   cr_rdb *db = cr_rdb_open(paths, 1, &err);
   cr_assert_not_null(db, "%s", err.message);
-  uint32_t n = term ? cr_rdb_termfreq(db, term) : cr_rdb_doccount(db);
+  uint32_t n = term ? th_termfreq(db, term) : th_doccount(db);
   cr_rdb_close(db);
   return n;
 }
@@ -597,7 +597,7 @@ Test(indexer, the_language_is_recorded_and_kept) {
     cr_rdb *db = cr_rdb_open(paths, 1, &err);
     cr_assert_not_null(db, "%s", err.message);
     size_t len = 0;
-    char *lang = cr_rdb_get_metadata(db, "cronaca:language", &len);
+    char *lang = th_rdb_metadata(db, "cronaca:language", &len);
     cr_expect(lang && !strcmp(lang, "english"), "shard %d: %s", k,
               lang ? lang : "(none)");
     free(lang);

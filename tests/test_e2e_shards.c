@@ -352,8 +352,8 @@ static int check_id(const char *term, size_t len, void *ctx) {
   snprintf(t, sizeof t, "%.*s", (int)len, term);
   const char *id = t + strlen(CR_PREFIX_ID);
   cr_assert_eq(sh_shard_of(id, 2), c->which, "id %s in shard %u", id, c->which);
-  cr_assert_eq(cr_rdb_termfreq(c->shards[c->which], t), 1, "id %s twice", id);
-  cr_assert_eq(cr_rdb_termfreq(c->shards[1 - c->which], t), 0,
+  cr_assert_eq(th_termfreq(c->shards[c->which], t), 1, "id %s twice", id);
+  cr_assert_eq(th_termfreq(c->shards[1 - c->which], t), 0,
                "id %s in both shards", id);
   c->n++;
   return 0;
@@ -380,20 +380,20 @@ Test(shards, layout_puts_each_article_in_its_own_shard) {
     const char *p[1] = {path};
     c.shards[k] = cr_rdb_open(p, 1, &err);
     cr_assert(c.shards[k], "%s", err.message);
-    uint32_t docs = cr_rdb_doccount(c.shards[k]);
+    uint32_t docs = th_doccount(c.shards[k]);
     cr_assert_gt(docs, 0, "shard %u is empty", k);
     total += docs;
     size_t len;
-    char *v = cr_rdb_get_metadata(c.shards[k], CR_META_SCHEMA, &len);
+    char *v = th_rdb_metadata(c.shards[k], CR_META_SCHEMA, &len);
     cr_assert(v && !strcmp(v, CR_SCHEMA_VERSION), "shard %u unstamped", k);
     free(v);
   }
-  cr_assert_eq(total, cr_rdb_doccount(single),
+  cr_assert_eq(total, th_doccount(single),
                "%u documents in the shards, "
                "%u in the single index",
-               total, cr_rdb_doccount(single));
+               total, th_doccount(single));
   for (c.which = 0; c.which < 2; c.which++)
-    cr_rdb_allterms(c.shards[c.which], CR_PREFIX_ID, check_id, &c);
+    cr_rdb_allterms(c.shards[c.which], CR_PREFIX_ID, check_id, &c, NULL);
   cr_assert_eq(c.n, total);
   cr_rdb_close(c.shards[0]);
   cr_rdb_close(c.shards[1]);
@@ -431,7 +431,7 @@ static uint32_t count_docs(const char *index, const char *term) {
   cr_error err;
   cr_rdb *db = cr_rdb_open(p, 1, &err);
   cr_assert(db, "%s", err.message);
-  uint32_t n = term ? cr_rdb_termfreq(db, term) : cr_rdb_doccount(db);
+  uint32_t n = term ? th_termfreq(db, term) : th_doccount(db);
   cr_rdb_close(db);
   return n;
 }
@@ -583,8 +583,8 @@ Test(shards, mismatched_shard_counts_are_refused) {
 
 /* ---- Remote shards ---------------------------------------------------- */
 
-static pid_t servers[2];
-static int ports[2];
+static pid_t servers[3]; /* the third: killed by a test */
+static int ports[3];
 static char remote_stub[4200];
 
 /* A port nothing listens on right now (the kernel's pick). */
@@ -613,7 +613,7 @@ static bool accepts(int port) {
  * dies with this process (PR_SET_PDEATHSIG) even if the test crashes. */
 static void start_server(unsigned k) {
   char shard[4200], log[4200], port[16];
-  sh_shard_path(shard, sizeof shard, sharded_idx, k);
+  sh_shard_path(shard, sizeof shard, sharded_idx, k % 2);
   snprintf(log, sizeof log, "%s/tcpsrv-%u.log", tmp_dir, k);
   ports[k] = free_port();
   snprintf(port, sizeof port, "%d", ports[k]);
@@ -641,7 +641,7 @@ static void start_server(unsigned k) {
 }
 
 static void stop_servers(void) {
-  for (unsigned k = 0; k < 2; k++) {
+  for (unsigned k = 0; k < 3; k++) {
     if (servers[k] <= 0) continue;
     kill(servers[k], SIGTERM);
     waitpid(servers[k], NULL, 0);
@@ -824,4 +824,61 @@ Test(remote, spelling_over_remote_shards_says_why_not) {
             "remote shards: neither a suggestion nor a note: %s", r.out);
   json_decref(o);
   th_run_free(&r);
+}
+
+/* A remote shard that dies while the binding reads through it: the read
+ * fails with CR_E_NETWORK and names the server, and never reads as the
+ * end of the values or a count of 0. */
+typedef struct killer {
+  unsigned calls;
+} killer;
+
+static int kill_server(cr_docid id, const char *v, size_t len, void *ctx) {
+  (void)id, (void)v, (void)len;
+  if (((killer *)ctx)->calls++ == 0) {
+    /* The whole group: xapian-tcpsrv serves each connection from a
+     * child of its own. */
+    kill(-servers[2], SIGKILL);
+    waitpid(servers[2], NULL, 0);
+    servers[2] = 0;
+  }
+  return 0;
+}
+
+static int count_term(const char *t, size_t len, void *ctx) {
+  (void)t, (void)len;
+  ++*(unsigned *)ctx;
+  return 0;
+}
+
+Test(remote, a_remote_shard_killed_mid_iteration_fails) {
+  if (!servers[0])
+    cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
+  start_server(2);
+  char stub[4200], text[64];
+  snprintf(stub, sizeof stub, "%s/dying.stub", tmp_dir);
+  int n = snprintf(text, sizeof text, "remote 127.0.0.1:%d\n", ports[2]);
+  th_write_file(stub, text, (size_t)n);
+  const char *paths[] = {stub};
+  cr_error err;
+  cr_rdb *db = cr_rdb_open(paths, 1, &err);
+  cr_assert_not_null(db, "%s", err.message);
+  killer k = {0};
+  cr_error_clear(&err);
+  int rc = cr_rdb_values(db, CR_SLOT_CARD, kill_server, &k, &err);
+  cr_expect_eq(rc, -1, "cr_rdb_values: %d after its server died", rc);
+  cr_expect_eq(err.code, CR_E_NETWORK, "%s", err.message);
+  cr_expect(strstr(err.message, "127.0.0.1"), "%s", err.message);
+  cr_log_info("cr_rdb_values: %s", err.message);
+  unsigned terms = 0;
+  cr_error_clear(&err);
+  rc = cr_rdb_allterms(db, "", count_term, &terms, &err);
+  cr_expect_eq(rc, -1, "cr_rdb_allterms: %d after its server died", rc);
+  cr_expect_eq(err.code, CR_E_NETWORK, "%s", err.message);
+  uint32_t tf = 7;
+  cr_error_clear(&err);
+  cr_expect_eq(cr_rdb_termfreq(db, "corea", &tf, &err), -1, "a count of %u",
+               tf);
+  cr_expect_eq(err.code, CR_E_NETWORK, "%s", err.message);
+  cr_rdb_close(db);
 }

@@ -43,7 +43,7 @@ static long doccount(const char *index) {
   const char *paths[] = {index};
   cr_rdb *db = cr_rdb_open(paths, 1, &err);
   if (!db) return -1;
-  long n = cr_rdb_doccount(db);
+  long n = th_doccount(db);
   cr_rdb_close(db);
   return n;
 }
@@ -202,7 +202,7 @@ Test(faults, an_unreadable_file_is_read_once_it_is_readable) {
     cr_error err;
     cr_rdb *db = cr_rdb_open(p, 1, &err);
     cr_assert_not_null(db, "%s", err.message);
-    cr_expect_eq(cr_rdb_termfreq(db, word[round]), 1, "round %d: no %s", round,
+    cr_expect_eq(th_termfreq(db, word[round]), 1, "round %d: no %s", round,
                  word[round]);
     cr_rdb_close(db);
   }

@@ -145,7 +145,7 @@ static enum outcome run_query(const void *arg, cr_buf *out) {
   if (rc != 0) {
     result = err.code == CR_E_NOMEM ? NOMEM : OTHER;
   } else {
-    char *d = pq.query ? cr_query_describe(pq.query) : NULL;
+    char *d = pq.query ? cr_query_describe(pq.query, NULL) : NULL;
     cr_buf_printf(out, "query: %s\nnote: %s\n", d ? d : "(none)",
                   pq.note ? pq.note : "(none)");
     free(d);
@@ -354,7 +354,7 @@ int __wrap_cr_doc_add_spelling(cr_doc *doc, const char *word, size_t len) {
 static enum outcome run_schema(const void *arg, cr_buf *out) {
   const cr_article *art = arg;
   fs_pause();
-  cr_doc *doc = cr_doc_new();
+  cr_doc *doc = cr_doc_new(NULL);
   cr_buf_free(&doc_log);
   fs_resume();
   cr_textpack *tp = cr_textpack_new(NULL);

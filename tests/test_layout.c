@@ -105,7 +105,7 @@ static char *dump_article(const cr_article *art) {
   cr_assert_not_null(an, "%s", err.message);
   cr_textpack *tp = cr_textpack_new(NULL);
   cr_assert_not_null(tp);
-  cr_doc *doc = cr_doc_new();
+  cr_doc *doc = cr_doc_new(NULL);
   cr_assert_not_null(doc);
   char id_term[CR_ID_TERM_SIZE];
   cr_assert_eq(cr_schema_build(an, tp, art, doc, id_term, sizeof id_term, &err),
@@ -421,10 +421,10 @@ static int stop_at_first(const char *term, size_t len, uint32_t wdf,
 
 /* cr_doc_dump's own contract: a callback's non-zero stops it, returned. */
 Test(layout, a_callback_stops_the_dump) {
-  cr_doc *doc = cr_doc_new();
+  cr_doc *doc = cr_doc_new(NULL);
   cr_assert_not_null(doc);
-  cr_assert_eq(cr_doc_add_term(doc, "a", 1, 1), 0);
-  cr_assert_eq(cr_doc_add_term(doc, "b", 1, 1), 0);
+  cr_assert_eq(cr_doc_add_term(doc, "a", 1, 1, NULL), 0);
+  cr_assert_eq(cr_doc_add_term(doc, "b", 1, 1, NULL), 0);
   int calls = 0;
   cr_doc_dumper d = {.term = stop_at_first, .ctx = &calls};
   cr_error err;

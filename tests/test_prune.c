@@ -60,7 +60,7 @@ static void put(const char *id, const char *key) {
                     .text = "Un testo breve.",
                     .text_len = strlen("Un testo breve."),
                     .origin = key};
-  cr_doc *doc = cr_doc_new();
+  cr_doc *doc = cr_doc_new(NULL);
   cr_assert_not_null(doc);
   char id_term[CR_ID_TERM_SIZE];
   cr_error err;
@@ -80,7 +80,7 @@ static void put(const char *id, const char *key) {
 static bool holds(const char *id) {
   char term[CR_ID_TERM_SIZE];
   cr_schema_id_term(id, term);
-  return cr_wdb_termfreq(db, term) > 0;
+  return th_wdb_termfreq(db, term) > 0;
 }
 
 /* Copies a document's XF term into ctx (a char[CR_FILE_TERM_SIZE]). */
@@ -121,7 +121,7 @@ static bool signed_file(const char *key) {
   char meta[4200];
   snprintf(meta, sizeof meta, "%s%s", SRC_META_PREFIX, key);
   size_t len = 0;
-  char *v = cr_wdb_get_metadata(db, meta, &len);
+  char *v = th_wdb_metadata(db, meta, &len);
   free(v);
   return v != NULL;
 }
@@ -135,7 +135,7 @@ Test(prune, a_file_gone_takes_its_articles) {
   put("g2", gone);
   put("k1", kept);
   src_table known = {0};
-  cr_assert_eq(src_table_load(&known, db), 0);
+  cr_assert_eq(src_table_load(&known, db, NULL), 0);
   prune_set ps = {0};
   cr_error err;
   cr_assert_eq(prune_doom_vanished(&ps, db, &known, &err), 0, "%s",
@@ -198,7 +198,7 @@ Test(prune, an_id_held_by_two_files_stays_with_the_other) {
   put("shared", gone);
   put("only-gone", gone);
   src_table known = {0};
-  cr_assert_eq(src_table_load(&known, db), 0);
+  cr_assert_eq(src_table_load(&known, db, NULL), 0);
   prune_set ps = {0};
   cr_error err;
   cr_assert_eq(prune_doom_vanished(&ps, db, &known, &err), 0, "%s",
@@ -229,9 +229,9 @@ Test(prune, a_dry_run_lists_without_removing) {
   put("g3", gone);
   put("b", kept);
   put("c", kept);
-  uint32_t before = cr_wdb_doccount(db);
+  uint32_t before = th_wdb_doccount(db);
   src_table known = {0};
-  cr_assert_eq(src_table_load(&known, db), 0);
+  cr_assert_eq(src_table_load(&known, db, NULL), 0);
   const char *still[] = {"c"};
   strset keep = ids(still, 1);
   prune_set ps = {0};
@@ -261,7 +261,7 @@ Test(prune, a_dry_run_lists_without_removing) {
   cr_expect_str_eq(out, want);
   cr_expect_eq(articles, 2);
   cr_expect_eq(files, 1);
-  cr_expect_eq(cr_wdb_doccount(db), before, "a dry run removes nothing");
+  cr_expect_eq(th_wdb_doccount(db), before, "a dry run removes nothing");
   cr_expect(signed_file(gone));
   free(out);
   ss_free(&seen);
@@ -277,7 +277,7 @@ Test(prune, marking_writes_nothing) {
   put("g1", gone);
   put("k1", kept);
   src_table known = {0};
-  cr_assert_eq(src_table_load(&known, db), 0);
+  cr_assert_eq(src_table_load(&known, db, NULL), 0);
   prune_set ps = {0};
   cr_error err;
   cr_assert_eq(prune_doom_vanished(&ps, db, &known, &err), 0, "%s",
@@ -303,7 +303,7 @@ Test(prune, unpruned_marks_load_sorted) {
       cr_wdb_set_metadata(db, SRC_UNPRUNED_PREFIX "/a.jsonl", "1", 1, &err), 0);
   cr_assert_eq(cr_wdb_commit(db, &err), 0);
   strset unpruned = {0};
-  cr_assert_eq(prune_load_unpruned(db, &unpruned), 0);
+  cr_assert_eq(prune_load_unpruned(db, &unpruned, NULL), 0);
   cr_assert_eq(unpruned.n, 2);
   cr_expect_str_eq(unpruned.items[0], "/a.jsonl");
   cr_expect_str_eq(unpruned.items[1], "/b.jsonl");

@@ -24,7 +24,7 @@ static void parse(const char *text, size_t len, const cr_qp_opts *o, char *buf,
                err.message);
   buf[0] = '\0';
   if (pq.query) {
-    char *d = cr_query_describe(pq.query);
+    char *d = cr_query_describe(pq.query, NULL);
     snprintf(buf, size, "%s", d);
     free(d);
   }
@@ -404,7 +404,7 @@ Test(query_parser, first_words_and_exact_tests) {
                  k ? "|" : "", x->words[k].form);
       cr_expect_str_eq(words, cases[i].first_pattern, "%s", cases[i].text);
     }
-    char *d = pq.query ? cr_query_describe(pq.query) : NULL;
+    char *d = pq.query ? cr_query_describe(pq.query, NULL) : NULL;
     cr_expect(d && (cases[i].checks == 0) ==
                        (strstr(d, "PostingSource") == NULL),
               "%s: %s", cases[i].text, d ? d : "");

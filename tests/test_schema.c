@@ -75,7 +75,7 @@ static const struct {
 };
 
 static cr_mset *find(cr_rdb *db, const char *id_term) {
-  cr_query *q = cr_query_term(id_term, 1, 0);
+  cr_query *q = cr_query_term(id_term, 1, 0, NULL);
   cr_search_opts o = cr_search_opts_default();
   cr_error err;
   cr_mset *m = cr_search(db, q, &o, &err);
@@ -91,13 +91,13 @@ Test(schema, an_article_reads_back_from_its_card_and_data) {
   cr_error err;
   cr_wdb *w = cr_wdb_open(path, CR_WDB_CREATE_OR_OVERWRITE, &err);
   cr_assert_not_null(w, "%s", err.message);
-  cr_doc *doc = cr_doc_new();
+  cr_doc *doc = cr_doc_new(NULL);
   cr_textpack *tp = cr_textpack_new(NULL);
   cr_assert_not_null(tp);
   for (size_t i = 0; i < n; i++) {
     cr_article a = cases[i].art;
     a.text_len = i == 3 ? 3 : strlen(a.text);
-    cr_doc_clear(doc);
+    cr_doc_clear(doc, NULL);
     cr_assert_eq(cr_schema_build(an, tp, &a, doc, id_terms[i], 256, &err), 0,
                  "%s", err.message);
     cr_assert_eq(cr_wdb_replace(w, id_terms[i], doc, &err), 0);
@@ -111,7 +111,7 @@ Test(schema, an_article_reads_back_from_its_card_and_data) {
   for (size_t i = 0; i < n; i++) {
     cr_mset *m = find(db, id_terms[i]);
     size_t len;
-    const char *card = cr_mset_value(m, 0, CR_SLOT_CARD, &len);
+    const char *card = th_mset_value(m, 0, CR_SLOT_CARD, &len);
     cr_assert_not_null(card);
     cr_stored st;
     cr_assert_eq(cr_stored_parse(card, len, &st, &err), 0, "%s", err.message);
@@ -136,7 +136,7 @@ Test(schema, an_article_reads_back_from_its_card_and_data) {
     if (a->source) cr_expect_str_eq(st.source, a->source);
     if (a->url) cr_expect_str_eq(st.url, a->url);
     cr_expect_null(st.text, "the card never carries the text");
-    const char *packed = cr_mset_value(m, 0, CR_SLOT_TEXT, &len);
+    const char *packed = th_mset_value(m, 0, CR_SLOT_TEXT, &len);
     const char *text = cr_text_unpack(tp, packed, len, &len, &err);
     cr_assert_not_null(text, "%s", err.message);
     if (cases[i].derived) {
@@ -157,10 +157,10 @@ Test(schema, an_article_reads_back_from_its_card_and_data) {
     cr_mset_free(m);
   }
   /* Title words are searchable under their prefix, dates as terms. */
-  cr_expect_eq(cr_rdb_termfreq(db, "Score"), 1);
-  cr_expect_eq(cr_rdb_termfreq(db, "Y2022"), 1);
-  cr_expect_eq(cr_rdb_termfreq(db, "D20200102"), 1);
-  cr_expect_eq(cr_rdb_termfreq(db, "Y2019"), 0);
+  cr_expect_eq(th_termfreq(db, "Score"), 1);
+  cr_expect_eq(th_termfreq(db, "Y2022"), 1);
+  cr_expect_eq(th_termfreq(db, "D20200102"), 1);
+  cr_expect_eq(th_termfreq(db, "Y2019"), 0);
   cr_rdb_close(db);
   cr_textpack_free(tp);
 }
@@ -172,7 +172,7 @@ Test(schema, facet_values_are_cut_between_characters) {
   cr_error err;
   cr_wdb *w = cr_wdb_open(path, CR_WDB_CREATE_OR_OVERWRITE, &err);
   cr_assert_not_null(w, "%s", err.message);
-  cr_doc *doc = cr_doc_new();
+  cr_doc *doc = cr_doc_new(NULL);
   cr_textpack *tp = cr_textpack_new(NULL);
   char id_terms[4][256], names[4][300];
   for (size_t i = 0; i < 4; i++) {
@@ -188,7 +188,7 @@ Test(schema, facet_values_are_cut_between_characters) {
                     .text_len = 5,
                     .author = names[i],
                     .source = names[i]};
-    cr_doc_clear(doc);
+    cr_doc_clear(doc, NULL);
     cr_assert_eq(cr_schema_build(an, tp, &a, doc, id_terms[i], 256, &err), 0,
                  "%s", err.message);
     cr_assert_eq(cr_wdb_replace(w, id_terms[i], doc, &err), 0);
@@ -202,7 +202,7 @@ Test(schema, facet_values_are_cut_between_characters) {
     cr_mset *m = find(db, id_terms[i]);
     for (unsigned slot = CR_SLOT_AUTHOR; slot <= CR_SLOT_SOURCE; slot++) {
       size_t len;
-      const char *v = cr_mset_value(m, 0, slot, &len);
+      const char *v = th_mset_value(m, 0, slot, &len);
       cr_assert_not_null(v);
       cr_expect(len <= 200 && len >= 197, "case %zu: %zu bytes", i, len);
       char *copy = strndup(v, len);
@@ -411,7 +411,7 @@ Test(schema, name_and_stop_word_terms) {
     cr_error err;
     cr_wdb *w = cr_wdb_open(db_path, CR_WDB_CREATE_OR_OVERWRITE, &err);
     cr_assert_not_null(w, "%s", err.message);
-    cr_doc *doc = cr_doc_new();
+    cr_doc *doc = cr_doc_new(NULL);
     cr_textpack *tp = cr_textpack_new(NULL);
     cr_article a = {.id = "x",
                     .title = rows[i].title,
@@ -431,10 +431,10 @@ Test(schema, name_and_stop_word_terms) {
     cr_rdb *db = cr_rdb_open(paths, 1, &err);
     cr_assert_not_null(db, "%s", err.message);
     for (size_t k = 0; k < 6 && rows[i].has[k]; k++)
-      cr_expect_eq(cr_rdb_termfreq(db, rows[i].has[k]), 1, "row %zu: %s", i,
+      cr_expect_eq(th_termfreq(db, rows[i].has[k]), 1, "row %zu: %s", i,
                    rows[i].has[k]);
     for (size_t k = 0; k < 6 && rows[i].lacks[k]; k++)
-      cr_expect_eq(cr_rdb_termfreq(db, rows[i].lacks[k]), 0, "row %zu: %s", i,
+      cr_expect_eq(th_termfreq(db, rows[i].lacks[k]), 0, "row %zu: %s", i,
                    rows[i].lacks[k]);
     cr_rdb_close(db);
   }

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cr_parsed_query pq;
   cr_error err;
   if (cr_parse_query(an, (const char *)data, size, &opts, &pq, &err) == 0) {
-    if (pq.query) free(cr_query_describe(pq.query));
+    if (pq.query) free(cr_query_describe(pq.query, NULL));
     cr_parsed_query_free(&pq);
   }
   return 0;
