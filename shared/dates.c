@@ -18,18 +18,27 @@
 #include <time.h>
 
 /* Month names and the abbreviations Italian papers print, lower case;
- * matching is ASCII case-insensitive ("Settembre", "SETTEMBRE", "Set."). */
+ * matching is ASCII case-insensitive ("Settembre", "SETTEMBRE", "Set.").
+ * One month a line: clang-format would pack the table four entries a line
+ * across months. */
 static const struct {
   const char *name; /* lower-case spelling */
   int month;        /* 1..12 */
 } months[] = {
-    {"gennaio", 1}, {"gen", 1},       {"genn", 1},      {"febbraio", 2},
-    {"feb", 2},     {"febb", 2},      {"marzo", 3},     {"mar", 3},
-    {"aprile", 4},  {"apr", 4},       {"maggio", 5},    {"mag", 5},
-    {"giugno", 6},  {"giu", 6},       {"luglio", 7},    {"lug", 7},
-    {"agosto", 8},  {"ago", 8},       {"settembre", 9}, {"set", 9},
-    {"sett", 9},    {"ottobre", 10},  {"ott", 10},      {"novembre", 11},
-    {"nov", 11},    {"dicembre", 12}, {"dic", 12},
+    // clang-format off
+    {"gennaio", 1},   {"gen", 1}, {"genn", 1},
+    {"febbraio", 2},  {"feb", 2}, {"febb", 2},
+    {"marzo", 3},     {"mar", 3},
+    {"aprile", 4},    {"apr", 4},
+    {"maggio", 5},    {"mag", 5},
+    {"giugno", 6},    {"giu", 6},
+    {"luglio", 7},    {"lug", 7},
+    {"agosto", 8},    {"ago", 8},
+    {"settembre", 9}, {"set", 9}, {"sett", 9},
+    {"ottobre", 10},  {"ott", 10},
+    {"novembre", 11}, {"nov", 11},
+    {"dicembre", 12}, {"dic", 12},
+    // clang-format on
 };
 
 /* Weekday names that may precede a date ("martedì 6 settembre 2022"),

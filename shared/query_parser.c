@@ -793,11 +793,11 @@ static cr_query *parse_seq(parser *p, int depth, const char *field) {
   } else {
     qlist_free(&pairs);
   }
-  cr_query *not = combine(p, CR_OP_OR, &excl, 0);
-  if (not ) {
+  cr_query *excluded = combine(p, CR_OP_OR, &excl, 0);
+  if (excluded) {
     /* Only exclusions: everything except them. */
     if (!base) base = built(p, cr_query_match_all(&p->err));
-    base = combine2(p, CR_OP_AND_NOT, base, not );
+    base = combine2(p, CR_OP_AND_NOT, base, excluded);
   }
   return base;
 }

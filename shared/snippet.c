@@ -272,8 +272,7 @@ static int find_hits(cr_analyzer *an, const char *text, size_t len,
   return 0;
 }
 
-/* ---- Choosing the window --------------------------------------------------
- */
+/* ---- Choosing the window ------------------------------------------------- */
 
 /* What a pattern's hit counts for beside a term's in choosing the
  * window: a phrase shown whole beats any number of scattered words. */
@@ -355,8 +354,7 @@ static size_t sentence_start(const char *s, size_t lo, size_t pos) {
   return (size_t)-1;
 }
 
-/* ---- The snippet ------------------------------------------------------------
- */
+/* ---- The snippet --------------------------------------------------------- */
 
 char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
                  const char *const *terms, size_t n_terms,

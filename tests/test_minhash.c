@@ -30,8 +30,8 @@ Test(minhash, similarity_estimates_jaccard) {
   } cases[] = {
       {0, 100, 1.0},        /* the same text */
       {10, 100, 0.9},       /* a reprint cut short */
-      {25, 125, 75.0 / 125},
-      {50, 150, 50.0 / 150},
+      {25, 125, 75.0 / 125}, /* 75 words shared of 125 */
+      {50, 150, 50.0 / 150}, /* 50 of 150 */
       {100, 200, 0.0},      /* nothing in common */
   };
   uint8_t base[CR_MINHASH_K], other[CR_MINHASH_K];
