@@ -60,24 +60,36 @@ expect_bash "$src/corpus" cronaca-indexer -d /tmp/x "$src/cor"
 if ! command -v zsh >/dev/null; then
   echo "check-completion: zsh not installed, its completion not tried (scripts/setup.sh installs it)" >&2
 else
-  # Each LINE typed with a Tab at its end; what zsh then prints, escapes out.
+  # Each LINE typed with a Tab at its end; what zsh then prints, escapes
+  # out. After the Tab, the line is erased and a marker printed: zsh reads
+  # typed-ahead keys only once the completion is done, so all before the
+  # marker is its output, however slow the machine.
   zsh_complete() {
     ZDOTDIR=$work FPATH_DIR=$zsh_dir DUMP=$work/zcompdump zsh -f -c '
       zmodload zsh/zpty
       zpty z "zsh -f -i"
-      zpty -w z "PS1=%%\\ ; LISTMAX=1000; fpath=($FPATH_DIR \$fpath); autoload -Uz compinit; compinit -u -d $DUMP; print READY"
+      zpty -w z "PS1=%%\\ ; LISTMAX=1000; fpath=($FPATH_DIR \$fpath); autoload -Uz compinit; compinit -u -d $DUMP; print \${:-REA}DY"
+      # zsh drops keys typed before its first prompt is set up: wait for it.
       out=""
-      for i in {1..50}; do zpty -r -t z line && out+=$line; [[ $out == *READY* ]] && break; sleep 0.1; done
-      for typed in "$@"; do
-        zpty -w -n z "$typed"$'\''\t'\''
-        sleep 1
-        out=""
+      for i in {1..300}; do
         while zpty -r -t z line; do out+=$line; done
+        [[ $out == *READY* ]] && break
+        sleep 0.1
+      done
+      n=0
+      for typed in "$@"; do
+        n=$((n + 1))
+        zpty -w -n z "$typed"$'\''\t'\''
+        zpty -w -n z $'\''\C-u'\''
+        zpty -w z "print \${:-MA}RK$n"
+        out=""
+        for i in {1..300}; do
+          while zpty -r -t z line; do out+=$line; done
+          [[ $out == *MARK$n* ]] && break
+          sleep 0.1
+        done
         print -r -- "== $typed"
         print -r -- "$out"
-        zpty -w -n z $'\''\C-u'\''
-        sleep 0.2
-        while zpty -r -t z line; do :; done
       done
       zpty -d z' zsh-test "$@" | sed -E 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\r//g'
   }
