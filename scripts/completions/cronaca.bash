@@ -5,8 +5,8 @@
 # The options are read from the program's own --help at the first Tab
 # (and kept for the session), so a new option completes without an edit
 # here. An option's value completes by the name --help gives it: INDEX,
-# FILE and PATH complete file names, ORDER, FIELD and LANG their words,
-# anything else (N, DATE, ID, TEXT) nothing.
+# FILE and PATH complete file names; ORDER, FORMAT, MARKUP, FIELD and LANG
+# their words; anything else (N, DATE, ID, TEXT) nothing.
 
 # The option lines of PROGRAM --help as "OPTION<tab>VALUE-NAME", one option
 # a line ("-d<tab>INDEX", "--index<tab>INDEX", "--all<tab>").
@@ -57,7 +57,9 @@ _cronaca() {
         compopt -o filenames 2>/dev/null
         COMPREPLY=($(compgen -f -- "$cur"))
         ;;
-      ORDER) COMPREPLY=($(compgen -W "relevance date" -- "$cur")) ;;
+      ORDER) COMPREPLY=($(compgen -W "relevance date -date oldest" -- "$cur")) ;;
+      FORMAT) COMPREPLY=($(compgen -W "text json jsonl csv tsv" -- "$cur")) ;;
+      MARKUP) COMPREPLY=($(compgen -W "ansi markdown html none" -- "$cur")) ;;
       FIELD) COMPREPLY=($(compgen -W "year month author source" -- "$cur")) ;;
       LANG)
         COMPREPLY=($(compgen -W "italian english french german spanish
