@@ -16,13 +16,15 @@ _cronaca_parse_help() {
       spec = $0
       sub(/^ +/, "", spec)
       sub(/  .*/, "", spec)
-      # "-d, --index INDEX", "--bm25 K1,B", "--help, --version"
+      # "-d, --index INDEX", "--bm25 K1,B", "--help, --version"; a long
+      # value name may leave one space only: "--highlight MARKUP matched..."
       n = split(spec, w, / +/)
       meta = ""
       nalias = 0
       for (i = 1; i <= n; i++) {
         if (w[i] ~ /^--?[A-Za-z0-9]/) { sub(/[,=].*/, "", w[i]); alias[++nalias] = w[i] }
-        else meta = w[i]
+        else if (nalias && meta == "" && w[i] ~ /^[A-Z][A-Z0-9_]*(,[A-Z0-9_]+)*,?$/) { meta = w[i]; sub(/,$/, "", meta) }
+        else break
       }
       for (i = 1; i <= nalias; i++) printf "%s\t%s\n", alias[i], meta
     }'
