@@ -32,7 +32,8 @@ static const size_t SNIPPET_BYTES = 220;
 
 // The value of the "NAME=" field in scriptindex's document data ("" if
 // absent); last = the field is the data's last, so it runs to the end.
-static std::string data_field(const std::string &data, const char *name, bool last) {
+static std::string data_field(const std::string &data, const char *name,
+                              bool last) {
   std::string key = std::string(name) + "=";
   size_t p = data.compare(0, key.size(), key) == 0 ? 0 : data.find("\n" + key);
   if (p == std::string::npos) return "";
@@ -80,8 +81,9 @@ int main(int argc, char **argv) {
           std::string data;
           if (id.empty()) {
             if (!warned) {
-              std::cerr << "xapian_qp: no id in value slot 0: reading it from the "
-                           "document data (the whole text)\n";
+              std::cerr
+                  << "xapian_qp: no id in value slot 0: reading it from the "
+                     "document data (the whole text)\n";
               warned = true;
             }
             data = doc.get_data();
@@ -89,9 +91,9 @@ int main(int argc, char **argv) {
           }
           if (snippets) {
             if (data.empty()) data = doc.get_data();
-            snippet_bytes +=
-                mset.snippet(data_field(data, "text", true), SNIPPET_BYTES, stemmer)
-                    .size();
+            snippet_bytes += mset.snippet(data_field(data, "text", true),
+                                          SNIPPET_BYTES, stemmer)
+                                 .size();
           }
           if (!ids.empty()) ids += ' ';
           ids += id.empty() ? "?" : id;
@@ -104,7 +106,8 @@ int main(int argc, char **argv) {
       std::printf("%lu\t%.6f\t%s\n", qno, ms, ids.c_str());
       qno++;
     }
-    if (snippets) std::cerr << "xapian_qp: " << snippet_bytes << " bytes of snippets\n";
+    if (snippets)
+      std::cerr << "xapian_qp: " << snippet_bytes << " bytes of snippets\n";
   } catch (const Xapian::Error &e) {
     std::cerr << "xapian_qp: " << e.get_description() << "\n";
     return 2;

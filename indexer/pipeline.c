@@ -463,8 +463,8 @@ static int on_file(const in_file *f, void *ctx) {
   src_signature(signature, sizeof signature, f->size, f->mtime_ns, NULL);
   const char *known = f->key ? src_table_get(&pl->known, f->key) : NULL;
   /* Read with other options (--encoding...), a file reads differently. */
-  bool unchanged = known && src_same_time(known, signature) &&
-                   src_same_tag(known, tag);
+  bool unchanged =
+      known && src_same_time(known, signature) && src_same_tag(known, tag);
   /* A new time on the same bytes (a touch, a copy) is no change: read
    * again, the file's copy of an id would win over a newer one another
    * file gave since. Its new time is recorded, so the next run need not

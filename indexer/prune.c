@@ -181,8 +181,7 @@ static int add_unpruned(const char *key, size_t len, void *ctx) {
 
 int prune_load_unpruned(cr_wdb *db, strset *unpruned, cr_error *err) {
   unpruned_scan us = {db, unpruned, false, err};
-  if (cr_wdb_metadata_keys(db, SRC_UNPRUNED_PREFIX, add_unpruned, &us, err) <
-      0)
+  if (cr_wdb_metadata_keys(db, SRC_UNPRUNED_PREFIX, add_unpruned, &us, err) < 0)
     return -1;
   ss_sort(unpruned);
   return us.failed ? -1 : 0;

@@ -72,9 +72,10 @@ static const char usage_text[] =
     "  --fields LIST      for jsonl, csv, tsv: comma-separated, of rank, id,\n"
     "                     score, date, title, author, source, url, snippet\n"
     "                     (default: all, in that order)\n"
-    "  --highlight MARKUP matched words in snippets and --show: ansi (bold),\n"
-    "                     markdown (**word**), html (<mark>word</mark>) or none\n"
-    "                     (default: ansi on a terminal, else markdown)\n"
+    "  --highlight MARKUP matched words in snippets and --show: ansi\n"
+    "                     (bold), markdown (**word**), html\n"
+    "                     (<mark>word</mark>) or none (default: ansi on\n"
+    "                     a terminal, else markdown)\n"
     "  --batch FILE       one query per line ('-': standard input), one\n"
     "                     JSON object per line out\n"
     "  --no-snippets      leave snippets out (faster, for benchmarks)\n"
@@ -103,13 +104,31 @@ static const char usage_text[] =
     "date:oggi, date:ieri, date:7d (CRONACA_TODAY=YYYY-MM-DD fixes today).\n"
     "Snippets mark matched words **like this** (bold on a terminal).\n"
     "\n"
-    "Limits: a snippet is about " CR_NUM_TEXT(CR_SNIPPET_BYTES) " bytes of the "
-    "article, around its best\n"
-    "match; an article without a title shows its first sentence, cut at\n"
-    CR_NUM_TEXT(CR_DERIVED_TITLE_MAX) " bytes (the indexer takes a .txt file's "
-    "first line for a title\n"
-    "only up to " CR_NUM_TEXT(CR_TEXT_TITLE_MAX) " bytes); author and source "
-    "facets keep " CR_NUM_TEXT(CR_FACET_VALUE_MAX) " bytes.\n";
+    "Limits: a snippet is about " CR_NUM_TEXT(
+        CR_SNIPPET_BYTES) " bytes of the "
+                          "article, around its best\n"
+                          "match; an article without a title shows its first "
+                          "sentence, cut at\n" CR_NUM_TEXT(
+                              CR_DERIVED_TITLE_MAX) " bytes (the indexer takes "
+                                                    "a .txt file's "
+                                                    "first line for a title\n"
+                                                    "only up to " CR_NUM_TEXT(
+                                                        CR_TEXT_TITLE_MAX) " by"
+                                                                           "tes"
+                                                                           "); "
+                                                                           "aut"
+                                                                           "hor"
+                                                                           " an"
+                                                                           "d "
+                                                                           "sou"
+                                                                           "rce"
+                                                                           " "
+                                                                           "fac"
+                                                                           "ets"
+                                                                           " ke"
+                                                                           "ep"
+                                                                           " " CR_NUM_TEXT(
+                                                                               CR_FACET_VALUE_MAX) " bytes.\n";
 
 typedef struct cli {
   const char **paths; /* -d, in order */

@@ -689,8 +689,7 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
   if (p->only_id && page->parsed.query) {
     char id_term[CR_ID_TERM_SIZE];
     cr_schema_id_term(p->only_id, id_term);
-    cr_query *both[2] = {page->parsed.query,
-                         cr_query_term(id_term, 1, 0, err)};
+    cr_query *both[2] = {page->parsed.query, cr_query_term(id_term, 1, 0, err)};
     cr_query *q =
         both[1] ? cr_query_combine(CR_OP_FILTER, both, 2, 0, err) : NULL;
     cr_query_free(both[1]);

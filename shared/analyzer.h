@@ -34,7 +34,8 @@ extern "C" {
 #endif
 
 /* Longest term (bytes) the analyzer emits; longer words are dropped (their
- * position still advances). Xapian's own limit is CR_XAPIAN_MAX_TERM (sizes.h). */
+ * position still advances). Xapian's own limit is CR_XAPIAN_MAX_TERM (sizes.h).
+ */
 #define CR_MAX_TERM_BYTES 64
 
 typedef struct cr_token {

@@ -99,9 +99,8 @@ bool cr_spelling_full(const cr_spelling *sp) {
 
 bool cr_spelling_next(const cr_spelling *sp, size_t *cursor, const char **word,
                       size_t *len, unsigned *count) {
-  unsigned min_docs = sp->docs > CR_COMMIT_EVERY
-                          ? CR_SPELLING_MIN_DOCS_WIDE
-                          : CR_SPELLING_MIN_DOCS;
+  unsigned min_docs = sp->docs > CR_COMMIT_EVERY ? CR_SPELLING_MIN_DOCS_WIDE
+                                                 : CR_SPELLING_MIN_DOCS;
   for (; *cursor < sp->cap; ++*cursor) {
     const slot *s = &sp->slots[*cursor];
     if (s->count < min_docs) continue; /* empty, or too rare */

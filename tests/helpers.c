@@ -6,9 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -18,7 +18,8 @@
 char *th_mkdtemp(const char *tag) {
   const char *tmp = getenv("TMPDIR");
   char buf[4096];
-  snprintf(buf, sizeof buf, "%s/cronaca-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", tag);
+  snprintf(buf, sizeof buf, "%s/cronaca-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp",
+           tag);
   if (!mkdtemp(buf)) {
     perror("mkdtemp");
     abort();
@@ -33,10 +34,12 @@ void th_rmtree(const char *path) {
   th_run_free(&r);
 }
 
-static void append(char **buf, size_t *len, size_t *cap, const char *data, size_t n) {
+static void append(char **buf, size_t *len, size_t *cap, const char *data,
+                   size_t n) {
   if (*len + n + 1 > *cap) {
     size_t want = (*cap ? *cap * 2 : 4096);
-    while (want < *len + n + 1) want *= 2;
+    while (want < *len + n + 1)
+      want *= 2;
     *buf = realloc(*buf, want);
     *cap = want;
   }
@@ -64,13 +67,15 @@ static void apply_limits(const th_limits *lim) {
 static void exec_program(char *const argv[]) {
   const char *w = getenv("CRONACA_TEST_WRAPPER");
   if (w && *w &&
-      (strcmp(argv[0], INDEXER_BIN) == 0 || strcmp(argv[0], SEARCHER_BIN) == 0)) {
+      (strcmp(argv[0], INDEXER_BIN) == 0 ||
+       strcmp(argv[0], SEARCHER_BIN) == 0)) {
     char *words = strdup(w);
     char *args[96];
     size_t n = 0;
     for (char *t = strtok(words, " "); t && n < 32; t = strtok(NULL, " "))
       args[n++] = t;
-    for (size_t i = 0; argv[i] && n < 95; i++) args[n++] = argv[i];
+    for (size_t i = 0; argv[i] && n < 95; i++)
+      args[n++] = argv[i];
     args[n] = NULL;
     execvp(args[0], args);
   }
@@ -92,7 +97,12 @@ th_run th_exec_limited(char *const argv[], const char *stdin_text,
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
-    close(in[0]); close(in[1]); close(out[0]); close(out[1]); close(err[0]); close(err[1]);
+    close(in[0]);
+    close(in[1]);
+    close(out[0]);
+    close(out[1]);
+    close(err[0]);
+    close(err[1]);
     apply_limits(lim);
     exec_program(argv);
     fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
@@ -103,25 +113,33 @@ th_run th_exec_limited(char *const argv[], const char *stdin_text,
   close(err[1]);
   const char *pending = stdin_text ? stdin_text : "";
   size_t pending_len = strlen(pending);
-  if (pending_len == 0) { close(in[1]); in[1] = -1; }
-  else fcntl(in[1], F_SETFL, O_NONBLOCK);
+  if (pending_len == 0) {
+    close(in[1]);
+    in[1] = -1;
+  } else
+    fcntl(in[1], F_SETFL, O_NONBLOCK);
   size_t out_cap = 0, err_cap = 0;
   append(&r.out, &r.out_len, &out_cap, "", 0);
   append(&r.err, &r.err_len, &err_cap, "", 0);
   int open_fds = 2;
   while (open_fds > 0 || in[1] >= 0) {
-    struct pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in[1], POLLOUT, 0}};
+    struct pollfd fds[3] = {
+        {out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in[1], POLLOUT, 0}};
     if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       abort();
     }
     char chunk[65536];
     for (int k = 0; k < 2; k++) {
-      if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR)))
+        continue;
       ssize_t n = read(fds[k].fd, chunk, sizeof chunk);
       if (n <= 0) {
         close(fds[k].fd);
-        if (k == 0) out[0] = -1; else err[0] = -1;
+        if (k == 0)
+          out[0] = -1;
+        else
+          err[0] = -1;
         open_fds--;
       } else if (k == 0) {
         append(&r.out, &r.out_len, &out_cap, chunk, (size_t)n);
@@ -131,9 +149,15 @@ th_run th_exec_limited(char *const argv[], const char *stdin_text,
     }
     if (in[1] >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
       ssize_t n = write(in[1], pending, pending_len);
-      if (n > 0) { pending += n; pending_len -= (size_t)n; }
+      if (n > 0) {
+        pending += n;
+        pending_len -= (size_t)n;
+      }
       if (n < 0 && errno != EAGAIN) pending_len = 0;
-      if (pending_len == 0) { close(in[1]); in[1] = -1; }
+      if (pending_len == 0) {
+        close(in[1]);
+        in[1] = -1;
+      }
     }
   }
   int status = 0;
@@ -152,10 +176,17 @@ void th_write_file(const char *path, const char *data, size_t len) {
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", path);
   for (char *p = dir + 1; *p; p++) {
-    if (*p == '/') { *p = '\0'; mkdir(dir, 0777); *p = '/'; }
+    if (*p == '/') {
+      *p = '\0';
+      mkdir(dir, 0777);
+      *p = '/';
+    }
   }
   FILE *f = fopen(path, "wb");
-  if (!f) { perror(path); abort(); }
+  if (!f) {
+    perror(path);
+    abort();
+  }
   fwrite(data, 1, len, f);
   fclose(f);
 }
@@ -170,8 +201,8 @@ int th_spawn(char *const argv[], const char *err_path) {
   if (pid < 0) abort();
   if (pid == 0) {
     int null = open("/dev/null", O_RDWR);
-    int err = err_path ? open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644)
-                       : null;
+    int err =
+        err_path ? open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : null;
     dup2(null, 0);
     dup2(null, 1);
     dup2(err >= 0 ? err : null, 2);
@@ -192,7 +223,8 @@ int th_xapian_check(const char *index) {
   char *const argv[] = {"/usr/bin/xapian-check", (char *)index, NULL};
   th_run r = th_exec(argv, NULL);
   int status = r.status;
-  if (status != 0) fprintf(stderr, "xapian-check %s:\n%s%s", index, r.out, r.err);
+  if (status != 0)
+    fprintf(stderr, "xapian-check %s:\n%s%s", index, r.out, r.err);
   th_run_free(&r);
   return status;
 }

@@ -16,10 +16,10 @@ char *th_mkdtemp(const char *tag);
 void th_rmtree(const char *path);
 
 typedef struct th_run {
-  int status;       /* exit status, or 128 + signal number */
-  char *out;        /* everything written to stdout, NUL-terminated */
+  int status; /* exit status, or 128 + signal number */
+  char *out;  /* everything written to stdout, NUL-terminated */
   size_t out_len;
-  char *err;        /* everything written to stderr, NUL-terminated */
+  char *err; /* everything written to stderr, NUL-terminated */
   size_t err_len;
 } th_run;
 
@@ -29,8 +29,8 @@ th_run th_exec(char *const argv[], const char *stdin_text);
 
 /* What a child runs under, for fault tests. Zero fields change nothing. */
 typedef struct th_limits {
-  unsigned uid;            /* run as this user (needs root), e.g. nobody */
-  unsigned long max_file;  /* RLIMIT_FSIZE in bytes: a "full disk" */
+  unsigned uid;           /* run as this user (needs root), e.g. nobody */
+  unsigned long max_file; /* RLIMIT_FSIZE in bytes: a "full disk" */
 } th_limits;
 
 /* th_exec, with the child under lim (NULL: none). */

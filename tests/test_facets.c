@@ -40,14 +40,15 @@ Test(facets, names_in_english_and_italian) {
 }
 
 static const out_facet_value years[] = {{"2024", 2}, {"2022", 7}};
-static const out_facet_value sources[] = {{"Gazzetta \x1b[31mdi\x07 Modena", 3}};
+static const out_facet_value sources[] = {
+    {"Gazzetta \x1b[31mdi\x07 Modena", 3}};
 
 static out_result sample(out_hit *h) {
   static out_facet facets[2];
   facets[0] = (out_facet){"year", years, 2};
   facets[1] = (out_facet){"source", sources, 1};
-  *h = (out_hit){.rank = 1, .score = 2.5, .id = "a1", .title = "Scossa",
-                 .similar = 2};
+  *h = (out_hit){
+      .rank = 1, .score = 2.5, .id = "a1", .title = "Scossa", .similar = 2};
   return (out_result){.query = "Frederico",
                       .query_len = 9,
                       .estimated = 9,

@@ -28,11 +28,11 @@ Test(minhash, similarity_estimates_jaccard) {
     int from, to;
     double jaccard;
   } cases[] = {
-      {0, 100, 1.0},        /* the same text */
-      {10, 100, 0.9},       /* a reprint cut short */
+      {0, 100, 1.0},         /* the same text */
+      {10, 100, 0.9},        /* a reprint cut short */
       {25, 125, 75.0 / 125}, /* 75 words shared of 125 */
       {50, 150, 50.0 / 150}, /* 50 of 150 */
-      {100, 200, 0.0},      /* nothing in common */
+      {100, 200, 0.0},       /* nothing in common */
   };
   uint8_t base[CR_MINHASH_K], other[CR_MINHASH_K];
   sig_of_range(0, 100, base);
@@ -41,8 +41,8 @@ Test(minhash, similarity_estimates_jaccard) {
     double s = cr_minhash_similarity(base, other);
     /* 64 one-byte samples: the estimate is within ~0.15 of the truth */
     cr_expect(s >= cases[i].jaccard - 0.15 && s <= cases[i].jaccard + 0.15,
-              "[%d,%d): estimated %.3f, true %.3f", cases[i].from,
-              cases[i].to, s, cases[i].jaccard);
+              "[%d,%d): estimated %.3f, true %.3f", cases[i].from, cases[i].to,
+              s, cases[i].jaccard);
   }
 }
 
@@ -129,8 +129,8 @@ static int collect(uint32_t a, uint32_t b, double sim, void *ctx) {
 Test(duplicates, pairs_are_found_once_and_only_above_the_threshold) {
   /* 0 and 2 share 95 of 100 words; 1 and 4 share 60 of 140 (J 0.43);
    * 3 shares nothing with anyone. */
-  static const int ranges[][2] = {{0, 100}, {200, 300}, {5, 105},
-                                  {400, 500}, {240, 340}};
+  static const int ranges[][2] = {
+      {0, 100}, {200, 300}, {5, 105}, {400, 500}, {240, 340}};
   uint8_t sigs[5 * CR_MINHASH_K];
   for (int i = 0; i < 5; i++)
     sig_of_range(ranges[i][0], ranges[i][1], sigs + i * CR_MINHASH_K);

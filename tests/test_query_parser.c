@@ -426,7 +426,7 @@ Test(query_parser, relative_dates_and_ids) {
       {"data:7d", "Query((<alldocuments> FILTER VALUE_RANGE 0 20240213 "
                   "20240220))"},
       {"date:\"ultimi 7 giorni\"", "Query((<alldocuments> FILTER "
-                                    "VALUE_RANGE 0 20240213 20240220))"},
+                                   "VALUE_RANGE 0 20240213 20240220))"},
       {"date:1m..ieri", "Query((<alldocuments> FILTER VALUE_RANGE 0 "
                         "20240120 20240219))"},
       {"id:ansa-2022-0907", "Query(Qansa-2022-0907)"},

@@ -313,8 +313,8 @@ Test(xapian, compaction_and_stub_files_join_shards) {
   cr_error err;
   char second[4096], joined[4096], stub[4096];
   snprintf(second, sizeof second, "%s/db2", dir);
-  cr_wdb *db = cr_wdb_open(second, CR_WDB_CREATE_OR_OPEN | CR_WDB_NO_SYNC |
-                                       CR_WDB_DANGEROUS, &err);
+  cr_wdb *db = cr_wdb_open(
+      second, CR_WDB_CREATE_OR_OPEN | CR_WDB_NO_SYNC | CR_WDB_DANGEROUS, &err);
   cr_assert_not_null(db, "%s", err.message);
   cr_doc *doc = cr_doc_new(NULL);
   add_words(doc, "corea pyongyang");

@@ -14,7 +14,8 @@ typedef struct term_list {
 
 static int collect(const cr_token *t, void *ctx) {
   term_list *tl = ctx;
-  if (tl->n < 8 && !t->is_stop) memcpy(tl->terms[tl->n++], t->term, t->term_len + 1);
+  if (tl->n < 8 && !t->is_stop)
+    memcpy(tl->terms[tl->n++], t->term, t->term_len + 1);
   return 0;
 }
 
@@ -24,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   term_list tl = {.n = 0};
   cr_analyze(an, (const char *)data, size, 0, collect, &tl);
   const char *terms[8];
-  for (size_t i = 0; i < tl.n; i++) terms[i] = tl.terms[i];
+  for (size_t i = 0; i < tl.n; i++)
+    terms[i] = tl.terms[i];
   cr_snippet_opts opts = {.max_bytes = 120, .hl_start = "[", .hl_end = "]"};
   char *s = cr_snippet(an, (const char *)data, size, terms, tl.n, &opts);
   if (s) {
