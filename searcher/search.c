@@ -347,9 +347,9 @@ static void drop_hits(sr_page *page) {
  * rank with score. Returns 1 if the data could not be read (the index
  * changed: retry), -1 with err filled (memory ran out, say), 0
  * otherwise. */
-static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
-                      uint32_t i, size_t k, uint32_t rank, double score,
-                      bool last, cr_error *err) {
+static int gather_hit_once(sr_engine *e, const sr_params *p, sr_page *page,
+                           uint32_t i, size_t k, uint32_t rank, double score,
+                           bool last, cr_error *err) {
   cr_stored *st = &((cr_stored *)page->stored)[k];
   size_t len = 0;
   const char *card;
@@ -451,6 +451,21 @@ static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
   st->text = NULL; /* the unpacked text lives only until the next hit */
   st->text_len = 0;
   return 0;
+}
+
+/* gather_hit_once, which may stop half-way: a hit not gathered is not
+ * counted (drop_hits frees only those counted), so what it holds is freed
+ * here. */
+static int gather_hit(sr_engine *e, const sr_params *p, sr_page *page,
+                      uint32_t i, size_t k, uint32_t rank, double score,
+                      bool last, cr_error *err) {
+  int rc = gather_hit_once(e, p, page, i, k, rank, score, last, err);
+  if (rc != 0) {
+    cr_stored_free(&((cr_stored *)page->stored)[k]);
+    free(page->snippets[k]);
+    page->snippets[k] = NULL;
+  }
+  return rc;
 }
 
 /* Asks the matcher to count the facets' slots (each slot once: years and
