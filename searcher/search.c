@@ -27,11 +27,11 @@
 #define SR_FILTER_COUNT 1000
 
 struct sr_engine {
-  cr_rdb *db;   /* every -d, searched as one */
-  bool local;   /* no remote shard: exact tests can run */
-  bool counted; /* the parser asked the index for term counts */
-  bool hurried; /* this query gave up its exact tests: the index kept
-                   changing under them */
+  cr_rdb *db;        /* every -d, searched as one */
+  bool local;        /* no remote shard: exact tests can run */
+  bool count_failed; /* a term count the parser asked for failed */
+  bool hurried;      /* this query gave up its exact tests: the index kept
+                        changing under them */
   cr_exact_scratch scratch; /* the exact tests' buffers */
   cr_analyzer *an;          /* shared by the query parser and the snippets */
   cr_textdict **dicts;      /* the shards' text dictionaries, one of each */
@@ -279,9 +279,10 @@ static int exact_check(const char *text, size_t text_len, const char *card,
 /* The index's count of a term (cr_qp_opts.termfreq). */
 static long index_termfreq(const char *term, void *ctx) {
   sr_engine *e = ctx;
-  e->counted = true;
   uint32_t n;
-  return cr_rdb_termfreq(e->db, term, &n, NULL) == 0 ? (long)n : -1;
+  if (cr_rdb_termfreq(e->db, term, &n, NULL) == 0) return (long)n;
+  e->count_failed = true;
+  return -1;
 }
 
 static double now_ms(void) {
@@ -681,15 +682,15 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
     qp.check = exact_check;
     qp.check_env = e;
   }
-  e->counted = false;
+  e->count_failed = false;
   if (cr_parse_query(e->an, text, len, &qp, &page->parsed, err) != 0 ||
       (p->like && use_like(e, p, page, err) != 0))
     return -1;
   /* A count that met a writer's newer commit leaves Xapian's reader
-   * answering the next search with nothing: a reopen (cheap when nothing
-   * changed) puts it right, and starts the search at the latest commit. */
+   * answering the next search with nothing: a reopen puts it right (the
+   * parser read the count as unknown). */
   cr_error ignored;
-  if (e->counted) cr_rdb_reopen(e->db, &ignored);
+  if (e->count_failed) cr_rdb_reopen(e->db, &ignored);
   if (page->parsed.unchecked &&
       add_note(page, e->local
                          ? "the index kept changing while phrases, quoted "

@@ -278,13 +278,11 @@ static bool reads_as_name(parser *p, const char *stem, const char *form) {
          (double)with_name >= NAME_MIN_SHARE * (double)with_stem;
 }
 
-/* The stem's query and, for a name, the name term beside it: every
- * article holding the name holds the stem, so the name only adds weight
- * (and the stem's count stays the match count). */
-static cr_query *word_query(parser *p, const char *stem, const char *form,
-                            bool name, uint32_t position) {
-  cr_query *q = term_query(p, stem, position);
-  if (!name || !q) return q;
+/* q (a word's stem, or its exact test) with the name term of the word
+ * form beside it: every article holding the name holds the word, so the
+ * name only adds weight (and q's count stays the match count). */
+static cr_query *with_name(parser *p, cr_query *q, const char *form) {
+  if (!q) return q;
   double w = p->names_only ? NAME_WEIGHT_NAMES : NAME_WEIGHT_TEXT;
   return combine2(p, CR_OP_AND_MAYBE, q,
                   scaled(p, prefixed_term(p, CR_PREFIX_NAME, form), w));
@@ -343,15 +341,13 @@ static cr_query *stop_words_query(parser *p, const word_sink *ws) {
 
 /* The stems of an item's words as a phrase (a single stem for one word),
  * in positions as the query wrote them. */
-static cr_query *stems_query(parser *p, const word_sink *ws, bool *any) {
+static cr_query *stems_query(parser *p, const word_sink *ws) {
   qlist l = {0};
   uint32_t first = 0, last = 0;
-  *any = false;
   for (size_t i = 0; i < ws->n; i++) {
     if (ws->w[i].is_stop) continue;
-    if (!*any) first = ws->w[i].position;
+    if (l.n == 0) first = ws->w[i].position;
     last = ws->w[i].position;
-    *any = true;
     qlist_add(
         p, &l,
         term_query(p, ws->w[i].term, p->position + ws->w[i].position + 1));
@@ -428,10 +424,6 @@ static item text_item(parser *p, const ql_token *t) {
   if (!*prefix)
     for (size_t i = 0; i < ws.n; i++)
       if (!ws.w[i].is_stop) add_word(p, ws.w[i].term, base + ws.w[i].position);
-  p->position = base;
-  bool any;
-  cr_query *stems = stems_query(p, &ws, &any);
-  p->position = base + ws.w[ws.n - 1].position + 1;
   const qword *w = NULL;
   for (size_t i = 0; i < ws.n && !w; i++)
     if (!ws.w[i].is_stop) w = &ws.w[i];
@@ -440,30 +432,31 @@ static item text_item(parser *p, const ql_token *t) {
   bool first = base + w->position == 0;
   bool name = !*prefix && content == 1 && w->capitalised && t->sign != '-' &&
               (p->names_only || !first || reads_as_name(p, w->term, w->form));
-  if (quoted) {
-    /* The exact word or phrase; a capitalised word's name term holds
-     * the word as written, so it may add its weight. */
-    it.query = phrase_checked(p, stems, &ws, prefix);
-    if (name && it.query && content == ws.n && ws.n == 1) {
-      double wt = p->names_only ? NAME_WEIGHT_NAMES : NAME_WEIGHT_TEXT;
-      it.query =
-          combine2(p, CR_OP_AND_MAYBE, it.query,
-                   scaled(p, prefixed_term(p, CR_PREFIX_NAME, w->form), wt));
-    }
-    it.kind = ws.n == 1 ? ITEM_GROUP : ITEM_PHRASE;
-    p->has_phrase |= ws.n > 1;
-  } else if (content == 1) {
-    cr_query_free(stems);
+  if (!quoted && content == 1) {
     it.kind = ITEM_WORD;
     snprintf(it.stem, sizeof it.stem, "%s", w->term);
     it.name = name;
     it.position = base + w->position;
-    it.query = word_query(p, w->term, w->form, name, base + w->position + 1);
+    it.query = term_query(p, w->term, base + w->position + 1);
+    if (name) it.query = with_name(p, it.query, w->form);
   } else {
-    it.query = stems; /* Jong-un, U.S.A.-Cina: one word, several terms */
-    it.kind = ITEM_PHRASE;
-    p->has_phrase = true;
+    p->position = base;
+    cr_query *stems = stems_query(p, &ws);
+    if (quoted) {
+      /* The exact word or phrase; a capitalised word's name term holds
+       * the word as written, so it may add its weight. */
+      it.query = phrase_checked(p, stems, &ws, prefix);
+      if (name && content == ws.n && ws.n == 1)
+        it.query = with_name(p, it.query, w->form);
+      it.kind = ws.n == 1 ? ITEM_GROUP : ITEM_PHRASE;
+      p->has_phrase |= ws.n > 1;
+    } else {
+      it.query = stems; /* Jong-un, U.S.A.-Cina: one word, several terms */
+      it.kind = ITEM_PHRASE;
+      p->has_phrase = true;
+    }
   }
+  p->position = base + ws.w[ws.n - 1].position + 1;
   free(ws.w);
   return it;
 }

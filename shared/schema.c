@@ -117,89 +117,6 @@ static void add_spelling_word(cr_doc *doc, const char *text, size_t start,
   free(folded);
 }
 
-/* The word terms (CR_PREFIX_NAME, CR_PREFIX_STOP) of one article,
- * counted before they go to the document: a stop word stands dozens of
- * times in an article, and each Xapian add_term is a map update (one call
- * per occurrence was 3% of the indexer's instructions). Open addressing
- * on a 64-bit hash; the terms' bytes end to end in one buffer. */
-typedef struct word_terms {
-  struct wt_slot {
-    uint64_t hash; /* 0: empty */
-    uint32_t off;  /* where the term starts in bytes */
-    uint32_t len;
-    uint32_t wdf;
-  } * slots;
-  size_t cap, n; /* cap a power of two, at most half full */
-  char *bytes;
-  size_t n_bytes, cap_bytes;
-  bool oom;
-} word_terms;
-
-static bool wt_grow(word_terms *w) {
-  size_t cap = w->cap ? 2 * w->cap : 256;
-  struct wt_slot *slots = calloc(cap, sizeof *slots);
-  if (!slots) return false;
-  for (size_t i = 0; i < w->cap; i++) {
-    if (!w->slots[i].hash) continue;
-    size_t k = w->slots[i].hash & (cap - 1);
-    while (slots[k].hash)
-      k = (k + 1) & (cap - 1);
-    slots[k] = w->slots[i];
-  }
-  free(w->slots);
-  w->slots = slots;
-  w->cap = cap;
-  return true;
-}
-
-/* Counts wdf more occurrences of term[0..len). */
-static void wt_add(word_terms *w, const char *term, size_t len, uint32_t wdf) {
-  if (w->oom) return;
-  if (2 * (w->n + 1) > w->cap && !wt_grow(w)) {
-    w->oom = true;
-    return;
-  }
-  uint64_t h = term_hash(term, len);
-  size_t k = h & (w->cap - 1);
-  for (; w->slots[k].hash; k = (k + 1) & (w->cap - 1)) {
-    struct wt_slot *e = &w->slots[k];
-    if (e->hash == h && e->len == len &&
-        memcmp(w->bytes + e->off, term, len) == 0) {
-      e->wdf += wdf;
-      return;
-    }
-  }
-  if (w->n_bytes + len > w->cap_bytes) {
-    size_t cap = 2 * (w->n_bytes + len) + 1024;
-    char *bytes = realloc(w->bytes, cap);
-    if (!bytes) {
-      w->oom = true;
-      return;
-    }
-    w->bytes = bytes;
-    w->cap_bytes = cap;
-  }
-  memcpy(w->bytes + w->n_bytes, term, len);
-  w->slots[k] = (struct wt_slot){h, (uint32_t)w->n_bytes, (uint32_t)len, wdf};
-  w->n_bytes += len;
-  w->n++;
-}
-
-/* Adds the counted terms to doc and frees the counts; -1 if memory ran
- * out, here or while counting. */
-static int wt_flush(word_terms *w, cr_doc *doc) {
-  int rc = w->oom ? -1 : 0;
-  for (size_t i = 0; rc == 0 && i < w->cap; i++)
-    if (w->slots[i].hash &&
-        cr_doc_add_term(doc, w->bytes + w->slots[i].off, w->slots[i].len,
-                        w->slots[i].wdf, NULL) != 0)
-      rc = -1;
-  free(w->slots);
-  free(w->bytes);
-  memset(w, 0, sizeof *w);
-  return rc;
-}
-
 /* State threaded through the analyzer callback while indexing a field. */
 typedef struct field_sink {
   cr_doc *doc;
@@ -210,8 +127,7 @@ typedef struct field_sink {
   uint32_t last_position;
   /* Unprefixed fields only: */
   const char *input;   /* the field's text, for the words' surface forms */
-  word_terms *words;   /* the words' own terms are counted here (NULL:
-                          this field has none) */
+  bool words;          /* add the words' own terms (add_word_terms) */
   term_set *spelled;   /* words already given to the spelling data */
   term_set *hashed;    /* terms already in the signature */
   cr_minhash *minhash; /* NULL: this field is not part of the signature */
@@ -274,7 +190,8 @@ static void add_word_terms(field_sink *s, const cr_token *t) {
   size_t plen = strlen(prefix);
   memcpy(s->buf, prefix, plen);
   memcpy(s->buf + plen, t->word, t->word_len);
-  wt_add(s->words, s->buf, plen + t->word_len, s->wdf);
+  if (cr_doc_add_term(s->doc, s->buf, plen + t->word_len, s->wdf, NULL) != 0)
+    s->failed = 1;
 }
 
 static int add_token(const cr_token *t, void *ctx) {
@@ -315,11 +232,10 @@ static uint32_t index_field(cr_analyzer *an, cr_doc *doc, const char *text,
 
 /* The words of the title and body: weighted, positioned terms, plus what
  * "did you mean" and near-duplicate detection learn from them. */
-static uint32_t index_words(cr_analyzer *an, cr_doc *doc, word_terms *words,
-                            const char *text, size_t len, uint32_t wdf,
-                            uint32_t first_position, term_set *spelled,
-                            term_set *hashed, cr_minhash *minhash,
-                            int *failed) {
+static uint32_t index_words(cr_analyzer *an, cr_doc *doc, const char *text,
+                            size_t len, uint32_t wdf, uint32_t first_position,
+                            term_set *spelled, term_set *hashed,
+                            cr_minhash *minhash, int *failed) {
   field_sink s = {.doc = doc,
                   .prefix = "",
                   .prefix_len = 0,
@@ -327,7 +243,7 @@ static uint32_t index_words(cr_analyzer *an, cr_doc *doc, word_terms *words,
                   .positions = true,
                   .last_position = first_position,
                   .input = text,
-                  .words = words,
+                  .words = true,
                   .spelled = spelled,
                   .hashed = hashed,
                   .minhash = minhash};
@@ -476,18 +392,17 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
    * given title is indexed: a derived one repeats the body's opening. */
   uint32_t pos = 0;
   term_set spelled = {0}, hashed = {0};
-  word_terms words = {0};
   if (!derived) {
     size_t tlen = strlen(title);
-    pos = index_words(an, doc, &words, title, tlen, CR_TITLE_WDF, 0, &spelled,
-                      &hashed, NULL, &failed);
+    pos = index_words(an, doc, title, tlen, CR_TITLE_WDF, 0, &spelled, &hashed,
+                      NULL, &failed);
     index_field(an, doc, title, tlen, CR_PREFIX_TITLE, 1, true, 0, &failed);
     pos += CR_BODY_POSITION_GAP;
   }
   /* The signature is of the body alone: a reprint often gets a new title. */
   cr_minhash minhash;
   cr_minhash_init(&minhash);
-  pos = index_words(an, doc, &words, art->text, art->text_len, 1, pos, &spelled,
+  pos = index_words(an, doc, art->text, art->text_len, 1, pos, &spelled,
                     &hashed, &minhash, &failed);
   /* Authors and sources are words of the article too (Fabrizio Grasso
    * finds what he wrote), after the body and a gap apart; and whole names
@@ -497,14 +412,12 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   for (int k = 0; k < 2; k++) {
     if (!names[k] || !*names[k]) continue;
     size_t n = strlen(names[k]);
-    pos =
-        index_words(an, doc, &words, names[k], n, 1, pos + CR_BODY_POSITION_GAP,
-                    &spelled, &hashed, NULL, &failed);
+    pos = index_words(an, doc, names[k], n, 1, pos + CR_BODY_POSITION_GAP,
+                      &spelled, &hashed, NULL, &failed);
     index_field(an, doc, names[k], n, prefixes[k], 1, true, 0, &failed);
   }
   free(spelled.slots);
   free(hashed.slots);
-  if (wt_flush(&words, doc) != 0) failed = 1;
   uint8_t sig[CR_MINHASH_K];
   if (cr_minhash_signature(&minhash, CR_MINHASH_MIN_TERMS, sig) &&
       cr_doc_set_value(doc, CR_SLOT_MINHASH, (const char *)sig, sizeof sig,
