@@ -313,3 +313,10 @@ char *th_spelling(cr_rdb *db, const char *word, unsigned max_edits) {
   TH_MUST(cr_rdb_spelling_suggestion(db, word, max_edits, &v, &e_));
   return v;
 }
+
+const cr_impacts *th_impacts(void) {
+  static cr_impacts imp;
+  imp = cr_impacts_default();
+  imp.avg_length = 100;
+  return &imp;
+}
