@@ -92,7 +92,7 @@ static const char usage_text[] =
     "  --language LANG    Snowball language (default: the index's, else\n"
     "                     italian)\n"
     "  --rerank N         reorder the best N hits by how close the query\n"
-    "                     words stand in them (default 10; 0: BM25 only)\n"
+    "                     words stand in them (default 20; 0: BM25 only)\n"
     "  --help, --version\n"
     "\n"
     "Every option also takes its value as -n=5 or --offset=5.\n"

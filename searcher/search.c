@@ -520,8 +520,10 @@ static int order_hits(sr_engine *e, const sr_params *p, sr_page *page,
   }
   cr_error rerr;
   cr_error_clear(&rerr);
-  if (sr_rerank(e->db, &page->parsed, page->mset, &p->rerank, order, score,
-                &rerr) == 0)
+  sr_rerank_opts ro = p->rerank;
+  ro.terms_first = e->remote;
+  if (sr_rerank(e->db, &page->parsed, page->mset, &ro, order, score, &rerr) ==
+      0)
     return 0;
   if (may_be_a_commit(rerr.code)) return 1;
   if (rerr.code == CR_E_NOMEM) {

@@ -14,16 +14,14 @@
 #define IMPACT_QUERY_K1 1e6
 
 cr_impacts cr_impacts_default(void) {
-  return (cr_impacts){.k1 = 1.0, .b = 1.0, .min_normlen = 0.5,
-                      .avg_length = 0};
+  return (cr_impacts){.k1 = 1.0, .b = 1.0, .min_normlen = 0.5, .avg_length = 0};
 }
 
 uint32_t cr_impact(const cr_impacts *p, uint32_t wdf, uint32_t len) {
   if (wdf == 0) return 0;
   double normlen = p->avg_length > 0 ? len / p->avg_length : 1.0;
   if (normlen < p->min_normlen) normlen = p->min_normlen;
-  double tf =
-      (p->k1 + 1) * wdf / (p->k1 * ((1 - p->b) + p->b * normlen) + wdf);
+  double tf = (p->k1 + 1) * wdf / (p->k1 * ((1 - p->b) + p->b * normlen) + wdf);
   long impact = lround(tf * CR_IMPACT_SCALE);
   return impact < 1 ? 1 : (uint32_t)impact;
 }
@@ -61,8 +59,7 @@ bool cr_impacts_parse(const char *text, size_t len, cr_impacts *out) {
       !take(&at, end, "min_normlen", &p.min_normlen) ||
       !take(&at, end, "avg_length", &p.avg_length) || at != end)
     return false;
-  if (p.k1 <= 0 || p.b < 0 || p.b > 1 || p.min_normlen < 0 ||
-      p.avg_length <= 0)
+  if (p.k1 <= 0 || p.b < 0 || p.b > 1 || p.min_normlen < 0 || p.avg_length <= 0)
     return false;
   *out = p;
   return true;

@@ -2,7 +2,8 @@
  *
  * BM25 weighs a term in a document as idf × tf, where
  *
- *     tf = (k1 + 1) · wdf / (k1 · ((1 − b) + b · max(len / avg, min_normlen)) + wdf)
+ *     tf = (k1 + 1) · wdf / (k1 · ((1 − b) + b · max(len / avg, min_normlen)) +
+ * wdf)
  *
  * needs the document's length len. Reading it for every scored posting was
  * 43% of Xapian's matcher at 1M articles. So the indexer stores, in place
