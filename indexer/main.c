@@ -151,6 +151,11 @@ static void print_summary(const pl_stats *s, bool prune, bool dry_run) {
             (unsigned long long)s->appended_files,
             plural(s->appended_files, "file", "files"),
             plural(s->appended_files, "its", "their"));
+  if (s->resumed_files)
+    fprintf(stderr, ", %llu %s resumed where a stopped run left %s",
+            (unsigned long long)s->resumed_files,
+            plural(s->resumed_files, "file", "files"),
+            plural(s->resumed_files, "it", "them"));
   if (prune)
     fprintf(stderr, ", %llu %s pruned (%llu vanished %s)", pa,
             plural(pa, "article", "articles"), pf, plural(pf, "file", "files"));
