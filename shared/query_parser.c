@@ -829,9 +829,9 @@ static item syn_item(parser *p, item *items, size_t n, const syn_texts *t) {
     note_synonym(p, items, n, t->v[k]);
   }
   cr_query *group = combine(p, CR_OP_SYNONYM, &l, 0);
-  for (size_t k = 0; k < n; k++) {
-    cr_query_free(items[k].query);
-    items[k].query = NULL;
+  if (n == 1) {
+    cr_query_free(items[0].query);
+    items[0].query = NULL;
   }
   if (n == 1 && out.name) group = with_name(p, group, out.form);
   out.query = group;
@@ -842,12 +842,23 @@ static item syn_item(parser *p, item *items, size_t n, const syn_texts *t) {
   return out;
 }
 
-/* Replaces each run of plain words the synonym table knows (the longest
- * from the left, at most CR_SYN_MAX_WORDS) by its group (syn_item).
+/* Expands each run of plain words the synonym table knows (the longest
+ * from the left, at most CR_SYN_MAX_WORDS) with its group (syn_item).
  * Words of a run share their sign and stand at most two stop words apart.
- * Returns the new count of items. */
-static size_t expand_synonyms(parser *p, item *items, size_t n) {
-  if (!p->opts->synonyms) return n;
+ * A single word becomes its group; a run of words, optional or excluded,
+ * stays as it was, its group after it (synonyms only add to what a query
+ * finds, or excludes: "polizia municipale" still finds every article about
+ * the polizia), and required (+, --all), the group takes its place, or it
+ * would require every word. *items (n of them) is replaced by the result,
+ * whose count is returned. */
+static size_t expand_synonyms(parser *p, item **items_in, size_t n) {
+  item *items = *items_in;
+  if (!p->opts->synonyms || n == 0) return n;
+  item *res = malloc(2 * n * sizeof *res);
+  if (!res) {
+    p->failed = true;
+    return n;
+  }
   size_t out = 0;
   for (size_t i = 0; i < n;) {
     size_t run = 0;
@@ -869,15 +880,28 @@ static size_t expand_synonyms(parser *p, item *items, size_t n) {
       if (t.nomem) p->failed = true;
       if (t.n) break;
     }
-    if (len > 0 && t.n) {
-      items[out++] = syn_item(p, &items[i], len, &t);
+    if (len == 1 && t.n) {
+      res[out++] = syn_item(p, &items[i], 1, &t);
+      i++;
+    } else if (len > 1 && t.n) {
+      item group = syn_item(p, &items[i], len, &t);
+      if (p->opts->all_required || items[i].sign == '+') {
+        for (size_t k = 0; k < len; k++)
+          cr_query_free(items[i + k].query);
+      } else {
+        for (size_t k = 0; k < len; k++)
+          res[out++] = items[i + k];
+      }
+      res[out++] = group;
       i += len;
     } else {
-      items[out++] = items[i++];
+      res[out++] = items[i++];
     }
     for (size_t k = 0; k < t.n; k++)
       free(t.v[k]);
   }
+  free(items);
+  *items_in = res;
   return out;
 }
 
@@ -915,7 +939,7 @@ static cr_query *parse_seq(parser *p, int depth, const char *field) {
     }
     items[n_items++] = it;
   }
-  n_items = expand_synonyms(p, items, n_items);
+  n_items = expand_synonyms(p, &items, n_items);
   for (size_t k = 0; k < n_items; k++) {
     item it = items[k];
     if (!it.query) continue;

@@ -217,8 +217,16 @@ Test(synonyms, the_parser_expands_words_and_runs) {
                       "Ccarabinieri))",
        "carabinieri=cc;"},
       /* A run of words, stop words between: one group, a phrase. */
+      /* A run of words, stop words between: its group beside the words
+       * (they still find what they found), a phrase of their stems. */
       {"Guardia di Finanza",
-       "Query(((guard@1 PHRASE 3 finanz@3) SYNONYM (fiamm PHRASE 2 giall) "
+       "Query((((guard@1 AND_MAYBE 2 * Cguardia) OR (finanz@3 AND_MAYBE 2 * "
+       "Cfinanza) OR ((guard@1 PHRASE 3 finanz@3) SYNONYM (fiamm PHRASE 2 "
+       "giall) SYNONYM gdf)) OR 2 * (guard PHRASE 3 finanz)))",
+       "guardia finanza=fiamme gialle;guardia finanza=gdf;"},
+      /* Required, the group takes the words' place. */
+      {"+guardia +finanza",
+       "Query(((guard@1 PHRASE 2 finanz@2) SYNONYM (fiamm PHRASE 2 giall) "
        "SYNONYM gdf))",
        "guardia finanza=fiamme gialle;guardia finanza=gdf;"},
       {"gdf Carpi",
