@@ -373,8 +373,8 @@ static int read_input(in_reader *r) {
 in_status in_read(const in_file *file, in_article_fn article_fn,
                   in_problem_fn problem_fn, void *ctx) {
   read_call call = {article_fn, problem_fn, ctx, false};
-  in_reader r = {file, call_article, problem_fn ? call_problem : NULL, &call,
-                 0, 0};
+  in_reader r = {file, call_article, problem_fn ? call_problem : NULL, &call, 0,
+                 0};
   int rc = read_input(&r);
   if (call.stopped) return IN_READ_STOPPED;
   return rc == 0 ? IN_READ_DONE : IN_READ_FAILED;

@@ -11,11 +11,11 @@
 
 #include "analyzer.h"
 #include "delete.h"
-#include "synonym_files.h"
 #include "input.h"
 #include "pipeline.h"
 #include "shards.h"
 #include "sizes.h"
+#include "synonym_files.h"
 #include "xapian_c.h"
 
 enum { EXIT_SKIPPED = 1, EXIT_FATAL = 2, EXIT_INTERRUPTED = 130 };

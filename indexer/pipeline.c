@@ -46,20 +46,20 @@
 typedef struct src_file {
   char *key; /* absolute path (NULL: standard input) */
   char signature[96];
-  unsigned pending; /* articles dealt out but not yet written */
-  bool read_done;   /* the reader has finished the file completely */
-  bool recorded;    /* signature written (or queued for the build) */
-  bool drops_stale; /* updating with --prune (or --dry-run): the articles
-                       it no longer holds go */
-  bool was_known;   /* it had a signature: written only after pruning */
-  bool had_problem; /* some of it could not be read */
-  bool resumable;   /* plain JSON Lines, updating: a stop inside it leaves
-                       a resume mark (sources.h) */
-  bool stopped;     /* the read was cut short by a stop (Ctrl-C) */
-  bool had_mark;    /* the index holds a resume mark for it */
+  unsigned pending;     /* articles dealt out but not yet written */
+  bool read_done;       /* the reader has finished the file completely */
+  bool recorded;        /* signature written (or queued for the build) */
+  bool drops_stale;     /* updating with --prune (or --dry-run): the articles
+                           it no longer holds go */
+  bool was_known;       /* it had a signature: written only after pruning */
+  bool had_problem;     /* some of it could not be read */
+  bool resumable;       /* plain JSON Lines, updating: a stop inside it leaves
+                           a resume mark (sources.h) */
+  bool stopped;         /* the read was cut short by a stop (Ctrl-C) */
+  bool had_mark;        /* the index holds a resume mark for it */
   int64_t resume_end;   /* then: the byte after the last record handed on */
   uint64_t resume_line; /* the lines up to it */
-  strset ids;       /* then: the id terms read from it this run */
+  strset ids;           /* then: the id terms read from it this run */
   struct src_file *next;
 } src_file;
 
@@ -176,8 +176,8 @@ static void record_file(pipeline *pl, src_file *f) {
  * some records, all of them written (they are in db's next commit). */
 static int write_resume_marks(pipeline *pl, cr_wdb *db, cr_error *err) {
   for (src_file *f = pl->files; f; f = f->next) {
-    if (!f->key || !f->resumable || !f->stopped || f->read_done ||
-        f->pending || f->resume_end <= 0)
+    if (!f->key || !f->resumable || !f->stopped || f->read_done || f->pending ||
+        f->resume_end <= 0)
       continue;
     char key[PATH_MAX + 16], mark[160];
     snprintf(key, sizeof key, "%s%s", SRC_RESUME_PREFIX, f->key);
@@ -577,9 +577,10 @@ static int on_file(const in_file *f, void *ctx) {
                        &with_options.start_offset, &with_options.start_line)) {
     pl->stats->resumed_files++;
   } else if (known && !restoring && have_hash && !pl->pruning &&
-      f->format == IN_JSONL && !f->compressed && src_same_tag(known, tag) &&
-      src_appended(known, f->path, f->size, &with_options.start_offset,
-                   &with_options.start_line)) {
+             f->format == IN_JSONL && !f->compressed &&
+             src_same_tag(known, tag) &&
+             src_appended(known, f->path, f->size, &with_options.start_offset,
+                          &with_options.start_line)) {
     pl->stats->appended_files++;
   }
   with_options.quiet_warnings = restoring || pl->opts->quiet_problems;
@@ -956,10 +957,10 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     free_pipeline(&pl);
     return -1;
   }
-  if (pl.db && (src_table_load(&pl.known, pl.db, err) != 0 ||
-                src_table_load_prefix(&pl.marks, pl.db, SRC_RESUME_PREFIX,
-                                      err) != 0 ||
-                prune_load_unpruned(pl.db, &pl.unpruned, err) != 0)) {
+  if (pl.db &&
+      (src_table_load(&pl.known, pl.db, err) != 0 ||
+       src_table_load_prefix(&pl.marks, pl.db, SRC_RESUME_PREFIX, err) != 0 ||
+       prune_load_unpruned(pl.db, &pl.unpruned, err) != 0)) {
     free_pipeline(&pl);
     return -1;
   }

@@ -82,8 +82,8 @@ static void report_bad(unsigned line, const char *why, void *ctx) {
   r->bad++;
   if (r->quiet) return;
   char *safe = cr_sanitize_for_terminal(r->name, strlen(r->name));
-  fprintf(stderr, "indexer: %s:%u: %s (skipped)\n", safe ? safe : r->name,
-          line, why);
+  fprintf(stderr, "indexer: %s:%u: %s (skipped)\n", safe ? safe : r->name, line,
+          why);
   free(safe);
 }
 
@@ -124,8 +124,8 @@ static int update_db(const char *path, const syn_request *r,
     if (rc == 0 && first) {
       *bad += st.bad;
       if (!r->quiet) {
-        char *safe = cr_sanitize_for_terminal(files[i].name,
-                                              strlen(files[i].name));
+        char *safe =
+            cr_sanitize_for_terminal(files[i].name, strlen(files[i].name));
         fprintf(stderr,
                 "indexer: synonyms from %s: %u %s read, %u bad %s skipped\n",
                 safe ? safe : files[i].name, st.lines,

@@ -5,8 +5,7 @@
 
 #include "query_parser.h"
 
-int sr_synonyms_lookup(const char *key, cr_key_fn fn, void *fn_ctx,
-                       void *ctx) {
+int sr_synonyms_lookup(const char *key, cr_key_fn fn, void *fn_ctx, void *ctx) {
   sr_engine *e = ctx;
   cr_error err;
   if (cr_rdb_synonyms(sr_engine_db(e), key, fn, fn_ctx, &err) >= 0) return 0;

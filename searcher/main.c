@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "analyzer.h"
-#include "expand.h"
 #include "dates.h"
+#include "expand.h"
 #include "format.h"
 #include "output.h"
 #include "schema.h"
@@ -255,8 +255,8 @@ static int parse_args(int argc, char **argv, cli *c) {
     }
     static const char *const flags[] = {
         "-h",      "--help",        "--version",  "--json",
-        "--all",   "--no-snippets", "--collapse",    "--no-suggest",
-        "--count", "--reverse",     "--explain",     "--no-synonyms"};
+        "--all",   "--no-snippets", "--collapse", "--no-suggest",
+        "--count", "--reverse",     "--explain",  "--no-synonyms"};
     bool is_flag = false;
     for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
       if (strcmp(name, flags[k]) == 0) is_flag = true;

@@ -60,17 +60,17 @@
 #define COMMON_MIN_WORDS 3
 
 enum note_flag {
-  NOTE_QUOTE = 1 << 0,       /* an unbalanced quote was closed */
-  NOTE_PAREN = 1 << 1,       /* unbalanced parentheses were ignored */
-  NOTE_STOP = 1 << 2,        /* only stop words: searched for as they are */
-  NOTE_EMPTY = 1 << 3,       /* nothing searchable */
-  NOTE_TOO_LONG = 1 << 4,    /* query cut */
-  NOTE_BAD_DATE = 1 << 5,    /* date: value not understood */
-  NOTE_SHORT_WILD = 1 << 6,  /* wildcard prefix too short */
-  NOTE_MANY_WILD = 1 << 7,   /* wildcards beyond MAX_WILDCARDS dropped */
-  NOTE_BACKWARDS = 1 << 8,   /* a date range that ends before it starts */
-  NOTE_DEEP = 1 << 9,        /* parentheses nested too deep */
-  NOTE_NEAR = 1 << 10,       /* NEAR between something else than words */
+  NOTE_QUOTE = 1 << 0,        /* an unbalanced quote was closed */
+  NOTE_PAREN = 1 << 1,        /* unbalanced parentheses were ignored */
+  NOTE_STOP = 1 << 2,         /* only stop words: searched for as they are */
+  NOTE_EMPTY = 1 << 3,        /* nothing searchable */
+  NOTE_TOO_LONG = 1 << 4,     /* query cut */
+  NOTE_BAD_DATE = 1 << 5,     /* date: value not understood */
+  NOTE_SHORT_WILD = 1 << 6,   /* wildcard prefix too short */
+  NOTE_MANY_WILD = 1 << 7,    /* wildcards beyond MAX_WILDCARDS dropped */
+  NOTE_BACKWARDS = 1 << 8,    /* a date range that ends before it starts */
+  NOTE_DEEP = 1 << 9,         /* parentheses nested too deep */
+  NOTE_NEAR = 1 << 10,        /* NEAR between something else than words */
   NOTE_LONG_PHRASE = 1 << 11, /* a phrase longer than CR_EXACT_MAX_WORDS */
   NOTE_SYNONYMS = 1 << 12     /* the synonym table could not be read */
 };
@@ -127,8 +127,8 @@ typedef struct parser {
   cr_qp_check **checks; /* exact patterns (cr_parsed_query.checks) */
   size_t n_checks, cap_checks;
   bool has_phrase;
-  bool unchecked; /* a pattern went unchecked: no opts.check */
-  long doccount;  /* the index's articles, once asked (-1 before) */
+  bool unchecked;        /* a pattern went unchecked: no opts.check */
+  long doccount;         /* the index's articles, once asked (-1 before) */
   cr_qsynonym *synonyms; /* synonyms used (cr_parsed_query.synonyms) */
   size_t n_synonyms, cap_synonyms;
 } parser;
@@ -816,8 +816,7 @@ static item syn_item(parser *p, item *items, size_t n, const syn_texts *t) {
   } else {
     qlist words = {0};
     for (size_t k = 0; k < n; k++)
-      qlist_add(p, &words,
-                term_query(p, items[k].stem, items[k].position + 1));
+      qlist_add(p, &words, term_query(p, items[k].stem, items[k].position + 1));
     qlist_add(p, &l,
               combine(p, CR_OP_PHRASE, &words,
                       items[n - 1].position - items[0].position + 1));

@@ -184,14 +184,15 @@ int cr_syn_parse(cr_analyzer *an, const char *text, size_t len,
   return rc;
 }
 
-/* ---- Writing them ---------------------------------------------------------- */
+/* ---- Writing them ----------------------------------------------------------
+ */
 
 typedef struct apply_ctx {
   cr_wdb *db;
   cr_analyzer *an;
   cr_syn_stats *st;
   cr_error *err;
-  bool failed;      /* a write failed: err says why */
+  bool failed;       /* a write failed: err says why */
   cr_syn_bad_fn bad; /* where bad lines go */
   void *bad_ctx;
 } apply_ctx;

@@ -74,9 +74,9 @@ typedef struct cr_syn_member {
 
 /* One line of a synonym file, read. */
 typedef struct cr_syn_line {
-  unsigned line;  /* 1-based */
-  bool remove;    /* it started with ! */
-  size_t n;       /* members */
+  unsigned line; /* 1-based */
+  bool remove;   /* it started with ! */
+  size_t n;      /* members */
   cr_syn_member m[CR_SYN_MAX_MEMBERS];
 } cr_syn_line;
 

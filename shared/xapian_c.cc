@@ -1283,12 +1283,12 @@ int cr_rdb_synonyms(cr_rdb *db, const char *key, cr_key_fn fn, void *ctx,
 
 int cr_rdb_synonym_keys(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx,
                         cr_error *err) noexcept {
-  return iterate(err, what("cannot list the synonym keys of '%s'",
-                           db->paths.c_str()),
-                 [&] {
-                   return each_term(db->db.synonym_keys_begin(prefix),
-                                    db->db.synonym_keys_end(prefix), fn, ctx);
-                 });
+  return iterate(
+      err, what("cannot list the synonym keys of '%s'", db->paths.c_str()),
+      [&] {
+        return each_term(db->db.synonym_keys_begin(prefix),
+                         db->db.synonym_keys_end(prefix), fn, ctx);
+      });
 }
 
 int cr_wdb_synonym_keys(cr_wdb *db, const char *prefix, cr_key_fn fn, void *ctx,

@@ -780,7 +780,8 @@ static int add_term(const char *term, size_t len, void *ctx) {
   char name[512];
   snprintf(name, sizeof name, "%.*s", (int)len, term);
   char line[600];
-  int n = snprintf(line, sizeof line, "%s %u\n", name, th_termfreq(t->db, name));
+  int n =
+      snprintf(line, sizeof line, "%s %u\n", name, th_termfreq(t->db, name));
   if (t->len + (size_t)n + 1 > t->cap) {
     t->cap = 2 * (t->cap + (size_t)n + 1);
     t->text = realloc(t->text, t->cap);
@@ -889,8 +890,8 @@ Test(indexer, ctrl_c_inside_a_dump_resumes_where_it_stopped) {
   cr_expect_eq(r.status, 0, "%s", r.err);
   if (second > 0 && second < n) {
     snprintf(want, sizeof want, "%ld added, 0 replaced", n - second);
-    cr_expect(strstr(r.err, want) && strstr(r.err, "1 file resumed"),
-              "%s: %s", want, r.err);
+    cr_expect(strstr(r.err, want) && strstr(r.err, "1 file resumed"), "%s: %s",
+              want, r.err);
   }
   th_run_free(&r);
 

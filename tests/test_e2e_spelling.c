@@ -36,8 +36,9 @@ TestSuite(spelling, .init = build, .fini = teardown, .timeout = 600);
 
 /* The suggestion for query ("" if none), and its match count. */
 static void suggest(const char *query, char *out, size_t size, long *matches) {
-  char *const argv[] = {SEARCHER_BIN,    "-d",          idx, "--json", "-n",
-                        "1",             "--no-snippets", (char *)query, NULL};
+  char *const argv[] = {SEARCHER_BIN,    "-d",          idx,
+                        "--json",        "-n",          "1",
+                        "--no-snippets", (char *)query, NULL};
   th_run r = th_exec(argv, NULL);
   cr_assert_eq(r.status, 0, "searcher %s: %s", query, r.err);
   json_error_t jerr;

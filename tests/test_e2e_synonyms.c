@@ -57,8 +57,7 @@ static void ids_of(const char *index, const char *extra, const char *query,
   json_t *hits = json_object_get(o, "hits");
   for (size_t i = 0; i < json_array_size(hits); i++)
     snprintf(out + strlen(out), size - strlen(out), "%s%s", i ? " " : "",
-             json_string_value(
-                 json_object_get(json_array_get(hits, i), "id")));
+             json_string_value(json_object_get(json_array_get(hits, i), "id")));
   json_decref(o);
   th_run_free(&r);
 }
@@ -74,16 +73,19 @@ static bool has(const char *list, const char *id) {
 
 typedef struct scase {
   const char *query;
-  const char *must[3];    /* ids it finds */
-  const char *mustnt[2];  /* ids it does not */
+  const char *must[3];   /* ids it finds */
+  const char *mustnt[2]; /* ids it does not */
 } scase;
 
 /* corpus/EXPECTED.md, "Synonyms". */
 static const scase cases[] = {
     {"carabinieri", {"sinonimi-cc", "1003", NULL}, {NULL}},
-    {"CC", {"sinonimi-cc", "articles/carabinieri-furto-rame.txt", NULL}, {NULL}},
+    {"CC",
+     {"sinonimi-cc", "articles/carabinieri-furto-rame.txt", NULL},
+     {NULL}},
     {"carabiniere", {"sinonimi-cc", NULL}, {NULL}},
-    {"Guardia di Finanza", {"sinonimi-gdf", "sinonimi-fiamme-gialle", NULL},
+    {"Guardia di Finanza",
+     {"sinonimi-gdf", "sinonimi-fiamme-gialle", NULL},
      {NULL}},
     {"guardia finanza", {"sinonimi-gdf", NULL}, {NULL}},
     {"GdF", {"sinonimi-gdf", "sinonimi-fiamme-gialle", NULL}, {NULL}},
@@ -127,14 +129,14 @@ Test(synonyms, analyze_and_explain_show_them) {
                    "synonyms: %s",
                    r.out);
   th_run_free(&r);
-  char *const e[] = {SEARCHER_BIN, "-d", idx, "--explain", "--no-snippets",
-                     "-n", "1", "CC", NULL};
+  char *const e[] = {SEARCHER_BIN, "-d", idx,  "--explain", "--no-snippets",
+                     "-n",         "1",  "CC", NULL};
   r = run_argv(e);
   cr_expect(strstr(r.out, "synonyms: cc = carabiniere · cc = carabinieri\n"),
             "%s", r.out);
   th_run_free(&r);
-  char *const j[] = {SEARCHER_BIN, "-d", idx, "--explain", "--json",
-                     "-n", "0", "CC", NULL};
+  char *const j[] = {SEARCHER_BIN, "-d", idx,  "--explain", "--json",
+                     "-n",         "0",  "CC", NULL};
   r = run_argv(j);
   cr_expect(strstr(r.out, "\"synonyms\": [{\"from\": \"cc\", \"to\": "
                           "\"carabiniere\"}, {\"from\": \"cc\", \"to\": "
@@ -187,8 +189,8 @@ Test(synonyms, a_file_adds_and_a_bang_removes) {
 Test(synonyms, no_default_synonyms) {
   char bare[4200];
   snprintf(bare, sizeof bare, "%s/bare", dir);
-  char *const argv[] = {INDEXER_BIN,           "-q", "-d", bare,
-                        "--no-default-synonyms", CORPUS_DIR, NULL};
+  char *const argv[] = {INDEXER_BIN, "-q", "-d", bare, "--no-default-synonyms",
+                        CORPUS_DIR,  NULL};
   th_run r = run_argv(argv);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
@@ -207,8 +209,8 @@ Test(synonyms, no_default_synonyms) {
 Test(synonyms, over_shards_as_over_one_index) {
   char sharded[4200];
   snprintf(sharded, sizeof sharded, "%s/sharded", dir);
-  char *const argv[] = {INDEXER_BIN, "-q",       "--shards", "2",
-                        "-d",        sharded,    CORPUS_DIR, NULL};
+  char *const argv[] = {INDEXER_BIN, "-q",    "--shards", "2",
+                        "-d",        sharded, CORPUS_DIR, NULL};
   th_run r = run_argv(argv);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
@@ -234,7 +236,7 @@ Test(synonyms, an_english_index) {
   th_write_file(docs, d, strlen(d));
   const char *s = "FBI, Federal Bureau of Investigation\n";
   th_write_file(file, s, strlen(s));
-  char *const argv[] = {INDEXER_BIN, "-q",       "-d", en,   "--language",
+  char *const argv[] = {INDEXER_BIN, "-q",         "-d", en,   "--language",
                         "english",   "--synonyms", file, docs, NULL};
   th_run r = run_argv(argv);
   cr_assert_eq(r.status, 0, "%s", r.err);

@@ -72,8 +72,7 @@ Test(synonyms, the_file_format) {
       {"guardia costiera nucleo operativo speciale, cc\n",
        "1: a member of more than 4 words\n"},
       {"\"CC\", carabinieri\n", "1: query syntax (\" ( ) * :) in a member\n"},
-      {"title:CC, carabinieri\n",
-       "1: query syntax (\" ( ) * :) in a member\n"},
+      {"title:CC, carabinieri\n", "1: query syntax (\" ( ) * :) in a member\n"},
       /* Bad lines are skipped, the others kept, each with its number. */
       {"CC, carabinieri\nsolo\n\nPolstrada, Polizia stradale\r\n",
        "1 cc||cc ; carabinieri|Zcarabinier|carabinieri\n"
@@ -90,7 +89,8 @@ Test(synonyms, the_file_format) {
     cr_expect_eq(cr_syn_parse(an, cases[i].text, strlen(cases[i].text),
                               list_line, list_bad, &s),
                  0);
-    cr_expect_str_eq(s.out, cases[i].want, "for «%s»: got %s", cases[i].text, s.out);
+    cr_expect_str_eq(s.out, cases[i].want, "for «%s»: got %s", cases[i].text,
+                     s.out);
   }
 }
 
@@ -177,7 +177,8 @@ Test(synonyms, a_file_adds_and_removes) {
   free(dir);
 }
 
-/* ---- The parser over a table ---------------------------------------------- */
+/* ---- The parser over a table ----------------------------------------------
+ */
 
 /* A little table: key -> texts, as the index would hold it. */
 static const struct {
@@ -210,11 +211,12 @@ typedef struct pcase {
 Test(synonyms, the_parser_expands_words_and_runs) {
   static const pcase cases[] = {
       {"cc", "Query((cc@1 SYNONYM carabinier))", "cc=carabinieri;"},
-      {"carabinieri furto",
-       "Query(((carabinier@1 SYNONYM cc) OR furt@2))", "carabinieri=cc;"},
+      {"carabinieri furto", "Query(((carabinier@1 SYNONYM cc) OR furt@2))",
+       "carabinieri=cc;"},
       /* By the stems' key: another form of the word. */
-      {"Carabinieri", "Query(((carabinier@1 SYNONYM cc) AND_MAYBE 2 * "
-                      "Ccarabinieri))",
+      {"Carabinieri",
+       "Query(((carabinier@1 SYNONYM cc) AND_MAYBE 2 * "
+       "Ccarabinieri))",
        "carabinieri=cc;"},
       /* A run of words, stop words between: one group, a phrase. */
       /* A run of words, stop words between: its group beside the words
@@ -239,12 +241,13 @@ Test(synonyms, the_parser_expands_words_and_runs) {
       /* Fields are left alone. */
       {"title:cc", "Query(Scc@1)", ""},
       /* Excluded: its synonyms go too. */
-      {"furto -cc",
-       "Query((furt@1 AND_NOT (cc@2 SYNONYM carabinier)))", "cc=carabinieri;"},
+      {"furto -cc", "Query((furt@1 AND_NOT (cc@2 SYNONYM carabinier)))",
+       "cc=carabinieri;"},
       /* naso's stem is nas, but Nas is an abbreviation: only its word. */
       {"naso", "Query(nas@1)", ""},
-      {"Nas", "Query(((nas@1 SYNONYM (nucle PHRASE 2 antisofist)) "
-              "AND_MAYBE 2 * Cnas))",
+      {"Nas",
+       "Query(((nas@1 SYNONYM (nucle PHRASE 2 antisofist)) "
+       "AND_MAYBE 2 * Cnas))",
        "nas=nucleo antisofisticazioni;"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -254,9 +257,9 @@ Test(synonyms, the_parser_expands_words_and_runs) {
     o.synonyms_ctx = &lookups;
     cr_parsed_query pq;
     cr_error err;
-    cr_assert_eq(cr_parse_query(an, cases[i].text, strlen(cases[i].text), &o,
-                                &pq, &err),
-                 0, "%s", err.message);
+    cr_assert_eq(
+        cr_parse_query(an, cases[i].text, strlen(cases[i].text), &o, &pq, &err),
+        0, "%s", err.message);
     char *d = cr_query_describe(pq.query, NULL);
     cr_expect_str_eq(d, cases[i].query, "for «%s»: got %s", cases[i].text, d);
     free(d);
