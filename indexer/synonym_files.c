@@ -87,7 +87,8 @@ static void report_bad(unsigned line, const char *why, void *ctx) {
   free(safe);
 }
 
-static int count_line(const cr_syn_line *l, void *ctx) {
+/* A dry run only reports: the lines read are not written. */
+static int ignore_line(const cr_syn_line *l, void *ctx) {
   (void)l;
   (void)ctx;
   return 0;
@@ -165,7 +166,7 @@ static int check_files(const char *index, const syn_request *r,
   int rc = 0;
   for (size_t i = 0; i < r->n_files && rc == 0; i++) {
     reporter rep = {files[i].name, false, 0};
-    if (cr_syn_parse(an, files[i].text, files[i].len, count_line, report_bad,
+    if (cr_syn_parse(an, files[i].text, files[i].len, ignore_line, report_bad,
                      &rep) != 0) {
       cr_error_set(err, CR_E_NOMEM, "out of memory");
       rc = -1;
