@@ -27,7 +27,7 @@ void in_report(const in_reader *r, const char *member, uint64_t line,
   va_start(ap, fmt);
   vsnprintf(reason, sizeof reason, fmt, ap);
   va_end(ap);
-  in_where w = {r->file->path, member, line, r->consumed};
+  in_where w = {r->file->path, member, line, r->consumed, r->record_end};
   r->problem_fn(&w, reason, r->ctx);
 }
 
@@ -68,7 +68,7 @@ int in_emit(in_reader *r, cr_article *art, const char *member, uint64_t line) {
     memcpy(prefixed + np, art->id, ni + 1);
     art->id = prefixed;
   }
-  in_where w = {r->file->path, member, line, r->consumed};
+  in_where w = {r->file->path, member, line, r->consumed, r->record_end};
   int rc = r->article_fn(art, &w, r->ctx);
   free(prefixed);
   return rc;
@@ -80,7 +80,7 @@ static void walk_report(in_problem_fn fn, void *ctx, const char *path,
   if (!fn) return;
   char reason[512];
   snprintf(reason, sizeof reason, "%.200s: %s", what, strerror(err));
-  in_where w = {path, NULL, 0, 0};
+  in_where w = {path, NULL, 0, 0, 0};
   fn(&w, reason, ctx);
 }
 
@@ -373,7 +373,7 @@ static int read_input(in_reader *r) {
 in_status in_read(const in_file *file, in_article_fn article_fn,
                   in_problem_fn problem_fn, void *ctx) {
   read_call call = {article_fn, problem_fn, ctx, false};
-  in_reader r = {file, call_article, problem_fn ? call_problem : NULL, &call,
+  in_reader r = {file, call_article, problem_fn ? call_problem : NULL, &call, 0,
                  0};
   int rc = read_input(&r);
   if (call.stopped) return IN_READ_STOPPED;

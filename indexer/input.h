@@ -106,6 +106,9 @@ typedef struct in_where {
   uint64_t line;      /* 1-based line (JSON Lines), 0 for a whole file */
   uint64_t consumed;  /* bytes of the file (as stored, compressed or not)
                          read so far: for progress */
+  int64_t record_end; /* plain (uncompressed, not an archive member) JSON
+                         Lines: the byte after this record's line, where a
+                         read resumed after it starts; 0: unknown */
 } in_where;
 
 /* Return 0 to go on, non-zero to stop the walk/read (returned as is). */

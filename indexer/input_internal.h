@@ -41,6 +41,8 @@ typedef struct in_reader {
   in_problem_fn problem_fn; /* called once per bad record (may be NULL) */
   void *ctx;                /* passed to both */
   uint64_t consumed;        /* bytes of the file as stored read so far */
+  int64_t record_end;       /* plain JSON Lines: the byte after the current
+                               record's line (0: unknown) */
 } in_reader;
 
 /* A source of bytes. */

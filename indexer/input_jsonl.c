@@ -281,6 +281,10 @@ int in_read_jsonl_stream(in_reader *r, in_stream *s, const char *member) {
   /* An append is read from the old end: its lines go on counting. */
   uint64_t line_no =
       !member && r->file->start_offset > 0 ? r->file->start_line : 0;
+  /* Where buf[0] is in the file, when the stream is the file itself. */
+  bool plain = !member && !r->file->compressed && r->file->key &&
+               r->file->format == IN_JSONL;
+  int64_t base = plain && r->file->start_offset > 0 ? r->file->start_offset : 0;
   uint64_t total = 0;    /* bytes read, to tell an empty input */
   bool skipping = false; /* inside a line too long to hold */
   unsigned warned = 0;   /* fields warned about in this file */
@@ -293,6 +297,7 @@ int in_read_jsonl_stream(in_reader *r, in_stream *s, const char *member) {
           in_report(r, member, line_no + 1, "line too long (over %zu MB)",
                     IN_MAX_LINE_BYTES >> 20);
         skipping = true;
+        base += (int64_t)have;
         have = scanned = 0;
       } else {
         char *bigger = realloc(buf, cap * 2);
@@ -327,6 +332,7 @@ int in_read_jsonl_stream(in_reader *r, in_stream *s, const char *member) {
         break;
       }
       line_no++;
+      r->record_end = plain ? base + (int64_t)(nl ? end + 1 : have) : 0;
       if (!skipping)
         rc = handle_line(r, member, buf + start, end - start, line_no, &warned);
       skipping = false;
@@ -335,6 +341,7 @@ int in_read_jsonl_stream(in_reader *r, in_stream *s, const char *member) {
     }
     if (rc != 0) break;
     if (start > 0) {
+      base += (int64_t)start;
       memmove(buf, buf + start, have - start);
       have -= start;
       scanned -= start;

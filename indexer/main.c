@@ -15,6 +15,7 @@
 #include "pipeline.h"
 #include "shards.h"
 #include "sizes.h"
+#include "synonym_files.h"
 #include "xapian_c.h"
 
 enum { EXIT_SKIPPED = 1, EXIT_FATAL = 2, EXIT_INTERRUPTED = 130 };
@@ -86,6 +87,14 @@ static void usage(FILE *out) {
                            "      --delete-from F   remove the ids listed in "
                            "F, one a line (- for\n"
                            "                        standard input)\n"
+                           "      --synonyms FILE   add the synonym groups of "
+                           "FILE (CC, carabinieri)\n"
+                           "                        to the index's; a line "
+                           "!CC removes (repeatable;\n"
+                           "                        without PATH: only "
+                           "that)\n"
+                           "      --no-default-synonyms  a new index gets "
+                           "no default synonyms\n"
                            "  -q, --quiet           no progress bar and no "
                            "summary\n"
                            "  -h, --help            show this help\n"
@@ -159,6 +168,11 @@ static void print_summary(const pl_stats *s, bool prune, bool dry_run) {
             (unsigned long long)s->appended_files,
             plural(s->appended_files, "file", "files"),
             plural(s->appended_files, "its", "their"));
+  if (s->resumed_files)
+    fprintf(stderr, ", %llu %s resumed where a stopped run left %s",
+            (unsigned long long)s->resumed_files,
+            plural(s->resumed_files, "file", "files"),
+            plural(s->resumed_files, "it", "them"));
   if (prune)
     fprintf(stderr, ", %llu %s pruned (%llu vanished %s)", pa,
             plural(pa, "article", "articles"), pf, plural(pf, "file", "files"));
@@ -293,6 +307,8 @@ int main(int argc, char **argv) {
     OPT_DELETE,
     OPT_DELETE_FROM,
     OPT_BM25,
+    OPT_SYNONYMS,
+    OPT_NO_DEFAULT_SYNONYMS,
   };
   static const struct option longopts[] = {
       {"index", required_argument, NULL, 'd'},
@@ -311,6 +327,8 @@ int main(int argc, char **argv) {
       {"delete", no_argument, NULL, OPT_DELETE},
       {"delete-from", required_argument, NULL, OPT_DELETE_FROM},
       {"bm25", required_argument, NULL, OPT_BM25},
+      {"synonyms", required_argument, NULL, OPT_SYNONYMS},
+      {"no-default-synonyms", no_argument, NULL, OPT_NO_DEFAULT_SYNONYMS},
       {NULL, 0, NULL, 0},
   };
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -324,6 +342,7 @@ int main(int argc, char **argv) {
   bool deleting = false;
   const char *delete_from[64];
   size_t n_delete_from = 0;
+  syn_request syn = {0};
   int c;
   while ((c = getopt_long(argc, argv, "d:j:qhn", longopts, NULL)) != -1) {
     switch (c) {
@@ -396,6 +415,16 @@ int main(int argc, char **argv) {
       delete_from[n_delete_from++] = optarg;
       deleting = true;
       break;
+    case OPT_SYNONYMS:
+      if (syn.n_files == SYN_MAX_FILES) {
+        fputs("indexer: too many --synonyms files (at most 16)\n", stderr);
+        return EXIT_FATAL;
+      }
+      syn.files[syn.n_files++] = optarg;
+      break;
+    case OPT_NO_DEFAULT_SYNONYMS:
+      syn.no_defaults = true;
+      break;
     case OPT_VERSION:
       printf("indexer (cronaca) %s\n", CRONACA_VERSION);
       return 0;
@@ -412,7 +441,8 @@ int main(int argc, char **argv) {
     return run_delete(&o, (const char *const *)argv + optind,
                       (size_t)(argc - optind), delete_from, n_delete_from,
                       input.id_prefix);
-  if (optind >= argc && !o.prune && !o.dry_run) {
+  bool synonyms_only = optind >= argc && syn.n_files > 0 && !o.prune;
+  if (optind >= argc && !o.prune && !o.dry_run && !synonyms_only) {
     fputs("indexer: nothing to index: name files or directories (see --help)\n",
           stderr);
     return EXIT_FATAL;
@@ -465,8 +495,19 @@ int main(int argc, char **argv) {
   sigaction(SIGHUP, &sa, NULL);
 
   pl_stats stats;
+  memset(&stats, 0, sizeof stats);
   cr_error err;
   cr_error_clear(&err);
+  syn.dry_run = o.dry_run;
+  syn.quiet = o.quiet;
+  if (synonyms_only) {
+    uint64_t bad = 0;
+    if (syn_update(o.index, &syn, &bad, &err) != 0) {
+      fprintf(stderr, "indexer: %s\n", err.message);
+      return EXIT_FATAL;
+    }
+    return bad ? EXIT_SKIPPED : 0;
+  }
   if (choose_layout(o.index, &shards, &err) != 0) {
     fprintf(stderr, "indexer: %s\n", err.message);
     return EXIT_FATAL;
@@ -475,6 +516,19 @@ int main(int argc, char **argv) {
   if (rc != 0) {
     fprintf(stderr, "indexer: %s\n", err.message);
     return EXIT_FATAL;
+  }
+  /* The synonyms after the articles (not after a stop: the next run
+   * gives the defaults, and the files if named again). A dry run that
+   * made no index only reads the files. */
+  if (!stats.interrupted && (syn.n_files || !o.dry_run)) {
+    uint64_t bad = 0;
+    cr_error serr;
+    cr_error_clear(&serr);
+    if (syn_update(o.index, &syn, &bad, &serr) != 0) {
+      fprintf(stderr, "indexer: %s\n", serr.message);
+      return EXIT_FATAL;
+    }
+    stats.skipped += bad;
   }
   if (!o.quiet) print_summary(&stats, o.prune, o.dry_run);
   if (stats.interrupted) return EXIT_INTERRUPTED;

@@ -46,14 +46,20 @@
 typedef struct src_file {
   char *key; /* absolute path (NULL: standard input) */
   char signature[96];
-  unsigned pending; /* articles dealt out but not yet written */
-  bool read_done;   /* the reader has finished the file completely */
-  bool recorded;    /* signature written (or queued for the build) */
-  bool drops_stale; /* updating with --prune (or --dry-run): the articles
-                       it no longer holds go */
-  bool was_known;   /* it had a signature: written only after pruning */
-  bool had_problem; /* some of it could not be read */
-  strset ids;       /* then: the id terms read from it this run */
+  unsigned pending;     /* articles dealt out but not yet written */
+  bool read_done;       /* the reader has finished the file completely */
+  bool recorded;        /* signature written (or queued for the build) */
+  bool drops_stale;     /* updating with --prune (or --dry-run): the articles
+                           it no longer holds go */
+  bool was_known;       /* it had a signature: written only after pruning */
+  bool had_problem;     /* some of it could not be read */
+  bool resumable;       /* plain JSON Lines, updating: a stop inside it leaves
+                           a resume mark (sources.h) */
+  bool stopped;         /* the read was cut short by a stop (Ctrl-C) */
+  bool had_mark;        /* the index holds a resume mark for it */
+  int64_t resume_end;   /* then: the byte after the last record handed on */
+  uint64_t resume_line; /* the lines up to it */
+  strset ids;           /* then: the id terms read from it this run */
   struct src_file *next;
 } src_file;
 
@@ -82,6 +88,7 @@ struct pipeline {
   worker *workers;
   unsigned n_workers;
   src_table known;        /* signatures from the previous run */
+  src_table marks;        /* resume marks of files a stop cut short */
   cr_textdict *dict;      /* the index's text dictionary, or NULL */
   bool dict_decided;      /* dict is final: articles go to the workers */
   cr_impacts impacts;     /* BM25's parameters the articles are weighed by */
@@ -163,7 +170,27 @@ static void record_file(pipeline *pl, src_file *f) {
     rc = cr_wdb_set_metadata(pl->db, key, "1", 1, &err);
   else if (rc == 0 && pl->opts->prune && ss_has(&pl->unpruned, f->key))
     rc = cr_wdb_set_metadata(pl->db, key, "", 0, &err);
+  /* Read to its end: a stop's mark in it is done with. */
+  snprintf(key, sizeof key, "%s%s", SRC_RESUME_PREFIX, f->key);
+  if (rc == 0 && f->had_mark)
+    rc = cr_wdb_set_metadata(pl->db, key, "", 0, &err);
   if (rc != 0) fail_locked(pl, &err);
+}
+
+/* Writes into db the resume mark of every file a stop cut short after
+ * some records, all of them written (they are in db's next commit). */
+static int write_resume_marks(pipeline *pl, cr_wdb *db, cr_error *err) {
+  for (src_file *f = pl->files; f; f = f->next) {
+    if (!f->key || !f->resumable || !f->stopped || f->read_done || f->pending ||
+        f->resume_end <= 0)
+      continue;
+    char key[PATH_MAX + 16], mark[160];
+    snprintf(key, sizeof key, "%s%s", SRC_RESUME_PREFIX, f->key);
+    src_resume_mark(mark, sizeof mark, f->resume_end, f->resume_line,
+                    f->signature);
+    if (cr_wdb_set_metadata(db, key, mark, strlen(mark), err) != 0) return -1;
+  }
+  return 0;
 }
 
 /* ---- Workers ---------------------------------------------------------- */
@@ -425,7 +452,7 @@ static bool hold(pipeline *pl, job *j) {
 
 /* An article read: counted (a dry run), noted for pruning, and dealt to
  * its worker. Non-zero stops the read. */
-static int on_article(const cr_article *art, const in_where *w, void *ctx) {
+static int take_article(const cr_article *art, const in_where *w, void *ctx) {
   read_ctx *rc = ctx;
   pipeline *pl = rc->pl;
   if (*pl->opts->stop || has_failed(pl)) return 1;
@@ -486,6 +513,18 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
     dispatch(pl, j); /* unsampled, but indexed all the same */
   }
   return 0;
+}
+
+/* take_article, noting where a read resumed after this article would
+ * start (a stop returns before the article is taken). */
+static int on_article(const cr_article *art, const in_where *w, void *ctx) {
+  read_ctx *rc = ctx;
+  int r = take_article(art, w, ctx);
+  if (r == 0 && rc->file && rc->file->resumable) {
+    rc->file->resume_end = w->record_end;
+    rc->file->resume_line = w->line;
+  }
+  return r;
 }
 
 /* An input file found by the walk: skipped if unchanged since the last
@@ -553,6 +592,12 @@ static int on_file(const in_file *f, void *ctx) {
   snprintf(sf->signature, sizeof sf->signature, "%s", signature);
   sf->drops_stale = !pl->build_mode && f->key && pl->pruning;
   sf->was_known = known != NULL;
+  /* Only a plain JSON Lines file has byte offsets to resume from; a dry
+   * run writes no mark. */
+  sf->resumable = f->key && !restoring && !pl->opts->dry_run &&
+                  f->format == IN_JSONL && !f->compressed;
+  const char *mark = sf->resumable ? src_table_get(&pl->marks, f->key) : NULL;
+  sf->had_mark = mark != NULL;
   pthread_mutex_lock(&pl->lock);
   sf->next = pl->files;
   pl->files = sf;
@@ -562,12 +607,19 @@ static int on_file(const in_file *f, void *ctx) {
   pl->input_current = 0;
   in_file with_options = *f;
   with_options.options = pl->opts->input;
-  /* Records appended to a JSON Lines dump: only they are read (not with
-   * --prune, which must see every id the file holds). */
-  if (known && !restoring && have_hash && !pl->pruning &&
-      f->format == IN_JSONL && !f->compressed && src_same_tag(known, tag) &&
-      src_appended(known, f->path, f->size, &with_options.start_offset,
-                   &with_options.start_line)) {
+  /* A file a stop cut short (Ctrl-C) goes on from its mark, when its
+   * bytes up to there are those the mark was made on; records appended
+   * to a JSON Lines dump: only they are read. Neither with --prune,
+   * which must see every id the file holds, nor when building anew. */
+  if (mark && have_hash && !pl->pruning && !pl->build_mode &&
+      src_resume_point(mark, f->path, f->size, hash, tag,
+                       &with_options.start_offset, &with_options.start_line)) {
+    pl->stats->resumed_files++;
+  } else if (known && !restoring && have_hash && !pl->pruning &&
+             f->format == IN_JSONL && !f->compressed &&
+             src_same_tag(known, tag) &&
+             src_appended(known, f->path, f->size, &with_options.start_offset,
+                          &with_options.start_line)) {
     pl->stats->appended_files++;
   }
   with_options.quiet_warnings = restoring || pl->opts->quiet_problems;
@@ -577,7 +629,7 @@ static int on_file(const in_file *f, void *ctx) {
   }
   in_status status = in_read(&with_options, on_article, on_problem, &rc);
   if (!restoring && pl->origins) {
-    in_where end = {f->path, NULL, 0, 0};
+    in_where end = {f->path, NULL, 0, 0, 0};
     note_origin(pl, NULL, &end, true);
   }
   pl->input_done += (uint64_t)(f->size > 0 ? f->size : 0);
@@ -588,6 +640,7 @@ static int on_file(const in_file *f, void *ctx) {
    * that could not be read (unreadable, a read error), which a later run
    * must read again rather than skip as unchanged. */
   sf->read_done = status == IN_READ_DONE && !*pl->opts->stop && !has_failed(pl);
+  sf->stopped = !sf->read_done && status == IN_READ_STOPPED && *pl->opts->stop;
   record_file(pl, sf);
   pthread_mutex_unlock(&pl->lock);
   return status == IN_READ_STOPPED ? 1 : 0;
@@ -627,6 +680,7 @@ static int open_shards(pipeline *pl, cr_error *err) {
  * index (a build_extras record callback; ctx is the pipeline). */
 static int record_signatures(cr_wdb *db, void *ctx, cr_error *err) {
   pipeline *pl = ctx;
+  if (*pl->opts->stop && write_resume_marks(pl, db, err) != 0) return -1;
   for (src_file *f = pl->files; f; f = f->next) {
     if (!f->recorded || !f->key) continue;
     char key[PATH_MAX + 8];
@@ -911,6 +965,7 @@ static void free_pipeline(pipeline *pl) {
   ss_free(&pl->seen);
   ss_free(&pl->restored);
   src_table_free(&pl->known);
+  src_table_free(&pl->marks);
   for (size_t i = 0; i < pl->n_held; i++)
     free(pl->held[i]);
   free(pl->held);
@@ -974,8 +1029,10 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     free_pipeline(&pl);
     return -1;
   }
-  if (pl.db && (src_table_load(&pl.known, pl.db, err) != 0 ||
-                prune_load_unpruned(pl.db, &pl.unpruned, err) != 0)) {
+  if (pl.db &&
+      (src_table_load(&pl.known, pl.db, err) != 0 ||
+       src_table_load_prefix(&pl.marks, pl.db, SRC_RESUME_PREFIX, err) != 0 ||
+       prune_load_unpruned(pl.db, &pl.unpruned, err) != 0)) {
     free_pipeline(&pl);
     return -1;
   }
@@ -1015,6 +1072,11 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     else if (!pl.build_mode) {
       if (!stats->interrupted) rc = prune(&pl, err);
       stats->interrupted = *opts->stop != 0;
+      if (rc == 0 && stats->interrupted) {
+        pthread_mutex_lock(&pl.lock);
+        rc = write_resume_marks(&pl, pl.db, err);
+        pthread_mutex_unlock(&pl.lock);
+      }
       bool changed = stats->added + stats->replaced + stats->pruned_files +
                          stats->pruned_articles >
                      0;

@@ -65,6 +65,8 @@ typedef struct pl_stats {
   uint64_t replaced;         /* articles whose id was already indexed */
   uint64_t unchanged_files;  /* files skipped as unchanged since last run */
   uint64_t appended_files;   /* JSON Lines files read from their old end */
+  uint64_t resumed_files;    /* JSON Lines files read from where a stopped
+                                run left them (a resume mark) */
   uint64_t skipped;          /* bad records and unreadable files */
   uint64_t missing_paths;    /* paths named that are not there */
   uint64_t pruned_files;     /* vanished files whose articles were removed */

@@ -125,6 +125,9 @@ int prune_delete(prune_set *ps, cr_wdb *db, const strset *unpruned,
     snprintf(meta, sizeof meta, "%s%s", SRC_UNPRUNED_PREFIX, key);
     if (ss_has(unpruned, key) && cr_wdb_set_metadata(db, meta, "", 0, err) != 0)
       return -1;
+    /* A stop's resume mark of the file, if any, goes with it. */
+    snprintf(meta, sizeof meta, "%s%s", SRC_RESUME_PREFIX, key);
+    if (cr_wdb_set_metadata(db, meta, "", 0, err) != 0) return -1;
     ++*files;
   }
   return 0;

@@ -183,6 +183,11 @@ static void add_stats(pl_stats *sum, const pl_stats *s, unsigned k) {
   if (s->pruned_files > sum->pruned_files) sum->pruned_files = s->pruned_files;
   sum->pruned_articles += s->pruned_articles;
   sum->text_bytes += s->text_bytes;
+  /* Every pass reads the same files from their old end (or mark). */
+  if (s->appended_files > sum->appended_files)
+    sum->appended_files = s->appended_files;
+  if (s->resumed_files > sum->resumed_files)
+    sum->resumed_files = s->resumed_files;
   /* Unchanged means unchanged for every shard. */
   if (k == 0 || s->unchanged_files < sum->unchanged_files)
     sum->unchanged_files = s->unchanged_files;

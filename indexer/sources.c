@@ -13,6 +13,7 @@
 
 typedef struct load_ctx {
   src_table *t;
+  const char *prefix;
   cr_wdb *db;
   int failed;
   cr_error *err;
@@ -34,8 +35,13 @@ static int add_key(const char *key, size_t len, void *ctx) {
     lc->failed = 1;
     return 1;
   }
-  size_t plen = strlen(SRC_META_PREFIX);
-  t->entries[t->n].key = strndup(key + plen, len - plen);
+  size_t plen = strlen(lc->prefix);
+  if (!(t->entries[t->n].key = strndup(key + plen, len - plen))) {
+    free(value);
+    cr_error_set(lc->err, CR_E_NOMEM, "out of memory");
+    lc->failed = 1;
+    return 1;
+  }
   t->entries[t->n].signature = value;
   t->n++;
   return 0;
@@ -45,13 +51,17 @@ static int by_key(const void *a, const void *b) {
   return strcmp(((const src_entry *)a)->key, ((const src_entry *)b)->key);
 }
 
-int src_table_load(src_table *t, cr_wdb *db, cr_error *err) {
+int src_table_load_prefix(src_table *t, cr_wdb *db, const char *prefix,
+                          cr_error *err) {
   memset(t, 0, sizeof *t);
-  load_ctx lc = {t, db, 0, err};
-  if (cr_wdb_metadata_keys(db, SRC_META_PREFIX, add_key, &lc, err) < 0)
-    return -1;
+  load_ctx lc = {t, prefix, db, 0, err};
+  if (cr_wdb_metadata_keys(db, prefix, add_key, &lc, err) < 0) return -1;
   if (t->n) qsort(t->entries, t->n, sizeof *t->entries, by_key);
   return lc.failed ? -1 : 0;
+}
+
+int src_table_load(src_table *t, cr_wdb *db, cr_error *err) {
+  return src_table_load_prefix(t, db, SRC_META_PREFIX, err);
 }
 
 void src_table_free(src_table *t) {
@@ -162,6 +172,34 @@ bool src_appended(const char *known, const char *path, int64_t new_size,
   snprintf(got, sizeof got, "%016" PRIx64, h);
   if (left != 0 || last != '\n' || strcmp(got, want) != 0) return false;
   *from = size;
+  *from_line = lines;
+  return true;
+}
+
+void src_resume_mark(char *buf, size_t size, int64_t offset, uint64_t lines,
+                     const char *signature) {
+  snprintf(buf, size, "%" PRId64 ":%" PRIu64 ":%s", offset, lines, signature);
+}
+
+bool src_resume_point(const char *mark, const char *path, int64_t new_size,
+                      const char *hash, const char *tag, int64_t *from,
+                      uint64_t *from_line) {
+  char *end;
+  long long offset = strtoll(mark, &end, 10);
+  if (end == mark || *end != ':' || offset <= 0) return false;
+  const char *p = end + 1;
+  unsigned long long lines = strtoull(p, &end, 10);
+  if (end == p || *end != ':') return false;
+  const char *sig = end + 1;
+  long long sig_size = strtoll(sig, &end, 10);
+  if (end == sig || *end != ':' || offset > sig_size) return false;
+  if (!hash || !src_same_tag(sig, tag)) return false;
+  int64_t ignored_from;
+  uint64_t ignored_line;
+  if (!src_same_bytes(sig, new_size, hash) &&
+      !src_appended(sig, path, new_size, &ignored_from, &ignored_line))
+    return false;
+  *from = offset;
   *from_line = lines;
   return true;
 }

@@ -23,6 +23,15 @@
  * so what it dropped is still indexed; the next --prune reads it again. */
 #define SRC_UNPRUNED_PREFIX "unpruned:"
 
+/* "resume:<absolute path>" = "<offset>:<lines>:<signature>": a run
+ * stopped (Ctrl-C) inside this plain JSON Lines file, after every record
+ * before byte <offset> (<lines> lines) was committed, in the same commit
+ * as the mark; <signature> is the file's then. A later run (not --prune,
+ * not --dry-run) over the same bytes, or those bytes with lines
+ * appended, reads it from <offset>; any other change reads it whole. The
+ * mark goes when the file has been read to its end. */
+#define SRC_RESUME_PREFIX "resume:"
+
 typedef struct src_entry {
   char *key;       /* absolute path */
   char *signature; /* "<size>:<mtime_ns>" */
@@ -35,6 +44,10 @@ typedef struct src_table {
 
 /* Loads every recorded signature from db: 0, or -1 with err filled. */
 int src_table_load(src_table *t, cr_wdb *db, cr_error *err);
+/* Loads the metadata under prefix (SRC_RESUME_PREFIX...) the same way:
+ * keys without the prefix, values as the signatures. */
+int src_table_load_prefix(src_table *t, cr_wdb *db, const char *prefix,
+                          cr_error *err);
 void src_table_free(src_table *t);
 /* The recorded signature of key, or NULL. */
 const char *src_table_get(const src_table *t, const char *key);
@@ -54,6 +67,17 @@ bool src_same_tag(const char *known, const char *tag);
  * size and *from_line the number of lines in it. */
 bool src_appended(const char *known, const char *path, int64_t new_size,
                   int64_t *from, uint64_t *from_line);
+/* The resume mark of a file stopped after byte offset (lines lines) of
+ * it, whose signature was signature, into buf. */
+void src_resume_mark(char *buf, size_t size, int64_t offset, uint64_t lines,
+                     const char *signature);
+/* Whether resume mark `mark` applies to the file at path, now new_size
+ * bytes with content hash `hash`, read with the options of tag: the bytes
+ * the mark was made on are still the file's first ones. Then *from and
+ * *from_line are where to read from. */
+bool src_resume_point(const char *mark, const char *path, int64_t new_size,
+                      const char *hash, const char *tag, int64_t *from,
+                      uint64_t *from_line);
 /* 16 hex digits of a 64-bit FNV-1a of the file's bytes as stored, into
  * hash; false if the file cannot be read. */
 bool src_content_hash(const char *path, char hash[17]);

@@ -20,6 +20,7 @@
 
 #include "analyzer.h"
 #include "dates.h"
+#include "expand.h"
 #include "format.h"
 #include "output.h"
 #include "schema.h"
@@ -88,6 +89,8 @@ static const char usage_text[] =
     "  --like ID          articles most like article ID (a query, if given,\n"
     "                     only filters them)\n"
     "  --no-suggest       no \"Forse cercavi\" spelling suggestion\n"
+    "  --no-synonyms      no expansion by the index's synonyms (CC, "
+    "carabinieri)\n"
     "  --analyze TEXT     print the terms the analyzer makes of TEXT\n"
     "  --language LANG    Snowball language (default: the index's, else\n"
     "                     italian)\n"
@@ -136,6 +139,7 @@ typedef struct cli {
   size_t query_len;
   const char *batch;              /* --batch FILE */
   const char *analyze;            /* --analyze TEXT */
+  bool no_synonyms;               /* --no-synonyms */
   const char *language;           /* --language, NULL: italian */
   const char *show;               /* --show ID */
   bool count;                     /* --count */
@@ -241,7 +245,7 @@ static int parse_args(int argc, char **argv, cli *c) {
     static const char *const flags[] = {
         "-h",      "--help",        "--version",  "--json",
         "--all",   "--no-snippets", "--collapse", "--no-suggest",
-        "--count", "--reverse",     "--explain"};
+        "--count", "--reverse",     "--explain",  "--no-synonyms"};
     bool is_flag = false;
     for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
       if (strcmp(name, flags[k]) == 0) is_flag = true;
@@ -310,6 +314,8 @@ static int parse_args(int argc, char **argv, cli *c) {
       c->params.collapse = true;
     } else if (!strcmp(name, "--no-suggest")) {
       c->params.suggest = false;
+    } else if (!strcmp(name, "--no-synonyms")) {
+      c->no_synonyms = true;
     } else if (!strcmp(name, "--like")) {
       c->params.like = val;
     } else if (!strcmp(name, "--facet")) {
@@ -439,6 +445,20 @@ static int run_analyze(const cli *c) {
     out_say("%s", "out of memory");
     return EXIT_USAGE;
   }
+  /* With an index: the synonyms its queries would be expanded with. */
+  if (c->n_paths > 0 && !c->no_synonyms) {
+    sr_engine *e = sr_open(c->paths, c->n_paths, c->language, &err);
+    if (!e) {
+      report_open_error(c, &err);
+      return EXIT_USAGE;
+    }
+    rc = sr_synonyms_print(e, c->analyze, strlen(c->analyze), &err);
+    sr_close(e);
+    if (rc != 0) {
+      out_say("%s", err.message);
+      return EXIT_USAGE;
+    }
+  }
   return 0;
 }
 
@@ -503,6 +523,20 @@ static int print_page(const cli *c, sr_page *page, bool bold) {
   if (page->result.note) out_say("%s", page->result.note);
   out_style style = {.bold = bold};
   return out_text(stdout, &page->result, &style);
+}
+
+/* --explain: the synonyms the query was expanded with, beside the hits.
+ * syn holds room for page's (set_synonyms' caller frees it). */
+static out_synonym *set_synonyms(const cli *c, sr_page *page) {
+  if (!c->params.explain || page->parsed.n_synonyms == 0) return NULL;
+  out_synonym *syn = calloc(page->parsed.n_synonyms, sizeof *syn);
+  if (!syn) return NULL;
+  for (size_t i = 0; i < page->parsed.n_synonyms; i++)
+    syn[i] = (out_synonym){page->parsed.synonyms[i].from,
+                           page->parsed.synonyms[i].to};
+  page->result.synonyms = syn;
+  page->result.n_synonyms = page->parsed.n_synonyms;
+  return syn;
 }
 
 /* --batch: one query per line, one JSON object per line, in order. A
@@ -678,6 +712,10 @@ static int run(cli *c) {
     report_open_error(c, &err);
     return EXIT_USAGE;
   }
+  if (!c->no_synonyms) {
+    c->params.qp.synonyms = sr_synonyms_lookup;
+    c->params.qp.synonyms_ctx = e;
+  }
   int status = 0;
   if (c->show) {
     status = run_show(c, e, bold);
@@ -688,8 +726,10 @@ static int run(cli *c) {
     if (sr_run(e, c->query, c->query_len, &c->params, &page, &err) != 0) {
       out_say("%s", err.message);
       status = EXIT_USAGE;
-    } else if (print_page(c, &page, bold) != 0) {
-      status = EXIT_USAGE;
+    } else {
+      out_synonym *syn = set_synonyms(c, &page);
+      if (print_page(c, &page, bold) != 0) status = EXIT_USAGE;
+      free(syn);
     }
     sr_page_free(&page);
   }

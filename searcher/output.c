@@ -189,6 +189,20 @@ char *out_json(const out_result *r) {
     rc |= set_cstring(o, "note", r->note);
     rc |= set_cstring(o, "error", r->error);
     rc |= set_cstring(o, "suggestion", r->suggestion);
+    if (r->n_synonyms) {
+      json_t *syn = json_array();
+      rc |= syn ? 0 : -1;
+      for (size_t i = 0; i < r->n_synonyms && !rc; i++) {
+        json_t *one = json_object();
+        rc |= one ? 0 : -1;
+        if (!rc) {
+          rc |= set_cstring(one, "from", r->synonyms[i].from);
+          rc |= set_cstring(one, "to", r->synonyms[i].to);
+          rc |= json_array_append_new(syn, one);
+        }
+      }
+      if (syn) rc |= json_object_set_new_nocheck(o, "synonyms", syn);
+    }
     for (size_t i = 0; i < r->n_hits && !rc; i++)
       rc |= json_array_append_new(hits, hit_json(&r->hits[i]));
     rc |= json_object_set_nocheck(o, "hits", hits);
@@ -304,6 +318,16 @@ int out_text(FILE *f, const out_result *r, const out_style *style) {
     if (bold) fputs(OUT_BOLD_START, f);
     rc |= put_safe(f, r->suggestion);
     if (bold) fputs(OUT_BOLD_END, f);
+    fputs("\n\n", f);
+  }
+  if (r->n_synonyms) {
+    fputs("synonyms: ", f);
+    for (size_t i = 0; i < r->n_synonyms; i++) {
+      if (i) fputs(" · ", f);
+      rc |= put_safe(f, r->synonyms[i].from);
+      fputs(" = ", f);
+      rc |= put_safe(f, r->synonyms[i].to);
+    }
     fputs("\n\n", f);
   }
   for (size_t i = 0; i < r->n_hits; i++) {

@@ -68,6 +68,12 @@ typedef struct out_facet {
 /* Values of a facet shown to people (JSON has them all). */
 #define OUT_FACET_TEXT_MAX 15
 
+/* A synonym a query was expanded with (--explain). */
+typedef struct out_synonym {
+  const char *from; /* the words typed, folded */
+  const char *to;   /* the synonym's text */
+} out_synonym;
+
 typedef struct out_result {
   const char *query;  /* as the user typed it */
   size_t query_len;   /* may hold NUL bytes and invalid UTF-8 */
@@ -83,6 +89,9 @@ typedef struct out_result {
   size_t n_facets;
   size_t facet_limit; /* values shown per facet (0: OUT_FACET_TEXT_MAX on
                          screen, all in JSON) */
+  const out_synonym *synonyms; /* shown with --explain: "synonyms: a = b"
+                                  (JSON "synonyms": [{"from", "to"}]) */
+  size_t n_synonyms;
 } out_result;
 
 /* A malloc'd copy of s[0..len) that is valid UTF-8 with no NUL: invalid

@@ -842,14 +842,15 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
   if (rc > 0 && err && err->code == CR_E_MODIFIED)
     cr_error_set(err, CR_E_MODIFIED,
                  "the index kept changing while it was read; try again");
-  /* Only a query that finds little is worth correcting: a word rare in
-   * the archive is as often a real one ("placenta") as a typo. */
-  if (rc == 0 && p->suggest && !p->like &&
-      page->result.estimated <= SR_SUGGEST_FEW_MATCHES) {
+  /* How rare a word must be to be corrected depends on what the query
+   * finds (spelling.h): among plenty of matches, a rare word is as often
+   * a real one ("placenta") as a typo. */
+  if (rc == 0 && p->suggest && !p->like) {
     bool rare = false;
     cr_error serr;
     if (sr_suggest(e->db, e->an, clean, clean_len, page->parsed.query,
-                   &page->suggestion, &rare, &serr) != 0) {
+                   page->result.estimated, &page->suggestion, &rare,
+                   &serr) != 0) {
       /* A suggestion is a courtesy: the results stand without it. A
        * lookup that met a newer commit leaves Xapian's reader answering
        * the next query with nothing, not an error: reopen (a failed

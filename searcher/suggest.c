@@ -12,7 +12,7 @@
 /* A rare word of the query, and what replaces it. */
 typedef struct candidate {
   size_t start, end;
-  uint32_t termfreq;
+  cr_suggest_case what; /* its counts, for the policy */
   char *replacement;
 } candidate;
 
@@ -22,7 +22,8 @@ typedef struct scan {
   size_t n_plain;
   candidate c[SR_SUGGEST_MAX_WORDS];
   size_t n;
-  cr_error *err; /* filled when a step failed (failed is set) */
+  uint32_t matches; /* what the query as typed finds */
+  cr_error *err;    /* filled when a step failed (failed is set) */
   bool failed;
 } scan;
 
@@ -52,13 +53,24 @@ static int find_rare(const cr_token *t, void *ctx) {
   if (t->is_stop || t->end - t->start < CR_SPELLING_MIN_BYTES ||
       !is_plain(s, t->term))
     return 0;
-  uint32_t tf;
-  if (cr_rdb_termfreq(s->db, t->term, &tf, s->err) != 0) {
+  cr_suggest_case what = {s->matches, 0, 0, t->end - t->start};
+  if (cr_rdb_termfreq(s->db, t->term, &what.word_tf, s->err) != 0) {
     s->failed = true;
     return 1;
   }
-  if (tf <= SR_SUGGEST_RARE)
-    s->c[s->n++] = (candidate){t->start, t->end, tf, NULL};
+  /* Among plenty of matches, a word the archive writes as a name (a
+   * rare surname) is left alone: its name term is asked only then. */
+  if (what.matches > CR_SUGGEST_FEW_MATCHES && what.word_tf > 0 &&
+      cr_suggest_candidate(&what)) {
+    char name[CR_MAX_TERM_BYTES + 8];
+    snprintf(name, sizeof name, "%s%s", CR_PREFIX_NAME, t->word);
+    if (cr_rdb_termfreq(s->db, name, &what.name_tf, s->err) != 0) {
+      s->failed = true;
+      return 1;
+    }
+  }
+  if (cr_suggest_candidate(&what))
+    s->c[s->n++] = (candidate){t->start, t->end, what, NULL};
   return 0;
 }
 
@@ -101,7 +113,7 @@ static int correct(cr_rdb *db, cr_analyzer *an, const char *text,
                    (utf8proc_ssize_t)(c->end - c->start), &folded,
                    UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE);
   if (n < 0) return 0; /* a word utf8proc cannot fold has no correction */
-  unsigned edits = c->end - c->start < SR_SUGGEST_LONG ? 1 : 2;
+  unsigned edits = cr_suggest_max_edits(&c->what);
   char *sugg;
   int rc =
       cr_rdb_spelling_suggestion(db, (const char *)folded, edits, &sugg, err);
@@ -114,7 +126,7 @@ static int correct(cr_rdb *db, cr_analyzer *an, const char *text,
     free(sugg);
     return -1;
   }
-  if (tf < SR_SUGGEST_MIN || tf < SR_SUGGEST_GAIN * c->termfreq) {
+  if (!cr_suggest_accept(&c->what, tf)) {
     free(sugg);
     return 0;
   }
@@ -123,11 +135,12 @@ static int correct(cr_rdb *db, cr_analyzer *an, const char *text,
 }
 
 int sr_suggest(cr_rdb *db, cr_analyzer *an, const char *text, size_t len,
-               const cr_query *q, char **result, bool *rare, cr_error *err) {
+               const cr_query *q, uint32_t matches, char **result, bool *rare,
+               cr_error *err) {
   *rare = false;
   *result = NULL;
   if (!q || !text) return 0;
-  scan s = {.db = db, .err = err};
+  scan s = {.db = db, .matches = matches, .err = err};
   char *out = NULL;
   if (cr_query_terms(q, add_plain, &s, err) != 0) {
     s.failed = true;

@@ -25,6 +25,7 @@
 #include "dates.h"
 #include "query_lexer.h"
 #include "schema.h"
+#include "synonyms.h"
 
 #define MAX_DEPTH 64   /* deeper parentheses are read as plain text */
 #define MAX_ITEMS 1024 /* words beyond this are dropped (with a note) */
@@ -59,18 +60,19 @@
 #define COMMON_MIN_WORDS 3
 
 enum note_flag {
-  NOTE_QUOTE = 1 << 0,       /* an unbalanced quote was closed */
-  NOTE_PAREN = 1 << 1,       /* unbalanced parentheses were ignored */
-  NOTE_STOP = 1 << 2,        /* only stop words: searched for as they are */
-  NOTE_EMPTY = 1 << 3,       /* nothing searchable */
-  NOTE_TOO_LONG = 1 << 4,    /* query cut */
-  NOTE_BAD_DATE = 1 << 5,    /* date: value not understood */
-  NOTE_SHORT_WILD = 1 << 6,  /* wildcard prefix too short */
-  NOTE_MANY_WILD = 1 << 7,   /* wildcards beyond MAX_WILDCARDS dropped */
-  NOTE_BACKWARDS = 1 << 8,   /* a date range that ends before it starts */
-  NOTE_DEEP = 1 << 9,        /* parentheses nested too deep */
-  NOTE_NEAR = 1 << 10,       /* NEAR between something else than words */
-  NOTE_LONG_PHRASE = 1 << 11 /* a phrase longer than CR_EXACT_MAX_WORDS */
+  NOTE_QUOTE = 1 << 0,        /* an unbalanced quote was closed */
+  NOTE_PAREN = 1 << 1,        /* unbalanced parentheses were ignored */
+  NOTE_STOP = 1 << 2,         /* only stop words: searched for as they are */
+  NOTE_EMPTY = 1 << 3,        /* nothing searchable */
+  NOTE_TOO_LONG = 1 << 4,     /* query cut */
+  NOTE_BAD_DATE = 1 << 5,     /* date: value not understood */
+  NOTE_SHORT_WILD = 1 << 6,   /* wildcard prefix too short */
+  NOTE_MANY_WILD = 1 << 7,    /* wildcards beyond MAX_WILDCARDS dropped */
+  NOTE_BACKWARDS = 1 << 8,    /* a date range that ends before it starts */
+  NOTE_DEEP = 1 << 9,         /* parentheses nested too deep */
+  NOTE_NEAR = 1 << 10,        /* NEAR between something else than words */
+  NOTE_LONG_PHRASE = 1 << 11, /* a phrase longer than CR_EXACT_MAX_WORDS */
+  NOTE_SYNONYMS = 1 << 12     /* the synonym table could not be read */
 };
 
 /* ---- What an item is -------------------------------------------------- */
@@ -88,6 +90,8 @@ typedef struct item {
   char sign;       /* '+', '-' or 0 */
   item_kind kind;
   char stem[2 * TERM_BUF]; /* ITEM_WORD: the term, field prefix included */
+  char form[TERM_BUF];     /* ITEM_WORD: the word itself, folded */
+  bool plain;              /* ITEM_WORD: in no field (synonyms apply) */
   bool name;               /* ITEM_WORD: read as a name */
   uint32_t position;       /* ITEM_WORD: its word position in the query */
   char wildcard[TERM_BUF]; /* ITEM_WILDCARD: prefix, field prefix included */
@@ -123,8 +127,10 @@ typedef struct parser {
   cr_qp_check **checks; /* exact patterns (cr_parsed_query.checks) */
   size_t n_checks, cap_checks;
   bool has_phrase;
-  bool unchecked; /* a pattern went unchecked: no opts.check */
-  long doccount;  /* the index's articles, once asked (-1 before) */
+  bool unchecked;        /* a pattern went unchecked: no opts.check */
+  long doccount;         /* the index's articles, once asked (-1 before) */
+  cr_qsynonym *synonyms; /* synonyms used (cr_parsed_query.synonyms) */
+  size_t n_synonyms, cap_synonyms;
 } parser;
 
 typedef struct qlist {
@@ -435,6 +441,8 @@ static item text_item(parser *p, const ql_token *t) {
   if (!quoted && content == 1) {
     it.kind = ITEM_WORD;
     snprintf(it.stem, sizeof it.stem, "%s", w->term);
+    snprintf(it.form, sizeof it.form, "%s", w->form);
+    it.plain = !*prefix;
     it.name = name;
     it.position = base + w->position;
     it.query = term_query(p, w->term, base + w->position + 1);
@@ -692,6 +700,210 @@ static item parse_near(parser *p, int depth, const char *field, item first) {
   return out;
 }
 
+/* ---- Synonyms (synonyms.h) -------------------------------------------- */
+
+/* The texts filed under one or two keys, each once. */
+typedef struct syn_texts {
+  char *v[CR_SYN_MAX_MEMBERS * 2];
+  size_t n;
+  bool nomem;
+} syn_texts;
+
+static int add_syn_text(const char *text, size_t len, void *ctx) {
+  syn_texts *t = ctx;
+  for (size_t i = 0; i < t->n; i++)
+    if (strlen(t->v[i]) == len && memcmp(t->v[i], text, len) == 0) return 0;
+  if (t->n == sizeof t->v / sizeof *t->v) return 0; /* enough */
+  if (!(t->v[t->n] = strndup(text, len))) {
+    t->nomem = true;
+    return 1;
+  }
+  t->n++;
+  return 0;
+}
+
+/* Whether items[i] may start or go on a run of words looked up. */
+static bool syn_word(const item *it) {
+  return it->query && it->kind == ITEM_WORD && it->plain && *it->form;
+}
+
+/* The texts of the run items[i..i+n) into *t: by its words, then by its
+ * stems when some word is not its stem. -1 if the table failed. */
+static int syn_lookup(parser *p, const item *items, size_t n, syn_texts *t) {
+  char words[CR_SYN_MAX_BYTES], stems[CR_SYN_MAX_BYTES];
+  size_t wl = 0, sl = 0;
+  bool stemmed = false, fits = true;
+  stems[sl++] = CR_SYN_STEMS_PREFIX[0];
+  for (size_t k = 0; k < n; k++) {
+    size_t fl = strlen(items[k].form), tl = strlen(items[k].stem);
+    if (wl + fl + 2 > sizeof words || sl + tl + 2 > sizeof stems) {
+      fits = false;
+      break;
+    }
+    if (k) words[wl++] = ' ', stems[sl++] = ' ';
+    memcpy(words + wl, items[k].form, fl);
+    memcpy(stems + sl, items[k].stem, tl);
+    wl += fl;
+    sl += tl;
+    stemmed |= strcmp(items[k].form, items[k].stem) != 0;
+  }
+  if (!fits) return 0;
+  words[wl] = stems[sl] = '\0';
+  if (p->opts->synonyms(words, add_syn_text, t, p->opts->synonyms_ctx) < 0)
+    return -1;
+  if (stemmed && !t->nomem &&
+      p->opts->synonyms(stems, add_syn_text, t, p->opts->synonyms_ctx) < 0)
+    return -1;
+  return 0;
+}
+
+/* The query of a synonym's text: its stem, or its stems as a phrase at
+ * the distances its words stand. NULL if it has none (or memory ran
+ * out: p->failed). */
+static cr_query *syn_text_query(parser *p, const char *text) {
+  word_sink ws = {.p = p, .prefix = ""};
+  unsigned items = p->items;
+  cr_analyze(p->an, text, strlen(text), 0, collect_word, &ws);
+  p->items = items; /* a synonym's words are not the query's */
+  cr_query *q = NULL;
+  if (!p->failed && ws.n) {
+    qlist l = {0};
+    uint32_t first = 0, last = 0;
+    for (size_t i = 0; i < ws.n; i++) {
+      if (ws.w[i].is_stop) continue;
+      if (l.n == 0) first = ws.w[i].position;
+      last = ws.w[i].position;
+      qlist_add(p, &l, term_query(p, ws.w[i].term, 0));
+    }
+    q = l.n == 1 ? combine(p, CR_OP_OR, &l, 0)
+                 : combine(p, CR_OP_PHRASE, &l, last - first + 1);
+  }
+  free(ws.w);
+  return q;
+}
+
+/* Notes a synonym used. */
+static void note_synonym(parser *p, const item *items, size_t n,
+                         const char *to) {
+  char from[CR_SYN_MAX_BYTES] = "";
+  for (size_t k = 0; k < n; k++)
+    snprintf(from + strlen(from), sizeof from - strlen(from), "%s%s",
+             k ? " " : "", items[k].form);
+  if (CR_ARRAY_GROW(p->synonyms, p->n_synonyms, p->cap_synonyms) != 0) {
+    p->failed = true;
+    return;
+  }
+  cr_qsynonym *s = &p->synonyms[p->n_synonyms];
+  s->from = strdup(from);
+  s->to = strdup(to);
+  if (!s->from || !s->to) {
+    free(s->from);
+    free(s->to);
+    p->failed = true;
+    return;
+  }
+  p->n_synonyms++;
+}
+
+/* The run items[i..i+n) with its synonyms t, as one item: an OP_SYNONYM
+ * of the words typed (their stems' phrase when several) and each text;
+ * a single word keeps its name term beside the group. */
+static item syn_item(parser *p, item *items, size_t n, const syn_texts *t) {
+  item out = items[0];
+  qlist l = {0};
+  if (n == 1) {
+    qlist_add(p, &l, term_query(p, items[0].stem, items[0].position + 1));
+  } else {
+    qlist words = {0};
+    for (size_t k = 0; k < n; k++)
+      qlist_add(p, &words, term_query(p, items[k].stem, items[k].position + 1));
+    qlist_add(p, &l,
+              combine(p, CR_OP_PHRASE, &words,
+                      items[n - 1].position - items[0].position + 1));
+  }
+  for (size_t k = 0; k < t->n && !p->failed; k++) {
+    cr_query *q = syn_text_query(p, t->v[k]);
+    if (!q) continue;
+    qlist_add(p, &l, q);
+    note_synonym(p, items, n, t->v[k]);
+  }
+  cr_query *group = combine(p, CR_OP_SYNONYM, &l, 0);
+  if (n == 1) {
+    cr_query_free(items[0].query);
+    items[0].query = NULL;
+  }
+  if (n == 1 && out.name) group = with_name(p, group, out.form);
+  out.query = group;
+  if (n > 1) {
+    out.kind = ITEM_GROUP; /* no longer one word: no name pairs */
+    out.name = false;
+  }
+  return out;
+}
+
+/* Expands each run of plain words the synonym table knows (the longest
+ * from the left, at most CR_SYN_MAX_WORDS) with its group (syn_item).
+ * Words of a run share their sign and stand at most two stop words apart.
+ * A single word becomes its group; a run of words, optional or excluded,
+ * stays as it was, its group after it (synonyms only add to what a query
+ * finds, or excludes: "polizia municipale" still finds every article about
+ * the polizia), and required (+, --all), the group takes its place, or it
+ * would require every word. *items (n of them) is replaced by the result,
+ * whose count is returned. */
+static size_t expand_synonyms(parser *p, item **items_in, size_t n) {
+  item *items = *items_in;
+  if (!p->opts->synonyms || n == 0) return n;
+  item *res = malloc(2 * n * sizeof *res);
+  if (!res) {
+    p->failed = true;
+    return n;
+  }
+  size_t out = 0;
+  for (size_t i = 0; i < n;) {
+    size_t run = 0;
+    if (syn_word(&items[i]))
+      for (run = 1; run < CR_SYN_MAX_WORDS && i + run < n; run++) {
+        const item *a = &items[i + run - 1], *b = &items[i + run];
+        if (!syn_word(b) || b->sign != items[i].sign ||
+            b->position > a->position + 3)
+          break;
+      }
+    syn_texts t = {.n = 0};
+    size_t len = run;
+    for (; len > 0 && !p->failed; len--) {
+      if (syn_lookup(p, &items[i], len, &t) != 0) {
+        p->notes |= NOTE_SYNONYMS;
+        len = 0;
+        break;
+      }
+      if (t.nomem) p->failed = true;
+      if (t.n) break;
+    }
+    if (len == 1 && t.n) {
+      res[out++] = syn_item(p, &items[i], 1, &t);
+      i++;
+    } else if (len > 1 && t.n) {
+      item group = syn_item(p, &items[i], len, &t);
+      if (p->opts->all_required || items[i].sign == '+') {
+        for (size_t k = 0; k < len; k++)
+          cr_query_free(items[i + k].query);
+      } else {
+        for (size_t k = 0; k < len; k++)
+          res[out++] = items[i + k];
+      }
+      res[out++] = group;
+      i += len;
+    } else {
+      res[out++] = items[i++];
+    }
+    for (size_t k = 0; k < t.n; k++)
+      free(t.v[k]);
+  }
+  free(items);
+  *items_in = res;
+  return out;
+}
+
 /* Juxtaposed items: +required, -excluded, and the rest optional (or all
  * required with --all). Neighbouring names in a query of names are a
  * full name: written as one in an article, they earn a bonus. */
@@ -701,6 +913,10 @@ static cr_query *parse_seq(parser *p, int depth, const char *field) {
   size_t n_plain = 0, n_rare = 0; /* optional words; those not common */
   uint64_t is_common_bit = 0;     /* which of opt's first 64 are common */
   unsigned seq = ++p->n_seqs;
+  /* The sequence's items first, then synonyms over them (a run of words
+   * may be one), then each item in its place. */
+  item *items = NULL;
+  size_t n_items = 0, cap_items = 0;
   for (;;) {
     item it;
     size_t words = p->n_words, checks = p->n_checks;
@@ -714,6 +930,17 @@ static cr_query *parse_seq(parser *p, int depth, const char *field) {
       cr_query_free(it.query);
       it.query = NULL;
     }
+    if (!it.query) continue;
+    if (CR_ARRAY_GROW(items, n_items, cap_items) != 0) {
+      cr_query_free(it.query);
+      p->failed = true;
+      continue;
+    }
+    items[n_items++] = it;
+  }
+  n_items = expand_synonyms(p, &items, n_items);
+  for (size_t k = 0; k < n_items; k++) {
+    item it = items[k];
     if (!it.query) continue;
     if (it.sign != '-' && it.kind == ITEM_WORD && it.name &&
         prev.kind == ITEM_WORD && prev.name && p->names_only) {
@@ -741,6 +968,7 @@ static cr_query *parse_seq(parser *p, int depth, const char *field) {
       qlist_add(p, &opt, it.query);
     }
   }
+  free(items);
   /* A question's common words (stato, anno) only add weight to the
    * articles its rarer ones find, as long as some rarer word is in the
    * index: short queries keep every word's matches. */
@@ -889,6 +1117,14 @@ static void free_checks(cr_qp_check **checks, size_t n) {
   free(checks);
 }
 
+static void free_synonyms(cr_qsynonym *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(s[i].from);
+    free(s[i].to);
+  }
+  free(s);
+}
+
 static cr_query *run_parser(parser *p, const char *text, size_t len) {
   ql_init(&p->lx, text, len);
   p->items = 0;
@@ -898,6 +1134,9 @@ static cr_query *run_parser(parser *p, const char *text, size_t len) {
   p->has_phrase = false;
   free_filters(p);
   forget_words(p, 0);
+  free_synonyms(p->synonyms, p->n_synonyms);
+  p->synonyms = NULL;
+  p->n_synonyms = p->cap_synonyms = 0;
   cr_query *q = parse_all(p);
   p->notes |= (p->lx.notes & QL_NOTE_QUOTE) ? NOTE_QUOTE : 0;
   return q;
@@ -923,6 +1162,7 @@ static char *make_note(unsigned notes) {
       {NOTE_BACKWARDS, "a date range ends before it starts: nothing can match"},
       {NOTE_NEAR, "NEAR joins single words; the rest was required as well"},
       {NOTE_LONG_PHRASE, "only a phrase's first 32 words are checked exactly"},
+      {NOTE_SYNONYMS, "the synonym table could not be read: no synonyms"},
   };
   if (!notes) return NULL;
   char buf[1024] = "";
@@ -942,7 +1182,9 @@ cr_qp_opts cr_qp_opts_default(void) {
                       .check = NULL,
                       .check_env = NULL,
                       .termfreq = NULL,
-                      .termfreq_ctx = NULL};
+                      .termfreq_ctx = NULL,
+                      .synonyms = NULL,
+                      .synonyms_ctx = NULL};
 }
 
 static bool iso_to_ymd(const char *iso, char out[9]) {
@@ -1005,6 +1247,7 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
     cr_query_free(q);
     forget_words(&p, 0);
     free(p.words);
+    free_synonyms(p.synonyms, p.n_synonyms);
     free_checks(p.checks, p.n_checks);
     if (p.err.code && p.err.code != CR_E_NOMEM)
       cr_error_set(err, p.err.code, "%s", p.err.message);
@@ -1021,6 +1264,8 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
   out->filtered = filtered;
   out->has_phrase = p.has_phrase;
   out->unchecked = p.unchecked;
+  out->synonyms = p.synonyms;
+  out->n_synonyms = p.n_synonyms;
   return 0;
 }
 
@@ -1032,5 +1277,6 @@ void cr_parsed_query_free(cr_parsed_query *pq) {
     free(pq->words[i].term);
   free(pq->words);
   free_checks(pq->checks, pq->n_checks);
+  free_synonyms(pq->synonyms, pq->n_synonyms);
   memset(pq, 0, sizeof *pq);
 }

@@ -55,7 +55,24 @@ typedef struct cr_qp_opts {
    * question). NULL: capitals are read as names throughout. */
   cr_termfreq_fn termfreq;
   void *termfreq_ctx;
+  /* The index's synonym table (synonyms.h): calls fn with each text filed
+   * under key, returning 0, or -1 when the table could not be read. NULL:
+   * no synonyms. A run of up to CR_SYN_MAX_WORDS plain words (not quoted,
+   * not in a field, same sign) is looked up by its words, then by "Z" and
+   * its stems; the longest run found, from the left, becomes one
+   * OP_SYNONYM of the words typed (a phrase of their stems when several)
+   * and each text (its stems, a phrase when several): Xapian weighs the
+   * group as one term, so an article saying both CC and carabinieri is
+   * not counted twice. */
+  int (*synonyms)(const char *key, cr_key_fn fn, void *fn_ctx, void *ctx);
+  void *synonyms_ctx;
 } cr_qp_opts;
+
+/* A synonym the query was expanded with: the words typed -> the text. */
+typedef struct cr_qsynonym {
+  char *from; /* the words, folded, stop words left out ("guardia finanza") */
+  char *to;   /* the synonym's text ("gdf") */
+} cr_qsynonym;
 
 /* An exact pattern of the query, with what its test needs. */
 typedef struct cr_qp_check {
@@ -87,6 +104,8 @@ typedef struct cr_parsed_query {
   bool has_phrase; /* a phrase: Xapian's match estimate is poor */
   bool unchecked;  /* a phrase, quoted word or wildcard matched by its
                       stems alone (no opts.check: remote shards) */
+  cr_qsynonym *synonyms; /* the synonyms used, in query order */
+  size_t n_synonyms;
 } cr_parsed_query;
 
 /* Parses text[0..len). Fails (-1, err) only on memory exhaustion or bad

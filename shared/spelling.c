@@ -119,3 +119,32 @@ void cr_spelling_clear(cr_spelling *sp) {
   sp->used = 0;
   sp->docs = 0;
 }
+
+/* ---- The searcher's policy (spelling.h) --------------------------------- */
+
+static bool plenty(const cr_suggest_case *c) {
+  return c->matches > CR_SUGGEST_FEW_MATCHES;
+}
+
+bool cr_suggest_candidate(const cr_suggest_case *c) {
+  if (!plenty(c)) return c->word_tf <= CR_SUGGEST_RARE;
+  if (c->word_tf == 0) return true;
+  return c->word_tf <= CR_SUGGEST_TINY && c->name_tf == 0 &&
+         c->word_bytes >= CR_SUGGEST_LONG;
+}
+
+unsigned cr_suggest_max_edits(const cr_suggest_case *c) {
+  if (!cr_suggest_candidate(c)) return 0;
+  if (plenty(c)) return 1;
+  return c->word_bytes < CR_SUGGEST_LONG ? 1 : 2;
+}
+
+bool cr_suggest_accept(const cr_suggest_case *c, uint32_t correction_tf) {
+  if (!cr_suggest_candidate(c)) return false;
+  uint64_t tf = correction_tf;
+  if (plenty(c)) {
+    uint64_t base = c->word_tf ? c->word_tf : 1;
+    return tf >= CR_SUGGEST_PLENTY_GAIN * base;
+  }
+  return tf >= CR_SUGGEST_MIN && tf >= (uint64_t)CR_SUGGEST_GAIN * c->word_tf;
+}

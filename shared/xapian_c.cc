@@ -1283,3 +1283,61 @@ int cr_doc_dump(const cr_doc *doc, const cr_doc_dumper *d, cr_error *err) {
 }
 
 } // extern "C"
+
+/* ---- Synonyms ---------------------------------------------------------- */
+
+extern "C" {
+
+int cr_wdb_add_synonym(cr_wdb *db, const char *key, const char *value,
+                       cr_error *err) noexcept {
+  return status(err, what("cannot add synonym '%s' of '%s'", value, key),
+                [&] { db->db.add_synonym(key, value); });
+}
+
+int cr_wdb_remove_synonym(cr_wdb *db, const char *key, const char *value,
+                          cr_error *err) noexcept {
+  return status(err, what("cannot remove synonym '%s' of '%s'", value, key),
+                [&] { db->db.remove_synonym(key, value); });
+}
+
+int cr_wdb_clear_synonyms(cr_wdb *db, const char *key, cr_error *err) noexcept {
+  return status(err, what("cannot remove the synonyms of '%s'", key),
+                [&] { db->db.clear_synonyms(key); });
+}
+
+int cr_wdb_synonyms(cr_wdb *db, const char *key, cr_key_fn fn, void *ctx,
+                    cr_error *err) noexcept {
+  return iterate(err, what("cannot read the synonyms of '%s'", key), [&] {
+    return each_term(db->db.synonyms_begin(key), db->db.synonyms_end(key), fn,
+                     ctx);
+  });
+}
+
+int cr_rdb_synonyms(cr_rdb *db, const char *key, cr_key_fn fn, void *ctx,
+                    cr_error *err) noexcept {
+  return iterate(err, what("cannot read the synonyms of '%s'", key), [&] {
+    return each_term(db->db.synonyms_begin(key), db->db.synonyms_end(key), fn,
+                     ctx);
+  });
+}
+
+int cr_rdb_synonym_keys(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx,
+                        cr_error *err) noexcept {
+  return iterate(
+      err, what("cannot list the synonym keys of '%s'", db->paths.c_str()),
+      [&] {
+        return each_term(db->db.synonym_keys_begin(prefix),
+                         db->db.synonym_keys_end(prefix), fn, ctx);
+      });
+}
+
+int cr_wdb_synonym_keys(cr_wdb *db, const char *prefix, cr_key_fn fn, void *ctx,
+                        cr_error *err) noexcept {
+  return iterate(
+      err, what("cannot list the synonym keys of '%s'", db->path.c_str()), [&] {
+        return each_term(db->db.synonym_keys_begin(prefix),
+                         db->db.synonym_keys_end(prefix), fn, ctx);
+      });
+}
+
+} // extern "C"

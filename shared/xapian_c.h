@@ -392,6 +392,32 @@ int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx,
  * once, at the start of main. */
 void cr_on_uncaught_exit(const char *program) CR_NOEXCEPT;
 
+/* ---- Synonyms (synonyms.h says what the keys and values are) ---------- */
+
+/* Adds value to the synonyms of key / removes it / removes every synonym
+ * of key, committed with the database's next commit. 0, or -1 with err
+ * filled. */
+int cr_wdb_add_synonym(cr_wdb *db, const char *key, const char *value,
+                       cr_error *err) CR_NOEXCEPT;
+int cr_wdb_remove_synonym(cr_wdb *db, const char *key, const char *value,
+                          cr_error *err) CR_NOEXCEPT;
+int cr_wdb_clear_synonyms(cr_wdb *db, const char *key,
+                          cr_error *err) CR_NOEXCEPT;
+/* Calls fn for each synonym of key (in byte order): 0, fn's first
+ * non-zero return, or -1 with err filled. */
+int cr_wdb_synonyms(cr_wdb *db, const char *key, cr_key_fn fn, void *ctx,
+                    cr_error *err) CR_NOEXCEPT;
+/* The same over a search's databases: the synonyms of every local shard,
+ * merged. A remote shard has none (Xapian's remote protocol does not
+ * carry the synonym table). */
+int cr_rdb_synonyms(cr_rdb *db, const char *key, cr_key_fn fn, void *ctx,
+                    cr_error *err) CR_NOEXCEPT;
+/* Calls fn for each key of the synonym table starting with prefix. */
+int cr_rdb_synonym_keys(cr_rdb *db, const char *prefix, cr_key_fn fn, void *ctx,
+                        cr_error *err) CR_NOEXCEPT;
+int cr_wdb_synonym_keys(cr_wdb *db, const char *prefix, cr_key_fn fn, void *ctx,
+                        cr_error *err) CR_NOEXCEPT;
+
 /* ---- Inspecting a document being built (tests) ------------------------ */
 
 /* What cr_doc_dump calls back with. A callback that returns non-zero

@@ -826,3 +826,149 @@ Test(indexer, bm25_parameters_are_chosen_once_and_kept) {
   cr_expect(scores[1][0] > scores[1][1], "b 1: short %g, long %g", scores[1][0],
             scores[1][1]);
 }
+
+/* ---- Ctrl-C inside a dump, and the rerun that resumes it --------------- */
+
+/* Every term of index with its frequency, one "term freq" a line, in
+ * term order (allterms' order), into a malloc'd string. */
+typedef struct term_list {
+  cr_rdb *db;
+  char *text;
+  size_t len, cap;
+} term_list;
+
+static int add_term(const char *term, size_t len, void *ctx) {
+  term_list *t = ctx;
+  char name[512];
+  snprintf(name, sizeof name, "%.*s", (int)len, term);
+  char line[600];
+  int n =
+      snprintf(line, sizeof line, "%s %u\n", name, th_termfreq(t->db, name));
+  if (t->len + (size_t)n + 1 > t->cap) {
+    t->cap = 2 * (t->cap + (size_t)n + 1);
+    t->text = realloc(t->text, t->cap);
+    cr_assert_not_null(t->text);
+  }
+  memcpy(t->text + t->len, line, (size_t)n + 1);
+  t->len += (size_t)n;
+  return 0;
+}
+
+static char *all_terms(const char *index) {
+  cr_error err;
+  const char *paths[] = {index};
+  term_list t = {cr_rdb_open(paths, 1, &err), NULL, 0, 0};
+  cr_assert_not_null(t.db, "%s", err.message);
+  cr_assert_eq(cr_rdb_allterms(t.db, "", add_term, &t, &err), 0, "%s",
+               err.message);
+  cr_rdb_close(t.db);
+  return t.text ? t.text : strdup("");
+}
+
+/* "interrupted: K added" of a summary, or -1. */
+static long added_in(const char *summary) {
+  const char *p = strstr(summary, "interrupted: ");
+  return p ? strtol(p + strlen("interrupted: "), NULL, 10) : -1;
+}
+
+/* A dump stopped by SIGINT part way, first while building the index and
+ * then while updating it: the rerun reads it from where the stop left it
+ * ("K added" for the rest only, nothing replaced), and the index then
+ * holds what a clean build of the dump holds, term for term. */
+Test(indexer, ctrl_c_inside_a_dump_resumes_where_it_stopped) {
+  char index[4200], clean[4200], big[4200], err_path[4200];
+  snprintf(index, sizeof index, "%s", path_in("index"));
+  snprintf(clean, sizeof clean, "%s", path_in("clean"));
+  snprintf(big, sizeof big, "%s", path_in("big.jsonl"));
+  snprintf(err_path, sizeof err_path, "%s", path_in("stderr"));
+  const int n = 60000;
+  write_many(big, n);
+  long first = -1;
+  /* The stop must fall inside the dump: try shorter and longer waits. */
+  static const unsigned waits_ms[] = {400, 200, 800, 100, 1600, 50, 3200};
+  for (size_t w = 0; w < sizeof waits_ms / sizeof *waits_ms; w++) {
+    th_rmtree(index);
+    pid_t pid = fork();
+    if (pid == 0) {
+      int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 2);
+      execl(INDEXER_BIN, INDEXER_BIN, "-d", index, "-j", "2", big,
+            (char *)NULL);
+      _exit(127);
+    }
+    usleep(waits_ms[w] * 1000);
+    kill(pid, SIGINT);
+    int status;
+    waitpid(pid, &status, 0);
+    char *out = th_read_file(err_path, NULL);
+    cr_assert_not_null(out);
+    first = added_in(out);
+    free(out);
+    if (first > 0 && first < n) break;
+  }
+  cr_assert(first > 0 && first < n, "no stop fell inside the dump (%ld)",
+            first);
+  cr_expect_eq(count(index, NULL), (uint32_t)first, "what was added is there");
+  char *argv[] = {INDEXER_BIN, "-d", index, big, NULL};
+  th_run r = th_exec(argv, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  char want[128];
+  snprintf(want, sizeof want, "%ld added, 0 replaced", n - first);
+  cr_expect(strstr(r.err, want) && strstr(r.err, "1 file resumed"), "%s: %s",
+            want, r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), (uint32_t)n, "every article exactly once");
+
+  /* Updating: the dump grows by its double, stopped again part way. */
+  FILE *f = fopen(big, "a");
+  cr_assert_not_null(f);
+  for (int i = n; i < 2 * n; i++)
+    fprintf(f,
+            "{\"id\":\"g%d\",\"text\":\"Articolo numero %d sulla cronaca "
+            "di Modena, con carabinieri, furti e processi %d.\"}\n",
+            i, i, i % 50);
+  fclose(f);
+  long second = -1;
+  for (size_t w = 0; w < sizeof waits_ms / sizeof *waits_ms; w++) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 2);
+      execl(INDEXER_BIN, INDEXER_BIN, "-d", index, "--commit-every", "1000",
+            big, (char *)NULL);
+      _exit(127);
+    }
+    usleep(waits_ms[w] * 1000);
+    kill(pid, SIGINT);
+    waitpid(pid, NULL, 0);
+    char *out = th_read_file(err_path, NULL);
+    cr_assert_not_null(out);
+    second = added_in(out);
+    free(out);
+    if (second > 0 && second < n) break;
+    if (second == n) break; /* finished before the stop: nothing to resume */
+  }
+  r = th_exec(argv, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  if (second > 0 && second < n) {
+    snprintf(want, sizeof want, "%ld added, 0 replaced", n - second);
+    cr_expect(strstr(r.err, want) && strstr(r.err, "1 file resumed"), "%s: %s",
+              want, r.err);
+  }
+  th_run_free(&r);
+
+  char *argv_clean[] = {INDEXER_BIN, "-q", "-d", clean, big, NULL};
+  r = th_exec(argv_clean, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(count(index, NULL), (uint32_t)(2 * n));
+  char *resumed = all_terms(index), *built = all_terms(clean);
+  cr_expect(strcmp(resumed, built) == 0,
+            "the resumed index's terms differ from a clean build's");
+  free(resumed);
+  free(built);
+  /* The mark is gone once the file is read to its end: unchanged now. */
+  r = th_exec(argv, NULL);
+  cr_expect(strstr(r.err, "0 added, 0 replaced, 1 unchanged"), "%s", r.err);
+  th_run_free(&r);
+}

@@ -141,6 +141,11 @@ static const qcase queries[] = {
     {"ospedale medici", {"-n", "30", NULL}},
 };
 
+/* Remote shards have no synonym table (Xapian's remote protocol does not
+ * carry it): compared with them, the single index searches without its
+ * synonyms too. */
+static bool without_synonyms;
+
 /* The searcher's --json output for one query over index, -n count unless
  * the case says otherwise. */
 static json_t *search_json(const char *index, const qcase *q,
@@ -152,6 +157,7 @@ static json_t *search_json(const char *index, const qcase *q,
   argv[n++] = (char *)index;
   argv[n++] = "--json";
   argv[n++] = "--no-snippets";
+  if (without_synonyms) argv[n++] = "--no-synonyms";
   for (size_t i = 0; q->opts[i]; i++) {
     /* The reference page replaces -n and --offset. */
     if (offset &&
@@ -672,6 +678,7 @@ static void start_servers(void) {
 TestSuite(remote, .init = start_servers, .fini = stop_servers, .timeout = 300);
 
 Test(remote, tcpsrv_shards_search_like_one_index) {
+  without_synonyms = true;
   if (!servers[0])
     cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
   same_as_single(remote_stub, "remote");
@@ -798,6 +805,32 @@ Test(shards, a_database_given_twice_is_searched_once) {
   cr_expect_eq(strchr(r.err, '\n'), r.err + r.err_len - 1, "one line: %s",
                r.err);
   th_run_free(&r);
+}
+
+/* Over remote shards a query is not expanded (no synonym table comes
+ * through); over local shards it is, as over one index. */
+Test(remote, synonyms_come_from_local_shards_only) {
+  if (!servers[0])
+    cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
+  const qcase q = {"GdF", {"-n", "1000", NULL}};
+  without_synonyms = false;
+  json_t *remote = search_json(remote_stub, &q, NULL, NULL);
+  json_t *local = search_json(sharded_idx, &q, NULL, NULL);
+  json_t *single = search_json(single_idx, &q, NULL, NULL);
+  without_synonyms = true;
+  json_t *plain = search_json(single_idx, &q, NULL, NULL);
+  size_t n_remote = json_array_size(json_object_get(remote, "hits")),
+         n_local = json_array_size(json_object_get(local, "hits")),
+         n_single = json_array_size(json_object_get(single, "hits")),
+         n_plain = json_array_size(json_object_get(plain, "hits"));
+  cr_expect_eq(n_remote, n_plain, "remote: GdF alone (%zu, %zu)", n_remote,
+               n_plain);
+  cr_expect_eq(n_local, n_single, "local shards: as one index");
+  cr_expect_gt(n_single, n_plain, "one index: Guardia di Finanza too");
+  json_decref(remote);
+  json_decref(local);
+  json_decref(single);
+  json_decref(plain);
 }
 
 /* Xapian's remote protocol carries no spelling data: over remote shards

@@ -322,9 +322,9 @@ static bool stop_after_first(const char *id, void *ctx) {
   return true;
 }
 
-/* pl_run with --prune over dir/in, stopped after one article when
- * interrupt is set. */
-static pl_stats run(bool interrupt) {
+/* pl_run over dir/in (with --prune when prune is set), stopped after one
+ * article when interrupt is set. */
+static pl_stats run_with(bool interrupt, bool prune) {
   char in[4200];
   snprintf(in, sizeof in, "%s/in", dir);
   const char *paths[] = {in};
@@ -335,7 +335,7 @@ static pl_stats run(bool interrupt) {
                   .n_paths = 1,
                   .jobs = 1,
                   .commit_every = 1000,
-                  .prune = true,
+                  .prune = prune,
                   .quiet = true,
                   .quiet_problems = true,
                   .stop = &stop,
@@ -346,6 +346,9 @@ static pl_stats run(bool interrupt) {
   cr_assert_eq(pl_run(&o, &stats, &err), 0, "%s", err.message);
   return stats;
 }
+
+/* pl_run with --prune over dir/in. */
+static pl_stats run(bool interrupt) { return run_with(interrupt, true); }
 
 /* A run stopped half way removes nothing, even what it would have: the
  * next run, not stopped, does. */
@@ -382,4 +385,83 @@ Test(prune, an_interrupted_run_removes_nothing) {
   db = cr_wdb_open(index_dir, CR_WDB_OPEN, &err);
   cr_assert_not_null(db, "%s", err.message);
   cr_expect(holds("a1") && !holds("a2") && !holds("b1") && holds("c1"));
+}
+
+/* A changed dump stopped after its first record leaves a resume mark; a
+ * rerun without --prune goes on from it (the rest only), and still marks
+ * the file as changed without --prune, so the next --prune reads it whole
+ * and removes the record the new version dropped. */
+Test(prune, a_resumed_file_still_gets_pruned) {
+  cr_wdb_close(db, NULL);
+  db = NULL;
+  char a[4200];
+  snprintf(a, sizeof a, "%s/in/a.jsonl", dir);
+  const char *v1 = "{\"id\":\"x1\",\"text\":\"uno\"}\n"
+                   "{\"id\":\"x2\",\"text\":\"due\"}\n"
+                   "{\"id\":\"x3\",\"text\":\"tre\"}\n";
+  th_write_file(a, v1, strlen(v1));
+  pl_stats s = run_with(false, false);
+  cr_assert_eq(s.added, 3);
+  /* v2 drops x2 and adds x4: stopped after x1, with --prune. */
+  const char *v2 = "{\"id\":\"x1\",\"text\":\"uno bis\"}\n"
+                   "{\"id\":\"x3\",\"text\":\"tre bis\"}\n"
+                   "{\"id\":\"x4\",\"text\":\"quattro\"}\n";
+  th_write_file(a, v2, strlen(v2));
+  s = run(true);
+  cr_expect(s.interrupted);
+  cr_expect_eq(s.replaced, 1, "x1");
+  cr_expect_eq(s.pruned_articles, 0);
+  /* Without --prune: resumed after x1. */
+  s = run_with(false, false);
+  cr_expect_eq(s.resumed_files, 1);
+  cr_expect_eq(s.added, 1, "x4");
+  cr_expect_eq(s.replaced, 1, "x3, not x1 again");
+  cr_error err;
+  db = cr_wdb_open(index_dir, CR_WDB_OPEN, &err);
+  cr_assert_not_null(db, "%s", err.message);
+  cr_expect(holds("x2"), "not pruned without --prune");
+  char key[4300], *mark = NULL;
+  size_t len;
+  snprintf(key, sizeof key, "%s%s", SRC_RESUME_PREFIX, a);
+  cr_expect_eq(cr_wdb_get_metadata(db, key, &mark, &len, &err), 0);
+  cr_expect_null(mark, "the mark goes once the file is read to its end");
+  free(mark);
+  cr_wdb_close(db, NULL);
+  db = NULL;
+  /* --prune reads it whole (changed without --prune) and removes x2. */
+  s = run(false);
+  cr_expect_eq(s.resumed_files, 0);
+  cr_expect_eq(s.pruned_articles, 1, "x2");
+  db = cr_wdb_open(index_dir, CR_WDB_OPEN, &err);
+  cr_assert_not_null(db, "%s", err.message);
+  cr_expect(holds("x1") && !holds("x2") && holds("x3") && holds("x4"));
+}
+
+/* A mark whose file changed before its offset is not used: the file is
+ * read whole. */
+Test(prune, a_mark_on_other_bytes_is_not_used) {
+  cr_wdb_close(db, NULL);
+  db = NULL;
+  char a[4200];
+  snprintf(a, sizeof a, "%s/in/a.jsonl", dir);
+  const char *v1 = "{\"id\":\"y1\",\"text\":\"uno\"}\n"
+                   "{\"id\":\"y2\",\"text\":\"due\"}\n";
+  th_write_file(a, v1, strlen(v1));
+  pl_stats s = run_with(false, false); /* an index to update */
+  s = run_with(true, false);
+  cr_expect_eq(s.added + s.replaced, 0, "unchanged");
+  const char *v2 = "{\"id\":\"y1\",\"text\":\"UNO\"}\n"
+                   "{\"id\":\"y2\",\"text\":\"due\"}\n"
+                   "{\"id\":\"y3\",\"text\":\"tre\"}\n";
+  th_write_file(a, v2, strlen(v2));
+  s = run_with(true, false);
+  cr_expect(s.interrupted);
+  cr_expect_eq(s.replaced, 1, "y1 only");
+  const char *v3 = "{\"id\":\"y1\",\"text\":\"Uno\"}\n"
+                   "{\"id\":\"y2\",\"text\":\"due\"}\n"
+                   "{\"id\":\"y3\",\"text\":\"tre\"}\n";
+  th_write_file(a, v3, strlen(v3));
+  s = run_with(false, false);
+  cr_expect_eq(s.resumed_files, 0);
+  cr_expect_eq(s.replaced + s.added, 3, "read whole");
 }
