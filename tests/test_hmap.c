@@ -77,13 +77,13 @@ Test(hmap, many_keys_keep_their_values_through_growth) {
   }
   cr_assert_eq(cr_hmap_count(&m), N);
   for (uint64_t i = 0; i < N; i++) {
-    uint64_t *v = cr_hmap_get(&m, cr_fnv1a64((const char *)&i, sizeof i), NULL,
-                              NULL);
+    uint64_t *v =
+        cr_hmap_get(&m, cr_fnv1a64((const char *)&i, sizeof i), NULL, NULL);
     cr_assert(v && v[0] == i && v[1] == ~i, "key %llu", (unsigned long long)i);
   }
   uint64_t absent = N + 1;
-  cr_assert_null(
-      cr_hmap_get(&m, cr_fnv1a64((const char *)&absent, sizeof absent), NULL, NULL));
+  cr_assert_null(cr_hmap_get(
+      &m, cr_fnv1a64((const char *)&absent, sizeof absent), NULL, NULL));
   /* Iteration meets every key once. */
   size_t cursor = 0, seen = 0;
   uint64_t sum = 0, h;
@@ -157,8 +157,9 @@ Test(hmap, id_origins_says_which_file_gave_an_id) {
 Test(hmap, spelling_counts_words_per_document) {
   cr_spelling *sp = cr_spelling_new();
   cr_assert_not_null(sp);
-  static const char *docs[][3] = {
-      {"corea", "russia", "armi"}, {"corea", "russia", NULL}, {"corea", NULL, NULL}};
+  static const char *docs[][3] = {{"corea", "russia", "armi"},
+                                  {"corea", "russia", NULL},
+                                  {"corea", NULL, NULL}};
   for (size_t d = 0; d < 3; d++) {
     for (size_t w = 0; w < 3 && docs[d][w]; w++) {
       const char *word = docs[d][w];
