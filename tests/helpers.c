@@ -400,3 +400,18 @@ void th_check_setup(const char *dir) {
   char *msg = th_read_file(file, NULL);
   if (msg) cr_assert_fail("could not build the test indexes: %s", msg);
 }
+
+char *th_path_in(const char *dir, const char *name) {
+  static char bufs[8][4096];
+  static unsigned k;
+  char *b = bufs[k++ % 8];
+  snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
+  return b;
+}
+
+json_t *th_json(const char *text) {
+  json_error_t jerr;
+  json_t *o = json_loads(text, 0, &jerr);
+  cr_assert(o, "invalid JSON (%s): %s", jerr.text, text);
+  return o;
+}

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "xapian_c.h"
 
 /* A fresh directory under $TMPDIR (or /tmp), removed by th_rmtree. The
@@ -74,6 +76,12 @@ int th_xapian_check(const char *index);
 char *th_read_file(const char *path, size_t *len);
 void th_run_free(th_run *r);
 
+/* The JSON value text holds (json_decref it); fails the test, with the
+ * text, when it is not JSON. */
+json_t *th_json(const char *text);
+/* dir/name in one of 8 static buffers, used in turn (so a call can hold
+ * a few at once). */
+char *th_path_in(const char *dir, const char *name);
 /* Writes len bytes to path (creating parent directories). */
 void th_write_file(const char *path, const char *data, size_t len);
 /* True if path exists. */

@@ -21,13 +21,7 @@ static void teardown(void) {
 
 TestSuite(import, .init = setup, .fini = teardown, .timeout = 300);
 
-static char *path_in(const char *name) {
-  static char bufs[4][4096];
-  static int k;
-  char *b = bufs[k++ % 4];
-  snprintf(b, 4096, "%s/%s", tmp, name);
-  return b;
-}
+static char *path_in(const char *name) { return th_path_in(tmp, name); }
 
 static void put(const char *name, const char *text) {
   th_write_file(path_in(name), text, strlen(text));

@@ -24,13 +24,7 @@ static void teardown(void) {
 
 TestSuite(indexer, .init = setup, .fini = teardown, .timeout = 300);
 
-static char *path_in(const char *name) {
-  static char bufs[4][4096];
-  static int k;
-  char *b = bufs[k++ % 4];
-  snprintf(b, 4096, "%s/%s", tmp, name);
-  return b;
-}
+static char *path_in(const char *name) { return th_path_in(tmp, name); }
 
 Test(indexer, indexes_the_sample_corpus_in_both_formats) {
   char *index = path_in("index");

@@ -76,13 +76,6 @@ static void need_indexes(void) {
 
 TestSuite(newsroom, .init = need_indexes, .timeout = 300);
 
-static json_t *parse_json(const char *text) {
-  json_error_t jerr;
-  json_t *o = json_loads(text, 0, &jerr);
-  cr_assert(o, "invalid JSON (%s): %s", jerr.text, text);
-  return o;
-}
-
 static const char *str_of(json_t *o, const char *key) {
   const char *s = json_string_value(json_object_get(o, key));
   return s ? s : "(absent)";
@@ -128,7 +121,7 @@ Test(newsroom, show_as_json) {
   th_run r = th_run_searcher(NULL, "-d", news_idx, "--json", "--show", "r1",
                              "rame", NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
-  json_t *o = parse_json(r.out);
+  json_t *o = th_json(r.out);
   cr_expect_str_eq(str_of(o, "id"), "r1");
   cr_expect_str_eq(str_of(o, "title"),
                    "Furto in centro, \"colpo\" da mille euro");
@@ -175,7 +168,7 @@ Test(newsroom, url_in_results) {
   th_run_free(&r);
   r = th_run_searcher(NULL, "-d", corpus_idx, "--json", "id:ansa-2022-0907",
                       NULL);
-  json_t *o = parse_json(r.out);
+  json_t *o = th_json(r.out);
   json_t *hit = json_array_get(json_object_get(o, "hits"), 0);
   cr_expect_str_eq(str_of(hit, "url"), "https://example.org/ansa-2022-0907");
   json_decref(o);
@@ -188,7 +181,7 @@ Test(newsroom, url_in_results) {
 static long hits_listed(const char *idx, const char *query) {
   th_run r =
       th_run_searcher(NULL, "-d", idx, "--json", "-n", "100000", query, NULL);
-  json_t *o = parse_json(r.out);
+  json_t *o = th_json(r.out);
   long n = (long)json_array_size(json_object_get(o, "hits"));
   json_decref(o);
   th_run_free(&r);
@@ -211,7 +204,7 @@ Test(newsroom, count_is_exact) {
     th_run_free(&r);
     r = th_run_searcher(NULL, "-d", corpus_idx, "--count", "--json", queries[i],
                         NULL);
-    json_t *o = parse_json(r.out);
+    json_t *o = th_json(r.out);
     cr_expect_eq(json_integer_value(json_object_get(o, "matches")), want, "%s",
                  queries[i]);
     cr_expect(json_is_true(json_object_get(o, "exact")));
@@ -336,7 +329,7 @@ Test(newsroom, facet_limit) {
   th_run_free(&r);
   r = th_run_searcher(NULL, "-d", news_idx, "--json", "--facet", "source",
                       "--facet-limit", "1", "furto", NULL);
-  json_t *o = parse_json(r.out);
+  json_t *o = th_json(r.out);
   json_t *src = json_object_get(json_object_get(o, "facets"), "source");
   cr_expect_eq(json_array_size(src), 1);
   json_decref(o);
@@ -412,7 +405,7 @@ Test(newsroom, explain_parts_add_up) {
     th_run r = th_run_searcher(NULL, "-d", corpus_idx, "--json", "--explain",
                                "-n", "5", queries[q], NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    json_t *o = parse_json(r.out);
+    json_t *o = th_json(r.out);
     size_t i;
     json_t *hit;
     json_array_foreach(json_object_get(o, "hits"), i, hit) {
@@ -440,7 +433,7 @@ Test(newsroom, explain_single_term_and_text) {
   /* One word, no name, no rerank: its weight is the score. */
   th_run r = th_run_searcher(NULL, "-d", corpus_idx, "--json", "--explain",
                              "-n", "1", "armi", NULL);
-  json_t *o = parse_json(r.out);
+  json_t *o = th_json(r.out);
   json_t *hit = json_array_get(json_object_get(o, "hits"), 0);
   json_t *parts = json_object_get(hit, "explain");
   cr_expect_eq(json_array_size(parts), 1);
@@ -475,7 +468,7 @@ Test(newsroom, batch_counts) {
     char *nl = strchr(line, '\n');
     cr_assert(nl);
     *nl = '\0';
-    json_t *o = parse_json(line);
+    json_t *o = th_json(line);
     cr_expect_eq(json_integer_value(json_object_get(o, "matches")), want[i],
                  "%s", line);
     json_decref(o);

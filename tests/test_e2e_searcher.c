@@ -138,9 +138,7 @@ TestSuite(searcher, .init = need_indexes, .timeout = 300);
 /* The hits' ids of a --json run over the extra index, in rank order,
  * comma-separated ("" for none). Fails the test if the JSON is invalid. */
 static char *ids_of(const char *json_text) {
-  json_error_t jerr;
-  json_t *o = json_loads(json_text, 0, &jerr);
-  cr_assert(o, "invalid JSON (%s): %s", jerr.text, json_text);
+  json_t *o = th_json(json_text);
   static char buf[4096];
   buf[0] = '\0';
   size_t i;
@@ -529,14 +527,6 @@ Test(searcher, an_index_in_another_layout_is_refused) {
 
 /* ---- News-archive features (issue 8) on corpus/ ------------------------ */
 
-/* The JSON object a run printed (the test fails if it is not JSON). */
-static json_t *json_of(const th_run *r) {
-  json_error_t jerr;
-  json_t *o = json_loads(r->out, 0, &jerr);
-  cr_assert(o, "invalid JSON (%s): %s", jerr.text, r->out);
-  return o;
-}
-
 Test(searcher, did_you_mean) {
   /* corpus/ misspells the mayor once as "Frederico"; "Federico" is common. */
   static const struct {
@@ -554,7 +544,7 @@ Test(searcher, did_you_mean) {
     th_run r = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
                                cases[i].query, NULL);
     cr_assert_eq(r.status, 0, "%s: %s", cases[i].query, r.err);
-    json_t *o = json_of(&r);
+    json_t *o = th_json(r.out);
     const char *got = json_string_value(json_object_get(o, "suggestion"));
     if (cases[i].want)
       cr_expect(got && !strcmp(got, cases[i].want), "%s: got %s",
@@ -585,7 +575,7 @@ Test(searcher, collapse_folds_near_duplicates) {
 
   r = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
                       "--collapse", "terremoto Mirandola", NULL);
-  json_t *o = json_of(&r);
+  json_t *o = th_json(r.out);
   json_t *hits = json_object_get(o, "hits");
   size_t shown = 0, i;
   json_t *h;
@@ -617,11 +607,11 @@ Test(searcher, date_filtered_counts_are_exact) {
   for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
     th_run r = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
                                "-n", "2", queries[i], NULL);
-    json_t *page = json_of(&r);
+    json_t *page = th_json(r.out);
     th_run_free(&r);
     r = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "-n",
                         "1000", queries[i], NULL);
-    json_t *all = json_of(&r);
+    json_t *all = th_json(r.out);
     th_run_free(&r);
     size_t n = json_array_size(json_object_get(all, "hits"));
     cr_expect_gt(n, 2, "%s matches too little to test", queries[i]);
@@ -660,7 +650,7 @@ Test(searcher, facets_count_every_match) {
   /* Over a whole query the year counts add up to the matches. */
   th_run r = th_run_searcher(NULL, "-d", main_idx, "--json", "-n", "1",
                              "--facet", "year", "date:2019..2030", NULL);
-  json_t *o = json_of(&r);
+  json_t *o = th_json(r.out);
   json_int_t sum = 0;
   size_t k;
   json_t *v;
@@ -699,7 +689,7 @@ Test(searcher, more_like_this) {
   /* A query only filters the similar articles. */
   r = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "--like",
                       AGENCY, "date:2022", NULL);
-  json_t *o = json_of(&r);
+  json_t *o = th_json(r.out);
   size_t i;
   json_t *h;
   json_array_foreach(json_object_get(o, "hits"), i, h) {
@@ -719,7 +709,7 @@ Test(searcher, more_like_this) {
 
 /* The matches of a --json run: estimated_matches, and whether exact. */
 static json_int_t matches_of(const th_run *r, bool *exact) {
-  json_t *o = json_of(r);
+  json_t *o = th_json(r->out);
   json_int_t n = json_integer_value(json_object_get(o, "estimated_matches"));
   *exact = json_is_true(json_object_get(o, "exact"));
   json_decref(o);
@@ -784,7 +774,7 @@ Test(searcher, a_database_given_twice_is_searched_once) {
   th_run one = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
                                "-n", "50", "--facet", "year", "Rossi", NULL);
   cr_assert_eq(one.status, 0, "%s", one.err);
-  json_t *want = json_of(&one);
+  json_t *want = th_json(one.out);
   char want_ids[4096];
   snprintf(want_ids, sizeof want_ids, "%s", ids_of(one.out));
   for (size_t i = 0; i < n_seconds; i++) {
@@ -793,7 +783,7 @@ Test(searcher, a_database_given_twice_is_searched_once) {
                                "--no-snippets", "-n", "50", "--facet", "year",
                                "Rossi", NULL);
     cr_assert_eq(r.status, 0, "%s: %s", seconds[i], r.err);
-    json_t *got = json_of(&r);
+    json_t *got = th_json(r.out);
     if (is_copy)
       cr_expect_str_eq(ids_of(r.out), want_ids, "-d %s: other hits", copy);
     else
@@ -831,7 +821,7 @@ Test(searcher, a_suggestion_must_find_something) {
     th_run r = th_run_searcher(NULL, "-d", nodate_idx, "--json",
                                "--no-snippets", cases[i].query, NULL);
     cr_assert_eq(r.status, 0, "%s: %s", cases[i].query, r.err);
-    json_t *o = json_of(&r);
+    json_t *o = th_json(r.out);
     const char *got = json_string_value(json_object_get(o, "suggestion"));
     if (cases[i].want)
       cr_expect(got && !strcmp(got, cases[i].want), "%s: got %s",
@@ -965,7 +955,7 @@ Test(searcher, options_with_equals) {
     } else {
       cr_expect_eq(r.status, 0, "case %zu: %s", i, r.err);
       if (r.status == 0) {
-        json_t *o = json_of(&r);
+        json_t *o = th_json(r.out);
         cr_expect_str_eq(json_string_value(json_object_get(o, "query")),
                          "Ucraina", "case %zu: an option became query text", i);
         json_decref(o);

@@ -141,9 +141,7 @@ static json_t *search_json(const char *index, const qcase *q,
   th_run r = th_exec(argv, NULL);
   cr_assert_eq(r.status, 0, "searcher -d %s '%s': status %d: %s", index,
                q->query, r.status, r.err);
-  json_error_t jerr;
-  json_t *js = json_loads(r.out, 0, &jerr);
-  cr_assert(js, "not JSON (%s): %s", jerr.text, r.out);
+  json_t *js = th_json(r.out);
   th_run_free(&r);
   return js;
 }
