@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t key_of(uint64_t h) { return h ? h : 1; }
-
-/* The first slot to probe for h in a table of mask + 1 slots. */
+/* The first slot to probe for h in a table of mask + 1 slots (as
+ * cr_hmap_probe_). */
 static size_t start_of(uint64_t h, size_t mask) {
   return (size_t)((h * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
 }
@@ -35,17 +34,7 @@ void cr_hmap_clear(cr_hmap *m) {
   m->n = 0;
 }
 
-/* The slot of key (and same, ctx), or the empty slot where it would go. */
-static uint64_t *probe(const cr_hmap *m, uint64_t key, cr_hmap_same same,
-                       const void *ctx) {
-  size_t mask = m->cap - 1;
-  for (size_t i = start_of(key, mask);; i = (i + 1) & mask) {
-    uint64_t *s = slot_at(m, i);
-    if (!*s || (*s == key && (!same || same(s + 1, ctx)))) return s;
-  }
-}
-
-static bool grow(cr_hmap *m) {
+bool cr_hmap_grow(cr_hmap *m) {
   size_t cap = m->cap ? 2 * m->cap : m->first_cap;
   unsigned char *slots = calloc(cap, m->slot_size);
   if (!slots) return false;
@@ -58,35 +47,14 @@ static bool grow(cr_hmap *m) {
     size_t mask = cap - 1, k = start_of(*s, mask);
     while (*slot_at(&bigger, k))
       k = (k + 1) & mask;
-    memcpy(slot_at(&bigger, k), s, m->slot_size);
+    uint64_t *to = slot_at(&bigger, k);
+    for (size_t w = 0; w < m->slot_size / sizeof *s; w++) /* no memcpy call */
+      to[w] = s[w];
   }
   free(m->slots);
   m->slots = slots;
   m->cap = cap;
   return true;
-}
-
-void *cr_hmap_get(const cr_hmap *m, uint64_t h, cr_hmap_same same,
-                  const void *ctx) {
-  if (!m->n) return NULL;
-  uint64_t *s = probe(m, key_of(h), same, ctx);
-  return *s ? s + 1 : NULL;
-}
-
-void *cr_hmap_put(cr_hmap *m, uint64_t h, cr_hmap_same same, const void *ctx,
-                  bool *added) {
-  uint64_t key = key_of(h);
-  *added = false;
-  uint64_t *s = m->cap ? probe(m, key, same, ctx) : NULL;
-  if (s && *s) return s + 1;
-  if (2 * (m->n + 1) > m->cap) {
-    if (!grow(m)) return NULL;
-    s = probe(m, key, same, ctx); /* where it goes in the bigger table */
-  }
-  *s = key;
-  m->n++;
-  *added = true;
-  return s + 1;
 }
 
 bool cr_hmap_next(const cr_hmap *m, size_t *cursor, uint64_t *h, void **value) {

@@ -32,12 +32,13 @@ extern "C" {
 #endif
 
 typedef struct cr_hmap {
-  unsigned char *slots; /* cap slots of slot_size bytes: hash (0: empty), value */
-  size_t cap;           /* slots, a power of two; 0 before the first put */
-  size_t n;             /* keys held */
-  size_t value_size;    /* bytes of value a key */
-  size_t slot_size;     /* 8 + value_size rounded up to 8 */
-  size_t first_cap;     /* slots of the first allocation (a power of two) */
+  unsigned char
+      *slots;        /* cap slots of slot_size bytes: hash (0: empty), value */
+  size_t cap;        /* slots, a power of two; 0 before the first put */
+  size_t n;          /* keys held */
+  size_t value_size; /* bytes of value a key */
+  size_t slot_size;  /* 8 + value_size rounded up to 8 */
+  size_t first_cap;  /* slots of the first allocation (a power of two) */
 } cr_hmap;
 
 /* Whether value (of a key whose hash matched) is the caller's key, ctx. */
@@ -51,14 +52,51 @@ void cr_hmap_free(cr_hmap *m);
 /* Removes every key, keeping the memory. */
 void cr_hmap_clear(cr_hmap *m);
 
+/* Doubles the table (the first allocation when it has none): false when
+ * memory ran out, the table unchanged. For cr_hmap_put. */
+bool cr_hmap_grow(cr_hmap *m);
+
+/* The slot of key (and same, ctx), or the empty slot where it would go:
+ * linear probing from a Fibonacci-mixed start. The table has slots. */
+static inline uint64_t *cr_hmap_probe_(const cr_hmap *m, uint64_t key,
+                                       cr_hmap_same same, const void *ctx) {
+  size_t mask = m->cap - 1;
+  for (size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & mask;;
+       i = (i + 1) & mask) {
+    uint64_t *s = (uint64_t *)(m->slots + i * m->slot_size);
+    if (!*s || (*s == key && (!same || same(s + 1, ctx)))) return s;
+  }
+}
+
+/* Get and put are inline: an article's every term goes through a put, and
+ * the probe then runs in the caller's loop. */
+
 /* The value of the key with hash h (and, with same, same(value, ctx)):
  * NULL when absent. */
-void *cr_hmap_get(const cr_hmap *m, uint64_t h, cr_hmap_same same,
-                  const void *ctx);
+static inline void *cr_hmap_get(const cr_hmap *m, uint64_t h, cr_hmap_same same,
+                                const void *ctx) {
+  if (!m->n) return NULL;
+  uint64_t *s = cr_hmap_probe_(m, h ? h : 1, same, ctx);
+  return *s ? s + 1 : NULL;
+}
+
 /* The value of that key, added (zeroed, *added true) if absent: NULL when
  * memory ran out to add it, and the table is unchanged. */
-void *cr_hmap_put(cr_hmap *m, uint64_t h, cr_hmap_same same, const void *ctx,
-                  bool *added);
+static inline void *cr_hmap_put(cr_hmap *m, uint64_t h, cr_hmap_same same,
+                                const void *ctx, bool *added) {
+  uint64_t key = h ? h : 1;
+  *added = false;
+  uint64_t *s = m->cap ? cr_hmap_probe_(m, key, same, ctx) : NULL;
+  if (s && *s) return s + 1;
+  if (2 * (m->n + 1) > m->cap) {
+    if (!cr_hmap_grow(m)) return NULL;
+    s = cr_hmap_probe_(m, key, same, ctx); /* where it goes now */
+  }
+  *s = key;
+  m->n++;
+  *added = true;
+  return s + 1;
+}
 
 /* The keys one by one, in slot order: from *cursor (0 to start), the next
  * key's hash and value; false when there is no more. No put in between. */
