@@ -74,10 +74,10 @@ def measure(tools, work, corpus, sizes, news=None):
 
 
 def save(rows, m, out_dir):
-    """Writes the growth rows to OUT/growth.json, each with the date and
-    commit of the run that measured it (this one, or the earlier run a
-    merged row came from), so a later run can reuse the long ones
-    (--growth-from)."""
+    """Writes the growth rows to out_dir/growth.json (OUT/results/), each
+    with the date and commit of the run that measured it (this one, or the
+    earlier run a merged row came from), so a later run can reuse the long
+    ones (--growth-from)."""
     stamp = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
              "commit": m["commit"]}
     kept = [dict(r, run=r.get("run") or stamp) for r in rows]

@@ -3,7 +3,6 @@
  * --field, --id-prefix and the warning for ids that meet across files;
  * --delete and --delete-from, with --dry-run. */
 #include <criterion/criterion.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

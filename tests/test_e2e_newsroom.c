@@ -10,7 +10,6 @@
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

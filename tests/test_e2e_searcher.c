@@ -10,7 +10,6 @@
 #include <criterion/hooks.h>
 #include <jansson.h>
 #include <pty.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
