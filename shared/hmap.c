@@ -41,15 +41,27 @@ bool cr_hmap_grow(cr_hmap *m) {
   cr_hmap bigger = *m;
   bigger.slots = slots;
   bigger.cap = cap;
-  for (size_t i = 0; i < m->cap; i++) {
-    uint64_t *s = slot_at(m, i);
-    if (!*s) continue;
-    size_t mask = cap - 1, k = start_of(*s, mask);
-    while (*slot_at(&bigger, k))
-      k = (k + 1) & mask;
-    uint64_t *to = slot_at(&bigger, k);
-    for (size_t w = 0; w < m->slot_size / sizeof *s; w++) /* no memcpy call */
-      to[w] = s[w];
+  size_t mask = cap - 1, words = m->slot_size / sizeof(uint64_t);
+  if (words == 1) { /* a set: the hash alone (an article's terms) */
+    uint64_t *from = (uint64_t *)m->slots, *to = (uint64_t *)slots;
+    for (size_t i = 0; i < m->cap; i++) {
+      if (!from[i]) continue;
+      size_t k = start_of(from[i], mask);
+      while (to[k])
+        k = (k + 1) & mask;
+      to[k] = from[i];
+    }
+  } else {
+    for (size_t i = 0; i < m->cap; i++) {
+      uint64_t *s = slot_at(m, i);
+      if (!*s) continue;
+      size_t k = start_of(*s, mask);
+      while (*slot_at(&bigger, k))
+        k = (k + 1) & mask;
+      uint64_t *to = slot_at(&bigger, k);
+      for (size_t w = 0; w < words; w++) /* no memcpy call */
+        to[w] = s[w];
+    }
   }
   free(m->slots);
   m->slots = slots;
