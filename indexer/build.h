@@ -21,6 +21,7 @@
 
 #include "duplicates.h"
 #include "error.h"
+#include "impacts.h"
 #include "textpack.h"
 #include "xapian_c.h"
 
@@ -48,8 +49,9 @@ void build_shard_failed(cr_error *err, const char *path);
 
 /* What goes into the new index besides the shards' documents. */
 typedef struct build_extras {
-  const char *language;    /* stamped with the layout (meta.h) */
-  const cr_textdict *dict; /* the texts' dictionary, or NULL */
+  const char *language;      /* stamped with the layout (meta.h) */
+  const cr_textdict *dict;   /* the texts' dictionary, or NULL */
+  const cr_impacts *impacts; /* BM25's parameters (meta.h) */
   /* Records the input files' signatures into db; 0 or -1 with err. */
   int (*record)(cr_wdb *db, void *ctx, cr_error *err);
   void *record_ctx;

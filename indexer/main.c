@@ -56,6 +56,8 @@ static void usage(FILE *out) {
       "      --language LANG   Snowball stemming language (default: the "
       "index's,\n"
       "                        italian for a new one)\n"
+      "      --bm25 K1,B       BM25's k1 and b for a new index (default 1,1;\n"
+      "                        an index keeps its own)\n"
       "      --commit-every N  articles per commit when updating "
       "(default " CR_NUM_TEXT(
           CR_COMMIT_EVERY) ")\n"
@@ -103,6 +105,12 @@ static void usage(FILE *out) {
 static void print_warning(const char *where, const char *message, void *ctx) {
   (void)ctx;
   fprintf(stderr, "indexer: %s: warning: %s\n", where, message);
+}
+
+static bool parse_bm25(const char *s, double *k1, double *b) {
+  char tail;
+  if (sscanf(s, "%lf,%lf%c", k1, b, &tail) != 2) return false;
+  return *k1 > 0 && *k1 <= 100 && *b >= 0 && *b <= 1;
 }
 
 static int parse_count(const char *s, const char *what, unsigned *out) {
@@ -284,6 +292,7 @@ int main(int argc, char **argv) {
     OPT_ID_PREFIX,
     OPT_DELETE,
     OPT_DELETE_FROM,
+    OPT_BM25,
   };
   static const struct option longopts[] = {
       {"index", required_argument, NULL, 'd'},
@@ -301,6 +310,7 @@ int main(int argc, char **argv) {
       {"id-prefix", required_argument, NULL, OPT_ID_PREFIX},
       {"delete", no_argument, NULL, OPT_DELETE},
       {"delete-from", required_argument, NULL, OPT_DELETE_FROM},
+      {"bm25", required_argument, NULL, OPT_BM25},
       {NULL, 0, NULL, 0},
   };
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -337,6 +347,17 @@ int main(int argc, char **argv) {
       break;
     case OPT_LANGUAGE:
       o.language = optarg;
+      break;
+    case OPT_BM25:
+      if (!parse_bm25(optarg, &o.bm25_k1, &o.bm25_b)) {
+        fprintf(
+            stderr,
+            "indexer: --bm25 wants K1,B (k1 0..100, b 0..1; e.g. 1.2,0.75), "
+            "not '%s'\n",
+            optarg);
+        return EXIT_FATAL;
+      }
+      o.bm25_given = true;
       break;
     case OPT_COMMIT:
       if (parse_count(optarg, "--commit-every", &o.commit_every) != 0)

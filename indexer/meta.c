@@ -54,6 +54,27 @@ int meta_check(cr_wdb *db, const char *index, const char *asked, char *language,
   return same ? 0 : -1;
 }
 
+int meta_store_impacts(cr_wdb *db, const cr_impacts *imp, cr_error *err) {
+  char text[CR_IMPACTS_TEXT_SIZE];
+  cr_impacts_format(imp, text, sizeof text);
+  return cr_wdb_set_metadata(db, CR_META_BM25, text, strlen(text), err);
+}
+
+int meta_load_impacts(cr_wdb *db, const char *index, cr_impacts *imp,
+                      cr_error *err) {
+  size_t len = 0;
+  char *text;
+  if (cr_wdb_get_metadata(db, CR_META_BM25, &text, &len, err) != 0) return -1;
+  bool ok = text && cr_impacts_parse(text, len, imp);
+  free(text);
+  if (!ok)
+    cr_error_set(err, CR_E_INVALID,
+                 "index '%s' records no usable BM25 parameters (%s): "
+                 "rebuild it into a new directory",
+                 index, CR_META_BM25);
+  return ok ? 0 : -1;
+}
+
 int meta_store_dict(cr_wdb *db, const cr_textdict *dict, cr_error *err) {
   if (!dict) return 0;
   size_t len = 0;

@@ -81,11 +81,16 @@ struct pipeline {
   char building[PATH_MAX]; /* INDEX.building: shards, the new index */
   worker *workers;
   unsigned n_workers;
-  src_table known;   /* signatures from the previous run */
-  cr_textdict *dict; /* the index's text dictionary, or NULL */
-  bool dict_decided; /* dict is final: articles go to the workers */
-  job **held;        /* build mode: the first articles, held back
-                        as the dictionary's training sample */
+  src_table known;        /* signatures from the previous run */
+  cr_textdict *dict;      /* the index's text dictionary, or NULL */
+  bool dict_decided;      /* dict is final: articles go to the workers */
+  cr_impacts impacts;     /* BM25's parameters the articles are weighed by */
+  bool impacts_decided;   /* impacts.avg_length is final */
+  cr_analyzer *sampler;   /* build mode: measures the first articles */
+  uint64_t sampled_words; /* their lengths' sum */
+  unsigned n_sampled;     /* how many */
+  job **held;             /* build mode: the first articles, held back
+                             as the dictionary's training sample */
   size_t n_held, cap_held, held_bytes;
   src_file *files; /* every file read this run */
   /* Pruning (prune.h): the articles marked to go, the files gone, and
@@ -243,8 +248,8 @@ static void *worker_main(void *arg) {
     }
     if (an && doc && tp && !has_failed(pl)) {
       if (cr_doc_clear(doc, &err) == 0 &&
-          cr_schema_build(an, tp, &j->art, doc, id_term, sizeof id_term,
-                          &err) == 0)
+          cr_schema_build(an, tp, &pl->impacts, &j->art, doc, id_term,
+                          sizeof id_term, &err) == 0)
         write_doc(w, j, doc, id_term);
       else
         fail(pl, &err);
@@ -370,7 +375,39 @@ static void decide_dict(pipeline *pl) {
   pl->n_held = pl->cap_held = 0;
 }
 
-/* Holds j back for the dictionary's sample; false if memory ran out. */
+/* Fixes the new index's average length from the articles measured. */
+static void decide_impacts(pipeline *pl) {
+  double avg = pl->n_sampled ? (double)pl->sampled_words / pl->n_sampled : 0;
+  pl->impacts.avg_length = avg >= 1 ? avg : 1;
+  pl->impacts_decided = true;
+  cr_analyzer_free(pl->sampler);
+  pl->sampler = NULL;
+}
+
+/* Build mode: measures one of the first CR_IMPACT_SAMPLE articles read,
+ * whichever shard keeps it, so every shard of a build (and one index of
+ * the same articles) weighs by the same average. Non-zero stops the
+ * read. */
+static int sample_length(pipeline *pl, const cr_article *art,
+                         const in_where *w) {
+  uint32_t len;
+  if (cr_schema_length(pl->sampler, art, &len) != 0) {
+    cr_error err;
+    cr_error_set(&err, CR_E_NOMEM, "out of memory reading %s", w->path);
+    fail(pl, &err);
+    return 1;
+  }
+  pl->sampled_words += len;
+  if (++pl->n_sampled == CR_IMPACT_SAMPLE) {
+    decide_impacts(pl);
+    if (!pl->dict_decided && pl->held_bytes >= CR_TEXTDICT_SAMPLE)
+      decide_dict(pl);
+  }
+  return 0;
+}
+
+/* Holds j back for the dictionary's sample (and, until the average
+ * length is known, the impacts'); false if memory ran out. */
 static bool hold(pipeline *pl, job *j) {
   if (pl->n_held == pl->cap_held) {
     size_t cap = pl->cap_held ? pl->cap_held * 2 : 256;
@@ -381,7 +418,8 @@ static bool hold(pipeline *pl, job *j) {
   }
   pl->held[pl->n_held++] = j;
   pl->held_bytes += j->bytes;
-  if (pl->held_bytes >= CR_TEXTDICT_SAMPLE) decide_dict(pl);
+  if (pl->held_bytes >= CR_TEXTDICT_SAMPLE && pl->impacts_decided)
+    decide_dict(pl);
   return true;
 }
 
@@ -392,6 +430,7 @@ static int on_article(const cr_article *art, const in_where *w, void *ctx) {
   pipeline *pl = rc->pl;
   if (*pl->opts->stop || has_failed(pl)) return 1;
   if (!rc->restoring && pl->origins) note_origin(pl, art->id, w, false);
+  if (pl->sampler && sample_length(pl, art, w) != 0) return 1;
   if (pl->opts->keep && !pl->opts->keep(art->id, pl->opts->keep_ctx))
     return 0; /* another shard's article */
   if (rc->restoring || rc->file->drops_stale || pl->opts->dry_run) {
@@ -604,7 +643,8 @@ static int finish_build(pipeline *pl, cr_error *err) {
   const char *shards[CR_MAX_WORKERS];
   for (unsigned i = 0; i < pl->n_workers; i++)
     shards[i] = pl->workers[i].shard_path;
-  build_extras extras = {pl->language, pl->dict, record_signatures, pl};
+  build_extras extras = {pl->language, pl->dict, &pl->impacts,
+                         record_signatures, pl};
   dup_stats ds;
   int rc = build_finish(shards, pl->n_workers, pl->building, pl->opts->index,
                         &extras, &pl->db, &ds, err);
@@ -778,7 +818,31 @@ static void explain_full_disk(pipeline *pl, cr_error *err) {
  * with (none if it was built from too little text). */
 static int load_dict(pipeline *pl, cr_error *err) {
   pl->dict_decided = true;
+  pl->impacts_decided = true;
+  const pl_options *o = pl->opts;
+  if (meta_load_impacts(pl->db, o->index, &pl->impacts, err) != 0) return -1;
+  /* Impacts of other parameters would not add up with the stored ones. */
+  if (o->bm25_given &&
+      (o->bm25_k1 != pl->impacts.k1 || o->bm25_b != pl->impacts.b)) {
+    cr_error_set(err, CR_E_INVALID,
+                 "index '%s' was built with --bm25 %g,%g, not %g,%g: update "
+                 "it without --bm25, or index into a new directory",
+                 o->index, pl->impacts.k1, pl->impacts.b, o->bm25_k1,
+                 o->bm25_b);
+    return -1;
+  }
   return meta_load_dict(pl->db, &pl->dict, err);
+}
+
+/* Build mode: the parameters asked for, and the analyzer the first
+ * articles are measured with. */
+static int start_sampling(pipeline *pl, cr_error *err) {
+  if (pl->opts->bm25_given) {
+    pl->impacts.k1 = pl->opts->bm25_k1;
+    pl->impacts.b = pl->opts->bm25_b;
+  }
+  pl->sampler = cr_analyzer_new(pl->language, err);
+  return pl->sampler ? 0 : -1;
 }
 
 /* Decides the run's language and refuses an index it cannot update
@@ -827,6 +891,7 @@ static int open_index(pipeline *pl, cr_error *err) {
 /* Frees what the run holds, closing the index and any shard left open. */
 static void free_pipeline(pipeline *pl) {
   io_free(pl->origins);
+  cr_analyzer_free(pl->sampler);
   if (pl->workers) {
     for (unsigned i = 0; i < pl->n_workers; i++) {
       if (pl->workers[i].shard) cr_wdb_close(pl->workers[i].shard, NULL);
@@ -855,7 +920,10 @@ static void free_pipeline(pipeline *pl) {
 }
 
 int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
-  pipeline pl = {.opts = opts, .stats = stats, .origins = io_new()};
+  pipeline pl = {.opts = opts,
+                 .stats = stats,
+                 .origins = io_new(),
+                 .impacts = cr_impacts_default()};
   memset(stats, 0, sizeof *stats);
   atomic_init(&pl.failed, false);
   pthread_mutex_init(&pl.lock, NULL);
@@ -898,6 +966,10 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     }
   }
   stats->build_mode = pl.build_mode;
+  if (pl.build_mode && !dry && start_sampling(&pl, err) != 0) {
+    free_pipeline(&pl);
+    return -1;
+  }
   if (!pl.build_mode && !dry && load_dict(&pl, err) != 0) {
     free_pipeline(&pl);
     return -1;
@@ -920,7 +992,9 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
   int rc = dry ? 0 : start_workers(&pl, err);
   if (rc == 0) {
     walk_paths(&pl, false);
-    /* Less text than a full sample: decide with what there is. */
+    /* Fewer articles or less text than a full sample: decide with what
+     * there is. */
+    if (!pl.impacts_decided) decide_impacts(&pl);
     if (!pl.dict_decided && !dry) decide_dict(&pl);
   }
   stop_workers(&pl);

@@ -41,6 +41,8 @@ typedef struct pl_options {
   const char *language;        /* Snowball stemmer; NULL: the index's,
                                   italian for a new one */
   unsigned commit_every;       /* update mode: articles per commit */
+  bool bm25_given;             /* a new index's BM25 k1 and b: */
+  double bm25_k1, bm25_b;      /* (an index keeps its own: impacts.h) */
   bool prune;                  /* remove articles of vanished files, and
                                   those a changed file no longer holds */
   bool dry_run;                /* write nothing: count what would be

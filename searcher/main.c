@@ -91,7 +91,6 @@ static const char usage_text[] =
     "  --analyze TEXT     print the terms the analyzer makes of TEXT\n"
     "  --language LANG    Snowball language (default: the index's, else\n"
     "                     italian)\n"
-    "  --bm25 K1,B        BM25 parameters (for tuning)\n"
     "  --rerank N         reorder the best N hits by how close the query\n"
     "                     words stand in them (default 10; 0: BM25 only)\n"
     "  --help, --version\n"
@@ -179,16 +178,6 @@ static bool parse_date_option(const char *s, bool since, char out[11]) {
   if (!cr_date_range(s, len, lo, hi)) return false;
   const char *d = since ? lo : hi;
   snprintf(out, 11, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
-  return true;
-}
-
-static bool parse_bm25(const char *s, cr_bm25 *bm) {
-  double k1, b;
-  char tail;
-  if (sscanf(s, "%lf,%lf%c", &k1, &b, &tail) != 2) return false;
-  if (!(k1 >= 0 && k1 <= 100 && b >= 0 && b <= 1)) return false;
-  bm->k1 = k1;
-  bm->b = b;
   return true;
 }
 
@@ -393,10 +382,11 @@ static int parse_args(int argc, char **argv, cli *c) {
     } else if (!strcmp(name, "--language")) {
       c->language = val;
     } else if (!strcmp(name, "--bm25")) {
-      if (!parse_bm25(val, &c->params.search.bm25)) {
-        usage_error("--bm25 wants K1,B (e.g. 1.2,0.75), not '%s'", val);
-        return -1;
-      }
+      /* The index stores BM25's tf part (impacts.h): k1 and b are its. */
+      usage_error("--bm25 %s: BM25's k1 and b are fixed when an index is "
+                  "built: give --bm25 to the indexer",
+                  val);
+      return -1;
     } else {
       usage_error("unknown option '%s'", name);
       return -1;

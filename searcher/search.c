@@ -44,15 +44,14 @@ struct sr_engine {
 sr_params sr_params_default(void) {
   sr_params p;
   p.qp = cr_qp_opts_default();
-  /* Tuned on the dev half of SQuAD-it (bench/RESULTS.md, "Ranking"):
-   * full length normalisation (b = 1) suits news paragraphs of very
-   * different lengths (MRR@10 0.782 -> 0.796). A bonus for query words
-   * found near each other would add 0.007 more, but Xapian's NEAR reads
-   * positions for every candidate: mean latency 0.3 -> 20 ms. That bonus
-   * is the rerank's (rerank.h), on the best hits only. */
+  /* BM25 over the impacts the index stores (impacts.h): its k1 and b
+   * are the index's, tuned on the dev half of SQuAD-it (bench/RESULTS.md,
+   * "Ranking"). A bonus for query words found near each other would add
+   * 0.007 MRR@10, but Xapian's NEAR reads positions for every candidate:
+   * mean latency 0.3 -> 20 ms. That bonus is the rerank's (rerank.h), on
+   * the best hits only. */
   p.search = cr_search_opts_default();
-  p.search.bm25.k1 = 1.0;
-  p.search.bm25.b = 1.0;
+  p.search.bm25 = cr_bm25_impacts();
   /* The proximity bonus, for the first hits only (rerank.h): MRR@10
    * 0.796 -> 0.811 on the same dev half, for about 0.1 ms a query. */
   p.rerank = sr_rerank_opts_default();

@@ -104,6 +104,7 @@ typedef struct field_sink {
   bool words;          /* add the words' own terms (add_word_terms) */
   term_set *spelled;   /* words already given to the spelling data */
   term_set *hashed;    /* terms already in the signature */
+  uint32_t *length;    /* the article's length (impacts.h), counted on */
   cr_minhash *minhash; /* NULL: this field is not part of the signature */
   int failed;
   unsigned place; /* capitalised words still to come in a place's name */
@@ -173,6 +174,7 @@ static int add_token(const cr_token *t, void *ctx) {
   s->last_position = t->position;
   if (s->words) add_word_terms(s, t);
   if (t->is_stop) return 0; /* not indexed; the position still counts */
+  if (s->length) *s->length += s->wdf;
   memcpy(s->buf, s->prefix, s->prefix_len);
   memcpy(s->buf + s->prefix_len, t->term, t->term_len);
   size_t len = s->prefix_len + t->term_len;
@@ -209,8 +211,10 @@ static uint32_t index_field(cr_analyzer *an, cr_doc *doc, const char *text,
 static uint32_t index_words(cr_analyzer *an, cr_doc *doc, const char *text,
                             size_t len, uint32_t wdf, uint32_t first_position,
                             term_set *spelled, term_set *hashed,
-                            cr_minhash *minhash, int *failed) {
+                            cr_minhash *minhash, uint32_t *length,
+                            int *failed) {
   field_sink s = {.doc = doc,
+                  .length = length,
                   .prefix = "",
                   .prefix_len = 0,
                   .wdf = wdf,
@@ -338,9 +342,48 @@ static char *make_card(const cr_article *art, const char *title, bool derived,
   return cr_buf_finish(&b, len);
 }
 
-int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
-                    cr_doc *doc, char *id_term, size_t id_term_size,
-                    cr_error *err) {
+/* What cr_doc_reweigh asks for each term: its impact. */
+typedef struct impact_ctx {
+  const cr_impacts *imp;
+  uint32_t length; /* the article's */
+} impact_ctx;
+
+static uint32_t to_impact(const char *term, size_t len, uint32_t wdf,
+                          void *ctx) {
+  (void)term;
+  (void)len;
+  const impact_ctx *ic = ctx;
+  return cr_impact(ic->imp, wdf, ic->length);
+}
+
+static int count_word(const cr_token *t, void *ctx) {
+  if (!t->is_stop) ++*(uint32_t *)ctx;
+  return 0;
+}
+
+/* The words of text (its unprefixed stems), into *n. */
+static int count_words(cr_analyzer *an, const char *text, uint32_t *n) {
+  return text && *text ? cr_analyze(an, text, strlen(text), 0, count_word, n)
+                       : 0;
+}
+
+int cr_schema_length(cr_analyzer *an, const cr_article *art, uint32_t *len) {
+  uint32_t title = 0, rest = 0;
+  *len = 0;
+  if (count_words(an, art->title, &title) != 0) return -1;
+  if (art->text &&
+      cr_analyze(an, art->text, art->text_len, 0, count_word, &rest) != 0)
+    return -1;
+  if (count_words(an, art->author, &rest) != 0 ||
+      count_words(an, art->source, &rest) != 0)
+    return -1;
+  *len = title * CR_TITLE_WDF + rest;
+  return 0;
+}
+
+int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
+                    const cr_article *art, cr_doc *doc, char *id_term,
+                    size_t id_term_size, cr_error *err) {
   if (!art->id || !*art->id) {
     cr_error_set(err, CR_E_INVALID, "article has no id");
     return -1;
@@ -364,14 +407,14 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
 
   /* Title words: first, weighted, and also under the title prefix. Only a
    * given title is indexed: a derived one repeats the body's opening. */
-  uint32_t pos = 0;
+  uint32_t pos = 0, length = 0;
   term_set spelled = {0}, hashed = {0};
   cr_hmap_init(&spelled.set, 0, 256);
   cr_hmap_init(&hashed.set, 0, 256);
   if (!derived) {
     size_t tlen = strlen(title);
     pos = index_words(an, doc, title, tlen, CR_TITLE_WDF, 0, &spelled, &hashed,
-                      NULL, &failed);
+                      NULL, &length, &failed);
     index_field(an, doc, title, tlen, CR_PREFIX_TITLE, 1, true, 0, &failed);
     pos += CR_BODY_POSITION_GAP;
   }
@@ -379,7 +422,7 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
   cr_minhash minhash;
   cr_minhash_init(&minhash);
   pos = index_words(an, doc, art->text, art->text_len, 1, pos, &spelled,
-                    &hashed, &minhash, &failed);
+                    &hashed, &minhash, &length, &failed);
   /* Authors and sources are words of the article too (Fabrizio Grasso
    * finds what he wrote), after the body and a gap apart; and whole names
    * under their prefixes, with positions for author:"Fabrizio Grasso". */
@@ -389,11 +432,14 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
     if (!names[k] || !*names[k]) continue;
     size_t n = strlen(names[k]);
     pos = index_words(an, doc, names[k], n, 1, pos + CR_BODY_POSITION_GAP,
-                      &spelled, &hashed, NULL, &failed);
+                      &spelled, &hashed, NULL, &length, &failed);
     index_field(an, doc, names[k], n, prefixes[k], 1, true, 0, &failed);
   }
   cr_hmap_free(&spelled.set);
   cr_hmap_free(&hashed.set);
+  /* Every term weighed so far carries its BM25 tf part from here on. */
+  impact_ctx ic = {imp, length};
+  if (cr_doc_reweigh(doc, to_impact, &ic, NULL) != 0) failed = 1;
   uint8_t sig[CR_MINHASH_K];
   if (cr_minhash_signature(&minhash, CR_MINHASH_MIN_TERMS, sig) &&
       cr_doc_set_value(doc, CR_SLOT_MINHASH, (const char *)sig, sizeof sig,

@@ -23,6 +23,9 @@
  *   XF           the source file the article came from (for --prune), as
  *                a hash of its path: short, and any path length fits
  *   Y / M / D    date as YYYY, YYYYMM, YYYYMMDD        date:2022-09
+ *   A term's within-document frequency is not its count but its BM25
+ *   impact (impacts.h): the count's tf part, normalised by the article's
+ *   length, times CR_IMPACT_SCALE.
  * Values:
  *   CR_SLOT_DATE      "YYYYMMDD", sortable and range-filterable
  *   CR_SLOT_CLUSTER   near-duplicate cluster key, set by the indexer's
@@ -54,7 +57,8 @@
  *   another layout is refused rather than misread. CR_META_LANGUAGE holds
  *   the Snowball language the terms were stemmed for (an update in another
  *   is refused; the searcher stems queries for it). CR_META_TEXTDICT holds
- *   the text dictionary, if the index has one.
+ *   the text dictionary, if the index has one. CR_META_BM25 holds the
+ *   BM25 parameters and average length the impacts were computed with.
  */
 #ifndef CRONACA_SCHEMA_H
 #define CRONACA_SCHEMA_H
@@ -66,6 +70,7 @@
 #include "analyzer.h"
 #include "article.h"
 #include "error.h"
+#include "impacts.h"
 #include "sizes.h"
 #include "textpack.h"
 #include "xapian_c.h"
@@ -106,7 +111,7 @@ enum cr_value_slot {
 #define CR_SPELLING_MIN_BYTES 4
 
 #define CR_META_SCHEMA "cronaca:schema"
-#define CR_SCHEMA_VERSION "5"
+#define CR_SCHEMA_VERSION "6"
 #define CR_META_LANGUAGE "cronaca:language"
 
 /* Whether an index's layout stamp (its CR_META_SCHEMA value, NULL when it
@@ -125,11 +130,16 @@ int cr_schema_check_stamp(const char *stamp, const char *index,
 
 /* Fills doc (which the caller cleared) with the article's terms, values
  * and data (the text compressed by tp), and writes its id term ("Q" + id)
- * to id_term. Returns -1 with err filled if the article is unusable (no
- * id). */
-int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_article *art,
-                    cr_doc *doc, char *id_term, size_t id_term_size,
-                    cr_error *err);
+ * to id_term. Every term's wdf is its BM25 impact under imp (impacts.h).
+ * Returns -1 with err filled if the article is unusable (no id). */
+int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
+                    const cr_article *art, cr_doc *doc, char *id_term,
+                    size_t id_term_size, cr_error *err);
+
+/* The article's length as cr_schema_build weighs it (impacts.h): its
+ * words, a given title's CR_TITLE_WDF times. 0, or -1 when the analyzer
+ * ran out of memory. */
+int cr_schema_length(cr_analyzer *an, const cr_article *art, uint32_t *len);
 
 /* The Q term of an article id into out (at least CR_ID_TERM_SIZE bytes):
  * "Q" + id, or for an id too long for a Xapian term (CR_XAPIAN_MAX_TERM

@@ -547,6 +547,42 @@ int cr_doc_add_term(cr_doc *doc, const char *term, size_t len, uint32_t wdf_inc,
                 [&] { doc->doc.add_term(std::string(term, len), wdf_inc); });
 }
 
+int cr_doc_reweigh(cr_doc *doc, cr_wdf_fn fn, void *ctx,
+                   cr_error *err) noexcept {
+  return status(err, what("cannot weigh a document's terms"), [&] {
+    struct change {
+      std::string term;
+      Xapian::termcount from, to;
+      std::vector<Xapian::termpos> positions; /* when lowered */
+    };
+    std::vector<change> changes;
+    Xapian::TermIterator end = doc->doc.termlist_end();
+    for (Xapian::TermIterator t = doc->doc.termlist_begin(); t != end; ++t) {
+      Xapian::termcount wdf = t.get_wdf();
+      if (wdf == 0) continue;
+      std::string term = *t;
+      Xapian::termcount to = fn(term.data(), term.size(), wdf, ctx);
+      if (to == wdf) continue;
+      changes.push_back({std::move(term), wdf, to, {}});
+      if (to < wdf)
+        changes.back().positions.assign(t.positionlist_begin(),
+                                        t.positionlist_end());
+    }
+    for (const change &c : changes) {
+      if (c.to > c.from) {
+        doc->doc.add_term(c.term, c.to - c.from);
+        continue;
+      }
+      /* Xapian lowers a wdf only with a position: the term goes, and
+       * comes back with its positions and the new wdf. */
+      doc->doc.remove_term(c.term);
+      for (Xapian::termpos p : c.positions)
+        doc->doc.add_posting(c.term, p, 0);
+      doc->doc.add_term(c.term, c.to);
+    }
+  });
+}
+
 int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value, size_t len,
                      cr_error *err) noexcept {
   return status(err, what("cannot set value slot %u", slot),
@@ -994,7 +1030,7 @@ int cr_query_terms(const cr_query *q, cr_key_fn fn, void *ctx,
 
 cr_search_opts cr_search_opts_default(void) noexcept {
   cr_search_opts o;
-  o.bm25 = cr_bm25{1.0, 0.0, 1.0, 0.5, 0.5};
+  o.bm25 = cr_bm25{1.0, 0.0, 1.0, 0.5, 0.5, 1.0};
   o.offset = 0;
   o.count = 10;
   o.check_at_least = 0;
@@ -1040,8 +1076,12 @@ cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
   std::unique_ptr<cr_mset> m;
   bool ok = guard(err, what("search failed on '%s'", db->paths.c_str()), [&] {
     m.reset(new cr_mset(db->db));
-    m->enquire.set_query(q->q);
     const cr_bm25 &w = opts->bm25;
+    if (w.scale == 1.0)
+      m->enquire.set_query(q->q);
+    else
+      m->enquire.set_query(
+          Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, w.scale));
     m->enquire.set_weighting_scheme(
         Xapian::BM25Weight(w.k1, w.k2, w.k3, w.b, w.min_normlen));
     if (opts->sort_slot >= 0) {

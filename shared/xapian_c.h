@@ -156,6 +156,13 @@ int cr_doc_set_data(cr_doc *doc, const char *data, size_t len,
  * document is stored (cr_wdb_replace adds it to the spelling data). */
 int cr_doc_add_spelling(cr_doc *doc, const char *word, size_t len,
                         cr_error *err) CR_NOEXCEPT;
+/* The new within-document frequency of a term that has wdf (> 0). */
+typedef uint32_t (*cr_wdf_fn)(const char *term, size_t len, uint32_t wdf,
+                              void *ctx);
+/* Sets each term's within-document frequency to fn's answer for it
+ * (impacts.h), positions kept; terms with none are left alone. */
+int cr_doc_reweigh(cr_doc *doc, cr_wdf_fn fn, void *ctx,
+                   cr_error *err) CR_NOEXCEPT;
 
 /* ---- Reading ---------------------------------------------------------- */
 
@@ -303,6 +310,7 @@ cr_query *cr_query_checked(const char *const *terms, const uint32_t *offsets,
 
 typedef struct cr_bm25 {
   double k1, k2, k3, b, min_normlen; /* Xapian::BM25Weight's parameters */
+  double scale; /* every weight times this (1: BM25's own; impacts.h) */
 } cr_bm25;
 
 #define CR_MAX_COUNT_SLOTS 4

@@ -9,7 +9,12 @@
 
 #include <jansson.h>
 
+#include "impacts.h"
 #include "xapian_c.h"
+
+/* BM25's impacts for documents built in-process (cr_schema_build):
+ * the defaults, over an average length of 100 words. */
+const cr_impacts *th_impacts(void);
 
 /* A fresh directory under $TMPDIR (or /tmp), removed by th_rmtree. The
  * returned string is malloc'd. */

@@ -741,3 +741,65 @@ Test(indexer, the_dice_corpus_gives_every_article) {
   th_run_free(&r);
   cr_expect_eq(th_index_count(index, NULL), 10372);
 }
+
+/* The index weighs its terms for BM25's k1 and b (impacts.h): chosen
+ * when it is built, kept by updates, other values refused. */
+Test(indexer, bm25_parameters_are_chosen_once_and_kept) {
+  char *input = path_in("lengths.jsonl"), *index = path_in("lengths");
+  /* One mention of "cane" each, in a short and a long article. */
+  const char *text =
+      "{\"id\":\"short\",\"text\":\"Un cane.\"}\n"
+      "{\"id\":\"long\",\"text\":\"Un cane nel parco, poi la strada, la "
+      "piazza, il mercato, la stazione, il teatro, la scuola, il ponte.\"}\n";
+  th_write_file(input, text, strlen(text));
+  static const struct {
+    const char *bm25; /* NULL: no --bm25 */
+    int status;
+    const char *says;
+  } runs[] = {
+      {"1", 2, "--bm25 wants K1,B"},
+      {"1,2", 2, "--bm25 wants K1,B"},
+      {"1.2,0", 0, NULL},
+      {NULL, 0, NULL},
+      {"1.2,0", 0, NULL},
+      {"1,1", 2, "built with --bm25 1.2,0, not 1,1"},
+  };
+  for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+    th_run r = runs[i].bm25 ? th_run_indexer(NULL, "-d", index, "--bm25",
+                                             runs[i].bm25, input, NULL)
+                            : th_run_indexer(NULL, "-d", index, input, NULL);
+    cr_expect_eq(r.status, runs[i].status, "run %zu: %s", i, r.err);
+    if (runs[i].says)
+      cr_expect(strstr(r.err, runs[i].says), "run %zu: %s", i, r.err);
+    th_run_free(&r);
+  }
+  /* b 0: length does not count, both score alike; the default b 1 puts
+   * the short one first. */
+  char *fresh = path_in("lengths-default");
+  th_run r = th_run_indexer(NULL, "-d", fresh, input, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  const char *dirs[2] = {index, fresh};
+  double scores[2][2] = {{0}};
+  for (int k = 0; k < 2; k++) {
+    char *const search[] = {
+        SEARCHER_BIN, "-d",       (char *)dirs[k], "--format", "tsv",
+        "--fields",   "id,score", "--no-suggest",  "cane",     NULL};
+    r = th_exec(search, NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    char *line = r.out;
+    while (line && *line) {
+      char id[16];
+      double score;
+      if (sscanf(line, "%15s\t%lf", id, &score) == 2)
+        scores[k][strcmp(id, "short") == 0 ? 0 : 1] = score;
+      line = strchr(line, '\n');
+      if (line) line++;
+    }
+    th_run_free(&r);
+  }
+  cr_expect(scores[0][0] > 0 && scores[0][0] == scores[0][1], "b 0: %g and %g",
+            scores[0][0], scores[0][1]);
+  cr_expect(scores[1][0] > scores[1][1], "b 1: short %g, long %g", scores[1][0],
+            scores[1][1]);
+}

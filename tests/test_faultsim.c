@@ -364,7 +364,8 @@ static enum outcome run_schema(const void *arg, cr_buf *out) {
   cr_textpack *tp = cr_textpack_new(NULL);
   char id_term[256] = "";
   cr_error err = {0};
-  int rc = tp ? cr_schema_build(an, tp, art, doc, id_term, sizeof id_term, &err)
+  int rc = tp ? cr_schema_build(an, tp, th_impacts(), art, doc, id_term,
+                                sizeof id_term, &err)
               : -1;
   if (!tp) err.code = CR_E_NOMEM;
   cr_textpack_free(tp);

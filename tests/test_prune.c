@@ -64,9 +64,9 @@ static void put(const char *id, const char *key) {
   cr_assert_not_null(doc);
   char id_term[CR_ID_TERM_SIZE];
   cr_error err;
-  cr_assert_eq(
-      cr_schema_build(an, tp, &art, doc, id_term, sizeof id_term, &err), 0,
-      "%s", err.message);
+  cr_assert_eq(cr_schema_build(an, tp, th_impacts(), &art, doc, id_term,
+                               sizeof id_term, &err),
+               0, "%s", err.message);
   cr_assert_eq(cr_wdb_replace(db, id_term, doc, &err), 0, "%s", err.message);
   cr_doc_free(doc);
   char meta[4200];

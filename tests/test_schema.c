@@ -98,8 +98,9 @@ Test(schema, an_article_reads_back_from_its_card_and_data) {
     cr_article a = cases[i].art;
     a.text_len = i == 3 ? 3 : strlen(a.text);
     cr_doc_clear(doc, NULL);
-    cr_assert_eq(cr_schema_build(an, tp, &a, doc, id_terms[i], 256, &err), 0,
-                 "%s", err.message);
+    cr_assert_eq(
+        cr_schema_build(an, tp, th_impacts(), &a, doc, id_terms[i], 256, &err),
+        0, "%s", err.message);
     cr_assert_eq(cr_wdb_replace(w, id_terms[i], doc, &err), 0);
   }
   cr_doc_free(doc);
@@ -189,8 +190,9 @@ Test(schema, facet_values_are_cut_between_characters) {
                     .author = names[i],
                     .source = names[i]};
     cr_doc_clear(doc, NULL);
-    cr_assert_eq(cr_schema_build(an, tp, &a, doc, id_terms[i], 256, &err), 0,
-                 "%s", err.message);
+    cr_assert_eq(
+        cr_schema_build(an, tp, th_impacts(), &a, doc, id_terms[i], 256, &err),
+        0, "%s", err.message);
     cr_assert_eq(cr_wdb_replace(w, id_terms[i], doc, &err), 0);
   }
   cr_doc_free(doc);
@@ -420,9 +422,9 @@ Test(schema, name_and_stop_word_terms) {
                     .author = rows[i].author,
                     .source = rows[i].source};
     char id_term[256];
-    cr_assert_eq(
-        cr_schema_build(an, tp, &a, doc, id_term, sizeof id_term, &err), 0,
-        "%s", err.message);
+    cr_assert_eq(cr_schema_build(an, tp, th_impacts(), &a, doc, id_term,
+                                 sizeof id_term, &err),
+                 0, "%s", err.message);
     cr_assert_eq(cr_wdb_replace(w, id_term, doc, &err), 0, "%s", err.message);
     cr_doc_free(doc);
     cr_textpack_free(tp);
