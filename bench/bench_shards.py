@@ -3,14 +3,16 @@ throughput with `indexer --shards 1/2/4`, and query latency over one local
 index, N local shards and N remote shards (one xapian-tcpsrv per shard on
 loopback), on the same documents and questions as the rest of the run.
 
-Imported by bench/run, which passes itself as `lib` (run_measured, rmrf,
-median, cronaca_batch, stats_latency, Missing, log).
+Imported by bench/run (measure) and bench/report (report); measures
+through benchlib.
 """
 import os
 import shutil
 import socket
 import subprocess
 import time
+
+import benchlib
 
 SHARD_COUNTS = (1, 2, 4)
 QUERY_SYSTEMS = ("one index", "2 local shards", "4 local shards",
@@ -67,7 +69,7 @@ def stop_servers(procs):
             p.wait()
 
 
-def measure(lib, tools, work, corpus, reps, counts=SHARD_COUNTS, single=None):
+def measure(tools, work, corpus, reps, counts=SHARD_COUNTS, single=None):
     """Returns {"indexing": {n: {...}}, "queries": {system: {...}}}; a
     figure that could not be measured carries "missing". counts are the
     --shards values indexed (2 and 4 are searched); single, if given, is
@@ -87,19 +89,19 @@ def measure(lib, tools, work, corpus, reps, counts=SHARD_COUNTS, single=None):
         for n in order[k:] + order[:k]:  # alternate who goes first
             if "missing" in ix[n] or ix[n].get("reused"):
                 continue
-            lib.rmrf(idx[n])
+            benchlib.rmrf(idx[n])
             cmd = [tools.indexer, "-q", "-d", idx[n], docs]
             if n:
                 cmd[2:2] = ["--shards", str(n)]
             try:
-                lib.log("indexing into %s (rep %d/%d)" % (index_name(n), rep + 1, reps))
-                t, _ = lib.run_measured(cmd)
+                benchlib.log("indexing into %s (rep %d/%d)" % (index_name(n), rep + 1, reps))
+                t, _ = benchlib.run_measured(cmd)
                 ix[n]["times"].append(t)
-            except lib.Missing as e:
+            except benchlib.Missing as e:
                 ix[n]["missing"] = str(e)
     for n, r in ix.items():
         if r["times"]:
-            r["time"] = lib.median(r["times"])
+            r["time"] = benchlib.median(r["times"])
             r["mbps"] = corpus["text_mb"] / r["time"]
 
     qf = os.path.join(work, "questions_shards.txt")
@@ -128,16 +130,16 @@ def measure(lib, tools, work, corpus, reps, counts=SHARD_COUNTS, single=None):
                     continue
                 out = os.path.join(work, "res-shards-%s-%d.tsv" % (s.replace(" ", "-"), rep))
                 try:
-                    lib.log("queries: %s (rep %d/%d)" % (s, rep + 1, reps))
-                    wall = lib.cronaca_batch(tools, targets[s], qf, 10, out)
-                    q[s]["lat"].append(lib.stats_latency(tools, out, wall))
-                except lib.Missing as e:
+                    benchlib.log("queries: %s (rep %d/%d)" % (s, rep + 1, reps))
+                    wall = benchlib.cronaca_batch(tools, targets[s], qf, 10, out)
+                    q[s]["lat"].append(benchlib.stats_latency(tools, out, wall))
+                except benchlib.Missing as e:
                     q[s]["missing"] = str(e)
     finally:
         stop_servers(servers)
     for s, r in q.items():
         if r["lat"]:
-            r["latency"] = {key: lib.median([x[key] for x in r["lat"]])
+            r["latency"] = {key: benchlib.median([x[key] for x in r["lat"]])
                             for key in ("mean", "p50", "p95", "p99", "qps")}
         elif "missing" not in r:
             r["missing"] = "not measured"
@@ -159,7 +161,8 @@ def report(w, res, corpus, f, ratio):
          if corpus["shard_stride"] > 1 else ", those asked above"))
     w("| index | time (s) | MB/s | vs single |")
     w("| --- | ---: | ---: | ---: |")
-    ix = res["indexing"]
+    # Shard counts are keys: ints as measured, strings once read from JSON.
+    ix = {int(n): r for n, r in res["indexing"].items()}
     base = ix[0].get("time")
     for n in (0,) + SHARD_COUNTS:
         r = ix.get(n)

@@ -4,9 +4,9 @@ and Lucene, each answering two query sets, top 10: 100 SQuAD-it questions
 and the news keyword queries. cronaca and Lucene also give the steady state
 after query_sets.WARMUP passes in one process; FTS5 runs once.
 
-Imported by bench/run, which passes itself as `lib` (index_system,
-stats_latency, du_mb, rmrf, Missing, log). Rows are saved to growth.json so
-a later run can reuse the long ones (--growth-from).
+Imported by bench/run (measure, save, merge, plot) and bench/report
+(report); measures through benchlib. Rows are saved to growth.json so a
+later run can reuse the long ones (--growth-from).
 """
 import datetime
 import json
@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 
+import benchlib
 import gen_corpus
 import query_sets
 
@@ -21,7 +22,7 @@ SYSTEMS = ("cronaca", "fts5", "lucene")
 LABELS = {"cronaca": "cronaca", "fts5": "SQLite FTS5", "lucene": "Lucene"}
 
 
-def queries_of(lib, tools, work, run, system):
+def queries_of(tools, work, run, system):
     """Runs one query set (run: a query_sets.Runners) on system; returns
     {"lat": first pass, "steady": after WARMUP passes (cronaca, Lucene)}."""
     if system == "cronaca":
@@ -34,11 +35,11 @@ def queries_of(lib, tools, work, run, system):
     out = {}
     for row, tsv, wall in got:
         out["steady" if row.endswith("-steady") else "lat"] = \
-            lib.stats_latency(tools, tsv, wall)
+            benchlib.stats_latency(tools, tsv, wall)
     return out
 
 
-def measure(lib, tools, work, corpus, sizes, news=None):
+def measure(tools, work, corpus, sizes, news=None):
     """One row per size: each system's indexing (time, peak RSS, size) and
     its latency on the growth questions ("lat", "steady") and, with news
     (a query file), on the news queries ("news", "news_steady")."""
@@ -47,7 +48,7 @@ def measure(lib, tools, work, corpus, sizes, news=None):
     for n in sizes:
         src = os.path.join(work, "gen-%d.jsonl" % n)
         if not os.path.exists(src):
-            lib.log("growth: generating %d articles" % n)
+            benchlib.log("growth: generating %d articles" % n)
             gen_corpus.generate(corpus["dice"], n, src + ".tmp")
             os.rename(src + ".tmp", src)
         mb = os.path.getsize(src) / 1e6
@@ -55,28 +56,28 @@ def measure(lib, tools, work, corpus, sizes, news=None):
         for s in SYSTEMS:
             idx = os.path.join(work, "gidx-%s-%d" % (s, n))
             try:
-                lib.log("growth: %s on %d articles" % (s, n))
-                t, rss = lib.index_system(s, tools, work, src, None, idx)
-                row[s] = {"time": t, "rss": rss, "size": lib.du_mb(idx)}
+                benchlib.log("growth: %s on %d articles" % (s, n))
+                t, rss = benchlib.index_system(s, tools, work, src, None, idx)
+                row[s] = {"time": t, "rss": rss, "size": benchlib.du_mb(idx)}
                 sets = [("", qf)] + ([("news", news)] if news else [])
                 for key, qfile in sets:
-                    run = query_sets.Runners(lib, tools, work, tools.lucene, qfile,
+                    run = query_sets.Runners(tools, work, tools.lucene, qfile,
                                              "g%d%s" % (n, key), indexes={s: idx})
-                    got = queries_of(lib, tools, work, run, s)
+                    got = queries_of(tools, work, run, s)
                     for k, v in got.items():
                         row[s][k if not key else (key if k == "lat" else key + "_" + k)] = v
-            except lib.Missing as e:
+            except benchlib.Missing as e:
                 row.setdefault(s, {})["missing"] = str(e)
-            lib.rmrf(idx)
+            benchlib.rmrf(idx)
         rows.append(row)
     return rows
 
 
 def save(rows, m, out_dir):
-    """Writes the growth rows to OUT/growth.json, each with the date and
-    commit of the run that measured it (this one, or the earlier run a
-    merged row came from), so a later run can reuse the long ones
-    (--growth-from)."""
+    """Writes the growth rows to out_dir/growth.json (OUT/results/), each
+    with the date and commit of the run that measured it (this one, or the
+    earlier run a merged row came from), so a later run can reuse the long
+    ones (--growth-from)."""
     stamp = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
              "commit": m["commit"]}
     kept = [dict(r, run=r.get("run") or stamp) for r in rows]
@@ -94,7 +95,7 @@ def merge(rows, path):
     return sorted(rows, key=lambda r: r["n"])
 
 
-def plot(rows, out_dir, lib):
+def plot(rows, out_dir):
     """The growth plots (gnuplot, log-log): one line per system. Returns the
     PNG names made."""
     if not shutil.which("gnuplot"):
@@ -135,7 +136,7 @@ def plot(rows, out_dir, lib):
         if r.returncode == 0:
             made.append(png)
         else:
-            lib.log("gnuplot failed: " + r.stderr[-200:])
+            benchlib.log("gnuplot failed: " + r.stderr[-200:])
     return made
 
 
@@ -199,4 +200,4 @@ def report(w, growth, plots, f, n_news):
           "from its `growth.json` (`--growth-from`), not by this one.\n"
           % (", ".join(ns), date, commit))
     for png in plots:
-        w("![%s](%s)\n" % (png[:-4], png))
+        w("![%s](%s)\n" % (os.path.basename(png)[:-4], png))

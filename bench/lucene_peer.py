@@ -17,6 +17,8 @@ import os
 import shutil
 import subprocess
 
+import benchlib
+
 JAVA_DIR = "/usr/share/java"
 # Debian names the 8.8.1 jars 8.7.0; take whatever 8.x is installed.
 JARS = ("lucene-core", "lucene-analyzers-common", "lucene-queryparser")
@@ -81,22 +83,22 @@ def command(lu, *args):
     return ["java", "-cp", lu["cp"], "LuceneBench"] + [str(a) for a in args]
 
 
-def index(lib, lu, docs_jsonl, idx):
+def index(lu, docs_jsonl, idx):
     """Indexes docs_jsonl into a fresh idx; returns (seconds, peak RSS MB,
     the harness's report {"docs", "bad", "add_s", "merge_s"})."""
-    lib.rmrf(idx)
+    benchlib.rmrf(idx)
     rep = idx + ".report"
     with open(rep, "wb") as out:
-        t, rss = lib.run_measured(command(lu, "index", idx, docs_jsonl), stdout=out,
+        t, rss = benchlib.run_measured(command(lu, "index", idx, docs_jsonl), stdout=out,
                                   rss=True)
     with open(rep) as f:
         report = json.loads(f.read().strip().splitlines()[-1])
     if report.get("bad"):
-        lib.log("lucene: %d unreadable lines in %s" % (report["bad"], docs_jsonl))
+        benchlib.log("lucene: %d unreadable lines in %s" % (report["bad"], docs_jsonl))
     return t, rss, report
 
 
-def query(lib, lu, idx, questions, k, out_first, out_steady=None, warmup=WARMUP):
+def query(lu, idx, questions, k, out_first, out_steady=None, warmup=WARMUP):
     """Runs the questions in one JVM: the first pass into out_first and, with
     out_steady, warmup more passes and a last one into out_steady. Returns
     (process wall seconds, report {"start_ms", "first_s", "steady_s"})."""
@@ -105,7 +107,7 @@ def query(lib, lu, idx, questions, k, out_first, out_steady=None, warmup=WARMUP)
     if out_steady:
         args.append(out_steady)
     with open(rep, "wb") as out:
-        wall, _ = lib.run_measured(command(lu, *args), stdout=out)
+        wall, _ = benchlib.run_measured(command(lu, *args), stdout=out)
     with open(rep) as f:
         report = json.loads(f.read().strip().splitlines()[-1])
     return wall, report

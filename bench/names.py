@@ -178,15 +178,15 @@ def prepare(data_dir, work):
     return queries
 
 
-def measure(lib, tools, work, data_dir):
+def measure(tools, work, data_dir):
     """Indexes DICE alone with every system, runs names-dev's queries (top
     10) and scores them. Returns {"n": {kind: count}, system: {"index_s",
-    "score"} or {"missing"}}, or None if the data is absent. lib is bench/run
-    (index_system, cronaca_batch, peer_batch, Missing, log, rmrf)."""
+    "score"} or {"missing"}}, or None if the data is absent."""
+    import benchlib
     import lucene_peer
     queries = prepare(data_dir, work)
     if queries is None:
-        lib.log("names: %s or %s absent" % (dice_path(data_dir), names_path(data_dir)))
+        benchlib.log("names: %s or %s absent" % (dice_path(data_dir), names_path(data_dir)))
         return None
     docs_jsonl = os.path.join(work, "names-docs.jsonl")
     docs_si = os.path.join(work, "names-docs.si")
@@ -197,24 +197,24 @@ def measure(lib, tools, work, data_dir):
         idx = os.path.join(work, "nidx-" + s)
         out = os.path.join(work, "nres-%s.tsv" % s)
         try:
-            lib.log("names: %s indexes DICE" % s)
-            t, _ = lib.index_system(s, tools, work, docs_jsonl, docs_si, idx)
-            lib.log("names: %s answers %d queries" % (s, n))
+            benchlib.log("names: %s indexes DICE" % s)
+            t, _ = benchlib.index_system(s, tools, work, docs_jsonl, docs_si, idx)
+            benchlib.log("names: %s answers %d queries" % (s, n))
             if s == "cronaca":
-                lib.cronaca_batch(tools, idx, qf, K, out)
+                benchlib.cronaca_batch(tools, idx, qf, K, out)
             elif s == "scriptindex":
                 if not tools.have(tools.xapian_qp):
-                    raise lib.Missing("xapian_qp not built")
-                lib.peer_batch([tools.xapian_qp, idx, str(K)], qf, out)
+                    raise benchlib.Missing("xapian_qp not built")
+                benchlib.peer_batch([tools.xapian_qp, idx, str(K)], qf, out)
             elif s == "fts5":
-                lib.peer_batch([tools.fts5, "query", idx, str(K)], qf, out)
+                benchlib.peer_batch([tools.fts5, "query", idx, str(K)], qf, out)
             else:
-                lucene_peer.query(lib, tools.lucene, idx, qf, K, out)
+                lucene_peer.query(tools.lucene, idx, qf, K, out)
             res[s] = {"index_s": t, "score": score(queries, read_results_tsv(out, n))}
-        except lib.Missing as e:
+        except benchlib.Missing as e:
             res[s] = {"missing": str(e)}
-            lib.log("names: %s missing: %s" % (s, e))
-        lib.rmrf(idx)
+            benchlib.log("names: %s missing: %s" % (s, e))
+        benchlib.rmrf(idx)
     return res
 
 

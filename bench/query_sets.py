@@ -3,8 +3,8 @@ for each query set: SQuAD-it's questions (latency and quality) and the news
 keyword queries (../shared/eval/news-queries.txt; latency only, they have
 no judgements), on the same indexes of the 12k documents.
 
-Imported by bench/run, which passes itself as `lib` (run_measured, rmrf,
-median, cronaca_batch, peer_batch, stats_latency, stats_rank, Missing, log).
+Imported by bench/run (measure) and bench/report (report); measures
+through benchlib.
 
 Rows, each a system as an application runs it:
   cronaca            searcher --batch --json --no-snippets, one pass
@@ -19,6 +19,7 @@ Rows, each a system as an application runs it:
 """
 import os
 
+import benchlib
 import lucene_peer
 
 WARMUP = lucene_peer.WARMUP  # bench/run --warmup N sets it (set_warmup)
@@ -84,10 +85,10 @@ def last_pass(src_tsv, n, dst_tsv):
 
 class Runners:
     """Runs one query set on every system. Each method returns
-    [(row, results file, wall seconds for QPS)] or raises lib.Missing."""
+    [(row, results file, wall seconds for QPS)] or raises benchlib.Missing."""
 
-    def __init__(self, lib, tools, work, lucene, qf, tag, indexes=None):
-        self.lib, self.tools, self.work, self.lucene = lib, tools, work, lucene
+    def __init__(self, tools, work, lucene, qf, tag, indexes=None):
+        self.tools, self.work, self.lucene = tools, work, lucene
         self.qf, self.tag = qf, tag
         self.indexes = indexes or {}  # system -> index path (default WORK/idx-SYSTEM)
         self.n = sum(1 for _ in open(qf, encoding="utf-8"))
@@ -101,33 +102,33 @@ class Runners:
     def cronaca(self, k, rep, snippets=False):
         row = "cronaca+snippets" if snippets else "cronaca"
         out = self.out(row, k, rep)
-        wall = self.lib.cronaca_batch(self.tools, self.idx("cronaca"), self.qf, k, out,
+        wall = benchlib.cronaca_batch(self.tools, self.idx("cronaca"), self.qf, k, out,
                                       snippets=snippets)
         return [(row, out, wall)]
 
     def cronaca_steady(self, k, rep):
         many = repeat_file(self.qf, WARMUP + 1)
         raw = self.out("cronaca-passes", k, rep)
-        self.lib.cronaca_batch(self.tools, self.idx("cronaca"), many, k, raw)
+        benchlib.cronaca_batch(self.tools, self.idx("cronaca"), many, k, raw)
         out = self.out("cronaca-steady", k, rep)
         return [("cronaca-steady", out, last_pass(raw, self.n, out))]
 
     def xapian_qp(self, k, rep, snippets=False):
         row = "xapian-qp+snippets" if snippets else "xapian-qp"
         if not self.tools.have(self.tools.xapian_qp):
-            raise self.lib.Missing("xapian_qp not built")
+            raise benchlib.Missing("xapian_qp not built")
         out = self.out(row, k, rep)
         cmd = [self.tools.xapian_qp] + (["--snippets"] if snippets else []) + \
             [self.idx("scriptindex"), str(k)]
-        return [(row, out, self.lib.peer_batch(cmd, self.qf, out))]
+        return [(row, out, benchlib.peer_batch(cmd, self.qf, out))]
 
     def lucene_(self, k, rep, steady=True):
         steady = steady and WARMUP > 0
         if self.lucene is None:
-            raise self.lib.Missing("Lucene not available")
+            raise benchlib.Missing("Lucene not available")
         first = self.out("lucene", k, rep)
         second = self.out("lucene-steady", k, rep) if steady else None
-        _, r = lucene_peer.query(self.lib, self.lucene, self.idx("lucene"), self.qf, k,
+        _, r = lucene_peer.query(self.lucene, self.idx("lucene"), self.qf, k,
                                  first, second, warmup=WARMUP)
         # first pass: from the JVM's start (start-up, opening the index) to
         # its end, like the other systems' process wall time
@@ -138,19 +139,19 @@ class Runners:
 
     def fts5(self, k, rep):
         if not self.tools.have(self.tools.fts5):
-            raise self.lib.Missing("bench_fts5 not built")
+            raise benchlib.Missing("bench_fts5 not built")
         out = self.out("fts5", k, rep)
-        return [("fts5", out, self.lib.peer_batch(
+        return [("fts5", out, benchlib.peer_batch(
             [self.tools.fts5, "query", self.idx("fts5"), str(k)], self.qf, out))]
 
 
-def measure(lib, tools, work, reps, idx_ok, lucene, qf, gold=None, tag="squad"):
+def measure(tools, work, reps, idx_ok, lucene, qf, gold=None, tag="squad"):
     """Latency (top 10, reps repetitions, systems alternated) of every row on
     the queries in qf and, with gold (bench_stats rank's GOLD file), quality
     at top 100. FTS5 runs once: at LIMIT 100 with gold (that pass gives its
     latency and quality), else at 10. Returns {row: {"latency", "quality",
     "missing"}}."""
-    run = Runners(lib, tools, work, lucene, qf, tag)
+    run = Runners(tools, work, lucene, qf, tag)
     res = {s: {"lat": []} for s in LAT_ROWS}
     rows_of = {"cronaca": ["cronaca"], "cronaca-steady": ["cronaca-steady"],
                "xapian-qp": ["xapian-qp"], "lucene": ["lucene", "lucene-steady"],
@@ -171,16 +172,16 @@ def measure(lib, tools, work, reps, idx_ok, lucene, qf, gold=None, tag="squad"):
         if all("missing" in res[s] for s in rows):
             return []
         try:
-            lib.log("queries (%s): %s" % (tag, name))
+            benchlib.log("queries (%s): %s" % (tag, name))
             return fn()
-        except lib.Missing as e:
+        except benchlib.Missing as e:
             for s in rows:
                 res[s]["missing"] = str(e)
             return []
 
     def add_latency(got):
         for row, out, wall in got:
-            res[row]["lat"].append(lib.stats_latency(tools, out, wall))
+            res[row]["lat"].append(benchlib.stats_latency(tools, out, wall))
 
     timed = [("cronaca", lambda rep: run.cronaca(10, rep)),
              ("cronaca-steady", lambda rep: run.cronaca_steady(10, rep)),
@@ -200,17 +201,17 @@ def measure(lib, tools, work, reps, idx_ok, lucene, qf, gold=None, tag="squad"):
     add_latency(got)
     if gold:
         for _, out, _ in got:
-            res["fts5"]["quality"] = lib.stats_rank(tools, gold, out)
+            res["fts5"]["quality"] = benchlib.stats_rank(tools, gold, out)
         quality = [("cronaca", lambda: run.cronaca(100, "q")),
                    ("xapian-qp", lambda: run.xapian_qp(100, "q")),
                    ("lucene", lambda: run.lucene_(100, "q", steady=False))]
         for name, fn in quality:
             for row, out, _ in go("%s top 100 (quality)" % name, [name], fn):
-                res[row]["quality"] = lib.stats_rank(tools, gold, out)
+                res[row]["quality"] = benchlib.stats_rank(tools, gold, out)
     for r in res.values():
         if r["lat"]:
             # median over repetitions, figure by figure
-            r["latency"] = {key: lib.median([x[key] for x in r["lat"]])
+            r["latency"] = {key: benchlib.median([x[key] for x in r["lat"]])
                             for key in ("mean", "p50", "p95", "p99", "max", "qps")}
             r["latency"]["n"] = r["lat"][0]["n"]
     return res

@@ -1,5 +1,5 @@
-/* id_origins.c — see id_origins.h. An open-addressing table of id
- * hashes (FNV-1a 64, as shared/hash.h), grown at half full. */
+/* id_origins.c — see id_origins.h. A cr_hmap (hmap.h) from the hash of
+ * each id (FNV-1a 64, hash.h) to the number of the file that gave it. */
 #include "id_origins.h"
 
 #include <stdio.h>
@@ -7,15 +7,10 @@
 #include <string.h>
 
 #include "hash.h"
-
-typedef struct slot {
-  uint64_t hash; /* of the id; 0: empty (a real 0 is taken as 1) */
-  uint32_t file; /* the file that gave it last */
-} slot;
+#include "hmap.h"
 
 struct id_origins {
-  slot *slots;
-  size_t cap, n; /* cap a power of two */
+  cr_hmap files; /* id hash -> uint32_t, the file that gave it last */
   char **paths;  /* file number -> path */
   uint32_t n_paths, cap_paths;
   uint64_t shown, more; /* this file's replacing ids shown, and not shown */
@@ -23,14 +18,18 @@ struct id_origins {
   bool more_several;    /* they came from more than one file */
 };
 
-id_origins *io_new(void) { return calloc(1, sizeof(id_origins)); }
+id_origins *io_new(void) {
+  id_origins *t = calloc(1, sizeof(id_origins));
+  if (t) cr_hmap_init(&t->files, sizeof(uint32_t), 4096);
+  return t;
+}
 
 void io_free(id_origins *t) {
   if (!t) return;
   for (uint32_t i = 0; i < t->n_paths; i++)
     free(t->paths[i]);
   free(t->paths);
-  free(t->slots);
+  cr_hmap_free(&t->files);
   free(t);
 }
 
@@ -49,41 +48,20 @@ int io_begin_file(id_origins *t, const char *path) {
   return 0;
 }
 
-static bool grow(id_origins *t) {
-  size_t cap = t->cap ? t->cap * 2 : 4096;
-  slot *s = calloc(cap, sizeof *s);
-  if (!s) return false;
-  for (size_t i = 0; i < t->cap; i++) {
-    if (!t->slots[i].hash) continue;
-    size_t j = (size_t)t->slots[i].hash & (cap - 1);
-    while (s[j].hash)
-      j = (j + 1) & (cap - 1);
-    s[j] = t->slots[i];
-  }
-  free(t->slots);
-  t->slots = s;
-  t->cap = cap;
-  return true;
-}
-
 bool io_note(id_origins *t, const char *id, char *msg, size_t size) {
   if (size) msg[0] = '\0';
   if (t->n_paths == 0) return false;
   uint32_t file = t->n_paths - 1;
-  if (2 * (t->n + 1) > t->cap && !grow(t))
-    return false; /* out of memory: no warning, nothing worse */
-  uint64_t h = cr_fnv1a64(id, strlen(id));
-  if (!h) h = 1;
-  size_t j = (size_t)h & (t->cap - 1);
-  while (t->slots[j].hash && t->slots[j].hash != h)
-    j = (j + 1) & (t->cap - 1);
-  if (!t->slots[j].hash) {
-    t->slots[j] = (slot){h, file};
-    t->n++;
+  bool added;
+  uint32_t *last =
+      cr_hmap_put(&t->files, cr_fnv1a64(id, strlen(id)), NULL, NULL, &added);
+  if (!last) return false; /* out of memory: no warning, nothing worse */
+  if (added) {
+    *last = file;
     return false;
   }
-  uint32_t before = t->slots[j].file;
-  t->slots[j].file = file;
+  uint32_t before = *last;
+  *last = file;
   if (before == file) return false; /* twice in one file: its own affair */
   if (t->shown < IO_SHOWN_PER_FILE) {
     t->shown++;

@@ -9,6 +9,7 @@
 
 #include "buffer.h"
 #include "hash.h"
+#include "hmap.h"
 #include "minhash.h"
 #include "utf8.h"
 
@@ -16,11 +17,11 @@
  * within Xapian's limit by construction, so running out of memory is the
  * one way they fail, and cr_schema_build reports it for the article. */
 
-/* The distinct terms of one article, by hash: each is sent to the
- * signature and the spelling data once, however often it occurs. */
+/* The distinct terms of one article, by hash (a cr_hmap without values):
+ * each is sent to the signature and the spelling data once, however often
+ * it occurs. oom: an insertion ran out of memory, and later ones say no. */
 typedef struct term_set {
-  uint64_t *slots; /* 0 = empty */
-  size_t cap, n;
+  cr_hmap set;
   bool oom;
 } term_set;
 
@@ -35,42 +36,15 @@ size_t cr_schema_prefix_len(const char *term) {
   return n;
 }
 
-/* Never 0: a slot of 0 is empty. */
-static uint64_t term_hash(const char *s, size_t len) {
-  uint64_t h = cr_fnv1a64(s, len);
-  return h ? h : 1;
-}
-
 /* True if the term was not in the set (and is now). */
 static bool term_set_insert(term_set *t, const char *term, size_t len) {
   if (t->oom) return false;
-  if (2 * (t->n + 1) > t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 256;
-    uint64_t *slots = calloc(cap, sizeof *slots);
-    if (!slots) {
-      t->oom = true;
-      return false;
-    }
-    for (size_t i = 0; i < t->cap; i++) {
-      if (!t->slots[i]) continue;
-      size_t k = t->slots[i] & (cap - 1);
-      while (slots[k])
-        k = (k + 1) & (cap - 1);
-      slots[k] = t->slots[i];
-    }
-    free(t->slots);
-    t->slots = slots;
-    t->cap = cap;
+  bool added;
+  if (!cr_hmap_put(&t->set, cr_fnv1a64(term, len), NULL, NULL, &added)) {
+    t->oom = true;
+    return false;
   }
-  uint64_t h = term_hash(term, len);
-  size_t k = h & (t->cap - 1);
-  while (t->slots[k]) {
-    if (t->slots[k] == h) return false;
-    k = (k + 1) & (t->cap - 1);
-  }
-  t->slots[k] = h;
-  t->n++;
-  return true;
+  return added;
 }
 
 /* The word at text[start, end) as the spelling data keeps it: case-folded,
@@ -435,6 +409,8 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
    * given title is indexed: a derived one repeats the body's opening. */
   uint32_t pos = 0, length = 0;
   term_set spelled = {0}, hashed = {0};
+  cr_hmap_init(&spelled.set, 0, 256);
+  cr_hmap_init(&hashed.set, 0, 256);
   if (!derived) {
     size_t tlen = strlen(title);
     pos = index_words(an, doc, title, tlen, CR_TITLE_WDF, 0, &spelled, &hashed,
@@ -459,8 +435,8 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
                       &spelled, &hashed, NULL, &length, &failed);
     index_field(an, doc, names[k], n, prefixes[k], 1, true, 0, &failed);
   }
-  free(spelled.slots);
-  free(hashed.slots);
+  cr_hmap_free(&spelled.set);
+  cr_hmap_free(&hashed.set);
   /* Every term weighed so far carries its BM25 tf part from here on. */
   impact_ctx ic = {imp, length};
   if (cr_doc_reweigh(doc, to_impact, &ic, NULL) != 0) failed = 1;

@@ -1,60 +1,57 @@
 /* spelling.c — the spelling words of a window, counted (spelling.h).
  *
- * An open-addressing table of {hash, word, count} whose words live in one
- * arena: counting a word costs a probe and, on a hit, one memcmp, and
- * nothing is allocated per word (a std::unordered_map<std::string,
- * unsigned> was 4% of the indexer's CPU on DICE + SQuAD-it).
+ * A cr_hmap (hmap.h) from each word's hash to {where its bytes are, their
+ * length, its count}, the words in one arena: counting a word costs a
+ * probe and, on a hit, one memcmp, and nothing is allocated per word (a
+ * std::unordered_map<std::string, unsigned> was 4% of the indexer's CPU
+ * on DICE + SQuAD-it).
  */
 #include "spelling.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct slot {
-  uint64_t hash;  /* the word's cr_fnv1a64 */
+#include "hmap.h"
+
+typedef struct word_count {
   size_t off;     /* where the word's bytes start in the arena */
   uint32_t len;   /* their length */
-  unsigned count; /* documents holding the word; 0: the slot is empty */
-} slot;
+  unsigned count; /* documents holding the word */
+} word_count;
 
 struct cr_spelling {
-  slot *slots; /* cap of them, a power of two, at most half full */
-  size_t cap;  /* slots */
-  size_t n;    /* words counted */
-  char *arena; /* the words' bytes, end to end */
-  size_t used; /* bytes of arena in use */
-  size_t room; /* bytes of arena allocated */
-  size_t docs; /* documents closed in the window */
+  cr_hmap words; /* cr_fnv1a64 of a word -> word_count */
+  char *arena;   /* the words' bytes, end to end */
+  size_t used;   /* bytes of arena in use */
+  size_t room;   /* bytes of arena allocated */
+  size_t docs;   /* documents closed in the window */
 };
 
-cr_spelling *cr_spelling_new(void) { return calloc(1, sizeof(cr_spelling)); }
+cr_spelling *cr_spelling_new(void) {
+  cr_spelling *sp = calloc(1, sizeof(cr_spelling));
+  if (sp) cr_hmap_init(&sp->words, sizeof(word_count), 4096);
+  return sp;
+}
 
 void cr_spelling_free(cr_spelling *sp) {
   if (!sp) return;
-  free(sp->slots);
+  cr_hmap_free(&sp->words);
   free(sp->arena);
   free(sp);
 }
 
-static size_t index_of(uint64_t h, size_t mask) {
-  return (size_t)((h * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
-}
+/* The word being counted, for cr_hmap's comparison of equal hashes. */
+typedef struct word_key {
+  const cr_spelling *sp;
+  const char *word;
+  size_t len;
+} word_key;
 
-static int grow(cr_spelling *sp) {
-  size_t cap = sp->cap ? 2 * sp->cap : 4096;
-  slot *bigger = calloc(cap, sizeof *bigger);
-  if (!bigger) return -1;
-  for (size_t i = 0; i < sp->cap; i++) {
-    if (!sp->slots[i].count) continue;
-    size_t k = index_of(sp->slots[i].hash, cap - 1);
-    while (bigger[k].count)
-      k = (k + 1) & (cap - 1);
-    bigger[k] = sp->slots[i];
-  }
-  free(sp->slots);
-  sp->slots = bigger;
-  sp->cap = cap;
-  return 0;
+static bool same_word(const void *value, const void *ctx) {
+  const word_count *w = value;
+  const word_key *k = ctx;
+  return w->len == k->len &&
+         memcmp(k->sp->arena + w->off, k->word, k->len) == 0;
 }
 
 /* Room for len more bytes in the arena. */
@@ -71,51 +68,46 @@ static int reserve(cr_spelling *sp, size_t len) {
 }
 
 int cr_spelling_add(cr_spelling *sp, const char *word, size_t len, uint64_t h) {
-  if (2 * (sp->n + 1) > sp->cap && grow(sp) != 0) return -1;
-  size_t mask = sp->cap - 1;
-  for (size_t k = index_of(h, mask);; k = (k + 1) & mask) {
-    slot *s = &sp->slots[k];
-    if (s->count == 0) {
-      if (reserve(sp, len) != 0) return -1;
-      memcpy(sp->arena + sp->used, word, len);
-      *s = (slot){h, sp->used, (uint32_t)len, 1};
-      sp->used += len;
-      sp->n++;
-      return 0;
-    }
-    if (s->hash == h && s->len == len &&
-        memcmp(sp->arena + s->off, word, len) == 0) {
-      s->count++;
-      return 0;
-    }
+  word_key key = {sp, word, len};
+  word_count *w = cr_hmap_get(&sp->words, h, same_word, &key);
+  if (w) {
+    w->count++;
+    return 0;
   }
+  bool added;
+  if (reserve(sp, len) != 0 ||
+      !(w = cr_hmap_put(&sp->words, h, same_word, &key, &added)))
+    return -1;
+  memcpy(sp->arena + sp->used, word, len);
+  *w = (word_count){sp->used, (uint32_t)len, 1};
+  sp->used += len;
+  return 0;
 }
 
 void cr_spelling_end_doc(cr_spelling *sp) { sp->docs++; }
 
 bool cr_spelling_full(const cr_spelling *sp) {
-  return sp->n >= CR_SPELLING_WINDOW_MAX_WORDS;
+  return cr_hmap_count(&sp->words) >= CR_SPELLING_WINDOW_MAX_WORDS;
 }
 
 bool cr_spelling_next(const cr_spelling *sp, size_t *cursor, const char **word,
                       size_t *len, unsigned *count) {
   unsigned min_docs = sp->docs > CR_COMMIT_EVERY ? CR_SPELLING_MIN_DOCS_WIDE
                                                  : CR_SPELLING_MIN_DOCS;
-  for (; *cursor < sp->cap; ++*cursor) {
-    const slot *s = &sp->slots[*cursor];
-    if (s->count < min_docs) continue; /* empty, or too rare */
-    *word = sp->arena + s->off;
-    *len = s->len;
-    *count = s->count;
-    ++*cursor;
+  void *value;
+  while (cr_hmap_next(&sp->words, cursor, NULL, &value)) {
+    const word_count *w = value;
+    if (w->count < min_docs) continue; /* too rare */
+    *word = sp->arena + w->off;
+    *len = w->len;
+    *count = w->count;
     return true;
   }
   return false;
 }
 
 void cr_spelling_clear(cr_spelling *sp) {
-  if (sp->slots) memset(sp->slots, 0, sp->cap * sizeof *sp->slots);
-  sp->n = 0;
+  cr_hmap_clear(&sp->words);
   sp->used = 0;
   sp->docs = 0;
 }

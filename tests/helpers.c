@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,6 +313,107 @@ char *th_spelling(cr_rdb *db, const char *word, unsigned max_edits) {
   char *v;
   TH_MUST(cr_rdb_spelling_suggestion(db, word, max_edits, &v, &e_));
   return v;
+}
+
+/* th_exec of the head arguments, then those of ap up to a NULL. */
+static th_run exec_va(const char *const *head, size_t n_head,
+                      const char *stdin_text, va_list ap) {
+  char *argv[64];
+  size_t n = 0;
+  for (; n < n_head; n++)
+    argv[n] = (char *)head[n];
+  for (const char *a; n < 63 && (a = va_arg(ap, const char *)) != NULL;)
+    argv[n++] = (char *)a;
+  argv[n] = NULL;
+  return th_exec(argv, stdin_text);
+}
+
+th_run th_run_prog(const char *bin, const char *stdin_text, ...) {
+  const char *head[] = {bin};
+  va_list ap;
+  va_start(ap, stdin_text);
+  th_run r = exec_va(head, 1, stdin_text, ap);
+  va_end(ap);
+  return r;
+}
+
+th_run th_run_indexer(const char *stdin_text, ...) {
+  const char *head[] = {INDEXER_BIN, "-q"};
+  va_list ap;
+  va_start(ap, stdin_text);
+  th_run r = exec_va(head, 2, stdin_text, ap);
+  va_end(ap);
+  return r;
+}
+
+th_run th_run_searcher(const char *stdin_text, ...) {
+  const char *head[] = {SEARCHER_BIN};
+  va_list ap;
+  va_start(ap, stdin_text);
+  th_run r = exec_va(head, 1, stdin_text, ap);
+  va_end(ap);
+  return r;
+}
+
+uint32_t th_index_count(const char *index, const char *term) {
+  cr_error err;
+  const char *paths[] = {index};
+  cr_rdb *db = cr_rdb_open(paths, 1, &err);
+  cr_assert_not_null(db, "%s: %s", index, err.message);
+  uint32_t n = term ? th_termfreq(db, term) : th_doccount(db);
+  cr_rdb_close(db);
+  return n;
+}
+
+void th_setup_error(const char *dir, const char *what, const th_run *r) {
+  char msg[8192], file[4096];
+  int n =
+      snprintf(msg, sizeof msg, "%s: status %d\n%s", what, r->status, r->err);
+  snprintf(file, sizeof file, "%s/setup-error", dir);
+  th_write_file(file, msg, n < (int)sizeof msg ? (size_t)n : sizeof msg - 1);
+}
+
+bool th_setup_index(const char *dir, const char *idx, const char *path,
+                    const char *language) {
+  char *argv[8] = {INDEXER_BIN, "-d", (char *)idx, "-q"};
+  size_t n = 4;
+  if (language) {
+    argv[n++] = "--language";
+    argv[n++] = (char *)language;
+  }
+  argv[n++] = (char *)path;
+  argv[n] = NULL;
+  th_run r = th_exec(argv, NULL);
+  bool ok = r.status == 0;
+  if (!ok) {
+    char what[8400];
+    snprintf(what, sizeof what, "indexer -d %s %s", idx, path);
+    th_setup_error(dir, what, &r);
+  }
+  th_run_free(&r);
+  return ok;
+}
+
+void th_check_setup(const char *dir) {
+  char file[4096];
+  snprintf(file, sizeof file, "%s/setup-error", dir);
+  char *msg = th_read_file(file, NULL);
+  if (msg) cr_assert_fail("could not build the test indexes: %s", msg);
+}
+
+char *th_path_in(const char *dir, const char *name) {
+  static char bufs[8][4096];
+  static unsigned k;
+  char *b = bufs[k++ % 8];
+  snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
+  return b;
+}
+
+json_t *th_json(const char *text) {
+  json_error_t jerr;
+  json_t *o = json_loads(text, 0, &jerr);
+  cr_assert(o, "invalid JSON (%s): %s", jerr.text, text);
+  return o;
 }
 
 const cr_impacts *th_impacts(void) {

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "impacts.h"
 #include "xapian_c.h"
 
@@ -48,12 +50,43 @@ int th_spawn(char *const argv[], const char *err_path);
 /* Waits for pid: its exit status, or 128 + signal number. */
 int th_wait(int pid);
 
+/* Runs bin with the arguments after stdin_text, up to a NULL (at most
+ * 62), as th_exec does. */
+th_run th_run_prog(const char *bin, const char *stdin_text, ...);
+/* The indexer under test, quiet: INDEXER_BIN -q ARGS... NULL. */
+th_run th_run_indexer(const char *stdin_text, ...);
+/* The searcher under test: SEARCHER_BIN ARGS... NULL. */
+th_run th_run_searcher(const char *stdin_text, ...);
+
+/* The articles of the index (a directory or stub) holding term, or all its
+ * articles for a NULL term; asserts the index opens. */
+uint32_t th_index_count(const char *index, const char *term);
+
+/* Suites that build their indexes once, before every test (in a
+ * ReportHook(PRE_ALL)), keep a failure in DIR/setup-error, and each test
+ * fails with it (th_check_setup) rather than on a missing index. */
+
+/* Builds idx from path: `indexer -d IDX -q [--language LANGUAGE] PATH`.
+ * false, the failure kept in dir, if the indexer failed. */
+bool th_setup_index(const char *dir, const char *idx, const char *path,
+                    const char *language);
+/* Keeps what's failure (r's status and stderr) in DIR/setup-error. */
+void th_setup_error(const char *dir, const char *what, const th_run *r);
+/* Fails the test if DIR/setup-error holds a failure of the set-up. */
+void th_check_setup(const char *dir);
+
 /* Runs `xapian-check INDEX`: its exit status (127 if it is missing). */
 int th_xapian_check(const char *index);
 /* Reads a whole file (malloc'd, NUL-terminated; NULL if unreadable). */
 char *th_read_file(const char *path, size_t *len);
 void th_run_free(th_run *r);
 
+/* The JSON value text holds (json_decref it); fails the test, with the
+ * text, when it is not JSON. */
+json_t *th_json(const char *text);
+/* dir/name in one of 8 static buffers, used in turn (so a call can hold
+ * a few at once). */
+char *th_path_in(const char *dir, const char *name);
 /* Writes len bytes to path (creating parent directories). */
 void th_write_file(const char *path, const char *data, size_t len);
 /* True if path exists. */

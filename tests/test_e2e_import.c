@@ -3,7 +3,6 @@
  * --field, --id-prefix and the warning for ids that meet across files;
  * --delete and --delete-from, with --dry-run. */
 #include <criterion/criterion.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,36 +20,7 @@ static void teardown(void) {
 
 TestSuite(import, .init = setup, .fini = teardown, .timeout = 300);
 
-/* Runs a program with the arguments given (NULL-terminated). */
-static th_run run(const char *bin, const char *stdin_text, ...) {
-  char *argv[32] = {(char *)bin};
-  int n = 1;
-  va_list ap;
-  va_start(ap, stdin_text);
-  for (char *a; n < 31 && (a = va_arg(ap, char *)) != NULL;)
-    argv[n++] = a;
-  va_end(ap);
-  argv[n] = NULL;
-  return th_exec(argv, stdin_text);
-}
-
-static uint32_t count(const char *index, const char *term) {
-  cr_error err;
-  const char *paths[] = {index};
-  cr_rdb *db = cr_rdb_open(paths, 1, &err);
-  cr_assert_not_null(db, "%s", err.message);
-  uint32_t n = term ? th_termfreq(db, term) : th_doccount(db);
-  cr_rdb_close(db);
-  return n;
-}
-
-static char *path_in(const char *name) {
-  static char bufs[4][4096];
-  static int k;
-  char *b = bufs[k++ % 4];
-  snprintf(b, 4096, "%s/%s", tmp, name);
-  return b;
-}
+static char *path_in(const char *name) { return th_path_in(tmp, name); }
 
 static void put(const char *name, const char *text) {
   th_write_file(path_in(name), text, strlen(text));
@@ -58,8 +28,8 @@ static void put(const char *name, const char *text) {
 
 /* The first hit's line of searcher --json for query, or "". */
 static char *search_json(const char *index, const char *query) {
-  th_run r =
-      run(SEARCHER_BIN, NULL, "-d", index, "--json", "-n", "1", query, NULL);
+  th_run r = th_run_prog(SEARCHER_BIN, NULL, "-d", index, "--json", "-n", "1",
+                         query, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   char *out = r.out;
   r.out = NULL;
@@ -69,20 +39,20 @@ static char *search_json(const char *index, const char *query) {
 
 Test(import, the_corpus_formats_give_their_known_answers) {
   char *index = path_in("index");
-  th_run r = run(INDEXER_BIN, NULL, "-d", index, CORPUS_DIR, NULL);
+  th_run r = th_run_prog(INDEXER_BIN, NULL, "-d", index, CORPUS_DIR, NULL);
   cr_assert_eq(r.status, 0, "the corpus reads cleanly: %s", r.err);
   cr_expect(strstr(r.err, "64 added"), "%s", r.err);
   th_run_free(&r);
   /* CSV: ids, DICE's publication_date, a title with a comma. */
-  cr_expect_eq(count(index, "Q2101"), 1);
-  cr_expect_eq(count(index, "D20181006"), 1);
+  cr_expect_eq(th_index_count(index, "Q2101"), 1);
+  cr_expect_eq(th_index_count(index, "D20181006"), 1);
   char *j = search_json(index, "tartufo");
   cr_expect(strstr(j, "\"id\": \"2101\"") &&
                 strstr(j, "\"title\": \"Alba, la fiera del tartufo bianco"),
             "%s", j);
   free(j);
   /* The JSON array, its "body" key and ISO date with a time. */
-  cr_expect_eq(count(index, "Qredazione-2015-0412"), 1);
+  cr_expect_eq(th_index_count(index, "Qredazione-2015-0412"), 1);
   j = search_json(index, "darsena");
   cr_expect(strstr(j, "\"id\": \"2104\"") && strstr(j, "2013-11-30"), "%s", j);
   free(j);
@@ -113,18 +83,20 @@ Test(import, a_latin1_file_is_named_and_read_with_encoding) {
   const char *file = CORPUS_DIR "/latin1/urbino-1998.latin1";
   /* With other articles, so the second run is an update that knows the
    * file: read with --encoding, it is not "unchanged". */
-  th_run r = run(INDEXER_BIN, NULL, "-d", index, CORPUS_DIR "/notizie.jsonl",
-                 file, NULL);
+  th_run r = th_run_prog(INDEXER_BIN, NULL, "-d", index,
+                         CORPUS_DIR "/notizie.jsonl", file, NULL);
   cr_expect_eq(r.status, 1, "%s", r.err);
   cr_expect(strstr(r.err, "urbino-1998.latin1: not UTF-8 text: byte 0xe9") &&
                 strstr(r.err, "--encoding cp1252"),
             "%s", r.err);
   th_run_free(&r);
-  r = run(INDEXER_BIN, NULL, "-d", index, "--encoding", "latin1", file, NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, "--encoding", "latin1", file,
+                  NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   cr_expect(strstr(r.err, "1 added, 0 replaced, 0 unchanged"), "%s", r.err);
   th_run_free(&r);
-  r = run(INDEXER_BIN, NULL, "-d", index, "--encoding", "latin1", file, NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, "--encoding", "latin1", file,
+                  NULL);
   cr_expect(strstr(r.err, "0 added, 0 replaced, 1 unchanged"),
             "the same options again: unchanged: %s", r.err);
   th_run_free(&r);
@@ -133,7 +105,8 @@ Test(import, a_latin1_file_is_named_and_read_with_encoding) {
                 strstr(j, "1998-05-12") && strstr(j, "«una boccata"),
             "%s", j);
   free(j);
-  r = run(INDEXER_BIN, NULL, "-d", index, "--encoding", "klingon", file, NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, "--encoding", "klingon", file,
+                  NULL);
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "iconv does not know 'klingon'"), "%s", r.err);
   th_run_free(&r);
@@ -144,7 +117,8 @@ Test(import, field_mapping_and_its_warning) {
   put("feed.json", "[{\"id\": \"f1\", \"text\": \"Testo del feed\", "
                    "\"headline\": \"Titolo del feed\", \"byline\": \"Ada "
                    "Neri\", \"published\": \"2021-03-04\"}]\n");
-  th_run r = run(INDEXER_BIN, NULL, "-d", index, path_in("feed.json"), NULL);
+  th_run r =
+      th_run_prog(INDEXER_BIN, NULL, "-d", index, path_in("feed.json"), NULL);
   cr_expect_eq(r.status, 0, "a warning skips nothing: %s", r.err);
   cr_expect(strstr(r.err, "feed.json: warning: key \"headline\" looks like "
                           "the title but is not read: to read it, --field "
@@ -154,9 +128,9 @@ Test(import, field_mapping_and_its_warning) {
             "%s", r.err);
   th_run_free(&r);
   char *again = path_in("index2");
-  r = run(INDEXER_BIN, NULL, "-d", again, "--field", "title=headline",
-          "--field", "author=byline", "--field", "date=published",
-          path_in("feed.json"), NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", again, "--field", "title=headline",
+                  "--field", "author=byline", "--field", "date=published",
+                  path_in("feed.json"), NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   cr_expect(!strstr(r.err, "warning"), "%s", r.err);
   th_run_free(&r);
@@ -166,8 +140,8 @@ Test(import, field_mapping_and_its_warning) {
                 strstr(j, "\"date\": \"2021-03-04\""),
             "%s", j);
   free(j);
-  r = run(INDEXER_BIN, NULL, "-d", again, "--field", "titolo=x",
-          path_in("feed.json"), NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", again, "--field", "titolo=x",
+                  path_in("feed.json"), NULL);
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "--field takes FIELD=KEY"), "%s", r.err);
   th_run_free(&r);
@@ -177,8 +151,9 @@ Test(import, ids_meeting_across_files_are_said_and_prefixed_apart) {
   char *index = path_in("index");
   put("dice.csv", "id,title,text\n1001,Uno,Testo uno\n1002,Due,Testo due\n"
                   "1003,Tre,Tre\n1004,Quattro,Quattro\n1005,Cinque,Cinque\n");
-  th_run r = run(INDEXER_BIN, NULL, "-d", index, CORPUS_DIR "/notizie.jsonl",
-                 path_in("dice.csv"), NULL);
+  th_run r =
+      th_run_prog(INDEXER_BIN, NULL, "-d", index, CORPUS_DIR "/notizie.jsonl",
+                  path_in("dice.csv"), NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   cr_expect(strstr(r.err, "dice.csv:2: warning: id \"1001\" was read from ") &&
                 strstr(r.err, "notizie.jsonl earlier in this run: this copy "
@@ -190,29 +165,29 @@ Test(import, ids_meeting_across_files_are_said_and_prefixed_apart) {
   th_run_free(&r);
   /* A run of its own with a prefix keeps both. */
   char *apart = path_in("apart");
-  r = run(INDEXER_BIN, NULL, "-q", "-d", apart, CORPUS_DIR "/notizie.jsonl",
-          NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-q", "-d", apart,
+                  CORPUS_DIR "/notizie.jsonl", NULL);
   th_run_free(&r);
-  r = run(INDEXER_BIN, NULL, "-d", apart, "--id-prefix",
-          "dice:", path_in("dice.csv"), NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", apart, "--id-prefix",
+                  "dice:", path_in("dice.csv"), NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   cr_expect(strstr(r.err, "5 added, 0 replaced") && !strstr(r.err, "warning"),
             "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(apart, "Q1001"), 1);
-  cr_expect_eq(count(apart, "Qdice:1001"), 1);
-  cr_expect_eq(count(apart, NULL), 21);
+  cr_expect_eq(th_index_count(apart, "Q1001"), 1);
+  cr_expect_eq(th_index_count(apart, "Qdice:1001"), 1);
+  cr_expect_eq(th_index_count(apart, NULL), 21);
 }
 
 Test(import, delete_by_id_and_from_a_file) {
   char *index = path_in("index");
-  th_run r = run(INDEXER_BIN, NULL, "-q", "-d", index,
-                 CORPUS_DIR "/notizie.jsonl", NULL);
+  th_run r = th_run_prog(INDEXER_BIN, NULL, "-q", "-d", index,
+                         CORPUS_DIR "/notizie.jsonl", NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
   /* A dry run lists, deletes nothing. */
-  r = run(INDEXER_BIN, NULL, "-d", index, "-n", "--delete", "1001", "nope",
-          NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, "-n", "--delete", "1001",
+                  "nope", NULL);
   cr_expect_eq(r.status, 1, "an id not there is reported: %s", r.err);
   cr_expect_str_eq(r.out, "remove 1001\n");
   cr_expect(strstr(r.err, "nope: not in the index") &&
@@ -220,40 +195,44 @@ Test(import, delete_by_id_and_from_a_file) {
                               "1 not in the index"),
             "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, "Q1001"), 1);
-  r = run(INDEXER_BIN, NULL, "-d", index, "--delete", "1001", "1002", NULL);
+  cr_expect_eq(th_index_count(index, "Q1001"), 1);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, "--delete", "1001", "1002",
+                  NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   cr_expect(strstr(r.err, "2 removed, 0 not in the index"), "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, "Q1001"), 0);
-  cr_expect_eq(count(index, NULL), 14);
+  cr_expect_eq(th_index_count(index, "Q1001"), 0);
+  cr_expect_eq(th_index_count(index, NULL), 14);
   /* One id a line, blanks ignored, from a file and from stdin. */
   put("ids.txt", "1003\n\n  1004  \r\n");
-  r = run(INDEXER_BIN, NULL, "-d", index, "--delete-from", path_in("ids.txt"),
-          NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, "--delete-from",
+                  path_in("ids.txt"), NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  r = run(INDEXER_BIN, "1005\n", "-q", "-d", index, "--delete-from", "-", NULL);
+  r = th_run_prog(INDEXER_BIN, "1005\n", "-q", "-d", index, "--delete-from",
+                  "-", NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), 11);
+  cr_expect_eq(th_index_count(index, NULL), 11);
   /* The file is unchanged: the next run skips it, the articles stay
    * deleted. */
-  r = run(INDEXER_BIN, NULL, "-d", index, CORPUS_DIR "/notizie.jsonl", NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, CORPUS_DIR "/notizie.jsonl",
+                  NULL);
   cr_expect(strstr(r.err, "1 unchanged files skipped"), "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), 11);
+  cr_expect_eq(th_index_count(index, NULL), 11);
   /* Sharded: each id is deleted from its shard. */
   char *sharded = path_in("sharded");
-  r = run(INDEXER_BIN, NULL, "-q", "--shards", "2", "-d", sharded,
-          CORPUS_DIR "/notizie.jsonl", NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-q", "--shards", "2", "-d", sharded,
+                  CORPUS_DIR "/notizie.jsonl", NULL);
   th_run_free(&r);
-  r = run(INDEXER_BIN, NULL, "-d", sharded, "--delete", "1001", "1006", NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", sharded, "--delete", "1001", "1006",
+                  NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(sharded, NULL), 14);
-  cr_expect_eq(count(sharded, "Q1006"), 0);
-  r = run(INDEXER_BIN, NULL, "-d", index, "--delete", NULL);
+  cr_expect_eq(th_index_count(sharded, NULL), 14);
+  cr_expect_eq(th_index_count(sharded, "Q1006"), 0);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, "--delete", NULL);
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "no ids given"), "%s", r.err);
   th_run_free(&r);
@@ -279,13 +258,13 @@ Test(import, an_append_to_a_dump_reads_only_the_new_records) {
     fprintf(f, "{\"id\": \"r%d\", \"text\": \"record numero %d\"}\n", i, i);
   fprintf(f, "{\"text\": \"senza id alla riga 51\"}\n");
   fclose(f);
-  th_run r = run(INDEXER_BIN, NULL, "-d", index, dump, NULL);
+  th_run r = th_run_prog(INDEXER_BIN, NULL, "-d", index, dump, NULL);
   cr_assert(strstr(r.err, "51 added"), "%s", r.err);
   th_run_free(&r);
   /* One record appended: one added, nothing replaced; its line number
    * goes on from the old end. */
   append("dump.jsonl", "{\"text\": \"aggiunto alla riga 52\"}\n");
-  r = run(INDEXER_BIN, NULL, "-d", index, dump, NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, dump, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   cr_expect(strstr(r.err, "1 added, 0 replaced") &&
                 strstr(r.err, "1 file read from its old end"),
@@ -293,8 +272,9 @@ Test(import, an_append_to_a_dump_reads_only_the_new_records) {
   th_run_free(&r);
   char term[4300];
   snprintf(term, sizeof term, "Q%s:52", dump);
-  cr_expect_eq(count(index, term), 1, "the appended record is line 52");
-  cr_expect_eq(count(index, NULL), 52);
+  cr_expect_eq(th_index_count(index, term), 1,
+               "the appended record is line 52");
+  cr_expect_eq(th_index_count(index, NULL), 52);
   /* A change before the old end: the whole file is read again. */
   char *text = th_read_file(dump, NULL);
   cr_assert_not_null(text);
@@ -302,23 +282,23 @@ Test(import, an_append_to_a_dump_reads_only_the_new_records) {
   th_write_file(dump, text, strlen(text));
   free(text);
   append("dump.jsonl", "{\"id\": \"r53\", \"text\": \"altro\"}\n");
-  r = run(INDEXER_BIN, NULL, "-d", index, dump, NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, dump, NULL);
   cr_expect(strstr(r.err, "2 added, 51 replaced") && !strstr(r.err, "old end"),
             "%s", r.err);
   th_run_free(&r);
   /* With --prune every id must be seen: read whole. */
   append("dump.jsonl", "{\"id\": \"r54\", \"text\": \"ancora\"}\n");
-  r = run(INDEXER_BIN, NULL, "-d", index, "--prune", dump, NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, "--prune", dump, NULL);
   cr_expect(strstr(r.err, "1 added, 53 replaced") &&
                 strstr(r.err, "1 article pruned"),
             "%s", r.err);
   th_run_free(&r);
   /* An old end inside a line (no final line break): read whole. */
   put("cut.jsonl", "{\"id\": \"c1\", \"text\": \"uno\"}");
-  r = run(INDEXER_BIN, NULL, "-q", "-d", index, cut, NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-q", "-d", index, cut, NULL);
   th_run_free(&r);
   append("cut.jsonl", "\n{\"id\": \"c2\", \"text\": \"due\"}\n");
-  r = run(INDEXER_BIN, NULL, "-d", index, cut, NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, cut, NULL);
   cr_expect(strstr(r.err, "1 added, 1 replaced") && !strstr(r.err, "old end"),
             "%s", r.err);
   th_run_free(&r);

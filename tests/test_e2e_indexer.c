@@ -2,7 +2,6 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,53 +23,26 @@ static void teardown(void) {
 
 TestSuite(indexer, .init = setup, .fini = teardown, .timeout = 300);
 
-/* Runs the indexer with the arguments given (NULL-terminated). */
-static th_run indexer(const char *stdin_text, ...) {
-  char *argv[32] = {INDEXER_BIN, "-q"};
-  int n = 2;
-  va_list ap;
-  va_start(ap, stdin_text);
-  for (char *a; n < 31 && (a = va_arg(ap, char *)) != NULL;)
-    argv[n++] = a;
-  va_end(ap);
-  argv[n] = NULL;
-  return th_exec(argv, stdin_text);
-}
-
-static uint32_t count(const char *index, const char *term) {
-  cr_error err;
-  const char *paths[] = {index};
-  cr_rdb *db = cr_rdb_open(paths, 1, &err);
-  cr_assert_not_null(db, "%s", err.message);
-  uint32_t n = term ? th_termfreq(db, term) : th_doccount(db);
-  cr_rdb_close(db);
-  return n;
-}
-
-static char *path_in(const char *name) {
-  static char bufs[4][4096];
-  static int k;
-  char *b = bufs[k++ % 4];
-  snprintf(b, 4096, "%s/%s", tmp, name);
-  return b;
-}
+static char *path_in(const char *name) { return th_path_in(tmp, name); }
 
 Test(indexer, indexes_the_sample_corpus_in_both_formats) {
   char *index = path_in("index");
-  th_run r = indexer(NULL, "-d", index, CORPUS_DIR, NULL);
+  th_run r = th_run_indexer(NULL, "-d", index, CORPUS_DIR, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_geq(count(index, NULL), 13);
+  cr_expect_geq(th_index_count(index, NULL), 13);
   /* Text article: id from its path, title, author and date fields. */
-  cr_expect_eq(count(index, "Qarticles/russia-corea-del-nord-armi.txt"), 1);
-  cr_expect_eq(count(index, "Score"), 1, "title words under S");
-  cr_expect_geq(count(index, "Agrass"), 1, "author");
-  cr_expect_eq(count(index, "D20220906"), 1, "date");
+  cr_expect_eq(
+      th_index_count(index, "Qarticles/russia-corea-del-nord-armi.txt"), 1);
+  cr_expect_eq(th_index_count(index, "Score"), 1, "title words under S");
+  cr_expect_geq(th_index_count(index, "Agrass"), 1, "author");
+  cr_expect_eq(th_index_count(index, "D20220906"), 1, "date");
   /* JSON article: numeric and string ids, source. */
-  cr_expect_eq(count(index, "Q1001"), 1);
-  cr_expect_eq(count(index, "Qansa-2022-0907"), 1);
-  cr_expect_geq(count(index, "XOgazzett"), 1, "source");
-  cr_expect_eq(count(index, "Y2019"), 1, "the undated article has no date");
+  cr_expect_eq(th_index_count(index, "Q1001"), 1);
+  cr_expect_eq(th_index_count(index, "Qansa-2022-0907"), 1);
+  cr_expect_geq(th_index_count(index, "XOgazzett"), 1, "source");
+  cr_expect_eq(th_index_count(index, "Y2019"), 1,
+               "the undated article has no date");
 }
 
 Test(indexer, reindexing_replaces_skips_unchanged_and_prunes) {
@@ -83,10 +55,10 @@ Test(indexer, reindexing_replaces_skips_unchanged_and_prunes) {
   const char *jl = "{\"id\":\"x1\",\"text\":\"pace e guerra\"}\n"
                    "{\"id\":\"x2\",\"text\":\"solo pace\"}\n";
   th_write_file(b, jl, strlen(jl));
-  th_run r = indexer(NULL, "-d", index, dir, NULL);
+  th_run r = th_run_indexer(NULL, "-d", index, dir, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), 3);
+  cr_expect_eq(th_index_count(index, NULL), 3);
 
   /* Unchanged: skipped. */
   char *argv[] = {INDEXER_BIN, "-d", index, dir, NULL};
@@ -100,19 +72,19 @@ Test(indexer, reindexing_replaces_skips_unchanged_and_prunes) {
   const char *jl2 = "{\"id\":\"x1\",\"text\":\"pace e guerra, aggiornato\"}\n"
                     "{\"id\":\"x2\",\"text\":\"solo pace\"}\n";
   th_write_file(b, jl2, strlen(jl2));
-  r = indexer(NULL, "-d", index, dir, NULL);
+  r = th_run_indexer(NULL, "-d", index, dir, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), 3);
-  cr_expect_eq(count(index, "aggiorn"), 1);
+  cr_expect_eq(th_index_count(index, NULL), 3);
+  cr_expect_eq(th_index_count(index, "aggiorn"), 1);
 
   /* A vanished file: --prune removes its articles. */
   unlink(b);
-  r = indexer(NULL, "-d", index, "--prune", dir, NULL);
+  r = th_run_indexer(NULL, "-d", index, "--prune", dir, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), 1);
-  cr_expect_eq(count(index, "Qx1"), 0);
+  cr_expect_eq(th_index_count(index, NULL), 1);
+  cr_expect_eq(th_index_count(index, "Qx1"), 0);
 }
 
 Test(indexer, bad_records_are_reported_and_skipped) {
@@ -139,7 +111,7 @@ Test(indexer, bad_records_are_reported_and_skipped) {
    * the escape neutralised. */
   snprintf(f, sizeof f, "%s/evil\n\x1b]0;pwned\x07.txt", dir);
   th_write_file(f, "", 0);
-  th_run r = indexer(NULL, "-d", index, dir, NULL);
+  th_run r = th_run_indexer(NULL, "-d", index, dir, NULL);
   cr_expect_eq(r.status, 1, "exit 1 when something was skipped");
   cr_expect(strstr(r.err, "mixed.jsonl:2:") != NULL, "%s", r.err);
   cr_expect(strstr(r.err, "mixed.jsonl:3: not a JSON object") != NULL, "%s",
@@ -152,29 +124,31 @@ Test(indexer, bad_records_are_reported_and_skipped) {
   cr_expect(strchr(r.err, '\x1b') == NULL, "an escape reached stderr");
   cr_expect(strchr(r.err, '\x07') == NULL, "a bell reached stderr");
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), 2);
-  cr_expect_eq(count(index, "Qok1"), 1);
-  cr_expect_eq(count(index, "Qok2"), 1);
+  cr_expect_eq(th_index_count(index, NULL), 2);
+  cr_expect_eq(th_index_count(index, "Qok1"), 1);
+  cr_expect_eq(th_index_count(index, "Qok2"), 1);
 }
 
 Test(indexer, standard_input_and_compressed_files) {
   char *index = path_in("index");
-  th_run r = indexer("{\"id\":\"s1\",\"text\":\"dallo standard input\"}\n",
+  th_run r =
+      th_run_indexer("{\"id\":\"s1\",\"text\":\"dallo standard input\"}\n",
                      "-d", index, "-", NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, "Qs1"), 1);
+  cr_expect_eq(th_index_count(index, "Qs1"), 1);
   /* Records without an id, fed in two runs: two articles, and feeding
    * one again replaces it. */
   const char *const idless[] = {"{\"title\":\"uno\",\"text\":\"primo\"}\n",
                                 "{\"title\":\"due\",\"text\":\"secondo\"}\n",
                                 "{\"title\":\"uno\",\"text\":\"primo\"}\n"};
   for (size_t i = 0; i < 3; i++) {
-    r = indexer(idless[i], "-d", index, "-", NULL);
+    r = th_run_indexer(idless[i], "-d", index, "-", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     th_run_free(&r);
   }
-  cr_expect_eq(count(index, NULL), 3, "s1 and the two id-less records");
+  cr_expect_eq(th_index_count(index, NULL), 3,
+               "s1 and the two id-less records");
 
   char *gz = path_in("c.jsonl");
   const char *jl = "{\"id\":\"g1\",\"text\":\"compresso con gzip\"}\n";
@@ -184,14 +158,14 @@ Test(indexer, standard_input_and_compressed_files) {
   th_run_free(&r);
   char gzpath[4096];
   snprintf(gzpath, sizeof gzpath, "%s.gz", gz);
-  r = indexer(NULL, "-d", index, gzpath, NULL);
+  r = th_run_indexer(NULL, "-d", index, gzpath, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, "Qg1"), 1);
+  cr_expect_eq(th_index_count(index, "Qg1"), 1);
 }
 
 Test(indexer, usage_errors_and_a_locked_index) {
-  th_run r = indexer(NULL, CORPUS_DIR, NULL);
+  th_run r = th_run_indexer(NULL, CORPUS_DIR, NULL);
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "-d") != NULL);
   th_run_free(&r);
@@ -205,7 +179,7 @@ Test(indexer, usage_errors_and_a_locked_index) {
   cr_error err;
   cr_wdb *holder = cr_wdb_open(index, CR_WDB_CREATE_OR_OPEN, &err);
   cr_assert_not_null(holder);
-  r = indexer(NULL, "-d", index, CORPUS_DIR, NULL);
+  r = th_run_indexer(NULL, "-d", index, CORPUS_DIR, NULL);
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "another indexer") != NULL, "%s", r.err);
   th_run_free(&r);
@@ -267,7 +241,7 @@ Test(indexer, removal_only_with_prune) {
     snprintf(b, sizeof b, "%s/b.jsonl", in);
     if (cases[i].a) th_write_file(a, cases[i].a, strlen(cases[i].a));
     if (cases[i].b) th_write_file(b, cases[i].b, strlen(cases[i].b));
-    th_run r = indexer(NULL, "-d", index, in, NULL);
+    th_run r = th_run_indexer(NULL, "-d", index, in, NULL);
     cr_assert_eq(r.status, 0, "%s: %s", cases[i].name, r.err);
     th_run_free(&r);
     if (cases[i].a2)
@@ -278,18 +252,18 @@ Test(indexer, removal_only_with_prune) {
       th_write_file(b, cases[i].b2, strlen(cases[i].b2));
     else
       remove(b);
-    r = cases[i].prune ? indexer(NULL, "-d", index, "--prune", in, NULL)
-                       : indexer(NULL, "-d", index, in, NULL);
+    r = cases[i].prune ? th_run_indexer(NULL, "-d", index, "--prune", in, NULL)
+                       : th_run_indexer(NULL, "-d", index, in, NULL);
     cr_assert_eq(r.status, 0, "%s: %s", cases[i].name, r.err);
     th_run_free(&r);
     char ids[128];
     snprintf(ids, sizeof ids, "%s", cases[i].ids);
     for (char *t = strtok(ids, ","); t; t = strtok(NULL, ","))
-      cr_expect_eq(count(index, t), 1, "%s: %s", cases[i].name, t);
+      cr_expect_eq(th_index_count(index, t), 1, "%s: %s", cases[i].name, t);
     if (cases[i].gone)
-      cr_expect_eq(count(index, cases[i].gone), 0, "%s: %s is still there",
-                   cases[i].name, cases[i].gone);
-    cr_expect_eq(count(index, cases[i].version_of), 1, "%s: no %s",
+      cr_expect_eq(th_index_count(index, cases[i].gone), 0,
+                   "%s: %s is still there", cases[i].name, cases[i].gone);
+    cr_expect_eq(th_index_count(index, cases[i].version_of), 1, "%s: no %s",
                  cases[i].name, cases[i].version_of);
   }
 }
@@ -313,21 +287,21 @@ Test(indexer, a_damaged_file_prunes_nothing_and_old_problems_stay_quiet) {
   th_run r = th_exec(gzip_argv, NULL);
   cr_assert_eq(r.status, 0, "gzip: %s", r.err);
   th_run_free(&r);
-  r = indexer(NULL, "-d", index, in, NULL);
+  r = th_run_indexer(NULL, "-d", index, in, NULL);
   cr_expect_eq(r.status, 1, "b.jsonl:2 is bad: %s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), 3);
+  cr_expect_eq(th_index_count(index, NULL), 3);
 
   /* a.jsonl.gz damaged: nothing of it is pruned. */
   char gz[4300];
   snprintf(gz, sizeof gz, "%s.gz", a);
   th_write_file(gz, "\x1f\x8b\x08\x00garbage", 12);
-  r = indexer(NULL, "-d", index, "--prune", in, NULL);
+  r = th_run_indexer(NULL, "-d", index, "--prune", in, NULL);
   cr_expect_eq(r.status, 1, "%s", r.err);
   cr_expect(strstr(r.err, "a.jsonl.gz"), "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, "Qa1"), 1);
-  cr_expect_eq(count(index, "Qa2"), 1);
+  cr_expect_eq(th_index_count(index, "Qa1"), 1);
+  cr_expect_eq(th_index_count(index, "Qa2"), 1);
 
   /* Read cleanly with a2 dropped: a2 goes; b.jsonl, unchanged, is read
    * again for a2 but its bad line is not reported again. */
@@ -336,12 +310,12 @@ Test(indexer, a_damaged_file_prunes_nothing_and_old_problems_stay_quiet) {
   r = th_exec(gzip_argv, NULL);
   cr_assert_eq(r.status, 0, "gzip: %s", r.err);
   th_run_free(&r);
-  r = indexer(NULL, "-d", index, "--prune", in, NULL);
+  r = th_run_indexer(NULL, "-d", index, "--prune", in, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   cr_expect_null(strstr(r.err, "b.jsonl"), "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, "Qa2"), 0);
-  cr_expect_eq(count(index, "Qb1"), 1);
+  cr_expect_eq(th_index_count(index, "Qa2"), 0);
+  cr_expect_eq(th_index_count(index, "Qb1"), 1);
 }
 
 /* One id in two files: the copy read last wins, and a file whose time
@@ -397,20 +371,21 @@ Test(indexer, which_copy_of_an_id_wins) {
       }
       const char *first = cases[i].reverse ? b : a;
       const char *second = cases[i].reverse ? a : b;
-      th_run r =
-          run_no && cases[i].prune
-              ? indexer(NULL, "-d", index, "--prune", first, second, NULL)
-              : indexer(NULL, "-d", index, first, second, NULL);
+      th_run r = run_no && cases[i].prune
+                     ? th_run_indexer(NULL, "-d", index, "--prune", first,
+                                      second, NULL)
+                     : th_run_indexer(NULL, "-d", index, first, second, NULL);
       cr_assert_eq(r.status, 0, "%s: %s", cases[i].name, r.err);
       th_run_free(&r);
       if (run_no == 0)
-        cr_expect_eq(count(index, cases[i].reverse ? "vecc" : "corrett"), 1,
-                     "%s: first run", cases[i].name);
+        cr_expect_eq(
+            th_index_count(index, cases[i].reverse ? "vecc" : "corrett"), 1,
+            "%s: first run", cases[i].name);
     }
-    cr_expect_eq(count(index, "QX"), 1, "%s", cases[i].name);
-    cr_expect_eq(count(index, cases[i].want), 1, "%s: no %s", cases[i].name,
-                 cases[i].want);
-    cr_expect_eq(count(index, cases[i].not_want), 0, "%s: %s won",
+    cr_expect_eq(th_index_count(index, "QX"), 1, "%s", cases[i].name);
+    cr_expect_eq(th_index_count(index, cases[i].want), 1, "%s: no %s",
+                 cases[i].name, cases[i].want);
+    cr_expect_eq(th_index_count(index, cases[i].not_want), 0, "%s: %s won",
                  cases[i].name, cases[i].not_want);
   }
 }
@@ -430,14 +405,14 @@ Test(indexer, a_later_prune_and_a_dry_run) {
   const char *old = "{\"id\":\"o1\",\"text\":\"vecchio\"}\n";
   th_write_file(feed, day1, strlen(day1));
   th_write_file(gone, old, strlen(old));
-  th_run r = indexer(NULL, "-d", index, in, NULL);
+  th_run r = th_run_indexer(NULL, "-d", index, in, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
   th_write_file(feed, day2, strlen(day2));
-  r = indexer(NULL, "-d", index, in, NULL);
+  r = th_run_indexer(NULL, "-d", index, in, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), 4, "day 1 is kept without --prune");
+  cr_expect_eq(th_index_count(index, NULL), 4, "day 1 is kept without --prune");
   remove(gone);
 
   /* A dry run, with and without --prune: the list, and nothing written. */
@@ -460,7 +435,7 @@ Test(indexer, a_later_prune_and_a_dry_run) {
                   strstr(r.err, "3 articles to remove (1 vanished file)"),
               "%s", r.err);
     th_run_free(&r);
-    cr_expect_eq(count(index, NULL), 4, "a dry run removed something");
+    cr_expect_eq(th_index_count(index, NULL), 4, "a dry run removed something");
   }
   /* A dry run on no index creates none. */
   char *none = path_in("no-index-yet");
@@ -477,8 +452,8 @@ Test(indexer, a_later_prune_and_a_dry_run) {
   cr_expect_eq(r.status, 0, "%s", r.err);
   cr_expect(strstr(r.err, "3 articles pruned (1 vanished file)"), "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), 1);
-  cr_expect_eq(count(index, "Qd2-a"), 1);
+  cr_expect_eq(th_index_count(index, NULL), 1);
+  cr_expect_eq(th_index_count(index, "Qd2-a"), 1);
   /* Pruned once: the next --prune has nothing to read again. */
   r = th_exec(argv, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
@@ -513,7 +488,7 @@ Test(indexer, a_directory_without_articles_is_named) {
   char f[4200];
   snprintf(f, sizeof f, "%s/foto.png", dir);
   th_write_file(f, "\x89PNG", 4);
-  th_run r = indexer(NULL, "-d", index, dir, CORPUS_DIR, NULL);
+  th_run r = th_run_indexer(NULL, "-d", index, dir, CORPUS_DIR, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   cr_expect(strstr(r.err, "pictures: no article files in it"), "%s", r.err);
   cr_expect_null(strstr(r.err, "corpus: no article"), "%s", r.err);
@@ -534,13 +509,14 @@ Test(indexer, long_ids_stay_distinct) {
             i);
   }
   fclose(f);
-  th_run r = indexer(NULL, "-d", index, input, NULL);
+  th_run r = th_run_indexer(NULL, "-d", index, input, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), 2);
-  r = indexer(NULL, "-d", index, input, NULL);
+  cr_expect_eq(th_index_count(index, NULL), 2);
+  r = th_run_indexer(NULL, "-d", index, input, NULL);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), 2, "a rerun replaces, never duplicates");
+  cr_expect_eq(th_index_count(index, NULL), 2,
+               "a rerun replaces, never duplicates");
 }
 
 /* The stemming language is recorded: later runs keep it, another is
@@ -560,15 +536,16 @@ Test(indexer, the_language_is_recorded_and_kept) {
       {"italian", 2, "built with --language english, not italian"},
   };
   for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
-    th_run r = runs[i].language ? indexer(NULL, "-d", index, "--language",
-                                          runs[i].language, input, NULL)
-                                : indexer(NULL, "-d", index, input, NULL);
+    th_run r = runs[i].language
+                   ? th_run_indexer(NULL, "-d", index, "--language",
+                                    runs[i].language, input, NULL)
+                   : th_run_indexer(NULL, "-d", index, input, NULL);
     cr_expect_eq(r.status, runs[i].status, "run %zu: %s", i, r.err);
     if (runs[i].says)
       cr_expect(strstr(r.err, runs[i].says), "run %zu: %s", i, r.err);
     th_run_free(&r);
   }
-  cr_expect_eq(count(index, "dog"), 1, "English stems");
+  cr_expect_eq(th_index_count(index, "dog"), 1, "English stems");
   char *const search[] = {SEARCHER_BIN, "-d", index, "--json", "dog", NULL};
   th_run r = th_exec(search, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
@@ -578,15 +555,15 @@ Test(indexer, the_language_is_recorded_and_kept) {
 
   /* A shard that got nothing yet keeps the language of its index. */
   char *sharded = path_in("english-shards");
-  r = indexer(NULL, "-d", sharded, "--shards", "2", "--language", "english",
-              input, NULL);
+  r = th_run_indexer(NULL, "-d", sharded, "--shards", "2", "--language",
+                     "english", input, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
   char *more = path_in("more.jsonl");
   const char *two = "{\"id\":\"e2\",\"text\":\"cats\"}\n"
                     "{\"id\":\"e3\",\"text\":\"birds\"}\n";
   th_write_file(more, two, strlen(two));
-  r = indexer(NULL, "-d", sharded, input, more, NULL);
+  r = th_run_indexer(NULL, "-d", sharded, input, more, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
   for (int k = 0; k < 2; k++) {
@@ -605,7 +582,7 @@ Test(indexer, the_language_is_recorded_and_kept) {
   }
 
   char *nothing = path_in("klingon");
-  r = indexer(NULL, "-d", nothing, "--language", "klingon", input, NULL);
+  r = th_run_indexer(NULL, "-d", nothing, "--language", "klingon", input, NULL);
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "klingon"), "%s", r.err);
   th_run_free(&r);
@@ -635,7 +612,7 @@ Test(indexer, a_directory_of_other_files_is_refused_and_kept) {
     }
     const char *text = "Titolo\n\nNon toccare.\n";
     th_write_file(file, text, strlen(text));
-    th_run r = indexer(NULL, "-d", dir, CORPUS_DIR, NULL);
+    th_run r = th_run_indexer(NULL, "-d", dir, CORPUS_DIR, NULL);
     cr_expect_eq(r.status, 2, "%s: status %d", cases[i].dir, r.status);
     cr_expect(strstr(r.err, cases[i].says) != NULL, "%s: %s", cases[i].dir,
               r.err);
@@ -654,23 +631,23 @@ Test(indexer, a_directory_of_other_files_is_refused_and_kept) {
   char slashed[4200];
   snprintf(slashed, sizeof slashed, "%s/", path_in("slashed"));
   for (int run = 0; run < 2; run++) {
-    th_run r = indexer(NULL, "-d", slashed, CORPUS_DIR, NULL);
+    th_run r = th_run_indexer(NULL, "-d", slashed, CORPUS_DIR, NULL);
     cr_expect_eq(r.status, 0, "run %d: %s", run, r.err);
     th_run_free(&r);
   }
-  cr_expect_geq(count(slashed, NULL), 13);
+  cr_expect_geq(th_index_count(slashed, NULL), 13);
   /* Through a symlink, the index is built where the link points and the
    * link stays a link. */
   char *target = path_in("real-index"), *link = path_in("linked-index");
   cr_assert_eq(mkdir(target, 0777), 0);
   cr_assert_eq(symlink(target, link), 0);
-  th_run r = indexer(NULL, "-d", link, CORPUS_DIR, NULL);
+  th_run r = th_run_indexer(NULL, "-d", link, CORPUS_DIR, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
   struct stat st;
   cr_expect(lstat(link, &st) == 0 && S_ISLNK(st.st_mode),
             "the symlink was replaced");
-  cr_expect_geq(count(target, NULL), 13);
+  cr_expect_geq(th_index_count(target, NULL), 13);
 }
 
 /* -d naming the current directory, as "." or as "$PWD": the index is
@@ -684,7 +661,7 @@ Test(indexer, the_current_directory_as_index) {
     cr_assert_eq(mkdir(dir, 0777), 0);
     cr_assert_eq(chdir(dir), 0);
     for (int run = 0; run < 2; run++) {
-      th_run r = indexer(NULL, "-d", form ? dir : ".", CORPUS_DIR, NULL);
+      th_run r = th_run_indexer(NULL, "-d", form ? dir : ".", CORPUS_DIR, NULL);
       cr_expect_eq(r.status, 0, "%s, run %d: %s", form ? "$PWD" : ".", run,
                    r.err);
       th_run_free(&r);
@@ -693,7 +670,7 @@ Test(indexer, the_current_directory_as_index) {
     cr_expect(stat(".", &here) == 0 && stat(dir, &there) == 0 &&
                   here.st_ino == there.st_ino && here.st_nlink > 0,
               "%s: the caller's directory was replaced", name);
-    cr_expect_geq(count(".", NULL), 13, "%s", name);
+    cr_expect_geq(th_index_count(".", NULL), 13, "%s", name);
     cr_expect(!th_exists("..building") &&
                   !th_exists(path_in("here-0.building")) &&
                   !th_exists(path_in("here-1.building")),
@@ -720,9 +697,9 @@ static void interrupted_run(int sig) {
   char *big = path_in("big.jsonl");
   write_many(big, 60000);
   /* An existing index: the update path, committing every 2000. */
-  th_run r = indexer(NULL, "-d", index, CORPUS_DIR, NULL);
+  th_run r = th_run_indexer(NULL, "-d", index, CORPUS_DIR, NULL);
   th_run_free(&r);
-  uint32_t before = count(index, NULL);
+  uint32_t before = th_index_count(index, NULL);
   pid_t pid = fork();
   if (pid == 0) {
     int devnull = open("/dev/null", O_WRONLY);
@@ -738,14 +715,14 @@ static void interrupted_run(int sig) {
   if (sig == SIGINT && WIFEXITED(status))
     cr_expect(WEXITSTATUS(status) == 130 || WEXITSTATUS(status) == 0,
               "status %d", WEXITSTATUS(status));
-  uint32_t after_stop = count(index, NULL); /* it opens */
+  uint32_t after_stop = th_index_count(index, NULL); /* it opens */
   cr_expect_geq(after_stop, before);
-  r = indexer(NULL, "-d", index, big, NULL);
+  r = th_run_indexer(NULL, "-d", index, big, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL) - before, 60000,
+  cr_expect_eq(th_index_count(index, NULL) - before, 60000,
                "every article exactly once");
-  cr_expect_eq(count(index, "Qg59999"), 1);
+  cr_expect_eq(th_index_count(index, "Qg59999"), 1);
 }
 
 Test(indexer, ctrl_c_commits_and_a_rerun_completes) { interrupted_run(SIGINT); }
@@ -759,10 +736,10 @@ Test(indexer, the_dice_corpus_gives_every_article) {
            SHARED_DATA_DIR);
   if (!th_exists(dice)) cr_skip_test("%s is absent: skipped", dice);
   char *index = path_in("dice");
-  th_run r = indexer(NULL, "-d", index, dice, NULL);
+  th_run r = th_run_indexer(NULL, "-d", index, dice, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), 10372);
+  cr_expect_eq(th_index_count(index, NULL), 10372);
 }
 
 /* The index weighs its terms for BM25's k1 and b (impacts.h): chosen
@@ -788,9 +765,9 @@ Test(indexer, bm25_parameters_are_chosen_once_and_kept) {
       {"1,1", 2, "built with --bm25 1.2,0, not 1,1"},
   };
   for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
-    th_run r = runs[i].bm25 ? indexer(NULL, "-d", index, "--bm25", runs[i].bm25,
-                                      input, NULL)
-                            : indexer(NULL, "-d", index, input, NULL);
+    th_run r = runs[i].bm25 ? th_run_indexer(NULL, "-d", index, "--bm25",
+                                             runs[i].bm25, input, NULL)
+                            : th_run_indexer(NULL, "-d", index, input, NULL);
     cr_expect_eq(r.status, runs[i].status, "run %zu: %s", i, r.err);
     if (runs[i].says)
       cr_expect(strstr(r.err, runs[i].says), "run %zu: %s", i, r.err);
@@ -799,7 +776,7 @@ Test(indexer, bm25_parameters_are_chosen_once_and_kept) {
   /* b 0: length does not count, both score alike; the default b 1 puts
    * the short one first. */
   char *fresh = path_in("lengths-default");
-  th_run r = indexer(NULL, "-d", fresh, input, NULL);
+  th_run r = th_run_indexer(NULL, "-d", fresh, input, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
   const char *dirs[2] = {index, fresh};
@@ -908,7 +885,8 @@ Test(indexer, ctrl_c_inside_a_dump_resumes_where_it_stopped) {
   }
   cr_assert(first > 0 && first < n, "no stop fell inside the dump (%ld)",
             first);
-  cr_expect_eq(count(index, NULL), (uint32_t)first, "what was added is there");
+  cr_expect_eq(th_index_count(index, NULL), (uint32_t)first,
+               "what was added is there");
   char *argv[] = {INDEXER_BIN, "-d", index, big, NULL};
   th_run r = th_exec(argv, NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
@@ -917,7 +895,8 @@ Test(indexer, ctrl_c_inside_a_dump_resumes_where_it_stopped) {
   cr_expect(strstr(r.err, want) && strstr(r.err, "1 file resumed"), "%s: %s",
             want, r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), (uint32_t)n, "every article exactly once");
+  cr_expect_eq(th_index_count(index, NULL), (uint32_t)n,
+               "every article exactly once");
 
   /* Updating: the dump grows by its double, stopped again part way. */
   FILE *f = fopen(big, "a");
@@ -961,7 +940,7 @@ Test(indexer, ctrl_c_inside_a_dump_resumes_where_it_stopped) {
   r = th_exec(argv_clean, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_expect_eq(count(index, NULL), (uint32_t)(2 * n));
+  cr_expect_eq(th_index_count(index, NULL), (uint32_t)(2 * n));
   char *resumed = all_terms(index), *built = all_terms(clean);
   cr_expect(strcmp(resumed, built) == 0,
             "the resumed index's terms differ from a clean build's");

@@ -10,7 +10,6 @@
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,17 +43,7 @@ static const char news_jsonl[] =
     "banca.\",\"date\":\"2024-02-20\",\"source\":\"Quinto\"}\n";
 
 static bool index_into(const char *idx, const char *path) {
-  char *const argv[] = {INDEXER_BIN, "-d",         (char *)idx,
-                        "-q",        (char *)path, NULL};
-  th_run r = th_exec(argv, NULL);
-  bool ok = r.status == 0;
-  if (!ok) {
-    char file[4096];
-    snprintf(file, sizeof file, "%s/setup-error", tmp_dir);
-    th_write_file(file, r.err, r.err_len);
-  }
-  th_run_free(&r);
-  return ok;
+  return th_setup_index(tmp_dir, idx, path, NULL);
 }
 
 ReportHook(PRE_ALL)(struct criterion_test_set *set) {
@@ -78,37 +67,13 @@ static void need_indexes(void) {
   const char *dir = getenv(ENV_DIR);
   cr_assert(dir, "the test indexes were not built");
   set_paths(dir);
-  char file[4096];
-  snprintf(file, sizeof file, "%s/setup-error", dir);
-  char *msg = th_read_file(file, NULL);
-  cr_assert(!msg, "could not build the test indexes: %s", msg);
+  th_check_setup(dir);
   setenv("CRONACA_TODAY", TODAY, 1);
   unsetenv("CRONACA_INDEX");
   unsetenv("NO_COLOR");
 }
 
 TestSuite(newsroom, .init = need_indexes, .timeout = 300);
-
-/* Runs the searcher with the arguments (NULL-terminated). */
-static th_run searcher(const char *first, ...) {
-  char *argv[64];
-  size_t n = 0;
-  argv[n++] = SEARCHER_BIN;
-  va_list ap;
-  va_start(ap, first);
-  for (const char *a = first; a && n < 63; a = va_arg(ap, const char *))
-    argv[n++] = (char *)a;
-  va_end(ap);
-  argv[n] = NULL;
-  return th_exec(argv, NULL);
-}
-
-static json_t *parse_json(const char *text) {
-  json_error_t jerr;
-  json_t *o = json_loads(text, 0, &jerr);
-  cr_assert(o, "invalid JSON (%s): %s", jerr.text, text);
-  return o;
-}
 
 static const char *str_of(json_t *o, const char *key) {
   const char *s = json_string_value(json_object_get(o, key));
@@ -118,7 +83,7 @@ static const char *str_of(json_t *o, const char *key) {
 /* ---- --show and id: ---------------------------------------------------- */
 
 Test(newsroom, show_prints_the_whole_article) {
-  th_run r = searcher("-d", news_idx, "--show", "r1", NULL);
+  th_run r = th_run_searcher(NULL, "-d", news_idx, "--show", "r1", NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   cr_expect_str_eq(r.out, "Furto in centro, \"colpo\" da mille euro\n"
                           "2024-02-20 \xc2\xb7 Anna Neri \xc2\xb7 Gazzetta "
@@ -131,19 +96,20 @@ Test(newsroom, show_prints_the_whole_article) {
 }
 
 Test(newsroom, show_highlights_the_query) {
-  th_run r = searcher("-d", news_idx, "--show", "r1", "furti", NULL);
+  th_run r =
+      th_run_searcher(NULL, "-d", news_idx, "--show", "r1", "furti", NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   cr_expect(strstr(r.out, "**Furto** in centro"), "%s", r.out);
   cr_expect(strstr(r.out, "Un **furto** di rame a Modena.\nIl secondo"), "%s",
             r.out);
   cr_expect(strstr(r.out, "ancora del **furto**."), "%s", r.out);
   th_run_free(&r);
-  r = searcher("-d", news_idx, "--show", "r1", "--highlight", "html", "rame",
-               NULL);
+  r = th_run_searcher(NULL, "-d", news_idx, "--show", "r1", "--highlight",
+                      "html", "rame", NULL);
   cr_expect(strstr(r.out, "Un furto di <mark>rame</mark> a"), "%s", r.out);
   th_run_free(&r);
   /* A query the article does not match: shown plain, with a word. */
-  r = searcher("-d", news_idx, "--show", "r1", "rapina", NULL);
+  r = th_run_searcher(NULL, "-d", news_idx, "--show", "r1", "rapina", NULL);
   cr_expect_eq(r.status, 0);
   cr_expect(!strstr(r.out, "**"), "%s", r.out);
   cr_expect(strstr(r.err, "does not match"), "%s", r.err);
@@ -151,9 +117,10 @@ Test(newsroom, show_highlights_the_query) {
 }
 
 Test(newsroom, show_as_json) {
-  th_run r = searcher("-d", news_idx, "--json", "--show", "r1", "rame", NULL);
+  th_run r = th_run_searcher(NULL, "-d", news_idx, "--json", "--show", "r1",
+                             "rame", NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
-  json_t *o = parse_json(r.out);
+  json_t *o = th_json(r.out);
   cr_expect_str_eq(str_of(o, "id"), "r1");
   cr_expect_str_eq(str_of(o, "title"),
                    "Furto in centro, \"colpo\" da mille euro");
@@ -171,7 +138,7 @@ Test(newsroom, show_as_json) {
 }
 
 Test(newsroom, show_unknown_id_exits_2) {
-  th_run r = searcher("-d", news_idx, "--show", "r99", NULL);
+  th_run r = th_run_searcher(NULL, "-d", news_idx, "--show", "r99", NULL);
   cr_expect_eq(r.status, 2);
   cr_expect_str_eq(r.out, "");
   cr_expect(strstr(r.err, "no article with id 'r99'"), "%s", r.err);
@@ -179,26 +146,28 @@ Test(newsroom, show_unknown_id_exits_2) {
 }
 
 Test(newsroom, id_in_a_query) {
-  th_run r = searcher("-d", news_idx, "--format", "csv", "--fields", "id",
-                      "id:r3", NULL);
+  th_run r = th_run_searcher(NULL, "-d", news_idx, "--format", "csv",
+                             "--fields", "id", "id:r3", NULL);
   cr_expect_str_eq(r.out, "id\nr3\n");
   th_run_free(&r);
-  r = searcher("-d", news_idx, "--count", "furto -id:r3", NULL);
+  r = th_run_searcher(NULL, "-d", news_idx, "--count", "furto -id:r3", NULL);
   cr_expect_str_eq(r.out, "4\n");
   th_run_free(&r);
-  r = searcher("-d", corpus_idx, "--count", "id:articles/maltempo-modena.txt",
-               NULL);
+  r = th_run_searcher(NULL, "-d", corpus_idx, "--count",
+                      "id:articles/maltempo-modena.txt", NULL);
   cr_expect_str_eq(r.out, "1\n");
   th_run_free(&r);
 }
 
 Test(newsroom, url_in_results) {
-  th_run r = searcher("-d", corpus_idx, "-n", "20", "Pyongyang", NULL);
+  th_run r =
+      th_run_searcher(NULL, "-d", corpus_idx, "-n", "20", "Pyongyang", NULL);
   cr_expect(strstr(r.out, "   https://example.org/ansa-2022-0907\n"), "%s",
             r.out);
   th_run_free(&r);
-  r = searcher("-d", corpus_idx, "--json", "id:ansa-2022-0907", NULL);
-  json_t *o = parse_json(r.out);
+  r = th_run_searcher(NULL, "-d", corpus_idx, "--json", "id:ansa-2022-0907",
+                      NULL);
+  json_t *o = th_json(r.out);
   json_t *hit = json_array_get(json_object_get(o, "hits"), 0);
   cr_expect_str_eq(str_of(hit, "url"), "https://example.org/ansa-2022-0907");
   json_decref(o);
@@ -209,8 +178,9 @@ Test(newsroom, url_in_results) {
 
 /* The number of hits a full --json run lists. */
 static long hits_listed(const char *idx, const char *query) {
-  th_run r = searcher("-d", idx, "--json", "-n", "100000", query, NULL);
-  json_t *o = parse_json(r.out);
+  th_run r =
+      th_run_searcher(NULL, "-d", idx, "--json", "-n", "100000", query, NULL);
+  json_t *o = th_json(r.out);
   long n = (long)json_array_size(json_object_get(o, "hits"));
   json_decref(o);
   th_run_free(&r);
@@ -224,14 +194,16 @@ Test(newsroom, count_is_exact) {
   };
   for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
     long want = hits_listed(corpus_idx, queries[i]);
-    th_run r = searcher("-d", corpus_idx, "--count", queries[i], NULL);
+    th_run r =
+        th_run_searcher(NULL, "-d", corpus_idx, "--count", queries[i], NULL);
     cr_expect_eq(r.status, 0, "%s: %s", queries[i], r.err);
     char buf[32];
     snprintf(buf, sizeof buf, "%ld\n", want);
     cr_expect_str_eq(r.out, buf, "%s", queries[i]);
     th_run_free(&r);
-    r = searcher("-d", corpus_idx, "--count", "--json", queries[i], NULL);
-    json_t *o = parse_json(r.out);
+    r = th_run_searcher(NULL, "-d", corpus_idx, "--count", "--json", queries[i],
+                        NULL);
+    json_t *o = th_json(r.out);
     cr_expect_eq(json_integer_value(json_object_get(o, "matches")), want, "%s",
                  queries[i]);
     cr_expect(json_is_true(json_object_get(o, "exact")));
@@ -239,8 +211,8 @@ Test(newsroom, count_is_exact) {
     th_run_free(&r);
   }
   /* Filters count too. */
-  th_run r = searcher("-d", news_idx, "--count", "--since", "2024-02-01",
-                      "furto", NULL);
+  th_run r = th_run_searcher(NULL, "-d", news_idx, "--count", "--since",
+                             "2024-02-01", "furto", NULL);
   cr_expect_str_eq(r.out, "3\n");
   th_run_free(&r);
 }
@@ -248,7 +220,8 @@ Test(newsroom, count_is_exact) {
 /* ---- --format, --fields, --highlight ------------------------------------ */
 
 Test(newsroom, csv_quotes_what_needs_it) {
-  th_run r = searcher("-d", news_idx, "--format", "csv", "--fields",
+  th_run r =
+      th_run_searcher(NULL, "-d", news_idx, "--format", "csv", "--fields",
                       "id,date,title,url", "--sort", "date", "furto", NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   cr_expect_str_eq(r.out,
@@ -263,14 +236,14 @@ Test(newsroom, csv_quotes_what_needs_it) {
 }
 
 Test(newsroom, tsv_and_jsonl) {
-  th_run r = searcher("-d", news_idx, "--format", "tsv", "--fields",
-                      "id,source,snippet", "--highlight", "none", "-n", "1",
-                      "id:r2", NULL);
+  th_run r = th_run_searcher(NULL, "-d", news_idx, "--format", "tsv",
+                             "--fields", "id,source,snippet", "--highlight",
+                             "none", "-n", "1", "id:r2", NULL);
   cr_expect_str_eq(r.out, "id\tsource\tsnippet\n"
                           "r2\tGazzetta\tAncora un furto di rame.\n");
   th_run_free(&r);
-  r = searcher("-d", news_idx, "--format", "jsonl", "--fields", "rank,id,date",
-               "--sort", "oldest", "furto", NULL);
+  r = th_run_searcher(NULL, "-d", news_idx, "--format", "jsonl", "--fields",
+                      "rank,id,date", "--sort", "oldest", "furto", NULL);
   cr_expect_str_eq(r.out, "{\"rank\": 1, \"id\": \"r5\", \"date\": "
                           "\"2023-03-01\"}\n"
                           "{\"rank\": 2, \"id\": \"r4\", \"date\": "
@@ -294,8 +267,8 @@ Test(newsroom, highlight_markups) {
       {"none", "Ancora un furto di rame."},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    th_run r = searcher("-d", news_idx, "--highlight", cases[i].markup,
-                        "rame id:r2", "--all", NULL);
+    th_run r = th_run_searcher(NULL, "-d", news_idx, "--highlight",
+                               cases[i].markup, "rame id:r2", "--all", NULL);
     cr_expect(strstr(r.out, cases[i].want), "%s: %s", cases[i].markup, r.out);
     th_run_free(&r);
   }
@@ -314,7 +287,8 @@ Test(newsroom, usage_errors) {
       {"--show", "r1", "--format=csv"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-    th_run r = searcher("-d", news_idx, bad[i][0], bad[i][1], bad[i][2], NULL);
+    th_run r = th_run_searcher(NULL, "-d", news_idx, bad[i][0], bad[i][1],
+                               bad[i][2], NULL);
     cr_expect_eq(r.status, 2, "%s %s: %d", bad[i][0], bad[i][1], r.status);
     cr_expect(strstr(r.err, "searcher: "), "%s", r.err);
     cr_expect_str_eq(r.out, "");
@@ -325,8 +299,8 @@ Test(newsroom, usage_errors) {
 /* ---- Order and facets --------------------------------------------------- */
 
 static char *ids(const char *a, const char *b, const char *c, const char *d) {
-  th_run r = searcher("-d", news_idx, "--format", "tsv", "--fields", "id", a, b,
-                      c, d, NULL);
+  th_run r = th_run_searcher(NULL, "-d", news_idx, "--format", "tsv",
+                             "--fields", "id", a, b, c, d, NULL);
   cr_expect_eq(r.status, 0, "%s %s %s: %s", a, b, c ? c : "", r.err);
   static char buf[256];
   snprintf(buf, sizeof buf, "%s", r.out + (strncmp(r.out, "id\n", 3) ? 0 : 3));
@@ -347,14 +321,14 @@ Test(newsroom, sort_both_ways) {
 }
 
 Test(newsroom, facet_limit) {
-  th_run r = searcher("-d", news_idx, "--facet", "source", "--facet-limit", "2",
-                      "furto", NULL);
+  th_run r = th_run_searcher(NULL, "-d", news_idx, "--facet", "source",
+                             "--facet-limit", "2", "furto", NULL);
   cr_expect(strstr(r.out, "source: Gazzetta (2) \xc2\xb7 "), "%s", r.out);
   cr_expect(strstr(r.out, " \xc2\xb7 2 more\n"), "%s", r.out);
   th_run_free(&r);
-  r = searcher("-d", news_idx, "--json", "--facet", "source", "--facet-limit",
-               "1", "furto", NULL);
-  json_t *o = parse_json(r.out);
+  r = th_run_searcher(NULL, "-d", news_idx, "--json", "--facet", "source",
+                      "--facet-limit", "1", "furto", NULL);
+  json_t *o = th_json(r.out);
   json_t *src = json_object_get(json_object_get(o, "facets"), "source");
   cr_expect_eq(json_array_size(src), 1);
   json_decref(o);
@@ -381,9 +355,9 @@ Test(newsroom, relative_dates) {
       {"--sort", "date", "furto date:\"ultimi 7 giorni\"", "r1 r2 r3 "},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    th_run r =
-        searcher("-d", news_idx, "--format", "tsv", "--fields", "id", "--sort",
-                 "date", cases[i].opt, cases[i].val, cases[i].query, NULL);
+    th_run r = th_run_searcher(NULL, "-d", news_idx, "--format", "tsv",
+                               "--fields", "id", "--sort", "date", cases[i].opt,
+                               cases[i].val, cases[i].query, NULL);
     cr_expect_eq(r.status, 0, "%s %s: %s", cases[i].opt, cases[i].val, r.err);
     char buf[256];
     snprintf(buf, sizeof buf, "%s", r.out + 3);
@@ -427,10 +401,10 @@ Test(newsroom, explain_parts_add_up) {
       "\"Corea del Nord\"",         "guerra OR missili",
   };
   for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
-    th_run r = searcher("-d", corpus_idx, "--json", "--explain", "-n", "5",
-                        queries[q], NULL);
+    th_run r = th_run_searcher(NULL, "-d", corpus_idx, "--json", "--explain",
+                               "-n", "5", queries[q], NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    json_t *o = parse_json(r.out);
+    json_t *o = th_json(r.out);
     size_t i;
     json_t *hit;
     json_array_foreach(json_object_get(o, "hits"), i, hit) {
@@ -456,9 +430,9 @@ Test(newsroom, explain_parts_add_up) {
 
 Test(newsroom, explain_single_term_and_text) {
   /* One word, no name, no rerank: its weight is the score. */
-  th_run r = searcher("-d", corpus_idx, "--json", "--explain", "-n", "1",
-                      "armi", NULL);
-  json_t *o = parse_json(r.out);
+  th_run r = th_run_searcher(NULL, "-d", corpus_idx, "--json", "--explain",
+                             "-n", "1", "armi", NULL);
+  json_t *o = th_json(r.out);
   json_t *hit = json_array_get(json_object_get(o, "hits"), 0);
   json_t *parts = json_object_get(hit, "explain");
   cr_expect_eq(json_array_size(parts), 1);
@@ -469,13 +443,13 @@ Test(newsroom, explain_single_term_and_text) {
   json_decref(o);
   th_run_free(&r);
   /* Two words near each other: the proximity bonus is a part. */
-  r = searcher("-d", corpus_idx, "--json", "--explain", "-n", "1",
-               "Corea del Nord armi Russia", NULL);
+  r = th_run_searcher(NULL, "-d", corpus_idx, "--json", "--explain", "-n", "1",
+                      "Corea del Nord armi Russia", NULL);
   cr_expect(strstr(r.out, "{\"what\": \"proximity\""), "%s", r.out);
   cr_expect(strstr(r.out, "\"term\": \"name:corea\""), "%s", r.out);
   th_run_free(&r);
-  r = searcher("-d", corpus_idx, "--explain", "-n", "1", "--no-snippets",
-               "armi", NULL);
+  r = th_run_searcher(NULL, "-d", corpus_idx, "--explain", "-n", "1",
+                      "--no-snippets", "armi", NULL);
   cr_expect(strstr(r.out, "\n   why: armi "), "%s", r.out);
   th_run_free(&r);
 }
@@ -493,7 +467,7 @@ Test(newsroom, batch_counts) {
     char *nl = strchr(line, '\n');
     cr_assert(nl);
     *nl = '\0';
-    json_t *o = parse_json(line);
+    json_t *o = th_json(line);
     cr_expect_eq(json_integer_value(json_object_get(o, "matches")), want[i],
                  "%s", line);
     json_decref(o);

@@ -10,7 +10,6 @@
 #include <criterion/hooks.h>
 #include <jansson.h>
 #include <pty.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,20 +88,7 @@ static const char extra_jsonl[] =
 
 static bool run_indexer_lang(const char *idx, const char *path,
                              const char *language) {
-  char *const argv[] = {INDEXER_BIN,  "-d",         (char *)idx,
-                        "-q",         "--language", (char *)language,
-                        (char *)path, NULL};
-  th_run r = th_exec(argv, NULL);
-  bool ok = r.status == 0;
-  if (!ok) {
-    char msg[8192], file[4096];
-    int n = snprintf(msg, sizeof msg, "indexer -d %s %s: status %d\n%s", idx,
-                     path, r.status, r.err);
-    snprintf(file, sizeof file, "%s/setup-error", tmp_dir);
-    th_write_file(file, msg, n < (int)sizeof msg ? (size_t)n : sizeof msg - 1);
-  }
-  th_run_free(&r);
-  return ok;
+  return th_setup_index(tmp_dir, idx, path, language);
 }
 
 static bool run_indexer(const char *idx, const char *path) {
@@ -142,42 +128,16 @@ static void need_indexes(void) {
   free(tmp_dir);
   tmp_dir = strdup(dir);
   set_paths(dir);
-  char file[4096];
-  snprintf(file, sizeof file, "%s/setup-error", dir);
-  FILE *f = fopen(file, "r");
-  if (f) {
-    char msg[8192] = "";
-    size_t n = fread(msg, 1, sizeof msg - 1, f);
-    msg[n] = '\0';
-    fclose(f);
-    cr_assert_fail("could not build the test indexes: %s", msg);
-  }
+  th_check_setup(dir);
 }
 
 /* Generous: scripts/valgrind.sh runs every searcher under memcheck. */
 TestSuite(searcher, .init = need_indexes, .timeout = 300);
 
-/* Runs the searcher with the arguments (NULL-terminated). */
-static th_run searcher(const char *stdin_text, ...) {
-  char *argv[64];
-  size_t n = 0;
-  argv[n++] = SEARCHER_BIN;
-  va_list ap;
-  va_start(ap, stdin_text);
-  const char *a;
-  while ((a = va_arg(ap, const char *)) && n < 63)
-    argv[n++] = (char *)a;
-  va_end(ap);
-  argv[n] = NULL;
-  return th_exec(argv, stdin_text);
-}
-
 /* The hits' ids of a --json run over the extra index, in rank order,
  * comma-separated ("" for none). Fails the test if the JSON is invalid. */
 static char *ids_of(const char *json_text) {
-  json_error_t jerr;
-  json_t *o = json_loads(json_text, 0, &jerr);
-  cr_assert(o, "invalid JSON (%s): %s", jerr.text, json_text);
+  json_t *o = th_json(json_text);
   static char buf[4096];
   buf[0] = '\0';
   size_t i;
@@ -226,12 +186,13 @@ Test(searcher, query_forms) {
       {NULL, NULL, "nessunaparolacosi", ""},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    th_run r = cases[i].opt1 == NULL ? searcher(NULL, "-d", extra_idx, "--json",
+    th_run r =
+        cases[i].opt1 == NULL ? th_run_searcher(NULL, "-d", extra_idx, "--json",
                                                 cases[i].query, NULL)
-               : cases[i].opt2 == NULL
-                   ? searcher(NULL, "-d", extra_idx, "--json", cases[i].opt1,
+        : cases[i].opt2 == NULL
+            ? th_run_searcher(NULL, "-d", extra_idx, "--json", cases[i].opt1,
                               cases[i].query, NULL)
-                   : searcher(NULL, "-d", extra_idx, "--json", cases[i].opt1,
+            : th_run_searcher(NULL, "-d", extra_idx, "--json", cases[i].opt1,
                               cases[i].opt2, cases[i].query, NULL);
     cr_expect_eq(r.status, 0, "case %zu (%s): status %d: %s", i, cases[i].query,
                  r.status, r.err);
@@ -268,7 +229,8 @@ Test(searcher, query_forms) {
 
 /* The issue's example: the seed article first, its words highlighted. */
 Test(searcher, seed_article_first) {
-  th_run r = searcher(NULL, "-d", main_idx, "Corea del Nord armi Russia", NULL);
+  th_run r =
+      th_run_searcher(NULL, "-d", main_idx, "Corea del Nord armi Russia", NULL);
   cr_assert_eq(r.status, 0, "status %d: %s", r.status, r.err);
   static const char want[] = "1. Secondo l\xe2\x80\x99intelligence Usa, la "
                              "Russia sta comprando armi dalla Corea del Nord\n";
@@ -287,8 +249,8 @@ Test(searcher, seed_article_first) {
 }
 
 Test(searcher, json_fields) {
-  th_run r = searcher(NULL, "-d", main_idx, "--json", "-n", "3",
-                      "Corea del Nord armi Russia", NULL);
+  th_run r = th_run_searcher(NULL, "-d", main_idx, "--json", "-n", "3",
+                             "Corea del Nord armi Russia", NULL);
   cr_assert_eq(r.status, 0, "status %d: %s", r.status, r.err);
   cr_expect(strchr(r.out, '\n') == r.out + r.out_len - 1, "not one line");
   json_error_t jerr;
@@ -316,7 +278,8 @@ Test(searcher, json_fields) {
 
 /* Fields an article lacks are left out; control characters never show. */
 Test(searcher, missing_fields_and_control_characters) {
-  th_run r = searcher(NULL, "-d", extra_idx, "--json", "Pyongyang", NULL);
+  th_run r =
+      th_run_searcher(NULL, "-d", extra_idx, "--json", "Pyongyang", NULL);
   cr_assert_eq(r.status, 0);
   json_t *o = json_loads(r.out, 0, NULL);
   cr_assert(o, "invalid JSON: %s", r.out);
@@ -329,7 +292,7 @@ Test(searcher, missing_fields_and_control_characters) {
             "control characters in the snippet: %s", r.out);
   json_decref(o);
   th_run_free(&r);
-  r = searcher(NULL, "-d", extra_idx, "Pyongyang", NULL);
+  r = th_run_searcher(NULL, "-d", extra_idx, "Pyongyang", NULL);
   cr_assert_eq(r.status, 0);
   for (const unsigned char *p = (const unsigned char *)r.out; *p; p++)
     cr_expect(*p >= 0x20 || *p == '\n', "raw control byte 0x%02x", *p);
@@ -338,8 +301,8 @@ Test(searcher, missing_fields_and_control_characters) {
 
 /* Several -d searched as one. */
 Test(searcher, several_databases) {
-  th_run r = searcher(NULL, "-d", main_idx, "-d", extra_idx, "--json", "-n",
-                      "50", "Pyongyang", NULL);
+  th_run r = th_run_searcher(NULL, "-d", main_idx, "-d", extra_idx, "--json",
+                             "-n", "50", "Pyongyang", NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   char *ids = ids_of(r.out);
   cr_expect(strstr(ids, "c4") && strstr(ids, "russia-corea-del-nord-armi"),
@@ -348,8 +311,8 @@ Test(searcher, several_databases) {
 }
 
 Test(searcher, paging) {
-  th_run r = searcher(NULL, "-d", extra_idx, "--json", "--sort", "date",
-                      "--offset", "1", "-n", "1", "Ucraina", NULL);
+  th_run r = th_run_searcher(NULL, "-d", extra_idx, "--json", "--sort", "date",
+                             "--offset", "1", "-n", "1", "Ucraina", NULL);
   cr_assert_eq(r.status, 0);
   cr_expect_str_eq(ids_of(r.out), "c1");
   json_t *o = json_loads(r.out, 0, NULL);
@@ -372,9 +335,10 @@ Test(searcher, batch) {
   const char queries[] = "Russia\n\nguerra -Ucraina\r\n\"\n";
   th_write_file(path, queries, sizeof queries - 1);
   for (int from_stdin = 0; from_stdin < 2; from_stdin++) {
-    th_run r = from_stdin
-                   ? searcher(queries, "-d", extra_idx, "--batch", "-", NULL)
-                   : searcher(NULL, "-d", extra_idx, "--batch", path, NULL);
+    th_run r =
+        from_stdin
+            ? th_run_searcher(queries, "-d", extra_idx, "--batch", "-", NULL)
+            : th_run_searcher(NULL, "-d", extra_idx, "--batch", path, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert_eq(count_lines(r.out), 4, "got:\n%s", r.out);
     char *line = strtok(r.out, "\n");
@@ -419,9 +383,9 @@ Test(searcher, bad_queries) {
                          many};
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     for (int json = 0; json < 2; json++) {
-      th_run r = json
-                     ? searcher(NULL, "-d", extra_idx, "--json", cases[i], NULL)
-                     : searcher(NULL, "-d", extra_idx, cases[i], NULL);
+      th_run r = json ? th_run_searcher(NULL, "-d", extra_idx, "--json",
+                                        cases[i], NULL)
+                      : th_run_searcher(NULL, "-d", extra_idx, cases[i], NULL);
       cr_expect_eq(r.status, 0, "case %zu json %d: status %d: %s", i, json,
                    r.status, r.err);
       cr_expect(count_lines(r.err) <= 1, "case %zu: more than one line: %s", i,
@@ -435,7 +399,7 @@ Test(searcher, bad_queries) {
 Test(searcher, missing_index) {
   char path[4096];
   snprintf(path, sizeof path, "%s/no-such-index", tmp_dir);
-  th_run r = searcher(NULL, "-d", path, "Russia", NULL);
+  th_run r = th_run_searcher(NULL, "-d", path, "Russia", NULL);
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "cannot open index") && strstr(r.err, path) &&
                 strstr(r.err, "indexer -d"),
@@ -455,8 +419,8 @@ Test(searcher, usage_errors) {
       {"-d", extra_idx, "--nonsense", "x"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    th_run r = searcher(NULL, cases[i][0], cases[i][1], cases[i][2],
-                        cases[i][3], NULL);
+    th_run r = th_run_searcher(NULL, cases[i][0], cases[i][1], cases[i][2],
+                               cases[i][3], NULL);
     cr_expect_eq(r.status, 2, "case %zu: status %d", i, r.status);
     cr_expect(strncmp(r.err, "searcher: ", 10) == 0, "case %zu: %s", i, r.err);
     th_run_free(&r);
@@ -464,15 +428,15 @@ Test(searcher, usage_errors) {
 }
 
 Test(searcher, help_version_analyze) {
-  th_run r = searcher(NULL, "--help", NULL);
+  th_run r = th_run_searcher(NULL, "--help", NULL);
   cr_expect_eq(r.status, 0);
   cr_expect(strstr(r.out, "usage: searcher"));
   th_run_free(&r);
-  r = searcher(NULL, "--version", NULL);
+  r = th_run_searcher(NULL, "--version", NULL);
   cr_expect_eq(r.status, 0);
   cr_expect(strstr(r.out, "searcher"));
   th_run_free(&r);
-  r = searcher(NULL, "--analyze", "dell'Iran e la citt\xc3\xa0", NULL);
+  r = th_run_searcher(NULL, "--analyze", "dell'Iran e la citt\xc3\xa0", NULL);
   cr_expect_eq(r.status, 0);
   cr_expect(strncmp(r.out, "iran\ncitt", 9) == 0, "got '%s'", r.out);
   cr_expect_eq(count_lines(r.out), 2, "stop words printed: '%s'", r.out);
@@ -544,7 +508,7 @@ Test(searcher, an_index_in_another_layout_is_refused) {
   cr_doc_free(doc);
   cr_assert_eq(cr_wdb_close(w, &err), 0);
 
-  th_run r = searcher(NULL, "-d", old, "guerra", NULL);
+  th_run r = th_run_searcher(NULL, "-d", old, "guerra", NULL);
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "layout 1") && strstr(r.err, old), "%s", r.err);
   th_run_free(&r);
@@ -562,14 +526,6 @@ Test(searcher, an_index_in_another_layout_is_refused) {
 
 /* ---- News-archive features (issue 8) on corpus/ ------------------------ */
 
-/* The JSON object a run printed (the test fails if it is not JSON). */
-static json_t *json_of(const th_run *r) {
-  json_error_t jerr;
-  json_t *o = json_loads(r->out, 0, &jerr);
-  cr_assert(o, "invalid JSON (%s): %s", jerr.text, r->out);
-  return o;
-}
-
 Test(searcher, did_you_mean) {
   /* corpus/ misspells the mayor once as "Frederico"; "Federico" is common. */
   static const struct {
@@ -584,10 +540,10 @@ Test(searcher, did_you_mean) {
       {"\x1b[31mFrederico\x1b[0m", "Federico"}, /* pasted colour codes */
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    th_run r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
-                        cases[i].query, NULL);
+    th_run r = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
+                               cases[i].query, NULL);
     cr_assert_eq(r.status, 0, "%s: %s", cases[i].query, r.err);
-    json_t *o = json_of(&r);
+    json_t *o = th_json(r.out);
     const char *got = json_string_value(json_object_get(o, "suggestion"));
     if (cases[i].want)
       cr_expect(got && !strcmp(got, cases[i].want), "%s: got %s",
@@ -597,11 +553,11 @@ Test(searcher, did_you_mean) {
     json_decref(o);
     th_run_free(&r);
   }
-  th_run r = searcher(NULL, "-d", main_idx, "Frederico", NULL);
+  th_run r = th_run_searcher(NULL, "-d", main_idx, "Frederico", NULL);
   cr_expect(!strncmp(r.out, "Forse cercavi: Federico\n", 24), "%s", r.out);
   cr_expect(strstr(r.out, "1006"), "the misspelt article is still found");
   th_run_free(&r);
-  r = searcher(NULL, "-d", main_idx, "--no-suggest", "Frederico", NULL);
+  r = th_run_searcher(NULL, "-d", main_idx, "--no-suggest", "Frederico", NULL);
   cr_expect(!strstr(r.out, "Forse cercavi"), "%s", r.out);
   th_run_free(&r);
 }
@@ -610,15 +566,15 @@ Test(searcher, did_you_mean) {
 #define PAPER "articles/gazzetta-scossa-terremoto.txt"
 
 Test(searcher, collapse_folds_near_duplicates) {
-  th_run r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "-n",
-                      "2", "terremoto Mirandola", NULL);
+  th_run r = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
+                             "-n", "2", "terremoto Mirandola", NULL);
   char *ids = ids_of(r.out);
   cr_expect(strstr(ids, AGENCY) && strstr(ids, PAPER), "both first: %s", ids);
   th_run_free(&r);
 
-  r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "--collapse",
-               "terremoto Mirandola", NULL);
-  json_t *o = json_of(&r);
+  r = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
+                      "--collapse", "terremoto Mirandola", NULL);
+  json_t *o = th_json(r.out);
   json_t *hits = json_object_get(o, "hits");
   size_t shown = 0, i;
   json_t *h;
@@ -635,8 +591,8 @@ Test(searcher, collapse_folds_near_duplicates) {
   json_decref(o);
   th_run_free(&r);
 
-  r = searcher(NULL, "-d", main_idx, "--collapse", "-n", "1",
-               "terremoto Mirandola", NULL);
+  r = th_run_searcher(NULL, "-d", main_idx, "--collapse", "-n", "1",
+                      "terremoto Mirandola", NULL);
   cr_expect(strstr(r.out, "(+1 similar)"), "%s", r.out);
   th_run_free(&r);
 }
@@ -648,13 +604,13 @@ Test(searcher, date_filtered_counts_are_exact) {
                                         "date:2022", "Russia date:2022..",
                                         "date:2019..2030"};
   for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
-    th_run r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "-n",
-                        "2", queries[i], NULL);
-    json_t *page = json_of(&r);
+    th_run r = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
+                               "-n", "2", queries[i], NULL);
+    json_t *page = th_json(r.out);
     th_run_free(&r);
-    r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "-n", "1000",
-                 queries[i], NULL);
-    json_t *all = json_of(&r);
+    r = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "-n",
+                        "1000", queries[i], NULL);
+    json_t *all = th_json(r.out);
     th_run_free(&r);
     size_t n = json_array_size(json_object_get(all, "hits"));
     cr_expect_gt(n, 2, "%s matches too little to test", queries[i]);
@@ -684,16 +640,16 @@ Test(searcher, facets_count_every_match) {
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     /* -n 1: the counts cover all matches, not the page */
-    th_run r = searcher(NULL, "-d", main_idx, "--json", "-n", "1", "--facet",
-                        cases[i].facet, cases[i].query, NULL);
+    th_run r = th_run_searcher(NULL, "-d", main_idx, "--json", "-n", "1",
+                               "--facet", cases[i].facet, cases[i].query, NULL);
     cr_assert_eq(r.status, 0, "%s: %s", cases[i].query, r.err);
     cr_expect(strstr(r.out, cases[i].want), "%s: %s", cases[i].query, r.out);
     th_run_free(&r);
   }
   /* Over a whole query the year counts add up to the matches. */
-  th_run r = searcher(NULL, "-d", main_idx, "--json", "-n", "1", "--facet",
-                      "year", "date:2019..2030", NULL);
-  json_t *o = json_of(&r);
+  th_run r = th_run_searcher(NULL, "-d", main_idx, "--json", "-n", "1",
+                             "--facet", "year", "date:2019..2030", NULL);
+  json_t *o = th_json(r.out);
   json_int_t sum = 0;
   size_t k;
   json_t *v;
@@ -704,19 +660,19 @@ Test(searcher, facets_count_every_match) {
   cr_expect_gt(sum, 30);
   json_decref(o);
   th_run_free(&r);
-  r = searcher(NULL, "-d", main_idx, "--facet", "source", "-n", "0",
-               "source:padano", NULL);
+  r = th_run_searcher(NULL, "-d", main_idx, "--facet", "source", "-n", "0",
+                      "source:padano", NULL);
   cr_expect(strstr(r.out, "source: Corriere Padano (2)\n"), "%s", r.out);
   th_run_free(&r);
-  r = searcher(NULL, "-d", main_idx, "--facet", "weekday", "x", NULL);
+  r = th_run_searcher(NULL, "-d", main_idx, "--facet", "weekday", "x", NULL);
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "weekday"), "%s", r.err);
   th_run_free(&r);
 }
 
 Test(searcher, more_like_this) {
-  th_run r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "--like",
-                      AGENCY, NULL);
+  th_run r = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
+                             "--like", AGENCY, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   char *ids = ids_of(r.out);
   cr_expect(!strncmp(ids, PAPER ",", strlen(PAPER) + 1),
@@ -724,15 +680,15 @@ Test(searcher, more_like_this) {
   cr_expect(!strstr(ids, AGENCY), "never itself: %s", ids);
   th_run_free(&r);
   /* With --collapse its near duplicates are left out too. */
-  r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "--collapse",
-               "--like", AGENCY, NULL);
+  r = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
+                      "--collapse", "--like", AGENCY, NULL);
   ids = ids_of(r.out);
   cr_expect(ids[0] && !strstr(ids, PAPER) && !strstr(ids, AGENCY), "%s", ids);
   th_run_free(&r);
   /* A query only filters the similar articles. */
-  r = searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "--like",
-               AGENCY, "date:2022", NULL);
-  json_t *o = json_of(&r);
+  r = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "--like",
+                      AGENCY, "date:2022", NULL);
+  json_t *o = th_json(r.out);
   size_t i;
   json_t *h;
   json_array_foreach(json_object_get(o, "hits"), i, h) {
@@ -742,7 +698,7 @@ Test(searcher, more_like_this) {
   cr_expect_gt(json_array_size(json_object_get(o, "hits")), 0);
   json_decref(o);
   th_run_free(&r);
-  r = searcher(NULL, "-d", main_idx, "--like", "no-such-article", NULL);
+  r = th_run_searcher(NULL, "-d", main_idx, "--like", "no-such-article", NULL);
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "no-such-article"), "%s", r.err);
   th_run_free(&r);
@@ -752,7 +708,7 @@ Test(searcher, more_like_this) {
 
 /* The matches of a --json run: estimated_matches, and whether exact. */
 static json_int_t matches_of(const th_run *r, bool *exact) {
-  json_t *o = json_of(r);
+  json_t *o = th_json(r->out);
   json_int_t n = json_integer_value(json_object_get(o, "estimated_matches"));
   *exact = json_is_true(json_object_get(o, "exact"));
   json_decref(o);
@@ -774,7 +730,8 @@ Test(searcher, phrase_counts_are_exact) {
       {"title:\"Articolo 7\"", 1},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    th_run r = searcher(NULL, "-d", phrase_idx, "--json", "--no-snippets", "-n",
+    th_run r =
+        th_run_searcher(NULL, "-d", phrase_idx, "--json", "--no-snippets", "-n",
                         "1", cases[i].query, NULL);
     cr_assert_eq(r.status, 0, "%s: %s", cases[i].query, r.err);
     bool exact = false;
@@ -784,8 +741,8 @@ Test(searcher, phrase_counts_are_exact) {
     cr_expect(exact, "%s: not said to be exact", cases[i].query);
     th_run_free(&r);
   }
-  th_run r = searcher(NULL, "-d", phrase_idx, "--no-snippets", "-n", "1",
-                      "\"centro storico\"", NULL);
+  th_run r = th_run_searcher(NULL, "-d", phrase_idx, "--no-snippets", "-n", "1",
+                             "\"centro storico\"", NULL);
   cr_expect(strstr(r.out, "\n1 of 10 matches, "), "%s", r.out);
   th_run_free(&r);
 }
@@ -813,19 +770,19 @@ Test(searcher, a_database_given_twice_is_searched_once) {
   }
   const char *seconds[] = {main_idx, stub, slash, dotted, copy};
   size_t n_seconds = sizeof seconds / sizeof *seconds;
-  th_run one = searcher(NULL, "-d", main_idx, "--json", "--no-snippets", "-n",
-                        "50", "--facet", "year", "Rossi", NULL);
+  th_run one = th_run_searcher(NULL, "-d", main_idx, "--json", "--no-snippets",
+                               "-n", "50", "--facet", "year", "Rossi", NULL);
   cr_assert_eq(one.status, 0, "%s", one.err);
-  json_t *want = json_of(&one);
+  json_t *want = th_json(one.out);
   char want_ids[4096];
   snprintf(want_ids, sizeof want_ids, "%s", ids_of(one.out));
   for (size_t i = 0; i < n_seconds; i++) {
     bool is_copy = i + 1 == n_seconds;
-    th_run r =
-        searcher(NULL, "-d", main_idx, "-d", seconds[i], "--json",
-                 "--no-snippets", "-n", "50", "--facet", "year", "Rossi", NULL);
+    th_run r = th_run_searcher(NULL, "-d", main_idx, "-d", seconds[i], "--json",
+                               "--no-snippets", "-n", "50", "--facet", "year",
+                               "Rossi", NULL);
     cr_assert_eq(r.status, 0, "%s: %s", seconds[i], r.err);
-    json_t *got = json_of(&r);
+    json_t *got = th_json(r.out);
     if (is_copy)
       cr_expect_str_eq(ids_of(r.out), want_ids, "-d %s: other hits", copy);
     else
@@ -860,10 +817,10 @@ Test(searcher, a_suggestion_must_find_something) {
       {"corea", "corsa"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    th_run r = searcher(NULL, "-d", nodate_idx, "--json", "--no-snippets",
-                        cases[i].query, NULL);
+    th_run r = th_run_searcher(NULL, "-d", nodate_idx, "--json",
+                               "--no-snippets", cases[i].query, NULL);
     cr_assert_eq(r.status, 0, "%s: %s", cases[i].query, r.err);
-    json_t *o = json_of(&r);
+    json_t *o = th_json(r.out);
     const char *got = json_string_value(json_object_get(o, "suggestion"));
     if (cases[i].want)
       cr_expect(got && !strcmp(got, cases[i].want), "%s: got %s",
@@ -889,11 +846,12 @@ Test(searcher, analyze_in_the_index_language) {
     const char *idx = !cases[i].index                      ? NULL
                       : !strcmp(cases[i].index, "english") ? english_idx
                                                            : main_idx;
-    th_run r = !idx ? searcher(NULL, "--analyze", "running", NULL)
-               : cases[i].language
-                   ? searcher(NULL, "-d", idx, "--language", cases[i].language,
+    th_run r =
+        !idx ? th_run_searcher(NULL, "--analyze", "running", NULL)
+        : cases[i].language
+            ? th_run_searcher(NULL, "-d", idx, "--language", cases[i].language,
                               "--analyze", "running", NULL)
-                   : searcher(NULL, "-d", idx, "--analyze", "running", NULL);
+            : th_run_searcher(NULL, "-d", idx, "--analyze", "running", NULL);
     cr_expect_eq(r.status, 0, "case %zu: %s", i, r.err);
     cr_expect_str_eq(r.out, cases[i].want, "case %zu", i);
     th_run_free(&r);
@@ -910,11 +868,12 @@ Test(searcher, dates_on_a_dateless_index_are_explained) {
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     for (int json = 0; json < 2; json++) {
       const char *q = cases[i][2];
-      th_run r = cases[i][0]
-                     ? searcher(NULL, "-d", nodate_idx,
+      th_run r =
+          cases[i][0]
+              ? th_run_searcher(NULL, "-d", nodate_idx,
                                 json ? "--json" : "--no-snippets", cases[i][0],
                                 cases[i][1], q, NULL)
-                     : searcher(NULL, "-d", nodate_idx,
+              : th_run_searcher(NULL, "-d", nodate_idx,
                                 json ? "--json" : "--no-snippets", q, NULL);
       cr_assert_eq(r.status, 0, "case %zu: %s", i, r.err);
       const char *where = json ? r.out : r.err;
@@ -924,8 +883,8 @@ Test(searcher, dates_on_a_dateless_index_are_explained) {
     }
   }
   /* An index with dates: no such note. */
-  th_run r =
-      searcher(NULL, "-d", main_idx, "--since", "2030-01-01", "Rossi", NULL);
+  th_run r = th_run_searcher(NULL, "-d", main_idx, "--since", "2030-01-01",
+                             "Rossi", NULL);
   cr_expect(!strstr(r.err, "has a date"), "%s", r.err);
   th_run_free(&r);
 }
@@ -956,8 +915,8 @@ Test(searcher, messages_echo_arguments_safely) {
       {"-d", stub, "x", NULL},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    th_run r = searcher(NULL, cases[i][0], cases[i][1], cases[i][2],
-                        cases[i][3], cases[i][4], NULL);
+    th_run r = th_run_searcher(NULL, cases[i][0], cases[i][1], cases[i][2],
+                               cases[i][3], cases[i][4], NULL);
     cr_expect_eq(r.status, 2, "case %zu: status %d", i, r.status);
     cr_expect(r.err_len > 0, "case %zu: no message", i);
     for (size_t k = 0; k < r.err_len; k++)
@@ -986,8 +945,8 @@ Test(searcher, options_with_equals) {
       {"--json=yes", "-n=1", NULL},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    th_run r = searcher(NULL, "-d", extra_idx, "--json", cases[i].a, cases[i].b,
-                        "Ucraina", NULL);
+    th_run r = th_run_searcher(NULL, "-d", extra_idx, "--json", cases[i].a,
+                               cases[i].b, "Ucraina", NULL);
     if (!cases[i].want) {
       cr_expect_eq(r.status, 2, "case %zu: status %d", i, r.status);
       cr_expect(strncmp(r.err, "searcher: ", 10) == 0, "case %zu: %s", i,
@@ -995,7 +954,7 @@ Test(searcher, options_with_equals) {
     } else {
       cr_expect_eq(r.status, 0, "case %zu: %s", i, r.err);
       if (r.status == 0) {
-        json_t *o = json_of(&r);
+        json_t *o = th_json(r.out);
         cr_expect_str_eq(json_string_value(json_object_get(o, "query")),
                          "Ucraina", "case %zu: an option became query text", i);
         json_decref(o);
@@ -1004,12 +963,12 @@ Test(searcher, options_with_equals) {
     }
     th_run_free(&r);
   }
-  th_run r = searcher(NULL, "-d=", "x", NULL);
+  th_run r = th_run_searcher(NULL, "-d=", "x", NULL);
   cr_expect_eq(r.status, 2);
   th_run_free(&r);
   char d[4200];
   snprintf(d, sizeof d, "-d=%s", extra_idx);
-  r = searcher(NULL, d, "--json", "Russia", NULL);
+  r = th_run_searcher(NULL, d, "--json", "Russia", NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   if (r.status == 0) cr_expect_str_eq(ids_of(r.out), "c3");
   th_run_free(&r);
@@ -1017,15 +976,15 @@ Test(searcher, options_with_equals) {
 
 /* Limits are named where they are refused, and documented in --help. */
 Test(searcher, limits_are_named) {
-  th_run r = searcher(NULL, "-d", extra_idx, "-n", "1000001", "x", NULL);
+  th_run r = th_run_searcher(NULL, "-d", extra_idx, "-n", "1000001", "x", NULL);
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "1000000"), "the limit is not named: %s", r.err);
   th_run_free(&r);
-  r = searcher(NULL, "-d", extra_idx, "-n", "1000000", "--no-snippets",
-               "Ucraina", NULL);
+  r = th_run_searcher(NULL, "-d", extra_idx, "-n", "1000000", "--no-snippets",
+                      "Ucraina", NULL);
   cr_expect_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  r = searcher(NULL, "--help", NULL);
+  r = th_run_searcher(NULL, "--help", NULL);
   cr_expect(strstr(r.out, "220 bytes") && strstr(r.out, "120 bytes") &&
                 strstr(r.out, "1000000"),
             "limits not in --help:\n%s", r.out);
@@ -1036,8 +995,8 @@ Test(searcher, limits_are_named) {
 Test(searcher, an_unknown_language_fails_first) {
   const char *idx[] = {main_idx, english_idx};
   for (size_t i = 0; i < 2; i++) {
-    th_run r =
-        searcher(NULL, "-d", idx[i], "--language", "klingon", "Roma", NULL);
+    th_run r = th_run_searcher(NULL, "-d", idx[i], "--language", "klingon",
+                               "Roma", NULL);
     cr_expect_eq(r.status, 2);
     cr_expect_eq(count_lines(r.err), 1, "not one line: %s", r.err);
     cr_expect(strstr(r.err, "klingon") && !strstr(r.err, "warning"), "%s",

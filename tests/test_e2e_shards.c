@@ -20,7 +20,6 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,29 +45,6 @@ static void set_paths(const char *dir) {
   snprintf(sharded_idx, sizeof sharded_idx, "%s/sharded", dir);
 }
 
-/* Runs a program (NULL-terminated arguments after argv0). */
-static th_run run(const char *argv0, ...) {
-  char *argv[64];
-  size_t n = 0;
-  argv[n++] = (char *)argv0;
-  va_list ap;
-  va_start(ap, argv0);
-  const char *a;
-  while ((a = va_arg(ap, const char *)) && n < 63)
-    argv[n++] = (char *)a;
-  va_end(ap);
-  argv[n] = NULL;
-  return th_exec(argv, NULL);
-}
-
-static void setup_error(const char *what, const th_run *r) {
-  char msg[8192], file[4096];
-  int n =
-      snprintf(msg, sizeof msg, "%s: status %d\n%s", what, r->status, r->err);
-  snprintf(file, sizeof file, "%s/setup-error", tmp_dir);
-  th_write_file(file, msg, n < (int)sizeof msg ? (size_t)n : sizeof msg - 1);
-}
-
 ReportHook(PRE_ALL)(struct criterion_test_set *set) {
   (void)set;
   tmp_dir = th_mkdtemp("e2e-shards");
@@ -77,16 +53,17 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set) {
   bool dice = th_exists(DICE);
   if (!dice)
     fprintf(stderr, "test_e2e_shards: %s absent: using corpus/ alone\n", DICE);
-  th_run r =
-      dice ? run(INDEXER_BIN, "-q", "-d", single_idx, DICE, CORPUS_DIR, NULL)
-           : run(INDEXER_BIN, "-q", "-d", single_idx, CORPUS_DIR, NULL);
-  if (r.status != 0) setup_error("indexer (single)", &r);
+  th_run r = dice ? th_run_prog(INDEXER_BIN, NULL, "-q", "-d", single_idx, DICE,
+                                CORPUS_DIR, NULL)
+                  : th_run_prog(INDEXER_BIN, NULL, "-q", "-d", single_idx,
+                                CORPUS_DIR, NULL);
+  if (r.status != 0) th_setup_error(tmp_dir, "indexer (single)", &r);
   th_run_free(&r);
-  r = dice ? run(INDEXER_BIN, "-q", "--shards", "2", "-d", sharded_idx, DICE,
-                 CORPUS_DIR, NULL)
-           : run(INDEXER_BIN, "-q", "--shards", "2", "-d", sharded_idx,
-                 CORPUS_DIR, NULL);
-  if (r.status != 0) setup_error("indexer --shards 2", &r);
+  r = dice ? th_run_prog(INDEXER_BIN, NULL, "-q", "--shards", "2", "-d",
+                         sharded_idx, DICE, CORPUS_DIR, NULL)
+           : th_run_prog(INDEXER_BIN, NULL, "-q", "--shards", "2", "-d",
+                         sharded_idx, CORPUS_DIR, NULL);
+  if (r.status != 0) th_setup_error(tmp_dir, "indexer --shards 2", &r);
   th_run_free(&r);
 }
 
@@ -102,16 +79,7 @@ static void need_indexes(void) {
   free(tmp_dir);
   tmp_dir = strdup(dir);
   set_paths(dir);
-  char file[4096];
-  snprintf(file, sizeof file, "%s/setup-error", dir);
-  FILE *f = fopen(file, "r");
-  if (f) {
-    char msg[8192] = "";
-    size_t n = fread(msg, 1, sizeof msg - 1, f);
-    msg[n] = '\0';
-    fclose(f);
-    cr_assert_fail("could not build the test indexes: %s", msg);
-  }
+  th_check_setup(dir);
 }
 
 /* ---- Comparing result lists ------------------------------------------- */
@@ -178,9 +146,7 @@ static json_t *search_json(const char *index, const qcase *q,
   th_run r = th_exec(argv, NULL);
   cr_assert_eq(r.status, 0, "searcher -d %s '%s': status %d: %s", index,
                q->query, r.status, r.err);
-  json_error_t jerr;
-  json_t *js = json_loads(r.out, 0, &jerr);
-  cr_assert(js, "not JSON (%s): %s", jerr.text, r.out);
+  json_t *js = th_json(r.out);
   th_run_free(&r);
   return js;
 }
@@ -432,16 +398,6 @@ static void write_articles(const char *path, const char *word) {
   th_write_file(path, buf, n);
 }
 
-static uint32_t count_docs(const char *index, const char *term) {
-  const char *p[1] = {index};
-  cr_error err;
-  cr_rdb *db = cr_rdb_open(p, 1, &err);
-  cr_assert(db, "%s", err.message);
-  uint32_t n = term ? th_termfreq(db, term) : th_doccount(db);
-  cr_rdb_close(db);
-  return n;
-}
-
 Test(shards, reindexing_and_prune_work_per_shard) {
   char dir[4200], in[4200], other[4200];
   snprintf(dir, sizeof dir, "%s/incr", tmp_dir);
@@ -449,35 +405,35 @@ Test(shards, reindexing_and_prune_work_per_shard) {
   snprintf(other, sizeof other, "%s/incr-in/b.txt", tmp_dir);
   write_articles(in, "primo");
   th_write_file(other, "Titolo a parte\n\nUn testo a parte.\n", 34);
-  th_run r =
-      run(INDEXER_BIN, "-q", "--shards", "3", "-d", dir, in, other, NULL);
+  th_run r = th_run_prog(INDEXER_BIN, NULL, "-q", "--shards", "3", "-d", dir,
+                         in, other, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_assert_eq(count_docs(dir, NULL), 9);
+  cr_assert_eq(th_index_count(dir, NULL), 9);
 
   /* Changed file, no --shards: the layout is kept, each id replaced in
    * its own shard. */
   sleep(1); /* a new modification time, whatever the file system */
   write_articles(in, "secondo");
-  r = run(INDEXER_BIN, "-d", dir, in, other, NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", dir, in, other, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   cr_assert(strstr(r.err, "0 added, 8 replaced, 1 unchanged"), "%s", r.err);
   th_run_free(&r);
-  cr_assert_eq(count_docs(dir, NULL), 9);
-  cr_assert_eq(count_docs(dir, "second"), 8); /* the new text, stemmed */
-  cr_assert_eq(count_docs(dir, "prim"), 0);
+  cr_assert_eq(th_index_count(dir, NULL), 9);
+  cr_assert_eq(th_index_count(dir, "second"), 8); /* the new text, stemmed */
+  cr_assert_eq(th_index_count(dir, "prim"), 0);
   for (int i = 0; i < 8; i++) {
     char term[32];
     snprintf(term, sizeof term, "Qa%d", i);
-    cr_assert_eq(count_docs(dir, term), 1, "%s", term);
+    cr_assert_eq(th_index_count(dir, term), 1, "%s", term);
   }
 
   /* A vanished file's articles go, from whichever shard holds them. */
   cr_assert_eq(unlink(in), 0);
-  r = run(INDEXER_BIN, "-q", "--prune", "-d", dir, NULL);
+  r = th_run_prog(INDEXER_BIN, NULL, "-q", "--prune", "-d", dir, NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   th_run_free(&r);
-  cr_assert_eq(count_docs(dir, NULL), 1);
+  cr_assert_eq(th_index_count(dir, NULL), 1);
 }
 
 /* n generated articles, one JSON line each. */
@@ -550,11 +506,11 @@ Test(shards, a_new_sharded_index_opens_whenever_its_stub_is_there) {
     }
     cr_expect(!th_exists(stub) || opens(dir, why, sizeof why),
               "after SIGKILL: %s", why);
-    th_run r = run(INDEXER_BIN, "-q", "-d", dir, in, NULL);
+    th_run r = th_run_prog(INDEXER_BIN, NULL, "-q", "-d", dir, in, NULL);
     cr_expect_eq(r.status, 0, "rerun: %s", r.err);
     th_run_free(&r);
     cr_expect(opens(dir, why, sizeof why), "after the rerun: %s", why);
-    cr_expect_eq(count_docs(dir, NULL), 6000);
+    cr_expect_eq(th_index_count(dir, NULL), 6000);
   }
 }
 
@@ -573,14 +529,15 @@ Test(shards, mismatched_shard_counts_are_refused) {
   char dir[4200];
   for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
     snprintf(dir, sizeof dir, "%s/refused-%zu", tmp_dir, i);
-    th_run r = refused[i].single
-                   ? run(INDEXER_BIN, "-q", "-d", dir, CORPUS_DIR, NULL)
-                   : run(INDEXER_BIN, "-q", "--shards", "3", "-d", dir,
-                         CORPUS_DIR, NULL);
+    th_run r =
+        refused[i].single
+            ? th_run_prog(INDEXER_BIN, NULL, "-q", "-d", dir, CORPUS_DIR, NULL)
+            : th_run_prog(INDEXER_BIN, NULL, "-q", "--shards", "3", "-d", dir,
+                          CORPUS_DIR, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     th_run_free(&r);
-    r = run(INDEXER_BIN, "-q", "--shards", refused[i].shards, "-d", dir,
-            CORPUS_DIR, NULL);
+    r = th_run_prog(INDEXER_BIN, NULL, "-q", "--shards", refused[i].shards,
+                    "-d", dir, CORPUS_DIR, NULL);
     cr_assert_eq(r.status, 2);
     cr_assert(strstr(r.err, refused[i].message), "%s", r.err);
     th_run_free(&r);
@@ -656,7 +613,8 @@ static void stop_servers(void) {
 }
 
 static bool have_tcpsrv(void) {
-  th_run r = run("/bin/sh", "-c", "command -v xapian-tcpsrv", NULL);
+  th_run r =
+      th_run_prog("/bin/sh", NULL, "-c", "command -v xapian-tcpsrv", NULL);
   bool ok = r.status == 0;
   th_run_free(&r);
   return ok;
@@ -755,7 +713,7 @@ Test(remote, a_server_that_is_down_is_named) {
                ports[0], dead);
   snprintf(stub, sizeof stub, "%s/half-down.stub", tmp_dir);
   th_write_file(stub, text, (size_t)n);
-  th_run r = run(SEARCHER_BIN, "-d", stub, "Russia", NULL);
+  th_run r = th_run_prog(SEARCHER_BIN, NULL, "-d", stub, "Russia", NULL);
   cr_assert_eq(r.status, 2, "status %d", r.status);
   snprintf(want, sizeof want, "remote shard 127.0.0.1:%d", dead);
   cr_assert(strstr(r.err, want), "no '%s' in: %s", want, r.err);
@@ -773,12 +731,13 @@ Test(shards, a_database_given_twice_is_searched_once) {
   char stub[4200], shard[4200];
   snprintf(stub, sizeof stub, "%s/XAPIANDB", sharded_idx);
   snprintf(shard, sizeof shard, "%s/shard-00", sharded_idx);
-  th_run one = run(SEARCHER_BIN, "-d", sharded_idx, "--json", "--no-snippets",
-                   "-n", "100", "--facet", "year", "Modena", NULL);
+  th_run one = th_run_prog(SEARCHER_BIN, NULL, "-d", sharded_idx, "--json",
+                           "--no-snippets", "-n", "100", "--facet", "year",
+                           "Modena", NULL);
   cr_assert_eq(one.status, 0, "%s", one.err);
-  th_run two =
-      run(SEARCHER_BIN, "-d", sharded_idx, "-d", stub, "--json",
-          "--no-snippets", "-n", "100", "--facet", "year", "Modena", NULL);
+  th_run two = th_run_prog(SEARCHER_BIN, NULL, "-d", sharded_idx, "-d", stub,
+                           "--json", "--no-snippets", "-n", "100", "--facet",
+                           "year", "Modena", NULL);
   cr_assert_eq(two.status, 0, "%s", two.err);
   cr_expect(strstr(two.err, "searched once"), "no warning: %s", two.err);
   json_t *a = json_loads(one.out, 0, NULL), *b = json_loads(two.out, 0, NULL);
@@ -794,12 +753,13 @@ Test(shards, a_database_given_twice_is_searched_once) {
   th_run_free(&two);
   /* A shard after its index adds nothing: left out. Before it, the index
    * would open it again: refused. */
-  th_run r = run(SEARCHER_BIN, "-d", sharded_idx, "-d", shard, "--json",
-                 "Modena", NULL);
+  th_run r = th_run_prog(SEARCHER_BIN, NULL, "-d", sharded_idx, "-d", shard,
+                         "--json", "Modena", NULL);
   cr_expect_eq(r.status, 0, "status %d: %s", r.status, r.err);
   cr_expect(strstr(r.err, "searched once"), "%s", r.err);
   th_run_free(&r);
-  r = run(SEARCHER_BIN, "-d", shard, "-d", sharded_idx, "Modena", NULL);
+  r = th_run_prog(SEARCHER_BIN, NULL, "-d", shard, "-d", sharded_idx, "Modena",
+                  NULL);
   cr_expect_eq(r.status, 2, "status %d", r.status);
   cr_expect(strstr(r.err, "shard-00") && strstr(r.err, "once"), "%s", r.err);
   cr_expect_eq(strchr(r.err, '\n'), r.err + r.err_len - 1, "one line: %s",
@@ -838,16 +798,16 @@ Test(remote, synonyms_come_from_local_shards_only) {
 Test(remote, spelling_over_remote_shards_says_why_not) {
   if (!servers[0])
     cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
-  th_run r = run(SEARCHER_BIN, "-d", sharded_idx, "--json", "--no-snippets",
-                 "Frederico", NULL);
+  th_run r = th_run_prog(SEARCHER_BIN, NULL, "-d", sharded_idx, "--json",
+                         "--no-snippets", "Frederico", NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   json_t *o = json_loads(r.out, 0, NULL);
   cr_assert(o, "%s", r.out);
   cr_expect(json_object_get(o, "suggestion"), "local shards: %s", r.out);
   json_decref(o);
   th_run_free(&r);
-  r = run(SEARCHER_BIN, "-d", remote_stub, "--json", "--no-snippets",
-          "Frederico", NULL);
+  r = th_run_prog(SEARCHER_BIN, NULL, "-d", remote_stub, "--json",
+                  "--no-snippets", "Frederico", NULL);
   cr_assert_eq(r.status, 0, "%s", r.err);
   o = json_loads(r.out, 0, NULL);
   cr_assert(o, "%s", r.out);

@@ -19,13 +19,17 @@
 #include "exact.h"
 #include "faultsim.h"
 #include "format.h"
+#include "hash.h"
 #include "helpers.h"
+#include "hmap.h"
+#include "id_origins.h"
 #include "input.h"
 #include "input_internal.h" /* in_classify */
 #include "output.h"
 #include "query_parser.h"
 #include "schema.h"
 #include "snippet.h"
+#include "spelling.h"
 #include "textpack.h"
 #include "utf8.h"
 #include "xapian_c.h"
@@ -450,6 +454,129 @@ Test(faultsim, schema) {
   card_case cc = {card, sizeof card - 1};
   faultsim("card", run_card, &cc);
   free(seed);
+}
+
+/* ---- The hash table and its users ------------------------------------- */
+
+/* Puts that grow the table from 2 slots to 512, keys met again; the
+ * answer is each put's outcome and the values at the end. */
+static enum outcome run_hmap(const void *arg, cr_buf *out) {
+  (void)arg;
+  cr_hmap m;
+  cr_hmap_init(&m, sizeof(uint32_t), 2);
+  enum outcome result = ANSWER;
+  for (uint32_t i = 0; i < 300 && result == ANSWER; i++) {
+    bool added;
+    uint32_t *v =
+        cr_hmap_put(&m, (uint64_t)(i % 200) * 7919, NULL, NULL, &added);
+    if (!v) {
+      result = NOMEM;
+      break;
+    }
+    if (added) *v = i;
+  }
+  fs_pause();
+  uint64_t sum = 0;
+  size_t cursor = 0;
+  void *value;
+  while (cr_hmap_next(&m, &cursor, NULL, &value))
+    sum += *(uint32_t *)value;
+  if (result == ANSWER)
+    cr_buf_printf(out, "%zu keys, values summing to %llu\n", cr_hmap_count(&m),
+                  (unsigned long long)sum);
+  fs_resume();
+  cr_hmap_free(&m);
+  return result;
+}
+
+/* Three files of a run giving overlapping ids: the messages said. */
+static enum outcome run_id_origins(const void *arg, cr_buf *out) {
+  (void)arg;
+  id_origins *t = io_new();
+  if (!t) return NOMEM;
+  enum outcome result = ANSWER;
+  char msg[1024];
+  static const char *files[] = {"dice.csv", "corpus.jsonl", "altra.csv"};
+  for (int f = 0; f < 3 && result == ANSWER; f++) {
+    if (io_begin_file(t, files[f]) != 0) {
+      result = NOMEM;
+      break;
+    }
+    for (int id = 0; id < 3000; id++) {
+      char name[16];
+      snprintf(name, sizeof name, "%d", id * (f + 1) % 5000);
+      bool replaced = io_note(t, name, msg, sizeof msg);
+      fs_pause();
+      if (replaced && msg[0]) cr_buf_printf(out, "%s\n", msg);
+      fs_resume();
+    }
+    if (io_end_file(t, msg, sizeof msg)) {
+      fs_pause();
+      cr_buf_printf(out, "%s\n", msg);
+      fs_resume();
+    }
+  }
+  io_free(t);
+  /* Out of memory in the table only loses warnings ("nothing worse"):
+   * the answer may be shorter, never different, so it is not compared. */
+  if (result == ANSWER) {
+    fs_pause();
+    cr_buf_truncate(out, 0);
+    cr_buf_puts(out, "done");
+    fs_resume();
+  }
+  return result;
+}
+
+/* Words of a window counted, about 3,000 (the table grows once), then
+ * listed (sorted: the order is the table's). */
+static int by_string(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static enum outcome run_spelling(const void *arg, cr_buf *out) {
+  (void)arg;
+  cr_spelling *sp = cr_spelling_new();
+  if (!sp) return NOMEM;
+  enum outcome result = ANSWER;
+  for (int d = 0; d < 60 && result == ANSWER; d++) {
+    for (int w = 0; w < 100; w++) {
+      char word[32];
+      int n = snprintf(word, sizeof word, "parola%d", (d * 100 + w) * 7 % 3001);
+      if (cr_spelling_add(sp, word, (size_t)n, cr_fnv1a64(word, (size_t)n)) !=
+          0) {
+        result = NOMEM;
+        break;
+      }
+    }
+    cr_spelling_end_doc(sp);
+  }
+  if (result == ANSWER) {
+    fs_pause();
+    char *lines[4096];
+    size_t n = 0, cursor = 0, len;
+    const char *word;
+    unsigned count;
+    while (n < 4096 && cr_spelling_next(sp, &cursor, &word, &len, &count)) {
+      cr_buf line = {0};
+      cr_buf_printf(&line, "%.*s %u", (int)len, word, count);
+      lines[n++] = cr_buf_finish(&line, NULL);
+    }
+    qsort(lines, n, sizeof *lines, by_string);
+    for (size_t i = 0; i < n; i++) {
+      cr_buf_printf(out, "%s\n", lines[i]);
+      free(lines[i]);
+    }
+    fs_resume();
+  }
+  cr_spelling_free(sp);
+  return result;
+}
+
+Test(faultsim, hash_tables) {
+  faultsim("hmap", run_hmap, NULL);
+  faultsim("id_origins", run_id_origins, NULL);
+  faultsim("spelling", run_spelling, NULL);
 }
 
 /* ---- The renderers ----------------------------------------------------- */

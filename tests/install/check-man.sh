@@ -17,25 +17,8 @@ page=${2:?usage: check-man.sh PROGRAM MANPAGE}
 # The options of one line of text, one per line: -x, --long-name.
 options_of() { grep -oE -- '(^|[^A-Za-z0-9-])--?[A-Za-z0-9][A-Za-z0-9-]*' | sed -E 's/^[^-]*//'; }
 
-# The options PROGRAM --help lists, one a line: from each option line
-# (indented at most 8 spaces, starting with -), its leading options and
-# their value names ("-d, --index INDEX", "--highlight MARKUP text...").
-help_options() {
-  "$1" --help | awk '
-    match($0, /^ +-/) && RLENGTH <= 9 {
-      line = $0
-      sub(/^ +/, "", line)
-      sub(/  .*/, "", line)
-      n = split(line, w, / +/)
-      nalias = 0
-      meta = ""
-      for (i = 1; i <= n; i++) {
-        if (w[i] ~ /^--?[A-Za-z0-9]/) { sub(/[,=].*/, "", w[i]); print w[i]; nalias++ }
-        else if (nalias && meta == "" && w[i] ~ /^[A-Z][A-Z0-9_]*(,[A-Z0-9_]+)*,?$/) meta = w[i]
-        else break
-      }
-    }' | sort -u
-}
+# help_options PROGRAM: the options its --help lists, one a line.
+source "$(dirname "${BASH_SOURCE[0]}")/help-options.sh"
 help_opts=$(help_options "$prog")
 [ -n "$help_opts" ] || { echo "check-man: no options found in $prog --help" >&2; exit 2; }
 
