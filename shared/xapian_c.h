@@ -374,6 +374,33 @@ int cr_mset_value_counts(const cr_mset *m, unsigned k, cr_count_fn fn,
 int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx,
                            cr_error *err) CR_NOEXCEPT;
 
+/* ---- Searching shards in threads -------------------------------------- */
+
+/* Several readers of the same databases (one per thread: a Xapian handle
+ * is not shared between threads) each search some of the shards, and
+ * their pages are merged into one, the same as one search of them all:
+ * every reader opened every shard, so the collection statistics, and the
+ * weights, are those of the whole. */
+
+/* q, but only over the databases k of db (0-based, as opened) with
+ * k % n_parts == part: a weightless filter that is empty on the others.
+ * db must be the reader the query will run on. */
+cr_query *cr_query_shard_part(const cr_query *q, cr_rdb *db, size_t part,
+                              size_t n_parts, cr_error *err) CR_NOEXCEPT;
+/* *same: whether a and b read the same revision of each of their
+ * databases (local ones only). 0, or -1 with err filled. */
+int cr_rdb_same_revisions(cr_rdb *a, cr_rdb *b, bool *same,
+                          cr_error *err) CR_NOEXCEPT;
+/* One page from the pages of n parts, each searched with opts but from
+ * offset 0 and opts->offset + opts->count results: the hits ordered as
+ * the matcher orders them (relevance then docid, or value then relevance
+ * then docid), one per collapse key, cut at opts->offset and count; the
+ * facet counts and match counts added up. Takes the parts (freed, even on
+ * failure); the merge reads hits' data through them. NULL with err filled
+ * on failure. */
+cr_mset *cr_mset_merge(cr_mset **parts, size_t n, const cr_search_opts *opts,
+                       cr_error *err) CR_NOEXCEPT;
+
 /* ---- The last line of defence ------------------------------------------ */
 
 /* Makes an exception that Xapian lets escape from where nothing can catch
