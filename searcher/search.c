@@ -37,6 +37,13 @@ typedef struct sr_reader {
   cr_textpack *tp;          /* unpacks the texts the exact tests read */
   cr_exact_scratch scratch; /* the exact tests' buffers */
   bool count_failed;        /* a term count the parser asked for failed */
+  /* Remote shards: the counts the parser asks for, gathered in one
+   * exchange (cr_rdb_termfreqs) by a first parse that only notes them. */
+  bool noting;  /* the first parse: note each term, answer 1 */
+  char **terms; /* the terms noted, then counted */
+  uint32_t *counts;
+  size_t n_terms, cap_terms;
+  bool counted; /* counts[] holds their counts */
 } sr_reader;
 
 /* A thread searching some of the shards, and what its search made. */
@@ -59,13 +66,13 @@ typedef struct sr_worker {
 #define SR_MAX_THREADS 64
 
 struct sr_engine {
-  cr_rdb *db;        /* every -d, searched as one */
-  bool local;        /* no remote shard: exact tests can run */
-  bool hurried;      /* this query gave up its exact tests: the index kept
-                        changing under them */
-  sr_reader rd;      /* the main thread's: db, an and tp below */
-  cr_analyzer *an;   /* shared by the query parser and the snippets */
-  cr_textdict **dicts;      /* the shards' text dictionaries, one of each */
+  cr_rdb *db;          /* every -d, searched as one */
+  bool local;          /* no remote shard: exact tests can run */
+  bool hurried;        /* this query gave up its exact tests: the index kept
+                          changing under them */
+  sr_reader rd;        /* the main thread's: db, an and tp below */
+  cr_analyzer *an;     /* shared by the query parser and the snippets */
+  cr_textdict **dicts; /* the shards' text dictionaries, one of each */
   size_t n_dicts;
   cr_textpack *tp; /* unpacks the texts snippets are made from */
   bool remote;     /* a remote shard among them (no spelling data) */
@@ -281,7 +288,20 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
   return NULL;
 }
 
+/* Forgets the term counts gathered for the last query. */
+static void forget_counts(sr_reader *rd) {
+  for (size_t i = 0; i < rd->n_terms; i++)
+    free(rd->terms[i]);
+  free(rd->terms);
+  free(rd->counts);
+  rd->terms = NULL;
+  rd->counts = NULL;
+  rd->n_terms = rd->cap_terms = 0;
+  rd->counted = false;
+}
+
 static void reader_close(sr_reader *rd) {
+  forget_counts(rd);
   cr_textpack_free(rd->tp);
   cr_exact_scratch_free(&rd->scratch);
   cr_rdb_close(rd->db);
@@ -309,6 +329,7 @@ void sr_close(sr_engine *e) {
   free(e->paths);
   cr_textpack_free(e->tp);
   cr_exact_scratch_free(&e->rd.scratch);
+  forget_counts(&e->rd);
   for (size_t i = 0; i < e->n_dicts; i++)
     cr_textdict_free(e->dicts[i]);
   free(e->dicts);
@@ -356,6 +377,18 @@ static int exact_check(const char *text, size_t text_len, const char *card,
 static long index_termfreq(const char *term, void *ctx) {
   sr_reader *e = ctx;
   uint32_t n;
+  for (size_t i = 0; i < e->n_terms; i++)
+    if (strcmp(e->terms[i], term) == 0) {
+      if (e->counted) return (long)e->counts[i];
+      if (e->noting) return 1;
+    }
+  if (e->noting) {
+    char *t = NULL;
+    if (CR_ARRAY_GROW(e->terms, e->n_terms, e->cap_terms) == 0 &&
+        (t = strdup(term)))
+      e->terms[e->n_terms++] = t;
+    return 1;
+  }
   if (cr_rdb_termfreq(e->db, term, &n, NULL) == 0) return (long)n;
   e->count_failed = true;
   return -1;
@@ -597,8 +630,12 @@ static int order_hits(sr_engine *e, const sr_params *p, sr_page *page,
   }
   cr_error rerr;
   cr_error_clear(&rerr);
-  if (sr_rerank(e->db, &page->parsed, page->mset, &p->rerank, order, score,
-                &rerr) == 0)
+  /* Over remote shards the positions come from the texts the page read in
+   * one go (cr_mset_fetch): a term list and position lists per hit would
+   * each be a round trip. */
+  sr_rerank_text text = {e->an, e->tp};
+  if (sr_rerank_from(e->db, &page->parsed, page->mset, &p->rerank,
+                     e->remote ? &text : NULL, order, score, &rerr) == 0)
     return 0;
   if (may_be_a_commit(rerr.code)) return 1;
   if (rerr.code == CR_E_NOMEM) {
@@ -638,19 +675,55 @@ static int restrict_to_id(const sr_params *p, cr_parsed_query *parsed,
   char id_term[CR_ID_TERM_SIZE];
   cr_schema_id_term(p->only_id, id_term);
   cr_query *both[2] = {parsed->query, cr_query_term(id_term, 1, 0, err)};
-  cr_query *q = both[1] ? cr_query_combine(CR_OP_FILTER, both, 2, 0, err) : NULL;
+  cr_query *q =
+      both[1] ? cr_query_combine(CR_OP_FILTER, both, 2, 0, err) : NULL;
   cr_query_free(both[1]);
   cr_query_free(parsed->query);
   parsed->query = q;
   return q ? 0 : -1; /* the binding said why */
 }
 
-/* The query of text for reader rd: parsed with rd's term counts (and its
- * exact tests, when checks), then --like's and --show's. Every thread's
- * is the same query, built on its own handles. 0, or -1 with err. */
+/* Gathers the counts the parser will ask for text in one exchange: a
+ * first parse notes the terms, cr_rdb_termfreqs counts them all. Over
+ * remote shards each count would be a round trip to every server (a
+ * SQuAD question asks 6 to 10). A term the real parse asks beyond them is
+ * counted then; counts that could not be had are asked one by one. 0, or
+ * -1 with err filled (memory ran out). */
+static int gather_counts(sr_reader *rd, const sr_params *p, const char *text,
+                         size_t len, cr_error *err) {
+  forget_counts(rd);
+  cr_qp_opts qp = p->qp;
+  qp.termfreq = index_termfreq;
+  qp.termfreq_ctx = rd;
+  cr_parsed_query first;
+  rd->noting = true;
+  int rc = cr_parse_query(rd->an, text, len, &qp, &first, err);
+  rd->noting = false;
+  if (rc != 0) return -1;
+  cr_parsed_query_free(&first);
+  if (rd->n_terms == 0) return 0;
+  if (!(rd->counts = malloc(rd->n_terms * sizeof *rd->counts))) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    return -1;
+  }
+  cr_error cerr;
+  if (cr_rdb_termfreqs(rd->db, (const char *const *)rd->terms, rd->n_terms,
+                       rd->counts, &cerr) != 0) {
+    forget_counts(rd); /* one by one, and the parse sees what fails */
+    return cerr.code == CR_E_NOMEM ? (*err = cerr, -1) : 0;
+  }
+  rd->counted = true;
+  return 0;
+}
+
+/* The query of text for reader rd: parsed with rd's term counts (gathered
+ * first in one go when batch_counts), and its exact tests when checks,
+ * then --like's and --show's. Every thread's is the same query, built on
+ * its own handles. 0, or -1 with err. */
 static int build_query(sr_reader *rd, const sr_params *p, bool checks,
-                       const char *text, size_t len, cr_parsed_query *out,
-                       cr_error *err) {
+                       bool batch_counts, const char *text, size_t len,
+                       cr_parsed_query *out, cr_error *err) {
+  if (batch_counts && gather_counts(rd, p, text, len, err) != 0) return -1;
   cr_qp_opts qp = p->qp;
   qp.termfreq = index_termfreq;
   qp.termfreq_ctx = rd;
@@ -693,8 +766,7 @@ static size_t parts_for(const sr_engine *e, const sr_params *p,
 static int reader_open(sr_engine *e, sr_reader *rd, cr_error *err) {
   if (!(rd->db = cr_rdb_open((const char *const *)e->paths, e->n_paths, err)))
     return -1;
-  if (!(rd->an = cr_analyzer_new(cr_analyzer_language(e->an), err)))
-    return -1;
+  if (!(rd->an = cr_analyzer_new(cr_analyzer_language(e->an), err))) return -1;
   if (!(rd->tp = cr_textpack_new(NULL))) goto oom;
   for (size_t i = 0; i < e->n_dicts; i++)
     if (cr_textpack_also(rd->tp, e->dicts[i]) != 0) goto oom;
@@ -747,7 +819,7 @@ static void *run_part(void *arg) {
   sr_engine *e = w->e;
   cr_error_clear(&w->err);
   w->rc = -1;
-  if (build_query(&w->rd, w->p, e->local && !e->hurried, e->text,
+  if (build_query(&w->rd, w->p, e->local && !e->hurried, false, e->text,
                   e->text_len, &w->parsed, &w->err) != 0 ||
       restrict_to_id(w->p, &w->parsed, &w->err) != 0)
     return NULL;
@@ -876,6 +948,11 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
   }
   page->mset = search(e, p, page, &so, err);
   if (!page->mset) return err && may_be_a_commit(err->code) ? 1 : -1;
+  /* Remote shards: every hit's document in one go, each shard's read
+   * beside the others', before the rerank and the page read them. */
+  if (e->remote &&
+      cr_mset_fetch(page->mset, 0, cr_mset_size(page->mset), err) != 0)
+    return err && may_be_a_commit(err->code) ? 1 : -1;
   uint32_t size = cr_mset_size(page->mset);
   page->result.estimated = cr_mset_matches_estimated(page->mset);
   page->result.exact = cr_mset_matches_exact(page->mset);
@@ -905,7 +982,6 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
   free(score);
   return rc;
 }
-
 
 /* Copies the len bytes of a query without the colour codes a paste
  * from a terminal may carry: in "\e[31mRussia" the "31m" would glue to
@@ -951,7 +1027,7 @@ static int add_note(sr_page *page, const char *text) {
  * query when asked). 0, or -1 with err filled. */
 static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
                  sr_page *page, cr_error *err) {
-  if (build_query(&e->rd, p, e->local && !e->hurried, text, len,
+  if (build_query(&e->rd, p, e->local && !e->hurried, e->remote, text, len,
                   &page->parsed, err) != 0)
     return -1;
   if (page->parsed.unchecked &&

@@ -21,6 +21,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <unordered_set>
@@ -105,8 +106,18 @@ struct cr_mset {
   std::vector<std::unique_ptr<cr_mset>> parts;
   std::vector<Hit> hits;
   uint32_t first = 0, lower = 0, estimated = 0, upper = 0;
+  /* The databases searched, and the hits' documents cr_mset_fetch read
+   * (each slot NULL until then). */
+  Xapian::Database db;
+  std::vector<std::unique_ptr<Xapian::Document>> docs;
 
-  explicit cr_mset(const Xapian::Database &db) : enquire(db) {}
+  explicit cr_mset(const Xapian::Database &d) : enquire(d), db(d) {}
+
+  /* Hit i's document: the one fetched, or read now. */
+  Xapian::Document document(uint32_t i) const {
+    if (i < docs.size() && docs[i]) return *docs[i];
+    return mset[i].get_document();
+  }
 };
 
 namespace {
@@ -1165,7 +1176,7 @@ int cr_mset_data(cr_mset *m, uint32_t i, const char **out, size_t *len,
   if (i >= m->data.size()) return 0;
   return status(err, what("cannot read hit %u", i), [&] {
     if (!m->data[i])
-      m->data[i].reset(new std::string(m->mset[i].get_document().get_data()));
+      m->data[i].reset(new std::string(m->document(i).get_data()));
     *out = m->data[i]->c_str();
     *len = m->data[i]->size();
   });
@@ -1180,7 +1191,7 @@ int cr_mset_value(cr_mset *m, uint32_t i, unsigned slot, const char **out,
   *len = 0;
   if (i >= m->mset.size()) return 0;
   return status(err, what("cannot read value slot %u of hit %u", slot, i), [&] {
-    m->value_scratch.push_back(m->mset[i].get_document().get_value(slot));
+    m->value_scratch.push_back(m->document(i).get_value(slot));
     const std::string &v = m->value_scratch.back();
     if (v.empty()) {
       m->value_scratch.pop_back();
@@ -1217,6 +1228,97 @@ int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx,
   });
 }
 
+/* ---- Fewer round trips to remote shards ------------------------------- */
+
+extern "C" {
+
+int cr_mset_fetch(cr_mset *m, uint32_t first, uint32_t n,
+                  cr_error *err) noexcept {
+  if (m->merged) return 0; /* local shards, read as needed */
+  return status(err, what("cannot read hits %u to %u", first, first + n), [&] {
+    uint32_t size = m->mset.size();
+    uint32_t last = first + n < size && first + n >= first ? first + n : size;
+    if (first >= last) return;
+    m->docs.resize(size);
+    size_t n_db = m->db.internal.size();
+    if (n_db == 0) return;
+    /* The hits of each database, read there one after the other (a
+     * remote one answers one request at a time), the databases side by
+     * side, each in a thread of its own: its own connection. */
+    /* (hit, docid in its database): the threads touch no shared handle
+     * (Xapian's reference counts are not atomic). */
+    std::vector<std::vector<std::pair<uint32_t, Xapian::docid>>> of(n_db);
+    for (uint32_t i = first; i < last; i++) {
+      Xapian::docid did = *m->mset[i];
+      if (!m->docs[i])
+        of[(did - 1) % n_db].emplace_back(i, (did - 1) / n_db + 1);
+    }
+    std::vector<Xapian::Database> dbs;
+    for (size_t k = 0; k < n_db; k++)
+      dbs.emplace_back(m->db.internal[k].get());
+    auto read = [&](size_t k) {
+      for (const auto &hit : of[k])
+        m->docs[hit.first].reset(
+            new Xapian::Document(dbs[k].get_document(hit.second)));
+    };
+    std::vector<size_t> busy;
+    for (size_t k = 0; k < n_db; k++)
+      if (!of[k].empty()) busy.push_back(k);
+    if (busy.size() < 2) {
+      for (size_t k : busy)
+        read(k);
+      return;
+    }
+    std::vector<std::exception_ptr> failed(busy.size());
+    std::vector<std::thread> threads;
+    for (size_t t = 1; t < busy.size(); t++)
+      threads.emplace_back([&, t] {
+        try {
+          read(busy[t]);
+        } catch (...) {
+          failed[t] = std::current_exception();
+        }
+      });
+    try {
+      read(busy[0]);
+    } catch (...) {
+      failed[0] = std::current_exception();
+    }
+    for (std::thread &t : threads)
+      t.join();
+    for (const std::exception_ptr &e : failed)
+      if (e) std::rethrow_exception(e);
+  });
+}
+
+int cr_rdb_termfreqs(cr_rdb *db, const char *const *terms, size_t n,
+                     uint32_t *out, cr_error *err) noexcept {
+  for (size_t i = 0; i < n; i++)
+    out[i] = 0;
+  return status(err,
+                what("cannot count the documents of %zu terms in '%s'", n,
+                     db->paths.c_str()),
+                [&] {
+                  /* A match of none of them gathers every shard's counts of
+                   * all: a remote shard answers for all of them at once. */
+                  std::vector<Xapian::Query> qs;
+                  for (size_t i = 0; i < n; i++)
+                    if (*terms[i]) qs.emplace_back(terms[i]);
+                  Xapian::MSet ms;
+                  if (!qs.empty()) {
+                    Xapian::Enquire enquire(db->db);
+                    enquire.set_query(Xapian::Query(Xapian::Query::OP_OR,
+                                                    qs.begin(), qs.end()));
+                    ms = enquire.get_mset(0, 0);
+                  }
+                  for (size_t i = 0; i < n; i++)
+                    out[i] = *terms[i] ? ms.get_termfreq(terms[i])
+                                       : db->db.get_doccount();
+                });
+}
+
+} // extern "C"
+
 /* ---- Searching shards in threads -------------------------------------- */
 
 extern "C++" namespace {
@@ -1244,8 +1346,7 @@ extern "C++" namespace {
     Xapian::doccount get_termfreq_est() const override { return docs_; }
     Xapian::doccount get_termfreq_max() const override { return docs_; }
     void next(double) override {
-      if (started_)
-        ++all_;
+      if (started_) ++all_;
       started_ = true;
     }
     void skip_to(Xapian::docid did, double) override {
@@ -1296,17 +1397,17 @@ cr_query *cr_query_shard_part(const cr_query *q, cr_rdb *db, size_t part,
 int cr_rdb_same_revisions(cr_rdb *a, cr_rdb *b, bool *same,
                           cr_error *err) noexcept {
   *same = false;
-  return status(err, what("cannot read the revisions of '%s'", a->paths.c_str()),
-                [&] {
-                  size_t n = a->db.internal.size();
-                  if (n != b->db.internal.size()) return;
-                  for (size_t k = 0; k < n; k++) {
-                    Xapian::Database x(a->db.internal[k].get());
-                    Xapian::Database y(b->db.internal[k].get());
-                    if (x.get_revision() != y.get_revision()) return;
-                  }
-                  *same = true;
-                });
+  return status(
+      err, what("cannot read the revisions of '%s'", a->paths.c_str()), [&] {
+        size_t n = a->db.internal.size();
+        if (n != b->db.internal.size()) return;
+        for (size_t k = 0; k < n; k++) {
+          Xapian::Database x(a->db.internal[k].get());
+          Xapian::Database y(b->db.internal[k].get());
+          if (x.get_revision() != y.get_revision()) return;
+        }
+        *same = true;
+      });
 }
 
 cr_mset *cr_mset_merge(cr_mset **parts, size_t n, const cr_search_opts *opts,
@@ -1333,11 +1434,11 @@ cr_mset *cr_mset_merge(cr_mset **parts, size_t n, const cr_search_opts *opts,
       upper += ms.get_matches_upper_bound();
       uint32_t i = 0;
       for (auto it = ms.begin(); it != ms.end(); ++it, ++i)
-        all.push_back(PartHit{static_cast<uint32_t>(p), i, it.get_weight(), *it,
-                              opts->sort_slot >= 0 ? it.get_sort_key() : "",
-                              opts->collapse_slot >= 0 ? it.get_collapse_key()
-                                                       : "",
-                              it.get_collapse_count()});
+        all.push_back(
+            PartHit{static_cast<uint32_t>(p), i, it.get_weight(), *it,
+                    opts->sort_slot >= 0 ? it.get_sort_key() : "",
+                    opts->collapse_slot >= 0 ? it.get_collapse_key() : "",
+                    it.get_collapse_count()});
     }
     /* The matcher's own order: by relevance, then docid (1.4 breaks
      * ties by docid even with DONT_CARE); or by value, then relevance,

@@ -374,6 +374,22 @@ int cr_mset_value_counts(const cr_mset *m, unsigned k, cr_count_fn fn,
 int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx,
                            cr_error *err) CR_NOEXCEPT;
 
+/* ---- Fewer round trips to remote shards ------------------------------- */
+
+/* Reads the documents of hits [first, first + n) now, so that their data
+ * and values are read from memory: each database's hits one after the
+ * other, the databases side by side (a thread each). Over remote shards a
+ * document is a round trip, and Xapian 1.4's MSet::fetch() reads them
+ * one after the other. 0, or -1 with err filled. */
+int cr_mset_fetch(cr_mset *m, uint32_t first, uint32_t n,
+                  cr_error *err) CR_NOEXCEPT;
+/* The document counts of terms[0..n) in out (the number of documents for
+ * ""), as n calls of cr_rdb_termfreq would give them, in one exchange
+ * with each remote shard (the statistics of a match) rather than one per
+ * term. 0, or -1 with err filled. */
+int cr_rdb_termfreqs(cr_rdb *db, const char *const *terms, size_t n,
+                     uint32_t *out, cr_error *err) CR_NOEXCEPT;
+
 /* ---- Searching shards in threads -------------------------------------- */
 
 /* Several readers of the same databases (one per thread: a Xapian handle
