@@ -891,7 +891,7 @@ static cr_mset *search_parts(sr_engine *e, const sr_params *p, sr_page *page,
       cr_mset_free(msets[k]);
     return NULL;
   }
-  return cr_mset_merge(msets, n_parts, so, err);
+  return cr_mset_merge(msets, n_parts, so, e->db, page->parsed.query, err);
 }
 
 /* The search: in threads, one per part of the shards, or here. */

@@ -106,6 +106,7 @@ struct cr_mset {
   std::vector<std::unique_ptr<cr_mset>> parts;
   std::vector<Hit> hits;
   uint32_t first = 0, lower = 0, estimated = 0, upper = 0;
+  bool exact = false; /* estimated is the count, as one search would say */
   /* The databases searched, and the hits' documents cr_mset_fetch read
    * (each slot NULL until then). */
   Xapian::Database db;
@@ -1130,7 +1131,7 @@ uint32_t cr_mset_matches_estimated(const cr_mset *m) noexcept {
 }
 
 bool cr_mset_matches_exact(const cr_mset *m) noexcept {
-  if (m->merged) return m->lower == m->upper;
+  if (m->merged) return m->exact;
   return m->mset.get_matches_lower_bound() == m->mset.get_matches_upper_bound();
 }
 
@@ -1411,7 +1412,7 @@ int cr_rdb_same_revisions(cr_rdb *a, cr_rdb *b, bool *same,
 }
 
 cr_mset *cr_mset_merge(cr_mset **parts, size_t n, const cr_search_opts *opts,
-                       cr_error *err) noexcept {
+                       cr_rdb *db, const cr_query *q, cr_error *err) noexcept {
   std::unique_ptr<cr_mset> m;
   std::vector<std::unique_ptr<cr_mset>> owned;
   bool ok = guard(err, what("cannot merge %zu searches", n), [&] {
@@ -1475,6 +1476,26 @@ cr_mset *cr_mset_merge(cr_mset **parts, size_t n, const cr_search_opts *opts,
     m->lower = less_dups(lower);
     m->estimated = less_dups(estimated);
     m->upper = less_dups(upper);
+    /* One search counts exactly the matches it saw before it could stop,
+     * fewer than check_at_least (than the page's end when collapsing),
+     * or knows the count from its posting lists' bounds (one term). The
+     * parts together may have counted more than that exactly: then one
+     * search's bounds say whether it would have known. */
+    uint32_t end = opts->offset + opts->count;
+    uint32_t limit = opts->collapse_slot >= 0     ? end
+                     : opts->check_at_least > end ? opts->check_at_least
+                                                  : end;
+    m->exact = m->lower == m->upper;
+    if (m->exact && m->lower >= limit) {
+      m->exact = false;
+      if (db && q && opts->collapse_slot < 0) {
+        Xapian::Enquire whole(db->db);
+        whole.set_query(q->q);
+        Xapian::MSet bounds = whole.get_mset(0, 0);
+        m->exact = bounds.get_matches_lower_bound() ==
+                   bounds.get_matches_upper_bound();
+      }
+    }
     for (size_t r = opts->offset;
          r < kept.size() && r - opts->offset < opts->count; r++) {
       const PartHit &h = all[kept[r]];

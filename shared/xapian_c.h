@@ -411,10 +411,13 @@ int cr_rdb_same_revisions(cr_rdb *a, cr_rdb *b, bool *same,
  * offset 0 and opts->offset + opts->count results: the hits ordered as
  * the matcher orders them (relevance then docid, or value then relevance
  * then docid), one per collapse key, cut at opts->offset and count; the
- * facet counts and match counts added up. Takes the parts (freed, even on
- * failure); the merge reads hits' data through them. NULL with err filled
- * on failure. */
+ * facet counts and match counts added up, and called exact when one
+ * search would call its count exact (q over db, the whole query and a
+ * reader of every shard, is asked for its bounds when the parts cannot
+ * tell). Takes the parts (freed, even on failure); the merge reads hits'
+ * data through them. NULL with err filled on failure. */
 cr_mset *cr_mset_merge(cr_mset **parts, size_t n, const cr_search_opts *opts,
+                       cr_rdb *db, const cr_query *q,
                        cr_error *err) CR_NOEXCEPT;
 
 /* ---- The last line of defence ------------------------------------------ */
