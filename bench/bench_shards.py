@@ -13,8 +13,10 @@ import subprocess
 import time
 
 SHARD_COUNTS = (1, 2, 4)
-QUERY_SYSTEMS = ("one index", "2 local shards", "4 local shards",
-                 "2 remote shards", "4 remote shards")
+QUERY_SYSTEMS = ("one index", "2 local shards", "2 local shards, one thread",
+                 "4 local shards", "2 remote shards", "4 remote shards")
+# Searched with CRONACA_THREADS=1: what the thread per shard gains.
+ONE_THREAD = {"2 local shards, one thread": 2}
 
 
 def index_name(n):
@@ -105,6 +107,7 @@ def measure(lib, tools, work, corpus, reps, counts=SHARD_COUNTS, single=None):
     qf = os.path.join(work, "questions_shards.txt")
     targets = {"one index": idx[0]}
     targets.update({"%d local shards" % n: idx[n] for n in (2, 4) if n in idx})
+    targets.update({s: idx[n] for s, n in ONE_THREAD.items() if n in idx})
     q = {s: {"lat": []} for s in QUERY_SYSTEMS}
     servers = []
     try:
@@ -129,7 +132,12 @@ def measure(lib, tools, work, corpus, reps, counts=SHARD_COUNTS, single=None):
                 out = os.path.join(work, "res-shards-%s-%d.tsv" % (s.replace(" ", "-"), rep))
                 try:
                     lib.log("queries: %s (rep %d/%d)" % (s, rep + 1, reps))
-                    wall = lib.cronaca_batch(tools, targets[s], qf, 10, out)
+                    if s in ONE_THREAD:
+                        os.environ["CRONACA_THREADS"] = "1"
+                    try:
+                        wall = lib.cronaca_batch(tools, targets[s], qf, 10, out)
+                    finally:
+                        os.environ.pop("CRONACA_THREADS", None)
                     q[s]["lat"].append(lib.stats_latency(tools, out, wall))
                 except lib.Missing as e:
                     q[s]["missing"] = str(e)
