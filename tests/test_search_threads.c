@@ -202,8 +202,8 @@ static void ask(sr_engine *e, const qcase *q, unsigned threads, answer *a) {
   a->exact = r->exact;
   size_t used = 0;
   for (size_t f = 0; f < r->n_facets; f++) {
-    used += (size_t)snprintf(a->facets + used, sizeof a->facets - used, "%s:",
-                             r->facets[f].name);
+    used += (size_t)snprintf(a->facets + used, sizeof a->facets - used,
+                             "%s:", r->facets[f].name);
     for (size_t v = 0; v < r->facets[f].n_values && used < sizeof a->facets;
          v++)
       used += (size_t)snprintf(a->facets + used, sizeof a->facets - used,
@@ -234,8 +234,8 @@ static void same_page(const qcase *q, unsigned threads, const answer *want,
                      "'%s' in %u threads: hit %zu is %s, want %s", q->query,
                      threads, i + 1, got->ids[i], want->ids[i]);
     cr_assert(got->scores[i] == want->scores[i],
-              "'%s' in %u threads: hit %zu scores %.17g, want %.17g",
-              q->query, threads, i + 1, got->scores[i], want->scores[i]);
+              "'%s' in %u threads: hit %zu scores %.17g, want %.17g", q->query,
+              threads, i + 1, got->scores[i], want->scores[i]);
     cr_assert_eq(got->ranks[i], want->ranks[i]);
     cr_assert_eq(got->similar[i], want->similar[i],
                  "'%s' in %u threads: hit %zu folds %u, want %u", q->query,
@@ -348,7 +348,8 @@ Test(threads, readers_are_reused_across_queries, .timeout = 300) {
   sr_close(e);
 }
 
-/* ---- The program ---------------------------------------------------------- */
+/* ---- The program ----------------------------------------------------------
+ */
 
 /* Its --json output without "took_ms" (the one thing that may differ). */
 static char *program_json(const char *threads, const char *batch) {
