@@ -799,7 +799,8 @@ oom:
 /* Readers for n threads, opened the first time they are needed, each
  * then kept at the engine's revision. 0, 1 when the index changed between
  * them (retry after a reopen), or -1 with err filled. */
-static int have_workers(sr_engine *e, size_t n, cr_error *err) {
+static int have_workers(sr_engine *e, size_t n, cr_error *out) {
+  cr_error local, *err = out ? out : &local;
   if (e->n_workers < n) {
     sr_worker *more = realloc(e->workers, n * sizeof *more);
     if (!more) {
