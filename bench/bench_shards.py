@@ -15,8 +15,10 @@ import time
 import benchlib
 
 SHARD_COUNTS = (1, 2, 4)
-QUERY_SYSTEMS = ("one index", "2 local shards", "4 local shards",
-                 "2 remote shards", "4 remote shards")
+QUERY_SYSTEMS = ("one index", "2 local shards", "2 local shards, one thread",
+                 "4 local shards", "2 remote shards", "4 remote shards")
+# Searched with CRONACA_THREADS=1: what the thread per shard gains.
+ONE_THREAD = {"2 local shards, one thread": 2}
 
 
 def index_name(n):
@@ -107,6 +109,7 @@ def measure(tools, work, corpus, reps, counts=SHARD_COUNTS, single=None):
     qf = os.path.join(work, "questions_shards.txt")
     targets = {"one index": idx[0]}
     targets.update({"%d local shards" % n: idx[n] for n in (2, 4) if n in idx})
+    targets.update({s: idx[n] for s, n in ONE_THREAD.items() if n in idx})
     q = {s: {"lat": []} for s in QUERY_SYSTEMS}
     servers = []
     try:
@@ -131,7 +134,12 @@ def measure(tools, work, corpus, reps, counts=SHARD_COUNTS, single=None):
                 out = os.path.join(work, "res-shards-%s-%d.tsv" % (s.replace(" ", "-"), rep))
                 try:
                     benchlib.log("queries: %s (rep %d/%d)" % (s, rep + 1, reps))
-                    wall = benchlib.cronaca_batch(tools, targets[s], qf, 10, out)
+                    if s in ONE_THREAD:
+                        os.environ["CRONACA_THREADS"] = "1"
+                    try:
+                        wall = benchlib.cronaca_batch(tools, targets[s], qf, 10, out)
+                    finally:
+                        os.environ.pop("CRONACA_THREADS", None)
                     q[s]["lat"].append(benchlib.stats_latency(tools, out, wall))
                 except benchlib.Missing as e:
                     q[s]["missing"] = str(e)
@@ -184,6 +192,8 @@ def report(w, res, corpus, f, ratio):
     q = res["queries"]
     one = q["one index"].get("latency", {}).get("mean")
     for s in QUERY_SYSTEMS:
+        if s not in q:  # a run from before this way of searching
+            continue
         r = q[s]
         if "latency" not in r:
             w("| %s | missing: %s | | | | | |" % (s, r.get("missing", "?")))

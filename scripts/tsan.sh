@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# tsan.sh — the tests that run the indexer's threads, under ThreadSanitizer.
+# tsan.sh — the tests that run the indexer's and the searcher's threads, under
+# ThreadSanitizer.
 #
 #   scripts/tsan.sh
 #
 # Builds build-tsan/ (-DCRONACA_TSAN=ON: the indexer the tests run is
-# built with -fsanitize=thread, every source of its and of the library; the
-# tests and the searcher are not: the indexer's workers in
-# indexer/pipeline.c are the project's only threads, and Criterion cannot
-# start under TSan) and runs the tests that drive those threads, each
-# report written to build-tsan/tsan/ rather than to the indexer's stderr,
-# which the tests read. Any report fails the run, and the first are shown.
+# built with -fsanitize=thread, every source of its and of the library,
+# and so is searcher_tsan, which test_search_threads runs for its thread
+# per shard; the tests themselves are not: Criterion cannot start under
+# TSan) and runs the tests that drive those threads, each report written
+# to build-tsan/tsan/ rather than to the programs' stderr, which the tests
+# read. Any report fails the run, and the first are shown.
 # Xapian and the other libraries are not instrumented; tests/tsan.supp
 # would suppress reports inside them only, each with its reason.
 #
@@ -19,6 +20,8 @@
 #   test_e2e_shards     shards built in parallel (not the remote tests:
 #                       they run only the searcher and xapian-tcpsrv)
 #   test_crash_safety   SIGKILL at random moments (4 trials) and SIGINT
+#   test_search_threads the searcher's thread per shard (its own TSan
+#                       build, searcher_tsan), over the shards of corpus/
 #
 # Exit 0: no report and every test passed.
 set -euo pipefail
@@ -29,6 +32,7 @@ runs=(
   "test_e2e_indexer !(*dice*)"
   "test_e2e_shards shards/*"
   "test_crash_safety *"
+  "test_search_threads threads/the_program_prints_the_same_in_threads"
 )
 build="$here/build-tsan"
 

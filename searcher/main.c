@@ -96,6 +96,9 @@ static const char usage_text[] =
     "                     italian)\n"
     "  --rerank N         reorder the best N hits by how close the query\n"
     "                     words stand in them (default 20; 0: BM25 only)\n"
+    "  --threads N        threads a search of several local shards uses,\n"
+    "                     one per shard (default: $CRONACA_THREADS, else\n"
+    "                     the free cores, one per 25,000 articles; 1: none)\n"
     "  --help, --version\n"
     "\n"
     "Every option also takes its value as -n=5 or --offset=5.\n"
@@ -348,6 +351,14 @@ static int parse_args(int argc, char **argv, cli *c) {
         return -1;
       }
       c->params.rerank.depth = depth;
+    } else if (!strcmp(name, "--threads")) {
+      uint32_t n;
+      if (!parse_count(val, 64, &n) || n == 0) {
+        usage_error("--threads wants a number of threads (1 to 64), not '%s'",
+                    val);
+        return -1;
+      }
+      c->params.threads = n;
     } else if (!strcmp(name, "--offset")) {
       if (!parse_count(val, UINT32_MAX / 2, &c->params.search.offset)) {
         usage_error("--offset wants a number, not '%s'", val);
@@ -684,6 +695,18 @@ static int run(cli *c) {
     c->n_paths = 1;
   }
   if (!options_agree(c)) return EXIT_USAGE;
+  /* CRONACA_THREADS, when --threads is not given. */
+  const char *threads = getenv("CRONACA_THREADS");
+  uint32_t n_threads;
+  if (c->params.threads == 0 && threads && *threads) {
+    if (!parse_count(threads, 64, &n_threads) || n_threads == 0) {
+      usage_error("CRONACA_THREADS wants a number of threads (1 to 64), not "
+                  "'%s'",
+                  threads);
+      return EXIT_USAGE;
+    }
+    c->params.threads = n_threads;
+  }
   if (c->analyze) return run_analyze(c);
   if (c->n_paths == 0) {
     usage_error("%s", "no index: name one with -d INDEX (or set "

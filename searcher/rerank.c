@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema.h"
+
 sr_rerank_opts sr_rerank_opts_default(void) {
   /* Dev half of SQuAD-it: MRR@10 0.796 -> 0.811 reordering the top 10,
    * 0.813 the top 20; over impacts (layout 6) 0.8108 and 0.8122. Each hit
@@ -143,28 +145,59 @@ static int query_words(cr_rdb *db, const cr_mset *m, const cr_parsed_query *pq,
   return 0;
 }
 
-/* Fills has[i * depth + r]: whether hit r holds word i (distinct words
- * with an idf only). Asking each hit's term list first saves the position
- * reads of the words a document lacks, most of them, and costs one round
- * trip per hit on a remote shard. 0, or -1 with err filled. */
-static int find_words(cr_rdb *db, cr_mset *m, const sr_rr_word *w, size_t n,
-                      uint32_t depth, bool *has, cr_error *err) {
-  const char *terms[SR_RERANK_MAX_WORDS];
-  size_t which[SR_RERANK_MAX_WORDS];
-  bool found[SR_RERANK_MAX_WORDS];
-  size_t n_terms = 0;
-  memset(has, 0, n * depth * sizeof *has);
-  for (size_t i = 0; i < n; i++)
-    if (first_of(w, i) == i && w[i].idf > 0) {
-      which[n_terms] = i;
-      terms[n_terms++] = w[i].term;
-    }
-  for (uint32_t r = 0; r < depth; r++) {
-    if (cr_rdb_doc_has_terms(db, cr_mset_docid(m, r), terms, n_terms, found,
-                             err) != 0)
-      return -1;
-    for (size_t k = 0; k < n_terms; k++)
-      has[which[k] * depth + r] = found[k];
+/* Where one hit's words stand, gathered from its stored text: the
+ * positions of each distinct word with an idf, as the index has them. */
+typedef struct text_words {
+  sr_rr_word *w;
+  size_t n;
+  uint32_t *buf; /* SR_RERANK_MAX_POSITIONS per word */
+  size_t n_pos[SR_RERANK_MAX_WORDS];
+} text_words;
+
+static int collect_position(const cr_token *t, void *ctx) {
+  text_words *tw = ctx;
+  if (t->is_stop) return 0; /* not indexed */
+  for (size_t i = 0; i < tw->n; i++) {
+    if (tw->w[i].idf <= 0 || first_of(tw->w, i) != i ||
+        strcmp(tw->w[i].term, t->term) != 0)
+      continue;
+    if (tw->n_pos[i] < SR_RERANK_MAX_POSITIONS)
+      tw->buf[i * SR_RERANK_MAX_POSITIONS + tw->n_pos[i]++] = t->position;
+    break;
+  }
+  return 0;
+}
+
+/* Fills w[i].pos and n_pos for hit r from its card and text (rerank.h's
+ * sr_rerank_text). 0, or -1 with err filled (the hit could not be read,
+ * or memory ran out). */
+static int positions_from_text(const sr_rerank_text *src, cr_mset *m,
+                               uint32_t r, sr_rr_word *w, size_t n,
+                               uint32_t *buf, cr_error *err) {
+  text_words tw = {.w = w, .n = n, .buf = buf};
+  const char *card, *packed;
+  size_t card_len = 0, packed_len = 0, len = 0;
+  if (cr_mset_value(m, r, CR_SLOT_CARD, &card, &card_len, err) != 0 ||
+      cr_mset_value(m, r, CR_SLOT_TEXT, &packed, &packed_len, err) != 0)
+    return -1;
+  cr_stored st;
+  cr_error perr;
+  if (!card || cr_stored_parse(card, card_len, &st, &perr) != 0)
+    memset(&st, 0, sizeof st); /* as gather_hit: what little is known */
+  cr_error uerr;
+  const char *text =
+      packed ? cr_text_unpack(src->tp, packed, packed_len, &len, &uerr) : NULL;
+  int rc = cr_schema_word_positions(src->an, st.title, st.title_derived, text,
+                                    text ? len : 0, st.author, st.source,
+                                    collect_position, &tw);
+  cr_stored_free(&st);
+  if (rc != 0) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < n; i++) {
+    w[i].pos = buf + i * SR_RERANK_MAX_POSITIONS;
+    w[i].n_pos = tw.n_pos[i];
   }
   return 0;
 }
@@ -172,6 +205,12 @@ static int find_words(cr_rdb *db, cr_mset *m, const sr_rr_word *w, size_t n,
 int sr_rerank(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
               const sr_rerank_opts *o, uint32_t *order, double *score,
               cr_error *err) {
+  return sr_rerank_from(db, pq, m, o, NULL, order, score, err);
+}
+
+int sr_rerank_from(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
+                   const sr_rerank_opts *o, const sr_rerank_text *src,
+                   uint32_t *order, double *score, cr_error *err) {
   uint32_t size = cr_mset_size(m);
   for (uint32_t r = 0; r < size; r++) {
     order[r] = r;
@@ -188,13 +227,24 @@ int sr_rerank(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
   bool *has = malloc(n * depth * sizeof *has);
   int rc = buf && hits && has ? 0 : -1;
   if (rc) cr_error_set(err, CR_E_NOMEM, "out of memory");
-  if (rc == 0 && o->terms_first)
-    rc = find_words(db, m, w, n, depth, has, err);
-  else if (rc == 0)
+  /* Locally, positions are read without asking each hit's term list
+   * first: decoding whole term lists was 42% of a question at 12k, and a
+   * position read of a word a hit lacks is cheap. */
+  if (rc == 0 && !src)
     for (size_t i = 0; i < n * depth; i++)
       has[i] = w[i / depth].idf > 0;
   for (uint32_t r = 0; rc == 0 && r < depth; r++) {
     cr_docid id = cr_mset_docid(m, r);
+    if (src) {
+      if ((rc = positions_from_text(src, m, r, w, n, buf, err)) != 0) break;
+      for (size_t i = 0; i < n; i++) {
+        size_t k = first_of(w, i);
+        w[i].pos = w[k].pos; /* a repeat shares its first's positions */
+        w[i].n_pos = w[k].n_pos;
+      }
+      hits[r] = (rr_hit){r, score[r] + sr_rerank_bonus(w, n, o)};
+      continue;
+    }
     for (size_t i = 0; i < n && rc == 0; i++) {
       size_t k = first_of(w, i);
       if (k != i) { /* a repeat shares its first occurrence's positions */

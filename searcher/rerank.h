@@ -16,9 +16,11 @@
  *
  * What it reads: each hit's term list (which query words it holds), then
  * the positions of those words; the words' document counts come from the
- * match itself. On a remote shard each read is a round trip: on loopback
- * about 24 ms a query against 3.6 ms with the rerank off (posting lists,
- * sent whole, made it 86 ms).
+ * match itself. On a remote shard each of those reads is a round trip
+ * (on loopback about 24 ms a query against 3.6 ms with the rerank off;
+ * posting lists, sent whole, made it 86 ms): there sr_rerank_from reads
+ * the positions from each hit's stored text instead, which the page reads
+ * anyway.
  */
 #ifndef CRONACA_RERANK_H
 #define CRONACA_RERANK_H
@@ -26,8 +28,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer.h"
 #include "error.h"
 #include "query_parser.h"
+#include "textpack.h"
 #include "xapian_c.h"
 
 /* Positions read per word and document: enough for any paragraph; in a
@@ -41,11 +45,6 @@ typedef struct sr_rerank_opts {
   unsigned window;      /* positions the best window spans */
   double window_weight; /* weight of the best window's idf sum */
   double pair_weight;   /* weight of ordered neighbours' idf */
-  /* Ask each hit's term list which words it holds before reading
-   * positions: one round trip per hit instead of one per absent word on
-   * a remote shard, but locally decoding whole term lists was 42% of a
-   * question at 12k, and a position read of an absent word is cheap. */
-  bool terms_first;
 } sr_rerank_opts;
 
 /* The defaults measured best at acceptable latency. */
@@ -77,5 +76,22 @@ double sr_rerank_idf(uint32_t n, uint32_t N);
 int sr_rerank(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
               const sr_rerank_opts *o, uint32_t *order, double *score,
               cr_error *err);
+
+/* Where sr_rerank_from reads the words' positions instead of the index:
+ * each hit's card and stored text, analysed again (schema.h's
+ * cr_schema_word_positions gives the positions the indexer gave). The
+ * same positions, so the same bonus, for one read of the document, which
+ * the page reads anyway: over remote shards, where every term list and
+ * position list is a round trip, that is the difference between about
+ * 24 ms and 1 ms a query on loopback. an must be the index's language. */
+typedef struct sr_rerank_text {
+  cr_analyzer *an;
+  cr_textpack *tp; /* unpacks the texts (invalidated by the next unpack) */
+} sr_rerank_text;
+
+/* sr_rerank, reading positions from src when it is not NULL. */
+int sr_rerank_from(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
+                   const sr_rerank_opts *o, const sr_rerank_text *src,
+                   uint32_t *order, double *score, cr_error *err);
 
 #endif

@@ -2,10 +2,12 @@
 #include "search.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buffer.h"
 #include "dbpaths.h"
@@ -26,19 +28,68 @@
 /* Matches a date-filtered search counts beyond its page (about 1 ms). */
 #define SR_FILTER_COUNT 1000
 
-struct sr_engine {
-  cr_rdb *db;        /* every -d, searched as one */
-  bool local;        /* no remote shard: exact tests can run */
-  bool count_failed; /* a term count the parser asked for failed */
-  bool hurried;      /* this query gave up its exact tests: the index kept
-                        changing under them */
+/* What one thread reads and parses with: a Xapian handle, an analyzer
+ * and an unpacker are each for one thread at a time. The engine's own is
+ * the main thread's; each other thread of a sharded search has one. */
+typedef struct sr_reader {
+  cr_rdb *db;               /* every -d, searched as one */
+  cr_analyzer *an;          /* the parser's and the exact tests' */
+  cr_textpack *tp;          /* unpacks the texts the exact tests read */
   cr_exact_scratch scratch; /* the exact tests' buffers */
-  cr_analyzer *an;          /* shared by the query parser and the snippets */
-  cr_textdict **dicts;      /* the shards' text dictionaries, one of each */
+  bool count_failed;        /* a term count the parser asked for failed */
+  /* Remote shards: the counts the parser asks for, gathered in one
+   * exchange (cr_rdb_termfreqs) by a first parse that only notes them. */
+  bool noting;  /* the first parse: note each term, answer 1 */
+  char **terms; /* the terms noted, then counted */
+  uint32_t *counts;
+  size_t n_terms, cap_terms;
+  bool counted; /* counts[] holds their counts */
+} sr_reader;
+
+/* A thread searching some of the shards, and what its search made. */
+typedef struct sr_worker {
+  sr_reader rd; /* its own handles (db NULL until first used) */
+  pthread_t thread;
+  /* The query, set before the thread starts: */
+  sr_engine *e;
+  const sr_params *p;
+  const cr_search_opts *so; /* from offset 0, offset + count hits */
+  size_t part, n_parts;
+  /* What it made, read after it is joined: */
+  cr_parsed_query parsed; /* its own parse of the query text */
+  cr_mset *mset;
+  int rc; /* 0, or -1 with err filled */
+  cr_error err;
+} sr_worker;
+
+/* Threads one query uses at most (the cores beyond are not used). */
+#define SR_MAX_THREADS 64
+/* Unless asked for (--threads), a thread searches at least this many
+ * articles: each thread builds the whole query on every shard and parses
+ * it again, and below this that costs more than it saves. Measured with
+ * callgrind over 2 shards (bench/README.md): at 12,382 articles the main
+ * thread's instructions fell 11% for 24% more in all; at 100,000, 33%
+ * for 18% more. */
+#define SR_THREAD_MIN_DOCS 25000
+
+struct sr_engine {
+  cr_rdb *db;          /* every -d, searched as one */
+  bool local;          /* no remote shard: exact tests can run */
+  bool hurried;        /* this query gave up its exact tests: the index kept
+                          changing under them */
+  sr_reader rd;        /* the main thread's: db, an and tp below */
+  cr_analyzer *an;     /* shared by the query parser and the snippets */
+  cr_textdict **dicts; /* the shards' text dictionaries, one of each */
   size_t n_dicts;
   cr_textpack *tp; /* unpacks the texts snippets are made from */
   bool remote;     /* a remote shard among them (no spelling data) */
   bool copies;     /* several -d: copies of one article may meet */
+  char **paths;    /* the databases opened, for the other threads' readers */
+  size_t n_paths;
+  sr_worker *workers; /* [1, n_workers): thread k's (0 is this thread) */
+  size_t n_workers;
+  const char *text; /* the query text being run (sr_run's clean copy) */
+  size_t text_len;
 };
 
 sr_params sr_params_default(void) {
@@ -66,6 +117,7 @@ sr_params sr_params_default(void) {
   p.like = NULL;
   p.only_id = NULL;
   p.exact_count = false;
+  p.threads = 0;
   p.explain = false;
   return p;
 }
@@ -188,6 +240,17 @@ static int open_analyzer(sr_engine *e, const char *path, const char *language,
   return 0;
 }
 
+/* The paths opened, for the readers of other threads. */
+static int keep_paths(sr_engine *e, const sr_dbpaths *once, cr_error *err) {
+  if (!(e->paths = calloc(once->n, sizeof *e->paths))) goto oom;
+  for (size_t i = 0; i < once->n; i++, e->n_paths++)
+    if (!(e->paths[i] = strdup(once->paths[i]))) goto oom;
+  return 0;
+oom:
+  cr_error_set(err, CR_E_NOMEM, "out of memory");
+  return -1;
+}
+
 sr_engine *sr_open(const char *const *paths, size_t n_paths,
                    const char *language, cr_error *err) {
   /* Each database once: the same one twice would show every article
@@ -210,8 +273,11 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
     e->local = true;
     if (e->db && check_schema(e->db, once.paths[0], err) == 0) {
       if (open_analyzer(e, once.paths[0], language, err) == 0 &&
-          open_textpack(e, err) == 0) {
+          open_textpack(e, err) == 0 && keep_paths(e, &once, err) == 0) {
         sr_dbpaths_free(&once);
+        e->rd.db = e->db;
+        e->rd.an = e->an;
+        e->rd.tp = e->tp;
         return e;
       }
       sr_dbpaths_free(&once);
@@ -228,10 +294,48 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
   return NULL;
 }
 
+/* Forgets the term counts gathered for the last query. */
+static void forget_counts(sr_reader *rd) {
+  for (size_t i = 0; i < rd->n_terms; i++)
+    free(rd->terms[i]);
+  free(rd->terms);
+  free(rd->counts);
+  rd->terms = NULL;
+  rd->counts = NULL;
+  rd->n_terms = rd->cap_terms = 0;
+  rd->counted = false;
+}
+
+static void reader_close(sr_reader *rd) {
+  forget_counts(rd);
+  cr_textpack_free(rd->tp);
+  cr_exact_scratch_free(&rd->scratch);
+  cr_rdb_close(rd->db);
+  cr_analyzer_free(rd->an);
+}
+
+/* Frees what worker w's last search left (the main thread's job: Xapian's
+ * reference counts are not atomic). */
+static void worker_reset(sr_worker *w) {
+  cr_mset_free(w->mset);
+  w->mset = NULL;
+  cr_parsed_query_free(&w->parsed);
+  memset(&w->parsed, 0, sizeof w->parsed);
+}
+
 void sr_close(sr_engine *e) {
   if (!e) return;
+  for (size_t k = 1; k < e->n_workers; k++) {
+    worker_reset(&e->workers[k]);
+    reader_close(&e->workers[k].rd);
+  }
+  free(e->workers);
+  for (size_t i = 0; i < e->n_paths; i++)
+    free(e->paths[i]);
+  free(e->paths);
   cr_textpack_free(e->tp);
-  cr_exact_scratch_free(&e->scratch);
+  cr_exact_scratch_free(&e->rd.scratch);
+  forget_counts(&e->rd);
   for (size_t i = 0; i < e->n_dicts; i++)
     cr_textdict_free(e->dicts[i]);
   free(e->dicts);
@@ -247,7 +351,7 @@ void sr_close(sr_engine *e) {
 static int exact_check(const char *text, size_t text_len, const char *card,
                        size_t card_len, void *ctx) {
   const cr_qp_check *c = ctx;
-  sr_engine *e = c->env;
+  sr_reader *e = c->env;
   cr_stored st;
   cr_error err;
   bool derived = false;
@@ -277,8 +381,20 @@ static int exact_check(const char *text, size_t text_len, const char *card,
 
 /* The index's count of a term (cr_qp_opts.termfreq). */
 static long index_termfreq(const char *term, void *ctx) {
-  sr_engine *e = ctx;
+  sr_reader *e = ctx;
   uint32_t n;
+  for (size_t i = 0; i < e->n_terms; i++)
+    if (strcmp(e->terms[i], term) == 0) {
+      if (e->counted) return (long)e->counts[i];
+      if (e->noting) return 1;
+    }
+  if (e->noting) {
+    char *t = NULL;
+    if (CR_ARRAY_GROW(e->terms, e->n_terms, e->cap_terms) == 0 &&
+        (t = strdup(term)))
+      e->terms[e->n_terms++] = t;
+    return 1;
+  }
   if (cr_rdb_termfreq(e->db, term, &n, NULL) == 0) return (long)n;
   e->count_failed = true;
   return -1;
@@ -520,10 +636,12 @@ static int order_hits(sr_engine *e, const sr_params *p, sr_page *page,
   }
   cr_error rerr;
   cr_error_clear(&rerr);
-  sr_rerank_opts ro = p->rerank;
-  ro.terms_first = e->remote;
-  if (sr_rerank(e->db, &page->parsed, page->mset, &ro, order, score, &rerr) ==
-      0)
+  /* Over remote shards the positions come from the texts the page read in
+   * one go (cr_mset_fetch): a term list and position lists per hit would
+   * each be a round trip. */
+  sr_rerank_text text = {e->an, e->tp};
+  if (sr_rerank_from(e->db, &page->parsed, page->mset, &p->rerank,
+                     e->remote ? &text : NULL, order, score, &rerr) == 0)
     return 0;
   if (may_be_a_commit(rerr.code)) return 1;
   if (rerr.code == CR_E_NOMEM) {
@@ -533,6 +651,275 @@ static int order_hits(sr_engine *e, const sr_params *p, sr_page *page,
   /* Positions this index cannot give (an old remote server): BM25's
    * order, which sr_rerank left in place. */
   return 0;
+}
+
+/* --like: the article's similar-words query, filtered by whatever the
+ * query text says (dates, fields, words). */
+static int use_like(cr_rdb *db, const sr_params *p, cr_parsed_query *parsed,
+                    cr_error *err) {
+  cr_query *like = sr_like_query(db, p->like, p->collapse, err);
+  if (!like) return -1;
+  cr_query *q = like;
+  if (parsed->query) {
+    cr_query *both[2] = {like, parsed->query};
+    q = cr_query_combine(CR_OP_FILTER, both, 2, 0, err);
+    cr_query_free(like);
+    cr_query_free(parsed->query);
+  } else {
+    /* No text is fine with --like: drop the "nothing to search" note. */
+    free(parsed->note);
+    parsed->note = NULL;
+  }
+  parsed->query = q;
+  return q ? 0 : -1; /* cr_query_combine said why */
+}
+
+/* --show's query: on that one article alone. 0, or -1 with err filled. */
+static int restrict_to_id(const sr_params *p, cr_parsed_query *parsed,
+                          cr_error *err) {
+  if (!p->only_id || !parsed->query) return 0;
+  char id_term[CR_ID_TERM_SIZE];
+  cr_schema_id_term(p->only_id, id_term);
+  cr_query *both[2] = {parsed->query, cr_query_term(id_term, 1, 0, err)};
+  cr_query *q =
+      both[1] ? cr_query_combine(CR_OP_FILTER, both, 2, 0, err) : NULL;
+  cr_query_free(both[1]);
+  cr_query_free(parsed->query);
+  parsed->query = q;
+  return q ? 0 : -1; /* the binding said why */
+}
+
+/* Gathers the counts the parser will ask for text in one exchange: a
+ * first parse notes the terms, cr_rdb_termfreqs counts them all. Over
+ * remote shards each count would be a round trip to every server (a
+ * SQuAD question asks 6 to 10). A term the real parse asks beyond them is
+ * counted then; counts that could not be had are asked one by one. 0, or
+ * -1 with err filled (memory ran out). */
+static int gather_counts(sr_reader *rd, const sr_params *p, const char *text,
+                         size_t len, cr_error *err) {
+  forget_counts(rd);
+  cr_qp_opts qp = p->qp;
+  qp.termfreq = index_termfreq;
+  qp.termfreq_ctx = rd;
+  cr_parsed_query first;
+  rd->noting = true;
+  int rc = cr_parse_query(rd->an, text, len, &qp, &first, err);
+  rd->noting = false;
+  if (rc != 0) return -1;
+  cr_parsed_query_free(&first);
+  if (rd->n_terms == 0) return 0;
+  if (!(rd->counts = malloc(rd->n_terms * sizeof *rd->counts))) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    return -1;
+  }
+  cr_error cerr;
+  if (cr_rdb_termfreqs(rd->db, (const char *const *)rd->terms, rd->n_terms,
+                       rd->counts, &cerr) != 0) {
+    forget_counts(rd); /* one by one, and the parse sees what fails */
+    return cerr.code == CR_E_NOMEM ? (*err = cerr, -1) : 0;
+  }
+  rd->counted = true;
+  return 0;
+}
+
+/* The query of text for reader rd: parsed with rd's term counts (gathered
+ * first in one go when batch_counts), and its exact tests when checks,
+ * then --like's and --show's. Every thread's is the same query, built on
+ * its own handles. 0, or -1 with err. */
+static int build_query(sr_reader *rd, const sr_params *p, bool checks,
+                       bool batch_counts, const char *text, size_t len,
+                       cr_parsed_query *out, cr_error *err) {
+  if (batch_counts && gather_counts(rd, p, text, len, err) != 0) return -1;
+  cr_qp_opts qp = p->qp;
+  qp.termfreq = index_termfreq;
+  qp.termfreq_ctx = rd;
+  if (checks) {
+    qp.check = exact_check;
+    qp.check_env = rd;
+  }
+  rd->count_failed = false;
+  if (cr_parse_query(rd->an, text, len, &qp, out, err) != 0 ||
+      (p->like && use_like(rd->db, p, out, err) != 0))
+    return -1;
+  /* A count that met a writer's newer commit leaves Xapian's reader
+   * answering the next search with nothing: a reopen puts it right (the
+   * parser read the count as unknown). */
+  cr_error ignored;
+  if (rd->count_failed) cr_rdb_reopen(rd->db, &ignored);
+  return 0;
+}
+
+/* ---- A thread per shard --------------------------------------------- */
+
+/* Threads a search of n_shards databases uses: one per shard, up to
+ * p->threads when set; else up to the cores that are free (the load
+ * average counts this search's own thread: on a machine already busy a
+ * second thread only waits for a core, and adds its overhead), and no
+ * more than SR_THREAD_MIN_DOCS articles each allow. One alone where a
+ * merge could not give one search's answer: remote shards (the exact
+ * tests cannot run there, and the time is the servers'), or copies
+ * counted once (the counter must see every shard). */
+static size_t parts_for(const sr_engine *e, const sr_params *p,
+                        const cr_search_opts *so) {
+  size_t shards = cr_rdb_shard_count(e->db);
+  if (shards < 2 || e->remote || !e->local || so->count_once_slot >= 0)
+    return 1;
+  long want = p->threads;
+  if (want <= 0) {
+    want = sysconf(_SC_NPROCESSORS_ONLN);
+    double load;
+    if (getloadavg(&load, 1) == 1 && load > 1)
+      want -= (long)load - 1; /* the cores other work keeps busy */
+    uint32_t docs;
+    cr_error ignored;
+    if (cr_rdb_doccount(e->db, &docs, &ignored) != 0) return 1;
+    if (want > (long)(docs / SR_THREAD_MIN_DOCS))
+      want = (long)(docs / SR_THREAD_MIN_DOCS);
+  }
+  if (want < 1) want = 1;
+  if (want > SR_MAX_THREADS) want = SR_MAX_THREADS;
+  return (size_t)want < shards ? (size_t)want : shards;
+}
+
+/* Opens reader rd on the engine's databases, as the engine's own. */
+static int reader_open(sr_engine *e, sr_reader *rd, cr_error *err) {
+  if (!(rd->db = cr_rdb_open((const char *const *)e->paths, e->n_paths, err)))
+    return -1;
+  if (!(rd->an = cr_analyzer_new(cr_analyzer_language(e->an), err))) return -1;
+  if (!(rd->tp = cr_textpack_new(NULL))) goto oom;
+  for (size_t i = 0; i < e->n_dicts; i++)
+    if (cr_textpack_also(rd->tp, e->dicts[i]) != 0) goto oom;
+  return 0;
+oom:
+  cr_error_set(err, CR_E_NOMEM, "out of memory");
+  return -1;
+}
+
+/* Readers for n threads, opened the first time they are needed, each
+ * then kept at the engine's revision. 0, 1 when the index changed between
+ * them (retry after a reopen), or -1 with err filled. */
+static int have_workers(sr_engine *e, size_t n, cr_error *out) {
+  cr_error local, *err = out ? out : &local;
+  if (e->n_workers < n) {
+    sr_worker *more = realloc(e->workers, n * sizeof *more);
+    if (!more) {
+      cr_error_set(err, CR_E_NOMEM, "out of memory");
+      return -1;
+    }
+    e->workers = more;
+    memset(more + e->n_workers, 0, (n - e->n_workers) * sizeof *more);
+    if (e->n_workers == 0) e->n_workers = 1;
+    while (e->n_workers < n) {
+      sr_worker *w = &e->workers[e->n_workers];
+      if (reader_open(e, &w->rd, err) != 0) {
+        reader_close(&w->rd);
+        memset(&w->rd, 0, sizeof w->rd);
+        return may_be_a_commit(err->code) ? 1 : -1;
+      }
+      e->n_workers++;
+    }
+  }
+  for (size_t k = 1; k < n; k++) {
+    bool same;
+    sr_reader *rd = &e->workers[k].rd;
+    if (cr_rdb_same_revisions(e->db, rd->db, &same, err) != 0)
+      return may_be_a_commit(err->code) ? 1 : -1;
+    if (!same && (cr_rdb_reopen(rd->db, err) != 0 ||
+                  cr_rdb_same_revisions(e->db, rd->db, &same, err) != 0))
+      return may_be_a_commit(err->code) ? 1 : -1;
+    if (!same) return 1; /* a commit came between the two: reopen all */
+  }
+  return 0;
+}
+
+/* Parses the query again on this thread's reader and runs it over its
+ * part of the shards. */
+static void *run_part(void *arg) {
+  sr_worker *w = arg;
+  sr_engine *e = w->e;
+  cr_error_clear(&w->err);
+  w->rc = -1;
+  if (build_query(&w->rd, w->p, e->local && !e->hurried, false, e->text,
+                  e->text_len, &w->parsed, &w->err) != 0 ||
+      restrict_to_id(w->p, &w->parsed, &w->err) != 0)
+    return NULL;
+  if (w->rd.count_failed) {
+    cr_error_set(&w->err, CR_E_MODIFIED, "a term count failed");
+    return NULL;
+  }
+  if (!w->parsed.query) { /* the engine's parse found something: retry */
+    cr_error_set(&w->err, CR_E_MODIFIED, "the query parsed differently");
+    return NULL;
+  }
+  cr_query *q = cr_query_shard_part(w->parsed.query, w->rd.db, w->part,
+                                    w->n_parts, &w->err);
+  if (!q) return NULL;
+  w->mset = cr_search(w->rd.db, q, w->so, &w->err);
+  cr_query_free(q);
+  if (w->mset) w->rc = 0;
+  return NULL;
+}
+
+/* The query over n_parts threads, each with its part of the shards, and
+ * their pages merged (cr_mset_merge): the same page as one search. This
+ * thread runs part 0 with the engine's own reader and parse. NULL with
+ * err filled on failure. */
+static cr_mset *search_parts(sr_engine *e, const sr_params *p, sr_page *page,
+                             const cr_search_opts *so, size_t n_parts,
+                             cr_error *err) {
+  int rc = have_workers(e, n_parts, err);
+  if (rc != 0) {
+    if (rc > 0)
+      cr_error_set(err, CR_E_MODIFIED, "the index changed between threads");
+    return NULL;
+  }
+  cr_search_opts part = *so;
+  part.count = so->offset + so->count;
+  part.offset = 0;
+  cr_mset *msets[SR_MAX_THREADS] = {0};
+  size_t started = 1;
+  for (; started < n_parts; started++) {
+    sr_worker *w = &e->workers[started];
+    worker_reset(w);
+    w->e = e;
+    w->p = p;
+    w->so = &part;
+    w->part = started;
+    w->n_parts = n_parts;
+    if (pthread_create(&w->thread, NULL, run_part, w) != 0) break;
+  }
+  cr_error merr;
+  cr_error_clear(&merr);
+  cr_query *q = NULL;
+  if (started < n_parts)
+    cr_error_set(&merr, CR_E_NOMEM, "cannot start a search thread");
+  else if ((q = cr_query_shard_part(page->parsed.query, e->db, 0, n_parts,
+                                    &merr)))
+    msets[0] = cr_search(e->db, q, &part, &merr);
+  cr_query_free(q);
+  int failed = msets[0] ? 0 : 1;
+  if (failed && err) *err = merr;
+  for (size_t k = 1; k < started; k++) {
+    sr_worker *w = &e->workers[k];
+    pthread_join(w->thread, NULL);
+    msets[k] = w->mset;
+    w->mset = NULL;
+    if (w->rc != 0 && !failed++ && err) *err = w->err;
+  }
+  if (failed) {
+    for (size_t k = 0; k < n_parts; k++)
+      cr_mset_free(msets[k]);
+    return NULL;
+  }
+  return cr_mset_merge(msets, n_parts, so, e->db, page->parsed.query, err);
+}
+
+/* The search: in threads, one per part of the shards, or here. */
+static cr_mset *search(sr_engine *e, const sr_params *p, sr_page *page,
+                       const cr_search_opts *so, cr_error *err) {
+  size_t n_parts = parts_for(e, p, so);
+  if (n_parts < 2) return cr_search(e->db, page->parsed.query, so, err);
+  return search_parts(e, p, page, so, n_parts, err);
 }
 
 /* One attempt at running the query and gathering its page. Returns 0, 1
@@ -579,8 +966,13 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
       return err && may_be_a_commit(err->code) ? 1 : -1;
     if (so.check_at_least < docs) so.check_at_least = docs;
   }
-  page->mset = cr_search(e->db, page->parsed.query, &so, err);
+  page->mset = search(e, p, page, &so, err);
   if (!page->mset) return err && may_be_a_commit(err->code) ? 1 : -1;
+  /* Remote shards: every hit's document in one go, each shard's read
+   * beside the others', before the rerank and the page read them. */
+  if (e->remote &&
+      cr_mset_fetch(page->mset, 0, cr_mset_size(page->mset), err) != 0)
+    return err && may_be_a_commit(err->code) ? 1 : -1;
   uint32_t size = cr_mset_size(page->mset);
   page->result.estimated = cr_mset_matches_estimated(page->mset);
   page->result.exact = cr_mset_matches_exact(page->mset);
@@ -609,27 +1001,6 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
   free(order);
   free(score);
   return rc;
-}
-
-/* --like: the article's similar-words query, filtered by whatever the
- * query text says (dates, fields, words). */
-static int use_like(sr_engine *e, const sr_params *p, sr_page *page,
-                    cr_error *err) {
-  cr_query *like = sr_like_query(e->db, p->like, p->collapse, err);
-  if (!like) return -1;
-  cr_query *q = like;
-  if (page->parsed.query) {
-    cr_query *both[2] = {like, page->parsed.query};
-    q = cr_query_combine(CR_OP_FILTER, both, 2, 0, err);
-    cr_query_free(like);
-    cr_query_free(page->parsed.query);
-  } else {
-    /* No text is fine with --like: drop the "nothing to search" note. */
-    free(page->parsed.note);
-    page->parsed.note = NULL;
-  }
-  page->parsed.query = q;
-  return q ? 0 : -1; /* cr_query_combine said why */
 }
 
 /* Copies the len bytes of a query without the colour codes a paste
@@ -676,22 +1047,9 @@ static int add_note(sr_page *page, const char *text) {
  * query when asked). 0, or -1 with err filled. */
 static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
                  sr_page *page, cr_error *err) {
-  cr_qp_opts qp = p->qp;
-  qp.termfreq = index_termfreq;
-  qp.termfreq_ctx = e;
-  if (e->local && !e->hurried) {
-    qp.check = exact_check;
-    qp.check_env = e;
-  }
-  e->count_failed = false;
-  if (cr_parse_query(e->an, text, len, &qp, &page->parsed, err) != 0 ||
-      (p->like && use_like(e, p, page, err) != 0))
+  if (build_query(&e->rd, p, e->local && !e->hurried, e->remote, text, len,
+                  &page->parsed, err) != 0)
     return -1;
-  /* A count that met a writer's newer commit leaves Xapian's reader
-   * answering the next search with nothing: a reopen puts it right (the
-   * parser read the count as unknown). */
-  cr_error ignored;
-  if (e->count_failed) cr_rdb_reopen(e->db, &ignored);
   if (page->parsed.unchecked &&
       add_note(page, e->local
                          ? "the index kept changing while phrases, quoted "
@@ -703,17 +1061,7 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     return -1;
   }
-  if (p->only_id && page->parsed.query) {
-    char id_term[CR_ID_TERM_SIZE];
-    cr_schema_id_term(p->only_id, id_term);
-    cr_query *both[2] = {page->parsed.query, cr_query_term(id_term, 1, 0, err)};
-    cr_query *q =
-        both[1] ? cr_query_combine(CR_OP_FILTER, both, 2, 0, err) : NULL;
-    cr_query_free(both[1]);
-    cr_query_free(page->parsed.query);
-    page->parsed.query = q;
-    if (!q) return -1; /* the binding said why */
-  }
+  if (restrict_to_id(p, &page->parsed, err) != 0) return -1;
   page->result.note = page->parsed.note;
   /* The patterns snippets show: those not excluded. */
   free(page->patterns);
@@ -787,6 +1135,8 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
   }
   e->hurried = false;
   size_t clean_len = copy_without_colour_codes(clean, text, len);
+  e->text = clean;
+  e->text_len = clean_len;
   if (parse(e, p, clean, clean_len, page, err) != 0) {
     free(clean);
     return -1;
@@ -811,6 +1161,10 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
       if (cr_rdb_reopen(e->db, err) != 0) {
         rc = err && may_be_a_commit(err->code) ? 1 : -1;
         continue;
+      }
+      for (size_t k = 1; k < e->n_workers; k++) {
+        cr_error ignored; /* a failed one is reopened before it is used */
+        cr_rdb_reopen(e->workers[k].rd.db, &ignored);
       }
     }
     /* Half the attempts gone: the writer commits faster than this query

@@ -42,6 +42,8 @@ typedef struct sr_params {
   bool exact_count;    /* count every match (--count): exact, slower */
   const char *only_id; /* an article id: the query runs on that article
                           alone (--show highlights with it) */
+  unsigned threads;    /* threads a search of several local shards uses,
+                          one per shard: 0 as many as the cores, 1 none */
 } sr_params;
 
 /* Defaults: 10 hits by relevance, snippets with OUT_MARK_* markers,

@@ -231,6 +231,55 @@ static uint32_t index_words(cr_analyzer *an, cr_doc *doc, const char *text,
   return s.last_position;
 }
 
+/* ---- Word positions without the index ---------------------------------- */
+
+/* cr_schema_word_positions' walk: the caller's callback, and the last
+ * position met (what index_words returns). */
+typedef struct walk {
+  cr_token_fn fn;
+  void *ctx;
+  uint32_t last;
+} walk;
+
+static int walk_token(const cr_token *t, void *ctx) {
+  walk *w = ctx;
+  w->last = t->position;
+  return w->fn(t, w->ctx);
+}
+
+static int walk_field(cr_analyzer *an, const char *text, size_t len,
+                      uint32_t first, walk *w) {
+  w->last = first;
+  return cr_analyze(an, text, len, first, walk_token, w);
+}
+
+int cr_schema_word_positions(cr_analyzer *an, const char *title,
+                             bool title_derived, const char *text, size_t len,
+                             const char *author, const char *source,
+                             cr_token_fn fn, void *ctx) {
+  walk w = {.fn = fn, .ctx = ctx};
+  uint32_t pos = 0;
+  int rc;
+  /* As cr_schema_build: a given title first, a gap, the body, then the
+   * author and the source, each a gap after what came before. */
+  if (!title_derived && title && *title) {
+    if ((rc = walk_field(an, title, strlen(title), 0, &w)) != 0) return rc;
+    pos = w.last + CR_BODY_POSITION_GAP;
+  }
+  if ((rc = walk_field(an, text ? text : "", text ? len : 0, pos, &w)) != 0)
+    return rc;
+  pos = w.last;
+  const char *names[2] = {author, source};
+  for (int k = 0; k < 2; k++) {
+    if (!names[k] || !*names[k]) continue;
+    rc = walk_field(an, names[k], strlen(names[k]), pos + CR_BODY_POSITION_GAP,
+                    &w);
+    if (rc != 0) return rc;
+    pos = w.last;
+  }
+  return 0;
+}
+
 /* A value for facet counts: the field as given, NUL and over-long cut. */
 static void set_facet_value(cr_doc *doc, unsigned slot, const char *v,
                             int *failed) {

@@ -177,6 +177,18 @@ typedef struct cr_stored {
   char *derived_title; /* likewise */
 } cr_stored;
 
+/* Calls fn for each token of an article's words (title, body, author,
+ * source: cr_analyze's tokens, stop words flagged) with the position
+ * cr_schema_build gave it: the positions the index holds for the
+ * unprefixed terms, read from the stored fields instead (one read of a
+ * remote document rather than one per term). title_derived: the card's
+ * mark (a derived title is not indexed). Returns 0, fn's first non-zero
+ * return, or -1 if memory ran out. */
+int cr_schema_word_positions(cr_analyzer *an, const char *title,
+                             bool title_derived, const char *text, size_t len,
+                             const char *author, const char *source,
+                             cr_token_fn fn, void *ctx);
+
 /* Reads a card (the CR_SLOT_CARD value). -1 with err (CR_E_CORRUPT) if it
  * is damaged; out is then empty. */
 int cr_stored_parse(const char *card, size_t len, cr_stored *out,

@@ -17,9 +17,11 @@
 #include <cstring>
 #include <deque>
 #include <exception>
+#include <map>
 #include <memory>
 #include <new>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <unordered_set>
@@ -94,8 +96,29 @@ struct cr_mset {
   /* With count_once_slot: the one spy the matcher calls, which hands each
    * article once to the spies above. */
   std::unique_ptr<Xapian::MatchSpy> once;
+  /* A merge of searches run in threads (cr_mset_merge): the parts hold
+   * the hits, hits says whose each one is; the fields above stay empty. */
+  struct Hit {
+    uint32_t part, index; /* parts[part]'s item index */
+    uint32_t collapsed;   /* documents folded into it */
+  };
+  bool merged = false;
+  std::vector<std::unique_ptr<cr_mset>> parts;
+  std::vector<Hit> hits;
+  uint32_t first = 0, lower = 0, estimated = 0, upper = 0;
+  bool exact = false; /* estimated is the count, as one search would say */
+  /* The databases searched, and the hits' documents cr_mset_fetch read
+   * (each slot NULL until then). */
+  Xapian::Database db;
+  std::vector<std::unique_ptr<Xapian::Document>> docs;
 
-  explicit cr_mset(const Xapian::Database &db) : enquire(db) {}
+  explicit cr_mset(const Xapian::Database &d) : enquire(d), db(d) {}
+
+  /* Hit i's document: the one fetched, or read now. */
+  Xapian::Document document(uint32_t i) const {
+    if (i < docs.size() && docs[i]) return *docs[i];
+    return mset[i].get_document();
+  }
 };
 
 namespace {
@@ -1067,6 +1090,26 @@ extern "C++" namespace {
     const std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> &spies_;
     std::unordered_set<uint64_t> seen_; /* hashes of the values met */
   };
+
+  /* cr_mset_value_counts over a merge: each value's counts in the parts,
+   * added up, in ascending byte order. */
+  int merged_value_counts(const cr_mset *m, unsigned k, cr_count_fn fn,
+                          void *ctx, cr_error *err) noexcept {
+    return iterate(err, what("cannot read the counts of value set %u", k), [&] {
+      std::map<std::string, uint64_t> sum;
+      for (const auto &p : m->parts) {
+        if (k >= p->spies.size()) continue;
+        const Xapian::ValueCountMatchSpy &spy = *p->spies[k];
+        for (auto it = spy.values_begin(); it != spy.values_end(); ++it)
+          sum[*it] += it.get_termfreq();
+      }
+      for (const auto &v : sum) {
+        uint32_t n = v.second > UINT32_MAX ? UINT32_MAX : (uint32_t)v.second;
+        if (int rc = fn(v.first.data(), v.first.size(), n, ctx)) return rc;
+      }
+      return 0;
+    });
+  }
 } // namespace
 
 extern "C" {
@@ -1118,34 +1161,47 @@ void cr_mset_free(cr_mset *m) noexcept { delete m; }
 
 /* The page's own fields: MSet keeps its items in memory, and these read
  * them without a database (Xapian's iterators index a vector). */
-uint32_t cr_mset_size(const cr_mset *m) noexcept { return m->mset.size(); }
+uint32_t cr_mset_size(const cr_mset *m) noexcept {
+  return m->merged ? m->hits.size() : m->mset.size();
+}
 
 uint32_t cr_mset_matches_estimated(const cr_mset *m) noexcept {
+  if (m->merged) return m->estimated;
   return m->mset.get_matches_estimated();
 }
 
 bool cr_mset_matches_exact(const cr_mset *m) noexcept {
+  if (m->merged) return m->exact;
   return m->mset.get_matches_lower_bound() == m->mset.get_matches_upper_bound();
 }
 
 uint32_t cr_mset_rank(const cr_mset *m, uint32_t i) noexcept {
+  if (m->merged) return m->first + i;
   return m->mset[i].get_rank();
 }
 
 cr_docid cr_mset_docid(const cr_mset *m, uint32_t i) noexcept {
+  if (m->merged)
+    return cr_mset_docid(m->parts[m->hits[i].part].get(), m->hits[i].index);
   return *m->mset[i];
 }
 
 double cr_mset_weight(const cr_mset *m, uint32_t i) noexcept {
+  if (m->merged)
+    return cr_mset_weight(m->parts[m->hits[i].part].get(), m->hits[i].index);
   return m->mset[i].get_weight();
 }
 
 uint32_t cr_mset_collapse_count(const cr_mset *m, uint32_t i) noexcept {
+  if (m->merged) return m->hits[i].collapsed;
   return m->mset[i].get_collapse_count();
 }
 
 int cr_mset_termfreq(const cr_mset *m, const char *term, uint32_t *out,
                      cr_error *err) noexcept {
+  /* Every part searched every database: their statistics are the same. */
+  if (m->merged && !m->parts.empty())
+    return cr_mset_termfreq(m->parts[0].get(), term, out, err);
   *out = 0;
   return status(err, what("cannot count the documents with '%s'", term),
                 [&] { *out = m->mset.get_termfreq(term); });
@@ -1153,12 +1209,15 @@ int cr_mset_termfreq(const cr_mset *m, const char *term, uint32_t *out,
 
 int cr_mset_data(cr_mset *m, uint32_t i, const char **out, size_t *len,
                  cr_error *err) noexcept {
+  if (m->merged && i < m->hits.size())
+    return cr_mset_data(m->parts[m->hits[i].part].get(), m->hits[i].index, out,
+                        len, err);
   *out = nullptr;
   *len = 0;
   if (i >= m->data.size()) return 0;
   return status(err, what("cannot read hit %u", i), [&] {
     if (!m->data[i])
-      m->data[i].reset(new std::string(m->mset[i].get_document().get_data()));
+      m->data[i].reset(new std::string(m->document(i).get_data()));
     *out = m->data[i]->c_str();
     *len = m->data[i]->size();
   });
@@ -1166,11 +1225,14 @@ int cr_mset_data(cr_mset *m, uint32_t i, const char **out, size_t *len,
 
 int cr_mset_value(cr_mset *m, uint32_t i, unsigned slot, const char **out,
                   size_t *len, cr_error *err) noexcept {
+  if (m->merged && i < m->hits.size())
+    return cr_mset_value(m->parts[m->hits[i].part].get(), m->hits[i].index,
+                         slot, out, len, err);
   *out = nullptr;
   *len = 0;
   if (i >= m->mset.size()) return 0;
   return status(err, what("cannot read value slot %u of hit %u", slot, i), [&] {
-    m->value_scratch.push_back(m->mset[i].get_document().get_value(slot));
+    m->value_scratch.push_back(m->document(i).get_value(slot));
     const std::string &v = m->value_scratch.back();
     if (v.empty()) {
       m->value_scratch.pop_back();
@@ -1183,6 +1245,7 @@ int cr_mset_value(cr_mset *m, uint32_t i, unsigned slot, const char **out,
 
 int cr_mset_value_counts(const cr_mset *m, unsigned k, cr_count_fn fn,
                          void *ctx, cr_error *err) noexcept {
+  if (m->merged) return merged_value_counts(m, k, fn, ctx, err);
   if (k >= m->spies.size()) return 0;
   return iterate(err, what("cannot read the counts of value set %u", k), [&] {
     const Xapian::ValueCountMatchSpy &spy = *m->spies[k];
@@ -1196,12 +1259,296 @@ int cr_mset_value_counts(const cr_mset *m, unsigned k, cr_count_fn fn,
 
 int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx,
                            cr_error *err) noexcept {
+  if (m->merged)
+    return cr_mset_matching_terms(m->parts[m->hits[i].part].get(),
+                                  m->hits[i].index, fn, ctx, err);
   return iterate(err, what("cannot list the matching terms of hit %u", i), [&] {
     Xapian::MSetIterator hit = m->mset[i];
     return each_term(m->enquire.get_matching_terms_begin(hit),
                      m->enquire.get_matching_terms_end(hit), fn, ctx);
   });
 }
+
+/* ---- Fewer round trips to remote shards ------------------------------- */
+
+extern "C" {
+
+int cr_mset_fetch(cr_mset *m, uint32_t first, uint32_t n,
+                  cr_error *err) noexcept {
+  if (m->merged) return 0; /* local shards, read as needed */
+  return status(err, what("cannot read hits %u to %u", first, first + n), [&] {
+    uint32_t size = m->mset.size();
+    uint32_t last = first + n < size && first + n >= first ? first + n : size;
+    if (first >= last) return;
+    m->docs.resize(size);
+    size_t n_db = m->db.internal.size();
+    if (n_db == 0) return;
+    /* The hits of each database, read there one after the other (a
+     * remote one answers one request at a time), the databases side by
+     * side, each in a thread of its own: its own connection. */
+    /* (hit, docid in its database): the threads touch no shared handle
+     * (Xapian's reference counts are not atomic). */
+    std::vector<std::vector<std::pair<uint32_t, Xapian::docid>>> of(n_db);
+    for (uint32_t i = first; i < last; i++) {
+      Xapian::docid did = *m->mset[i];
+      if (!m->docs[i])
+        of[(did - 1) % n_db].emplace_back(i, (did - 1) / n_db + 1);
+    }
+    std::vector<Xapian::Database> dbs;
+    for (size_t k = 0; k < n_db; k++)
+      dbs.emplace_back(m->db.internal[k].get());
+    auto read = [&](size_t k) {
+      for (const auto &hit : of[k])
+        m->docs[hit.first].reset(
+            new Xapian::Document(dbs[k].get_document(hit.second)));
+    };
+    std::vector<size_t> busy;
+    for (size_t k = 0; k < n_db; k++)
+      if (!of[k].empty()) busy.push_back(k);
+    if (busy.size() < 2) {
+      for (size_t k : busy)
+        read(k);
+      return;
+    }
+    std::vector<std::exception_ptr> failed(busy.size());
+    std::vector<std::thread> threads;
+    for (size_t t = 1; t < busy.size(); t++)
+      threads.emplace_back([&, t] {
+        try {
+          read(busy[t]);
+        } catch (...) {
+          failed[t] = std::current_exception();
+        }
+      });
+    try {
+      read(busy[0]);
+    } catch (...) {
+      failed[0] = std::current_exception();
+    }
+    for (std::thread &t : threads)
+      t.join();
+    for (const std::exception_ptr &e : failed)
+      if (e) std::rethrow_exception(e);
+  });
+}
+
+int cr_rdb_termfreqs(cr_rdb *db, const char *const *terms, size_t n,
+                     uint32_t *out, cr_error *err) noexcept {
+  for (size_t i = 0; i < n; i++)
+    out[i] = 0;
+  return status(err,
+                what("cannot count the documents of %zu terms in '%s'", n,
+                     db->paths.c_str()),
+                [&] {
+                  /* A match of none of them gathers every shard's counts of
+                   * all: a remote shard answers for all of them at once. */
+                  std::vector<Xapian::Query> qs;
+                  for (size_t i = 0; i < n; i++)
+                    if (*terms[i]) qs.emplace_back(terms[i]);
+                  Xapian::MSet ms;
+                  if (!qs.empty()) {
+                    Xapian::Enquire enquire(db->db);
+                    enquire.set_query(Xapian::Query(Xapian::Query::OP_OR,
+                                                    qs.begin(), qs.end()));
+                    ms = enquire.get_mset(0, 0);
+                  }
+                  for (size_t i = 0; i < n; i++)
+                    out[i] = *terms[i] ? ms.get_termfreq(terms[i])
+                                       : db->db.get_doccount();
+                });
+}
+
+} // extern "C"
+
+/* ---- Searching shards in threads -------------------------------------- */
+
+extern "C++" namespace {
+  /* The documents of some of the databases searched as one: all of them
+   * in those, none in the others (cr_query_shard_part). Xapian 1.4 clones
+   * a posting source for each database of a multi-database and calls
+   * init() with that database alone (matcher/externalpostlist.cc): a
+   * clone that is not among them is empty from the start, and the AND
+   * around it ends before reading any posting (MultiAndPostList starts
+   * with its rarest sub-list). In its own databases it walks every
+   * document: one skip_to per candidate, for a weightless filter. */
+  class PartSource : public Xapian::PostingSource {
+  public:
+    explicit PartSource(const std::vector<const void *> &mine) : mine_(mine) {}
+    PartSource *clone() const override { return new PartSource(mine_); }
+    void init(const Xapian::Database &db) override {
+      on_ = db.internal.size() == 1 &&
+            std::find(mine_.begin(), mine_.end(), db.internal[0].get()) !=
+                mine_.end();
+      docs_ = on_ ? db.get_doccount() : 0;
+      all_ = on_ ? db.postlist_begin("") : Xapian::PostingIterator();
+      started_ = false;
+    }
+    Xapian::doccount get_termfreq_min() const override { return docs_; }
+    Xapian::doccount get_termfreq_est() const override { return docs_; }
+    Xapian::doccount get_termfreq_max() const override { return docs_; }
+    void next(double) override {
+      if (started_) ++all_;
+      started_ = true;
+    }
+    void skip_to(Xapian::docid did, double) override {
+      started_ = true;
+      all_.skip_to(did);
+    }
+    bool at_end() const override {
+      return !on_ || all_ == Xapian::PostingIterator();
+    }
+    Xapian::docid get_docid() const override { return *all_; }
+    std::string get_description() const override { return "PartSource"; }
+
+  private:
+    std::vector<const void *> mine_; /* the databases' internals it keeps */
+    bool on_ = false;                /* init() was given one of them */
+    Xapian::doccount docs_ = 0;
+    Xapian::PostingIterator all_; /* every document of that one */
+    bool started_ = false;        /* next() or skip_to() was called */
+  };
+
+  /* One hit of a part, as the matcher compares them (matcher/msetcmp.cc). */
+  struct PartHit {
+    uint32_t part, index;
+    double wt;
+    Xapian::docid did;
+    std::string sort_key, collapse_key;
+    uint32_t collapsed;
+  };
+} // namespace
+
+extern "C" {
+
+cr_query *cr_query_shard_part(const cr_query *q, cr_rdb *db, size_t part,
+                              size_t n_parts, cr_error *err) noexcept {
+  cr_query *out = nullptr;
+  guard(err, what("cannot make the query of part %zu", part), [&] {
+    std::vector<const void *> mine;
+    for (size_t k = part; k < db->db.internal.size(); k += n_parts)
+      mine.push_back(db->db.internal[k].get());
+    std::unique_ptr<PartSource> src(new PartSource(mine));
+    Xapian::Query only(src->release());
+    src.release();
+    out = wrap(Xapian::Query(Xapian::Query::OP_FILTER, q->q, only));
+  });
+  return out;
+}
+
+int cr_rdb_same_revisions(cr_rdb *a, cr_rdb *b, bool *same,
+                          cr_error *err) noexcept {
+  *same = false;
+  return status(
+      err, what("cannot read the revisions of '%s'", a->paths.c_str()), [&] {
+        size_t n = a->db.internal.size();
+        if (n != b->db.internal.size()) return;
+        for (size_t k = 0; k < n; k++) {
+          Xapian::Database x(a->db.internal[k].get());
+          Xapian::Database y(b->db.internal[k].get());
+          if (x.get_revision() != y.get_revision()) return;
+        }
+        *same = true;
+      });
+}
+
+cr_mset *cr_mset_merge(cr_mset **parts, size_t n, const cr_search_opts *opts,
+                       cr_rdb *db, const cr_query *q, cr_error *err) noexcept {
+  std::unique_ptr<cr_mset> m;
+  std::vector<std::unique_ptr<cr_mset>> owned;
+  bool ok = guard(err, what("cannot merge %zu searches", n), [&] {
+    owned.reserve(n);
+    for (size_t p = 0; p < n; p++) {
+      owned.emplace_back(parts[p]);
+      parts[p] = nullptr;
+    }
+    /* An Enquire needs a database: an empty one (the parts hold theirs). */
+    m.reset(new cr_mset(
+        Xapian::Database(std::string(), Xapian::DB_BACKEND_INMEMORY)));
+    m->merged = true;
+    m->first = opts->offset;
+    std::vector<PartHit> all;
+    uint64_t lower = 0, estimated = 0, upper = 0;
+    for (size_t p = 0; p < n; p++) {
+      const Xapian::MSet &ms = owned[p]->mset;
+      lower += ms.get_matches_lower_bound();
+      estimated += ms.get_matches_estimated();
+      upper += ms.get_matches_upper_bound();
+      uint32_t i = 0;
+      for (auto it = ms.begin(); it != ms.end(); ++it, ++i)
+        all.push_back(
+            PartHit{static_cast<uint32_t>(p), i, it.get_weight(), *it,
+                    opts->sort_slot >= 0 ? it.get_sort_key() : "",
+                    opts->collapse_slot >= 0 ? it.get_collapse_key() : "",
+                    it.get_collapse_count()});
+    }
+    /* The matcher's own order: by relevance, then docid (1.4 breaks
+     * ties by docid even with DONT_CARE); or by value, then relevance,
+     * then docid. */
+    bool by_value = opts->sort_slot >= 0, desc = opts->sort_descending;
+    std::sort(all.begin(), all.end(), [&](const PartHit &a, const PartHit &b) {
+      if (by_value) {
+        int c = a.sort_key.compare(b.sort_key);
+        if (c != 0) return desc ? c > 0 : c < 0;
+      }
+      if (a.wt != b.wt) return a.wt > b.wt;
+      return a.did < b.did;
+    });
+    /* One hit per collapse key over all the parts: each part's best of a
+     * key is among that part's first hits, so the best overall is here. */
+    std::vector<size_t> kept;
+    uint64_t dups = 0;
+    std::map<std::string, size_t> best_of;
+    for (size_t i = 0; i < all.size(); i++) {
+      if (opts->collapse_slot >= 0 && !all[i].collapse_key.empty()) {
+        auto ins = best_of.emplace(all[i].collapse_key, i);
+        if (!ins.second) {
+          all[ins.first->second].collapsed += 1 + all[i].collapsed;
+          dups++;
+          continue;
+        }
+      }
+      kept.push_back(i);
+    }
+    auto less_dups = [&](uint64_t v) {
+      v = v > dups ? v - dups : 0;
+      return static_cast<uint32_t>(v > UINT32_MAX ? UINT32_MAX : v);
+    };
+    m->lower = less_dups(lower);
+    m->estimated = less_dups(estimated);
+    m->upper = less_dups(upper);
+    /* One search counts exactly the matches it saw before it could stop,
+     * fewer than check_at_least (than the page's end when collapsing),
+     * or knows the count from its posting lists' bounds (one term). The
+     * parts together may have counted more than that exactly: then one
+     * search's bounds say whether it would have known. */
+    uint32_t end = opts->offset + opts->count;
+    uint32_t limit = opts->collapse_slot >= 0     ? end
+                     : opts->check_at_least > end ? opts->check_at_least
+                                                  : end;
+    m->exact = m->lower == m->upper;
+    if (m->exact && m->lower >= limit) {
+      m->exact = false;
+      if (db && q && opts->collapse_slot < 0) {
+        Xapian::Enquire whole(db->db);
+        whole.set_query(q->q);
+        Xapian::MSet bounds = whole.get_mset(0, 0);
+        m->exact = bounds.get_matches_lower_bound() ==
+                   bounds.get_matches_upper_bound();
+      }
+    }
+    for (size_t r = opts->offset;
+         r < kept.size() && r - opts->offset < opts->count; r++) {
+      const PartHit &h = all[kept[r]];
+      m->hits.push_back(cr_mset::Hit{h.part, h.index, h.collapsed});
+    }
+    m->parts = std::move(owned);
+  });
+  for (size_t p = 0; p < n; p++)
+    cr_mset_free(parts[p]);
+  return ok ? m.release() : nullptr;
+}
+
+} // extern "C"
 
 /* ---- The last line of defence ------------------------------------------ */
 

@@ -382,6 +382,52 @@ int cr_mset_value_counts(const cr_mset *m, unsigned k, cr_count_fn fn,
 int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx,
                            cr_error *err) CR_NOEXCEPT;
 
+/* ---- Fewer round trips to remote shards ------------------------------- */
+
+/* Reads the documents of hits [first, first + n) now, so that their data
+ * and values are read from memory: each database's hits one after the
+ * other, the databases side by side (a thread each). Over remote shards a
+ * document is a round trip, and Xapian 1.4's MSet::fetch() reads them
+ * one after the other. 0, or -1 with err filled. */
+int cr_mset_fetch(cr_mset *m, uint32_t first, uint32_t n,
+                  cr_error *err) CR_NOEXCEPT;
+/* The document counts of terms[0..n) in out (the number of documents for
+ * ""), as n calls of cr_rdb_termfreq would give them, in one exchange
+ * with each remote shard (the statistics of a match) rather than one per
+ * term. 0, or -1 with err filled. */
+int cr_rdb_termfreqs(cr_rdb *db, const char *const *terms, size_t n,
+                     uint32_t *out, cr_error *err) CR_NOEXCEPT;
+
+/* ---- Searching shards in threads -------------------------------------- */
+
+/* Several readers of the same databases (one per thread: a Xapian handle
+ * is not shared between threads) each search some of the shards, and
+ * their pages are merged into one, the same as one search of them all:
+ * every reader opened every shard, so the collection statistics, and the
+ * weights, are those of the whole. */
+
+/* q, but only over the databases k of db (0-based, as opened) with
+ * k % n_parts == part: a weightless filter that is empty on the others.
+ * db must be the reader the query will run on. */
+cr_query *cr_query_shard_part(const cr_query *q, cr_rdb *db, size_t part,
+                              size_t n_parts, cr_error *err) CR_NOEXCEPT;
+/* *same: whether a and b read the same revision of each of their
+ * databases (local ones only). 0, or -1 with err filled. */
+int cr_rdb_same_revisions(cr_rdb *a, cr_rdb *b, bool *same,
+                          cr_error *err) CR_NOEXCEPT;
+/* One page from the pages of n parts, each searched with opts but from
+ * offset 0 and opts->offset + opts->count results: the hits ordered as
+ * the matcher orders them (relevance then docid, or value then relevance
+ * then docid), one per collapse key, cut at opts->offset and count; the
+ * facet counts and match counts added up, and called exact when one
+ * search would call its count exact (q over db, the whole query and a
+ * reader of every shard, is asked for its bounds when the parts cannot
+ * tell). Takes the parts (freed, even on failure); the merge reads hits'
+ * data through them. NULL with err filled on failure. */
+cr_mset *cr_mset_merge(cr_mset **parts, size_t n, const cr_search_opts *opts,
+                       cr_rdb *db, const cr_query *q,
+                       cr_error *err) CR_NOEXCEPT;
+
 /* ---- The last line of defence ------------------------------------------ */
 
 /* Makes an exception that Xapian lets escape from where nothing can catch

@@ -122,12 +122,11 @@ Test(rerank, weights_scale_the_two_parts) {
     }
     w[i] = (sr_rr_word){c->w[i].term, c->w[i].qpos, c->w[i].idf, pos[i], k};
   }
-  sr_rerank_opts only_window = {10, 12, 1, 0, false},
-                 only_pairs = {10, 12, 0, 1, false};
+  sr_rerank_opts only_window = {10, 12, 1, 0}, only_pairs = {10, 12, 0, 1};
   cr_expect_float_eq(sr_rerank_bonus(w, 5, &only_window), 15, 1e-9);
   cr_expect_float_eq(sr_rerank_bonus(w, 5, &only_pairs), 7, 1e-9);
   /* A window of 1 holds one word: the rarest found, 1973. */
-  sr_rerank_opts one = {10, 1, 1, 0, false};
+  sr_rerank_opts one = {10, 1, 1, 0};
   cr_expect_float_eq(sr_rerank_bonus(w, 5, &one), 5, 1e-9);
 }
 
