@@ -35,8 +35,12 @@
  * many articles. Xapian buffers postings in maps until a flush; small
  * maps are cheaper to fill than big ones, so on DICE flushing every
  * ~500 articles took 22% less CPU than Xapian's default (10,000) and
- * peak memory from 219 to 39 MB. */
-#define SHARD_FLUSH_BYTES (1u << 20)
+ * peak memory from 219 to 39 MB. On 100k synthetic articles (~1.9 KB
+ * each; bench/README.md, "Indexing cost"), user + system CPU was 140.2 s
+ * flushing every 4 MB of text, 121.8 s every 1 MB, 117.1 s every 256 KB:
+ * filling Xapian's buffers costs more per posting the fuller they are,
+ * and the flushes did not grow as fast. */
+#define SHARD_FLUSH_BYTES (512u << 10)
 #define SHARD_FLUSH_DOCS 1000u
 
 /* ---- Files in flight -------------------------------------------------- */
