@@ -35,12 +35,10 @@
  * many articles. Xapian buffers postings in maps until a flush; small
  * maps are cheaper to fill than big ones, so on DICE flushing every
  * ~500 articles took 22% less CPU than Xapian's default (10,000) and
- * peak memory from 219 to 39 MB. On 100k synthetic articles (~1.9 KB
- * each; bench/README.md, "Indexing cost"), user + system CPU was 140.2 s
- * flushing every 4 MB of text, 121.8 s every 1 MB, 117.1 s every 256 KB:
- * filling Xapian's buffers costs more per posting the fuller they are,
- * and the flushes did not grow as fast. */
-#define SHARD_FLUSH_BYTES (512u << 10)
+ * peak memory from 219 to 39 MB. On 200k synthetic articles flushing
+ * every 512 KB or 256 KB cost 3-4% more CPU than every 1 MB, 4 MB (at
+ * 100k) 15% more (bench/README.md, "Indexing cost"). */
+#define SHARD_FLUSH_BYTES (1u << 20)
 #define SHARD_FLUSH_DOCS 1000u
 
 /* ---- Files in flight -------------------------------------------------- */
