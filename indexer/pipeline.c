@@ -35,7 +35,9 @@
  * many articles. Xapian buffers postings in maps until a flush; small
  * maps are cheaper to fill than big ones, so on DICE flushing every
  * ~500 articles took 22% less CPU than Xapian's default (10,000) and
- * peak memory from 219 to 39 MB. */
+ * peak memory from 219 to 39 MB. On 200k synthetic articles flushing
+ * every 512 KB or 256 KB cost 3-4% more CPU than every 1 MB, 4 MB (at
+ * 100k) 15% more (bench/README.md, "Indexing cost"). */
 #define SHARD_FLUSH_BYTES (1u << 20)
 #define SHARD_FLUSH_DOCS 1000u
 
