@@ -2,7 +2,6 @@
 #include "search.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 
 #include "buffer.h"
 #include "dbpaths.h"
+#include "engine.h"
 #include "explain.h"
 #include "like.h"
 #include "schema.h"
@@ -27,70 +27,6 @@
 
 /* Matches a date-filtered search counts beyond its page (about 1 ms). */
 #define SR_FILTER_COUNT 1000
-
-/* What one thread reads and parses with: a Xapian handle, an analyzer
- * and an unpacker are each for one thread at a time. The engine's own is
- * the main thread's; each other thread of a sharded search has one. */
-typedef struct sr_reader {
-  cr_rdb *db;               /* every -d, searched as one */
-  cr_analyzer *an;          /* the parser's and the exact tests' */
-  cr_textpack *tp;          /* unpacks the texts the exact tests read */
-  cr_exact_scratch scratch; /* the exact tests' buffers */
-  bool count_failed;        /* a term count the parser asked for failed */
-  /* Remote shards: the counts the parser asks for, gathered in one
-   * exchange (cr_rdb_termfreqs) by a first parse that only notes them. */
-  bool noting;  /* the first parse: note each term, answer 1 */
-  char **terms; /* the terms noted, then counted */
-  uint32_t *counts;
-  size_t n_terms, cap_terms;
-  bool counted; /* counts[] holds their counts */
-} sr_reader;
-
-/* A thread searching some of the shards, and what its search made. */
-typedef struct sr_worker {
-  sr_reader rd; /* its own handles (db NULL until first used) */
-  pthread_t thread;
-  /* The query, set before the thread starts: */
-  sr_engine *e;
-  const sr_params *p;
-  const cr_search_opts *so; /* from offset 0, offset + count hits */
-  size_t part, n_parts;
-  /* What it made, read after it is joined: */
-  cr_parsed_query parsed; /* its own parse of the query text */
-  cr_mset *mset;
-  int rc; /* 0, or -1 with err filled */
-  cr_error err;
-} sr_worker;
-
-/* Threads one query uses at most (the cores beyond are not used). */
-#define SR_MAX_THREADS 64
-/* Unless asked for (--threads), a thread searches at least this many
- * articles: each thread builds the whole query on every shard and parses
- * it again, and below this that costs more than it saves. Measured with
- * callgrind over 2 shards (bench/README.md): at 12,382 articles the main
- * thread's instructions fell 11% for 24% more in all; at 100,000, 33%
- * for 18% more. */
-#define SR_THREAD_MIN_DOCS 25000
-
-struct sr_engine {
-  cr_rdb *db;          /* every -d, searched as one */
-  bool local;          /* no remote shard: exact tests can run */
-  bool hurried;        /* this query gave up its exact tests: the index kept
-                          changing under them */
-  sr_reader rd;        /* the main thread's: db, an and tp below */
-  cr_analyzer *an;     /* shared by the query parser and the snippets */
-  cr_textdict **dicts; /* the shards' text dictionaries, one of each */
-  size_t n_dicts;
-  cr_textpack *tp; /* unpacks the texts snippets are made from */
-  bool remote;     /* a remote shard among them (no spelling data) */
-  bool copies;     /* several -d: copies of one article may meet */
-  char **paths;    /* the databases opened, for the other threads' readers */
-  size_t n_paths;
-  sr_worker *workers; /* [1, n_workers): thread k's (0 is this thread) */
-  size_t n_workers;
-  const char *text; /* the query text being run (sr_run's clean copy) */
-  size_t text_len;
-};
 
 sr_params sr_params_default(void) {
   sr_params p;
@@ -128,7 +64,7 @@ sr_params sr_params_default(void) {
  * ("EOF reading block") or DatabaseCorruptError (seen in
  * tests/test_concurrency.c). A reopen and a retry tell these from real
  * damage, which fails again. */
-static bool may_be_a_commit(int code) {
+bool sr_may_be_a_commit(int code) {
   return code == CR_E_MODIFIED || code == CR_E_IO || code == CR_E_CORRUPT;
 }
 
@@ -286,7 +222,7 @@ sr_engine *sr_open(const char *const *paths, size_t n_paths,
     }
     cr_rdb_close(e->db);
     e->db = NULL;
-    if (!err || !(may_be_a_commit(err->code) || err->code == CR_E_INVALID))
+    if (!err || !(sr_may_be_a_commit(err->code) || err->code == CR_E_INVALID))
       break;
   }
   sr_dbpaths_free(&once);
@@ -306,7 +242,7 @@ static void forget_counts(sr_reader *rd) {
   rd->counted = false;
 }
 
-static void reader_close(sr_reader *rd) {
+void sr_reader_close(sr_reader *rd) {
   forget_counts(rd);
   cr_textpack_free(rd->tp);
   cr_exact_scratch_free(&rd->scratch);
@@ -316,7 +252,7 @@ static void reader_close(sr_reader *rd) {
 
 /* Frees what worker w's last search left (the main thread's job: Xapian's
  * reference counts are not atomic). */
-static void worker_reset(sr_worker *w) {
+void sr_worker_reset(sr_worker *w) {
   cr_mset_free(w->mset);
   w->mset = NULL;
   cr_parsed_query_free(&w->parsed);
@@ -326,8 +262,8 @@ static void worker_reset(sr_worker *w) {
 void sr_close(sr_engine *e) {
   if (!e) return;
   for (size_t k = 1; k < e->n_workers; k++) {
-    worker_reset(&e->workers[k]);
-    reader_close(&e->workers[k].rd);
+    sr_worker_reset(&e->workers[k]);
+    sr_reader_close(&e->workers[k].rd);
   }
   free(e->workers);
   for (size_t i = 0; i < e->n_paths; i++)
@@ -519,7 +455,7 @@ static int gather_hit_once(sr_engine *e, const sr_params *p, sr_page *page,
   if ((p->snippets || p->explain) &&
       cr_mset_matching_terms(page->mset, i, add_term, &t, &rerr) < 0) {
     term_list_free(&t);
-    if (may_be_a_commit(rerr.code) && !last) return 1;
+    if (sr_may_be_a_commit(rerr.code) && !last) return 1;
     cr_error_set(err, rerr.code, "%s", rerr.message);
     return -1;
   }
@@ -553,7 +489,7 @@ static int gather_hit_once(sr_engine *e, const sr_params *p, sr_page *page,
       term_list_free(&t);
       free(page->snippets[k]); /* the hit is not counted: nothing frees */
       page->snippets[k] = NULL;
-      if (!(may_be_a_commit(xerr.code) && !last)) return -1;
+      if (!(sr_may_be_a_commit(xerr.code) && !last)) return -1;
       cr_stored_free(st);
       return 1;
     }
@@ -643,7 +579,7 @@ static int order_hits(sr_engine *e, const sr_params *p, sr_page *page,
   if (sr_rerank_from(e->db, &page->parsed, page->mset, &p->rerank,
                      e->remote ? &text : NULL, order, score, &rerr) == 0)
     return 0;
-  if (may_be_a_commit(rerr.code)) return 1;
+  if (sr_may_be_a_commit(rerr.code)) return 1;
   if (rerr.code == CR_E_NOMEM) {
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     return -1;
@@ -675,8 +611,8 @@ static int use_like(cr_rdb *db, const sr_params *p, cr_parsed_query *parsed,
 }
 
 /* --show's query: on that one article alone. 0, or -1 with err filled. */
-static int restrict_to_id(const sr_params *p, cr_parsed_query *parsed,
-                          cr_error *err) {
+int sr_restrict_to_id(const sr_params *p, cr_parsed_query *parsed,
+                      cr_error *err) {
   if (!p->only_id || !parsed->query) return 0;
   char id_term[CR_ID_TERM_SIZE];
   cr_schema_id_term(p->only_id, id_term);
@@ -726,9 +662,9 @@ static int gather_counts(sr_reader *rd, const sr_params *p, const char *text,
  * first in one go when batch_counts), and its exact tests when checks,
  * then --like's and --show's. Every thread's is the same query, built on
  * its own handles. 0, or -1 with err. */
-static int build_query(sr_reader *rd, const sr_params *p, bool checks,
-                       bool batch_counts, const char *text, size_t len,
-                       cr_parsed_query *out, cr_error *err) {
+int sr_build_query(sr_reader *rd, const sr_params *p, bool checks,
+                   bool batch_counts, const char *text, size_t len,
+                   cr_parsed_query *out, cr_error *err) {
   if (batch_counts && gather_counts(rd, p, text, len, err) != 0) return -1;
   cr_qp_opts qp = p->qp;
   qp.termfreq = index_termfreq;
@@ -747,179 +683,6 @@ static int build_query(sr_reader *rd, const sr_params *p, bool checks,
   cr_error ignored;
   if (rd->count_failed) cr_rdb_reopen(rd->db, &ignored);
   return 0;
-}
-
-/* ---- A thread per shard --------------------------------------------- */
-
-/* Threads a search of n_shards databases uses: one per shard, up to
- * p->threads when set; else up to the cores that are free (the load
- * average counts this search's own thread: on a machine already busy a
- * second thread only waits for a core, and adds its overhead), and no
- * more than SR_THREAD_MIN_DOCS articles each allow. One alone where a
- * merge could not give one search's answer: remote shards (the exact
- * tests cannot run there, and the time is the servers'), or copies
- * counted once (the counter must see every shard). */
-static size_t parts_for(const sr_engine *e, const sr_params *p,
-                        const cr_search_opts *so) {
-  size_t shards = cr_rdb_shard_count(e->db);
-  if (shards < 2 || e->remote || !e->local || so->count_once_slot >= 0)
-    return 1;
-  long want = p->threads;
-  if (want <= 0) {
-    want = sysconf(_SC_NPROCESSORS_ONLN);
-    double load;
-    if (getloadavg(&load, 1) == 1 && load > 1)
-      want -= (long)load - 1; /* the cores other work keeps busy */
-    uint32_t docs;
-    cr_error ignored;
-    if (cr_rdb_doccount(e->db, &docs, &ignored) != 0) return 1;
-    if (want > (long)(docs / SR_THREAD_MIN_DOCS))
-      want = (long)(docs / SR_THREAD_MIN_DOCS);
-  }
-  if (want < 1) want = 1;
-  if (want > SR_MAX_THREADS) want = SR_MAX_THREADS;
-  return (size_t)want < shards ? (size_t)want : shards;
-}
-
-/* Opens reader rd on the engine's databases, as the engine's own. */
-static int reader_open(sr_engine *e, sr_reader *rd, cr_error *err) {
-  if (!(rd->db = cr_rdb_open((const char *const *)e->paths, e->n_paths, err)))
-    return -1;
-  if (!(rd->an = cr_analyzer_new(cr_analyzer_language(e->an), err))) return -1;
-  if (!(rd->tp = cr_textpack_new(NULL))) goto oom;
-  for (size_t i = 0; i < e->n_dicts; i++)
-    if (cr_textpack_also(rd->tp, e->dicts[i]) != 0) goto oom;
-  return 0;
-oom:
-  cr_error_set(err, CR_E_NOMEM, "out of memory");
-  return -1;
-}
-
-/* Readers for n threads, opened the first time they are needed, each
- * then kept at the engine's revision. 0, 1 when the index changed between
- * them (retry after a reopen), or -1 with err filled. */
-static int have_workers(sr_engine *e, size_t n, cr_error *out) {
-  cr_error local, *err = out ? out : &local;
-  if (e->n_workers < n) {
-    sr_worker *more = realloc(e->workers, n * sizeof *more);
-    if (!more) {
-      cr_error_set(err, CR_E_NOMEM, "out of memory");
-      return -1;
-    }
-    e->workers = more;
-    memset(more + e->n_workers, 0, (n - e->n_workers) * sizeof *more);
-    if (e->n_workers == 0) e->n_workers = 1;
-    while (e->n_workers < n) {
-      sr_worker *w = &e->workers[e->n_workers];
-      if (reader_open(e, &w->rd, err) != 0) {
-        reader_close(&w->rd);
-        memset(&w->rd, 0, sizeof w->rd);
-        return may_be_a_commit(err->code) ? 1 : -1;
-      }
-      e->n_workers++;
-    }
-  }
-  for (size_t k = 1; k < n; k++) {
-    bool same;
-    sr_reader *rd = &e->workers[k].rd;
-    if (cr_rdb_same_revisions(e->db, rd->db, &same, err) != 0)
-      return may_be_a_commit(err->code) ? 1 : -1;
-    if (!same && (cr_rdb_reopen(rd->db, err) != 0 ||
-                  cr_rdb_same_revisions(e->db, rd->db, &same, err) != 0))
-      return may_be_a_commit(err->code) ? 1 : -1;
-    if (!same) return 1; /* a commit came between the two: reopen all */
-  }
-  return 0;
-}
-
-/* Parses the query again on this thread's reader and runs it over its
- * part of the shards. */
-static void *run_part(void *arg) {
-  sr_worker *w = arg;
-  sr_engine *e = w->e;
-  cr_error_clear(&w->err);
-  w->rc = -1;
-  if (build_query(&w->rd, w->p, e->local && !e->hurried, false, e->text,
-                  e->text_len, &w->parsed, &w->err) != 0 ||
-      restrict_to_id(w->p, &w->parsed, &w->err) != 0)
-    return NULL;
-  if (w->rd.count_failed) {
-    cr_error_set(&w->err, CR_E_MODIFIED, "a term count failed");
-    return NULL;
-  }
-  if (!w->parsed.query) { /* the engine's parse found something: retry */
-    cr_error_set(&w->err, CR_E_MODIFIED, "the query parsed differently");
-    return NULL;
-  }
-  cr_query *q = cr_query_shard_part(w->parsed.query, w->rd.db, w->part,
-                                    w->n_parts, &w->err);
-  if (!q) return NULL;
-  w->mset = cr_search(w->rd.db, q, w->so, &w->err);
-  cr_query_free(q);
-  if (w->mset) w->rc = 0;
-  return NULL;
-}
-
-/* The query over n_parts threads, each with its part of the shards, and
- * their pages merged (cr_mset_merge): the same page as one search. This
- * thread runs part 0 with the engine's own reader and parse. NULL with
- * err filled on failure. */
-static cr_mset *search_parts(sr_engine *e, const sr_params *p, sr_page *page,
-                             const cr_search_opts *so, size_t n_parts,
-                             cr_error *err) {
-  int rc = have_workers(e, n_parts, err);
-  if (rc != 0) {
-    if (rc > 0)
-      cr_error_set(err, CR_E_MODIFIED, "the index changed between threads");
-    return NULL;
-  }
-  cr_search_opts part = *so;
-  part.count = so->offset + so->count;
-  part.offset = 0;
-  cr_mset *msets[SR_MAX_THREADS] = {0};
-  size_t started = 1;
-  for (; started < n_parts; started++) {
-    sr_worker *w = &e->workers[started];
-    worker_reset(w);
-    w->e = e;
-    w->p = p;
-    w->so = &part;
-    w->part = started;
-    w->n_parts = n_parts;
-    if (pthread_create(&w->thread, NULL, run_part, w) != 0) break;
-  }
-  cr_error merr;
-  cr_error_clear(&merr);
-  cr_query *q = NULL;
-  if (started < n_parts)
-    cr_error_set(&merr, CR_E_NOMEM, "cannot start a search thread");
-  else if ((q = cr_query_shard_part(page->parsed.query, e->db, 0, n_parts,
-                                    &merr)))
-    msets[0] = cr_search(e->db, q, &part, &merr);
-  cr_query_free(q);
-  int failed = msets[0] ? 0 : 1;
-  if (failed && err) *err = merr;
-  for (size_t k = 1; k < started; k++) {
-    sr_worker *w = &e->workers[k];
-    pthread_join(w->thread, NULL);
-    msets[k] = w->mset;
-    w->mset = NULL;
-    if (w->rc != 0 && !failed++ && err) *err = w->err;
-  }
-  if (failed) {
-    for (size_t k = 0; k < n_parts; k++)
-      cr_mset_free(msets[k]);
-    return NULL;
-  }
-  return cr_mset_merge(msets, n_parts, so, e->db, page->parsed.query, err);
-}
-
-/* The search: in threads, one per part of the shards, or here. */
-static cr_mset *search(sr_engine *e, const sr_params *p, sr_page *page,
-                       const cr_search_opts *so, cr_error *err) {
-  size_t n_parts = parts_for(e, p, so);
-  if (n_parts < 2) return cr_search(e->db, page->parsed.query, so, err);
-  return search_parts(e, p, page, so, n_parts, err);
 }
 
 /* One attempt at running the query and gathering its page. Returns 0, 1
@@ -958,21 +721,21 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
   if (e->copies && !e->remote) so.count_once_slot = CR_SLOT_CARD;
   unsigned spy_of[SR_MAX_FACETS];
   if (count_facet_slots(e, p, &so, spy_of, err) != 0)
-    return err && may_be_a_commit(err->code) ? 1 : -1;
+    return err && sr_may_be_a_commit(err->code) ? 1 : -1;
   /* --count: every match looked at, so the count is exact. */
   if (p->exact_count) {
     uint32_t docs;
     if (cr_rdb_doccount(e->db, &docs, err) != 0)
-      return err && may_be_a_commit(err->code) ? 1 : -1;
+      return err && sr_may_be_a_commit(err->code) ? 1 : -1;
     if (so.check_at_least < docs) so.check_at_least = docs;
   }
-  page->mset = search(e, p, page, &so, err);
-  if (!page->mset) return err && may_be_a_commit(err->code) ? 1 : -1;
+  page->mset = sr_search_parts(e, p, page, &so, err);
+  if (!page->mset) return err && sr_may_be_a_commit(err->code) ? 1 : -1;
   /* Remote shards: every hit's document in one go, each shard's read
    * beside the others', before the rerank and the page read them. */
   if (e->remote &&
       cr_mset_fetch(page->mset, 0, cr_mset_size(page->mset), err) != 0)
-    return err && may_be_a_commit(err->code) ? 1 : -1;
+    return err && sr_may_be_a_commit(err->code) ? 1 : -1;
   uint32_t size = cr_mset_size(page->mset);
   page->result.estimated = cr_mset_matches_estimated(page->mset);
   page->result.exact = cr_mset_matches_exact(page->mset);
@@ -1047,8 +810,8 @@ static int add_note(sr_page *page, const char *text) {
  * query when asked). 0, or -1 with err filled. */
 static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
                  sr_page *page, cr_error *err) {
-  if (build_query(&e->rd, p, e->local && !e->hurried, e->remote, text, len,
-                  &page->parsed, err) != 0)
+  if (sr_build_query(&e->rd, p, e->local && !e->hurried, e->remote, text, len,
+                     &page->parsed, err) != 0)
     return -1;
   if (page->parsed.unchecked &&
       add_note(page, e->local
@@ -1061,7 +824,7 @@ static int parse(sr_engine *e, const sr_params *p, const char *text, size_t len,
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     return -1;
   }
-  if (restrict_to_id(p, &page->parsed, err) != 0) return -1;
+  if (sr_restrict_to_id(p, &page->parsed, err) != 0) return -1;
   page->result.note = page->parsed.note;
   /* The patterns snippets show: those not excluded. */
   free(page->patterns);
@@ -1159,7 +922,7 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
       pause_before(tries);
       /* The reopen itself can meet a commit in progress. */
       if (cr_rdb_reopen(e->db, err) != 0) {
-        rc = err && may_be_a_commit(err->code) ? 1 : -1;
+        rc = err && sr_may_be_a_commit(err->code) ? 1 : -1;
         continue;
       }
       for (size_t k = 1; k < e->n_workers; k++) {
