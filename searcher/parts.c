@@ -97,7 +97,7 @@ static void *run_part(void *arg) {
   cr_error_clear(&w->err);
   w->rc = -1;
   if (sr_build_query(&w->rd, w->p, e->local && !e->hurried, false, e->text,
-                  e->text_len, &w->parsed, &w->err) != 0 ||
+                     e->text_len, &w->parsed, &w->err) != 0 ||
       sr_restrict_to_id(w->p, &w->parsed, &w->err) != 0)
     return NULL;
   if (w->rd.count_failed) {
@@ -177,4 +177,3 @@ cr_mset *sr_search_parts(sr_engine *e, const sr_params *p, sr_page *page,
   if (n_parts < 2) return cr_search(e->db, page->parsed.query, so, err);
   return search_parts(e, p, page, so, n_parts, err);
 }
-
