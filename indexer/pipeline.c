@@ -874,6 +874,12 @@ static void explain_full_disk(pipeline *pl, cr_error *err) {
  * with (none if it was built from too little text). */
 static int load_dict(pipeline *pl, cr_error *err) {
   pl->dict_decided = true;
+  return meta_load_dict(pl->db, &pl->dict, err);
+}
+
+/* Update mode: the index's own BM25 parameters, which a --bm25 asked for
+ * must match. */
+static int load_impacts(pipeline *pl, cr_error *err) {
   pl->impacts_decided = true;
   const pl_options *o = pl->opts;
   if (meta_load_impacts(pl->db, o->index, &pl->impacts, err) != 0) return -1;
@@ -887,12 +893,12 @@ static int load_dict(pipeline *pl, cr_error *err) {
                  o->bm25_b);
     return -1;
   }
-  return meta_load_dict(pl->db, &pl->dict, err);
+  return 0;
 }
 
 /* Build mode: the parameters asked for, and the analyzer the first
  * articles are measured with. */
-static int start_sampling(pipeline *pl, cr_error *err) {
+static int begin_impacts(pipeline *pl, cr_error *err) {
   if (pl->opts->bm25_given) {
     pl->impacts.k1 = pl->opts->bm25_k1;
     pl->impacts.b = pl->opts->bm25_b;
@@ -1023,11 +1029,12 @@ int pl_run(const pl_options *opts, pl_stats *stats, cr_error *err) {
     }
   }
   stats->build_mode = pl.build_mode;
-  if (pl.build_mode && !dry && start_sampling(&pl, err) != 0) {
+  if (pl.build_mode && !dry && begin_impacts(&pl, err) != 0) {
     free_pipeline(&pl);
     return -1;
   }
-  if (!pl.build_mode && !dry && load_dict(&pl, err) != 0) {
+  if (!pl.build_mode && !dry &&
+      (load_impacts(&pl, err) != 0 || load_dict(&pl, err) != 0)) {
     free_pipeline(&pl);
     return -1;
   }

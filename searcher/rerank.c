@@ -224,15 +224,8 @@ int sr_rerank_from(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
   if (distinct < 2) return 0;
   uint32_t *buf = malloc(n * SR_RERANK_MAX_POSITIONS * sizeof *buf);
   rr_hit *hits = malloc(depth * sizeof *hits);
-  bool *has = malloc(n * depth * sizeof *has);
-  int rc = buf && hits && has ? 0 : -1;
+  int rc = buf && hits ? 0 : -1;
   if (rc) cr_error_set(err, CR_E_NOMEM, "out of memory");
-  /* Locally, positions are read without asking each hit's term list
-   * first: decoding whole term lists was 42% of a question at 12k, and a
-   * position read of a word a hit lacks is cheap. */
-  if (rc == 0 && !src)
-    for (size_t i = 0; i < n * depth; i++)
-      has[i] = w[i / depth].idf > 0;
   for (uint32_t r = 0; rc == 0 && r < depth; r++) {
     cr_docid id = cr_mset_docid(m, r);
     if (src) {
@@ -252,11 +245,13 @@ int sr_rerank_from(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
         w[i].n_pos = w[k].n_pos;
         continue;
       }
+      /* Positions are read without asking the hit's term list first:
+       * decoding whole term lists was 42% of a question at 12k, and a
+       * position read of a word the hit lacks is cheap. */
       uint32_t *pos = buf + i * SR_RERANK_MAX_POSITIONS;
-      long got = has[i * depth + r]
-                     ? cr_rdb_positions(db, id, w[i].term, pos,
-                                        SR_RERANK_MAX_POSITIONS, err)
-                     : 0;
+      long got = w[i].idf > 0 ? cr_rdb_positions(db, id, w[i].term, pos,
+                                                 SR_RERANK_MAX_POSITIONS, err)
+                              : 0;
       if (got < 0) rc = -1;
       w[i].pos = pos;
       w[i].n_pos = got > SR_RERANK_MAX_POSITIONS ? SR_RERANK_MAX_POSITIONS
@@ -274,6 +269,5 @@ int sr_rerank_from(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
   }
   free(buf);
   free(hits);
-  free(has);
   return rc;
 }
