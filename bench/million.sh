@@ -9,6 +9,9 @@
 #
 #   bench/million.sh [N] [BUILD_DIR] [WORK_DIR] [QUESTIONS]
 #
+# INDEX_ARGS (say "--shards 2") goes to the indexer; THREADS (say "1 2")
+# searches the index once per --threads value, each in its own files.
+#
 # Writes WORK_DIR/run.log (each step with the load average) and the
 # latency files; prints the summary. Needs ~10 GB in WORK_DIR.
 set -euo pipefail
@@ -28,7 +31,7 @@ if [ -n "$questions" ]; then head -100 "$questions" >q.txt; fi
 [ -s q.txt ] || { echo "million.sh: give QUESTIONS (one a line; the first 100 are asked)" >&2; exit 2; }
 cp "$here/../shared/eval/news-queries.txt" news.txt
 rm -rf idx-cronaca
-/usr/bin/time -v "$build/indexer" -q -d idx-cronaca gen.jsonl 2>cronaca-index.time
+/usr/bin/time -v "$build/indexer" -q ${INDEX_ARGS:-} -d idx-cronaca gen.jsonl 2>cronaca-index.time
 log "cronaca indexed: $(du -sb idx-cronaca | cut -f1) bytes"
 jars=$(ls /usr/share/java/lucene-core-8*.jar /usr/share/java/lucene-analyzers-common-8*.jar \
   /usr/share/java/lucene-queryparser-8*.jar | tr '\n' ':')
@@ -38,23 +41,28 @@ cp="cls:$jars"
 rm -rf idx-lucene
 /usr/bin/time -v java -cp "$cp" LuceneBench index idx-lucene gen.jsonl >lucene-index.report 2>lucene-index.time
 log "lucene indexed: $(du -sb idx-lucene | cut -f1) bytes"
+threads=${THREADS:-default}
 for qs in q news; do
   k=$(wc -l <$qs.txt)
-  "$build/searcher" -d idx-cronaca --batch $qs.txt --json --no-snippets -n 10 >cr-$qs-first.jsonl
   for _ in $(seq 11); do cat $qs.txt; done >$qs-x11.txt
-  "$build/searcher" -d idx-cronaca --batch $qs-x11.txt --json --no-snippets -n 10 | tail -n "$k" >cr-$qs-steady.jsonl
+  for t in $threads; do
+    targ=(); [ "$t" = default ] || targ=(--threads "$t")
+    "$build/searcher" -d idx-cronaca "${targ[@]}" --batch $qs.txt --json --no-snippets -n 10 >cr$t-$qs-first.jsonl
+    "$build/searcher" -d idx-cronaca "${targ[@]}" --batch $qs-x11.txt --json --no-snippets -n 10 | tail -n "$k" >cr$t-$qs-steady.jsonl
+  done
   java -cp "$cp" LuceneBench query idx-lucene 10 10 $qs.txt lu-$qs-first.tsv lu-$qs-steady.tsv >lu-$qs.report
   log "queried $qs"
 done
-python3 - <<'PY'
-import json
+THREADS="$threads" python3 - <<'PY'
+import json, os
 def st(l):
     l = sorted(l); n = len(l)
     return "mean %.2f p99 %.2f ms" % (sum(l) / n, l[min(n - 1, int(n * 0.99))])
 for qs in ("q", "news"):
     for k in ("first", "steady"):
-        cr = [json.loads(x)["took_ms"] for x in open("cr-%s-%s.jsonl" % (qs, k))]
         lu = [float(x.split("\t")[1]) for x in open("lu-%s-%s.tsv" % (qs, k))]
-        print("%-4s %-6s cronaca %s | Lucene %s" % (qs, k, st(cr), st(lu)))
+        for t in os.environ["THREADS"].split():
+            cr = [json.loads(x)["took_ms"] for x in open("cr%s-%s-%s.jsonl" % (t, qs, k))]
+            print("%-4s %-6s cronaca (threads %s) %s | Lucene %s" % (qs, k, t, st(cr), st(lu)))
 PY
 grep -E "Elapsed|Maximum res|User time|System time" cronaca-index.time lucene-index.time
