@@ -91,6 +91,8 @@ static const char usage_text[] =
     "  --no-suggest       no \"Forse cercavi\" spelling suggestion\n"
     "  --no-synonyms      no expansion by the index's synonyms (CC, "
     "carabinieri)\n"
+    "  --strict-quotes    a quote no article holds as typed finds nothing\n"
+    "                     (default: its words are searched, with a note)\n"
     "  --analyze TEXT     print the terms the analyzer makes of TEXT\n"
     "  --language LANG    Snowball language (default: the index's, else\n"
     "                     italian)\n"
@@ -245,10 +247,19 @@ static int parse_args(int argc, char **argv, cli *c) {
       name = opt;
       val = strchr(a, '=') + 1;
     }
-    static const char *const flags[] = {
-        "-h",      "--help",        "--version",  "--json",
-        "--all",   "--no-snippets", "--collapse", "--no-suggest",
-        "--count", "--reverse",     "--explain",  "--no-synonyms"};
+    static const char *const flags[] = {"-h",
+                                        "--help",
+                                        "--version",
+                                        "--json",
+                                        "--all",
+                                        "--no-snippets",
+                                        "--collapse",
+                                        "--no-suggest",
+                                        "--count",
+                                        "--reverse",
+                                        "--explain",
+                                        "--no-synonyms",
+                                        "--strict-quotes"};
     bool is_flag = false;
     for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
       if (strcmp(name, flags[k]) == 0) is_flag = true;
@@ -319,6 +330,8 @@ static int parse_args(int argc, char **argv, cli *c) {
       c->params.suggest = false;
     } else if (!strcmp(name, "--no-synonyms")) {
       c->no_synonyms = true;
+    } else if (!strcmp(name, "--strict-quotes")) {
+      c->params.strict_quotes = true;
     } else if (!strcmp(name, "--like")) {
       c->params.like = val;
     } else if (!strcmp(name, "--facet")) {

@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "explain.h"
 #include "like.h"
+#include "quotes.h"
 #include "schema.h"
 #include "suggest.h"
 
@@ -885,6 +886,13 @@ static bool finds_as_much(sr_engine *e, const sr_params *p, const char *sugg,
   return more;
 }
 
+/* sr_run's copies of the query: as typed, and as searched (the same one
+ * unless quotes were loosened). */
+static void free_texts(char *typed, char *searched) {
+  if (searched != typed) free(searched);
+  free(typed);
+}
+
 int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
            sr_page *page, cr_error *err) {
   memset(page, 0, sizeof *page);
@@ -904,13 +912,36 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
     free(clean);
     return -1;
   }
+  /* Quotes no article holds are searched by their words (quotes.h); the
+   * suggestion is still made for the query as typed. */
+  char *typed = clean, *loose, *loose_note;
+  size_t typed_len = clean_len, loose_len;
+  int lrc = sr_loosen_quotes(e, p, &page->parsed, clean, clean_len, &loose,
+                             &loose_len, &loose_note, err);
+  if (lrc > 0) {
+    clean = loose;
+    clean_len = loose_len;
+    e->text = clean;
+    e->text_len = clean_len;
+    cr_parsed_query_free(&page->parsed);
+    lrc = parse(e, p, clean, clean_len, page, err);
+    if (lrc == 0 && add_note(page, loose_note) != 0) {
+      cr_error_set(err, CR_E_NOMEM, "out of memory");
+      lrc = -1;
+    }
+    free(loose_note);
+  }
+  if (lrc < 0) {
+    free_texts(typed, clean);
+    return -1;
+  }
   if (note_if_dateless(e, p, page) != 0) {
-    free(clean);
+    free_texts(typed, clean);
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     return -1;
   }
   if (!page->parsed.query) { /* nothing searchable: zero hits, a note */
-    free(clean);
+    free_texts(typed, clean);
     page->result.exact = true;
     page->result.took_ms = now_ms() - t0;
     return 0;
@@ -965,7 +996,7 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
   if (rc == 0 && p->suggest && !p->like) {
     bool rare = false;
     cr_error serr;
-    if (sr_suggest(e->db, e->an, clean, clean_len, page->parsed.query,
+    if (sr_suggest(e->db, e->an, typed, typed_len, page->parsed.query,
                    page->result.estimated, &page->suggestion, &rare,
                    &serr) != 0) {
       /* A suggestion is a courtesy: the results stand without it. A
@@ -996,7 +1027,7 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
       rc = -1;
     }
   }
-  free(clean);
+  free_texts(typed, clean);
   page->result.took_ms = now_ms() - t0;
   return rc == 0 ? 0 : -1;
 }

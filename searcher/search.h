@@ -36,6 +36,8 @@ typedef struct sr_params {
   sr_facet_kind facets[SR_MAX_FACETS]; /* counted over all matches */
   size_t n_facets;
   bool suggest;        /* offer a spelling correction of rare words */
+  bool strict_quotes;  /* a quote no article holds finds nothing, rather
+                          than its words (quotes.h) */
   const char *like;    /* an article id: find articles like it; the
                           query text, if any, only filters */
   bool explain;        /* each hit's terms and their weights (explain.h) */

@@ -127,7 +127,10 @@ static ql_token lex_next(ql_lexer *lx) {
       t.text = s + start;
       t.len = k - start;
       if (k >= len) lx->notes |= QL_NOTE_QUOTE;
+      size_t open = lx->i;
       lx->i = k < len ? k + quote_at(s, k, len) : len;
+      t.open_len = q;
+      t.quoted_len = lx->i - open;
       return t;
     }
     size_t start = lx->i;

@@ -37,6 +37,9 @@ typedef struct ql_token {
   enum ql_kind kind;
   const char *text; /* QL_WORD, QL_PHRASE: the text (not NUL-terminated) */
   size_t len;
+  size_t open_len;   /* QL_PHRASE: the opening quote's bytes (before text) */
+  size_t quoted_len; /* QL_PHRASE: its bytes from the opening quote to past
+                        the closing one, or to the end when unclosed */
   char sign;         /* '+', '-' or 0 */
   const char *field; /* term prefix of title:/author:/source: (also before
                         a parenthesis), "date" for date:, or NULL */

@@ -131,6 +131,8 @@ typedef struct parser {
   long doccount;         /* the index's articles, once asked (-1 before) */
   cr_qsynonym *synonyms; /* synonyms used (cr_parsed_query.synonyms) */
   size_t n_synonyms, cap_synonyms;
+  cr_qquote *quotes; /* wanted quotes (cr_parsed_query.quotes) */
+  size_t n_quotes, cap_quotes;
 } parser;
 
 typedef struct qlist {
@@ -233,6 +235,17 @@ static void forget_words(parser *p, size_t keep) {
 static void unwant_checks(parser *p, size_t from) {
   for (size_t i = from; i < p->n_checks; i++)
     p->checks[i]->wanted = false;
+}
+
+/* Notes where the quoted text of t (a QL_PHRASE) lies in the query. */
+static void add_quote(parser *p, const ql_token *t) {
+  if (CR_ARRAY_GROW(p->quotes, p->n_quotes, p->cap_quotes) != 0) {
+    p->failed = true;
+    return;
+  }
+  size_t at = (size_t)(t->text - p->lx.s), from = at - t->open_len;
+  p->quotes[p->n_quotes++] = (cr_qquote){
+      .from = from, .to = from + t->quoted_len, .at = at, .len = t->len};
 }
 
 /* A new exact pattern, owned by the parser. NULL if memory ran out. */
@@ -401,6 +414,7 @@ static item text_item(parser *p, const ql_token *t) {
   item it = {.sign = t->sign, .kind = ITEM_NONE};
   const char *prefix = t->field ? t->field : "";
   bool quoted = t->kind == QL_PHRASE;
+  if (quoted && !*prefix && t->sign != '-') add_quote(p, t);
   word_sink ws = {.p = p, .prefix = prefix};
   cr_analyze(p->an, t->text, t->len, 0, collect_word, &ws);
   uint32_t base = p->position;
@@ -620,10 +634,11 @@ static bool parse_item(parser *p, int depth, const char *field, item *out) {
     ql_take(&p->lx);
     while (ql_peek(&p->lx).kind == QL_NOT)
       ql_take(&p->lx);
-    size_t words = p->n_words, checks = p->n_checks;
+    size_t words = p->n_words, checks = p->n_checks, quotes = p->n_quotes;
     bool got = parse_item(p, depth, field, out);
     forget_words(p, words);
     unwant_checks(p, checks);
+    p->n_quotes = quotes;
     out->sign = '-';
     out->kind = ITEM_GROUP;
     return got;
@@ -919,12 +934,13 @@ static cr_query *parse_seq(parser *p, int depth, const char *field) {
   size_t n_items = 0, cap_items = 0;
   for (;;) {
     item it;
-    size_t words = p->n_words, checks = p->n_checks;
+    size_t words = p->n_words, checks = p->n_checks, quotes = p->n_quotes;
     if (!parse_item(p, depth, field, &it)) break;
     if (ql_peek(&p->lx).kind == QL_NEAR) it = parse_near(p, depth, field, it);
     if (it.sign == '-') {
       forget_words(p, words);
       unwant_checks(p, checks);
+      p->n_quotes = quotes;
     }
     if (it.query && it.kind == ITEM_WILDCARD && !keep_wildcard(p, seq, &it)) {
       cr_query_free(it.query);
@@ -1032,11 +1048,12 @@ static cr_query *parse_and(parser *p, int depth, const char *field) {
       ql_take(&p->lx);
       negate = true;
     }
-    size_t words = p->n_words, checks = p->n_checks;
+    size_t words = p->n_words, checks = p->n_checks, quotes = p->n_quotes;
     cr_query *right = parse_seq(p, depth, field);
     if (negate) {
       forget_words(p, words);
       unwant_checks(p, checks);
+      p->n_quotes = quotes;
     }
     if (negate && right)
       left =
@@ -1132,6 +1149,7 @@ static cr_query *run_parser(parser *p, const char *text, size_t len) {
   p->n_seqs = 0;
   p->position = 0;
   p->has_phrase = false;
+  p->n_quotes = 0;
   free_filters(p);
   forget_words(p, 0);
   free_synonyms(p->synonyms, p->n_synonyms);
@@ -1249,6 +1267,7 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
     free(p.words);
     free_synonyms(p.synonyms, p.n_synonyms);
     free_checks(p.checks, p.n_checks);
+    free(p.quotes);
     if (p.err.code && p.err.code != CR_E_NOMEM)
       cr_error_set(err, p.err.code, "%s", p.err.message);
     else
@@ -1266,6 +1285,8 @@ int cr_parse_query(cr_analyzer *an, const char *text, size_t len,
   out->unchecked = p.unchecked;
   out->synonyms = p.synonyms;
   out->n_synonyms = p.n_synonyms;
+  out->quotes = p.quotes;
+  out->n_quotes = p.n_quotes;
   return 0;
 }
 
@@ -1278,5 +1299,6 @@ void cr_parsed_query_free(cr_parsed_query *pq) {
   free(pq->words);
   free_checks(pq->checks, pq->n_checks);
   free_synonyms(pq->synonyms, pq->n_synonyms);
+  free(pq->quotes);
   memset(pq, 0, sizeof *pq);
 }

@@ -90,6 +90,14 @@ typedef struct cr_qword {
   uint32_t position; /* its word position in the query (stop words count) */
 } cr_qword;
 
+/* A quoted phrase or word the query wants, outside any field: where it
+ * lies in the query text. */
+typedef struct cr_qquote {
+  size_t from, to; /* its bytes, from the opening quote to past the
+                      closing one (or the end, when it was not closed) */
+  size_t at, len;  /* the text between the quotes */
+} cr_qquote;
+
 typedef struct cr_parsed_query {
   cr_query *query; /* NULL when nothing in the text is searchable */
   char *note;      /* malloc'd one-line explanation for the user when
@@ -106,6 +114,8 @@ typedef struct cr_parsed_query {
                       stems alone (no opts.check: remote shards) */
   cr_qsynonym *synonyms; /* the synonyms used, in query order */
   size_t n_synonyms;
+  cr_qquote *quotes; /* the wanted quotes outside fields, in query order */
+  size_t n_quotes;
 } cr_parsed_query;
 
 /* Parses text[0..len). Fails (-1, err) only on memory exhaustion or bad

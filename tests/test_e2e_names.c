@@ -34,11 +34,23 @@ static void teardown(void) {
 TestSuite(names, .init = build, .fini = teardown);
 
 /* The ids the searcher returns for query (at most 10), space-separated,
- * into out; the match count into *matches. */
-static void ids_of(const char *query, char *out, size_t size, long *matches) {
-  char *const argv[] = {
-      SEARCHER_BIN,    "-d",          idx, "--json", "-n", "10", "--no-suggest",
-      "--no-snippets", (char *)query, NULL};
+ * into out; the match count into *matches; with --strict-quotes when
+ * strict. */
+static void ids_of(const char *query, bool strict, char *out, size_t size,
+                   long *matches) {
+  char *argv[12];
+  size_t n = 0;
+  argv[n++] = SEARCHER_BIN;
+  argv[n++] = "-d";
+  argv[n++] = idx;
+  argv[n++] = "--json";
+  argv[n++] = "-n";
+  argv[n++] = "10";
+  argv[n++] = "--no-suggest";
+  argv[n++] = "--no-snippets";
+  if (strict) argv[n++] = "--strict-quotes";
+  argv[n++] = (char *)query;
+  argv[n] = NULL;
   th_run r = th_exec(argv, NULL);
   cr_assert_eq(r.status, 0, "searcher %s: %s", query, r.err);
   json_error_t jerr;
@@ -63,11 +75,11 @@ typedef struct ncase {
   const char *never; /* an id that must not be among the hits, or NULL */
 } ncase;
 
-static void run_table(const ncase *c, size_t n) {
+static void run_table(const ncase *c, size_t n, bool strict) {
   for (size_t i = 0; i < n; i++) {
     char got[4096];
     long matches;
-    ids_of(c[i].query, got, sizeof got, &matches);
+    ids_of(c[i].query, strict, got, sizeof got, &matches);
     if (c[i].first && strcmp(c[i].first, "*") == 0) {
       cr_expect_neq(got[0], '\0', "%s: should find something", c[i].query);
     } else if (c[i].first) {
@@ -105,23 +117,67 @@ Test(names, a_surname_is_not_a_common_word) {
       {"Moro", "persone-assessora-moro", -1, NULL},
       {"Giulia Moro", "persone-assessora-moro", -1, NULL},
   };
-  run_table(cases, sizeof cases / sizeof *cases);
+  run_table(cases, sizeof cases / sizeof *cases, false);
 }
 
 /* Quoted means as typed: stop words and their place count, a sentence's
- * end breaks a phrase, and the count is exact. */
+ * end breaks a phrase, and the count is exact. (--strict-quotes: a quote
+ * that some article holds is searched the same way without it.) */
 Test(names, quoted_phrases_are_the_phrase) {
   static const ncase cases[] = {
       {"\"Polizia di Stato\"", "persone-costa", 1, "persone-polizia-stata"},
       {"\"polizia è stata\"", "persone-polizia-stata", 1, "persone-costa"},
-      /* "polizia. Stato di agitazione": a sentence in between. */
-      {"\"polizia stato\"", NULL, 0, NULL},
       {"\"Camera dei deputati\"", "1002", 2, NULL},
       {"\"costi\"", "persone-costi", 1, "persone-costa"},
       {"\"Corea del Nord\"", "articles/russia-corea-del-nord-armi.txt", -1,
        "articles/corea-del-sud-elezioni.txt"},
   };
-  run_table(cases, sizeof cases / sizeof *cases);
+  run_table(cases, sizeof cases / sizeof *cases, false);
+  run_table(cases, sizeof cases / sizeof *cases, true);
+  /* "polizia. Stato di agitazione": a sentence in between. */
+  static const ncase strict[] = {{"\"polizia stato\"", NULL, 0, NULL}};
+  run_table(strict, 1, true);
+}
+
+/* The note of query's JSON answer ("" if none), into out. */
+static void note_of(const char *query, char *out, size_t size) {
+  char *const argv[] = {SEARCHER_BIN,   "-d",          idx, "--json",
+                        "--no-suggest", (char *)query, NULL};
+  th_run r = th_exec(argv, NULL);
+  cr_assert_eq(r.status, 0, "searcher %s: %s", query, r.err);
+  json_t *o = json_loads(r.out, 0, NULL);
+  cr_assert_not_null(o, "%s: %s", query, r.out);
+  const char *note = json_string_value(json_object_get(o, "note"));
+  snprintf(out, size, "%s", note ? note : "");
+  json_decref(o);
+  th_run_free(&r);
+}
+
+/* A quote that no article holds as typed would find nothing, or take its
+ * words' weight from the rest of a question: its words are searched
+ * instead, and the note says which quote. One that some article holds
+ * stays a quote, beside it in the same query. */
+Test(names, quotes_no_article_holds_search_their_words) {
+  static const ncase cases[] = {
+      /* "la polizia è stata chiamata": the words, not across the stop. */
+      {"\"polizia stato\"", "*", -1, NULL},
+      {"\"Polizia di Stato\" \"consigliere Costi\"", "persone-costa", -1, NULL},
+      {"chi ha visto \"costi dei costa\"", "*", -1, NULL},
+  };
+  run_table(cases, sizeof cases / sizeof *cases, false);
+  char note[1024];
+  note_of("\"polizia stato\"", note, sizeof note);
+  cr_expect_str_eq(note,
+                   "no article holds \"polizia stato\" as typed: its words "
+                   "were searched");
+  note_of("\"Polizia di Stato\" «consigliere Costi»", note, sizeof note);
+  cr_expect_str_eq(note, "no article holds \"consigliere Costi\" as typed: its "
+                         "words were searched");
+  note_of("\"Polizia di Stato\"", note, sizeof note);
+  cr_expect_str_eq(note, "");
+  /* An excluded quote is never loosened: it excludes nothing. */
+  note_of("polizia -\"polizia stato\"", note, sizeof note);
+  cr_expect_str_eq(note, "");
 }
 
 /* A query of stop words alone finds what it says. */
@@ -130,10 +186,10 @@ Test(names, stop_words_can_be_searched) {
       {"\"Non è\"", "persone-costa", -1, "persone-costi"},
       {"\"è la\"", "persone-agostino", -1, "persone-costa"},
   };
-  run_table(cases, sizeof cases / sizeof *cases);
+  run_table(cases, sizeof cases / sizeof *cases, false);
   char got[4096];
   long matches;
-  ids_of("non", got, sizeof got, &matches);
+  ids_of("non", false, got, sizeof got, &matches);
   cr_expect(matches > 0, "non finds the articles that say it");
   cr_expect(strstr(got, "persone-costa") != NULL, "%s", got);
 }
@@ -146,10 +202,10 @@ Test(names, wildcards_and_elision) {
       {"Sant'Agostino", "persone-sant-agostino", 1, "persone-agostino"},
       {"title:terremoto*", "*", 2, "1009"},
   };
-  run_table(cases, sizeof cases / sizeof *cases);
+  run_table(cases, sizeof cases / sizeof *cases, false);
   char got[4096];
   long matches;
-  ids_of("Agostino", got, sizeof got, &matches);
+  ids_of("Agostino", false, got, sizeof got, &matches);
   cr_expect(strstr(got, "persone-agostino") != NULL, "%s", got);
 }
 
@@ -163,7 +219,7 @@ Test(names, authors_and_sources) {
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char got[4096];
     long matches;
-    ids_of(cases[i].query, got, sizeof got, &matches);
+    ids_of(cases[i].query, false, got, sizeof got, &matches);
     if (cases[i].matches >= 0)
       cr_expect_eq(matches, cases[i].matches, "%s: %ld (%s)", cases[i].query,
                    matches, got);
@@ -176,7 +232,7 @@ Test(names, authors_and_sources) {
   /* A plain name finds what its author wrote. */
   char got[4096];
   long matches;
-  ids_of("Fabrizio Grasso", got, sizeof got, &matches);
+  ids_of("Fabrizio Grasso", false, got, sizeof got, &matches);
   cr_expect(strstr(got, "persone-assessora-moro") &&
                 strstr(got, "articles/russia-corea-del-nord-armi.txt"),
             "%s", got);
@@ -191,5 +247,5 @@ Test(names, near_and_grouped_fields) {
       {"incendio NEAR/2 Moro", NULL, 0, NULL},
       {"title:(Corea OR Pyongyang)", "*", -1, "persone-costa"},
   };
-  run_table(cases, sizeof cases / sizeof *cases);
+  run_table(cases, sizeof cases / sizeof *cases, false);
 }

@@ -441,3 +441,46 @@ Test(query_parser, relative_dates_and_ids) {
   }
   unsetenv("CRONACA_TODAY");
 }
+
+/* Where each wanted quote outside a field lies in the text (the searcher
+ * loosens those no article holds: searcher/quotes.h): the quotes' bytes
+ * (from, to) and the text between them (at, len). */
+Test(query_parser, quotes_and_where_they_stand) {
+  static const struct {
+    const char *text;
+    size_t n;
+    cr_qquote q[2];
+  } cases[] = {
+      {"Chi ha scritto \"Camminare a Fresno\"?", 1, {{15, 35, 16, 18}}},
+      {"\"a b\" \"c\"", 2, {{0, 5, 1, 3}, {6, 9, 7, 1}}},
+      /* Typographic quotes are several bytes each. */
+      {"«Corea del Nord» armi", 1, {{0, 18, 2, 14}}},
+      {"“Non è” x", 1, {{0, 12, 3, 6}}},
+      /* Unclosed: runs to the end. */
+      {"armi \"Corea del", 1, {{5, 15, 6, 9}}},
+      {"+\"Corea del Nord\"", 1, {{1, 17, 2, 14}}},
+      /* Excluded, negated or in a field: never loosened. */
+      {"armi -\"Corea del Nord\"", 0, {{0}}},
+      {"armi NOT \"Corea del Nord\"", 0, {{0}}},
+      {"armi AND NOT (\"Corea del Nord\" x)", 0, {{0}}},
+      {"title:\"Corea del Nord\" author:\"Fabrizio Grasso\"", 0, {{0}}},
+      {"title:(\"Corea del Nord\" OR Kim)", 0, {{0}}},
+      {"Corea del Nord", 0, {{0}}},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    cr_parsed_query pq;
+    cr_error err;
+    const char *t = cases[i].text;
+    cr_assert_eq(cr_parse_query(an, t, strlen(t), NULL, &pq, &err), 0);
+    cr_expect_eq(pq.n_quotes, cases[i].n, "%s: %zu quotes", t, pq.n_quotes);
+    for (size_t k = 0; k < pq.n_quotes && k < cases[i].n; k++) {
+      const cr_qquote *g = &pq.quotes[k], *w = &cases[i].q[k];
+      cr_expect(g->from == w->from && g->to == w->to && g->at == w->at &&
+                    g->len == w->len,
+                "%s: quote %zu at %zu-%zu (%zu+%zu), not %zu-%zu (%zu+%zu)", t,
+                k, g->from, g->to, g->at, g->len, w->from, w->to, w->at,
+                w->len);
+    }
+    cr_parsed_query_free(&pq);
+  }
+}
