@@ -46,6 +46,37 @@ static int held_nowhere(sr_engine *e, const sr_params *p, const char *text,
   return none;
 }
 
+static bool is_space(char c) {
+  return c == ' ' || (unsigned char)c < 0x20 || c == 0x7f;
+}
+
+void sr_quote_as_words(cr_buf *t, const char *s, size_t n) {
+  for (size_t i = 0; i < n;) {
+    if (is_space(s[i])) {
+      cr_buf_putc(t, s[i++]);
+      continue;
+    }
+    size_t end = i;
+    while (end < n && !is_space(s[end]))
+      end++;
+    size_t w = end - i;
+    bool op =
+        (w == 2 && !memcmp(s + i, "OR", 2)) ||
+        (w == 3 && (!memcmp(s + i, "AND", 3) || !memcmp(s + i, "NOT", 3))) ||
+        (w >= 4 && !memcmp(s + i, "NEAR", 4));
+    for (size_t k = i; k < end; k++) {
+      char c = s[k];
+      if (c == '(' || c == ')' || c == ':' ||
+          (k == i && (c == '+' || c == '-')))
+        c = ' ';
+      else if (op && c >= 'A' && c <= 'Z')
+        c = (char)(c - 'A' + 'a');
+      cr_buf_putc(t, c);
+    }
+    i = end;
+  }
+}
+
 int sr_loosen_quotes(sr_engine *e, const sr_params *p,
                      const cr_parsed_query *pq, const char *text, size_t len,
                      char **out, size_t *out_len, char **note, cr_error *err) {
@@ -65,7 +96,7 @@ int sr_loosen_quotes(sr_engine *e, const sr_params *p,
     if (!none) continue;
     cr_buf_append(&t, text + copied, q->from - copied);
     cr_buf_putc(&t, '(');
-    cr_buf_append(&t, text + q->at, q->len);
+    sr_quote_as_words(&t, text + q->at, q->len);
     cr_buf_putc(&t, ')');
     copied = q->to;
     loosened++;

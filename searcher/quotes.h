@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "buffer.h"
 #include "engine.h"
 
 /* Tries each quote of pq (the wanted ones outside fields: pq->quotes)
@@ -26,5 +27,10 @@
 int sr_loosen_quotes(sr_engine *e, const sr_params *p,
                      const cr_parsed_query *pq, const char *text, size_t len,
                      char **out, size_t *out_len, char **note, cr_error *err);
+
+/* Appends the quoted text s[0..n) to t so that the query language reads
+ * it as plain words: what would be syntax there (parentheses, a sign
+ * before a word, field names, the operators AND OR NOT NEAR) is not. */
+void sr_quote_as_words(cr_buf *t, const char *s, size_t n);
 
 #endif

@@ -163,6 +163,8 @@ Test(names, quotes_no_article_holds_search_their_words) {
       {"\"polizia stato\"", "*", -1, NULL},
       {"\"Polizia di Stato\" \"consigliere Costi\"", "persone-costa", -1, NULL},
       {"chi ha visto \"costi dei costa\"", "*", -1, NULL},
+      /* Its text is words, not syntax: costi is not excluded. */
+      {"\"bollette NOT (costi)\"", "persone-costi", -1, NULL},
   };
   run_table(cases, sizeof cases / sizeof *cases, false);
   char note[1024];
