@@ -13,10 +13,13 @@ sr_rerank_opts sr_rerank_opts_default(void) {
    * 0.813 the top 20; over impacts (layout 6) 0.8108 and 0.8122. Each hit
    * costs its words' position reads (about 3 us once term lists are not
    * read: 952 questions 1.65 G instructions at 10, 1.97 G at 20, against
-   * 2.13 G at 10 with them), so 20. A window of 12 positions is about a clause;
-   * windows of 8 to 24 and weights 0.5 to 1.5 all land within 0.005 of it. */
+   * 2.13 G at 10 with them), so 20 (30: +0.0001). A window of 16 positions
+   * is about a clause: with quotes loosened (quotes.h), window 12 and
+   * weight 1.0 gave 0.8128, 16 and 1.25 0.8142, its neighbours 14 and 18
+   * 0.8136 and 0.8145, weight 1.0 or 1.5 0.813, pair weight 0.25 0.8123;
+   * windows of 8 to 24 and weights 0.5 to 1.5 all land within 0.005. */
   return (sr_rerank_opts){
-      .depth = 20, .window = 12, .window_weight = 1.0, .pair_weight = 0.5};
+      .depth = 20, .window = 16, .window_weight = 1.25, .pair_weight = 0.5};
 }
 
 double sr_rerank_idf(uint32_t n, uint32_t N) {
