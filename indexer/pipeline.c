@@ -310,28 +310,33 @@ typedef struct read_ctx {
 
 static uint32_t hash_id(const char *s) { return cr_fnv1a32(s, strlen(s)); }
 
+/* Where w is, as messages name it: "path[:member][:line]". */
+static void format_where(const in_where *w, char *buf, size_t size) {
+  size_t n = (size_t)snprintf(buf, size, "%s", w->path);
+  if (w->member && n < size)
+    n += (size_t)snprintf(buf + n, size - n, ":%s", w->member);
+  if (w->line && n < size)
+    snprintf(buf + n, size - n, ":%llu", (unsigned long long)w->line);
+}
+
+/* Reports msg about w on stderr with fmt, whose two %s are where and
+ * msg. File and member names, and JSON errors quoting the input, may hold
+ * newlines or terminal escapes: one line, printed safely. */
+static void report_at(pipeline *pl, const in_where *w, const char *fmt,
+                      const char *msg) {
+  char where[PATH_MAX + 64];
+  format_where(w, where, sizeof where);
+  char *safe_where = cr_sanitize_for_terminal(where, strlen(where));
+  char *safe_msg = cr_sanitize_for_terminal(msg, strlen(msg));
+  report(pl, fmt, safe_where ? safe_where : where, safe_msg ? safe_msg : msg);
+  free(safe_where);
+  free(safe_msg);
+}
+
 /* Reports and counts a bad record or an unreadable path. */
 static void problem(pipeline *pl, const in_where *w, const char *reason) {
   if (pl->opts->quiet_problems) return; /* an earlier pass reported it */
-  char where[PATH_MAX + 64];
-  if (w->member && w->line)
-    snprintf(where, sizeof where, "%s:%s:%llu", w->path, w->member,
-             (unsigned long long)w->line);
-  else if (w->member)
-    snprintf(where, sizeof where, "%s:%s", w->path, w->member);
-  else if (w->line)
-    snprintf(where, sizeof where, "%s:%llu", w->path,
-             (unsigned long long)w->line);
-  else
-    snprintf(where, sizeof where, "%s", w->path);
-  /* File and member names, and JSON errors quoting the input, may hold
-   * newlines or terminal escapes: one line, printed safely. */
-  char *safe_where = cr_sanitize_for_terminal(where, strlen(where));
-  char *safe_reason = cr_sanitize_for_terminal(reason, strlen(reason));
-  report(pl, "indexer: %s: %s (skipped)\n", safe_where ? safe_where : where,
-         safe_reason ? safe_reason : reason);
-  free(safe_where);
-  free(safe_reason);
+  report_at(pl, w, "indexer: %s: %s (skipped)\n", reason);
   pthread_mutex_lock(&pl->lock);
   pl->stats->skipped++;
   pthread_mutex_unlock(&pl->lock);
@@ -356,18 +361,7 @@ static void note_origin(pipeline *pl, const char *id, const in_where *w,
   bool say = end_of_file ? io_end_file(pl->origins, msg, sizeof msg)
                          : io_note(pl->origins, id, msg, sizeof msg) && *msg;
   if (!say || pl->opts->quiet_problems) return;
-  char where[PATH_MAX + 64];
-  if (w->line)
-    snprintf(where, sizeof where, "%s:%llu", w->path,
-             (unsigned long long)w->line);
-  else
-    snprintf(where, sizeof where, "%s", w->path);
-  char *safe = cr_sanitize_for_terminal(where, strlen(where));
-  char *safe_msg = cr_sanitize_for_terminal(msg, strlen(msg));
-  report(pl, "indexer: %s: warning: %s\n", safe ? safe : where,
-         safe_msg ? safe_msg : msg);
-  free(safe);
-  free(safe_msg);
+  report_at(pl, w, "indexer: %s: warning: %s\n", msg);
 }
 
 /* Deals j to the worker its id hashes to. */
