@@ -743,27 +743,6 @@ long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term, uint32_t *out,
   return ok ? n : -1;
 }
 
-int cr_rdb_doc_has_terms(cr_rdb *db, cr_docid id, const char *const *terms,
-                         size_t n, bool *has, cr_error *err) noexcept {
-  for (size_t i = 0; i < n; i++)
-    has[i] = false;
-  return status(err, what("cannot read the terms of document %u", id), [&] {
-    /* skip_to moves forward only: visit the terms in order. */
-    std::vector<size_t> order(n);
-    for (size_t i = 0; i < n; i++)
-      order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return strcmp(terms[a], terms[b]) < 0;
-    });
-    auto end = db->db.termlist_end(id);
-    auto it = db->db.termlist_begin(id);
-    for (size_t k = 0; k < n && it != end; k++) {
-      it.skip_to(terms[order[k]]);
-      has[order[k]] = it != end && *it == terms[order[k]];
-    }
-  });
-}
-
 } // extern "C"
 
 namespace {

@@ -232,13 +232,6 @@ int cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
 long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term, uint32_t *out,
                       size_t cap, cr_error *err) CR_NOEXCEPT;
 
-/* Which of terms[0..n) document id holds: has[i] is set for terms[i]. One
- * read of the document's term list (a single round trip to a remote
- * shard, where a posting list would be sent whole). 0, or -1 with err
- * filled. */
-int cr_rdb_doc_has_terms(cr_rdb *db, cr_docid id, const char *const *terms,
-                         size_t n, bool *has, cr_error *err) CR_NOEXCEPT;
-
 /* ---- Queries ---------------------------------------------------------- */
 
 enum cr_query_op {
