@@ -1402,8 +1402,9 @@ extern "C++" namespace {
     again.set_sort_by_relevance_then_value(key_slot, true);
     bool texts = m->collapse_slot < 0;
     if (texts) again.set_collapse_key(text_slot, UINT32_MAX);
-    uint32_t n = last - first;
-    Xapian::MSet ms = again.get_mset(0, 2 * n + CR_FETCH_SLACK);
+    /* The hits before this page's (--offset) come first. */
+    uint32_t n = last - first, before = m->mset.get_firstitem() + first;
+    Xapian::MSet ms = again.get_mset(0, before + 2 * n + CR_FETCH_SLACK);
     auto at = by_docid(ms);
     for (uint32_t i = first; i < last; i++) {
       auto it = at.find(*m->mset[i]);
@@ -1448,7 +1449,10 @@ int cr_mset_fetch(cr_mset *m, uint32_t first, uint32_t n, unsigned key_slot,
     bool missing = false;
     for (uint32_t i = first; i < last && !missing; i++)
       missing = !known(m, i, key_slot) || !known(m, i, text_slot);
-    if (missing && !m->by_value)
+    /* The second match returns the hits before this page's too, with
+     * their texts: deep pages (--offset) are read whole instead. */
+    uint32_t before = m->mset.get_firstitem() + first;
+    if (missing && !m->by_value && before <= CR_FETCH_MAX_BEFORE)
       match_values(m, first, last, key_slot, text_slot);
     std::vector<uint32_t> whole;
     for (uint32_t i = first; i < last; i++)

@@ -390,14 +390,17 @@ int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx,
  * MSet::fetch() reads them one after the other): in relevance order one
  * more match of the same query brings both values of every hit as its
  * items' sort and collapse keys; hits it cannot bring (a value sort, more
- * documents tied at the last hit's weight than it returns) are read whole,
- * each database's beside the others'. Local shards read as needed. 0, or
- * -1 with err filled. */
+ * documents tied at the last hit's weight than it returns, a page deep
+ * down the list) are read whole, each database's beside the others'.
+ * Local shards read as needed. 0, or -1 with err filled. */
 int cr_mset_fetch(cr_mset *m, uint32_t first, uint32_t n, unsigned key_slot,
                   unsigned text_slot, cr_error *err) CR_NOEXCEPT;
 /* Items cr_mset_fetch's match asks beyond twice the hits: ties at the
  * last hit's weight that it can return before a hit is read whole. */
 #define CR_FETCH_SLACK 10
+/* Hits before the ones cr_mset_fetch reads (--offset) beyond which they
+ * are read whole: its match would return those hits' texts too. */
+#define CR_FETCH_MAX_BEFORE 100
 /* Query terms cr_mset_fetch_ids reports at most (one bit of a weight
  * each, exact in a double); with more, matching terms are read per hit. */
 #define CR_FETCH_MAX_TERMS 52

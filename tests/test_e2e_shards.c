@@ -753,6 +753,7 @@ static const qcase remote_cases[] = {
     {"Modena", {"--offset", "10", NULL}},
     {"Modena Carpi", {"--offset", "15", NULL}},
     {"Modena Carpi", {"--offset", "25", "-n", "5", NULL}},
+    {"Modena", {"--offset", "120", "-n", "5", NULL}}, /* read whole */
     {"ospedale medici", {"--collapse", NULL}},
     {"incidente stradale", {"--collapse", "-n", "20", NULL}},
     {"sindaco", {"--facet", "year", "--facet", "source", NULL}},
