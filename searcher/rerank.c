@@ -155,14 +155,31 @@ typedef struct text_words {
   size_t n;
   uint32_t *buf; /* SR_RERANK_MAX_POSITIONS per word */
   size_t n_pos[SR_RERANK_MAX_WORDS];
+  /* The words looked for (distinct, with an idf) and their lengths: every
+   * token of 20 texts is compared with them, and comparing lengths first
+   * spares most of the string comparisons (they were a quarter of a
+   * remote question's instructions). */
+  unsigned want[SR_RERANK_MAX_WORDS];
+  size_t want_len[SR_RERANK_MAX_WORDS];
+  size_t n_want;
 } text_words;
+
+static void want_words(text_words *tw) {
+  tw->n_want = 0;
+  for (size_t i = 0; i < tw->n; i++)
+    if (tw->w[i].idf > 0 && first_of(tw->w, i) == i) {
+      tw->want[tw->n_want] = (unsigned)i;
+      tw->want_len[tw->n_want++] = strlen(tw->w[i].term);
+    }
+}
 
 static int collect_position(const cr_token *t, void *ctx) {
   text_words *tw = ctx;
   if (t->is_stop) return 0; /* not indexed */
-  for (size_t i = 0; i < tw->n; i++) {
-    if (tw->w[i].idf <= 0 || first_of(tw->w, i) != i ||
-        strcmp(tw->w[i].term, t->term) != 0)
+  for (size_t k = 0; k < tw->n_want; k++) {
+    size_t i = tw->want[k];
+    if (tw->want_len[k] != t->term_len ||
+        memcmp(tw->w[i].term, t->term, t->term_len) != 0)
       continue;
     if (tw->n_pos[i] < SR_RERANK_MAX_POSITIONS)
       tw->buf[i * SR_RERANK_MAX_POSITIONS + tw->n_pos[i]++] = t->position;
@@ -178,6 +195,7 @@ static int positions_from_text(const sr_rerank_text *src, cr_mset *m,
                                uint32_t r, sr_rr_word *w, size_t n,
                                uint32_t *buf, cr_error *err) {
   text_words tw = {.w = w, .n = n, .buf = buf};
+  want_words(&tw);
   const char *card, *packed;
   size_t card_len = 0, packed_len = 0, len = 0;
   if (cr_mset_value(m, r, CR_SLOT_CARD, &card, &card_len, err) != 0 ||

@@ -558,6 +558,47 @@ static bool reranks(const sr_params *p, const sr_page *page) {
          page->parsed.n_words >= 2 && p->search.offset < p->rerank.depth;
 }
 
+/* Over remote shards every read of a hit's document is a round trip, one
+ * at a time on each server: the cards and texts of all the hits come in
+ * one more match (cr_mset_fetch), and the texts it could not bring and,
+ * for snippets, the matching terms in another, of the hits' id terms read
+ * from their cards (cr_mset_fetch_ids). What neither brings is read per
+ * hit, as before. 0, or -1 with err filled. */
+static int fetch_remote(const sr_params *p, sr_page *page, cr_error *err) {
+  uint32_t size = cr_mset_size(page->mset);
+  if (size == 0) return 0;
+  if (cr_mset_fetch(page->mset, 0, size, CR_SLOT_CARD, CR_SLOT_TEXT, err) != 0)
+    return -1;
+  char *ids = calloc(size, CR_ID_TERM_SIZE);
+  const char **id_terms = calloc(size, sizeof *id_terms);
+  int rc = 0;
+  if (!ids || !id_terms) {
+    cr_error_set(err, CR_E_NOMEM, "out of memory");
+    rc = -1;
+  }
+  for (uint32_t i = 0; rc == 0 && i < size; i++) {
+    const char *card;
+    size_t len = 0;
+    cr_stored st;
+    cr_error ignored; /* a hit without its id is read per hit */
+    if (cr_mset_value(page->mset, i, CR_SLOT_CARD, &card, &len, &ignored) !=
+            0 ||
+        !card || cr_stored_parse(card, len, &st, &ignored) != 0)
+      continue;
+    if (st.id) {
+      cr_schema_id_term(st.id, ids + (size_t)i * CR_ID_TERM_SIZE);
+      id_terms[i] = ids + (size_t)i * CR_ID_TERM_SIZE;
+    }
+    cr_stored_free(&st);
+  }
+  if (rc == 0)
+    rc = cr_mset_fetch_ids(page->mset, 0, size, id_terms, CR_SLOT_TEXT,
+                           p->snippets || p->explain, err);
+  free(ids);
+  free(id_terms);
+  return rc;
+}
+
 /* The order hits are shown in: BM25's, or reordered (rerank.h). Fills
  * order and score for the n hits of the mset. Returns 0, 1 to retry after
  * a reopen, or -1 with err filled. */
@@ -732,10 +773,9 @@ static int attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
   }
   page->mset = sr_search_parts(e, p, page, &so, err);
   if (!page->mset) return err && sr_may_be_a_commit(err->code) ? 1 : -1;
-  /* Remote shards: every hit's document in one go, each shard's read
-   * beside the others', before the rerank and the page read them. */
-  if (e->remote &&
-      cr_mset_fetch(page->mset, 0, cr_mset_size(page->mset), err) != 0)
+  /* Remote shards: what the rerank and the page read of every hit, in
+   * a few matches, before they read it. */
+  if (e->remote && fetch_remote(p, page, err) != 0)
     return err && sr_may_be_a_commit(err->code) ? 1 : -1;
   uint32_t size = cr_mset_size(page->mset);
   page->result.estimated = cr_mset_matches_estimated(page->mset);
@@ -997,7 +1037,7 @@ int sr_run(sr_engine *e, const char *text, size_t len, const sr_params *p,
     bool rare = false;
     cr_error serr;
     if (sr_suggest(e->db, e->an, typed, typed_len, page->parsed.query,
-                   page->result.estimated, &page->suggestion, &rare,
+                   page->mset, page->result.estimated, &page->suggestion, &rare,
                    &serr) != 0) {
       /* A suggestion is a courtesy: the results stand without it. A
        * lookup that met a newer commit leaves Xapian's reader answering

@@ -18,7 +18,8 @@ typedef struct candidate {
 
 typedef struct scan {
   cr_rdb *db;
-  char **plain; /* the query's unprefixed terms */
+  const cr_mset *m; /* the query's match: its words' counts, or NULL */
+  char **plain;     /* the query's unprefixed terms */
   size_t n_plain;
   candidate c[SR_SUGGEST_MAX_WORDS];
   size_t n;
@@ -54,7 +55,10 @@ static int find_rare(const cr_token *t, void *ctx) {
       !is_plain(s, t->term))
     return 0;
   cr_suggest_case what = {s->matches, 0, 0, t->end - t->start};
-  if (cr_rdb_termfreq(s->db, t->term, &what.word_tf, s->err) != 0) {
+  /* A word of the query: the match counted it (over remote shards a
+   * lookup is a round trip to each server in turn). */
+  if ((s->m ? cr_mset_termfreq(s->m, t->term, &what.word_tf, s->err)
+            : cr_rdb_termfreq(s->db, t->term, &what.word_tf, s->err)) != 0) {
     s->failed = true;
     return 1;
   }
@@ -135,12 +139,12 @@ static int correct(cr_rdb *db, cr_analyzer *an, const char *text,
 }
 
 int sr_suggest(cr_rdb *db, cr_analyzer *an, const char *text, size_t len,
-               const cr_query *q, uint32_t matches, char **result, bool *rare,
-               cr_error *err) {
+               const cr_query *q, const cr_mset *m, uint32_t matches,
+               char **result, bool *rare, cr_error *err) {
   *rare = false;
   *result = NULL;
   if (!q || !text) return 0;
-  scan s = {.db = db, .matches = matches, .err = err};
+  scan s = {.db = db, .m = m, .matches = matches, .err = err};
   char *out = NULL;
   if (cr_query_terms(q, add_plain, &s, err) != 0) {
     s.failed = true;

@@ -29,12 +29,13 @@
 
 /* The corrected text of text[0..len) whose parsed query is q (only its
  * plain words are considered), which found `matches` articles, in *out,
- * malloc'd, or NULL when nothing
- * needs correcting. *rare is set when the query has a word rare enough
- * to correct, whether a correction was found or not. Returns 0, or -1
- * with err filled (a lookup failed, memory ran out): *out is then NULL. */
+ * malloc'd, or NULL when nothing needs correcting. m, when not NULL, is
+ * q's match: the words' counts come from its statistics. *rare is set when the
+ * query has a word rare enough to correct, whether a correction was found or
+ * not. Returns 0, or -1 with err filled (a lookup failed, memory ran out): *out
+ * is then NULL. */
 int sr_suggest(cr_rdb *db, cr_analyzer *an, const char *text, size_t len,
-               const cr_query *q, uint32_t matches, char **out, bool *rare,
-               cr_error *err);
+               const cr_query *q, const cr_mset *m, uint32_t matches,
+               char **out, bool *rare, cr_error *err);
 
 #endif

@@ -111,8 +111,31 @@ struct cr_mset {
    * (each slot NULL until then). */
   Xapian::Database db;
   std::vector<std::unique_ptr<Xapian::Document>> docs;
+  /* How cr_search ran it, for the matches cr_mset_fetch runs over the
+   * same hits: */
+  cr_bm25 bm25{};
+  bool by_value = false;  /* sorted by a value first */
+  int collapse_slot = -1; /* or the slot collapsed on */
+  /* What cr_mset_fetch and cr_mset_fetch_ids read of each hit without its
+   * document: values by slot, and the matching terms. */
+  struct Got {
+    std::vector<std::pair<unsigned, std::string>> values;
+    bool has_terms = false;
+    std::vector<std::string> terms;
+    const std::string *value(unsigned slot) const {
+      for (const auto &v : values)
+        if (v.first == slot) return &v.second;
+      return nullptr;
+    }
+  };
+  std::vector<Got> got;
 
   explicit cr_mset(const Xapian::Database &d) : enquire(d), db(d) {}
+
+  /* Hit i's value of slot when a bulk read brought it, else NULL. */
+  const std::string *got_value(uint32_t i, unsigned slot) const {
+    return i < got.size() ? got[i].value(slot) : nullptr;
+  }
 
   /* Hit i's document: the one fetched, or read now. */
   Xapian::Document document(uint32_t i) const {
@@ -1129,6 +1152,9 @@ cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
           static_cast<unsigned>(opts->count_once_slot), m->spies));
       m->enquire.add_matchspy(m->once.get());
     }
+    m->bm25 = w;
+    m->by_value = opts->sort_slot >= 0;
+    m->collapse_slot = opts->collapse_slot;
     m->mset =
         m->enquire.get_mset(opts->offset, opts->count, opts->check_at_least);
     m->data.resize(m->mset.size());
@@ -1210,6 +1236,13 @@ int cr_mset_value(cr_mset *m, uint32_t i, unsigned slot, const char **out,
   *out = nullptr;
   *len = 0;
   if (i >= m->mset.size()) return 0;
+  if (const std::string *v = m->got_value(i, slot)) {
+    if (!v->empty()) {
+      *out = v->c_str();
+      *len = v->size();
+    }
+    return 0;
+  }
   return status(err, what("cannot read value slot %u of hit %u", slot, i), [&] {
     m->value_scratch.push_back(m->document(i).get_value(slot));
     const std::string &v = m->value_scratch.back();
@@ -1241,6 +1274,12 @@ int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx,
   if (m->merged)
     return cr_mset_matching_terms(m->parts[m->hits[i].part].get(),
                                   m->hits[i].index, fn, ctx, err);
+  if (i < m->got.size() && m->got[i].has_terms)
+    return iterate(err, what("cannot list the matching terms of hit %u", i),
+                   [&] {
+                     const auto &t = m->got[i].terms;
+                     return each_term(t.begin(), t.end(), fn, ctx);
+                   });
   return iterate(err, what("cannot list the matching terms of hit %u", i), [&] {
     Xapian::MSetIterator hit = m->mset[i];
     return each_term(m->enquire.get_matching_terms_begin(hit),
@@ -1250,25 +1289,19 @@ int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx,
 
 /* ---- Fewer round trips to remote shards ------------------------------- */
 
-extern "C" {
-
-int cr_mset_fetch(cr_mset *m, uint32_t first, uint32_t n,
-                  cr_error *err) noexcept {
-  if (m->merged) return 0; /* local shards, read as needed */
-  return status(err, what("cannot read hits %u to %u", first, first + n), [&] {
-    uint32_t size = m->mset.size();
-    uint32_t last = first + n < size && first + n >= first ? first + n : size;
-    if (first >= last) return;
-    m->docs.resize(size);
+extern "C++" namespace {
+  /* Reads the documents of hits idx (none read yet): each database's one
+   * after the other (a remote one answers one request at a time), the
+   * databases side by side, each in a thread of its own: its own
+   * connection. */
+  void read_documents(cr_mset * m, const std::vector<uint32_t> &idx) {
+    m->docs.resize(m->mset.size());
     size_t n_db = m->db.internal.size();
     if (n_db == 0) return;
-    /* The hits of each database, read there one after the other (a
-     * remote one answers one request at a time), the databases side by
-     * side, each in a thread of its own: its own connection. */
     /* (hit, docid in its database): the threads touch no shared handle
      * (Xapian's reference counts are not atomic). */
     std::vector<std::vector<std::pair<uint32_t, Xapian::docid>>> of(n_db);
-    for (uint32_t i = first; i < last; i++) {
+    for (uint32_t i : idx) {
       Xapian::docid did = *m->mset[i];
       if (!m->docs[i])
         of[(did - 1) % n_db].emplace_back(i, (did - 1) / n_db + 1);
@@ -1308,6 +1341,166 @@ int cr_mset_fetch(cr_mset *m, uint32_t first, uint32_t n,
       t.join();
     for (const std::exception_ptr &e : failed)
       if (e) std::rethrow_exception(e);
+  }
+
+  /* Whether hit i's slot is known without a round trip. */
+  bool known(const cr_mset *m, uint32_t i, unsigned slot) {
+    return (i < m->docs.size() && m->docs[i]) || m->got_value(i, slot);
+  }
+
+  /* Hit i's value of slot, as the bulk read brought it. */
+  void keep_value(cr_mset * m, uint32_t i, unsigned slot, std::string v) {
+    if (m->got_value(i, slot)) return;
+    m->got[i].values.emplace_back(slot, std::move(v));
+  }
+
+  /* A match's items by docid (each docid once in a match). */
+  std::map<Xapian::docid, Xapian::MSetIterator> by_docid(
+      const Xapian::MSet &ms) {
+    std::map<Xapian::docid, Xapian::MSetIterator> at;
+    for (auto it = ms.begin(); it != ms.end(); ++it)
+      at.emplace(*it, it);
+    return at;
+  }
+
+  /* The hits' values of key_slot and text_slot from one more match of the
+   * same query (fetch_values in cr_mset_fetch says why it finds them). */
+  void match_values(cr_mset * m, uint32_t first, uint32_t last,
+                    unsigned key_slot, unsigned text_slot) {
+    double lowest = m->mset[first].get_weight();
+    for (uint32_t i = first; i < last; i++)
+      lowest = std::min(lowest, m->mset[i].get_weight());
+    Xapian::Enquire again(m->db);
+    again.set_query(m->enquire.get_query());
+    const cr_bm25 &w = m->bm25;
+    again.set_weighting_scheme(
+        Xapian::BM25Weight(w.k1, w.k2, w.k3, w.b, w.min_normlen));
+    again.set_cutoff(0, lowest);
+    /* Values descending: the matcher's empty starting item then sorts
+     * below every real one, weight 0 included. */
+    again.set_sort_by_relevance_then_value(key_slot, true);
+    bool texts = m->collapse_slot < 0;
+    if (texts) again.set_collapse_key(text_slot, UINT32_MAX);
+    /* The hits before this page's (--offset) come first. */
+    uint32_t n = last - first, before = m->mset.get_firstitem() + first;
+    Xapian::MSet ms = again.get_mset(0, before + 2 * n + CR_FETCH_SLACK);
+    auto at = by_docid(ms);
+    for (uint32_t i = first; i < last; i++) {
+      auto it = at.find(*m->mset[i]);
+      if (it == at.end()) continue;
+      keep_value(m, i, key_slot, it->second.get_sort_key());
+      if (texts) keep_value(m, i, text_slot, it->second.get_collapse_key());
+    }
+  }
+
+  /* The query's terms, each once, in the order Xapian's matching terms
+   * list them (Enquire::get_matching_terms: first occurrence). */
+  std::vector<std::string> query_terms(const Xapian::Query &q) {
+    std::vector<std::string> out;
+    std::unordered_set<std::string> seen;
+    for (auto t = q.get_terms_begin(); t != q.get_terms_end(); ++t)
+      if (seen.insert(*t).second) out.push_back(*t);
+    return out;
+  }
+} // namespace
+
+extern "C" {
+
+int cr_mset_fetch(cr_mset *m, uint32_t first, uint32_t n, unsigned key_slot,
+                  unsigned text_slot, cr_error *err) noexcept {
+  if (m->merged) return 0; /* local shards, read as needed */
+  return status(err, what("cannot read hits %u to %u", first, first + n), [&] {
+    uint32_t size = m->mset.size();
+    uint32_t last = first + n < size && first + n >= first ? first + n : size;
+    if (first >= last) return;
+    m->got.resize(size);
+    /* Copies collapsed by their cards: the match brought each hit's. */
+    if (m->collapse_slot == static_cast<int>(key_slot))
+      for (uint32_t i = first; i < last; i++)
+        keep_value(m, i, key_slot, m->mset[i].get_collapse_key());
+    /* In relevance order the hits are the best documents by weight, ties
+     * by docid. The same query with their lowest weight as a cutoff
+     * matches them and the documents tied with the lowest: sorted by
+     * relevance then key_slot, its items carry that value (the sort key)
+     * and, with a collapse that never folds, the text (the collapse
+     * key). A hit it leaves out (more ties than it returns) is read
+     * whole. */
+    bool missing = false;
+    for (uint32_t i = first; i < last && !missing; i++)
+      missing = !known(m, i, key_slot) || !known(m, i, text_slot);
+    /* The second match returns the hits before this page's too, with
+     * their texts: deep pages (--offset) are read whole instead. */
+    uint32_t before = m->mset.get_firstitem() + first;
+    if (missing && !m->by_value && before <= CR_FETCH_MAX_BEFORE)
+      match_values(m, first, last, key_slot, text_slot);
+    std::vector<uint32_t> whole;
+    for (uint32_t i = first; i < last; i++)
+      if (!known(m, i, key_slot)) whole.push_back(i);
+    read_documents(m, whole);
+  });
+}
+
+int cr_mset_fetch_ids(cr_mset *m, uint32_t first, uint32_t n,
+                      const char *const *id_terms, unsigned text_slot,
+                      bool terms, cr_error *err) noexcept {
+  if (m->merged) return 0;
+  return status(err, what("cannot read hits %u to %u", first, first + n), [&] {
+    uint32_t size = m->mset.size();
+    uint32_t last = first + n < size && first + n >= first ? first + n : size;
+    if (first >= last) return;
+    m->got.resize(size);
+    std::vector<std::string> qt = query_terms(m->enquire.get_query());
+    /* A term's bit in the weight: exact up to 2^52. */
+    bool with_terms = terms && qt.size() <= CR_FETCH_MAX_TERMS;
+    std::vector<Xapian::Query> ids;
+    for (uint32_t i = first; i < last; i++) {
+      const char *id = id_terms[i - first];
+      if (!id || !*id) continue;
+      if ((with_terms && !m->got[i].has_terms) || !known(m, i, text_slot))
+        ids.emplace_back(id);
+    }
+    if (ids.empty()) return;
+    /* The hits by their id terms (no weight), each query term adding
+     * 2^k when the document holds it: the weight is the set of its
+     * matching terms, and the sort key its text. */
+    Xapian::Query select(
+        Xapian::Query::OP_SCALE_WEIGHT,
+        Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end()), 0.0);
+    std::vector<Xapian::Query> bits;
+    for (size_t k = 0; with_terms && k < qt.size(); k++) {
+      if (qt[k].empty()) continue; /* "" is every document, in no list */
+      Xapian::Query one((new Xapian::FixedWeightPostingSource(1.0))->release());
+      bits.emplace_back(
+          Xapian::Query::OP_SCALE_WEIGHT,
+          Xapian::Query(Xapian::Query::OP_FILTER, one, Xapian::Query(qt[k])),
+          static_cast<double>(uint64_t(1) << k));
+    }
+    Xapian::Enquire enquire(m->db);
+    enquire.set_query(
+        bits.empty() ? select
+                     : Xapian::Query(Xapian::Query::OP_AND_MAYBE, select,
+                                     Xapian::Query(Xapian::Query::OP_OR,
+                                                   bits.begin(), bits.end())));
+    enquire.set_sort_by_value(text_slot, false);
+    /* An id is in each database once, in copies of an article in several. */
+    Xapian::doccount most = static_cast<Xapian::doccount>(
+        ids.size() * std::max<size_t>(1, m->db.internal.size()));
+    Xapian::MSet ms = enquire.get_mset(0, most);
+    auto at = by_docid(ms);
+    for (uint32_t i = first; i < last; i++) {
+      auto it = at.find(*m->mset[i]);
+      if (it == at.end()) continue; /* read per hit, as without this */
+      if (!known(m, i, text_slot))
+        keep_value(m, i, text_slot, it->second.get_sort_key());
+      double wt = it->second.get_weight();
+      if (!with_terms || m->got[i].has_terms || wt < 0 || wt >= 0x1p52 ||
+          wt != static_cast<double>(static_cast<uint64_t>(wt)))
+        continue;
+      uint64_t mask = static_cast<uint64_t>(wt);
+      for (size_t k = 0; k < qt.size(); k++)
+        if (mask >> k & 1) m->got[i].terms.push_back(qt[k]);
+      m->got[i].has_terms = true;
+    }
   });
 }
 

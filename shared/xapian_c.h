@@ -377,13 +377,35 @@ int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx,
 
 /* ---- Fewer round trips to remote shards ------------------------------- */
 
-/* Reads the documents of hits [first, first + n) now, so that their data
- * and values are read from memory: each database's hits one after the
- * other, the databases side by side (a thread each). Over remote shards a
- * document is a round trip, and Xapian 1.4's MSet::fetch() reads them
- * one after the other. 0, or -1 with err filled. */
-int cr_mset_fetch(cr_mset *m, uint32_t first, uint32_t n,
-                  cr_error *err) CR_NOEXCEPT;
+/* Reads the values of key_slot and text_slot of hits [first, first + n)
+ * now, so that cr_mset_value answers them from memory. Over remote shards
+ * a document is a round trip, one at a time on each server (Xapian 1.4's
+ * MSet::fetch() reads them one after the other): in relevance order one
+ * more match of the same query brings both values of every hit as its
+ * items' sort and collapse keys; hits it cannot bring (a value sort, more
+ * documents tied at the last hit's weight than it returns, a page deep
+ * down the list) are read whole, each database's beside the others'.
+ * Local shards read as needed. 0, or -1 with err filled. */
+int cr_mset_fetch(cr_mset *m, uint32_t first, uint32_t n, unsigned key_slot,
+                  unsigned text_slot, cr_error *err) CR_NOEXCEPT;
+/* Items cr_mset_fetch's match asks beyond twice the hits: ties at the
+ * last hit's weight that it can return before a hit is read whole. */
+#define CR_FETCH_SLACK 10
+/* Hits before the ones cr_mset_fetch reads (--offset) beyond which they
+ * are read whole: its match would return those hits' texts too. */
+#define CR_FETCH_MAX_BEFORE 100
+/* Query terms cr_mset_fetch_ids reports at most (one bit of a weight
+ * each, exact in a double); with more, matching terms are read per hit. */
+#define CR_FETCH_MAX_TERMS 52
+/* For hits [first, first + n), whose unique terms are id_terms[0..n) (NULL
+ * or "": not known), reads in one match what cr_mset_fetch did not bring:
+ * the value of text_slot and, when terms, the matching terms
+ * (cr_mset_matching_terms then answers from memory, with what Xapian's
+ * term lists would say). Hits it cannot find are read per hit later, as
+ * without it. 0, or -1 with err filled. */
+int cr_mset_fetch_ids(cr_mset *m, uint32_t first, uint32_t n,
+                      const char *const *id_terms, unsigned text_slot,
+                      bool terms, cr_error *err) CR_NOEXCEPT;
 /* The document counts of terms[0..n) in out (the number of documents for
  * ""), as n calls of cr_rdb_termfreq would give them, in one exchange
  * with each remote shard (the statistics of a match) rather than one per

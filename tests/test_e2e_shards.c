@@ -29,7 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyzer.h"
 #include "helpers.h"
+#include "query_parser.h"
 #include "schema.h"
 #include "shards.h"
 #include "xapian_c.h"
@@ -87,7 +89,7 @@ static void need_indexes(void) {
 /* One query of the table, with the options that go with it. */
 typedef struct qcase {
   const char *query;
-  const char *opts[4]; /* extra searcher arguments, NULL-terminated */
+  const char *opts[6]; /* extra searcher arguments, NULL-terminated */
 } qcase;
 
 static const qcase queries[] = {
@@ -629,7 +631,10 @@ static void start_servers(void) {
   int n =
       snprintf(text, sizeof text, "remote 127.0.0.1:%d\nremote 127.0.0.1:%d\n",
                ports[0], ports[1]);
-  snprintf(remote_stub, sizeof remote_stub, "%s/remote.stub", tmp_dir);
+  /* A stub of this test's own: tests run side by side, each with its own
+   * servers, and another's stub names servers that stop with it. */
+  snprintf(remote_stub, sizeof remote_stub, "%s/remote-%d.stub", tmp_dir,
+           (int)getpid());
   th_write_file(remote_stub, text, (size_t)n);
 }
 
@@ -721,6 +726,216 @@ Test(remote, a_server_that_is_down_is_named) {
   cr_assert_eq(strchr(r.err, '\n'), r.err + r.err_len - 1, "one line: %s",
                r.err);
   th_run_free(&r);
+}
+
+/* Over remote shards the hits' cards, texts and matching terms come in a
+ * few matches rather than a document read per hit (cr_mset_fetch): the
+ * page is the one the same shards give locally, byte for byte (ids,
+ * order, scores, titles, snippets, exact counts, facets), whatever the
+ * query asks. Phrases, quoted words and wildcards are left out here: locally
+ * they are tested exactly, remotely by their stems (the next test). */
+static const qcase remote_cases[] = {
+    {"Modena sindaco", {NULL}},
+    {"Corea del Nord armi Russia", {"-n", "20", NULL}},
+    {"carabinieri furto Carpi", {"-n", "30", NULL}},
+    {"incidente -auto", {NULL}},
+    {"+Modena calcio", {NULL}},
+    {"title:Carpi", {NULL}},
+    {"sindaco AND (Modena OR Carpi) NOT Sassuolo", {NULL}},
+    {"date:2022 Russia", {NULL}},
+    /* Every weight 0: the page's edge is a tie, ties are read whole. */
+    {"date:2022-09-01..2022-09-30", {NULL}},
+    {"date:2022-09-01..2022-09-30", {"--offset", "5", NULL}},
+    {"Ucraina", {"--sort", "date", NULL}},
+    {"Ucraina guerra", {"--sort", "oldest", "-n", "5", NULL}},
+    {"guerra", {"--since", "2022-01-01", NULL}},
+    {"scuola bambini genitori", {"--all", NULL}},
+    {"Modena", {"--offset", "10", NULL}},
+    {"Modena Carpi", {"--offset", "15", NULL}},
+    {"Modena Carpi", {"--offset", "25", "-n", "5", NULL}},
+    {"Modena", {"--offset", "120", "-n", "5", NULL}}, /* read whole */
+    {"ospedale medici", {"--collapse", NULL}},
+    {"incidente stradale", {"--collapse", "-n", "20", NULL}},
+    {"sindaco", {"--facet", "year", "--facet", "source", NULL}},
+    {"furto", {"--facet", "author", "-n", "3", NULL}},
+    {"a", {NULL}}, /* a stop word alone: nothing */
+};
+
+/* The searcher's JSON of q over index, snippets on, without what only a
+ * remote search says (its notes) or can say (spelling suggestions). */
+static json_t *page_json(const char *index, const qcase *q) {
+  char *argv[32];
+  size_t n = 0;
+  argv[n++] = SEARCHER_BIN;
+  argv[n++] = "-d";
+  argv[n++] = (char *)index;
+  argv[n++] = "--json";
+  argv[n++] = "--no-synonyms";
+  for (size_t i = 0; q->opts[i]; i++)
+    argv[n++] = (char *)q->opts[i];
+  argv[n++] = (char *)q->query;
+  argv[n] = NULL;
+  th_run r = th_exec(argv, NULL);
+  cr_assert_eq(r.status, 0, "searcher -d %s '%s': status %d: %s", index,
+               q->query, r.status, r.err);
+  json_t *js = th_json(r.out);
+  th_run_free(&r);
+  json_object_del(js, "took_ms");
+  json_object_del(js, "note");
+  json_object_del(js, "suggestion");
+  return js;
+}
+
+Test(remote, remote_pages_are_the_local_shards_pages) {
+  if (!servers[0])
+    cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
+  size_t ties = 0, snippets = 0;
+  for (size_t i = 0; i < sizeof remote_cases / sizeof *remote_cases; i++) {
+    const qcase *q = &remote_cases[i];
+    json_t *local = page_json(sharded_idx, q);
+    json_t *remote = page_json(remote_stub, q);
+    /* An estimate is Xapian's own: remote servers each estimate their
+     * shard's and the client adds them up, so only exact counts agree. */
+    if (!json_is_true(json_object_get(local, "exact"))) {
+      json_object_del(local, "estimated_matches");
+      json_object_del(remote, "estimated_matches");
+      json_object_del(local, "exact");
+      json_object_del(remote, "exact");
+    }
+    char *l = json_dumps(local, JSON_SORT_KEYS | JSON_COMPACT);
+    char *r = json_dumps(remote, JSON_SORT_KEYS | JSON_COMPACT);
+    cr_expect_str_eq(r, l, "'%s' %s: remote\n%s\nlocal shards\n%s", q->query,
+                     q->opts[0] ? q->opts[0] : "", r, l);
+    json_t *hits = json_object_get(local, "hits");
+    size_t n = json_array_size(hits);
+    if (n >= 2 && json_number_value(
+                      json_object_get(json_array_get(hits, n - 1), "score")) ==
+                      json_number_value(json_object_get(
+                          json_array_get(hits, n - 2), "score")))
+      ties++;
+    for (size_t k = 0; k < n; k++) {
+      const char *snip = json_string_value(
+          json_object_get(json_array_get(hits, k), "snippet"));
+      if (snip && strstr(snip, "**")) snippets++; /* a word highlighted */
+    }
+    free(l);
+    free(r);
+    json_decref(local);
+    json_decref(remote);
+  }
+  cr_expect_geq(ties, 1, "no page of the table ends in a tie");
+  cr_expect_geq(snippets, 50, "too few highlighted snippets (%zu)", snippets);
+}
+
+/* What the bulk reads bring of each hit (cr_mset_fetch, cr_mset_fetch_ids)
+ * is what reading its document and term list brings: card, text and
+ * matching terms, for queries of every kind, phrases and wildcards
+ * included (over remote shards they match by their stems), in relevance
+ * order, by date and collapsed. */
+static int add_key(const char *key, size_t len, void *ctx) {
+  char *list = ctx;
+  size_t at = strlen(list);
+  if (at + len + 2 < 4096) {
+    memcpy(list + at, key, len);
+    list[at + len] = '|';
+    list[at + len + 1] = '\0';
+  }
+  return 0;
+}
+
+static void expect_same_value(cr_mset *bulk, cr_mset *each, uint32_t i,
+                              unsigned slot, const char *query) {
+  const char *a, *b;
+  size_t al = 0, bl = 0;
+  cr_error err;
+  cr_assert_eq(cr_mset_value(bulk, i, slot, &a, &al, &err), 0, "%s",
+               err.message);
+  cr_assert_eq(cr_mset_value(each, i, slot, &b, &bl, &err), 0, "%s",
+               err.message);
+  cr_expect(al == bl && (al == 0 || memcmp(a, b, al) == 0),
+            "'%s' hit %u: slot %u differs (%zu bytes, %zu read whole)", query,
+            i, slot, al, bl);
+}
+
+Test(remote, bulk_reads_are_the_documents_reads) {
+  if (!servers[0])
+    cr_skip_test("xapian-tcpsrv not installed (Debian: xapian-tools)");
+  static const char *const texts[] = {"\"Corea del Nord\"",
+                                      "\"polizia municipale\" Carpi",
+                                      "polizi* Modena",
+                                      "Modena calcio sindaco",
+                                      "date:2022-09-01..2022-09-30",
+                                      "title:Carpi incidente",
+                                      "carabinieri -furto",
+                                      "Ucraina guerra Russia"};
+  cr_error err;
+  const char *paths[] = {remote_stub};
+  cr_rdb *db = cr_rdb_open(paths, 1, &err);
+  cr_assert(db, "%s", err.message);
+  cr_analyzer *an = cr_analyzer_new("italian", &err);
+  cr_assert(an, "%s", err.message);
+  cr_qp_opts qp = cr_qp_opts_default();
+  size_t compared = 0, with_terms = 0;
+  for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
+    for (int how = 0; how < 3; how++) {
+      cr_parsed_query pq;
+      cr_assert_eq(
+          cr_parse_query(an, texts[t], strlen(texts[t]), &qp, &pq, &err), 0,
+          "%s", err.message);
+      cr_assert(pq.query, "'%s' parses to nothing", texts[t]);
+      cr_search_opts so = cr_search_opts_default();
+      so.count = 20;
+      if (how == 1) so.sort_slot = CR_SLOT_DATE;
+      if (how == 2) so.collapse_slot = CR_SLOT_CLUSTER;
+      cr_mset *bulk = cr_search(db, pq.query, &so, &err);
+      cr_assert(bulk, "%s", err.message);
+      cr_mset *each = cr_search(db, pq.query, &so, &err);
+      cr_assert(each, "%s", err.message);
+      uint32_t n = cr_mset_size(bulk);
+      cr_assert_eq(cr_mset_size(each), n);
+      cr_assert_eq(cr_mset_fetch(bulk, 0, n, CR_SLOT_CARD, CR_SLOT_TEXT, &err),
+                   0, "%s", err.message);
+      char(*ids)[CR_ID_TERM_SIZE] = calloc(n ? n : 1, sizeof *ids);
+      const char **id_terms = calloc(n ? n : 1, sizeof *id_terms);
+      cr_assert(ids && id_terms);
+      for (uint32_t i = 0; i < n; i++) {
+        const char *card;
+        size_t len = 0;
+        cr_stored st;
+        cr_assert_eq(cr_mset_value(bulk, i, CR_SLOT_CARD, &card, &len, &err),
+                     0);
+        cr_assert(card && cr_stored_parse(card, len, &st, &err) == 0);
+        cr_schema_id_term(st.id, ids[i]);
+        id_terms[i] = ids[i];
+        cr_stored_free(&st);
+      }
+      cr_assert_eq(
+          cr_mset_fetch_ids(bulk, 0, n, id_terms, CR_SLOT_TEXT, true, &err), 0,
+          "%s", err.message);
+      for (uint32_t i = 0; i < n; i++) {
+        cr_expect_eq(cr_mset_docid(bulk, i), cr_mset_docid(each, i));
+        cr_expect(cr_mset_weight(bulk, i) == cr_mset_weight(each, i));
+        expect_same_value(bulk, each, i, CR_SLOT_CARD, texts[t]);
+        expect_same_value(bulk, each, i, CR_SLOT_TEXT, texts[t]);
+        static char a[4096], b[4096];
+        a[0] = b[0] = '\0';
+        cr_assert_eq(cr_mset_matching_terms(bulk, i, add_key, a, &err), 0);
+        cr_assert_eq(cr_mset_matching_terms(each, i, add_key, b, &err), 0);
+        cr_expect_str_eq(a, b, "'%s' (%d) hit %u: matching terms", texts[t],
+                         how, i);
+        with_terms += a[0] != '\0';
+        compared++;
+      }
+      free(ids);
+      free(id_terms);
+      cr_mset_free(bulk);
+      cr_mset_free(each);
+      cr_parsed_query_free(&pq);
+    }
+  cr_expect_geq(compared, 200, "too few hits compared (%zu)", compared);
+  cr_expect_geq(with_terms, 100, "too few hits with terms (%zu)", with_terms);
+  cr_analyzer_free(an);
+  cr_rdb_close(db);
 }
 
 /* ---- Issue 17 ------------------------------------------------------------ */
