@@ -9,21 +9,15 @@
 
 #include "buffer.h"
 #include "hash.h"
-#include "hmap.h"
 #include "minhash.h"
+#include "termbag.h"
 #include "utf8.h"
 
 /* The cr_doc_* calls below pass no cr_error: the terms are non-empty and
  * within Xapian's limit by construction, so running out of memory is the
- * one way they fail, and cr_schema_build reports it for the article. */
-
-/* The distinct terms of one article, by hash (a cr_hmap without values):
- * each is sent to the signature and the spelling data once, however often
- * it occurs. oom: an insertion ran out of memory, and later ones say no. */
-typedef struct term_set {
-  cr_hmap set;
-  bool oom;
-} term_set;
+ * one way they fail, and cr_schema_build reports it for the article.
+ * Weighed terms are counted in a cr_termbag first and reach the document
+ * once each, with their impacts, when the article is read (termbag.h). */
 
 static bool is_prefix_byte(char c) { return c >= 'A' && c <= 'Z'; }
 
@@ -34,17 +28,6 @@ size_t cr_schema_prefix_len(const char *term) {
   while (is_prefix_byte(term[n]))
     n++;
   return n;
-}
-
-/* True if the term was not in the set (and is now). */
-static bool term_set_insert(term_set *t, const char *term, size_t len) {
-  if (t->oom) return false;
-  bool added;
-  if (!cr_hmap_put(&t->set, cr_fnv1a64(term, len), NULL, NULL, &added)) {
-    t->oom = true;
-    return false;
-  }
-  return added;
 }
 
 /* The word at text[start, end) as the spelling data keeps it: case-folded,
@@ -93,7 +76,8 @@ static void add_spelling_word(cr_doc *doc, const char *text, size_t start,
 
 /* State threaded through the analyzer callback while indexing a field. */
 typedef struct field_sink {
-  cr_doc *doc;
+  cr_termbag *bag;    /* the article's weighed terms */
+  cr_doc *doc;        /* for the spelling words */
   const char *prefix; /* prepended to every term ("" for free text) */
   size_t prefix_len;
   uint32_t wdf;   /* within-document frequency per occurrence */
@@ -102,8 +86,8 @@ typedef struct field_sink {
   /* Unprefixed fields only: */
   const char *input;   /* the field's text, for the words' surface forms */
   bool words;          /* add the words' own terms (add_word_terms) */
-  term_set *spelled;   /* words already given to the spelling data */
-  term_set *hashed;    /* terms already in the signature */
+  bool spell;          /* give each word's first occurrence to the spelling
+                          data */
   uint32_t *length;    /* the article's length (impacts.h), counted on */
   cr_minhash *minhash; /* NULL: this field is not part of the signature */
   int failed;
@@ -165,7 +149,9 @@ static void add_word_terms(field_sink *s, const cr_token *t) {
   size_t plen = strlen(prefix);
   memcpy(s->buf, prefix, plen);
   memcpy(s->buf + plen, t->word, t->word_len);
-  if (cr_doc_add_term(s->doc, s->buf, plen + t->word_len, s->wdf, NULL) != 0)
+  bool added;
+  if (cr_termbag_add(s->bag, s->buf, plen + t->word_len, s->wdf,
+                     CR_TERMBAG_NO_POSITION, &added) != 0)
     s->failed = 1;
 }
 
@@ -178,43 +164,55 @@ static int add_token(const cr_token *t, void *ctx) {
   memcpy(s->buf, s->prefix, s->prefix_len);
   memcpy(s->buf + s->prefix_len, t->term, t->term_len);
   size_t len = s->prefix_len + t->term_len;
-  int rc = s->positions ? cr_doc_add_posting(s->doc, s->buf, len, t->position,
-                                             s->wdf, NULL)
-                        : cr_doc_add_term(s->doc, s->buf, len, s->wdf, NULL);
-  if (rc != 0) s->failed = 1;
-  if (s->spelled && term_set_insert(s->spelled, t->term, t->term_len))
+  bool added;
+  if (cr_termbag_add(s->bag, s->buf, len, s->wdf,
+                     s->positions ? t->position : CR_TERMBAG_NO_POSITION,
+                     &added) != 0)
+    s->failed = 1;
+  /* The bag's unprefixed terms are the words' stems: a stem new to it is
+   * the word's first occurrence in the article. */
+  if (s->spell && added)
     add_spelling_word(s->doc, s->input, t->start, t->end, &s->failed);
-  if (s->minhash && term_set_insert(s->hashed, t->term, t->term_len))
+  /* The signature takes each body stem once: marked when it first is. */
+  if (s->minhash && !s->failed && cr_termbag_mark_last(s->bag))
     cr_minhash_add(s->minhash, t->term, t->term_len);
   return 0;
 }
 
-/* Indexes text under prefix; returns the last position used. */
-static uint32_t index_field(cr_analyzer *an, cr_doc *doc, const char *text,
-                            size_t len, const char *prefix, uint32_t wdf,
-                            bool positions, uint32_t first_position,
-                            int *failed) {
-  field_sink s = {.doc = doc,
+/* One article's indexing: what every field adds to. */
+typedef struct article_build {
+  cr_analyzer *an;
+  cr_termbag bag;  /* its weighed terms */
+  cr_doc *doc;     /* the document (spelling words, then all the rest) */
+  uint32_t length; /* its length (impacts.h), counted on */
+  int failed;      /* memory ran out */
+} article_build;
+
+/* Indexes text under prefix, with positions from first_position; returns
+ * the last position used. */
+static uint32_t index_field(article_build *ab, const char *text, size_t len,
+                            const char *prefix, uint32_t first_position) {
+  field_sink s = {.bag = &ab->bag,
                   .prefix = prefix,
                   .prefix_len = strlen(prefix),
-                  .wdf = wdf,
-                  .positions = positions,
+                  .wdf = 1,
+                  .positions = true,
                   .last_position = first_position};
-  if (cr_analyze(an, text, len, first_position, add_token, &s) != 0)
-    *failed = 1;
-  if (s.failed) *failed = 1;
+  if (cr_analyze(ab->an, text, len, first_position, add_token, &s) != 0)
+    ab->failed = 1;
+  if (s.failed) ab->failed = 1;
   return s.last_position;
 }
 
 /* The words of the title and body: weighted, positioned terms, plus what
- * "did you mean" and near-duplicate detection learn from them. */
-static uint32_t index_words(cr_analyzer *an, cr_doc *doc, const char *text,
-                            size_t len, uint32_t wdf, uint32_t first_position,
-                            term_set *spelled, term_set *hashed,
-                            cr_minhash *minhash, uint32_t *length,
-                            int *failed) {
-  field_sink s = {.doc = doc,
-                  .length = length,
+ * "did you mean" and near-duplicate detection (minhash, unless NULL)
+ * learn from them. */
+static uint32_t index_words(article_build *ab, const char *text, size_t len,
+                            uint32_t wdf, uint32_t first_position,
+                            cr_minhash *minhash) {
+  field_sink s = {.bag = &ab->bag,
+                  .doc = ab->doc,
+                  .length = &ab->length,
                   .prefix = "",
                   .prefix_len = 0,
                   .wdf = wdf,
@@ -222,12 +220,11 @@ static uint32_t index_words(cr_analyzer *an, cr_doc *doc, const char *text,
                   .last_position = first_position,
                   .input = text,
                   .words = true,
-                  .spelled = spelled,
-                  .hashed = hashed,
+                  .spell = true,
                   .minhash = minhash};
-  if (cr_analyze(an, text, len, first_position, add_token, &s) != 0)
-    *failed = 1;
-  if (s.failed || spelled->oom || hashed->oom) *failed = 1;
+  if (cr_analyze(ab->an, text, len, first_position, add_token, &s) != 0)
+    ab->failed = 1;
+  if (s.failed) ab->failed = 1;
   return s.last_position;
 }
 
@@ -391,18 +388,22 @@ static char *make_card(const cr_article *art, const char *title, bool derived,
   return cr_buf_finish(&b, len);
 }
 
-/* What cr_doc_reweigh asks for each term: its impact. */
+/* What each weighed term needs to reach the document: the article's
+ * BM25 parameters and length. */
 typedef struct impact_ctx {
+  cr_doc *doc;
   const cr_impacts *imp;
   uint32_t length; /* the article's */
 } impact_ctx;
 
-static uint32_t to_impact(const char *term, size_t len, uint32_t wdf,
-                          void *ctx) {
-  (void)term;
-  (void)len;
+/* A term of the bag into the document, its count become its impact. */
+static int add_weighed(const char *term, size_t len, uint32_t wdf,
+                       const uint32_t *positions, size_t n_positions,
+                       void *ctx) {
   const impact_ctx *ic = ctx;
-  return cr_impact(ic->imp, wdf, ic->length);
+  return cr_doc_add_term_positions(ic->doc, term, len,
+                                   cr_impact(ic->imp, wdf, ic->length),
+                                   positions, n_positions, NULL);
 }
 
 static int count_word(const cr_token *t, void *ctx) {
@@ -456,22 +457,19 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
 
   /* Title words: first, weighted, and also under the title prefix. Only a
    * given title is indexed: a derived one repeats the body's opening. */
-  uint32_t pos = 0, length = 0;
-  term_set spelled = {0}, hashed = {0};
-  cr_hmap_init(&spelled.set, 0, 256);
-  cr_hmap_init(&hashed.set, 0, 256);
+  uint32_t pos = 0;
+  article_build ab = {.an = an, .doc = doc};
+  cr_termbag_init(&ab.bag);
   if (!derived) {
     size_t tlen = strlen(title);
-    pos = index_words(an, doc, title, tlen, CR_TITLE_WDF, 0, &spelled, &hashed,
-                      NULL, &length, &failed);
-    index_field(an, doc, title, tlen, CR_PREFIX_TITLE, 1, true, 0, &failed);
+    pos = index_words(&ab, title, tlen, CR_TITLE_WDF, 0, NULL);
+    index_field(&ab, title, tlen, CR_PREFIX_TITLE, 0);
     pos += CR_BODY_POSITION_GAP;
   }
   /* The signature is of the body alone: a reprint often gets a new title. */
   cr_minhash minhash;
   cr_minhash_init(&minhash);
-  pos = index_words(an, doc, art->text, art->text_len, 1, pos, &spelled,
-                    &hashed, &minhash, &length, &failed);
+  pos = index_words(&ab, art->text, art->text_len, 1, pos, &minhash);
   /* Authors and sources are words of the article too (Fabrizio Grasso
    * finds what he wrote), after the body and a gap apart; and whole names
    * under their prefixes, with positions for author:"Fabrizio Grasso". */
@@ -480,15 +478,14 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
   for (int k = 0; k < 2; k++) {
     if (!names[k] || !*names[k]) continue;
     size_t n = strlen(names[k]);
-    pos = index_words(an, doc, names[k], n, 1, pos + CR_BODY_POSITION_GAP,
-                      &spelled, &hashed, NULL, &length, &failed);
-    index_field(an, doc, names[k], n, prefixes[k], 1, true, 0, &failed);
+    pos = index_words(&ab, names[k], n, 1, pos + CR_BODY_POSITION_GAP, NULL);
+    index_field(&ab, names[k], n, prefixes[k], 0);
   }
-  cr_hmap_free(&spelled.set);
-  cr_hmap_free(&hashed.set);
-  /* Every term weighed so far carries its BM25 tf part from here on. */
-  impact_ctx ic = {imp, length};
-  if (cr_doc_reweigh(doc, to_impact, &ic, NULL) != 0) failed = 1;
+  /* The weighed terms reach the document with their BM25 tf parts. */
+  impact_ctx ic = {doc, imp, ab.length};
+  if (cr_termbag_each(&ab.bag, add_weighed, &ic) != 0) ab.failed = 1;
+  cr_termbag_free(&ab.bag);
+  if (ab.failed) failed = 1;
   uint8_t sig[CR_MINHASH_K];
   if (cr_minhash_signature(&minhash, CR_MINHASH_MIN_TERMS, sig) &&
       cr_doc_set_value(doc, CR_SLOT_MINHASH, (const char *)sig, sizeof sig,
