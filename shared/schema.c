@@ -99,22 +99,35 @@ typedef struct field_sink {
  * "via Aldo Moro", "largo Garibaldi", "scuola Guido Reni". The
  * capitalised words after them name the place, not the person, and get
  * no name terms: on names-dev, surname P@10 0.850 -> 0.884. Sorted. */
-static const char *const place_words[] = {
-    "borgo",     "contrada",  "corso",    "frazione",  "galleria",
-    "istituto",  "largo",     "localita", "lungomare", "ospedale",
-    "palazzo",   "parco",     "piazza",   "piazzale",  "piazzetta",
-    "ponte",     "quartiere", "scuola",   "stadio",    "strada",
-    "stradello", "teatro",    "via",      "viale",     "vicolo",
+#define PLACE_WORD(w)                                                          \
+  { sizeof w - 1, w }
+static const struct place_word {
+  uint8_t len;   /* strlen(word) */
+  char word[10]; /* folded, as cr_token.word */
+} place_words[] = {
+    PLACE_WORD("borgo"),    PLACE_WORD("contrada"),  PLACE_WORD("corso"),
+    PLACE_WORD("frazione"), PLACE_WORD("galleria"),  PLACE_WORD("istituto"),
+    PLACE_WORD("largo"),    PLACE_WORD("localita"),  PLACE_WORD("lungomare"),
+    PLACE_WORD("ospedale"), PLACE_WORD("palazzo"),   PLACE_WORD("parco"),
+    PLACE_WORD("piazza"),   PLACE_WORD("piazzale"),  PLACE_WORD("piazzetta"),
+    PLACE_WORD("ponte"),    PLACE_WORD("quartiere"), PLACE_WORD("scuola"),
+    PLACE_WORD("stadio"),   PLACE_WORD("strada"),    PLACE_WORD("stradello"),
+    PLACE_WORD("teatro"),   PLACE_WORD("via"),       PLACE_WORD("viale"),
+    PLACE_WORD("vicolo"),
 };
 
-static int compare_word(const void *key, const void *elem) {
-  return strcmp(key, *(const char *const *)elem);
+/* Asked of every word of an article: the length and the first letter
+ * rule out almost all before a comparison (a bsearch of strcmp calls
+ * was 1% of indexing). */
+static bool is_place_word(const char *w, size_t len) {
+  for (size_t i = 0; i < sizeof place_words / sizeof *place_words; i++) {
+    const struct place_word *p = &place_words[i];
+    if (p->len == len && p->word[0] == w[0] && memcmp(p->word, w, len) == 0)
+      return true;
+  }
+  return false;
 }
-
-static bool is_place_word(const char *w) {
-  return bsearch(w, place_words, sizeof place_words / sizeof *place_words,
-                 sizeof *place_words, compare_word) != NULL;
-}
+#undef PLACE_WORD
 
 /* Capitalised words of a place's name that may follow a place word
  * ("via Don Davide Sala"). */
@@ -129,7 +142,7 @@ static void add_word_terms(field_sink *s, const cr_token *t) {
   if (t->word_len > CR_MAX_TERM_BYTES) return;
   bool in_place = false;
   if (!t->is_stop) {
-    if (is_place_word(t->word)) {
+    if (is_place_word(t->word, t->word_len)) {
       s->place = PLACE_NAME_WORDS;
       return;
     }
@@ -182,17 +195,16 @@ static int add_token(const cr_token *t, void *ctx) {
 /* One article's indexing: what every field adds to. */
 typedef struct article_build {
   cr_analyzer *an;
-  cr_termbag bag;  /* its weighed terms */
-  cr_doc *doc;     /* the document (spelling words, then all the rest) */
-  uint32_t length; /* its length (impacts.h), counted on */
-  int failed;      /* memory ran out */
+  cr_schema_terms *terms; /* what the fields give */
+  cr_doc *doc;            /* for the spelling words */
+  int failed;             /* memory ran out */
 } article_build;
 
 /* Indexes text under prefix, with positions from first_position; returns
  * the last position used. */
 static uint32_t index_field(article_build *ab, const char *text, size_t len,
                             const char *prefix, uint32_t first_position) {
-  field_sink s = {.bag = &ab->bag,
+  field_sink s = {.bag = &ab->terms->bag,
                   .prefix = prefix,
                   .prefix_len = strlen(prefix),
                   .wdf = 1,
@@ -210,9 +222,9 @@ static uint32_t index_field(article_build *ab, const char *text, size_t len,
 static uint32_t index_words(article_build *ab, const char *text, size_t len,
                             uint32_t wdf, uint32_t first_position,
                             cr_minhash *minhash) {
-  field_sink s = {.bag = &ab->bag,
+  field_sink s = {.bag = &ab->terms->bag,
                   .doc = ab->doc,
-                  .length = &ab->length,
+                  .length = &ab->terms->length,
                   .prefix = "",
                   .prefix_len = 0,
                   .wdf = wdf,
@@ -406,34 +418,8 @@ static int add_weighed(const char *term, size_t len, uint32_t wdf,
                                    positions, n_positions, NULL);
 }
 
-static int count_word(const cr_token *t, void *ctx) {
-  if (!t->is_stop) ++*(uint32_t *)ctx;
-  return 0;
-}
-
-/* The words of text (its unprefixed stems), into *n. */
-static int count_words(cr_analyzer *an, const char *text, uint32_t *n) {
-  return text && *text ? cr_analyze(an, text, strlen(text), 0, count_word, n)
-                       : 0;
-}
-
-int cr_schema_length(cr_analyzer *an, const cr_article *art, uint32_t *len) {
-  uint32_t title = 0, rest = 0;
-  *len = 0;
-  if (count_words(an, art->title, &title) != 0) return -1;
-  if (art->text &&
-      cr_analyze(an, art->text, art->text_len, 0, count_word, &rest) != 0)
-    return -1;
-  if (count_words(an, art->author, &rest) != 0 ||
-      count_words(an, art->source, &rest) != 0)
-    return -1;
-  *len = title * CR_TITLE_WDF + rest;
-  return 0;
-}
-
-int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
-                    const cr_article *art, cr_doc *doc, char *id_term,
-                    size_t id_term_size, cr_error *err) {
+/* Whether art can be indexed at all; -1 with err if not. */
+static int check_article(const cr_article *art, cr_error *err) {
   if (!art->id || !*art->id) {
     cr_error_set(err, CR_E_INVALID, "article has no id");
     return -1;
@@ -442,34 +428,46 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
     cr_error_set(err, CR_E_INVALID, "article '%s' has no text", art->id);
     return -1;
   }
-  int failed = 0;
-  char *derived = NULL;
-  const char *title = art->title;
-  if (!title || !*title) {
-    derived =
-        cr_schema_derive_title(art->text, art->text_len, CR_DERIVED_TITLE_MAX);
-    if (!derived) {
-      cr_error_set(err, CR_E_NOMEM, "article '%s': out of memory", art->id);
-      return -1;
-    }
-    title = derived;
-  }
+  return 0;
+}
 
-  /* Title words: first, weighted, and also under the title prefix. Only a
-   * given title is indexed: a derived one repeats the body's opening. */
+/* A derived title (the article gave none) is not indexed, only marked on
+ * the card: the reader derives it again. */
+static bool title_given(const cr_article *art) {
+  return art->title && *art->title;
+}
+
+void cr_schema_terms_init(cr_schema_terms *t) {
+  memset(t, 0, sizeof *t);
+  cr_termbag_init(&t->bag);
+}
+
+void cr_schema_terms_free(cr_schema_terms *t) {
+  cr_termbag_free(&t->bag);
+  memset(t, 0, sizeof *t);
+}
+
+int cr_schema_analyse(cr_analyzer *an, const cr_article *art,
+                      cr_schema_terms *t, cr_doc *doc, cr_error *err) {
+  if (check_article(art, err) != 0) return -1;
+  cr_termbag_clear(&t->bag);
+  t->length = 0;
+  t->has_signature = false;
+  article_build ab = {.an = an, .terms = t, .doc = doc};
+  /* Title words: first, weighted, and also under the title prefix. */
   uint32_t pos = 0;
-  article_build ab = {.an = an, .doc = doc};
-  cr_termbag_init(&ab.bag);
-  if (!derived) {
-    size_t tlen = strlen(title);
-    pos = index_words(&ab, title, tlen, CR_TITLE_WDF, 0, NULL);
-    index_field(&ab, title, tlen, CR_PREFIX_TITLE, 0);
+  if (title_given(art)) {
+    size_t tlen = strlen(art->title);
+    pos = index_words(&ab, art->title, tlen, CR_TITLE_WDF, 0, NULL);
+    index_field(&ab, art->title, tlen, CR_PREFIX_TITLE, 0);
     pos += CR_BODY_POSITION_GAP;
   }
   /* The signature is of the body alone: a reprint often gets a new title. */
   cr_minhash minhash;
   cr_minhash_init(&minhash);
   pos = index_words(&ab, art->text, art->text_len, 1, pos, &minhash);
+  t->has_signature =
+      cr_minhash_signature(&minhash, CR_MINHASH_MIN_TERMS, t->signature);
   /* Authors and sources are words of the article too (Fabrizio Grasso
    * finds what he wrote), after the body and a gap apart; and whole names
    * under their prefixes, with positions for author:"Fabrizio Grasso". */
@@ -481,15 +479,36 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
     pos = index_words(&ab, names[k], n, 1, pos + CR_BODY_POSITION_GAP, NULL);
     index_field(&ab, names[k], n, prefixes[k], 0);
   }
+  if (ab.failed) {
+    cr_error_set(err, CR_E_NOMEM, "article '%s': out of memory", art->id);
+    return -1;
+  }
+  return 0;
+}
+
+int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
+                    const cr_article *art, cr_doc *doc, char *id_term,
+                    size_t id_term_size, cr_error *err) {
+  cr_schema_terms t;
+  cr_schema_terms_init(&t);
+  int rc = cr_schema_analyse(an, art, &t, doc, err);
+  if (rc == 0)
+    rc = cr_schema_finish(tp, imp, art, &t, doc, id_term, id_term_size, err);
+  cr_schema_terms_free(&t);
+  return rc;
+}
+
+int cr_schema_finish(cr_textpack *tp, const cr_impacts *imp,
+                     const cr_article *art, cr_schema_terms *t, cr_doc *doc,
+                     char *id_term, size_t id_term_size, cr_error *err) {
+  if (check_article(art, err) != 0) return -1;
+  int failed = 0;
   /* The weighed terms reach the document with their BM25 tf parts. */
-  impact_ctx ic = {doc, imp, ab.length};
-  if (cr_termbag_each(&ab.bag, add_weighed, &ic) != 0) ab.failed = 1;
-  cr_termbag_free(&ab.bag);
-  if (ab.failed) failed = 1;
-  uint8_t sig[CR_MINHASH_K];
-  if (cr_minhash_signature(&minhash, CR_MINHASH_MIN_TERMS, sig) &&
-      cr_doc_set_value(doc, CR_SLOT_MINHASH, (const char *)sig, sizeof sig,
-                       NULL) != 0)
+  impact_ctx ic = {doc, imp, t->length};
+  if (cr_termbag_each(&t->bag, add_weighed, &ic) != 0) failed = 1;
+  if (t->has_signature &&
+      cr_doc_set_value(doc, CR_SLOT_MINHASH, (const char *)t->signature,
+                       sizeof t->signature, NULL) != 0)
     failed = 1;
   set_facet_value(doc, CR_SLOT_AUTHOR, art->author, &failed);
   set_facet_value(doc, CR_SLOT_SOURCE, art->source, &failed);
@@ -505,11 +524,12 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
   cr_article shown = *art;
   shown.date = date;
   size_t card_len = 0;
-  char *card = make_card(&shown, title, derived != NULL, &card_len);
+  bool derived = !title_given(art);
+  char *card =
+      make_card(&shown, derived ? NULL : art->title, derived, &card_len);
   if (!card || cr_doc_set_value(doc, CR_SLOT_CARD, card, card_len, NULL) != 0)
     failed = 1;
   free(card);
-  free(derived);
   size_t clean_len = art->text_len;
   char *clean;
   const char *text = clean_text(art->text, &clean_len, &clean);
