@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
-
 struct cr_bag_term {
   uint32_t off, len;   /* its bytes: bytes[off, off + len) */
   uint32_t wdf;        /* the sum of its wdf_inc */
@@ -25,6 +23,23 @@ static bool same_term(const void *value, const void *ctx) {
   const cr_bag_term *t = &k->bag->terms[*(const uint32_t *)value];
   return t->len == k->len &&
          memcmp(k->bag->bytes + t->off, k->term, k->len) == 0;
+}
+
+/* The table's hash of a term, 8 bytes at a time: every token's terms are
+ * hashed, and the hash is never stored, so it need not be FNV-1a. */
+static uint64_t bag_hash(const char *s, size_t len) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+  for (; len >= 8; s += 8, len -= 8) {
+    uint64_t v;
+    memcpy(&v, s, sizeof v);
+    h = (h ^ v) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+  }
+  uint64_t tail = 0;
+  for (size_t i = 0; i < len; i++)
+    tail |= (uint64_t)(unsigned char)s[i] << (8 * i);
+  h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+  return h ^ (h >> 29);
 }
 
 /* Room for n more items of size bytes in *array (holding *used of *cap). */
@@ -77,7 +92,7 @@ int cr_termbag_add(cr_termbag *b, const char *term, size_t len,
   }
   bag_key key = {b, term, len};
   uint32_t *number =
-      cr_hmap_put(&b->index, cr_fnv1a64(term, len), same_term, &key, added);
+      cr_hmap_put(&b->index, bag_hash(term, len), same_term, &key, added);
   if (!number) {
     b->failed = true;
     return -1;
