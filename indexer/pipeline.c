@@ -459,6 +459,7 @@ static int sample_article(pipeline *pl, const cr_article *art,
     fail(pl, &err);
     return 1;
   }
+  cr_termbag_seal(&sa->terms->bag); /* held until the average is known */
   pl->sampled_words += sa->terms->length;
   if (++pl->n_sampled == CR_IMPACT_SAMPLE) {
     decide_impacts(pl);

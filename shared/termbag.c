@@ -74,12 +74,31 @@ void cr_termbag_clear(cr_termbag *b) {
   cr_hmap_clear(&b->index);
   b->n_bytes = b->n_terms = b->n_hits = 0;
   b->failed = false;
+  b->sealed = false;
+}
+
+/* *array cut to n items of size bytes (kept as it is if realloc fails:
+ * it was only spare room). */
+static void fit(void **array, size_t *cap, size_t n, size_t size) {
+  if (n == 0 || n == *cap) return;
+  void *smaller = realloc(*array, n * size);
+  if (!smaller) return;
+  *array = smaller;
+  *cap = n;
+}
+
+void cr_termbag_seal(cr_termbag *b) {
+  cr_hmap_free(&b->index);
+  fit((void **)&b->bytes, &b->cap_bytes, b->n_bytes, 1);
+  fit((void **)&b->terms, &b->cap_terms, b->n_terms, sizeof *b->terms);
+  fit((void **)&b->hits, &b->cap_hits, b->n_hits, sizeof *b->hits);
+  b->sealed = true;
 }
 
 int cr_termbag_add(cr_termbag *b, const char *term, size_t len,
                    uint32_t wdf_inc, uint32_t position, bool *added) {
   *added = false;
-  if (b->failed) return -1;
+  if (b->failed || b->sealed) return -1;
   /* Room first, so that a failure leaves the table as it was. */
   if (!reserve((void **)&b->terms, &b->cap_terms, b->n_terms, 1,
                sizeof *b->terms) ||

@@ -52,6 +52,7 @@ typedef struct cr_termbag {
   uint32_t *scratch; /* cr_termbag_each: positions gathered by term */
   size_t cap_scratch;
   bool failed; /* memory ran out: the bag is incomplete */
+  bool sealed; /* cr_termbag_seal: no more additions */
 } cr_termbag;
 
 void cr_termbag_init(cr_termbag *b);
@@ -65,6 +66,12 @@ void cr_termbag_clear(cr_termbag *b);
  * out (the bag is then failed). */
 int cr_termbag_add(cr_termbag *b, const char *term, size_t len,
                    uint32_t wdf_inc, uint32_t position, bool *added);
+
+/* Frees what only additions need (the lookup table, spare room): for a
+ * bag kept a while before its walk (the indexer holds its first articles'
+ * bags until their average length is known). Additions then fail until
+ * cr_termbag_clear. */
+void cr_termbag_seal(cr_termbag *b);
 
 /* Marks the term of the last successful cr_termbag_add: true if it was
  * not marked yet. The caller's own flag per term (cr_schema_build: "in

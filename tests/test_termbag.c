@@ -180,6 +180,23 @@ Test(termbag, a_term_is_marked_once_until_cleared) {
   cr_termbag_free(&b);
 }
 
+Test(termbag, a_sealed_bag_walks_the_same_and_takes_no_more) {
+  for (size_t c = 0; c < sizeof bag_cases / sizeof *bag_cases; c++) {
+    cr_termbag b;
+    cr_termbag_init(&b);
+    run_case(&b, &bag_cases[c]);
+    cr_termbag_seal(&b);
+    char *walk = walk_of(&b);
+    cr_assert_str_eq(walk, bag_cases[c].walk, "%s, sealed", bag_cases[c].name);
+    free(walk);
+    bool added;
+    cr_assert_eq(cr_termbag_add(&b, "x", 1, 1, 0, &added), -1);
+    cr_termbag_clear(&b); /* usable again */
+    run_case(&b, &bag_cases[c]);
+    cr_termbag_free(&b);
+  }
+}
+
 static int stop_at_second(const char *term, size_t len, uint32_t wdf,
                           const uint32_t *positions, size_t n, void *ctx) {
   (void)term, (void)len, (void)wdf, (void)positions, (void)n;
