@@ -267,6 +267,9 @@ static void *worker_main(void *arg) {
   cr_doc *doc = an ? cr_doc_new(&err) : NULL;
   if (!an || !doc) fail(pl, &err);
   cr_textpack *tp = NULL;
+  /* The worker's own analyses, one article at a time: the memory stays. */
+  cr_schema_terms terms;
+  cr_schema_terms_init(&terms);
   job *j;
   char id_term[CR_ID_TERM_SIZE];
   while ((j = jq_pop(&w->q)) != NULL) {
@@ -276,16 +279,21 @@ static void *worker_main(void *arg) {
       fail(pl, &err);
     }
     if (an && doc && tp && !has_failed(pl)) {
-      if (cr_doc_clear(doc, &err) == 0 &&
-          cr_schema_build(an, tp, &pl->impacts, &j->art, doc, id_term,
-                          sizeof id_term, &err) == 0)
-        write_doc(w, j, doc, id_term);
+      /* An article the sampling analysed comes with its terms and doc. */
+      cr_schema_terms *t = j->terms ? j->terms : &terms;
+      cr_doc *d = j->terms ? j->doc : doc;
+      bool ok = j->terms || (cr_doc_clear(doc, &err) == 0 &&
+                             cr_schema_analyse(an, &j->art, t, d, &err) == 0);
+      if (ok && cr_schema_finish(tp, &pl->impacts, &j->art, t, d, id_term,
+                                 sizeof id_term, &err) == 0)
+        write_doc(w, j, d, id_term);
       else
         fail(pl, &err);
     }
-    free(j);
+    jq_job_free(j);
   }
   cr_textpack_free(tp);
+  cr_schema_terms_free(&terms);
   cr_doc_free(doc);
   cr_analyzer_free(an);
   /* Closing a shard flushes its buffered postings: done here, each worker
@@ -407,20 +415,46 @@ static void decide_impacts(pipeline *pl) {
   pl->sampler = NULL;
 }
 
+/* An article the sampling analysed, until its job takes it. */
+typedef struct sampled {
+  cr_schema_terms *terms;
+  cr_doc *doc;
+} sampled;
+
+static void sampled_free(sampled *sa) {
+  if (sa->terms) cr_schema_terms_free(sa->terms);
+  free(sa->terms);
+  cr_doc_free(sa->doc);
+  *sa = (sampled){0};
+}
+
 /* Build mode: measures one of the first CR_IMPACT_SAMPLE articles read,
  * whichever shard keeps it, so every shard of a build (and one index of
- * the same articles) weighs by the same average. Non-zero stops the
- * read. */
-static int sample_length(pipeline *pl, const cr_article *art,
-                         const in_where *w) {
-  uint32_t len;
-  if (cr_schema_length(pl->sampler, art, &len) != 0) {
-    cr_error err;
+ * the same articles) weighs by the same average. Measuring is analysing:
+ * the analysis is kept in *sa for the worker that writes the article
+ * (every sampled article is held until the average is known), so that
+ * its words are not analysed twice. Non-zero stops the read. */
+static int sample_article(pipeline *pl, const cr_article *art,
+                          const in_where *w, sampled *sa) {
+  cr_error err;
+  sa->terms = malloc(sizeof *sa->terms);
+  sa->doc = sa->terms ? cr_doc_new(&err) : NULL;
+  if (!sa->terms || !sa->doc) {
+    free(sa->terms);
+    sa->terms = NULL;
     cr_error_set(&err, CR_E_NOMEM, "out of memory reading %s", w->path);
     fail(pl, &err);
     return 1;
   }
-  pl->sampled_words += len;
+  cr_schema_terms_init(sa->terms);
+  if (cr_schema_analyse(pl->sampler, art, sa->terms, sa->doc, &err) != 0) {
+    sampled_free(sa);
+    if (err.code != CR_E_NOMEM) return 0; /* the worker reports it */
+    fail(pl, &err);
+    return 1;
+  }
+  cr_termbag_seal(&sa->terms->bag); /* held until the average is known */
+  pl->sampled_words += sa->terms->length;
   if (++pl->n_sampled == CR_IMPACT_SAMPLE) {
     decide_impacts(pl);
     if (!pl->dict_decided && pl->held_bytes >= CR_TEXTDICT_SAMPLE)
@@ -447,13 +481,11 @@ static bool hold(pipeline *pl, job *j) {
 }
 
 /* An article read: counted (a dry run), noted for pruning, and dealt to
- * its worker. Non-zero stops the read. */
-static int take_article(const cr_article *art, const in_where *w, void *ctx) {
-  read_ctx *rc = ctx;
+ * its worker with what the sampling made of it (*sa, which its job
+ * takes). Non-zero stops the read. */
+static int deal_article(const cr_article *art, const in_where *w, read_ctx *rc,
+                        sampled *sa) {
   pipeline *pl = rc->pl;
-  if (*pl->opts->stop || has_failed(pl)) return 1;
-  if (!rc->restoring && pl->origins) note_origin(pl, art->id, w, false);
-  if (pl->sampler && sample_length(pl, art, w) != 0) return 1;
   if (pl->opts->keep && !pl->opts->keep(art->id, pl->opts->keep_ctx))
     return 0; /* another shard's article */
   if (rc->restoring || rc->file->drops_stale || pl->opts->dry_run) {
@@ -496,6 +528,9 @@ static int take_article(const cr_article *art, const in_where *w, void *ctx) {
     fail(pl, &err);
     return 1;
   }
+  j->terms = sa->terms; /* the job's from here on */
+  j->doc = sa->doc;
+  *sa = (sampled){0};
   pthread_mutex_lock(&pl->lock);
   rc->file->pending++;
   uint64_t done = pl->stats->added + pl->stats->replaced;
@@ -509,6 +544,20 @@ static int take_article(const cr_article *art, const in_where *w, void *ctx) {
     dispatch(pl, j); /* unsampled, but indexed all the same */
   }
   return 0;
+}
+
+/* An article read: measured by the sampling while it runs, then dealt.
+ * Non-zero stops the read. */
+static int take_article(const cr_article *art, const in_where *w, void *ctx) {
+  read_ctx *rc = ctx;
+  pipeline *pl = rc->pl;
+  if (*pl->opts->stop || has_failed(pl)) return 1;
+  if (!rc->restoring && pl->origins) note_origin(pl, art->id, w, false);
+  sampled sa = {0};
+  if (pl->sampler && sample_article(pl, art, w, &sa) != 0) return 1;
+  int r = deal_article(art, w, rc, &sa);
+  sampled_free(&sa); /* another shard's, or not written */
+  return r;
 }
 
 /* take_article, noting where a read resumed after this article would
@@ -969,7 +1018,7 @@ static void free_pipeline(pipeline *pl) {
   src_table_free(&pl->known);
   src_table_free(&pl->marks);
   for (size_t i = 0; i < pl->n_held; i++)
-    free(pl->held[i]);
+    jq_job_free(pl->held[i]);
   free(pl->held);
   cr_textdict_free(pl->dict);
   if (pl->db) cr_wdb_close(pl->db, NULL);

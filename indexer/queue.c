@@ -33,7 +33,17 @@ job *jq_job_new(const cr_article *a, struct src_file *file) {
   j->art.text_len = a->text_len;
   j->file = file;
   j->bytes = a->text_len;
+  j->terms = NULL;
+  j->doc = NULL;
   return j;
+}
+
+void jq_job_free(job *j) {
+  if (!j) return;
+  if (j->terms) cr_schema_terms_free(j->terms);
+  free(j->terms);
+  cr_doc_free(j->doc);
+  free(j);
 }
 
 void jq_init(job_queue *q) {

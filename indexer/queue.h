@@ -25,6 +25,11 @@ typedef struct job {
   cr_article art;        /* strings point into the same allocation */
   struct src_file *file; /* the file it came from */
   size_t bytes;          /* the text's length, for counts and flushes */
+  /* An article the sampling analysed (pipeline.c): its terms and the
+   * document that holds its spelling words, for cr_schema_finish; both
+   * NULL for the others. */
+  cr_schema_terms *terms;
+  cr_doc *doc;
 } job;
 
 /* A ring of JQ_DEPTH jobs, with one lock and two conditions. */
@@ -36,9 +41,11 @@ typedef struct job_queue {
   pthread_cond_t not_empty, not_full;
 } job_queue;
 
-/* Copies the article's strings and text into one malloc'd job (free()
- * it); NULL if memory ran out. */
+/* Copies the article's strings and text into one malloc'd job (freed by
+ * jq_job_free); NULL if memory ran out. */
 job *jq_job_new(const cr_article *a, struct src_file *file);
+/* Frees j and what it was given (terms, doc). NULL is fine. */
+void jq_job_free(job *j);
 
 void jq_init(job_queue *q);
 /* The queue must be closed and drained (or never used). */

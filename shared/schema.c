@@ -9,21 +9,15 @@
 
 #include "buffer.h"
 #include "hash.h"
-#include "hmap.h"
 #include "minhash.h"
+#include "termbag.h"
 #include "utf8.h"
 
 /* The cr_doc_* calls below pass no cr_error: the terms are non-empty and
  * within Xapian's limit by construction, so running out of memory is the
- * one way they fail, and cr_schema_build reports it for the article. */
-
-/* The distinct terms of one article, by hash (a cr_hmap without values):
- * each is sent to the signature and the spelling data once, however often
- * it occurs. oom: an insertion ran out of memory, and later ones say no. */
-typedef struct term_set {
-  cr_hmap set;
-  bool oom;
-} term_set;
+ * one way they fail, and cr_schema_build reports it for the article.
+ * Weighed terms are counted in a cr_termbag first and reach the document
+ * once each, with their impacts, when the article is read (termbag.h). */
 
 static bool is_prefix_byte(char c) { return c >= 'A' && c <= 'Z'; }
 
@@ -34,17 +28,6 @@ size_t cr_schema_prefix_len(const char *term) {
   while (is_prefix_byte(term[n]))
     n++;
   return n;
-}
-
-/* True if the term was not in the set (and is now). */
-static bool term_set_insert(term_set *t, const char *term, size_t len) {
-  if (t->oom) return false;
-  bool added;
-  if (!cr_hmap_put(&t->set, cr_fnv1a64(term, len), NULL, NULL, &added)) {
-    t->oom = true;
-    return false;
-  }
-  return added;
 }
 
 /* The word at text[start, end) as the spelling data keeps it: case-folded,
@@ -93,7 +76,8 @@ static void add_spelling_word(cr_doc *doc, const char *text, size_t start,
 
 /* State threaded through the analyzer callback while indexing a field. */
 typedef struct field_sink {
-  cr_doc *doc;
+  cr_termbag *bag;    /* the article's weighed terms */
+  cr_doc *doc;        /* for the spelling words */
   const char *prefix; /* prepended to every term ("" for free text) */
   size_t prefix_len;
   uint32_t wdf;   /* within-document frequency per occurrence */
@@ -102,8 +86,8 @@ typedef struct field_sink {
   /* Unprefixed fields only: */
   const char *input;   /* the field's text, for the words' surface forms */
   bool words;          /* add the words' own terms (add_word_terms) */
-  term_set *spelled;   /* words already given to the spelling data */
-  term_set *hashed;    /* terms already in the signature */
+  bool spell;          /* give each word's first occurrence to the spelling
+                          data */
   uint32_t *length;    /* the article's length (impacts.h), counted on */
   cr_minhash *minhash; /* NULL: this field is not part of the signature */
   int failed;
@@ -115,22 +99,47 @@ typedef struct field_sink {
  * "via Aldo Moro", "largo Garibaldi", "scuola Guido Reni". The
  * capitalised words after them name the place, not the person, and get
  * no name terms: on names-dev, surname P@10 0.850 -> 0.884. Sorted. */
-static const char *const place_words[] = {
-    "borgo",     "contrada",  "corso",    "frazione",  "galleria",
-    "istituto",  "largo",     "localita", "lungomare", "ospedale",
-    "palazzo",   "parco",     "piazza",   "piazzale",  "piazzetta",
-    "ponte",     "quartiere", "scuola",   "stadio",    "strada",
-    "stradello", "teatro",    "via",      "viale",     "vicolo",
+#define PLACE_WORD(w)                                                          \
+  { sizeof w - 1, w }
+static const struct place_word {
+  uint8_t len;   /* strlen(word) */
+  char word[10]; /* folded, as cr_token.word */
+} place_words[] = {
+    PLACE_WORD("borgo"),    PLACE_WORD("contrada"),  PLACE_WORD("corso"),
+    PLACE_WORD("frazione"), PLACE_WORD("galleria"),  PLACE_WORD("istituto"),
+    PLACE_WORD("largo"),    PLACE_WORD("localita"),  PLACE_WORD("lungomare"),
+    PLACE_WORD("ospedale"), PLACE_WORD("palazzo"),   PLACE_WORD("parco"),
+    PLACE_WORD("piazza"),   PLACE_WORD("piazzale"),  PLACE_WORD("piazzetta"),
+    PLACE_WORD("ponte"),    PLACE_WORD("quartiere"), PLACE_WORD("scuola"),
+    PLACE_WORD("stadio"),   PLACE_WORD("strada"),    PLACE_WORD("stradello"),
+    PLACE_WORD("teatro"),   PLACE_WORD("via"),       PLACE_WORD("viale"),
+    PLACE_WORD("vicolo"),
 };
 
-static int compare_word(const void *key, const void *elem) {
-  return strcmp(key, *(const char *const *)elem);
-}
+/* The first letters of place_words, one bit each. */
+#define LETTER(c) (1u << ((c) - 'a'))
+#define PLACE_FIRST_LETTERS                                                    \
+  (LETTER('b') | LETTER('c') | LETTER('f') | LETTER('g') | LETTER('i') |       \
+   LETTER('l') | LETTER('o') | LETTER('p') | LETTER('q') | LETTER('s') |       \
+   LETTER('t') | LETTER('v'))
 
-static bool is_place_word(const char *w) {
-  return bsearch(w, place_words, sizeof place_words / sizeof *place_words,
-                 sizeof *place_words, compare_word) != NULL;
+/* Asked of every word of an article: the length and the first letter
+ * rule out most before a comparison (a bsearch of strcmp calls was about
+ * 1% of indexing). */
+static bool is_place_word(const char *w, size_t len) {
+  if (len < 3 || len > 9 || w[0] < 'a' || w[0] > 'z' ||
+      !(PLACE_FIRST_LETTERS & LETTER(w[0])))
+    return false;
+  for (size_t i = 0; i < sizeof place_words / sizeof *place_words; i++) {
+    const struct place_word *p = &place_words[i];
+    if (p->len == len && p->word[0] == w[0] && memcmp(p->word, w, len) == 0)
+      return true;
+  }
+  return false;
 }
+#undef PLACE_FIRST_LETTERS
+#undef LETTER
+#undef PLACE_WORD
 
 /* Capitalised words of a place's name that may follow a place word
  * ("via Don Davide Sala"). */
@@ -145,7 +154,7 @@ static void add_word_terms(field_sink *s, const cr_token *t) {
   if (t->word_len > CR_MAX_TERM_BYTES) return;
   bool in_place = false;
   if (!t->is_stop) {
-    if (is_place_word(t->word)) {
+    if (is_place_word(t->word, t->word_len)) {
       s->place = PLACE_NAME_WORDS;
       return;
     }
@@ -165,7 +174,9 @@ static void add_word_terms(field_sink *s, const cr_token *t) {
   size_t plen = strlen(prefix);
   memcpy(s->buf, prefix, plen);
   memcpy(s->buf + plen, t->word, t->word_len);
-  if (cr_doc_add_term(s->doc, s->buf, plen + t->word_len, s->wdf, NULL) != 0)
+  bool added;
+  if (cr_termbag_add(s->bag, s->buf, plen + t->word_len, s->wdf,
+                     CR_TERMBAG_NO_POSITION, &added) != 0)
     s->failed = 1;
 }
 
@@ -178,43 +189,54 @@ static int add_token(const cr_token *t, void *ctx) {
   memcpy(s->buf, s->prefix, s->prefix_len);
   memcpy(s->buf + s->prefix_len, t->term, t->term_len);
   size_t len = s->prefix_len + t->term_len;
-  int rc = s->positions ? cr_doc_add_posting(s->doc, s->buf, len, t->position,
-                                             s->wdf, NULL)
-                        : cr_doc_add_term(s->doc, s->buf, len, s->wdf, NULL);
-  if (rc != 0) s->failed = 1;
-  if (s->spelled && term_set_insert(s->spelled, t->term, t->term_len))
+  bool added;
+  if (cr_termbag_add(s->bag, s->buf, len, s->wdf,
+                     s->positions ? t->position : CR_TERMBAG_NO_POSITION,
+                     &added) != 0)
+    s->failed = 1;
+  /* The bag's unprefixed terms are the words' stems: a stem new to it is
+   * the word's first occurrence in the article. */
+  if (s->spell && added)
     add_spelling_word(s->doc, s->input, t->start, t->end, &s->failed);
-  if (s->minhash && term_set_insert(s->hashed, t->term, t->term_len))
+  /* The signature takes each body stem once: marked when it first is. */
+  if (s->minhash && !s->failed && cr_termbag_mark_last(s->bag))
     cr_minhash_add(s->minhash, t->term, t->term_len);
   return 0;
 }
 
-/* Indexes text under prefix; returns the last position used. */
-static uint32_t index_field(cr_analyzer *an, cr_doc *doc, const char *text,
-                            size_t len, const char *prefix, uint32_t wdf,
-                            bool positions, uint32_t first_position,
-                            int *failed) {
-  field_sink s = {.doc = doc,
+/* One article's indexing: what every field adds to. */
+typedef struct article_build {
+  cr_analyzer *an;
+  cr_schema_terms *terms; /* what the fields give */
+  cr_doc *doc;            /* for the spelling words */
+  int failed;             /* memory ran out */
+} article_build;
+
+/* Indexes text under prefix, with positions from first_position; returns
+ * the last position used. */
+static uint32_t index_field(article_build *ab, const char *text, size_t len,
+                            const char *prefix, uint32_t first_position) {
+  field_sink s = {.bag = &ab->terms->bag,
                   .prefix = prefix,
                   .prefix_len = strlen(prefix),
-                  .wdf = wdf,
-                  .positions = positions,
+                  .wdf = 1,
+                  .positions = true,
                   .last_position = first_position};
-  if (cr_analyze(an, text, len, first_position, add_token, &s) != 0)
-    *failed = 1;
-  if (s.failed) *failed = 1;
+  if (cr_analyze(ab->an, text, len, first_position, add_token, &s) != 0)
+    ab->failed = 1;
+  if (s.failed) ab->failed = 1;
   return s.last_position;
 }
 
 /* The words of the title and body: weighted, positioned terms, plus what
- * "did you mean" and near-duplicate detection learn from them. */
-static uint32_t index_words(cr_analyzer *an, cr_doc *doc, const char *text,
-                            size_t len, uint32_t wdf, uint32_t first_position,
-                            term_set *spelled, term_set *hashed,
-                            cr_minhash *minhash, uint32_t *length,
-                            int *failed) {
-  field_sink s = {.doc = doc,
-                  .length = length,
+ * "did you mean" and near-duplicate detection (minhash, unless NULL)
+ * learn from them. */
+static uint32_t index_words(article_build *ab, const char *text, size_t len,
+                            uint32_t wdf, uint32_t first_position,
+                            cr_minhash *minhash) {
+  field_sink s = {.bag = &ab->terms->bag,
+                  .doc = ab->doc,
+                  .length = &ab->terms->length,
                   .prefix = "",
                   .prefix_len = 0,
                   .wdf = wdf,
@@ -222,12 +244,11 @@ static uint32_t index_words(cr_analyzer *an, cr_doc *doc, const char *text,
                   .last_position = first_position,
                   .input = text,
                   .words = true,
-                  .spelled = spelled,
-                  .hashed = hashed,
+                  .spell = true,
                   .minhash = minhash};
-  if (cr_analyze(an, text, len, first_position, add_token, &s) != 0)
-    *failed = 1;
-  if (s.failed || spelled->oom || hashed->oom) *failed = 1;
+  if (cr_analyze(ab->an, text, len, first_position, add_token, &s) != 0)
+    ab->failed = 1;
+  if (s.failed) ab->failed = 1;
   return s.last_position;
 }
 
@@ -391,48 +412,35 @@ static char *make_card(const cr_article *art, const char *title, bool derived,
   return cr_buf_finish(&b, len);
 }
 
-/* What cr_doc_reweigh asks for each term: its impact. */
+/* What each weighed term needs to reach the document: the article's
+ * BM25 parameters and length. */
 typedef struct impact_ctx {
+  cr_doc *doc;
   const cr_impacts *imp;
   uint32_t length; /* the article's */
+  /* The impacts of the small wdfs, most terms' (0: not computed yet): one
+   * computation per wdf rather than per term. */
+  uint32_t small[16];
 } impact_ctx;
 
-static uint32_t to_impact(const char *term, size_t len, uint32_t wdf,
-                          void *ctx) {
-  (void)term;
-  (void)len;
-  const impact_ctx *ic = ctx;
-  return cr_impact(ic->imp, wdf, ic->length);
+/* A term of the bag into the document, its count become its impact. */
+static int add_weighed(const char *term, size_t len, uint32_t wdf,
+                       const uint32_t *positions, size_t n_positions,
+                       void *ctx) {
+  impact_ctx *ic = ctx;
+  uint32_t impact;
+  if (wdf < sizeof ic->small / sizeof *ic->small) {
+    if (!ic->small[wdf]) ic->small[wdf] = cr_impact(ic->imp, wdf, ic->length);
+    impact = ic->small[wdf];
+  } else {
+    impact = cr_impact(ic->imp, wdf, ic->length);
+  }
+  return cr_doc_add_term_positions(ic->doc, term, len, impact, positions,
+                                   n_positions, NULL);
 }
 
-static int count_word(const cr_token *t, void *ctx) {
-  if (!t->is_stop) ++*(uint32_t *)ctx;
-  return 0;
-}
-
-/* The words of text (its unprefixed stems), into *n. */
-static int count_words(cr_analyzer *an, const char *text, uint32_t *n) {
-  return text && *text ? cr_analyze(an, text, strlen(text), 0, count_word, n)
-                       : 0;
-}
-
-int cr_schema_length(cr_analyzer *an, const cr_article *art, uint32_t *len) {
-  uint32_t title = 0, rest = 0;
-  *len = 0;
-  if (count_words(an, art->title, &title) != 0) return -1;
-  if (art->text &&
-      cr_analyze(an, art->text, art->text_len, 0, count_word, &rest) != 0)
-    return -1;
-  if (count_words(an, art->author, &rest) != 0 ||
-      count_words(an, art->source, &rest) != 0)
-    return -1;
-  *len = title * CR_TITLE_WDF + rest;
-  return 0;
-}
-
-int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
-                    const cr_article *art, cr_doc *doc, char *id_term,
-                    size_t id_term_size, cr_error *err) {
+/* Whether art can be indexed at all; -1 with err if not. */
+static int check_article(const cr_article *art, cr_error *err) {
   if (!art->id || !*art->id) {
     cr_error_set(err, CR_E_INVALID, "article has no id");
     return -1;
@@ -441,37 +449,46 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
     cr_error_set(err, CR_E_INVALID, "article '%s' has no text", art->id);
     return -1;
   }
-  int failed = 0;
-  char *derived = NULL;
-  const char *title = art->title;
-  if (!title || !*title) {
-    derived =
-        cr_schema_derive_title(art->text, art->text_len, CR_DERIVED_TITLE_MAX);
-    if (!derived) {
-      cr_error_set(err, CR_E_NOMEM, "article '%s': out of memory", art->id);
-      return -1;
-    }
-    title = derived;
-  }
+  return 0;
+}
 
-  /* Title words: first, weighted, and also under the title prefix. Only a
-   * given title is indexed: a derived one repeats the body's opening. */
-  uint32_t pos = 0, length = 0;
-  term_set spelled = {0}, hashed = {0};
-  cr_hmap_init(&spelled.set, 0, 256);
-  cr_hmap_init(&hashed.set, 0, 256);
-  if (!derived) {
-    size_t tlen = strlen(title);
-    pos = index_words(an, doc, title, tlen, CR_TITLE_WDF, 0, &spelled, &hashed,
-                      NULL, &length, &failed);
-    index_field(an, doc, title, tlen, CR_PREFIX_TITLE, 1, true, 0, &failed);
+/* A derived title (the article gave none) is not indexed, only marked on
+ * the card: the reader derives it again. */
+static bool title_given(const cr_article *art) {
+  return art->title && *art->title;
+}
+
+void cr_schema_terms_init(cr_schema_terms *t) {
+  memset(t, 0, sizeof *t);
+  cr_termbag_init(&t->bag);
+}
+
+void cr_schema_terms_free(cr_schema_terms *t) {
+  cr_termbag_free(&t->bag);
+  memset(t, 0, sizeof *t);
+}
+
+int cr_schema_analyse(cr_analyzer *an, const cr_article *art,
+                      cr_schema_terms *t, cr_doc *doc, cr_error *err) {
+  if (check_article(art, err) != 0) return -1;
+  cr_termbag_clear(&t->bag);
+  t->length = 0;
+  t->has_signature = false;
+  article_build ab = {.an = an, .terms = t, .doc = doc};
+  /* Title words: first, weighted, and also under the title prefix. */
+  uint32_t pos = 0;
+  if (title_given(art)) {
+    size_t tlen = strlen(art->title);
+    pos = index_words(&ab, art->title, tlen, CR_TITLE_WDF, 0, NULL);
+    index_field(&ab, art->title, tlen, CR_PREFIX_TITLE, 0);
     pos += CR_BODY_POSITION_GAP;
   }
   /* The signature is of the body alone: a reprint often gets a new title. */
   cr_minhash minhash;
   cr_minhash_init(&minhash);
-  pos = index_words(an, doc, art->text, art->text_len, 1, pos, &spelled,
-                    &hashed, &minhash, &length, &failed);
+  pos = index_words(&ab, art->text, art->text_len, 1, pos, &minhash);
+  t->has_signature =
+      cr_minhash_signature(&minhash, CR_MINHASH_MIN_TERMS, t->signature);
   /* Authors and sources are words of the article too (Fabrizio Grasso
    * finds what he wrote), after the body and a gap apart; and whole names
    * under their prefixes, with positions for author:"Fabrizio Grasso". */
@@ -480,19 +497,39 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
   for (int k = 0; k < 2; k++) {
     if (!names[k] || !*names[k]) continue;
     size_t n = strlen(names[k]);
-    pos = index_words(an, doc, names[k], n, 1, pos + CR_BODY_POSITION_GAP,
-                      &spelled, &hashed, NULL, &length, &failed);
-    index_field(an, doc, names[k], n, prefixes[k], 1, true, 0, &failed);
+    pos = index_words(&ab, names[k], n, 1, pos + CR_BODY_POSITION_GAP, NULL);
+    index_field(&ab, names[k], n, prefixes[k], 0);
   }
-  cr_hmap_free(&spelled.set);
-  cr_hmap_free(&hashed.set);
-  /* Every term weighed so far carries its BM25 tf part from here on. */
-  impact_ctx ic = {imp, length};
-  if (cr_doc_reweigh(doc, to_impact, &ic, NULL) != 0) failed = 1;
-  uint8_t sig[CR_MINHASH_K];
-  if (cr_minhash_signature(&minhash, CR_MINHASH_MIN_TERMS, sig) &&
-      cr_doc_set_value(doc, CR_SLOT_MINHASH, (const char *)sig, sizeof sig,
-                       NULL) != 0)
+  if (ab.failed) {
+    cr_error_set(err, CR_E_NOMEM, "article '%s': out of memory", art->id);
+    return -1;
+  }
+  return 0;
+}
+
+int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
+                    const cr_article *art, cr_doc *doc, char *id_term,
+                    size_t id_term_size, cr_error *err) {
+  cr_schema_terms t;
+  cr_schema_terms_init(&t);
+  int rc = cr_schema_analyse(an, art, &t, doc, err);
+  if (rc == 0)
+    rc = cr_schema_finish(tp, imp, art, &t, doc, id_term, id_term_size, err);
+  cr_schema_terms_free(&t);
+  return rc;
+}
+
+int cr_schema_finish(cr_textpack *tp, const cr_impacts *imp,
+                     const cr_article *art, cr_schema_terms *t, cr_doc *doc,
+                     char *id_term, size_t id_term_size, cr_error *err) {
+  if (check_article(art, err) != 0) return -1;
+  int failed = 0;
+  /* The weighed terms reach the document with their BM25 tf parts. */
+  impact_ctx ic = {.doc = doc, .imp = imp, .length = t->length};
+  if (cr_termbag_each(&t->bag, add_weighed, &ic) != 0) failed = 1;
+  if (t->has_signature &&
+      cr_doc_set_value(doc, CR_SLOT_MINHASH, (const char *)t->signature,
+                       sizeof t->signature, NULL) != 0)
     failed = 1;
   set_facet_value(doc, CR_SLOT_AUTHOR, art->author, &failed);
   set_facet_value(doc, CR_SLOT_SOURCE, art->source, &failed);
@@ -508,11 +545,12 @@ int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
   cr_article shown = *art;
   shown.date = date;
   size_t card_len = 0;
-  char *card = make_card(&shown, title, derived != NULL, &card_len);
+  bool derived = !title_given(art);
+  char *card =
+      make_card(&shown, derived ? NULL : art->title, derived, &card_len);
   if (!card || cr_doc_set_value(doc, CR_SLOT_CARD, card, card_len, NULL) != 0)
     failed = 1;
   free(card);
-  free(derived);
   size_t clean_len = art->text_len;
   char *clean;
   const char *text = clean_text(art->text, &clean_len, &clean);

@@ -71,7 +71,9 @@
 #include "article.h"
 #include "error.h"
 #include "impacts.h"
+#include "minhash.h"
 #include "sizes.h"
+#include "termbag.h"
 #include "textpack.h"
 #include "xapian_c.h"
 
@@ -131,15 +133,38 @@ int cr_schema_check_stamp(const char *stamp, const char *index,
 /* Fills doc (which the caller cleared) with the article's terms, values
  * and data (the text compressed by tp), and writes its id term ("Q" + id)
  * to id_term. Every term's wdf is its BM25 impact under imp (impacts.h).
- * Returns -1 with err filled if the article is unusable (no id). */
+ * Returns -1 with err filled if the article is unusable (no id).
+ * cr_schema_analyse then cr_schema_finish. */
 int cr_schema_build(cr_analyzer *an, cr_textpack *tp, const cr_impacts *imp,
                     const cr_article *art, cr_doc *doc, char *id_term,
                     size_t id_term_size, cr_error *err);
 
-/* The article's length as cr_schema_build weighs it (impacts.h): its
- * words, a given title's CR_TITLE_WDF times. 0, or -1 when the analyzer
- * ran out of memory. */
-int cr_schema_length(cr_analyzer *an, const cr_article *art, uint32_t *len);
+/* An article analysed, before its terms are weighed: what the indexer's
+ * sampling learns an article's length from, and keeps for the worker
+ * that writes it (the words are not analysed twice). */
+typedef struct cr_schema_terms {
+  cr_termbag bag;     /* the weighed terms, counted (termbag.h) */
+  uint32_t length;    /* the article's length as impacts.h counts it: its
+                         words, a given title's CR_TITLE_WDF times */
+  bool has_signature; /* the body is long enough for one */
+  uint8_t signature[CR_MINHASH_K]; /* the body's (minhash.h) */
+} cr_schema_terms;
+
+void cr_schema_terms_init(cr_schema_terms *t);
+void cr_schema_terms_free(cr_schema_terms *t);
+
+/* The analysis half of cr_schema_build: the article's terms into t (its
+ * earlier content dropped), and its spelling words into doc (cleared by
+ * the caller). -1 with err if the article is unusable or memory ran out. */
+int cr_schema_analyse(cr_analyzer *an, const cr_article *art,
+                      cr_schema_terms *t, cr_doc *doc, cr_error *err);
+
+/* The rest of cr_schema_build, for the doc cr_schema_analyse gave t's
+ * spelling words to: the terms weighed under imp, values, card, text, id
+ * term (into id_term). -1 with err if memory ran out. */
+int cr_schema_finish(cr_textpack *tp, const cr_impacts *imp,
+                     const cr_article *art, cr_schema_terms *t, cr_doc *doc,
+                     char *id_term, size_t id_term_size, cr_error *err);
 
 /* The Q term of an article id into out (at least CR_ID_TERM_SIZE bytes):
  * "Q" + id, or for an id too long for a Xapian term (CR_XAPIAN_MAX_TERM

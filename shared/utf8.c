@@ -1,6 +1,7 @@
 /* utf8.c — UTF-8 validation, cleaning and terminal safety (see utf8.h). */
 #include "utf8.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -24,10 +25,23 @@ static int32_t decode(const unsigned char *s, size_t len, size_t *n) {
   return cp;
 }
 
+/* Whether the 8 bytes at u are all ASCII and none is NUL: the test of
+ * most of a news text, a word at a time. */
+static bool ascii_word(const unsigned char *u) {
+  uint64_t v;
+  memcpy(&v, u, sizeof v);
+  const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  return ((v | ((v - ones) & ~v)) & highs) == 0; /* no high bit, no zero */
+}
+
 size_t cr_utf8_invalid_at(const char *s, size_t len, unsigned flags) {
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0;
   while (i < len) {
+    if (len - i >= 8 && ascii_word(u + i)) {
+      i += 8;
+      continue;
+    }
     if (u[i] >= 0x01 && u[i] < 0x80) { /* ASCII, not NUL */
       i++;
       continue;

@@ -593,40 +593,22 @@ int cr_doc_add_term(cr_doc *doc, const char *term, size_t len, uint32_t wdf_inc,
                 [&] { doc->doc.add_term(std::string(term, len), wdf_inc); });
 }
 
-int cr_doc_reweigh(cr_doc *doc, cr_wdf_fn fn, void *ctx,
-                   cr_error *err) noexcept {
-  return status(err, what("cannot weigh a document's terms"), [&] {
-    struct change {
-      std::string term;
-      Xapian::termcount from, to;
-      std::vector<Xapian::termpos> positions; /* when lowered */
-    };
-    std::vector<change> changes;
-    Xapian::TermIterator end = doc->doc.termlist_end();
-    for (Xapian::TermIterator t = doc->doc.termlist_begin(); t != end; ++t) {
-      Xapian::termcount wdf = t.get_wdf();
-      if (wdf == 0) continue;
-      std::string term = *t;
-      Xapian::termcount to = fn(term.data(), term.size(), wdf, ctx);
-      if (to == wdf) continue;
-      changes.push_back({std::move(term), wdf, to, {}});
-      if (to < wdf)
-        changes.back().positions.assign(t.positionlist_begin(),
-                                        t.positionlist_end());
-    }
-    for (const change &c : changes) {
-      if (c.to > c.from) {
-        doc->doc.add_term(c.term, c.to - c.from);
-        continue;
-      }
-      /* Xapian lowers a wdf only with a position: the term goes, and
-       * comes back with its positions and the new wdf. */
-      doc->doc.remove_term(c.term);
-      for (Xapian::termpos p : c.positions)
-        doc->doc.add_posting(c.term, p, 0);
-      doc->doc.add_term(c.term, c.to);
-    }
-  });
+int cr_doc_add_term_positions(cr_doc *doc, const char *term, size_t len,
+                              uint32_t wdf, const uint32_t *positions,
+                              size_t n_positions, cr_error *err) noexcept {
+  return status(
+      err, what("cannot add term '%.*s'", static_cast<int>(len), term), [&] {
+        const std::string t(term, len);
+        if (n_positions == 0) {
+          doc->doc.add_term(t, wdf);
+          return;
+        }
+        /* Xapian takes positions one call each; the wdf comes with the
+         * first. */
+        doc->doc.add_posting(t, positions[0], wdf);
+        for (size_t i = 1; i < n_positions; i++)
+          doc->doc.add_posting(t, positions[i], 0);
+      });
 }
 
 int cr_doc_set_value(cr_doc *doc, unsigned slot, const char *value, size_t len,

@@ -156,13 +156,12 @@ int cr_doc_set_data(cr_doc *doc, const char *data, size_t len,
  * document is stored (cr_wdb_replace adds it to the spelling data). */
 int cr_doc_add_spelling(cr_doc *doc, const char *word, size_t len,
                         cr_error *err) CR_NOEXCEPT;
-/* The new within-document frequency of a term that has wdf (> 0). */
-typedef uint32_t (*cr_wdf_fn)(const char *term, size_t len, uint32_t wdf,
-                              void *ctx);
-/* Sets each term's within-document frequency to fn's answer for it
- * (impacts.h), positions kept; terms with none are left alone. */
-int cr_doc_reweigh(cr_doc *doc, cr_wdf_fn fn, void *ctx,
-                   cr_error *err) CR_NOEXCEPT;
+/* Adds term once with its final within-document frequency wdf and its
+ * n_positions positions (none: a term without positions), as wdf calls of
+ * cr_doc_add_posting would: how cr_schema_build hands over its terms. */
+int cr_doc_add_term_positions(cr_doc *doc, const char *term, size_t len,
+                              uint32_t wdf, const uint32_t *positions,
+                              size_t n_positions, cr_error *err) CR_NOEXCEPT;
 
 /* ---- Reading ---------------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /* test_hmap.c — the hash table (hmap.h): a table of key sequences with
  * what each put answers, then growth, equal hashes told apart by `same`,
- * iteration and clearing, and its three users (the schema's term sets,
- * id_origins, the spelling counter) through their own calls. Allocation
+ * iteration and clearing, and its users (the schema's term bags,
+ * termbag.h: test_termbag.c; id_origins, the spelling counter) through
+ * their own calls. Allocation
  * failures: test_faultsim.c. */
 #include <criterion/criterion.h>
 #include <stdio.h>

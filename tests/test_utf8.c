@@ -165,6 +165,35 @@ Test(utf8, nul_is_valid_when_allowed) {
   cr_expect_eq(cr_utf8_invalid_at("a\0b", 3, 0), 1);
 }
 
+/* cr_utf8_invalid_at takes plain ASCII 8 bytes at a time: what it finds
+ * on each side of and inside such runs, wherever they fall. */
+Test(utf8, invalid_at_across_ascii_runs) {
+  static const struct {
+    const char *in;
+    size_t len; /* 0: strlen(in) */
+    unsigned flags;
+    size_t want;
+  } runs[] = {
+      {"abcdefgh", 0, 0, 8},
+      {"abcdefghijklmnopq", 0, 0, 17},
+      {"abcdefg\x80", 0, 0, 7},
+      {"abcdefgh\x80", 0, 0, 8},
+      {"abcdefghi\xff", 0, 0, 9},
+      {"abcdefghijklmno\xc3", 0, 0, 15},
+      {"abc\0efghijkl", 13, 0, 3},
+      {"abcdefgh\0", 9, 0, 8},
+      {"abc\0efghijkl", 13, CR_UTF8_NUL_OK, 13},
+      {"\x01\x7f\x01\x7f\x01\x7f\x01\x7f!", 0, 0, 9},
+      {"citt\xc3\xa0 di Modena, provincia", 0, 0, 27},
+      {"citt\xc3\xa0 di Modena, provincia\xed\xa0\x80", 0, 0, 27},
+  };
+  for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+    size_t len = runs[i].len ? runs[i].len : strlen(runs[i].in);
+    cr_expect_eq(cr_utf8_invalid_at(runs[i].in, len, runs[i].flags),
+                 runs[i].want, "run %zu", i);
+  }
+}
+
 Test(utf8, classes_and_lengths) {
   static const struct {
     const char *s;
