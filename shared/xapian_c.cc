@@ -1157,6 +1157,30 @@ cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
   return ok ? m.release() : nullptr;
 }
 
+int cr_rdb_matches_at_least(cr_rdb *db, const cr_query *q, uint32_t n,
+                            bool *out, cr_error *err) noexcept {
+  *out = n == 0;
+  if (n == 0) return 0;
+  return status(
+      err, what("cannot count the matches on '%s'", db->paths.c_str()), [&] {
+        Xapian::Enquire enquire(db->db);
+        enquire.set_query(q->q);
+        /* No weights: only the count is wanted. */
+        enquire.set_weighting_scheme(Xapian::BoolWeight());
+        /* Bounds from the term counts alone, no posting read. */
+        Xapian::MSet bounds = enquire.get_mset(0, 0, 0u);
+        if (bounds.get_matches_lower_bound() >= n) {
+          *out = true;
+          return;
+        }
+        if (bounds.get_matches_upper_bound() < n) return;
+        /* Counting stops at the n-th match; fewer, and every
+         * match was seen. */
+        Xapian::MSet counted = enquire.get_mset(0, 0, n);
+        *out = counted.get_matches_lower_bound() >= n;
+      });
+}
+
 void cr_mset_free(cr_mset *m) noexcept { delete m; }
 
 /* The page's own fields: MSet keeps its items in memory, and these read

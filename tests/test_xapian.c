@@ -134,6 +134,45 @@ Test(xapian, queries_return_the_expected_documents) {
   cr_rdb_close(r);
 }
 
+/* Whether a query matches at least n documents: decided by the term
+ * counts alone (a term in 3, an OR at least its larger side), or by
+ * counting where they cannot tell (an AND, a phrase). */
+Test(xapian, matches_at_least_counts_exactly) {
+  build();
+  cr_rdb *r = open_reader();
+  struct {
+    const char *name;
+    cr_query *q;
+    uint32_t n;
+    bool want;
+  } cases[] = {
+      {"term, its count", t("corea"), 3, true},
+      {"term, one more", t("corea"), 4, false},
+      {"n 0", t("zzz"), 0, true},
+      {"no such term", t("zzz"), 1, false},
+      {"OR, the union", op2(CR_OP_OR, t("corea"), t("guerr"), 0), 5, true},
+      {"OR, past the union", op2(CR_OP_OR, t("corea"), t("russ"), 0), 5, false},
+      {"AND, counted", op2(CR_OP_AND, t("corea"), t("nord"), 0), 2, true},
+      {"AND, one more", op2(CR_OP_AND, t("corea"), t("nord"), 0), 3, false},
+      {"phrase, counted", op2(CR_OP_PHRASE, t("corea"), t("nord"), 2), 1, true},
+      {"phrase, one more", op2(CR_OP_PHRASE, t("corea"), t("nord"), 2), 2,
+       false},
+      {"AND_MAYBE, the left side's",
+       op2(CR_OP_AND_MAYBE, t("arm"), t("corea"), 0), 2, true},
+      {"AND_MAYBE, not the right side's",
+       op2(CR_OP_AND_MAYBE, t("arm"), t("corea"), 0), 3, false},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    cr_error err;
+    bool got = !cases[i].want;
+    cr_assert_eq(cr_rdb_matches_at_least(r, cases[i].q, cases[i].n, &got, &err),
+                 0, "%s: %s", cases[i].name, err.message);
+    cr_expect_eq(got, cases[i].want, "%s", cases[i].name);
+    cr_query_free(cases[i].q);
+  }
+  cr_rdb_close(r);
+}
+
 Test(xapian, ranking_sorting_paging_and_scaling) {
   build();
   cr_rdb *r = open_reader();
