@@ -331,6 +331,12 @@ typedef struct cr_search_opts {
    * slot are counted once (copies of one article in two databases). Local
    * databases only: Xapian cannot send this counter to a remote server. */
   int count_once_slot;
+  /* Every database is local: BM25 at b = 0 and k2 = 0 (over impacts) is
+   * then scored by a weight of the binding's own, Xapian's BM25Weight
+   * formula for formula (the same scores and bounds) without its
+   * per-posting length arithmetic. A remote server knows only Xapian's
+   * weights. */
+  bool local;
 } cr_search_opts;
 
 /* Relevance order, 10 results, Xapian's BM25 defaults (k1 1, k2 0, k3 1,
