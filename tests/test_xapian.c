@@ -134,6 +134,45 @@ Test(xapian, queries_return_the_expected_documents) {
   cr_rdb_close(r);
 }
 
+/* Whether a query matches at least n documents: decided by the term
+ * counts alone (a term in 3, an OR at least its larger side), or by
+ * counting where they cannot tell (an AND, a phrase). */
+Test(xapian, matches_at_least_counts_exactly) {
+  build();
+  cr_rdb *r = open_reader();
+  struct {
+    const char *name;
+    cr_query *q;
+    uint32_t n;
+    bool want;
+  } cases[] = {
+      {"term, its count", t("corea"), 3, true},
+      {"term, one more", t("corea"), 4, false},
+      {"n 0", t("zzz"), 0, true},
+      {"no such term", t("zzz"), 1, false},
+      {"OR, the union", op2(CR_OP_OR, t("corea"), t("guerr"), 0), 5, true},
+      {"OR, past the union", op2(CR_OP_OR, t("corea"), t("russ"), 0), 5, false},
+      {"AND, counted", op2(CR_OP_AND, t("corea"), t("nord"), 0), 2, true},
+      {"AND, one more", op2(CR_OP_AND, t("corea"), t("nord"), 0), 3, false},
+      {"phrase, counted", op2(CR_OP_PHRASE, t("corea"), t("nord"), 2), 1, true},
+      {"phrase, one more", op2(CR_OP_PHRASE, t("corea"), t("nord"), 2), 2,
+       false},
+      {"AND_MAYBE, the left side's",
+       op2(CR_OP_AND_MAYBE, t("arm"), t("corea"), 0), 2, true},
+      {"AND_MAYBE, not the right side's",
+       op2(CR_OP_AND_MAYBE, t("arm"), t("corea"), 0), 3, false},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    cr_error err;
+    bool got = !cases[i].want;
+    cr_assert_eq(cr_rdb_matches_at_least(r, cases[i].q, cases[i].n, &got, &err),
+                 0, "%s: %s", cases[i].name, err.message);
+    cr_expect_eq(got, cases[i].want, "%s", cases[i].name);
+    cr_query_free(cases[i].q);
+  }
+  cr_rdb_close(r);
+}
+
 Test(xapian, ranking_sorting_paging_and_scaling) {
   build();
   cr_rdb *r = open_reader();
@@ -567,4 +606,98 @@ Test(xapian, an_unknown_operator_is_refused) {
   cr_expect_eq(err.code, CR_E_INVALID, "%s", err.message);
   cr_expect(strstr(err.message, "42") != NULL, "%s", err.message);
   cr_query_free(a);
+}
+
+/* ---- The binding's own weight ------------------------------------------ */
+
+/* 400 documents of terms t0..t11 with wdfs like stored impacts (1 to
+ * 190): term j in every (j + 1)-th document, t11 in none but doc 7. */
+static void build_impacts(void) {
+  cr_error err;
+  cr_wdb *db = cr_wdb_open(path, CR_WDB_CREATE_OR_OVERWRITE, &err);
+  cr_assert_not_null(db, "%s", err.message);
+  cr_doc *doc = cr_doc_new(NULL);
+  for (unsigned i = 0; i < 400; i++) {
+    cr_doc_clear(doc, NULL);
+    for (unsigned j = 0; j < 11; j++) {
+      if (i % (j + 1) != 0) continue;
+      char term[8];
+      snprintf(term, sizeof term, "t%u", j);
+      uint32_t wdf = 1 + (i * 7 + j * 13) % (60 + 12 * j);
+      cr_assert_eq(cr_doc_add_term(doc, term, strlen(term), wdf, NULL), 0);
+    }
+    if (i == 7) cr_doc_add_term(doc, "t11", 3, 150, NULL);
+    char id[16];
+    snprintf(id, sizeof id, "Q%u", i);
+    cr_doc_add_term(doc, id, strlen(id), 0, NULL);
+    cr_doc_set_data(doc, id + 1, strlen(id + 1), NULL);
+    cr_assert_eq(cr_wdb_replace(db, id, doc, &err), 0, "%s", err.message);
+  }
+  cr_doc_free(doc);
+  cr_assert_eq(cr_wdb_close(db, &err), 0, "%s", err.message);
+}
+
+/* The hits of q as "id:weight" with every bit of the weight. */
+static void weighed_hits(cr_rdb *r, const cr_query *q, const cr_search_opts *o,
+                         char *out, size_t size) {
+  cr_error err;
+  cr_mset *m = cr_search(r, q, o, &err);
+  cr_assert_not_null(m, "%s", err.message);
+  out[0] = '\0';
+  for (uint32_t i = 0; i < cr_mset_size(m); i++) {
+    size_t len, at = strlen(out);
+    const char *data = th_mset_data(m, i, &len);
+    cr_assert_not_null(data);
+    snprintf(out + at, size - at, "%.*s:%a ", (int)len, data,
+             cr_mset_weight(m, i));
+  }
+  cr_mset_free(m);
+}
+
+static cr_query *or3(const char *a, const char *b, const char *c) {
+  return op2(CR_OP_OR, op2(CR_OP_OR, t(a), t(b), 0), t(c), 0);
+}
+
+/* The binding's weight for local databases scores as Xapian's BM25 does,
+ * to the last bit, and finds the same hits. */
+Test(xapian, the_local_weight_scores_as_bm25) {
+  build_impacts();
+  struct {
+    const char *name;
+    cr_query *q;
+    uint32_t count;
+  } cases[] = {
+      {"OR of three", or3("t0", "t4", "t9"), 10},
+      {"OR, top 20", or3("t1", "t2", "t3"), 20},
+      {"a rare term beside common ones", or3("t11", "t0", "t1"), 10},
+      {"AND_MAYBE", op2(CR_OP_AND_MAYBE, t("t5"), or3("t0", "t1", "t2"), 0),
+       10},
+      {"AND", op2(CR_OP_AND, t("t2"), t("t3"), 0), 10},
+      {"scaled", NULL, 10},
+      {"synonym",
+       op2(CR_OP_OR, op2(CR_OP_SYNONYM, t("t3"), t("t5"), 0), t("t1"), 0), 10},
+      {"a page past the top", or3("t0", "t1", "t10"), 50},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    if (!cases[i].q) { /* "scaled" */
+      cr_query *q = or3("t6", "t7", "t8");
+      cases[i].q = cr_query_scale(q, 0.01, NULL);
+      cr_query_free(q);
+    }
+  cr_search_opts plain = cr_search_opts_default();
+  plain.bm25 = (cr_bm25){2e4, 0, 1, 0, 0.5, 0.01}; /* as over impacts */
+  cr_search_opts local = plain;
+  local.local = true;
+  cr_rdb *r = open_reader();
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char want[4096], got[4096];
+    plain.count = local.count = cases[i].count;
+    weighed_hits(r, cases[i].q, &plain, want, sizeof want);
+    weighed_hits(r, cases[i].q, &local, got, sizeof got);
+    cr_expect(strlen(want) > 0, "%s: no hits", cases[i].name);
+    cr_expect_str_eq(got, want, "%s", cases[i].name);
+  }
+  cr_rdb_close(r);
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    cr_query_free(cases[i].q);
 }
