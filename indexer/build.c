@@ -43,6 +43,52 @@ void build_recover_swap(const char *index, const char *building) {
   if (!build_path_exists(index) && build_path_exists(old)) rename(old, index);
 }
 
+/* What Xapian leaves while it creates a glass database. */
+static bool is_creation_leftover(const char *name) {
+  size_t n = strlen(name);
+  return !strcmp(name, "flintlock") || !strcmp(name, "v.tmp") ||
+         (n > 6 && !strcmp(name + n - 6, ".glass"));
+}
+
+/* Whether a process holds Xapian's lock on the index (flintlock). */
+static bool is_locked(const char *index) {
+  char path[PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s/flintlock", index);
+  int fd = open(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0) return errno != ENOENT; /* unreadable: assume a live one */
+  struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+  bool locked = fcntl(fd, F_GETLK, &fl) != 0 || fl.l_type != F_UNLCK;
+  close(fd);
+  return locked;
+}
+
+bool build_clear_unfinished(const char *index) {
+  char path[PATH_MAX + 300];
+  snprintf(path, sizeof path, "%s/iamglass", index);
+  if (build_path_exists(path)) return false;
+  DIR *d = opendir(index);
+  if (!d) return false;
+  const struct dirent *e;
+  bool leftovers = false, other = false;
+  while ((e = readdir(d))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    if (is_creation_leftover(e->d_name))
+      leftovers = true;
+    else
+      other = true;
+  }
+  closedir(d);
+  if (!leftovers || other || is_locked(index)) return false;
+  if (!(d = opendir(index))) return false;
+  while ((e = readdir(d))) {
+    if (!is_creation_leftover(e->d_name)) continue;
+    snprintf(path, sizeof path, "%s/%s", index, e->d_name);
+    unlink(path);
+  }
+  closedir(d);
+  return true;
+}
+
 int build_make_dir(const char *building, cr_error *err) {
   if (mkdir(building, 0777) == 0 || errno == EEXIST) return 0;
   cr_error_set(err, CR_E_IO, "cannot create %s: %s", building, strerror(errno));

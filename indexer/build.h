@@ -35,6 +35,15 @@ void build_remove_tree(const char *path);
  * building/old: puts it back at index. */
 void build_recover_swap(const char *index, const char *building);
 
+/* An index Xapian was still creating when the indexer was killed (in
+ * its first milliseconds): its tables and lock, perhaps a version file
+ * half written (v.tmp), but no version file, so nothing was ever
+ * committed there, and Xapian refuses to open it. Removes those
+ * leftovers, so that the index is created again, and returns true. A
+ * directory with a version file, with anything else in it, or locked by
+ * a live indexer is left alone. */
+bool build_clear_unfinished(const char *index);
+
 /* Creates the building directory (it may exist). 0, or -1 with err. */
 int build_make_dir(const char *building, cr_error *err);
 

@@ -964,8 +964,6 @@ static bool is_index(const char *dir) {
   return build_path_exists(path);
 }
 
-/* Opens the index for the run, taking its lock. A dry run writes
- * nothing: it creates no index (pl->db stays NULL when there is none). */
 /* Build mode for an empty index, update mode otherwise. A count that
  * failed stops the run: read as empty, it would replace the index. */
 static int choose_mode(pipeline *pl, cr_error *err) {
@@ -975,9 +973,13 @@ static int choose_mode(pipeline *pl, cr_error *err) {
   return 0;
 }
 
+/* Opens the index for the run, taking its lock. A dry run writes
+ * nothing: it creates no index (pl->db stays NULL when there is none). */
 static int open_index(pipeline *pl, cr_error *err) {
   const char *index = pl->opts->index;
   if (pl->opts->dry_run && !is_index(index)) return 0;
+  /* A run killed while Xapian created the index left it unopenable. */
+  if (!pl->opts->dry_run) build_clear_unfinished(index);
   pl->db = cr_wdb_open(
       index, pl->opts->dry_run ? CR_WDB_OPEN : CR_WDB_CREATE_OR_OPEN, err);
   if (pl->db) return 0;
