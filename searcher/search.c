@@ -30,7 +30,7 @@
 #define SR_FILTER_COUNT 1000
 
 sr_params sr_params_default(void) {
-  sr_params p;
+  sr_params p = {0}; /* a field added later is off, never garbage */
   p.qp = cr_qp_opts_default();
   /* BM25 over the impacts the index stores (impacts.h): its k1 and b
    * are the index's, tuned on the dev half of SQuAD-it (bench/RESULTS.md,
@@ -56,6 +56,7 @@ sr_params sr_params_default(void) {
   p.exact_count = false;
   p.threads = 0;
   p.explain = false;
+  p.strict_quotes = false;
   return p;
 }
 
