@@ -56,7 +56,6 @@ sr_params sr_params_default(void) {
   p.exact_count = false;
   p.threads = 0;
   p.explain = false;
-  p.strict_quotes = false;
   return p;
 }
 
