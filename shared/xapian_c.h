@@ -381,9 +381,11 @@ typedef int (*cr_count_fn)(const char *value, size_t len, uint32_t count,
 int cr_mset_value_counts(const cr_mset *m, unsigned k, cr_count_fn fn,
                          void *ctx, cr_error *err) CR_NOEXCEPT;
 /* Calls fn for each query term that hit i's document contains, so
- * snippets can highlight what matched. Wildcard expansions are not listed
- * (Xapian reports the query's own terms). Returns 0, fn's first non-zero
- * return, or -1 with err filled. */
+ * snippets can highlight what matched, in Enquire::get_matching_terms's
+ * order. Wildcard expansions are not listed (Xapian reports the query's
+ * own terms). Over local databases (cr_search_opts.local) the first call
+ * answers for every hit from one posting list per query term. Returns 0,
+ * fn's first non-zero return, or -1 with err filled. */
 int cr_mset_matching_terms(cr_mset *m, uint32_t i, cr_key_fn fn, void *ctx,
                            cr_error *err) CR_NOEXCEPT;
 

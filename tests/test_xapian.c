@@ -265,6 +265,63 @@ Test(xapian, matching_terms_collapse_and_describe) {
 /* What the positional rerank reads of a hit: which words it holds and
  * where they stand (their positions: none, the document lacks the word),
  * and how many documents hold each word (from the match's statistics). */
+/* Each hit's matching terms as "id=t1,t2,;" in rank order. */
+static void matching_terms(cr_rdb *r, const cr_query *q, bool local, char *out,
+                           size_t size) {
+  cr_search_opts o = cr_search_opts_default();
+  o.local = local;
+  cr_error err;
+  cr_mset *m = cr_search(r, q, &o, &err);
+  cr_assert_not_null(m, "%s", err.message);
+  out[0] = '\0';
+  for (uint32_t i = 0; i < cr_mset_size(m); i++) {
+    size_t len, at = strlen(out);
+    const char *id = th_mset_data(m, i, &len);
+    snprintf(out + at, size - at, "%.*s=", (int)len, id);
+    cr_assert_eq(cr_mset_matching_terms(m, i, collect, out, &err), 0, "%s",
+                 err.message);
+    strcat(out, ";");
+  }
+  cr_mset_free(m);
+}
+
+/* Local databases answer from one posting list per query term instead of
+ * each hit's term list: the same terms in the same order (the query's,
+ * first occurrence), whatever the query's shape. */
+Test(xapian, matching_terms_from_postings_are_xapians) {
+  build();
+  cr_rdb *r = open_reader();
+  cr_query *all = cr_query_match_all(NULL);
+  cr_query *no_guerr = op2(CR_OP_AND_NOT, t("russ"), t("guerr"), 0);
+  cr_query *queries[] = {
+      op2(CR_OP_OR, t("russ"), t("corea"), 0),
+      op2(CR_OP_OR, t("corea"), t("russ"), 0),
+      op2(CR_OP_PHRASE, t("nord"), t("corea"), 2),
+      op2(CR_OP_OR, t("guerr"), op2(CR_OP_AND, t("pac"), t("guerr"), 0), 0),
+      op2(CR_OP_OR, no_guerr, t("pac"), 0),
+      op2(CR_OP_AND_MAYBE, t("corea"), t("Qd"), 0),
+      op2(CR_OP_OR, all, t("sud"), 0),
+      op2(CR_OP_OR, t("corea"), cr_query_wildcard("guer", 0, NULL), 0),
+      op2(CR_OP_FILTER, t("nord"), t("arm"), 0),
+  };
+  /* What Xapian's own way (each hit's term list) lists, for two rows. */
+  const char *expected[] = {
+      /* Terms at the same query position (0 here) come by term. */
+      [0] = "a=corea,russ,;b=russ,;c=corea,;d=corea,;",
+      [4] = "e=guerr,pac,;a=russ,;", /* a term under NOT counts too */
+  };
+  for (size_t k = 0; k < sizeof queries / sizeof *queries; k++) {
+    char xapians[512], ours[512];
+    matching_terms(r, queries[k], false, xapians, sizeof xapians);
+    matching_terms(r, queries[k], true, ours, sizeof ours);
+    cr_expect_str_eq(ours, xapians, "query %zu", k);
+    if (k < sizeof expected / sizeof *expected && expected[k])
+      cr_expect_str_eq(xapians, expected[k], "query %zu: %s", k, xapians);
+    cr_query_free(queries[k]);
+  }
+  cr_rdb_close(r);
+}
+
 Test(xapian, term_presence_positions_and_match_statistics) {
   build();
   cr_rdb *r = open_reader();
