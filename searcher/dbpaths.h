@@ -12,7 +12,7 @@
  *   - a -d that shares only some of its databases with an earlier one is
  *     refused: no set of whole -d arguments names each database once.
  * Two copies of an index (a backup and the live index) are two databases
- * and are both searched; search.c then collapses hits on the article's
+ * and are both searched; page.c then collapses hits on the article's
  * card, so an article whose copies are the same shows (and counts) once.
  */
 #ifndef CRONACA_DBPATHS_H

@@ -1,5 +1,6 @@
-/* engine.h — the search engine's insides, shared by search.c (opening,
- * parsing, running, gathering a page) and parts.c (a thread per shard).
+/* engine.h — the search engine's insides, shared by engine.c (opening,
+ * closing), query.c (parsing), page.c (gathering a page), search.c
+ * (running a query) and parts.c (a thread per shard).
  * Not for the rest of the searcher: search.h is the engine's interface. */
 #ifndef CRONACA_SEARCHER_ENGINE_H
 #define CRONACA_SEARCHER_ENGINE_H
@@ -75,9 +76,22 @@ struct sr_engine {
   size_t text_len;
 };
 
-/* Errors a writer's commits can cause in a reader (search.c says which):
+/* How many times a query is rerun after the index changed under it
+ * (CR_E_MODIFIED): a writer committing twice in a row during one query is
+ * already rare; more than this means something is wrong. A query must
+ * finish between two commits, so the pauses grow (1, 2, 4 ... 64 ms,
+ * about 0.4 s in all): a slow query (a phrase whose candidates' texts are
+ * read, under a sanitizer's slowdown) meets the writer's next pause. */
+#define SR_ATTEMPTS 12
+
+/* Errors a writer's commits can cause in a reader (engine.c says which):
  * a reopen and a retry tell them from real damage. */
 bool sr_may_be_a_commit(int code);
+/* A pause before retry number tries (from 1), for the writer to finish
+ * its commit: longer each time. */
+void sr_pause_before(int tries);
+/* Forgets the term counts reader rd gathered for the last query. */
+void sr_reader_forget_counts(sr_reader *rd);
 /* Frees what reader rd holds (not rd). */
 void sr_reader_close(sr_reader *rd);
 /* Frees what worker w's last search left (the main thread's job: Xapian's
@@ -92,6 +106,15 @@ int sr_build_query(sr_reader *rd, const sr_params *p, bool checks,
 /* --show's query: on that one article alone. 0, or -1 with err filled. */
 int sr_restrict_to_id(const sr_params *p, cr_parsed_query *parsed,
                       cr_error *err);
+
+/* One attempt at running page's parsed query and gathering its hits
+ * (page.c); last: the final attempt, which shows what it can read;
+ * hurried: no counting past the page. 0, 1 to retry after a reopen, or
+ * -1 with err filled. */
+int sr_page_attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
+                    bool hurried, cr_error *err);
+/* Frees what an attempt gathered, keeping the parsed query. */
+void sr_page_drop_hits(sr_page *page);
 
 /* Runs the parsed query of page (parts.c): over several local shards in a
  * thread per shard when that pays, with the page one search would give;

@@ -1,7 +1,7 @@
 /* facets.h — "how many per year": counts of a field over all matches.
  *
  * Each facet reads one value slot, counted by Xapian's match spy while the
- * query runs (search.c then asks the matcher to look at every match, not
+ * query runs (page.c then asks the matcher to look at every match, not
  * only the page shown). Years and months both come from the date slot
  * ("YYYYMMDD", cut to "YYYY" or "YYYY-MM"); authors and sources from slots
  * holding them as written. Dates are listed newest first, names by count.

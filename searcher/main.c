@@ -6,7 +6,7 @@
  * Reads the options, opens the index, and runs one query (printed for
  * people, or as JSON with --json) or a file of queries (--batch, one JSON
  * object per line), or reads one article (--show). The work itself lives
- * in search.c, show.c, explain.c, output.c and format.c.
+ * in the engine (search.h), show.c, explain.c, output.c and format.c.
  * Exit status: 0 success (a query that matches nothing included), 2 usage
  * or fatal errors.
  */
