@@ -7,35 +7,11 @@
 #include "buffer.h"
 #include "engine.h"
 #include "explain.h"
+#include "hit_terms.h"
 #include "schema.h"
 
 /* Matches a date-filtered search counts beyond its page (about 1 ms). */
 #define SR_FILTER_COUNT 1000
-
-/* The matched terms of one hit, for its snippet. */
-typedef struct term_list {
-  char **terms;
-  size_t n, cap;
-  bool oom;
-} term_list;
-
-static int add_term(const char *key, size_t key_len, void *ctx) {
-  term_list *t = ctx;
-  char *s = NULL;
-  if (CR_ARRAY_GROW(t->terms, t->n, t->cap) != 0 ||
-      !(s = strndup(key, key_len))) {
-    t->oom = true;
-    return 1;
-  }
-  t->terms[t->n++] = s;
-  return 0;
-}
-
-static void term_list_free(term_list *t) {
-  for (size_t i = 0; i < t->n; i++)
-    free(t->terms[i]);
-  free(t->terms);
-}
 
 /* Frees what one attempt gathered, keeping the parsed query. */
 void sr_page_drop_hits(sr_page *page) {
@@ -121,17 +97,11 @@ static int gather_hit_once(sr_engine *e, const sr_params *p, sr_page *page,
   h->author = st->author;
   h->source = st->source;
   h->url = st->url;
-  term_list t = {0};
+  sr_hit_terms t = {0};
   if ((p->snippets || p->explain) &&
-      cr_mset_matching_terms(page->mset, i, add_term, &t, &rerr) < 0) {
-    term_list_free(&t);
+      sr_hit_terms_read(page->mset, i, &t, &rerr) != 0) {
     if (sr_may_be_a_commit(rerr.code) && !last) return 1;
     cr_error_set(err, rerr.code, "%s", rerr.message);
-    return -1;
-  }
-  if (t.oom) {
-    term_list_free(&t);
-    cr_error_set(err, CR_E_NOMEM, "out of memory");
     return -1;
   }
   if (p->snippets) {
@@ -141,7 +111,7 @@ static int gather_hit_once(sr_engine *e, const sr_params *p, sr_page *page,
     char *snip = cr_snippet(e->an, st->text, st->text ? st->text_len : 0,
                             (const char *const *)t.terms, t.n, &so);
     if (!snip) {
-      term_list_free(&t);
+      sr_hit_terms_free(&t);
       cr_error_set(err, CR_E_NOMEM, "out of memory");
       return -1;
     }
@@ -156,7 +126,7 @@ static int gather_hit_once(sr_engine *e, const sr_params *p, sr_page *page,
     if (sr_explain_terms(e->db, &p->search.bm25, h->id,
                          (const char *const *)t.terms, t.n, &why, &n_why,
                          &xerr) != 0) {
-      term_list_free(&t);
+      sr_hit_terms_free(&t);
       free(page->snippets[k]); /* the hit is not counted: nothing frees */
       page->snippets[k] = NULL;
       if (!(sr_may_be_a_commit(xerr.code) && !last)) return -1;
@@ -169,7 +139,7 @@ static int gather_hit_once(sr_engine *e, const sr_params *p, sr_page *page,
     h->bm25 = cr_mset_weight(page->mset, i);
     h->bonus = score - h->bm25;
   }
-  term_list_free(&t);
+  sr_hit_terms_free(&t);
   st->text = NULL; /* the unpacked text lives only until the next hit */
   st->text_len = 0;
   return 0;

@@ -6,49 +6,16 @@
 
 #include <jansson.h>
 
+#include "hit_terms.h"
 #include "output.h"
 #include "schema.h"
 #include "snippet.h"
 #include "utf8.h"
 
-/* The terms of a query that match hit 0 of a page. */
-typedef struct terms {
-  char **v;
-  size_t n, cap;
-  bool oom;
-} terms;
-
-static int add_term(const char *key, size_t len, void *ctx) {
-  terms *t = ctx;
-  if (t->n == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 16;
-    char **v = realloc(t->v, cap * sizeof *v);
-    if (!v) {
-      t->oom = true;
-      return 1;
-    }
-    t->v = v;
-    t->cap = cap;
-  }
-  char *s = strndup(key, len);
-  if (!s) {
-    t->oom = true;
-    return 1;
-  }
-  t->v[t->n++] = s;
-  return 0;
-}
-
-static void terms_free(terms *t) {
-  for (size_t i = 0; i < t->n; i++)
-    free(t->v[i]);
-  free(t->v);
-}
-
 /* s[0..len) with each line highlighted on its own, so paragraphs stay
  * (cr_snippet turns a newline into a space). NULL if memory ran out. */
 static char *mark_lines(cr_analyzer *an, const char *s, size_t len,
-                        const terms *t, const cr_snippet_opts *base) {
+                        const sr_hit_terms *t, const cr_snippet_opts *base) {
   size_t cap = len * 2 + 64, n = 0;
   char *out = malloc(cap);
   if (!out) return NULL;
@@ -58,7 +25,7 @@ static char *mark_lines(cr_analyzer *an, const char *s, size_t len,
     cr_snippet_opts so = *base;
     so.max_bytes = end - i + 1;
     char *line = end > i ? cr_snippet(an, s + i, end - i,
-                                      (const char *const *)t->v, t->n, &so)
+                                      (const char *const *)t->terms, t->n, &so)
                          : strdup("");
     if (!line) {
       free(out);
@@ -110,9 +77,8 @@ static int highlight(sr_engine *e, const char *id, const char *query,
   a->matched = page.result.n_hits == 1 && page.mset;
   int rc = 0;
   if (a->matched) {
-    terms t = {0};
-    if (cr_mset_matching_terms(page.mset, 0, add_term, &t, err) < 0) {
-      terms_free(&t);
+    sr_hit_terms t = {0};
+    if (sr_hit_terms_read(page.mset, 0, &t, err) != 0) {
       sr_page_free(&page);
       return -1;
     }
@@ -120,16 +86,14 @@ static int highlight(sr_engine *e, const char *id, const char *query,
     so.patterns = page.patterns;
     so.n_patterns = page.n_patterns;
     cr_analyzer *an = sr_engine_analyzer(e);
-    if (!t.oom) {
-      a->marked = mark_lines(an, a->text, strlen(a->text), &t, &so);
-      if (a->title)
-        a->marked_title = mark_lines(an, a->title, strlen(a->title), &t, &so);
-    }
-    if (t.oom || !a->marked || (a->title && !a->marked_title)) {
+    a->marked = mark_lines(an, a->text, strlen(a->text), &t, &so);
+    if (a->title)
+      a->marked_title = mark_lines(an, a->title, strlen(a->title), &t, &so);
+    if (!a->marked || (a->title && !a->marked_title)) {
       cr_error_set(err, CR_E_NOMEM, "out of memory");
       rc = -1;
     }
-    terms_free(&t);
+    sr_hit_terms_free(&t);
   }
   sr_page_free(&page);
   return rc;
