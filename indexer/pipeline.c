@@ -581,25 +581,35 @@ static int on_file(const in_file *f, void *ctx) {
   bool restoring = ((read_ctx *)ctx)->restoring;
   if (*pl->opts->stop || has_failed(pl)) return 1;
   pl->files_seen++;
-  char signature[96], hash[17], tag[17];
+  char signature[96], hash[SRC_HASH_SIZE], tag[17];
   in_options_tag(pl->opts->input, tag);
   src_signature(signature, sizeof signature, f->size, f->mtime_ns, NULL);
   const char *known = f->key ? src_table_get(&pl->known, f->key) : NULL;
   /* Read with other options (--encoding...), a file reads differently. */
   bool unchanged =
       known && src_same_time(known, signature) && src_same_tag(known, tag);
+  /* Only a plain JSON Lines file has byte offsets to resume from; a dry
+   * run writes no mark. */
+  bool resumable = f->key && !restoring && !pl->opts->dry_run &&
+                   f->format == IN_JSONL && !f->compressed;
+  const char *mark = resumable ? src_table_get(&pl->marks, f->key) : NULL;
+  /* One read of the file's bytes tells whether it is the one recorded
+   * (or a stop's mark was made on), whole or with lines appended. */
+  src_prior prior[SRC_MAX_PRIORS] = {
+      {.signature = known},
+      {.signature = mark ? src_mark_signature(mark) : NULL}};
   /* A new time on the same bytes (a touch, a copy) is no change: read
    * again, the file's copy of an id would win over a newer one another
    * file gave since. Its new time is recorded, so the next run need not
    * hash it again. */
-  bool have_hash =
-      !unchanged && f->key && f->size >= 0 && src_content_hash(f->path, hash);
+  bool have_hash = !unchanged && f->key && f->size >= 0 &&
+                   src_read_file(f->path, hash, prior, SRC_MAX_PRIORS);
   if (have_hash) {
     src_signature(signature, sizeof signature, f->size, f->mtime_ns, hash);
     src_signature_tag(signature, sizeof signature, tag);
   }
-  if (known && !unchanged && have_hash &&
-      src_same_bytes(known, f->size, hash) && src_same_tag(known, tag)) {
+  if (known && !unchanged && have_hash && prior[0].same &&
+      src_same_tag(known, tag)) {
     unchanged = true;
     if (!pl->opts->dry_run && !restoring) {
       char key[PATH_MAX + 16];
@@ -637,11 +647,7 @@ static int on_file(const in_file *f, void *ctx) {
   snprintf(sf->signature, sizeof sf->signature, "%s", signature);
   sf->drops_stale = !pl->build_mode && f->key && pl->pruning;
   sf->was_known = known != NULL;
-  /* Only a plain JSON Lines file has byte offsets to resume from; a dry
-   * run writes no mark. */
-  sf->resumable = f->key && !restoring && !pl->opts->dry_run &&
-                  f->format == IN_JSONL && !f->compressed;
-  const char *mark = sf->resumable ? src_table_get(&pl->marks, f->key) : NULL;
+  sf->resumable = resumable;
   sf->had_mark = mark != NULL;
   pthread_mutex_lock(&pl->lock);
   sf->next = pl->files;
@@ -657,14 +663,14 @@ static int on_file(const in_file *f, void *ctx) {
    * to a JSON Lines dump: only they are read. Neither with --prune,
    * which must see every id the file holds, nor when building anew. */
   if (mark && have_hash && !pl->pruning && !pl->build_mode &&
-      src_resume_point(mark, f->path, f->size, hash, tag,
-                       &with_options.start_offset, &with_options.start_line)) {
+      src_resume_point(mark, &prior[1], tag, &with_options.start_offset,
+                       &with_options.start_line)) {
     pl->stats->resumed_files++;
   } else if (known && !restoring && have_hash && !pl->pruning &&
              f->format == IN_JSONL && !f->compressed &&
-             src_same_tag(known, tag) &&
-             src_appended(known, f->path, f->size, &with_options.start_offset,
-                          &with_options.start_line)) {
+             src_same_tag(known, tag) && prior[0].grown) {
+    with_options.start_offset = prior[0].size;
+    with_options.start_line = prior[0].lines;
     pl->stats->appended_files++;
   }
   with_options.quiet_warnings = restoring || pl->opts->quiet_problems;

@@ -2,7 +2,9 @@
  *
  * For each input file, metadata "src:<absolute path>" holds its signature
  * "<size>:<mtime in ns>:<content hash>" (indexes from before the hash
- * hold "<size>:<mtime in ns>"), then ":<options tag>" when the file was
+ * hold "<size>:<mtime in ns>"; the hash is "x" and 16 hex digits of
+ * XXH3-64, or in indexes from before it 16 hex digits of FNV-1a 64, still
+ * understood), then ":<options tag>" when the file was
  * read with --encoding, --field or --id-prefix. A file whose size and time are
  * unchanged is skipped; so is one whose time changed but whose bytes did not (a
  * touch, a copy of the same file), since reading it again would let its
@@ -61,30 +63,41 @@ void src_signature(char *buf, size_t size, int64_t bytes, int64_t mtime_ns,
 void src_signature_tag(char *buf, size_t size, const char *tag);
 /* Whether signature known was read with the options of tag. */
 bool src_same_tag(const char *known, const char *tag);
-/* Whether the file at path, now new_size bytes, is the file signature
- * known describes with lines appended: its first <size> bytes have the
- * recorded content hash and end with a line break. Then *from is that
- * size and *from_line the number of lines in it. */
-bool src_appended(const char *known, const char *path, int64_t new_size,
-                  int64_t *from, uint64_t *from_line);
+/* Room for a content hash and its NUL. */
+#define SRC_HASH_SIZE 18
+/* Signatures one read of a file compares it with, at most. */
+#define SRC_MAX_PRIORS 2
+
+/* A signature a file may have been before (the recorded one, a resume
+ * mark's), and what one read of the file says of it. */
+typedef struct src_prior {
+  const char *signature; /* in; NULL: none */
+  int64_t size;          /* the signature's size, -1 if it has none */
+  bool same;             /* the file's bytes are the signature's, whole */
+  bool grown;            /* the signature's bytes are the file's first ones
+                            and end with a line break: lines were appended */
+  uint64_t lines;        /* with grown: the lines in those bytes */
+} src_prior;
+
+/* Reads the file once: its content hash into hash, and for each of the n
+ * priors (at most SRC_MAX_PRIORS) whether it is the same bytes or those
+ * bytes grown, each compared in its own signature's hash (an older index's
+ * FNV-1a is computed too when a prior holds one). false if the file
+ * cannot be read. */
+bool src_read_file(const char *path, char hash[SRC_HASH_SIZE],
+                   src_prior *priors, size_t n);
 /* The resume mark of a file stopped after byte offset (lines lines) of
  * it, whose signature was signature, into buf. */
 void src_resume_mark(char *buf, size_t size, int64_t offset, uint64_t lines,
                      const char *signature);
-/* Whether resume mark `mark` applies to the file at path, now new_size
- * bytes with content hash `hash`, read with the options of tag: the bytes
- * the mark was made on are still the file's first ones. Then *from and
- * *from_line are where to read from. */
-bool src_resume_point(const char *mark, const char *path, int64_t new_size,
-                      const char *hash, const char *tag, int64_t *from,
-                      uint64_t *from_line);
-/* 16 hex digits of a 64-bit FNV-1a of the file's bytes as stored, into
- * hash; false if the file cannot be read. */
-bool src_content_hash(const char *path, char hash[17]);
+/* The signature a resume mark was made on, NULL if mark is not one. */
+const char *src_mark_signature(const char *mark);
+/* Whether resume mark `mark` applies to the file whose read compared it
+ * with the mark's signature (as_read), read with the options of tag: the
+ * bytes the mark was made on are still the file's first ones. Then *from
+ * and *from_line are where to read from. */
+bool src_resume_point(const char *mark, const src_prior *as_read,
+                      const char *tag, int64_t *from, uint64_t *from_line);
 /* Whether signature known has the size and time of sig. */
 bool src_same_time(const char *known, const char *sig);
-/* Whether signature known names a file of this size and content hash
- * (never when it holds no hash, or hash is NULL). */
-bool src_same_bytes(const char *known, int64_t bytes, const char *hash);
-
 #endif

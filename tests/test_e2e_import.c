@@ -3,10 +3,13 @@
  * --field, --id-prefix and the warning for ids that meet across files;
  * --delete and --delete-from, with --dry-run. */
 #include <criterion/criterion.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "helpers.h"
 #include "xapian_c.h"
 
@@ -301,5 +304,52 @@ Test(import, an_append_to_a_dump_reads_only_the_new_records) {
   r = th_run_prog(INDEXER_BIN, NULL, "-d", index, cut, NULL);
   cr_expect(strstr(r.err, "1 added, 1 replaced") && !strstr(r.err, "old end"),
             "%s", r.err);
+  th_run_free(&r);
+}
+
+/* An index from before today's content hash holds FNV-1a 64 in its
+ * signatures: an append to its dump is still read from the old end (the
+ * old hash computed once more), and the signature written is today's. */
+Test(import, an_append_to_a_dump_an_older_index_hashed_reads_the_new_records) {
+  char index[4200], dump[4200];
+  snprintf(index, sizeof index, "%s", path_in("index"));
+  snprintf(dump, sizeof dump, "%s", path_in("dump.jsonl"));
+  const char *records = "{\"id\": \"v1\", \"text\": \"primo\"}\n"
+                        "{\"id\": \"v2\", \"text\": \"secondo\"}\n";
+  th_write_file(dump, records, strlen(records));
+  th_run r = th_run_prog(INDEXER_BIN, NULL, "-q", "-d", index, dump, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  th_run_free(&r);
+  /* The signature as that index wrote it: size, time, FNV-1a. */
+  char abs[PATH_MAX], key[PATH_MAX + 8];
+  cr_assert_not_null(realpath(dump, abs));
+  snprintf(key, sizeof key, "src:%s", abs);
+  cr_error err;
+  cr_wdb *db = cr_wdb_open(index, CR_WDB_OPEN, &err);
+  cr_assert_not_null(db, "%s", err.message);
+  char *now;
+  size_t len;
+  cr_assert_eq(cr_wdb_get_metadata(db, key, &now, &len, &err), 0);
+  cr_assert_not_null(now, "no signature under %s", key);
+  char *third = strchr(strchr(now, ':') + 1, ':');
+  cr_assert_not_null(third);
+  cr_expect_eq(third[1], 'x', "today's hash: %s", now);
+  char old[128];
+  snprintf(old, sizeof old, "%.*s:%016" PRIx64, (int)(third - now), now,
+           cr_fnv1a64(records, strlen(records)));
+  free(now);
+  cr_assert_eq(cr_wdb_set_metadata(db, key, old, strlen(old), &err), 0);
+  cr_assert_eq(cr_wdb_close(db, &err), 0, "%s", err.message);
+  append("dump.jsonl", "{\"id\": \"v3\", \"text\": \"terzo\"}\n");
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, dump, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  cr_expect(strstr(r.err, "1 added, 0 replaced") &&
+                strstr(r.err, "1 file read from its old end"),
+            "%s", r.err);
+  th_run_free(&r);
+  cr_expect_eq(th_index_count(index, NULL), 3);
+  /* Nothing changed since: skipped, as with today's signature. */
+  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, dump, NULL);
+  cr_expect(strstr(r.err, "0 added, 0 replaced"), "%s", r.err);
   th_run_free(&r);
 }
