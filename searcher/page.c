@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buffer.h"
 #include "engine.h"
 #include "explain.h"
 #include "hit_terms.h"
