@@ -83,6 +83,18 @@ int cr_analyze(cr_analyzer *a, const char *text, size_t len,
 int cr_analyze_forms(cr_analyzer *a, const char *text, size_t len,
                      uint32_t first_position, cr_token_fn fn, void *ctx);
 
+/* Until called again with terms NULL, cr_analyze stems only the words
+ * that may stem to one of the n terms (NUL-terminated, non-empty): any
+ * other word's token keeps its folded word as its term, which differs
+ * from every one of them, and is_stop false (not looked up); positions,
+ * offsets and the rest are as usual. For readers that
+ * look for a few terms in a long text (the rerank reading stored texts):
+ * stemming was a quarter of that reading. Returns whether the filter is
+ * on: only for stemmers that keep a word's first letter (Italian,
+ * English), and only when every term starts with an ASCII byte; true for
+ * terms NULL. */
+bool cr_analyzer_stem_only(cr_analyzer *a, const char *const *terms, size_t n);
+
 /* Normalises one word the way the analyzer does before stemming (NFC,
  * case folding, accents folded) but does not stem it, writing the result
  * to out (NUL-terminated, truncated at a character boundary to fit

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analyzer.h"
+#include "helpers.h"
 
 static cr_analyzer *an;
 
@@ -556,4 +557,155 @@ Test(analyzer, words_capitals_and_sentence_starts) {
     cr_expect_str_eq(d.out, cases[i].tokens, "for \"%s\": got \"%s\"",
                      cases[i].text, d.out);
   }
+}
+
+/* ---- Stemming only the words that may stem to wanted terms ------------ */
+
+typedef struct kept_token {
+  char term[CR_MAX_TERM_BYTES + 1], word[CR_MAX_TERM_BYTES + 1];
+  uint32_t position;
+  size_t start, end;
+  bool is_stop;
+} kept_token;
+
+typedef struct kept {
+  kept_token *t;
+  size_t n, cap;
+} kept;
+
+static int keep_token(const cr_token *t, void *ctx) {
+  kept *k = ctx;
+  if (k->n == k->cap) {
+    k->cap = k->cap ? 2 * k->cap : 1024;
+    k->t = realloc(k->t, k->cap * sizeof *k->t);
+    cr_assert_not_null(k->t);
+  }
+  kept_token *o = &k->t[k->n++];
+  snprintf(o->term, sizeof o->term, "%s", t->term);
+  snprintf(o->word, sizeof o->word, "%s", t->word);
+  o->position = t->position;
+  o->start = t->start;
+  o->end = t->end;
+  o->is_stop = t->is_stop;
+  return 0;
+}
+
+static kept analyse_all(cr_analyzer *a, const char *text, size_t len) {
+  kept k = {0};
+  cr_assert_eq(cr_analyze(a, text, len, 0, keep_token, &k), 0);
+  return k;
+}
+
+/* English prose with the words Porter2 treats apart (initial y, -ies,
+ * -ying, -ly), for the first-letter rule. */
+static const char english_text[] =
+    "Yesterday the young yachtsmen were dying to sail; skies cleared early "
+    "and they generously agreed. Idly, gently, only the ugly news spread: "
+    "yields of yellow yarn rose, eyes on the youth, tying knots in Yorkshire.";
+
+static char *corpus_text(size_t *len) {
+  char *s = th_read_file(CORPUS_DIR "/notizie.jsonl", len);
+  cr_assert_not_null(s);
+  return s;
+}
+
+/* The premise of cr_analyzer_stem_only: these stemmers never change a
+ * word's ASCII first letter. */
+Test(analyzer, italian_and_english_stems_start_with_their_word_s_letter) {
+  size_t len;
+  char *it = corpus_text(&len);
+  cr_error err;
+  cr_analyzer *en = cr_analyzer_new("english", &err);
+  cr_assert_not_null(en, "%s", err.message);
+  struct {
+    cr_analyzer *a;
+    const char *text;
+    size_t len;
+  } texts[] = {{an, it, len}, {en, english_text, sizeof english_text - 1}};
+  for (size_t k = 0; k < 2; k++) {
+    kept all = analyse_all(texts[k].a, texts[k].text, texts[k].len);
+    cr_assert_gt(all.n, 20);
+    for (size_t i = 0; i < all.n; i++)
+      if (!all.t[i].is_stop && (unsigned char)all.t[i].word[0] < 0x80)
+        cr_expect_eq(all.t[i].term[0], all.t[i].word[0], "%s -> %s",
+                     all.t[i].word, all.t[i].term);
+    free(all.t);
+  }
+  cr_analyzer_free(en);
+  free(it);
+}
+
+static bool among(const char *term, const char *const *terms, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(term, terms[i]) == 0) return true;
+  return false;
+}
+
+Test(analyzer, stemming_only_what_may_be_wanted_finds_the_same_terms) {
+  size_t len;
+  char *text = corpus_text(&len);
+  static const char *const wanted[][4] = {
+      {"cost", "sindac", NULL},
+      {"guerr", "ucrain", "russ", NULL},
+      {"elezion", "comun", "consigl", "2022"},
+      {"zon", NULL},
+  };
+  kept all = analyse_all(an, text, len);
+  for (size_t q = 0; q < sizeof wanted / sizeof *wanted; q++) {
+    size_t n = 0;
+    while (n < 4 && wanted[q][n])
+      n++;
+    cr_assert(cr_analyzer_stem_only(an, wanted[q], n), "query %zu", q);
+    kept some = analyse_all(an, text, len);
+    cr_assert(cr_analyzer_stem_only(an, NULL, 0));
+    cr_assert_eq(some.n, all.n, "query %zu", q);
+    size_t found = 0;
+    for (size_t i = 0; i < all.n; i++) {
+      const kept_token *x = &all.t[i], *y = &some.t[i];
+      cr_expect(x->position == y->position && x->start == y->start &&
+                    x->end == y->end && strcmp(x->word, y->word) == 0,
+                "query %zu, token %zu", q, i);
+      /* A wanted term is found where it was, and nowhere else. */
+      bool want = !x->is_stop && among(x->term, wanted[q], n);
+      cr_expect_eq(!y->is_stop && among(y->term, wanted[q], n), want,
+                   "query %zu: %s -> %s / %s", q, x->word, x->term, y->term);
+      if (want) {
+        found++;
+        cr_expect_str_eq(y->term, x->term);
+      }
+    }
+    cr_expect_gt(found, 0, "query %zu finds its words", q);
+    free(some.t);
+  }
+  /* Off again: every word stemmed, as before. */
+  kept again = analyse_all(an, text, len);
+  cr_assert_eq(again.n, all.n);
+  for (size_t i = 0; i < all.n; i++)
+    cr_expect_str_eq(again.t[i].term, all.t[i].term);
+  free(again.t);
+  free(all.t);
+  free(text);
+}
+
+Test(analyzer, stemming_only_some_words_is_refused_where_it_could_miss) {
+  cr_error err;
+  /* Irish undoes initial mutations (bhean -> bean): not a first-letter
+   * stemmer. A wanted term that starts with a non-ASCII byte: any word
+   * may stem to it. */
+  cr_analyzer *ga = cr_analyzer_new("irish", &err);
+  cr_assert_not_null(ga, "%s", err.message);
+  const char *bean[] = {"bean"};
+  cr_expect_not(cr_analyzer_stem_only(ga, bean, 1));
+  kept k = analyse_all(ga, "bhean", 5);
+  cr_assert_eq(k.n, 1);
+  cr_expect_str_eq(k.t[0].term, "bean");
+  free(k.t);
+  cr_analyzer_free(ga);
+  const char *cyrillic[] = {"cost", "\xd0\xbc\xd0\xb8\xd1\x80"};
+  cr_expect_not(cr_analyzer_stem_only(an, cyrillic, 2));
+  k = analyse_all(an, "costi minimi", 12);
+  cr_assert_eq(k.n, 2);
+  cr_expect_str_eq(k.t[0].term, "cost");
+  cr_expect_str_eq(k.t[1].term, "minim"); /* stemmed though no 'm' is wanted */
+  free(k.t);
 }
