@@ -383,6 +383,8 @@ char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
         c.terms[w++] = c.terms[i];
     c.n_terms = w;
     size_t scan = len < SNIPPET_SCAN_LIMIT ? len : SNIPPET_SCAN_LIMIT;
+    /* Only words that may stem to a matched term are stemmed. */
+    cr_analyzer_stem_only(an, (const char *const *)c.terms, c.n_terms);
     if (c.n_terms > 0 && find_hits(an, text, scan, &c) < 0) c.oom = true;
     /* No hit in the first part: the match is further on. The rest is
      * scanned from a word boundary, its hits moved to the text's offsets. */
@@ -395,6 +397,7 @@ char *cr_snippet(cr_analyzer *an, const char *text, size_t len,
         c.hits[i].end += scan;
       }
     }
+    cr_analyzer_stem_only(an, NULL, 0);
   }
   if (c.n_patterns > 0 && len > 0 && an && !c.oom) {
     size_t scan = len < SNIPPET_SCAN_LIMIT ? len : SNIPPET_SCAN_LIMIT;
