@@ -401,6 +401,27 @@ void th_check_setup(const char *dir) {
   if (msg) cr_assert_fail("could not build the test indexes: %s", msg);
 }
 
+char *th_setup_begin(const char *tag, const char *env) {
+  char *dir = th_mkdtemp(tag);
+  setenv(env, dir, 1);
+  return dir;
+}
+
+char *th_setup_enter(const char *env) {
+  const char *dir = getenv(env);
+  cr_assert(dir, "the test indexes were not built");
+  th_check_setup(dir);
+  char *copy = strdup(dir);
+  cr_assert_not_null(copy);
+  return copy;
+}
+
+void th_setup_end(char **dir) {
+  th_rmtree(*dir);
+  free(*dir);
+  *dir = NULL;
+}
+
 char *th_path_in(const char *dir, const char *name) {
   static char bufs[8][4096];
   static unsigned k;

@@ -74,6 +74,16 @@ bool th_setup_index(const char *dir, const char *idx, const char *path,
 void th_setup_error(const char *dir, const char *what, const th_run *r);
 /* Fails the test if DIR/setup-error holds a failure of the set-up. */
 void th_check_setup(const char *dir);
+/* The set-up's scratch directory, for the PRE_ALL hook: made under tag
+ * and named in the environment variable env, through which each test's
+ * own process finds it. malloc'd: th_setup_end frees it. */
+char *th_setup_begin(const char *tag, const char *env);
+/* For each test (its suite's .init): a copy of the set-up's directory
+ * (malloc'd), once th_check_setup found no failure; the test fails if
+ * the set-up never ran. */
+char *th_setup_enter(const char *env);
+/* For the POST_ALL hook: removes the set-up's directory, frees *dir. */
+void th_setup_end(char **dir);
 
 /* Runs `xapian-check INDEX`: its exit status (127 if it is missing). */
 int th_xapian_check(const char *index);

@@ -48,8 +48,7 @@ static bool index_into(const char *idx, const char *path) {
 
 ReportHook(PRE_ALL)(struct criterion_test_set *set) {
   (void)set;
-  tmp_dir = th_mkdtemp("e2e-newsroom");
-  setenv(ENV_DIR, tmp_dir, 1);
+  tmp_dir = th_setup_begin("e2e-newsroom", ENV_DIR);
   set_paths(tmp_dir);
   char jsonl[4096];
   snprintf(jsonl, sizeof jsonl, "%s/in/news.jsonl", tmp_dir);
@@ -59,15 +58,13 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set) {
 
 ReportHook(POST_ALL)(struct criterion_global_stats *stats) {
   (void)stats;
-  th_rmtree(tmp_dir);
-  free(tmp_dir);
+  th_setup_end(&tmp_dir);
 }
 
 static void need_indexes(void) {
-  const char *dir = getenv(ENV_DIR);
-  cr_assert(dir, "the test indexes were not built");
-  set_paths(dir);
-  th_check_setup(dir);
+  free(tmp_dir);
+  tmp_dir = th_setup_enter(ENV_DIR);
+  set_paths(tmp_dir);
   setenv("CRONACA_TODAY", TODAY, 1);
   unsetenv("CRONACA_INDEX");
   unsetenv("NO_COLOR");

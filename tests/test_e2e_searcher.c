@@ -97,8 +97,7 @@ static bool run_indexer(const char *idx, const char *path) {
 
 ReportHook(PRE_ALL)(struct criterion_test_set *set) {
   (void)set;
-  tmp_dir = th_mkdtemp("e2e-searcher");
-  setenv(ENV_DIR, tmp_dir, 1);
+  tmp_dir = th_setup_begin("e2e-searcher", ENV_DIR);
   set_paths(tmp_dir);
   char jsonl[4096];
   snprintf(jsonl, sizeof jsonl, "%s/in/extra.jsonl", tmp_dir);
@@ -118,17 +117,13 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set) {
 
 ReportHook(POST_ALL)(struct criterion_global_stats *stats) {
   (void)stats;
-  th_rmtree(tmp_dir);
-  free(tmp_dir);
+  th_setup_end(&tmp_dir);
 }
 
 static void need_indexes(void) {
-  const char *dir = getenv(ENV_DIR);
-  cr_assert(dir, "the test indexes were not built");
   free(tmp_dir);
-  tmp_dir = strdup(dir);
-  set_paths(dir);
-  th_check_setup(dir);
+  tmp_dir = th_setup_enter(ENV_DIR);
+  set_paths(tmp_dir);
 }
 
 /* Generous: scripts/valgrind.sh runs every searcher under memcheck. */

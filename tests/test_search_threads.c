@@ -69,8 +69,7 @@ static void build(const char *shards, const char *dest, bool dice) {
 
 ReportHook(PRE_ALL)(struct criterion_test_set *set) {
   (void)set;
-  tmp_dir = th_mkdtemp("search-threads");
-  setenv(ENV_DIR, tmp_dir, 1);
+  tmp_dir = th_setup_begin("search-threads", ENV_DIR);
   set_paths(tmp_dir);
 #ifdef CRONACA_TSAN_BUILD
   bool dice = false;
@@ -83,19 +82,13 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set) {
 
 ReportHook(POST_ALL)(struct criterion_global_stats *stats) {
   (void)stats;
-  th_rmtree(tmp_dir);
-  free(tmp_dir);
+  th_setup_end(&tmp_dir);
 }
 
 static void need_indexes(void) {
-  const char *dir = getenv(ENV_DIR);
-  cr_assert(dir, "the test indexes were not built");
   free(tmp_dir);
-  tmp_dir = strdup(dir);
-  set_paths(dir);
-  char file[4096];
-  snprintf(file, sizeof file, "%s/setup-error", dir);
-  cr_assert(!th_exists(file), "could not build the test indexes");
+  tmp_dir = th_setup_enter(ENV_DIR);
+  set_paths(tmp_dir);
 }
 
 /* ---- The table ---------------------------------------------------------- */
