@@ -21,12 +21,24 @@ void cr_minhash_init(cr_minhash *m) {
   m->n_terms = 0;
 }
 
-void cr_minhash_add(cr_minhash *m, const char *term, size_t len) {
-  uint64_t h = cr_fnv1a64(term, len);
+/* The K minima updated with one term's hash. Every distinct term of a
+ * body comes here (4% of the indexer's instructions as plain x86-64): a
+ * loop without branches, which the compiler turns into four lanes at a
+ * time where the CPU has AVX2 (the clone is chosen when the program
+ * loads; the result is the same bit for bit). */
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void
+add_hash(uint64_t *min, uint64_t h) {
   for (unsigned i = 0; i < CR_MINHASH_K; i++) {
     uint64_t v = mix(h + (uint64_t)i * 0x9e3779b97f4a7c15ULL);
-    if (v < m->min[i]) m->min[i] = v;
+    min[i] = v < min[i] ? v : min[i];
   }
+}
+
+void cr_minhash_add(cr_minhash *m, const char *term, size_t len) {
+  add_hash(m->min, cr_fnv1a64(term, len));
   m->n_terms++;
 }
 

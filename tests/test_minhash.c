@@ -72,6 +72,42 @@ Test(minhash, the_order_of_the_words_does_not_matter) {
     cr_expect_eq(cr_minhash_band(sa, band), cr_minhash_band(sb, band));
 }
 
+/* The signatures themselves: they are stored in every index (and group
+ * its duplicates), so however cr_minhash_add computes them (four lanes at
+ * a time where the CPU has AVX2), they must stay these bytes. */
+Test(minhash, signatures_are_the_stored_bytes) {
+  static const struct {
+    const char *terms[13]; /* NULL-terminated */
+    const char *hex;
+  } cases[] = {
+      {{"terremot", NULL},
+       "a8af636f82011ec28877720ea85b3ad4c438bd790b747557c34b3bc04619058a"
+       "10cf3c6752bbdb5ccbe5496b1fe8c2c076b5ca022bfcfb1add9ddef33836838b"},
+      {{"terremot", "modenes", "scoss", "magnitud", "dann", NULL},
+       "2ccf636f9ba51ec2999ced35a84d0b72e24b58866de1756bf858e513e2ec057e"
+       "1a7fb01973bbdb5c70d356e3dae8c25976b5994bd9fca0c1dd78d5253a4f563f"},
+      {{"carabinier", "carp", "denunc", "person", "pakistan", "appartament",
+        "donn", "cart", "assembr", "divieti", "residenti", "citt", NULL},
+       "bc316d48bf66e5ba72b2980c92dbf022455d7da4b7b5f37d91ce7e6413dd6fca"
+       "a453e93f9fc09ff88e004d3f5a1e41da253c9595c15b213e7fecfec1396455d9"},
+      {{"a", "\xc3\xa8", "una-parola-molto-lunga-oltre-otto-byte", NULL},
+       "f87fde0ee2f87852a430416865c27e1d9d9c14247f9810f87dd6b3fe6c5a9478"
+       "3f34fcbf5099482e0d2d1cba1956502bc924483e1d420ae863e7f85aa3b45ea2"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    cr_minhash m;
+    cr_minhash_init(&m);
+    for (size_t t = 0; cases[i].terms[t]; t++)
+      cr_minhash_add(&m, cases[i].terms[t], strlen(cases[i].terms[t]));
+    uint8_t sig[CR_MINHASH_K];
+    cr_assert(cr_minhash_signature(&m, 1, sig));
+    char hex[2 * CR_MINHASH_K + 1];
+    for (unsigned k = 0; k < CR_MINHASH_K; k++)
+      snprintf(hex + 2 * k, 3, "%02x", sig[k]);
+    cr_expect_str_eq(hex, cases[i].hex, "case %zu", i);
+  }
+}
+
 /* ---- Real articles: the corpus's reprinted pair and a stranger ---------- */
 
 static int add_term(const cr_token *t, void *ctx) {
