@@ -21,12 +21,23 @@ void cr_minhash_init(cr_minhash *m) {
   m->n_terms = 0;
 }
 
+/* Sanitized builds take the plain loop: the clone's resolver runs while
+ * the program is being relocated, before ThreadSanitizer's runtime is up
+ * (indexer_tsan crashed there). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define NO_CLONES 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define NO_CLONES 1
+#endif
+#endif
+
 /* The K minima updated with one term's hash. Every distinct term of a
  * body comes here (4% of the indexer's instructions as plain x86-64): a
  * loop without branches, which the compiler turns into four lanes at a
  * time where the CPU has AVX2 (the clone is chosen when the program
  * loads; the result is the same bit for bit). */
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(NO_CLONES)
 __attribute__((target_clones("avx2", "default")))
 #endif
 static void
