@@ -30,7 +30,7 @@ packages=(
   build-essential cmake pkg-config
   libxapian-dev libstemmer-dev libcriterion-dev
   libutf8proc-dev libjansson-dev libarchive-dev libzstd-dev
-  libxml2-dev libcsv-dev libxxhash-dev
+  libxml2-dev libcsv-dev libxxhash-dev libgoogle-perftools-dev
   xapian-tools
   clang libclang-rt-14-dev strace
   clang-format-14

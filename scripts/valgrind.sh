@@ -21,7 +21,9 @@ rm -rf "$logs"
 mkdir -p "$logs"
 # Definite and indirect leaks are errors; "still reachable" memory (static
 # tables of libstemmer, Xapian, glibc) is not a leak.
+# The indexer's malloc is tcmalloc's: memcheck replaces it there too.
 export CRONACA_TEST_WRAPPER="valgrind --tool=memcheck -q --error-exitcode=99 \
+--soname-synonyms=somalloc=*tcmalloc* \
 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 --show-leak-kinds=definite,indirect --track-origins=yes --log-file=$logs/vg-%p.log"
 status=0
