@@ -69,7 +69,7 @@ say "built $(basename "$deb") ($(du -k "$deb" | cut -f1) KB) in $((SECONDS - t0)
 
 depends=$(dpkg-deb -f "$deb" Depends)
 contents=$(dpkg-deb -c "$deb")
-for lib in libxapian30 libstemmer0d libutf8proc2 libjansson4 libarchive13 libzstd1; do
+for lib in libxapian30 libstemmer0d libutf8proc2 libjansson4 libarchive13 libzstd1 libtcmalloc-minimal4; do
   grep -qE "(^|, )$lib( |,|$)" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
 for f in ./usr/bin/cronaca-indexer ./usr/bin/cronaca-searcher \
