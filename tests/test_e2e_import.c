@@ -249,6 +249,19 @@ static void append(const char *name, const char *text) {
   fclose(f);
 }
 
+/* Appends one record to dump.jsonl (the file dump) and updates index:
+ * only that record is read, from the dump's old end. */
+static void append_one_read_from_old_end(const char *index, const char *dump,
+                                         const char *record) {
+  append("dump.jsonl", record);
+  th_run r = th_run_prog(INDEXER_BIN, NULL, "-d", index, dump, NULL);
+  cr_expect_eq(r.status, 0, "%s", r.err);
+  cr_expect(strstr(r.err, "1 added, 0 replaced") &&
+                strstr(r.err, "1 file read from its old end"),
+            "%s", r.err);
+  th_run_free(&r);
+}
+
 Test(import, an_append_to_a_dump_reads_only_the_new_records) {
   /* path_in's buffers are reused: these are kept. */
   char index[4200], dump[4200], cut[4200];
@@ -266,13 +279,8 @@ Test(import, an_append_to_a_dump_reads_only_the_new_records) {
   th_run_free(&r);
   /* One record appended: one added, nothing replaced; its line number
    * goes on from the old end. */
-  append("dump.jsonl", "{\"text\": \"aggiunto alla riga 52\"}\n");
-  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, dump, NULL);
-  cr_expect_eq(r.status, 0, "%s", r.err);
-  cr_expect(strstr(r.err, "1 added, 0 replaced") &&
-                strstr(r.err, "1 file read from its old end"),
-            "%s", r.err);
-  th_run_free(&r);
+  append_one_read_from_old_end(index, dump,
+                               "{\"text\": \"aggiunto alla riga 52\"}\n");
   char term[4300];
   snprintf(term, sizeof term, "Q%s:52", dump);
   cr_expect_eq(th_index_count(index, term), 1,
@@ -340,13 +348,8 @@ Test(import, an_append_to_a_dump_an_older_index_hashed_reads_the_new_records) {
   free(now);
   cr_assert_eq(cr_wdb_set_metadata(db, key, old, strlen(old), &err), 0);
   cr_assert_eq(cr_wdb_close(db, &err), 0, "%s", err.message);
-  append("dump.jsonl", "{\"id\": \"v3\", \"text\": \"terzo\"}\n");
-  r = th_run_prog(INDEXER_BIN, NULL, "-d", index, dump, NULL);
-  cr_expect_eq(r.status, 0, "%s", r.err);
-  cr_expect(strstr(r.err, "1 added, 0 replaced") &&
-                strstr(r.err, "1 file read from its old end"),
-            "%s", r.err);
-  th_run_free(&r);
+  append_one_read_from_old_end(index, dump,
+                               "{\"id\": \"v3\", \"text\": \"terzo\"}\n");
   cr_expect_eq(th_index_count(index, NULL), 3);
   /* Nothing changed since: skipped, as with today's signature. */
   r = th_run_prog(INDEXER_BIN, NULL, "-d", index, dump, NULL);

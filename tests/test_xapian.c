@@ -676,6 +676,16 @@ Test(xapian, an_unknown_operator_is_refused) {
 
 /* ---- The binding's own weight ------------------------------------------ */
 
+/* Writes doc as document "Q<i>" (its id term, data "<i>"). */
+static void replace_numbered(cr_wdb *db, cr_doc *doc, unsigned i) {
+  char id[16];
+  snprintf(id, sizeof id, "Q%u", i);
+  cr_doc_add_term(doc, id, strlen(id), 0, NULL);
+  cr_doc_set_data(doc, id + 1, strlen(id + 1), NULL);
+  cr_error err;
+  cr_assert_eq(cr_wdb_replace(db, id, doc, &err), 0, "%s", err.message);
+}
+
 /* 400 documents of terms t0..t11 with wdfs like stored impacts (1 to
  * 190): term j in every (j + 1)-th document, t11 in none but doc 7. */
 static void build_impacts(void) {
@@ -693,11 +703,7 @@ static void build_impacts(void) {
       cr_assert_eq(cr_doc_add_term(doc, term, strlen(term), wdf, NULL), 0);
     }
     if (i == 7) cr_doc_add_term(doc, "t11", 3, 150, NULL);
-    char id[16];
-    snprintf(id, sizeof id, "Q%u", i);
-    cr_doc_add_term(doc, id, strlen(id), 0, NULL);
-    cr_doc_set_data(doc, id + 1, strlen(id + 1), NULL);
-    cr_assert_eq(cr_wdb_replace(db, id, doc, &err), 0, "%s", err.message);
+    replace_numbered(db, doc, i);
   }
   cr_doc_free(doc);
   cr_assert_eq(cr_wdb_close(db, &err), 0, "%s", err.message);
@@ -769,11 +775,7 @@ static void build_decay(void) {
     if (a) cr_assert_eq(cr_doc_add_term(doc, "a", 1, a, NULL), 0);
     if (b) cr_assert_eq(cr_doc_add_term(doc, "b", 1, b, NULL), 0);
     cr_assert_eq(cr_doc_add_term(doc, "z", 1, 1, NULL), 0);
-    char id[16];
-    snprintf(id, sizeof id, "Q%u", i);
-    cr_doc_add_term(doc, id, strlen(id), 0, NULL);
-    cr_doc_set_data(doc, id + 1, strlen(id + 1), NULL);
-    cr_assert_eq(cr_wdb_replace(db, id, doc, &err), 0, "%s", err.message);
+    replace_numbered(db, doc, i);
   }
   cr_doc_free(doc);
   cr_assert_eq(cr_wdb_close(db, &err), 0, "%s", err.message);
