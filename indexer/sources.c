@@ -199,7 +199,8 @@ typedef struct cut {
   size_t hash_len;
   bool fnv;
   bool reached;
-  char xxh3[SRC_HASH_SIZE], fnv_hash[SRC_HASH_SIZE];
+  char before[SRC_HASH_SIZE]; /* the hash, in the prior's kind, of the
+                                 bytes before its size */
   uint64_t lines;
   char last;
 } cut;
@@ -274,8 +275,10 @@ bool src_read_file(const char *path, char hash[SRC_HASH_SIZE],
       for (size_t c = 0; next >= 0 && c < n_cuts; c++)
         if (!cuts[c].reached && cuts[c].p->size == r.at) {
           cuts[c].reached = true;
-          format_xxh3(cuts[c].xxh3, XXH3_64bits_digest(r.x));
-          format_fnv(cuts[c].fnv_hash, r.fnv);
+          if (cuts[c].fnv)
+            format_fnv(cuts[c].before, r.fnv);
+          else
+            format_xxh3(cuts[c].before, XXH3_64bits_digest(r.x));
           cuts[c].lines = r.lines;
           cuts[c].last = buf[done - 1];
         }
@@ -293,10 +296,9 @@ bool src_read_file(const char *path, char hash[SRC_HASH_SIZE],
       const char *whole = t->fnv ? whole_fnv : hash;
       t->p->same = t->p->size == r.at && strlen(whole) == t->hash_len &&
                    memcmp(whole, t->hash, t->hash_len) == 0;
-      const char *before = t->fnv ? t->fnv_hash : t->xxh3;
       t->p->grown = t->reached && t->p->size > 0 && t->p->size < r.at &&
-                    t->last == '\n' && strlen(before) == t->hash_len &&
-                    memcmp(before, t->hash, t->hash_len) == 0;
+                    t->last == '\n' && strlen(t->before) == t->hash_len &&
+                    memcmp(t->before, t->hash, t->hash_len) == 0;
       if (t->p->grown) t->p->lines = t->lines;
     }
   }
