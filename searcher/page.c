@@ -40,6 +40,33 @@ void sr_page_drop_hits(sr_page *page) {
   page->result.exact = false;
 }
 
+/* Unpacks a hit's text (packed: its CR_SLOT_TEXT value, NULL if it has
+ * none) into st for the snippet, whole, or only as far as its derived
+ * title needs; then derives the title if the card has none. Damaged text
+ * leaves both empty. -1 if memory ran out. */
+static int unpack_text(cr_textpack *tp, bool snippets, const char *packed,
+                       size_t packed_len, cr_stored *st) {
+  cr_error uerr;
+  const char *text = NULL;
+  size_t len = 0;
+  if (packed && !snippets) {
+    bool whole;
+    text = cr_text_unpack_head(tp, packed, packed_len, &len, &whole, &uerr);
+    if (text && !whole &&
+        !cr_schema_title_within(text, len, CR_DERIVED_TITLE_MAX))
+      text = NULL; /* blanks before the title: the whole text, then */
+  }
+  if (packed && !text)
+    text = cr_text_unpack(tp, packed, packed_len, &len, &uerr);
+  if (snippets) {
+    st->text = text;
+    st->text_len = len;
+  }
+  if (st->title_derived && text && cr_stored_derive_title(st, text, len) != 0)
+    return -1;
+  return 0;
+}
+
 /* Reads hit i's stored data and makes its snippet into slot k, shown at
  * rank with score. Returns 1 if the data could not be read (the index
  * changed: retry), -1 with err filled (memory ran out, say), 0
@@ -67,8 +94,8 @@ static int gather_hit_once(sr_engine *e, const sr_params *p, sr_page *page,
   h->similar = p->collapse ? cr_mset_collapse_count(page->mset, i) : 0;
   if (p->snippets || st->title_derived) {
     /* The text is read only here: a page without snippets never inflates
-     * it, except for a title to derive (a few kB, microseconds). Damaged
-     * text gives an empty snippet, never a failed search. */
+     * it, except the head of one whose title is derived. Damaged text
+     * gives an empty snippet, never a failed search. */
     size_t packed_len = 0;
     const char *packed;
     read =
@@ -80,12 +107,7 @@ static int gather_hit_once(sr_engine *e, const sr_params *p, sr_page *page,
       cr_stored_free(st);
       return 1;
     }
-    cr_error uerr;
-    st->text =
-        packed ? cr_text_unpack(e->tp, packed, packed_len, &st->text_len, &uerr)
-               : NULL;
-    if (st->title_derived && st->text &&
-        cr_stored_derive_title(st, st->text, st->text_len) != 0) {
+    if (unpack_text(e->tp, p->snippets, packed, packed_len, st) != 0) {
       cr_error_set(err, CR_E_NOMEM, "out of memory");
       return -1;
     }

@@ -609,16 +609,29 @@ static size_t utf8_fit(const char *s, size_t len, size_t max) {
   return k;
 }
 
-char *cr_schema_derive_title(const char *text, size_t len, size_t max_bytes) {
+/* How many blanks a text starts with (a derived title skips them). */
+static size_t leading_blanks(const char *text, size_t len) {
   size_t i = 0;
   while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' ||
                      text[i] == '\t'))
     i++;
+  return i;
+}
+
+bool cr_schema_title_within(const char *text, size_t len, size_t max_bytes) {
+  size_t i = leading_blanks(text, len);
+  return i < len && len - i >= max_bytes + 2;
+}
+
+char *cr_schema_derive_title(const char *text, size_t len, size_t max_bytes) {
+  size_t i = leading_blanks(text, len);
   /* The first sentence ends at ". ", "! ", "? " or a line break. A dot
    * after a one-letter word or a capitalised town name ("CARPI.") is the
    * dateline of a local story: the sentence goes on. */
   size_t end = i;
-  while (end < len) {
+  /* Past max_bytes the title is cut wherever the sentence ends: no need
+   * to find it. */
+  while (end < len && end - i <= max_bytes) {
     char c = text[end];
     if (c == '\n') break;
     if ((c == '.' || c == '!' || c == '?') &&

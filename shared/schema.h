@@ -40,9 +40,10 @@
  *                     enough to print a result line. A title derived from
  *                     the text is not stored, only marked: the reader
  *                     derives it again (cr_stored_derive_title)
- *   CR_SLOT_TEXT      the article's text (UTF-8) as one zstd frame,
- *                     compressed with the index's text dictionary
- *                     (textpack.h); read for snippets and derived titles.
+ *   CR_SLOT_TEXT      the article's text (UTF-8) as zstd frames (a
+ *                     head and the rest when it is long: textpack.h),
+ *                     compressed with the index's text dictionary; read
+ *                     for snippets and derived titles (the head only).
  *                     A value rather than the document data: Xapian runs
  *                     zlib over document data, at index time and again
  *                     when compacting, which on compressed text only costs
@@ -185,6 +186,11 @@ void cr_schema_file_term(const char *key, char *out);
 /* The display title derived from a body: its first sentence, cut at a
  * word boundary to at most max_bytes (with "…" when cut). malloc'd. */
 char *cr_schema_derive_title(const char *text, size_t len, size_t max_bytes);
+
+/* Whether a text's first len bytes, not all of it, decide its derived
+ * title: the title reads the leading blanks, then max_bytes + 2 bytes at
+ * most (where the sentence ends, or that it goes on). */
+bool cr_schema_title_within(const char *text, size_t len, size_t max_bytes);
 
 /* Longest derived title, in bytes. */
 #define CR_DERIVED_TITLE_MAX 120

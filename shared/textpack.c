@@ -182,25 +182,66 @@ static ZSTD_CCtx *make_cctx(const cr_textdict *dict) {
   return c;
 }
 
+/* Where a text's head ends: all of a short text, else CR_TEXT_HEAD_BYTES
+ * less a character's leading bytes that would be cut from the rest. */
+static size_t head_len(const char *text, size_t len) {
+  if (len <= CR_TEXT_HEAD_BYTES) return len;
+  size_t n = CR_TEXT_HEAD_BYTES;
+  while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+    n--;
+  return n;
+}
+
 const char *cr_text_pack(cr_textpack *p, const char *text, size_t len,
                          size_t *out_len) {
   if (!p->cctx && !(p->cctx = make_cctx(p->dict))) return NULL;
-  if (reserve(p, ZSTD_compressBound(len)) != 0) return NULL;
-  size_t n = ZSTD_compress2(p->cctx, p->buf, p->cap, text, len);
+  size_t head = head_len(text, len);
+  size_t bound = ZSTD_compressBound(head);
+  if (head < len) bound += ZSTD_compressBound(len - head);
+  if (reserve(p, bound) != 0) return NULL;
+  size_t n = ZSTD_compress2(p->cctx, p->buf, p->cap, text, head);
   if (ZSTD_isError(n)) return NULL; /* only memory can fail here */
+  if (head < len) {
+    size_t rest = ZSTD_compress2(p->cctx, p->buf + n, p->cap - n, text + head,
+                                 len - head);
+    if (ZSTD_isError(rest)) return NULL;
+    n += rest;
+  }
   *out_len = n;
   return p->buf;
 }
 
+/* The frames data holds, one after another: their dictionary's id
+ * (the same for all: cr_text_pack packs every frame with its packer's)
+ * and their content size in all. -1 if they are damaged. */
+static int read_frames(const char *data, size_t len, unsigned *id,
+                       unsigned long long *size) {
+  *size = 0;
+  *id = 0;
+  size_t at = 0;
+  do {
+    size_t frame = ZSTD_findFrameCompressedSize(data + at, len - at);
+    if (ZSTD_isError(frame)) return -1;
+    unsigned long long n = ZSTD_getFrameContentSize(data + at, frame);
+    unsigned frame_id = ZSTD_getDictID_fromFrame(data + at, frame);
+    if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN ||
+        n > TEXT_MAX - *size || (at > 0 && frame_id != *id))
+      return -1;
+    *id = frame_id;
+    *size += n;
+    at += frame;
+  } while (at < len);
+  return 0;
+}
+
 const char *cr_text_unpack(cr_textpack *p, const char *data, size_t len,
                            size_t *out_len, cr_error *err) {
-  unsigned long long size = ZSTD_getFrameContentSize(data, len);
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
-      size > TEXT_MAX) {
+  unsigned long long size;
+  unsigned id;
+  if (read_frames(data, len, &id, &size) != 0) {
     cr_error_set(err, CR_E_CORRUPT, "stored article text is damaged");
     return NULL;
   }
-  unsigned id = ZSTD_getDictID_fromFrame(data, len);
   const cr_textdict *dict = id ? dict_for(p, id) : NULL;
   if (id != 0 && !dict) {
     cr_error_set(err, CR_E_CORRUPT,
@@ -214,6 +255,7 @@ const char *cr_text_unpack(cr_textpack *p, const char *data, size_t len,
     cr_error_set(err, CR_E_NOMEM, "out of memory");
     return NULL;
   }
+  /* Both calls inflate every frame of data in turn. */
   size_t n = id ? ZSTD_decompress_usingDDict(p->dctx, p->buf, p->cap, data, len,
                                              dict->ddict)
                 : ZSTD_decompressDCtx(p->dctx, p->buf, p->cap, data, len);
@@ -224,4 +266,15 @@ const char *cr_text_unpack(cr_textpack *p, const char *data, size_t len,
   p->buf[n] = '\0';
   *out_len = n;
   return p->buf;
+}
+
+const char *cr_text_unpack_head(cr_textpack *p, const char *data, size_t len,
+                                size_t *out_len, bool *whole, cr_error *err) {
+  size_t frame = ZSTD_findFrameCompressedSize(data, len);
+  if (ZSTD_isError(frame)) {
+    cr_error_set(err, CR_E_CORRUPT, "stored article text is damaged");
+    return NULL;
+  }
+  *whole = frame == len;
+  return cr_text_unpack(p, data, frame, out_len, err);
 }

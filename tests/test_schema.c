@@ -282,6 +282,47 @@ Test(schema, derived_titles_stop_at_the_first_sentence) {
   }
 }
 
+/* A page without snippets derives a title from the text's head alone
+ * (textpack.h): every prefix cr_schema_title_within accepts gives the
+ * whole text's title. Each text is tried at every prefix length. */
+Test(schema, a_head_that_decides_a_title_gives_the_whole_texts_title) {
+  static const struct {
+    const char *text;
+    size_t max;
+  } t[] = {
+      {"Il sindaco parla. Poi va via.", 12},
+      {"Il sindaco parla. Poi va via.", 16},
+      {"Il sindaco parla. Poi va via.", 17},
+      {"Il sindaco parla! Poi va via.", 16},
+      {"Chi vince? Nessuno.", 9},
+      {"CARPI. Il sindaco parla di città. Poi.", 24},
+      {"   \n  prima riga lunga\nseconda", 10},
+      {"una frase molto lunga senza punto né fine", 12},
+      {"perché è così: città, età, più già.", 14},
+      {"Lunga.Senza.Spazi.Dopo.I.Punti.E.Così.Via", 10},
+      {"La Corea del Nord vende razzi. Il resto.", 30},
+  };
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+    size_t len = strlen(t[i].text);
+    char *whole = cr_schema_derive_title(t[i].text, len, t[i].max);
+    size_t decided = 0;
+    for (size_t n = 0; n <= len; n++) {
+      if (!cr_schema_title_within(t[i].text, n, t[i].max)) continue;
+      if (!decided) decided = n;
+      char *head = cr_schema_derive_title(t[i].text, n, t[i].max);
+      cr_expect_str_eq(head, whole, "case %zu, first %zu bytes", i, n);
+      free(head);
+    }
+    /* The head needed is the blanks and max + 2 bytes, no more. */
+    size_t blanks = strspn(t[i].text, " \n\r\t");
+    if (len >= blanks + t[i].max + 2)
+      cr_expect_eq(decided, blanks + t[i].max + 2, "case %zu", i);
+    else
+      cr_expect_eq(decided, 0, "case %zu: too short to tell", i);
+    free(whole);
+  }
+}
+
 /* A source file's term: "XF" and 16 hex digits, distinct for paths that
  * differ only at their end, whatever their length. */
 Test(schema, file_terms_are_short_hashes_of_the_path) {

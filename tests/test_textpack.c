@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zstd.h>
+
 #include "input.h"
+#include "schema.h"
 #include "textpack.h"
 
 /* Real texts: the seed article's opening, accents and quotes, a NUL-free
@@ -152,6 +155,148 @@ Test(textpack, a_dictionary_trained_on_the_archive_shrinks_its_texts) {
 
   cr_textpack_free(with);
   cr_textpack_free(without);
+  cr_textdict_free(d);
+  free(bytes);
+  sample_free(&s);
+}
+
+/* The first frame of data as its own copy (free it), its length in *n. */
+static char *first_frame(const char *data, size_t len, size_t *n) {
+  *n = ZSTD_findFrameCompressedSize(data, len);
+  cr_assert(!ZSTD_isError(*n));
+  char *copy = malloc(*n);
+  memcpy(copy, data, *n);
+  return copy;
+}
+
+/* Packs text with p and checks what comes back: the whole text, and a
+ * head of CR_TEXT_HEAD_BYTES (less a cut character's start) for a long
+ * one, all of it for a short one. */
+static void check_head(cr_textpack *p, const char *text, size_t len,
+                       const char *what) {
+  size_t n = 0;
+  const char *packed = cr_text_pack(p, text, len, &n);
+  cr_assert_not_null(packed, "%s", what);
+  char *copy = malloc(n);
+  memcpy(copy, packed, n);
+  cr_error err;
+  size_t out = 0;
+  const char *back = cr_text_unpack(p, copy, n, &out, &err);
+  cr_assert_not_null(back, "%s: %s", what, err.message);
+  cr_expect_eq(out, len, "%s", what);
+  cr_expect_eq(memcmp(back, text, len), 0, "%s", what);
+  bool whole = false;
+  const char *head = cr_text_unpack_head(p, copy, n, &out, &whole, &err);
+  cr_assert_not_null(head, "%s: %s", what, err.message);
+  cr_expect_eq(memcmp(head, text, out), 0, "%s: a prefix", what);
+  if (len <= CR_TEXT_HEAD_BYTES) {
+    cr_expect(whole, "%s: one frame", what);
+    cr_expect_eq(out, len, "%s", what);
+  } else {
+    cr_expect_not(whole, "%s: two frames", what);
+    cr_expect_leq(out, CR_TEXT_HEAD_BYTES, "%s", what);
+    cr_expect_geq(out, CR_TEXT_HEAD_BYTES - 3, "%s", what);
+    cr_expect_neq((unsigned char)text[out] & 0xC0, 0x80,
+                  "%s: the rest starts a character", what);
+  }
+  free(copy);
+}
+
+Test(textpack, long_texts_pack_as_a_head_and_the_rest) {
+  /* Around the head's end: plain letters, a two-byte and a three-byte
+   * character across it, the text ending there or just after. */
+  char text[1024];
+  cr_textpack *p = cr_textpack_new(NULL);
+  static const char *const ends[] = {"", "è", "…", "è e poi il resto."};
+  for (size_t pad = CR_TEXT_HEAD_BYTES - 3; pad <= CR_TEXT_HEAD_BYTES + 1;
+       pad++)
+    for (size_t e = 0; e < sizeof ends / sizeof *ends; e++) {
+      memset(text, 'a', pad);
+      strcpy(text + pad, ends[e]);
+      char what[64];
+      snprintf(what, sizeof what, "%zu letters + \"%s\"", pad, ends[e]);
+      check_head(p, text, strlen(text), what);
+    }
+  for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+    check_head(p, texts[i], strlen(texts[i]), texts[i]);
+
+  /* An index written before heads holds long texts in one frame: read
+   * whole, and as their own head. */
+  memset(text, 'b', 600);
+  text[600] = '\0';
+  char old[1024];
+  size_t n = ZSTD_compress(old, sizeof old, text, 600, 3);
+  cr_assert(!ZSTD_isError(n));
+  cr_error err;
+  size_t out = 0;
+  bool whole = false;
+  const char *back = cr_text_unpack(p, old, n, &out, &err);
+  cr_assert_not_null(back, "%s", err.message);
+  cr_expect_eq(out, 600);
+  back = cr_text_unpack_head(p, old, n, &out, &whole, &err);
+  cr_assert_not_null(back, "%s", err.message);
+  cr_expect(whole);
+  cr_expect_eq(out, 600);
+  cr_expect_eq(memcmp(back, text, 600), 0);
+
+  /* A head followed by anything but its rest's frame is damaged. */
+  const char *packed = cr_text_pack(p, text, 600, &n);
+  size_t head_n;
+  char *head = first_frame(packed, n, &head_n);
+  char bad[2048];
+  memcpy(bad, head, head_n);
+  memcpy(bad + head_n, "junk", 4);
+  cr_expect_null(cr_text_unpack(p, bad, head_n + 4, &out, &err));
+  cr_expect_eq(err.code, CR_E_CORRUPT);
+  free(head);
+  cr_textpack_free(p);
+}
+
+/* Every DICE article comes back whole, and its head gives the title the
+ * whole text gives whenever it is long enough to decide it (the searcher's
+ * page without snippets). */
+Test(textpack, dice_heads_give_the_whole_texts_titles) {
+  const char *dice =
+      SHARED_DATA_DIR "/corpus/dice/dice_gazzettadimodena_texts.jsonl.gz";
+  FILE *f = fopen(dice, "rb");
+  if (!f) cr_skip_test("DICE absent (%s)", dice);
+  fclose(f);
+  sample s = {0};
+  in_walk(dice, read_file, NULL, &s);
+  size_t len = 0;
+  void *bytes =
+      cr_textdict_train((const char *const *)s.texts, s.lens, s.n, &len);
+  cr_assert_not_null(bytes);
+  cr_error err;
+  cr_textdict *d = cr_textdict_load(bytes, len, CR_TEXTDICT_PACK, &err);
+  cr_assert_not_null(d, "%s", err.message);
+  cr_textpack *p = cr_textpack_new(d);
+  size_t decided = 0, two_frames = 0;
+  for (size_t i = 0; i < s.n; i++) {
+    check_head(p, s.texts[i], s.lens[i], "a DICE article");
+    size_t n = 0, out = 0;
+    const char *packed = cr_text_pack(p, s.texts[i], s.lens[i], &n);
+    char *copy = malloc(n);
+    memcpy(copy, packed, n);
+    bool whole;
+    const char *head = cr_text_unpack_head(p, copy, n, &out, &whole, &err);
+    cr_assert_not_null(head, "%s", err.message);
+    two_frames += !whole;
+    if (cr_schema_title_within(head, out, CR_DERIVED_TITLE_MAX)) {
+      decided += !whole;
+      char *from_head = cr_schema_derive_title(head, out, CR_DERIVED_TITLE_MAX);
+      char *from_all =
+          cr_schema_derive_title(s.texts[i], s.lens[i], CR_DERIVED_TITLE_MAX);
+      cr_expect_str_eq(from_head, from_all, "article %zu", i);
+      free(from_head);
+      free(from_all);
+    }
+    free(copy);
+  }
+  /* Nearly every article is longer than a head, and each head decides. */
+  cr_expect_gt(two_frames * 10, s.n * 9, "%zu of %zu", two_frames, s.n);
+  cr_expect_eq(decided, two_frames, "%zu of %zu", decided, two_frames);
+  cr_textpack_free(p);
   cr_textdict_free(d);
   free(bytes);
   sample_free(&s);
