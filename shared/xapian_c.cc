@@ -179,6 +179,9 @@ struct cr_mset {
   /* The query as the caller built it (the enquire's may be rewritten:
    * MaxScoreSource), whose terms the hits' matching terms are. */
   Xapian::Query query;
+  /* Its terms' frequencies, as a MaxScore search read them (Xapian's
+   * statistics then know none: they are the source's). */
+  std::unordered_map<std::string, Xapian::doccount> tfs;
 
   explicit cr_mset(const Xapian::Database &d) : enquire(d), db(d) {}
 
@@ -324,7 +327,7 @@ void copy_out_or_absent(const std::string &v, char **out, size_t *len) {
 }
 
 cr_query *wrap(const Xapian::Query &q,
-              std::shared_ptr<const Plan> plan = nullptr) {
+               std::shared_ptr<const Plan> plan = nullptr) {
   return new cr_query{q, std::move(plan)};
 }
 
@@ -443,8 +446,12 @@ cr_wdb *cr_wdb_open(const char *path, int flags, cr_error *err) noexcept {
     if (flags & CR_WDB_DANGEROUS) action |= Xapian::DB_DANGEROUS;
     action |= Xapian::DB_BACKEND_GLASS;
     std::unique_ptr<cr_wdb> db(
-        new cr_wdb{Xapian::WritableDatabase(path, action), path, nullptr,
-                   (flags & CR_WDB_SPELLING_AT_CLOSE) != 0, false, {}});
+        new cr_wdb{Xapian::WritableDatabase(path, action),
+                   path,
+                   nullptr,
+                   (flags & CR_WDB_SPELLING_AT_CLOSE) != 0,
+                   false,
+                   {}});
     if (!(db->spelling = cr_spelling_new())) throw std::bad_alloc();
     db->bounds_kept = db->db.get_metadata(CR_META_WDF_BOUNDS) ==
                       std::to_string(db->db.get_revision());
@@ -594,21 +601,20 @@ int cr_wdb_store_wdf_bounds(cr_wdb *db, cr_error *err) noexcept {
           old.push_back(*k);
         for (const std::string &k : old)
           w.set_metadata(k, "");
-        Xapian::termcount global = 0;
         std::vector<std::pair<std::string, Xapian::termcount>> bounds;
         for (auto t = w.allterms_begin(); t != w.allterms_end(); ++t) {
           if (t.get_termfreq() < 2) continue; /* its cf is its wdf */
           Xapian::termcount top = 0;
           for (auto p = w.postlist_begin(*t); p != w.postlist_end(*t); ++p)
             top = std::max(top, p.get_wdf());
-          global = std::max(global, top);
           bounds.emplace_back(*t, top);
         }
         /* Only where Xapian's own bound is looser. */
         for (const auto &b : bounds)
-          if (b.second < std::min(global, w.get_collection_freq(b.first)))
+          if (b.second < w.get_wdf_upper_bound(b.first))
             w.set_metadata(prefix + b.first, std::to_string(b.second));
-        w.set_metadata(CR_META_WDF_BOUNDS, std::to_string(w.get_revision() + 1));
+        w.set_metadata(CR_META_WDF_BOUNDS,
+                       std::to_string(w.get_revision() + 1));
         w.commit();
         db->grown.clear();
         db->bounds_kept = true;
@@ -942,17 +948,16 @@ int cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
 cr_query *cr_query_term(const char *term, uint32_t wqf, uint32_t position,
                         cr_error *err) noexcept {
   cr_query *out = nullptr;
-  guard(err, what("cannot make a query of '%s'", term),
-        [&] {
-          std::shared_ptr<Plan> p;
-          if (*term) {
-            p = std::make_shared<Plan>();
-            p->kind = Plan::TERM;
-            p->term = term;
-            p->wqf = wqf ? wqf : 1;
-          }
-          out = wrap(Xapian::Query(term, wqf ? wqf : 1, position), p);
-        });
+  guard(err, what("cannot make a query of '%s'", term), [&] {
+    std::shared_ptr<Plan> p;
+    if (*term) {
+      p = std::make_shared<Plan>();
+      p->kind = Plan::TERM;
+      p->term = term;
+      p->wqf = wqf ? wqf : 1;
+    }
+    out = wrap(Xapian::Query(term, wqf ? wqf : 1, position), p);
+  });
   return out;
 }
 
@@ -1314,6 +1319,8 @@ extern "C++" namespace {
    * match holds a DRIVER; or some are, and DRIVERs became ADDERs. */
   struct MsQuery {
     std::vector<MsLeaf> leaves;
+    std::vector<Xapian::doccount> tfs; /* each leaf's, in all databases */
+    bool one_db = false; /* one database searched: its tfs are those */
     bool required = false;
     double k1 = 0; /* ImpactBM25's k1 (times its norm, 1 at b = 0) */
   };
@@ -1385,20 +1392,22 @@ extern "C++" namespace {
         l.it = db.postlist_begin(t);
         l.done = l.it == Xapian::PostingIterator();
         l.did = l.done ? 0 : *l.it;
-        Xapian::termcount top = l.done ? 0 : db.get_wdf_upper_bound(t);
-        if (stored && !l.done) {
-          std::string v = db.get_metadata(CR_META_WDF_BOUND_PREFIX + t);
-          if (!v.empty())
-            top = std::min<Xapian::termcount>(
-                top, static_cast<Xapian::termcount>(
-                         std::strtoul(v.c_str(), nullptr, 10)));
-        }
+        /* A stored bound is below Xapian's, which is read only without. */
+        Xapian::termcount top = 0;
+        std::string v;
+        if (stored && !l.done)
+          v = db.get_metadata(CR_META_WDF_BOUND_PREFIX + t);
+        if (!v.empty())
+          top = static_cast<Xapian::termcount>(
+              std::strtoul(v.c_str(), nullptr, 10));
+        else if (!l.done)
+          top = db.get_wdf_upper_bound(t);
         l.max = ms_weight(leaves[k].tw, q_->k1, top);
         bool drives = leaves[k].role == MsLeaf::REQUIRED ||
                       (!q_->required && leaves[k].role == MsLeaf::DRIVER);
         if (drives) {
           drivers_.push_back(k);
-          tfs.push_back(db.get_termfreq(t));
+          tfs.push_back(q_->one_db ? q_->tfs[k] : db.get_termfreq(t));
         } else {
           adders_.push_back(k);
         }
@@ -1426,10 +1435,9 @@ extern "C++" namespace {
           drivers_[i] = by[i].second;
       } else {
         /* By bound, smallest first: the non-essential ones are a prefix. */
-        std::stable_sort(drivers_.begin(), drivers_.end(),
-                         [&](size_t a, size_t b) {
-                           return lists_[a].max < lists_[b].max;
-                         });
+        std::stable_sort(
+            drivers_.begin(), drivers_.end(),
+            [&](size_t a, size_t b) { return lists_[a].max < lists_[b].max; });
       }
       refresh();
     }
@@ -1721,9 +1729,9 @@ extern "C++" namespace {
     }
 
     std::shared_ptr<const MsQuery> q_;
-    std::vector<List> lists_;    /* one per leaf, in query order */
-    std::vector<char> on_;       /* each leaf counts at the candidate */
-    std::vector<double> wt_of_;  /* and its weight there */
+    std::vector<List> lists_;     /* one per leaf, in query order */
+    std::vector<char> on_;        /* each leaf counts at the candidate */
+    std::vector<double> wt_of_;   /* and its weight there */
     std::vector<size_t> drivers_; /* the leaves that bring candidates */
     std::vector<size_t> adders_;  /* the others, in query order */
     std::vector<double> tw_;      /* each leaf's termweight */
@@ -1733,8 +1741,8 @@ extern "C++" namespace {
     bool stale_ = true;           /* a list ended since the cut */
     double wmin_ = 0, cut_ = 0, rest_ = 0; /* the cut (recut) */
     size_t e_ = 0;
-    Xapian::docid did_ = 0;       /* the current document */
-    bool valid_ = false;          /* did_ is a match (else a failed check) */
+    Xapian::docid did_ = 0; /* the current document */
+    bool valid_ = false;    /* did_ is a match (else a failed check) */
     bool ended_ = false;
     double wt_ = 0; /* did_'s score */
     Xapian::doccount tf_min_ = 0, tf_est_ = 0, tf_max_ = 0;
@@ -1753,8 +1761,8 @@ extern "C++" namespace {
     if (!p) return false;
     switch (p->kind) {
     case Plan::TERM: {
-      MsLeaf::Role role = in == ROOT ? MsLeaf::DRIVER
-                                     : static_cast<MsLeaf::Role>(in);
+      MsLeaf::Role role =
+          in == ROOT ? MsLeaf::DRIVER : static_cast<MsLeaf::Role>(in);
       out.push_back(MsLeaf{p->term, role, role == MsLeaf::ADDER ? cond : -1,
                            static_cast<double>(p->wqf)});
       factors.push_back(factor);
@@ -1768,8 +1776,7 @@ extern "C++" namespace {
       if (in == MsLeaf::REQUIRED) return false;
       int sub = in == ROOT ? MsLeaf::DRIVER : in;
       for (const auto &s : p->subs)
-        if (!ms_flatten(s.get(), factor, sub, cond, out, factors))
-          return false;
+        if (!ms_flatten(s.get(), factor, sub, cond, out, factors)) return false;
       return !p->subs.empty();
     }
     case Plan::AND: {
@@ -1808,15 +1815,16 @@ extern "C++" namespace {
    * scalings above it folded into its terms' weights), or false when its
    * shape is not one MaxScore matches (Xapian then matches q). */
   bool ms_rewrite(const Xapian::Database &db, const Plan *p, double factor,
-                  const cr_bm25 &w, Xapian::Query *out) {
+                  const cr_bm25 &w, Xapian::Query *out,
+                  std::unordered_map<std::string, Xapian::doccount> *tfs) {
     if (!p) return false;
     if (p->kind == Plan::SCALE)
       return p->subs.size() == 1 &&
-             ms_rewrite(db, p->subs[0].get(), factor * p->factor, w, out);
+             ms_rewrite(db, p->subs[0].get(), factor * p->factor, w, out, tfs);
     if (p->kind == Plan::FILTER || p->kind == Plan::AND_NOT) {
       Xapian::Query core;
       if (p->subs.empty() || p->qs.size() != p->subs.size() ||
-          !ms_rewrite(db, p->subs[0].get(), factor, w, &core))
+          !ms_rewrite(db, p->subs[0].get(), factor, w, &core, tfs))
         return false;
       std::vector<Xapian::Query> qs(p->qs);
       qs[0] = core;
@@ -1832,16 +1840,21 @@ extern "C++" namespace {
       q->required |= l.role == MsLeaf::REQUIRED;
     q->k1 = w.k1 * 1.0; /* ImpactBM25: k1 times the length factor, 1 */
     Xapian::doccount n = db.get_doccount();
+    q->one_db = db.size() == 1;
     for (size_t k = 0; k < q->leaves.size(); k++) {
       MsLeaf &l = q->leaves[k];
+      auto known = tfs->find(l.term);
+      if (known == tfs->end())
+        known = tfs->emplace(l.term, db.get_termfreq(l.term)).first;
+      q->tfs.push_back(known->second);
       if (q->required && l.role == MsLeaf::DRIVER) {
         l.role = MsLeaf::ADDER;
         l.cond = -1;
       }
       /* tw held the wqf until here. */
-      l.tw = ms_termweight(n, db.get_termfreq(l.term),
-                           static_cast<Xapian::termcount>(l.tw), factors[k],
-                           w.k1, w.k3);
+      l.tw =
+          ms_termweight(n, known->second, static_cast<Xapian::termcount>(l.tw),
+                        factors[k], w.k1, w.k3);
     }
     std::unique_ptr<MaxScoreSource> src(new MaxScoreSource(q));
     *out = Xapian::Query(src->release());
@@ -1863,7 +1876,7 @@ cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
         opts->local && w.b == 0 && w.k2 == 0 && w.k1 > 0 && w.k3 >= 0;
     Xapian::Query pruned;
     if (impacts && opts->prune && opts->sort_slot < 0 && w.scale > 0 &&
-        ms_rewrite(db->db, q->plan.get(), 1.0 * w.scale, w, &pruned))
+        ms_rewrite(db->db, q->plan.get(), 1.0 * w.scale, w, &pruned, &m->tfs))
       m->enquire.set_query(pruned);
     else if (w.scale == 1.0)
       m->enquire.set_query(q->q);
@@ -1979,8 +1992,10 @@ int cr_mset_termfreq(const cr_mset *m, const char *term, uint32_t *out,
   if (m->merged && !m->parts.empty())
     return cr_mset_termfreq(m->parts[0].get(), term, out, err);
   *out = 0;
-  return status(err, what("cannot count the documents with '%s'", term),
-                [&] { *out = m->mset.get_termfreq(term); });
+  return status(err, what("cannot count the documents with '%s'", term), [&] {
+    auto known = m->tfs.find(term);
+    *out = known != m->tfs.end() ? known->second : m->mset.get_termfreq(term);
+  });
 }
 
 int cr_mset_data(cr_mset *m, uint32_t i, const char **out, size_t *len,
