@@ -58,6 +58,7 @@ struct cr_wdb {
   bool bounds_kept = false;
   std::unordered_map<std::string, Xapian::termcount> grown; /* largest
                                      wdf of each term written since */
+  bool changed = false; /* something written since the last commit */
 
   ~cr_wdb() { cr_spelling_free(spelling); }
 
@@ -68,9 +69,12 @@ struct cr_wdb {
       top = std::max(top, t.get_wdf());
     }
   }
-  /* Before a commit: the bounds raised where needed, and stamped. */
+  /* Before a commit: the bounds raised where needed, and stamped (when
+   * the commit makes a revision: something was written). */
   void keep_bounds() {
-    if (!bounds_kept) return;
+    bool stamp = bounds_kept && changed;
+    changed = false;
+    if (!stamp) return;
     const std::string prefix = CR_META_WDF_BOUND_PREFIX;
     for (const auto &g : grown) {
       std::string v = db.get_metadata(prefix + g.first);
@@ -85,8 +89,10 @@ struct cr_wdb {
     size_t cursor = 0, len;
     const char *word;
     unsigned count;
-    while (cr_spelling_next(spelling, &cursor, &word, &len, &count))
+    while (cr_spelling_next(spelling, &cursor, &word, &len, &count)) {
       db.add_spelling(std::string(word, len), count);
+      changed = true;
+    }
     cr_spelling_clear(spelling);
   }
   void count_spelling(const std::string &bytes,
@@ -480,9 +486,12 @@ int cr_wdb_commit(cr_wdb *db, cr_error *err) noexcept {
 }
 
 int cr_wdb_begin_transaction(cr_wdb *db, cr_error *err) noexcept {
-  return status(err,
-                what("cannot begin a transaction on '%s'", db->path.c_str()),
-                [&] { db->db.begin_transaction(true); });
+  return status(
+      err, what("cannot begin a transaction on '%s'", db->path.c_str()), [&] {
+        /* A flushed transaction commits what came before. */
+        db->keep_bounds();
+        db->db.begin_transaction(true);
+      });
 }
 
 int cr_wdb_commit_transaction(cr_wdb *db, cr_error *err) noexcept {
@@ -499,6 +508,7 @@ int cr_wdb_cancel_transaction(cr_wdb *db, cr_error *err) noexcept {
       err, what("cannot cancel a transaction on '%s'", db->path.c_str()), [&] {
         cr_spelling_clear(db->spelling);
         db->db.cancel_transaction();
+        db->changed = false;
       });
 }
 
@@ -506,19 +516,24 @@ int cr_wdb_replace(cr_wdb *db, const char *id_term, const cr_doc *doc,
                    cr_error *err) noexcept {
   return status(err, what("cannot add document '%s'", id_term), [&] {
     db->db.replace_document(id_term, doc->doc);
+    db->changed = true;
     db->note_bounds(doc->doc);
     db->count_spelling(doc->spelling_bytes, doc->spelling);
   });
 }
 
 int cr_wdb_delete(cr_wdb *db, const char *term, cr_error *err) noexcept {
-  return status(err, what("cannot delete documents '%s'", term),
-                [&] { db->db.delete_document(term); });
+  return status(err, what("cannot delete documents '%s'", term), [&] {
+    db->db.delete_document(term);
+    db->changed = true;
+  });
 }
 
 int cr_wdb_delete_doc(cr_wdb *db, cr_docid id, cr_error *err) noexcept {
-  return status(err, what("cannot delete document %u", id),
-                [&] { db->db.delete_document(id); });
+  return status(err, what("cannot delete document %u", id), [&] {
+    db->db.delete_document(id);
+    db->changed = true;
+  });
 }
 
 int cr_wdb_doc_has_term(cr_wdb *db, cr_docid id, const char *term,
@@ -568,8 +583,10 @@ int cr_wdb_termfreq(cr_wdb *db, const char *term, uint32_t *out,
 
 int cr_wdb_set_metadata(cr_wdb *db, const char *key, const char *value,
                         size_t len, cr_error *err) noexcept {
-  return status(err, what("cannot set metadata '%s'", key),
-                [&] { db->db.set_metadata(key, std::string(value, len)); });
+  return status(err, what("cannot set metadata '%s'", key), [&] {
+    db->db.set_metadata(key, std::string(value, len));
+    db->changed = true;
+  });
 }
 
 int cr_wdb_get_metadata(cr_wdb *db, const char *key, char **out, size_t *len,
@@ -617,14 +634,17 @@ int cr_wdb_store_wdf_bounds(cr_wdb *db, cr_error *err) noexcept {
                        std::to_string(w.get_revision() + 1));
         w.commit();
         db->grown.clear();
+        db->changed = false;
         db->bounds_kept = true;
       });
 }
 
 int cr_wdb_add_spelling(cr_wdb *db, const char *word, unsigned freq_inc,
                         cr_error *err) noexcept {
-  return status(err, what("cannot add spelling '%s'", word),
-                [&] { db->db.add_spelling(word, freq_inc); });
+  return status(err, what("cannot add spelling '%s'", word), [&] {
+    db->db.add_spelling(word, freq_inc);
+    db->changed = true;
+  });
 }
 
 } // extern "C"
@@ -674,6 +694,7 @@ int cr_wdb_set_doc_value(cr_wdb *db, cr_docid id, unsigned slot,
                   else
                     doc.remove_value(slot);
                   db->db.replace_document(id, doc);
+                  db->changed = true;
                 });
 }
 
@@ -2640,19 +2661,26 @@ extern "C" {
 
 int cr_wdb_add_synonym(cr_wdb *db, const char *key, const char *value,
                        cr_error *err) noexcept {
-  return status(err, what("cannot add synonym '%s' of '%s'", value, key),
-                [&] { db->db.add_synonym(key, value); });
+  return status(err, what("cannot add synonym '%s' of '%s'", value, key), [&] {
+    db->db.add_synonym(key, value);
+    db->changed = true;
+  });
 }
 
 int cr_wdb_remove_synonym(cr_wdb *db, const char *key, const char *value,
                           cr_error *err) noexcept {
   return status(err, what("cannot remove synonym '%s' of '%s'", value, key),
-                [&] { db->db.remove_synonym(key, value); });
+                [&] {
+                  db->db.remove_synonym(key, value);
+                  db->changed = true;
+                });
 }
 
 int cr_wdb_clear_synonyms(cr_wdb *db, const char *key, cr_error *err) noexcept {
-  return status(err, what("cannot remove the synonyms of '%s'", key),
-                [&] { db->db.clear_synonyms(key); });
+  return status(err, what("cannot remove the synonyms of '%s'", key), [&] {
+    db->db.clear_synonyms(key);
+    db->changed = true;
+  });
 }
 
 int cr_wdb_synonyms(cr_wdb *db, const char *key, cr_key_fn fn, void *ctx,
