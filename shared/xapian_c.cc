@@ -339,22 +339,23 @@ cr_query *wrap(const Xapian::Query &q,
 
 /* The plan of an operator over subs, or NULL for one MaxScore leaves to
  * Xapian. */
-std::shared_ptr<const Plan> plan_of(int op, cr_query *const *subs, size_t n) {
+std::shared_ptr<const Plan> plan_of(Xapian::Query::op op, cr_query *const *subs,
+                                    size_t n) {
   Plan::Kind kind;
   switch (op) {
-  case CR_OP_OR:
+  case Xapian::Query::OP_OR:
     kind = Plan::OR;
     break;
-  case CR_OP_AND:
+  case Xapian::Query::OP_AND:
     kind = Plan::AND;
     break;
-  case CR_OP_AND_MAYBE:
+  case Xapian::Query::OP_AND_MAYBE:
     kind = Plan::AND_MAYBE;
     break;
-  case CR_OP_AND_NOT:
+  case Xapian::Query::OP_AND_NOT:
     kind = Plan::AND_NOT;
     break;
-  case CR_OP_FILTER:
+  case Xapian::Query::OP_FILTER:
     kind = Plan::FILTER;
     break;
   default:
@@ -998,7 +999,7 @@ cr_query *cr_query_combine(enum cr_query_op op, cr_query *const *subs, size_t n,
       qs.push_back(subs[i]->q);
     Xapian::termcount param = window;
     out = wrap(Xapian::Query(xop, qs.begin(), qs.end(), param),
-               plan_of(op, subs, n));
+               plan_of(xop, subs, n));
   });
   return out;
 }
@@ -1418,11 +1419,13 @@ extern "C++" namespace {
         std::string v;
         if (stored && !l.done)
           v = db.get_metadata(CR_META_WDF_BOUND_PREFIX + t);
-        if (!v.empty())
-          top = static_cast<Xapian::termcount>(
-              std::strtoul(v.c_str(), nullptr, 10));
+        char *end = nullptr;
+        unsigned long stored_top =
+            v.empty() ? 0 : std::strtoul(v.c_str(), &end, 10);
+        if (stored_top > 0 && *end == '\0' && stored_top <= UINT32_MAX)
+          top = static_cast<Xapian::termcount>(stored_top);
         else if (!l.done)
-          top = db.get_wdf_upper_bound(t);
+          top = db.get_wdf_upper_bound(t); /* none, or not a number */
         l.max = ms_weight(leaves[k].tw, q_->k1, top);
         bool drives = leaves[k].role == MsLeaf::REQUIRED ||
                       (!q_->required && leaves[k].role == MsLeaf::DRIVER);
@@ -1701,7 +1704,7 @@ extern "C++" namespace {
      * (a tree that joins the two rarest first) or an AND. */
     void estimate(std::vector<Xapian::doccount> tfs, Xapian::doccount n) {
       tf_min_ = tf_est_ = tf_max_ = 0;
-      if (tfs.empty()) return;
+      if (tfs.empty() || n == 0) return;
       if (q_->required) {
         std::sort(tfs.begin(), tfs.end());
         Xapian::doccount sum = tfs[0];

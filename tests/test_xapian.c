@@ -789,8 +789,9 @@ static void build_decay(void) {
  * (max(lhead, rhead) + 1), and a document holding both is skipped. Here
  * that happens after document 2 if "a" is bounded by its largest wdf (3):
  * document 3, the best, is lost from the top 1. Xapian's own bound for
- * "a" (62) keeps the AND_MAYBE from turning, which is why the binding
- * keeps it (bench/README.md). */
+ * "a" (62) keeps the AND_MAYBE from turning, which is why Xapian's
+ * weights keep it, and the binding prunes by tight bounds itself
+ * (maxscore_keeps_what_tight_bounds_cost_xapian; bench/README.md). */
 Test(xapian, a_top_k_is_the_full_ranking_cut) {
   build_decay();
   struct {
