@@ -68,7 +68,8 @@ typedef struct build_extras {
 
 /* Finishes a build: groups near duplicates across the n shards (written
  * into the shards, so the compacted index has no half-empty blocks),
- * compacts them into building/new, adds extras there, closes *empty (the
+ * compacts them into building/new, adds extras and the terms' bounds
+ * there (cr_wdb_store_wdf_bounds: searches prune by them), closes *empty (the
  * empty index at index, whose lock the run held; *empty is NULL after)
  * and swaps the new index in its place. dups gets the groups' counts.
  * 0, or -1 with err filled: the empty index is then still at index. */

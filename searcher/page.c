@@ -297,6 +297,7 @@ int sr_page_attempt(sr_engine *e, const sr_params *p, sr_page *page, bool last,
                     bool hurried, cr_error *err) {
   cr_search_opts so = p->search;
   so.local = !e->remote;
+  so.prune = so.local;
   /* Reordering needs the hits from the first one to the depth: the page
    * is cut from them afterwards. */
   uint32_t skip = 0;

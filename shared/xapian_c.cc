@@ -18,6 +18,7 @@
 #include <cstring>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <new>
@@ -25,6 +26,7 @@
 #include <thread>
 #include <tuple>
 #include <type_traits>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -48,15 +50,49 @@ struct cr_wdb {
    * once per document. */
   cr_spelling *spelling;
   bool spelling_at_close; /* the window is the whole session (or a cap) */
+  /* The index's stored term bounds (cr_wdb_store_wdf_bounds) were valid
+   * when it was opened: each commit keeps them so, raising a bound that
+   * a document written since exceeds and stamping the new revision.
+   * (Deleting never makes a bound too low; a term without one keeps
+   * Xapian's, which grows with the term.) */
+  bool bounds_kept = false;
+  std::unordered_map<std::string, Xapian::termcount> grown; /* largest
+                                     wdf of each term written since */
+  bool changed = false; /* something written since the last commit */
 
   ~cr_wdb() { cr_spelling_free(spelling); }
+
+  void note_bounds(const Xapian::Document &doc) {
+    if (!bounds_kept) return;
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+      Xapian::termcount &top = grown[*t];
+      top = std::max(top, t.get_wdf());
+    }
+  }
+  /* Before a commit: the bounds raised where needed, and stamped (when
+   * the commit makes a revision: something was written). */
+  void keep_bounds() {
+    bool stamp = bounds_kept && changed;
+    changed = false;
+    if (!stamp) return;
+    const std::string prefix = CR_META_WDF_BOUND_PREFIX;
+    for (const auto &g : grown) {
+      std::string v = db.get_metadata(prefix + g.first);
+      if (!v.empty() && std::strtoul(v.c_str(), nullptr, 10) < g.second)
+        db.set_metadata(prefix + g.first, std::to_string(g.second));
+    }
+    grown.clear();
+    db.set_metadata(CR_META_WDF_BOUNDS, std::to_string(db.get_revision() + 1));
+  }
 
   void flush_spelling() {
     size_t cursor = 0, len;
     const char *word;
     unsigned count;
-    while (cr_spelling_next(spelling, &cursor, &word, &len, &count))
+    while (cr_spelling_next(spelling, &cursor, &word, &len, &count)) {
       db.add_spelling(std::string(word, len), count);
+      changed = true;
+    }
     cr_spelling_clear(spelling);
   }
   void count_spelling(const std::string &bytes,
@@ -81,8 +117,22 @@ struct cr_doc {
   std::vector<SpellingWord> spelling; /* where each is in them */
 };
 
+/* A query's shape as the binding built it, for the searches that match
+ * plain terms themselves (MaxScoreSource): Xapian 1.4 does not tell a
+ * leaf's wqf or a scaling's factor back. */
+struct Plan {
+  enum Kind { TERM, OR, AND, AND_MAYBE, AND_NOT, FILTER, SCALE, OTHER };
+  Kind kind = OTHER;
+  std::string term;          /* TERM: the term (never "", MatchAll) */
+  Xapian::termcount wqf = 1; /* TERM: its wqf */
+  double factor = 1;         /* SCALE: the factor */
+  std::vector<std::shared_ptr<const Plan>> subs; /* operators: subqueries */
+  std::vector<Xapian::Query> qs; /* FILTER, AND_NOT: the same, as queries */
+};
+
 struct cr_query {
   Xapian::Query q;
+  std::shared_ptr<const Plan> plan; /* NULL: a shape MaxScore leaves alone */
 };
 
 struct cr_mset {
@@ -131,6 +181,13 @@ struct cr_mset {
     }
   };
   std::vector<Got> got;
+
+  /* The query as the caller built it (the enquire's may be rewritten:
+   * MaxScoreSource), whose terms the hits' matching terms are. */
+  Xapian::Query query;
+  /* Its terms' frequencies, as a MaxScore search read them (Xapian's
+   * statistics then know none: they are the source's). */
+  std::unordered_map<std::string, Xapian::doccount> tfs;
 
   explicit cr_mset(const Xapian::Database &d) : enquire(d), db(d) {}
 
@@ -275,7 +332,44 @@ void copy_out_or_absent(const std::string &v, char **out, size_t *len) {
   if (!v.empty()) *out = copy_out(v, len);
 }
 
-cr_query *wrap(const Xapian::Query &q) { return new cr_query{q}; }
+cr_query *wrap(const Xapian::Query &q,
+               std::shared_ptr<const Plan> plan = nullptr) {
+  return new cr_query{q, std::move(plan)};
+}
+
+/* The plan of an operator over subs, or NULL for one MaxScore leaves to
+ * Xapian. */
+std::shared_ptr<const Plan> plan_of(Xapian::Query::op op, cr_query *const *subs,
+                                    size_t n) {
+  Plan::Kind kind;
+  switch (op) {
+  case Xapian::Query::OP_OR:
+    kind = Plan::OR;
+    break;
+  case Xapian::Query::OP_AND:
+    kind = Plan::AND;
+    break;
+  case Xapian::Query::OP_AND_MAYBE:
+    kind = Plan::AND_MAYBE;
+    break;
+  case Xapian::Query::OP_AND_NOT:
+    kind = Plan::AND_NOT;
+    break;
+  case Xapian::Query::OP_FILTER:
+    kind = Plan::FILTER;
+    break;
+  default:
+    return nullptr;
+  }
+  auto p = std::make_shared<Plan>();
+  p->kind = kind;
+  for (size_t i = 0; i < n; i++) {
+    p->subs.push_back(subs[i]->plan);
+    if (kind == Plan::FILTER || kind == Plan::AND_NOT)
+      p->qs.push_back(subs[i]->q);
+  }
+  return p;
+}
 
 /* Xapian's operator for op; false when op is none of enum cr_query_op. */
 bool op_of(int op, Xapian::Query::op *out) noexcept {
@@ -359,9 +453,15 @@ cr_wdb *cr_wdb_open(const char *path, int flags, cr_error *err) noexcept {
     if (flags & CR_WDB_DANGEROUS) action |= Xapian::DB_DANGEROUS;
     action |= Xapian::DB_BACKEND_GLASS;
     std::unique_ptr<cr_wdb> db(
-        new cr_wdb{Xapian::WritableDatabase(path, action), path, nullptr,
-                   (flags & CR_WDB_SPELLING_AT_CLOSE) != 0});
+        new cr_wdb{Xapian::WritableDatabase(path, action),
+                   path,
+                   nullptr,
+                   (flags & CR_WDB_SPELLING_AT_CLOSE) != 0,
+                   false,
+                   {}});
     if (!(db->spelling = cr_spelling_new())) throw std::bad_alloc();
+    db->bounds_kept = db->db.get_metadata(CR_META_WDF_BOUNDS) ==
+                      std::to_string(db->db.get_revision());
     out = db.release();
   });
   return out;
@@ -371,6 +471,7 @@ int cr_wdb_close(cr_wdb *db, cr_error *err) noexcept {
   if (!db) return 0;
   int rc = status(err, what("cannot close index '%s'", db->path.c_str()), [&] {
     db->flush_spelling();
+    db->keep_bounds();
     db->db.close();
   });
   delete db;
@@ -380,20 +481,25 @@ int cr_wdb_close(cr_wdb *db, cr_error *err) noexcept {
 int cr_wdb_commit(cr_wdb *db, cr_error *err) noexcept {
   return status(err, what("cannot commit index '%s'", db->path.c_str()), [&] {
     if (!db->spelling_at_close) db->flush_spelling();
+    db->keep_bounds();
     db->db.commit();
   });
 }
 
 int cr_wdb_begin_transaction(cr_wdb *db, cr_error *err) noexcept {
-  return status(err,
-                what("cannot begin a transaction on '%s'", db->path.c_str()),
-                [&] { db->db.begin_transaction(true); });
+  return status(
+      err, what("cannot begin a transaction on '%s'", db->path.c_str()), [&] {
+        /* A flushed transaction commits what came before. */
+        db->keep_bounds();
+        db->db.begin_transaction(true);
+      });
 }
 
 int cr_wdb_commit_transaction(cr_wdb *db, cr_error *err) noexcept {
   return status(
       err, what("cannot commit a transaction on '%s'", db->path.c_str()), [&] {
         db->flush_spelling();
+        db->keep_bounds();
         db->db.commit_transaction();
       });
 }
@@ -403,6 +509,7 @@ int cr_wdb_cancel_transaction(cr_wdb *db, cr_error *err) noexcept {
       err, what("cannot cancel a transaction on '%s'", db->path.c_str()), [&] {
         cr_spelling_clear(db->spelling);
         db->db.cancel_transaction();
+        db->changed = false;
       });
 }
 
@@ -410,18 +517,24 @@ int cr_wdb_replace(cr_wdb *db, const char *id_term, const cr_doc *doc,
                    cr_error *err) noexcept {
   return status(err, what("cannot add document '%s'", id_term), [&] {
     db->db.replace_document(id_term, doc->doc);
+    db->changed = true;
+    db->note_bounds(doc->doc);
     db->count_spelling(doc->spelling_bytes, doc->spelling);
   });
 }
 
 int cr_wdb_delete(cr_wdb *db, const char *term, cr_error *err) noexcept {
-  return status(err, what("cannot delete documents '%s'", term),
-                [&] { db->db.delete_document(term); });
+  return status(err, what("cannot delete documents '%s'", term), [&] {
+    db->db.delete_document(term);
+    db->changed = true;
+  });
 }
 
 int cr_wdb_delete_doc(cr_wdb *db, cr_docid id, cr_error *err) noexcept {
-  return status(err, what("cannot delete document %u", id),
-                [&] { db->db.delete_document(id); });
+  return status(err, what("cannot delete document %u", id), [&] {
+    db->db.delete_document(id);
+    db->changed = true;
+  });
 }
 
 int cr_wdb_doc_has_term(cr_wdb *db, cr_docid id, const char *term,
@@ -471,8 +584,10 @@ int cr_wdb_termfreq(cr_wdb *db, const char *term, uint32_t *out,
 
 int cr_wdb_set_metadata(cr_wdb *db, const char *key, const char *value,
                         size_t len, cr_error *err) noexcept {
-  return status(err, what("cannot set metadata '%s'", key),
-                [&] { db->db.set_metadata(key, std::string(value, len)); });
+  return status(err, what("cannot set metadata '%s'", key), [&] {
+    db->db.set_metadata(key, std::string(value, len));
+    db->changed = true;
+  });
 }
 
 int cr_wdb_get_metadata(cr_wdb *db, const char *key, char **out, size_t *len,
@@ -493,10 +608,44 @@ int cr_wdb_metadata_keys(cr_wdb *db, const char *prefix, cr_key_fn fn,
       });
 }
 
+int cr_wdb_store_wdf_bounds(cr_wdb *db, cr_error *err) noexcept {
+  return status(
+      err, what("cannot store the term bounds of '%s'", db->path.c_str()), [&] {
+        Xapian::WritableDatabase &w = db->db;
+        const std::string prefix = CR_META_WDF_BOUND_PREFIX;
+        std::vector<std::string> old;
+        for (auto k = w.metadata_keys_begin(prefix);
+             k != w.metadata_keys_end(prefix); ++k)
+          old.push_back(*k);
+        for (const std::string &k : old)
+          w.set_metadata(k, "");
+        std::vector<std::pair<std::string, Xapian::termcount>> bounds;
+        for (auto t = w.allterms_begin(); t != w.allterms_end(); ++t) {
+          if (t.get_termfreq() < 2) continue; /* its cf is its wdf */
+          Xapian::termcount top = 0;
+          for (auto p = w.postlist_begin(*t); p != w.postlist_end(*t); ++p)
+            top = std::max(top, p.get_wdf());
+          bounds.emplace_back(*t, top);
+        }
+        /* Only where Xapian's own bound is looser. */
+        for (const auto &b : bounds)
+          if (b.second < w.get_wdf_upper_bound(b.first))
+            w.set_metadata(prefix + b.first, std::to_string(b.second));
+        w.set_metadata(CR_META_WDF_BOUNDS,
+                       std::to_string(w.get_revision() + 1));
+        w.commit();
+        db->grown.clear();
+        db->changed = false;
+        db->bounds_kept = true;
+      });
+}
+
 int cr_wdb_add_spelling(cr_wdb *db, const char *word, unsigned freq_inc,
                         cr_error *err) noexcept {
-  return status(err, what("cannot add spelling '%s'", word),
-                [&] { db->db.add_spelling(word, freq_inc); });
+  return status(err, what("cannot add spelling '%s'", word), [&] {
+    db->db.add_spelling(word, freq_inc);
+    db->changed = true;
+  });
 }
 
 } // extern "C"
@@ -546,6 +695,7 @@ int cr_wdb_set_doc_value(cr_wdb *db, cr_docid id, unsigned slot,
                   else
                     doc.remove_value(slot);
                   db->db.replace_document(id, doc);
+                  db->changed = true;
                 });
 }
 
@@ -820,8 +970,16 @@ int cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
 cr_query *cr_query_term(const char *term, uint32_t wqf, uint32_t position,
                         cr_error *err) noexcept {
   cr_query *out = nullptr;
-  guard(err, what("cannot make a query of '%s'", term),
-        [&] { out = wrap(Xapian::Query(term, wqf ? wqf : 1, position)); });
+  guard(err, what("cannot make a query of '%s'", term), [&] {
+    std::shared_ptr<Plan> p;
+    if (*term) {
+      p = std::make_shared<Plan>();
+      p->kind = Plan::TERM;
+      p->term = term;
+      p->wqf = wqf ? wqf : 1;
+    }
+    out = wrap(Xapian::Query(term, wqf ? wqf : 1, position), p);
+  });
   return out;
 }
 
@@ -840,7 +998,8 @@ cr_query *cr_query_combine(enum cr_query_op op, cr_query *const *subs, size_t n,
     for (size_t i = 0; i < n; i++)
       qs.push_back(subs[i]->q);
     Xapian::termcount param = window;
-    out = wrap(Xapian::Query(xop, qs.begin(), qs.end(), param));
+    out = wrap(Xapian::Query(xop, qs.begin(), qs.end(), param),
+               plan_of(xop, subs, n));
   });
   return out;
 }
@@ -1006,7 +1165,14 @@ cr_query *cr_query_scale(const cr_query *q, double factor,
                          cr_error *err) noexcept {
   cr_query *out = nullptr;
   guard(err, what("cannot scale a query by %g", factor), [&] {
-    out = wrap(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor));
+    std::shared_ptr<Plan> p;
+    if (factor > 0) {
+      p = std::make_shared<Plan>();
+      p->kind = Plan::SCALE;
+      p->factor = factor;
+      p->subs.push_back(q->plan);
+    }
+    out = wrap(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor), p);
   });
   return out;
 }
@@ -1049,6 +1215,7 @@ cr_search_opts cr_search_opts_default(void) noexcept {
   o.n_count_slots = 0;
   o.count_once_slot = -1;
   o.local = false;
+  o.prune = false;
   return o;
 }
 
@@ -1154,6 +1321,570 @@ extern "C++" namespace {
     double k1_, k3_, min_normlen_;
     double termweight_ = 0, norm_ = 1, maxpart_ = 0;
   };
+
+  /* ---- MaxScore: plain term queries matched by the binding itself ---- */
+
+  /* One term of a query MaxScoreSource matches, in query order. */
+  struct MsLeaf {
+    std::string term;
+    enum Role {
+      DRIVER,   /* a document holding it matches (an OR's term) */
+      REQUIRED, /* a match holds it (an AND's term) */
+      ADDER     /* only adds weight to a match (an AND_MAYBE's right) */
+    } role;
+    int cond;  /* ADDER: the leaf it adds to (its AND_MAYBE's left term),
+                  or -1 (the match itself) */
+    double tw; /* ImpactBM25's termweight_, the leaf's factor included */
+  };
+
+  /* A query as MaxScoreSource matches it: no leaf is REQUIRED, and a
+   * match holds a DRIVER; or some are, and DRIVERs became ADDERs. */
+  struct MsQuery {
+    std::vector<MsLeaf> leaves;
+    std::vector<Xapian::doccount> tfs; /* each leaf's, in all databases */
+    bool one_db = false; /* one database searched: its tfs are those */
+    bool required = false;
+    double k1 = 0; /* ImpactBM25's k1 (times its norm, 1 at b = 0) */
+  };
+
+  /* ImpactBM25's weight of a posting of wdf for a term of termweight tw
+   * (get_sumpart), and with the largest wdf its bound (get_maxpart). */
+  double ms_weight(double tw, double k1, double wdf) {
+    return tw * (wdf / (k1 + wdf));
+  }
+
+  /* ImpactBM25::init's termweight_ for a term in tf of n documents. */
+  double ms_termweight(Xapian::doccount n, Xapian::doccount tf,
+                       Xapian::termcount wqf, double factor, double k1,
+                       double k3) {
+    double tw = (n - tf + 0.5) / (tf + 0.5);
+    if (tw < 2) tw = tw * 0.5 + 1;
+    double out = std::log(tw) * factor;
+    if (k3 != 0) {
+      double wqf_double = wqf;
+      out *= (k3 + 1) * wqf_double / (k3 + wqf_double);
+    }
+    return out * (k1 + 1);
+  }
+
+  /* The weighted disjunction (or conjunction) of a query's plain terms,
+   * matched MaxScore-wise (Turtle and Flood 1995) over the terms' posting
+   * lists, each bounded by the largest wdf the index stores for it
+   * (cr_wdb_store_wdf_bounds; else Xapian's bound). The matcher's min_wt
+   * is the weight a document needs: the DRIVERs whose bounds (with every
+   * ADDER's) together fall short of it only get skipped to at the
+   * candidates the others bring, and a candidate is dropped as soon as
+   * its bound falls short. Xapian's AND_MAYBE and OR, which lose hits
+   * when bounds are tight (bench/README.md), never see these bounds.
+   * Each score is ImpactBM25's, summed in query order, so every shard and
+   * thread sums it alike. Xapian clones one per database searched and
+   * calls init() with that database; the termweights come in from the
+   * whole search's statistics. */
+  class MaxScoreSource : public Xapian::PostingSource {
+  public:
+    explicit MaxScoreSource(std::shared_ptr<const MsQuery> q)
+        : q_(std::move(q)) {}
+    MaxScoreSource *clone() const override { return new MaxScoreSource(q_); }
+    std::string get_description() const override { return "MaxScoreSource"; }
+
+    void init(const Xapian::Database &db) override {
+      const std::vector<MsLeaf> &leaves = q_->leaves;
+      size_t n = leaves.size();
+      lists_.assign(n, List());
+      on_.assign(n, 0);
+      wt_of_.assign(n, 0);
+      drivers_.clear();
+      adders_.clear();
+      tw_.resize(n);
+      cond_.resize(n);
+      for (size_t k = 0; k < n; k++) {
+        tw_[k] = leaves[k].tw;
+        cond_[k] = leaves[k].cond;
+      }
+      stale_ = true;
+      did_ = 0;
+      valid_ = false;
+      ended_ = false;
+      bool stored = db.get_metadata(CR_META_WDF_BOUNDS) ==
+                    std::to_string(db.get_revision());
+      std::vector<Xapian::doccount> tfs;
+      for (size_t k = 0; k < n; k++) {
+        List &l = lists_[k];
+        const std::string &t = leaves[k].term;
+        l.it = db.postlist_begin(t);
+        l.done = l.it == Xapian::PostingIterator();
+        l.did = l.done ? 0 : *l.it;
+        /* A stored bound is below Xapian's, which is read only without. */
+        Xapian::termcount top = 0;
+        std::string v;
+        if (stored && !l.done)
+          v = db.get_metadata(CR_META_WDF_BOUND_PREFIX + t);
+        char *end = nullptr;
+        unsigned long stored_top =
+            v.empty() ? 0 : std::strtoul(v.c_str(), &end, 10);
+        if (stored_top > 0 && *end == '\0' && stored_top <= UINT32_MAX)
+          top = static_cast<Xapian::termcount>(stored_top);
+        else if (!l.done)
+          top = db.get_wdf_upper_bound(t); /* none, or not a number */
+        l.max = ms_weight(leaves[k].tw, q_->k1, top);
+        bool drives = leaves[k].role == MsLeaf::REQUIRED ||
+                      (!q_->required && leaves[k].role == MsLeaf::DRIVER);
+        if (drives) {
+          drivers_.push_back(k);
+          tfs.push_back(q_->one_db ? q_->tfs[k] : db.get_termfreq(t));
+        } else {
+          adders_.push_back(k);
+        }
+      }
+      estimate(tfs, db.get_doccount());
+      /* Adders probed largest bound first, those adding to an adder
+       * after every other (in query order, so each after its own). */
+      is_driver_.assign(n, 0);
+      for (size_t k : drivers_)
+        is_driver_[k] = 1;
+      std::stable_sort(adders_.begin(), adders_.end(), [&](size_t a, size_t b) {
+        bool ca = cond_[a] >= 0 && !is_driver_[cond_[a]];
+        bool cb = cond_[b] >= 0 && !is_driver_[cond_[b]];
+        if (ca != cb) return cb;
+        return !ca && lists_[a].max > lists_[b].max;
+      });
+      deps_.assign(n, 0);
+      if (q_->required) {
+        /* The rarest first: it leads the intersection. */
+        std::vector<std::pair<Xapian::doccount, size_t>> by;
+        for (size_t i = 0; i < drivers_.size(); i++)
+          by.emplace_back(tfs[i], drivers_[i]);
+        std::sort(by.begin(), by.end());
+        for (size_t i = 0; i < by.size(); i++)
+          drivers_[i] = by[i].second;
+      } else {
+        /* By bound, smallest first: the non-essential ones are a prefix. */
+        std::stable_sort(
+            drivers_.begin(), drivers_.end(),
+            [&](size_t a, size_t b) { return lists_[a].max < lists_[b].max; });
+      }
+      refresh();
+    }
+
+    Xapian::doccount get_termfreq_min() const override { return tf_min_; }
+    Xapian::doccount get_termfreq_est() const override { return tf_est_; }
+    Xapian::doccount get_termfreq_max() const override { return tf_max_; }
+
+    void next(double w_min) override { find(did_ + 1, w_min); }
+    void skip_to(Xapian::docid did, double w_min) override {
+      if (did <= did_) {
+        if (valid_ || ended_) return;
+        did = did_ + 1;
+      }
+      find(did, w_min);
+    }
+    bool check(Xapian::docid did, double w_min) override {
+      if (did <= did_) return valid_ || ended_;
+      did_ = did;
+      valid_ = false;
+      /* The lists that could bring did move to it; did is then weighed
+       * as find() would weigh it. */
+      recut(w_min);
+      bool ended = false;
+      for (size_t i = e_; i < drivers_.size() && !ended_; i++)
+        ended |= advance(drivers_[i], did);
+      if (ended) {
+        refresh();
+        recut(w_min);
+      }
+      if (ended_ || get_maxweight() < cut_ || e_ == drivers_.size()) {
+        ended_ = true;
+        return true; /* at the end: where skip_to would be */
+      }
+      valid_ = candidate(did) && weigh(did);
+      return valid_;
+    }
+    bool at_end() const override { return ended_; }
+    Xapian::docid get_docid() const override { return did_; }
+    double get_weight() const override { return wt_; }
+
+  private:
+    struct List {
+      Xapian::PostingIterator it;
+      Xapian::docid did = 0; /* where it stands (0 when done) */
+      bool done = true;      /* past its last posting */
+      double max = 0;        /* the bound on its weight */
+    };
+
+    /* Moves leaf k's list to the first posting from did on. true if that
+     * ended the list (the bounds then change: refresh). */
+    bool advance(size_t k, Xapian::docid did) {
+      List &l = lists_[k];
+      if (l.done || l.did >= did) return false;
+      if (l.did + 1 == did)
+        ++l.it;
+      else
+        l.it.skip_to(did);
+      l.done = l.it == Xapian::PostingIterator();
+      l.did = l.done ? 0 : *l.it;
+      return l.done;
+    }
+    double live(size_t k) const { return lists_[k].done ? 0 : lists_[k].max; }
+
+    /* The most any document still to come can weigh. */
+    double live_max() const {
+      double sum = 0;
+      for (size_t k : drivers_) {
+        if (q_->required && lists_[k].done) return 0;
+        sum += live(k);
+      }
+      for (size_t k : adders_)
+        sum += live(k);
+      return sum;
+    }
+    /* After a list ended: the end noted, the bound lowered, the cut to
+     * be made again. */
+    void refresh() {
+      bool any = false, all = true;
+      for (size_t k : drivers_) {
+        any |= !lists_[k].done;
+        all &= !lists_[k].done;
+      }
+      if (q_->required ? !all : !any) ended_ = true;
+      set_maxweight(ended_ ? 0 : live_max());
+      stale_ = true;
+    }
+
+    /* The cut at w_min: cut_ the weight a document's bound must reach
+     * (bounds and scores sum the same parts in other orders: the slack,
+     * far above their rounding, keeps a document whose score is w_min
+     * itself, which may still rank by its docid),
+     * e_ how many of drivers_ (smallest bounds first) are not essential
+     * (a document holding only those, and every adder, weighs less: with
+     * required terms, none), rest_ the bounds of those and the adders. */
+    void recut(double w_min) {
+      if (!stale_ && w_min == wmin_) return;
+      stale_ = false;
+      wmin_ = w_min;
+      cut_ = w_min * (1 - 1e-12);
+      double sum = 0;
+      for (size_t k : adders_)
+        sum += live(k);
+      size_t e = 0;
+      if (!q_->required)
+        while (e < drivers_.size() && sum + live(drivers_[e]) < cut_)
+          sum += live(drivers_[e++]);
+      e_ = e;
+      rest_ = sum;
+      /* Each driver's adders: nothing when it is not on a document. */
+      for (size_t k : drivers_)
+        deps_[k] = 0;
+      for (size_t k : adders_)
+        if (cond_[k] >= 0 && is_driver_[cond_[k]]) deps_[cond_[k]] += live(k);
+    }
+
+    /* Whether did is a match the essential drivers bring: one of them
+     * stands on it, or, with required terms, all do. */
+    bool candidate(Xapian::docid did) const {
+      if (q_->required) {
+        for (size_t k : drivers_)
+          if (lists_[k].done || lists_[k].did != did) return false;
+        return true;
+      }
+      for (size_t i = e_; i < drivers_.size(); i++)
+        if (!lists_[drivers_[i]].done && lists_[drivers_[i]].did == did)
+          return true;
+      return false;
+    }
+
+    /* Leaf k on did: marked, its weight noted and returned (else 0). */
+    double take(size_t k, Xapian::docid did) {
+      const List &l = lists_[k];
+      on_[k] = !l.done && l.did == did;
+      if (!on_[k]) return 0;
+      return wt_of_[k] = ms_weight(tw_[k], q_->k1, l.it.get_wdf());
+    }
+
+    /* Weighs candidate did (the essential drivers standing on or past
+     * it): false as soon as its bound falls below the cut, else true
+     * with wt_ its score. */
+    bool weigh(Xapian::docid did) {
+      /* The bound: what is known, plus the bounds of what is not (a
+       * driver found off takes its adders' with it). */
+      double ub = rest_;
+      size_t n_drivers = drivers_.size();
+      for (size_t i = e_; i < n_drivers; i++) {
+        size_t k = drivers_[i];
+        double w = take(k, did);
+        ub += on_[k] ? w : -deps_[k];
+      }
+      if (ub < cut_) return false;
+      bool ended = false, kept = true;
+      /* The non-essential drivers, largest bound first. */
+      for (size_t i = e_; kept && i-- > 0;) {
+        size_t k = drivers_[i];
+        on_[k] = 0;
+        ub -= live(k);
+        if (!lists_[k].done) {
+          ended |= advance(k, did);
+          ub += take(k, did);
+        }
+        if (!on_[k]) ub -= deps_[k];
+        kept = !(ub < cut_);
+      }
+      /* The adders, largest bound first (each after the one it adds to). */
+      for (size_t i = 0; kept && i < adders_.size(); i++) {
+        size_t k = adders_[i];
+        on_[k] = 0;
+        if (lists_[k].done) continue;
+        int cond = cond_[k];
+        if (cond >= 0 && !on_[cond]) {
+          if (!is_driver_[cond]) ub -= lists_[k].max; /* else taken above */
+          continue;
+        }
+        ub -= lists_[k].max;
+        ended |= advance(k, did);
+        ub += take(k, did);
+        kept = !(ub < cut_);
+      }
+      if (ended) refresh();
+      if (!kept) return false;
+      double sum = 0;
+      for (size_t k = 0; k < on_.size(); k++)
+        if (on_[k]) sum += wt_of_[k];
+      wt_ = sum;
+      return true;
+    }
+
+    /* Moves to the first document from did on that may weigh w_min. */
+    void find(Xapian::docid did, double w_min) {
+      valid_ = false;
+      size_t n_drivers = drivers_.size();
+      while (!ended_) {
+        recut(w_min);
+        if (get_maxweight() < cut_ || e_ == n_drivers) break;
+        bool ended = false;
+        Xapian::docid cand = 0;
+        if (q_->required) {
+          /* The intersection: each list to the largest docid met. */
+          cand = did;
+          for (size_t i = 0; i < n_drivers;) {
+            size_t k = drivers_[i];
+            ended |= advance(k, cand);
+            if (lists_[k].done) break;
+            if (lists_[k].did > cand) {
+              cand = lists_[k].did;
+              if (i > 0) {
+                i = 0;
+                continue;
+              }
+            }
+            i++;
+          }
+        } else {
+          for (size_t i = e_; i < n_drivers; i++) {
+            size_t k = drivers_[i];
+            ended |= advance(k, did);
+            const List &l = lists_[k];
+            if (!l.done && (cand == 0 || l.did < cand)) cand = l.did;
+          }
+        }
+        if (ended) {
+          refresh(); /* a new cut; the lists stand where they are */
+          continue;
+        }
+        if (cand == 0) break;
+        if (weigh(cand)) {
+          did_ = cand;
+          valid_ = true;
+          return;
+        }
+        did = cand + 1;
+      }
+      ended_ = true;
+    }
+
+    /* The matcher's estimates of the match count, as Xapian's own
+     * postlists over the same terms give them in this database: an OR
+     * (a tree that joins the two rarest first) or an AND. */
+    void estimate(std::vector<Xapian::doccount> tfs, Xapian::doccount n) {
+      tf_min_ = tf_est_ = tf_max_ = 0;
+      if (tfs.empty() || n == 0) return;
+      if (q_->required) {
+        std::sort(tfs.begin(), tfs.end());
+        Xapian::doccount sum = tfs[0];
+        double est = tfs[0];
+        tf_max_ = tfs[0];
+        for (size_t i = 1; i < tfs.size(); i++) {
+          est = (est * tfs[i]) / n;
+          tf_max_ = std::min(tf_max_, tfs[i]);
+        }
+        /* MultiAndPostList::get_termfreq_min. */
+        if (sum)
+          for (size_t i = 1; i < tfs.size(); i++) {
+            Xapian::doccount old = sum;
+            sum += tfs[i];
+            if (sum >= old && sum <= n) {
+              sum = 0;
+              break;
+            }
+            sum -= n;
+          }
+        tf_min_ = sum;
+        tf_est_ = static_cast<Xapian::doccount>(est + 0.5);
+        return;
+      }
+      uint64_t total = 0;
+      for (Xapian::doccount tf : tfs) {
+        tf_min_ = std::max(tf_min_, tf);
+        total += tf;
+      }
+      tf_max_ = static_cast<Xapian::doccount>(std::min<uint64_t>(total, n));
+      /* OrPostList::get_termfreq_est over OrContext's tree. */
+      std::vector<Xapian::doccount> heap(tfs);
+      auto cmp = std::greater<Xapian::doccount>();
+      std::make_heap(heap.begin(), heap.end(), cmp);
+      while (heap.size() > 1) {
+        std::pop_heap(heap.begin(), heap.end(), cmp);
+        double r = heap.back();
+        heap.pop_back();
+        std::pop_heap(heap.begin(), heap.end(), cmp);
+        double l = heap.back();
+        double est = n == 0 ? 0 : l + r - (l * r / n);
+        heap.back() = n == 0 ? 0 : static_cast<Xapian::doccount>(est + 0.5);
+        std::push_heap(heap.begin(), heap.end(), cmp);
+      }
+      tf_est_ = heap[0];
+    }
+
+    std::shared_ptr<const MsQuery> q_;
+    std::vector<List> lists_;     /* one per leaf, in query order */
+    std::vector<char> on_;        /* each leaf counts at the candidate */
+    std::vector<double> wt_of_;   /* and its weight there */
+    std::vector<size_t> drivers_; /* the leaves that bring candidates */
+    std::vector<size_t> adders_;  /* the others, in query order */
+    std::vector<double> tw_;      /* each leaf's termweight */
+    std::vector<int> cond_;       /* and the leaf it adds to, or -1 */
+    std::vector<char> is_driver_; /* each leaf is among drivers_ */
+    std::vector<double> deps_;    /* a driver's adders' bounds (recut) */
+    bool stale_ = true;           /* a list ended since the cut */
+    double wmin_ = 0, cut_ = 0, rest_ = 0; /* the cut (recut) */
+    size_t e_ = 0;
+    Xapian::docid did_ = 0; /* the current document */
+    bool valid_ = false;    /* did_ is a match (else a failed check) */
+    bool ended_ = false;
+    double wt_ = 0; /* did_'s score */
+    Xapian::doccount tf_min_ = 0, tf_est_ = 0, tf_max_ = 0;
+  };
+
+  /* Appends plan p's terms to out as MaxScoreSource reads them, each
+   * with the factor Xapian would give it (the scalings above it,
+   * multiplied from the top down); in is where p stands: the match
+   * itself (-2), under an OR (DRIVER), an AND (REQUIRED) or an
+   * AND_MAYBE's right side (ADDER, cond the leaf it adds to). false for
+   * a shape Xapian must match (phrases, synonyms, wildcards, an OR of
+   * required words, a posting source...). */
+  bool ms_flatten(const Plan *p, double factor, int in, int cond,
+                  std::vector<MsLeaf> &out, std::vector<double> &factors) {
+    const int ROOT = -2;
+    if (!p) return false;
+    switch (p->kind) {
+    case Plan::TERM: {
+      MsLeaf::Role role =
+          in == ROOT ? MsLeaf::DRIVER : static_cast<MsLeaf::Role>(in);
+      out.push_back(MsLeaf{p->term, role, role == MsLeaf::ADDER ? cond : -1,
+                           static_cast<double>(p->wqf)});
+      factors.push_back(factor);
+      return true;
+    }
+    case Plan::SCALE:
+      return p->subs.size() == 1 &&
+             ms_flatten(p->subs[0].get(), factor * p->factor, in, cond, out,
+                        factors);
+    case Plan::OR: {
+      if (in == MsLeaf::REQUIRED) return false;
+      int sub = in == ROOT ? MsLeaf::DRIVER : in;
+      for (const auto &s : p->subs)
+        if (!ms_flatten(s.get(), factor, sub, cond, out, factors)) return false;
+      return !p->subs.empty();
+    }
+    case Plan::AND: {
+      if (in != ROOT && in != MsLeaf::REQUIRED) return false;
+      for (const auto &s : p->subs)
+        if (!ms_flatten(s.get(), factor, MsLeaf::REQUIRED, -1, out, factors))
+          return false;
+      return !p->subs.empty();
+    }
+    case Plan::AND_MAYBE: {
+      if (p->subs.empty()) return false;
+      size_t left = out.size();
+      if (!ms_flatten(p->subs[0].get(), factor, in, cond, out, factors))
+        return false;
+      /* The right side adds to the left: to the match when the left is
+       * (or holds) it, else to the left's one term. */
+      int to;
+      if (in == ROOT || in == MsLeaf::REQUIRED)
+        to = -1;
+      else if (out.size() == left + 1)
+        to = static_cast<int>(left);
+      else
+        return false;
+      for (size_t i = 1; i < p->subs.size(); i++)
+        if (!ms_flatten(p->subs[i].get(), factor, MsLeaf::ADDER, to, out,
+                        factors))
+          return false;
+      return true;
+    }
+    default:
+      return false;
+    }
+  }
+
+  /* q as a MaxScoreSource inside the FILTERs and AND_NOTs around it (the
+   * scalings above it folded into its terms' weights), or false when its
+   * shape is not one MaxScore matches (Xapian then matches q). */
+  bool ms_rewrite(const Xapian::Database &db, const Plan *p, double factor,
+                  const cr_bm25 &w, Xapian::Query *out,
+                  std::unordered_map<std::string, Xapian::doccount> *tfs) {
+    if (!p) return false;
+    if (p->kind == Plan::SCALE)
+      return p->subs.size() == 1 &&
+             ms_rewrite(db, p->subs[0].get(), factor * p->factor, w, out, tfs);
+    if (p->kind == Plan::FILTER || p->kind == Plan::AND_NOT) {
+      Xapian::Query core;
+      if (p->subs.empty() || p->qs.size() != p->subs.size() ||
+          !ms_rewrite(db, p->subs[0].get(), factor, w, &core, tfs))
+        return false;
+      std::vector<Xapian::Query> qs(p->qs);
+      qs[0] = core;
+      *out = Xapian::Query(p->kind == Plan::FILTER ? Xapian::Query::OP_FILTER
+                                                   : Xapian::Query::OP_AND_NOT,
+                           qs.begin(), qs.end());
+      return true;
+    }
+    auto q = std::make_shared<MsQuery>();
+    std::vector<double> factors;
+    if (!ms_flatten(p, factor, -2, -1, q->leaves, factors)) return false;
+    for (const MsLeaf &l : q->leaves)
+      q->required |= l.role == MsLeaf::REQUIRED;
+    q->k1 = w.k1 * 1.0; /* ImpactBM25: k1 times the length factor, 1 */
+    Xapian::doccount n = db.get_doccount();
+    q->one_db = db.size() == 1;
+    for (size_t k = 0; k < q->leaves.size(); k++) {
+      MsLeaf &l = q->leaves[k];
+      auto known = tfs->find(l.term);
+      if (known == tfs->end())
+        known = tfs->emplace(l.term, db.get_termfreq(l.term)).first;
+      q->tfs.push_back(known->second);
+      if (q->required && l.role == MsLeaf::DRIVER) {
+        l.role = MsLeaf::ADDER;
+        l.cond = -1;
+      }
+      /* tw held the wqf until here. */
+      l.tw =
+          ms_termweight(n, known->second, static_cast<Xapian::termcount>(l.tw),
+                        factors[k], w.k1, w.k3);
+    }
+    std::unique_ptr<MaxScoreSource> src(new MaxScoreSource(q));
+    *out = Xapian::Query(src->release());
+    src.release();
+    return true;
+  }
 } // namespace
 
 extern "C" {
@@ -1163,13 +1894,20 @@ cr_mset *cr_search(cr_rdb *db, const cr_query *q, const cr_search_opts *opts,
   std::unique_ptr<cr_mset> m;
   bool ok = guard(err, what("search failed on '%s'", db->paths.c_str()), [&] {
     m.reset(new cr_mset(db->db));
+    m->query = q->q;
     const cr_bm25 &w = opts->bm25;
-    if (w.scale == 1.0)
+    bool impacts =
+        opts->local && w.b == 0 && w.k2 == 0 && w.k1 > 0 && w.k3 >= 0;
+    Xapian::Query pruned;
+    if (impacts && opts->prune && opts->sort_slot < 0 && w.scale > 0 &&
+        ms_rewrite(db->db, q->plan.get(), 1.0 * w.scale, w, &pruned, &m->tfs))
+      m->enquire.set_query(pruned);
+    else if (w.scale == 1.0)
       m->enquire.set_query(q->q);
     else
       m->enquire.set_query(
           Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, w.scale));
-    if (opts->local && w.b == 0 && w.k2 == 0 && w.k1 > 0 && w.k3 >= 0)
+    if (impacts)
       m->enquire.set_weighting_scheme(ImpactBM25(w.k1, w.k3, w.min_normlen));
     else
       m->enquire.set_weighting_scheme(
@@ -1278,8 +2016,10 @@ int cr_mset_termfreq(const cr_mset *m, const char *term, uint32_t *out,
   if (m->merged && !m->parts.empty())
     return cr_mset_termfreq(m->parts[0].get(), term, out, err);
   *out = 0;
-  return status(err, what("cannot count the documents with '%s'", term),
-                [&] { *out = m->mset.get_termfreq(term); });
+  return status(err, what("cannot count the documents with '%s'", term), [&] {
+    auto known = m->tfs.find(term);
+    *out = known != m->tfs.end() ? known->second : m->mset.get_termfreq(term);
+  });
 }
 
 int cr_mset_data(cr_mset *m, uint32_t i, const char **out, size_t *len,
@@ -1367,7 +2107,7 @@ extern "C++" namespace {
         hits.emplace_back(*m->mset[i], i);
       }
     std::sort(hits.begin(), hits.end());
-    for (const std::string &t : query_terms(m->enquire.get_query())) {
+    for (const std::string &t : query_terms(m->query)) {
       if (t.empty()) continue; /* "" is every document, in no term list */
       Xapian::PostingIterator p = m->db.postlist_begin(t);
       const Xapian::PostingIterator end = m->db.postlist_end(t);
@@ -1560,7 +2300,7 @@ int cr_mset_fetch_ids(cr_mset *m, uint32_t first, uint32_t n,
     uint32_t last = first + n < size && first + n >= first ? first + n : size;
     if (first >= last) return;
     m->got.resize(size);
-    std::vector<std::string> qt = query_terms(m->enquire.get_query());
+    std::vector<std::string> qt = query_terms(m->query);
     /* A term's bit in the weight: exact up to 2^52. */
     bool with_terms = terms && qt.size() <= CR_FETCH_MAX_TERMS;
     std::vector<Xapian::Query> ids;
@@ -1713,7 +2453,11 @@ cr_query *cr_query_shard_part(const cr_query *q, cr_rdb *db, size_t part,
     std::unique_ptr<PartSource> src(new PartSource(mine));
     Xapian::Query only(src->release());
     src.release();
-    out = wrap(Xapian::Query(Xapian::Query::OP_FILTER, q->q, only));
+    auto p = std::make_shared<Plan>();
+    p->kind = Plan::FILTER;
+    p->subs = {q->plan, nullptr};
+    p->qs = {q->q, only};
+    out = wrap(Xapian::Query(Xapian::Query::OP_FILTER, q->q, only), p);
   });
   return out;
 }
@@ -1920,19 +2664,26 @@ extern "C" {
 
 int cr_wdb_add_synonym(cr_wdb *db, const char *key, const char *value,
                        cr_error *err) noexcept {
-  return status(err, what("cannot add synonym '%s' of '%s'", value, key),
-                [&] { db->db.add_synonym(key, value); });
+  return status(err, what("cannot add synonym '%s' of '%s'", value, key), [&] {
+    db->db.add_synonym(key, value);
+    db->changed = true;
+  });
 }
 
 int cr_wdb_remove_synonym(cr_wdb *db, const char *key, const char *value,
                           cr_error *err) noexcept {
   return status(err, what("cannot remove synonym '%s' of '%s'", value, key),
-                [&] { db->db.remove_synonym(key, value); });
+                [&] {
+                  db->db.remove_synonym(key, value);
+                  db->changed = true;
+                });
 }
 
 int cr_wdb_clear_synonyms(cr_wdb *db, const char *key, cr_error *err) noexcept {
-  return status(err, what("cannot remove the synonyms of '%s'", key),
-                [&] { db->db.clear_synonyms(key); });
+  return status(err, what("cannot remove the synonyms of '%s'", key), [&] {
+    db->db.clear_synonyms(key);
+    db->changed = true;
+  });
 }
 
 int cr_wdb_synonyms(cr_wdb *db, const char *key, cr_key_fn fn, void *ctx,

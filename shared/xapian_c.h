@@ -108,6 +108,21 @@ typedef int (*cr_key_fn)(const char *key, size_t key_len, void *ctx);
 int cr_wdb_metadata_keys(cr_wdb *db, const char *prefix, cr_key_fn fn,
                          void *ctx, cr_error *err) CR_NOEXCEPT;
 
+/* Metadata: each term's largest wdf, where it is below the bound Xapian
+ * knows (its collection frequency, or the database's largest wdf), under
+ * this prefix + the term, in decimal; and under the second key the
+ * revision they describe. */
+#define CR_META_WDF_BOUND_PREFIX "cronaca:wmax:"
+#define CR_META_WDF_BOUNDS "cronaca:wmax"
+/* Stores the bounds above for every term in two documents or more (one
+ * document's wdf is its collection frequency already), after removing
+ * every key under the prefix, with the revision their commit makes, and
+ * commits. A search prunes by them (cr_search_opts.prune) for as long as
+ * nothing else is committed; an index without them, or changed since,
+ * is pruned by Xapian's bounds. Reads every posting once. 0, or -1 with
+ * err filled. */
+int cr_wdb_store_wdf_bounds(cr_wdb *db, cr_error *err) CR_NOEXCEPT;
+
 /* Records a word for spelling suggestions ("did you mean"), as if freq_inc
  * more documents held it. */
 int cr_wdb_add_spelling(cr_wdb *db, const char *word, unsigned freq_inc,
@@ -329,6 +344,14 @@ typedef struct cr_search_opts {
    * per-posting length arithmetic. A remote server knows only Xapian's
    * weights. */
   bool local;
+  /* With local, ImpactBM25 and relevance order: a query of plain terms
+   * (under OR, AND, AND_MAYBE and scaling, inside FILTERs and AND_NOTs)
+   * is matched by the binding's own MaxScore over the terms' posting
+   * lists, bounded by each term's largest wdf (cr_wdb_store_wdf_bounds):
+   * the same hits and scores (each score summed in query order: sharded
+   * and threaded searches give it to the last bit), fewer postings read.
+   * Other queries run as without it. */
+  bool prune;
 } cr_search_opts;
 
 /* Relevance order, 10 results, Xapian's BM25 defaults (k1 1, k2 0, k3 1,

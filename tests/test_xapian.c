@@ -789,8 +789,9 @@ static void build_decay(void) {
  * (max(lhead, rhead) + 1), and a document holding both is skipped. Here
  * that happens after document 2 if "a" is bounded by its largest wdf (3):
  * document 3, the best, is lost from the top 1. Xapian's own bound for
- * "a" (62) keeps the AND_MAYBE from turning, which is why the binding
- * keeps it (bench/README.md). */
+ * "a" (62) keeps the AND_MAYBE from turning, which is why Xapian's
+ * weights keep it, and the binding prunes by tight bounds itself
+ * (maxscore_keeps_what_tight_bounds_cost_xapian; bench/README.md). */
 Test(xapian, a_top_k_is_the_full_ranking_cut) {
   build_decay();
   struct {
@@ -822,6 +823,57 @@ Test(xapian, a_top_k_is_the_full_ranking_cut) {
   full.count = 2;
   hits(r, cases[0].q, &full, top, sizeof top);
   cr_expect_str_eq(top, "3 1", "the best of a AND_MAYBE b");
+  cr_rdb_close(r);
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    cr_query_free(cases[i].q);
+}
+
+/* The binding's own MaxScore (cr_search_opts.prune) on the same index,
+ * bounded by the largest wdfs the index stores ("a" by 3): Xapian's
+ * operators never see those bounds, and the top k is the full ranking's
+ * cut, the best hit kept. */
+Test(xapian, maxscore_keeps_what_tight_bounds_cost_xapian) {
+  build_decay();
+  cr_error err;
+  cr_wdb *db = cr_wdb_open(path, CR_WDB_OPEN, &err);
+  cr_assert_not_null(db, "%s", err.message);
+  cr_assert_eq(cr_wdb_store_wdf_bounds(db, &err), 0, "%s", err.message);
+  cr_assert_eq(cr_wdb_close(db, &err), 0, "%s", err.message);
+  struct {
+    const char *name;
+    cr_query *q;
+    uint32_t count;
+  } cases[] = {
+      {"AND_MAYBE, top 1", op2(CR_OP_AND_MAYBE, t("a"), t("b"), 0), 1},
+      {"AND_MAYBE, top 2", op2(CR_OP_AND_MAYBE, t("a"), t("b"), 0), 2},
+      {"AND_MAYBE of an OR",
+       op2(CR_OP_AND_MAYBE, t("a"), op2(CR_OP_OR, t("b"), t("z"), 0), 0), 1},
+      {"OR, top 1", op2(CR_OP_OR, t("a"), t("b"), 0), 1},
+      {"OR, top 3", op2(CR_OP_OR, t("a"), t("b"), 0), 3},
+      {"AND, top 1", op2(CR_OP_AND, t("a"), t("z"), 0), 1},
+  };
+  cr_search_opts cut = cr_search_opts_default();
+  cut.bm25 = (cr_bm25){2e4, 0, 1, 0, 0.5, 0.01}; /* as over impacts */
+  cut.local = true;
+  cut.prune = true;
+  cr_search_opts full = cut;
+  full.prune = false;
+  full.check_at_least = 1000;
+  cr_rdb *r = open_reader();
+  char *bound;
+  size_t len;
+  cr_assert_eq(
+      cr_rdb_get_metadata(r, CR_META_WDF_BOUND_PREFIX "a", &bound, &len, &err),
+      0, "%s", err.message);
+  cr_expect_str_eq(bound ? bound : "(none)", "3", "a's stored bound");
+  free(bound);
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char want[1024], got[1024];
+    cut.count = cut.check_at_least = full.count = cases[i].count;
+    list_hits(r, cases[i].q, &full, true, want, sizeof want);
+    list_hits(r, cases[i].q, &cut, true, got, sizeof got);
+    cr_expect_str_eq(got, want, "%s", cases[i].name);
+  }
   cr_rdb_close(r);
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
     cr_query_free(cases[i].q);
