@@ -277,6 +277,13 @@ void copy_out_or_absent(const std::string &v, char **out, size_t *len) {
 
 cr_query *wrap(const Xapian::Query &q) { return new cr_query{q}; }
 
+/* Every document, as a query of its own: Xapian::Query::MatchAll is one
+ * static object whose reference count (not atomic) every copy changes,
+ * and the searcher's threads parse at once (Xapian's query.h warns of
+ * it: a count lost there frees it while still in use). An empty term is
+ * the same query, with an internal of this thread's alone. */
+Xapian::Query match_all() { return Xapian::Query(std::string()); }
+
 /* Xapian's operator for op; false when op is none of enum cr_query_op. */
 bool op_of(int op, Xapian::Query::op *out) noexcept {
   switch (op) {
@@ -856,7 +863,7 @@ cr_query *cr_query_value_range(unsigned slot, const char *lo, const char *hi,
     else if (hi)
       out = wrap(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi));
     else
-      out = wrap(Xapian::Query::MatchAll);
+      out = wrap(match_all());
   });
   return out;
 }
@@ -1014,7 +1021,7 @@ cr_query *cr_query_scale(const cr_query *q, double factor,
 cr_query *cr_query_match_all(cr_error *err) noexcept {
   cr_query *out = nullptr;
   guard(err, what("cannot make a query of every document"),
-        [&] { out = wrap(Xapian::Query::MatchAll); });
+        [&] { out = wrap(match_all()); });
   return out;
 }
 
