@@ -871,9 +871,9 @@ static void *build_queries(void *arg) {
 /* No two threads' queries share a reference count (Xapian's are not
  * atomic): Xapian::Query::MatchAll is one object that every copy counts
  * on, and threads making match-all queries from it at once lost counts
- * until it was freed while in use. With it, this test failed in 15 of
- * 20 release runs, most by a crash (a race: not every run loses a
- * count). */
+ * until it was freed while in use. With it, this test failed in 15 and 8
+ * of two sets of 20 release runs, most by a crash (a race: not every
+ * run loses a count). */
 Test(xapian, queries_built_in_threads_at_once_share_nothing) {
   build();
   pthread_t th[BUILDERS];
