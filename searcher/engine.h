@@ -20,7 +20,8 @@ typedef struct sr_reader {
   cr_analyzer *an;          /* the parser's and the exact tests' */
   cr_textpack *tp;          /* unpacks the texts the exact tests read */
   cr_exact_scratch scratch; /* the exact tests' buffers */
-  bool count_failed;        /* a term count the parser asked for failed */
+  bool read_failed;         /* a term count or a synonym the parser asked for
+                               could not be read (a commit came) */
   /* Remote shards: the counts the parser asks for, gathered in one
    * exchange (cr_rdb_termfreqs) by a first parse that only notes them. */
   bool noting;  /* the first parse: note each term, answer 1 */
@@ -90,6 +91,13 @@ bool sr_may_be_a_commit(int code);
 /* A pause before retry number tries (from 1), for the writer to finish
  * its commit: longer each time. */
 void sr_pause_before(int tries);
+/* cr_qp_opts.synonyms over reader ctx (an sr_reader): fn is called with
+ * each text filed under key, read on that reader's handle alone. 0, or -1
+ * when the table could not be read after one reopen (a writer's commit
+ * can stale a reader), which sets read_failed either way. */
+int sr_reader_synonyms(const char *key, cr_key_fn fn, void *fn_ctx, void *ctx);
+/* p->qp, with reader rd's synonym table when p->synonyms. */
+cr_qp_opts sr_reader_qp(sr_reader *rd, const sr_params *p);
 /* Forgets the term counts reader rd gathered for the last query. */
 void sr_reader_forget_counts(sr_reader *rd);
 /* Frees what reader rd holds (not rd). */

@@ -748,10 +748,7 @@ static int run(cli *c) {
     report_open_error(c, &err);
     return EXIT_USAGE;
   }
-  if (!c->no_synonyms) {
-    c->params.qp.synonyms = sr_synonyms_lookup;
-    c->params.qp.synonyms_ctx = e;
-  }
+  c->params.synonyms = !c->no_synonyms;
   int status = 0;
   if (c->show) {
     status = run_show(c, e, bold);

@@ -100,8 +100,9 @@ static void *run_part(void *arg) {
                      e->text_len, &w->parsed, &w->err) != 0 ||
       sr_restrict_to_id(w->p, &w->parsed, &w->err) != 0)
     return NULL;
-  if (w->rd.count_failed) {
-    cr_error_set(&w->err, CR_E_MODIFIED, "a term count failed");
+  if (w->rd.read_failed) {
+    /* Read again after a reopen: not at the engine's revision. */
+    cr_error_set(&w->err, CR_E_MODIFIED, "a term count or synonym failed");
     return NULL;
   }
   if (!w->parsed.query) { /* the engine's parse found something: retry */

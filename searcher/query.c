@@ -59,8 +59,17 @@ static long index_termfreq(const char *term, void *ctx) {
     return 1;
   }
   if (cr_rdb_termfreq(e->db, term, &n, NULL) == 0) return (long)n;
-  e->count_failed = true;
+  e->read_failed = true;
   return -1;
+}
+
+cr_qp_opts sr_reader_qp(sr_reader *rd, const sr_params *p) {
+  cr_qp_opts qp = p->qp;
+  if (p->synonyms) {
+    qp.synonyms = sr_reader_synonyms;
+    qp.synonyms_ctx = rd;
+  }
+  return qp;
 }
 
 /* --like: the article's similar-words query, filtered by whatever the
@@ -108,7 +117,7 @@ int sr_restrict_to_id(const sr_params *p, cr_parsed_query *parsed,
 static int gather_counts(sr_reader *rd, const sr_params *p, const char *text,
                          size_t len, cr_error *err) {
   sr_reader_forget_counts(rd);
-  cr_qp_opts qp = p->qp;
+  cr_qp_opts qp = sr_reader_qp(rd, p);
   qp.termfreq = index_termfreq;
   qp.termfreq_ctx = rd;
   cr_parsed_query first;
@@ -140,14 +149,14 @@ int sr_build_query(sr_reader *rd, const sr_params *p, bool checks,
                    bool batch_counts, const char *text, size_t len,
                    cr_parsed_query *out, cr_error *err) {
   if (batch_counts && gather_counts(rd, p, text, len, err) != 0) return -1;
-  cr_qp_opts qp = p->qp;
+  cr_qp_opts qp = sr_reader_qp(rd, p);
   qp.termfreq = index_termfreq;
   qp.termfreq_ctx = rd;
   if (checks) {
     qp.check = exact_check;
     qp.check_env = rd;
   }
-  rd->count_failed = false;
+  rd->read_failed = false;
   if (cr_parse_query(rd->an, text, len, &qp, out, err) != 0 ||
       (p->like && use_like(rd->db, p, out, err) != 0))
     return -1;
@@ -155,6 +164,6 @@ int sr_build_query(sr_reader *rd, const sr_params *p, bool checks,
    * answering the next search with nothing: a reopen puts it right (the
    * parser read the count as unknown). */
   cr_error ignored;
-  if (rd->count_failed) cr_rdb_reopen(rd->db, &ignored);
+  if (rd->read_failed) cr_rdb_reopen(rd->db, &ignored);
   return 0;
 }

@@ -41,6 +41,7 @@ sr_params sr_params_default(void) {
   p.exact_count = false;
   p.threads = 0;
   p.explain = false;
+  p.synonyms = false;
   return p;
 }
 
@@ -154,7 +155,8 @@ static bool finds_as_much(sr_engine *e, const sr_params *p, const char *sugg,
                           uint32_t found) {
   cr_parsed_query pq;
   cr_error ignored;
-  if (cr_parse_query(e->an, sugg, strlen(sugg), &p->qp, &pq, &ignored) != 0)
+  cr_qp_opts qp = sr_reader_qp(&e->rd, p);
+  if (cr_parse_query(e->an, sugg, strlen(sugg), &qp, &pq, &ignored) != 0)
     return false;
   bool more = false;
   if (pq.query && cr_rdb_matches_at_least(e->db, pq.query, found ? found : 1,

@@ -46,6 +46,10 @@ typedef struct sr_params {
                           alone (--show highlights with it) */
   unsigned threads;    /* threads a search of several local shards uses,
                           one per shard: 0 as many as the cores, 1 none */
+  bool synonyms;       /* expand by the index's synonym table (expand.h),
+                          which each thread reads on its own handle: not
+                          through qp.synonyms, which every thread would
+                          call with the one context */
 } sr_params;
 
 /* Defaults: 10 hits by relevance, snippets with OUT_MARK_* markers,

@@ -371,6 +371,13 @@ std::shared_ptr<const Plan> plan_of(Xapian::Query::op op, cr_query *const *subs,
   return p;
 }
 
+/* Every document, as a query of its own: Xapian::Query::MatchAll is one
+ * static object whose reference count (not atomic) every copy changes,
+ * and the searcher's threads parse at once (Xapian's query.h warns of
+ * it: a count lost there frees it while still in use). An empty term is
+ * the same query, with an internal of this thread's alone. */
+Xapian::Query match_all() { return Xapian::Query(std::string()); }
+
 /* Xapian's operator for op; false when op is none of enum cr_query_op. */
 bool op_of(int op, Xapian::Query::op *out) noexcept {
   switch (op) {
@@ -1015,7 +1022,7 @@ cr_query *cr_query_value_range(unsigned slot, const char *lo, const char *hi,
     else if (hi)
       out = wrap(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi));
     else
-      out = wrap(Xapian::Query::MatchAll);
+      out = wrap(match_all());
   });
   return out;
 }
@@ -1180,7 +1187,7 @@ cr_query *cr_query_scale(const cr_query *q, double factor,
 cr_query *cr_query_match_all(cr_error *err) noexcept {
   cr_query *out = nullptr;
   guard(err, what("cannot make a query of every document"),
-        [&] { out = wrap(Xapian::Query::MatchAll); });
+        [&] { out = wrap(match_all()); });
   return out;
 }
 

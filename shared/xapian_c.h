@@ -283,7 +283,8 @@ cr_query *cr_query_wildcard(const char *prefix, unsigned max_expansion,
 /* q with every weight multiplied by factor (0 makes it a pure filter). */
 cr_query *cr_query_scale(const cr_query *q, double factor,
                          cr_error *err) CR_NOEXCEPT;
-/* Every document. */
+/* Every document: a query of its own, which threads may make at once (as
+ * cr_query_value_range with neither bound). */
 cr_query *cr_query_match_all(cr_error *err) CR_NOEXCEPT;
 void cr_query_free(cr_query *q) CR_NOEXCEPT;
 /* Xapian's description of the query (for tests and --explain): malloc'd,
@@ -456,7 +457,10 @@ int cr_rdb_termfreqs(cr_rdb *db, const char *const *terms, size_t n,
  * is not shared between threads) each search some of the shards, and
  * their pages are merged into one, the same as one search of them all:
  * every reader opened every shard, so the collection statistics, and the
- * weights, are those of the whole. */
+ * weights, are those of the whole. Nothing of one reader's may meet
+ * another thread while that thread runs, reference counts included
+ * (Xapian's are not atomic): each thread builds its own queries, and the
+ * parts of a merge are read and freed once their threads are joined. */
 
 /* q, but only over the databases k of db (0-based, as opened) with
  * k % n_parts == part: a weightless filter that is empty on the others.

@@ -64,11 +64,14 @@ static void apply_limits(const th_limits *lim) {
 }
 
 /* Execs argv; the two programs under CRONACA_TEST_WRAPPER when it is set
- * (scripts/valgrind.sh: "valgrind --tool=memcheck ..."), split on spaces. */
+ * (scripts/valgrind.sh: "valgrind --tool=memcheck ..."), split on spaces;
+ * only the searcher when CRONACA_TEST_WRAP_SEARCHER_ONLY is set
+ * (scripts/helgrind.sh: the indexer under helgrind would take hours). */
 static void exec_program(char *const argv[]) {
   const char *w = getenv("CRONACA_TEST_WRAPPER");
+  bool indexer_too = !getenv("CRONACA_TEST_WRAP_SEARCHER_ONLY");
   if (w && *w &&
-      (strcmp(argv[0], INDEXER_BIN) == 0 ||
+      ((indexer_too && strcmp(argv[0], INDEXER_BIN) == 0) ||
        strcmp(argv[0], SEARCHER_BIN) == 0)) {
     char *words = strdup(w);
     char *args[96];

@@ -15,8 +15,10 @@
  *     its ids (ties, whose order follows docids, as sets), and its counts
  *     when they are exact;
  *   - the searcher program (its ThreadSanitizer build under
- *     scripts/tsan.sh), with --threads 2 and --threads 1, prints the same
- *     JSON but for the time taken.
+ *     scripts/tsan.sh), with --threads 3, 2 and 1, prints the same JSON
+ *     but for the time taken.
+ * Synonyms are on, as in the program: each thread reads the table on its
+ * own handle.
  */
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
@@ -134,11 +136,15 @@ static const qcase cases[] = {
     {"Modena", .offset = 10, .n = 10},
     {"ospedale medici", .offset = 3, .n = 30},
     {"Modena calcio", .count = true, .n = 10},
+    {"CC furto", .n = 10},
+    {"Guardia di Finanza Modena", .n = 10},
+    {"Carpi -GdF", .n = 10},
 };
 
 static sr_params params_of(const qcase *q, unsigned threads) {
   sr_params p = sr_params_default();
   p.threads = threads;
+  p.synonyms = true; /* as the program: each thread reads the table */
   p.snippets = false;
   p.suggest = false;
   p.search.offset = q->offset;
@@ -324,17 +330,19 @@ Test(threads, shards_in_threads_answer_as_one_index, .timeout = 300) {
   sr_close(sh);
 }
 
-/* The same engine, many queries in a row, threads and not in turn: the
- * threads' readers are reused, and stay right. */
+/* The same engine, many queries in a row, threads and not in turn (2,
+ * then 3 with two beside this one): the threads' readers are reused, and
+ * stay right. */
 Test(threads, readers_are_reused_across_queries, .timeout = 300) {
   need_indexes();
   sr_engine *e = open_index(sharded_idx);
-  for (int round = 0; round < 3; round++)
+  for (int round = 0; round < 4; round++)
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c += 3) {
+      unsigned threads = round % 2 ? 3 : 2;
       answer a, b;
-      ask(e, &cases[c], 2, &a);
+      ask(e, &cases[c], threads, &a);
       ask(e, &cases[c], 1, &b);
-      same_page(&cases[c], 2, &b, &a);
+      same_page(&cases[c], threads, &b, &a);
       answer_free(&a);
       answer_free(&b);
     }
@@ -390,10 +398,14 @@ Test(threads, the_program_prints_the_same_in_threads, .timeout = 300) {
     used += (size_t)snprintf(batch + used, sizeof batch - used, "%s\n",
                              cases[c].query);
   cr_assert_lt(used, sizeof batch);
-  char *one = program_json("1", batch), *two = program_json("2", batch);
+  /* Three: two threads besides the main one parse at once. */
+  char *one = program_json("1", batch), *two = program_json("2", batch),
+       *three = program_json("3", batch);
   cr_assert_str_eq(two, one, "--threads 2 and --threads 1 differ");
+  cr_assert_str_eq(three, one, "--threads 3 and --threads 1 differ");
   free(one);
   free(two);
+  free(three);
 }
 
 /* A bad --threads is refused with a word on what it wants. */
