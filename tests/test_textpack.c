@@ -80,14 +80,20 @@ static void sample_free(sample *s) {
   free(s->lens);
 }
 
-Test(textpack, a_dictionary_trained_on_the_archive_shrinks_its_texts) {
+/* The first CR_TEXTDICT_SAMPLE bytes of DICE's articles, or the test
+ * skipped when ../shared lacks DICE. */
+static void dice_sample(sample *s) {
   const char *dice =
       SHARED_DATA_DIR "/corpus/dice/dice_gazzettadimodena_texts.jsonl.gz";
   FILE *f = fopen(dice, "rb");
   if (!f) cr_skip_test("DICE absent (%s)", dice);
   fclose(f);
+  in_walk(dice, read_file, NULL, s);
+}
+
+Test(textpack, a_dictionary_trained_on_the_archive_shrinks_its_texts) {
   sample s = {0};
-  in_walk(dice, read_file, NULL, &s);
+  dice_sample(&s);
   cr_assert_geq(s.bytes, CR_TEXTDICT_SAMPLE);
 
   size_t len = 0;
@@ -256,13 +262,8 @@ Test(textpack, long_texts_pack_as_a_head_and_the_rest) {
  * whole text gives whenever it is long enough to decide it (the searcher's
  * page without snippets). */
 Test(textpack, dice_heads_give_the_whole_texts_titles) {
-  const char *dice =
-      SHARED_DATA_DIR "/corpus/dice/dice_gazzettadimodena_texts.jsonl.gz";
-  FILE *f = fopen(dice, "rb");
-  if (!f) cr_skip_test("DICE absent (%s)", dice);
-  fclose(f);
   sample s = {0};
-  in_walk(dice, read_file, NULL, &s);
+  dice_sample(&s);
   size_t len = 0;
   void *bytes =
       cr_textdict_train((const char *const *)s.texts, s.lens, s.n, &len);
