@@ -71,7 +71,8 @@ struct sr_engine {
   bool copies;     /* several -d: copies of one article may meet */
   char **paths;    /* the databases opened, for the other threads' readers */
   size_t n_paths;
-  sr_worker *workers; /* [1, n_workers): thread k's (0 is this thread) */
+  sr_worker *workers; /* SR_MAX_THREADS of them, [1, n_workers) open:
+                       thread k's (0 is this thread) */
   size_t n_workers;
   const char *text; /* the query text being run (sr_run's clean copy) */
   size_t text_len;

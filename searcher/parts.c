@@ -58,13 +58,14 @@ oom:
 static int have_workers(sr_engine *e, size_t n, cr_error *out) {
   cr_error local, *err = out ? out : &local;
   if (e->n_workers < n) {
-    sr_worker *more = realloc(e->workers, n * sizeof *more);
-    if (!more) {
+    /* Room for as many threads as there may be, once: a worker never
+     * moves, so what its last parse keeps of its reader (the exact
+     * tests' pointers) stays valid until that parse is freed. */
+    if (!e->workers &&
+        !(e->workers = calloc(SR_MAX_THREADS, sizeof *e->workers))) {
       cr_error_set(err, CR_E_NOMEM, "out of memory");
       return -1;
     }
-    e->workers = more;
-    memset(more + e->n_workers, 0, (n - e->n_workers) * sizeof *more);
     if (e->n_workers == 0) e->n_workers = 1;
     while (e->n_workers < n) {
       sr_worker *w = &e->workers[e->n_workers];
