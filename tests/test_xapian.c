@@ -783,6 +783,46 @@ static void build_decay(void) {
   cr_assert_eq(cr_wdb_close(db, &err), 0, "%s", err.message);
 }
 
+/* The query shapes tried on build_decay's index, each with the page
+ * size it is cut at. */
+typedef struct decay_case {
+  const char *name;
+  cr_query *q;
+  uint32_t count;
+} decay_case;
+#define N_DECAY_CASES 6
+
+static void decay_cases(decay_case *c) {
+  decay_case all[N_DECAY_CASES] = {
+      {"AND_MAYBE, top 1", op2(CR_OP_AND_MAYBE, t("a"), t("b"), 0), 1},
+      {"AND_MAYBE, top 2", op2(CR_OP_AND_MAYBE, t("a"), t("b"), 0), 2},
+      {"AND_MAYBE of an OR",
+       op2(CR_OP_AND_MAYBE, t("a"), op2(CR_OP_OR, t("b"), t("z"), 0), 0), 1},
+      {"OR, top 1", op2(CR_OP_OR, t("a"), t("b"), 0), 1},
+      {"OR, top 3", op2(CR_OP_OR, t("a"), t("b"), 0), 3},
+      {"AND, top 1", op2(CR_OP_AND, t("a"), t("z"), 0), 1},
+  };
+  memcpy(c, all, sizeof all);
+}
+
+static void decay_cases_free(decay_case *c) {
+  for (size_t i = 0; i < N_DECAY_CASES; i++)
+    cr_query_free(c[i].q);
+}
+
+/* Each case's page under cut (its count, check_at_least the same) is the
+ * first hits of full's ranking, ids and weights to the last bit. */
+static void expect_cuts_are_full(cr_rdb *r, const decay_case *c,
+                                 cr_search_opts cut, cr_search_opts full) {
+  for (size_t i = 0; i < N_DECAY_CASES; i++) {
+    char want[1024], got[1024];
+    cut.count = cut.check_at_least = full.count = c[i].count;
+    list_hits(r, c[i].q, &full, true, want, sizeof want);
+    list_hits(r, c[i].q, &cut, true, got, sizeof got);
+    cr_expect_str_eq(got, want, "%s", c[i].name);
+  }
+}
+
 /* A top k counted no further than k is the ranking of every match, cut
  * at k. The index trips a defect of Xapian 1.4's matcher (1.4.22 to
  * 1.4.32): once the weight the top k needs exceeds the most an
@@ -796,38 +836,21 @@ static void build_decay(void) {
  * (maxscore_keeps_what_tight_bounds_cost_xapian; bench/README.md). */
 Test(xapian, a_top_k_is_the_full_ranking_cut) {
   build_decay();
-  struct {
-    const char *name;
-    cr_query *q;
-    uint32_t count;
-  } cases[] = {
-      {"AND_MAYBE, top 1", op2(CR_OP_AND_MAYBE, t("a"), t("b"), 0), 1},
-      {"AND_MAYBE, top 2", op2(CR_OP_AND_MAYBE, t("a"), t("b"), 0), 2},
-      {"AND_MAYBE of an OR",
-       op2(CR_OP_AND_MAYBE, t("a"), op2(CR_OP_OR, t("b"), t("z"), 0), 0), 1},
-      {"OR, top 1", op2(CR_OP_OR, t("a"), t("b"), 0), 1},
-      {"OR, top 3", op2(CR_OP_OR, t("a"), t("b"), 0), 3},
-  };
+  decay_case cases[N_DECAY_CASES];
+  decay_cases(cases);
   cr_search_opts cut = cr_search_opts_default();
   cut.bm25 = (cr_bm25){2e4, 0, 1, 0, 0.5, 0.01}; /* as over impacts */
   cut.local = true;
   cr_search_opts full = cut;
   full.check_at_least = 1000;
   cr_rdb *r = open_reader();
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    char want[1024], got[1024];
-    cut.count = cut.check_at_least = full.count = cases[i].count;
-    list_hits(r, cases[i].q, &full, true, want, sizeof want);
-    list_hits(r, cases[i].q, &cut, true, got, sizeof got);
-    cr_expect_str_eq(got, want, "%s", cases[i].name);
-  }
+  expect_cuts_are_full(r, cases, cut, full);
   char top[64];
   full.count = 2;
   hits(r, cases[0].q, &full, top, sizeof top);
   cr_expect_str_eq(top, "3 1", "the best of a AND_MAYBE b");
   cr_rdb_close(r);
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-    cr_query_free(cases[i].q);
+  decay_cases_free(cases);
 }
 
 /* The binding's own MaxScore (cr_search_opts.prune) on the same index,
@@ -841,19 +864,8 @@ Test(xapian, maxscore_keeps_what_tight_bounds_cost_xapian) {
   cr_assert_not_null(db, "%s", err.message);
   cr_assert_eq(cr_wdb_store_wdf_bounds(db, &err), 0, "%s", err.message);
   cr_assert_eq(cr_wdb_close(db, &err), 0, "%s", err.message);
-  struct {
-    const char *name;
-    cr_query *q;
-    uint32_t count;
-  } cases[] = {
-      {"AND_MAYBE, top 1", op2(CR_OP_AND_MAYBE, t("a"), t("b"), 0), 1},
-      {"AND_MAYBE, top 2", op2(CR_OP_AND_MAYBE, t("a"), t("b"), 0), 2},
-      {"AND_MAYBE of an OR",
-       op2(CR_OP_AND_MAYBE, t("a"), op2(CR_OP_OR, t("b"), t("z"), 0), 0), 1},
-      {"OR, top 1", op2(CR_OP_OR, t("a"), t("b"), 0), 1},
-      {"OR, top 3", op2(CR_OP_OR, t("a"), t("b"), 0), 3},
-      {"AND, top 1", op2(CR_OP_AND, t("a"), t("z"), 0), 1},
-  };
+  decay_case cases[N_DECAY_CASES];
+  decay_cases(cases);
   cr_search_opts cut = cr_search_opts_default();
   cut.bm25 = (cr_bm25){2e4, 0, 1, 0, 0.5, 0.01}; /* as over impacts */
   cut.local = true;
@@ -869,16 +881,9 @@ Test(xapian, maxscore_keeps_what_tight_bounds_cost_xapian) {
       0, "%s", err.message);
   cr_expect_str_eq(bound ? bound : "(none)", "3", "a's stored bound");
   free(bound);
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    char want[1024], got[1024];
-    cut.count = cut.check_at_least = full.count = cases[i].count;
-    list_hits(r, cases[i].q, &full, true, want, sizeof want);
-    list_hits(r, cases[i].q, &cut, true, got, sizeof got);
-    cr_expect_str_eq(got, want, "%s", cases[i].name);
-  }
+  expect_cuts_are_full(r, cases, cut, full);
   cr_rdb_close(r);
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-    cr_query_free(cases[i].q);
+  decay_cases_free(cases);
 }
 
 /* ---- Queries in threads ------------------------------------------------- */
