@@ -242,7 +242,8 @@ int build_finish(const char *const *shards, unsigned n, const char *building,
       meta_stamp(db, extras->language, err) != 0 ||
       meta_store_impacts(db, extras->impacts, err) != 0 ||
       meta_store_dict(db, extras->dict, err) != 0 ||
-      cr_wdb_store_wdf_bounds(db, err) != 0 || cr_wdb_close(db, err) != 0)
+      cr_wdb_store_wdf_bounds(db, extras->bounds, extras->n_bounds, err) != 0 ||
+      cr_wdb_close(db, err) != 0)
     return -1;
   /* Release the lock on the empty index, then swap directories. */
   int rc = cr_wdb_close(*empty, err);

@@ -64,12 +64,17 @@ typedef struct build_extras {
   /* Records the input files' signatures into db; 0 or -1 with err. */
   int (*record)(cr_wdb *db, void *ctx, cr_error *err);
   void *record_ctx;
+  /* The terms' bounds the shards' writers gathered (cr_wdb_gather_bounds),
+   * one per shard, or none (n_bounds 0): then read from the postings. */
+  const cr_wdf_bounds *const *bounds;
+  size_t n_bounds;
 } build_extras;
 
 /* Finishes a build: groups near duplicates across the n shards (written
  * into the shards, so the compacted index has no half-empty blocks),
  * compacts them into building/new, adds extras and the terms' bounds
- * there (cr_wdb_store_wdf_bounds: searches prune by them), closes *empty (the
+ * there (cr_wdb_store_wdf_bounds, from extras->bounds: searches prune by
+ * them), closes *empty (the
  * empty index at index, whose lock the run held; *empty is NULL after)
  * and swaps the new index in its place. dups gets the groups' counts.
  * 0, or -1 with err filled: the empty index is then still at index. */

@@ -75,6 +75,7 @@ typedef struct worker {
   job_queue q;    /* the articles dealt to it */
   pthread_t thread;
   cr_wdb *shard;           /* build mode: this worker's own shard */
+  cr_wdf_bounds *bounds;   /* build mode: its terms' largest wdfs */
   size_t unflushed_bytes;  /* build mode: text written since the last flush */
   unsigned unflushed_docs; /* build mode: articles since the last flush */
   char shard_path[PATH_MAX + 32];
@@ -723,6 +724,11 @@ static int open_shards(pipeline *pl, cr_error *err) {
     snprintf(w->shard_path, sizeof w->shard_path, "%s/shard-%u", pl->building,
              i);
     if (!(w->shard = build_open_shard(w->shard_path, err))) return -1;
+    if (!(w->bounds = cr_wdf_bounds_new(CR_PREFIX_ID))) {
+      cr_error_set(err, CR_E_NOMEM, "out of memory");
+      return -1;
+    }
+    cr_wdb_gather_bounds(w->shard, w->bounds);
   }
   return 0;
 }
@@ -746,10 +752,14 @@ static int record_signatures(cr_wdb *db, void *ctx, cr_error *err) {
  * signatures, stamp and dictionary, swapped in place of the empty one. */
 static int finish_build(pipeline *pl, cr_error *err) {
   const char *shards[CR_MAX_WORKERS];
-  for (unsigned i = 0; i < pl->n_workers; i++)
+  const cr_wdf_bounds *bounds[CR_MAX_WORKERS];
+  for (unsigned i = 0; i < pl->n_workers; i++) {
     shards[i] = pl->workers[i].shard_path;
-  build_extras extras = {pl->language, pl->dict, &pl->impacts,
-                         record_signatures, pl};
+    bounds[i] = pl->workers[i].bounds;
+  }
+  build_extras extras = {pl->language,      pl->dict, &pl->impacts,
+                         record_signatures, pl,       bounds,
+                         pl->n_workers};
   dup_stats ds;
   int rc = build_finish(shards, pl->n_workers, pl->building, pl->opts->index,
                         &extras, &pl->db, &ds, err);
@@ -1008,6 +1018,7 @@ static void free_pipeline(pipeline *pl) {
   if (pl->workers) {
     for (unsigned i = 0; i < pl->n_workers; i++) {
       if (pl->workers[i].shard) cr_wdb_close(pl->workers[i].shard, NULL);
+      cr_wdf_bounds_free(pl->workers[i].bounds);
       jq_destroy(&pl->workers[i].q);
     }
     free(pl->workers);

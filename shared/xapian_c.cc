@@ -41,6 +41,39 @@ struct SpellingWord {
   size_t len;
 };
 
+/* A term's largest wdf among the documents a shard was given, and in how
+ * many of them it was (counted up to 2: one document's wdf is its
+ * collection frequency, which Xapian knows already). */
+struct GatheredBound {
+  Xapian::termcount top = 0;
+  unsigned char docs = 0;
+};
+
+struct cr_wdf_bounds {
+  std::unordered_map<std::string, GatheredBound> terms;
+  std::string skip_prefix; /* terms not gathered (the ids: one each) */
+  /* Past CR_WDF_BOUNDS_MAX_TERMS the table is dropped and the bounds are
+   * read from the postings instead: memory stays bounded on any input. */
+  bool overflowed = false;
+
+  void note(const Xapian::Document &doc) {
+    if (overflowed) return;
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+      const std::string &term = *t;
+      if (!skip_prefix.empty() &&
+          term.compare(0, skip_prefix.size(), skip_prefix) == 0)
+        continue;
+      GatheredBound &g = terms[term];
+      g.top = std::max(g.top, t.get_wdf());
+      if (g.docs < 2) g.docs++;
+    }
+    if (terms.size() > CR_WDF_BOUNDS_MAX_TERMS) {
+      overflowed = true;
+      std::unordered_map<std::string, GatheredBound>().swap(terms);
+    }
+  }
+};
+
 struct cr_wdb {
   Xapian::WritableDatabase db;
   std::string path;
@@ -59,6 +92,8 @@ struct cr_wdb {
   std::unordered_map<std::string, Xapian::termcount> grown; /* largest
                                      wdf of each term written since */
   bool changed = false; /* something written since the last commit */
+  cr_wdf_bounds *gathered = nullptr; /* notes every document written
+                                        (cr_wdb_gather_bounds) */
 
   ~cr_wdb() { cr_spelling_free(spelling); }
 
@@ -526,6 +561,7 @@ int cr_wdb_replace(cr_wdb *db, const char *id_term, const cr_doc *doc,
     db->db.replace_document(id_term, doc->doc);
     db->changed = true;
     db->note_bounds(doc->doc);
+    if (db->gathered) db->gathered->note(doc->doc);
     db->count_spelling(doc->spelling_bytes, doc->spelling);
   });
 }
@@ -615,7 +651,24 @@ int cr_wdb_metadata_keys(cr_wdb *db, const char *prefix, cr_key_fn fn,
       });
 }
 
-int cr_wdb_store_wdf_bounds(cr_wdb *db, cr_error *err) noexcept {
+cr_wdf_bounds *cr_wdf_bounds_new(const char *skip_prefix) noexcept {
+  try {
+    std::unique_ptr<cr_wdf_bounds> b(new cr_wdf_bounds);
+    b->skip_prefix = skip_prefix ? skip_prefix : "";
+    return b.release();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void cr_wdf_bounds_free(cr_wdf_bounds *b) noexcept { delete b; }
+
+void cr_wdb_gather_bounds(cr_wdb *db, cr_wdf_bounds *b) noexcept {
+  db->gathered = b;
+}
+
+int cr_wdb_store_wdf_bounds(cr_wdb *db, const cr_wdf_bounds *const *parts,
+                            size_t n, cr_error *err) noexcept {
   return status(
       err, what("cannot store the term bounds of '%s'", db->path.c_str()), [&] {
         Xapian::WritableDatabase &w = db->db;
@@ -626,13 +679,34 @@ int cr_wdb_store_wdf_bounds(cr_wdb *db, cr_error *err) noexcept {
           old.push_back(*k);
         for (const std::string &k : old)
           w.set_metadata(k, "");
+        bool gathered = n > 0;
+        for (size_t i = 0; i < n; i++)
+          if (parts[i]->overflowed) gathered = false;
+        /* Each term in two documents or more, with its largest wdf. */
         std::vector<std::pair<std::string, Xapian::termcount>> bounds;
-        for (auto t = w.allterms_begin(); t != w.allterms_end(); ++t) {
-          if (t.get_termfreq() < 2) continue; /* its cf is its wdf */
-          Xapian::termcount top = 0;
-          for (auto p = w.postlist_begin(*t); p != w.postlist_end(*t); ++p)
-            top = std::max(top, p.get_wdf());
-          bounds.emplace_back(*t, top);
+        if (gathered) {
+          std::unordered_map<std::string, GatheredBound> all;
+          const auto *merged = &parts[0]->terms;
+          if (n > 1) {
+            for (size_t i = 0; i < n; i++)
+              for (const auto &t : parts[i]->terms) {
+                GatheredBound &g = all[t.first];
+                g.top = std::max(g.top, t.second.top);
+                g.docs = (unsigned char)std::min(2, g.docs + t.second.docs);
+              }
+            merged = &all;
+          }
+          for (const auto &t : *merged)
+            if (t.second.docs >= 2) bounds.emplace_back(t.first, t.second.top);
+          std::sort(bounds.begin(), bounds.end());
+        } else {
+          for (auto t = w.allterms_begin(); t != w.allterms_end(); ++t) {
+            if (t.get_termfreq() < 2) continue;
+            Xapian::termcount top = 0;
+            for (auto p = w.postlist_begin(*t); p != w.postlist_end(*t); ++p)
+              top = std::max(top, p.get_wdf());
+            bounds.emplace_back(*t, top);
+          }
         }
         /* Only where Xapian's own bound is looser. */
         for (const auto &b : bounds)

@@ -862,7 +862,8 @@ Test(xapian, maxscore_keeps_what_tight_bounds_cost_xapian) {
   cr_error err;
   cr_wdb *db = cr_wdb_open(path, CR_WDB_OPEN, &err);
   cr_assert_not_null(db, "%s", err.message);
-  cr_assert_eq(cr_wdb_store_wdf_bounds(db, &err), 0, "%s", err.message);
+  cr_assert_eq(cr_wdb_store_wdf_bounds(db, NULL, 0, &err), 0, "%s",
+               err.message);
   cr_assert_eq(cr_wdb_close(db, &err), 0, "%s", err.message);
   decay_case cases[N_DECAY_CASES];
   decay_cases(cases);
