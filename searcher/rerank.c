@@ -19,8 +19,11 @@ sr_rerank_opts sr_rerank_opts_default(void) {
    * weight 1.0 gave 0.8128, 16 and 1.25 0.8142, its neighbours 14 and 18
    * 0.8136 and 0.8145, weight 1.0 or 1.5 0.813, pair weight 0.25 0.8123;
    * windows of 8 to 24 and weights 0.5 to 1.5 all land within 0.005. */
-  return (sr_rerank_opts){
-      .depth = 20, .window = 16, .window_weight = 1.25, .pair_weight = 0.5};
+  return (sr_rerank_opts){.depth = 20,
+                          .window = 16,
+                          .window_weight = 1.25,
+                          .pair_weight = 0.5,
+                          .list_max = SR_RERANK_LIST_MAX};
 }
 
 double sr_rerank_idf(uint32_t n, uint32_t N) {
@@ -250,16 +253,19 @@ static int by_docid(const void *a, const void *b) {
 /* The positions of the words the first depth hits hold, read from the
  * index: pos[r * n + i] and n_pos[r * n + i] are hit r's of word i
  * (repeats and words without an idf left empty: a repeat shares its
- * first's). A word at a time, over the hits by ascending docid
- * (cr_rdb_positions_in): its posting list says which hits hold it, and
- * only their positions are read. Read hit by hit, 59% of the reads were
- * of words the hit lacks, each as dear as a real one (two block reads):
- * three quarters of a question's block reads at 12k. *all is the
- * positions' storage (malloc'd, the caller frees it). Returns 0, or -1
- * with err filled. */
+ * first's). A word at a time, over the hits by ascending docid. A word in
+ * at most list_max documents is read through its posting list
+ * (cr_rdb_positions_in), which says which hits hold it, and only their
+ * positions are read: hit by hit, 59% of a question's reads at 12k were
+ * of words the hit lacks, each as dear as a real one (two block reads).
+ * A longer list costs more than that saves (skip_to decodes a glass chunk
+ * posting by posting up to the hit): its hits are read one by one.
+ * *all is the positions' storage (malloc'd, the caller frees it).
+ * Returns 0, or -1 with err filled. */
 static int positions_by_word(cr_rdb *db, const cr_mset *m, uint32_t depth,
-                             const sr_rr_word *w, size_t n, uint32_t **all,
-                             size_t *at, size_t *n_pos, cr_error *err) {
+                             uint32_t list_max, const sr_rr_word *w, size_t n,
+                             uint32_t **all, size_t *at, size_t *n_pos,
+                             cr_error *err) {
   rr_doc *docs = malloc(depth * sizeof *docs);
   cr_docid *ids = malloc(depth * sizeof *ids);
   long *got = malloc(depth * sizeof *got);
@@ -280,10 +286,25 @@ static int positions_by_word(cr_rdb *db, const cr_mset *m, uint32_t depth,
       n_pos[(size_t)docs[d].r * n + i] = 0;
     }
     if (!(w[i].idf > 0) || first_of(w, i) != i) continue;
-    if (cr_rdb_positions_in(db, w[i].term, ids, depth, one,
-                            SR_RERANK_MAX_POSITIONS, got, err) != 0) {
+    uint32_t tf = 0;
+    if (cr_mset_termfreq(m, w[i].term, &tf, err) != 0) {
       rc = -1;
       break;
+    }
+    if (tf <= list_max) {
+      if (cr_rdb_positions_in(db, w[i].term, ids, depth, one,
+                              SR_RERANK_MAX_POSITIONS, got, err) != 0) {
+        rc = -1;
+        break;
+      }
+    } else {
+      for (uint32_t d = 0; d < depth && rc == 0; d++)
+        if ((got[d] =
+                 cr_rdb_positions(db, ids[d], w[i].term,
+                                  one + (size_t)d * SR_RERANK_MAX_POSITIONS,
+                                  SR_RERANK_MAX_POSITIONS, err)) < 0)
+          rc = -1;
+      if (rc) break;
     }
     for (uint32_t d = 0; d < depth && rc == 0; d++) {
       size_t k = got[d] > SR_RERANK_MAX_POSITIONS ? SR_RERANK_MAX_POSITIONS
@@ -339,7 +360,8 @@ int sr_rerank_from(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
   int rc = hits && (src ? buf != NULL : at && n_pos) ? 0 : -1;
   if (rc) cr_error_set(err, CR_E_NOMEM, "out of memory");
   if (rc == 0 && !src)
-    rc = positions_by_word(db, m, depth, w, n, &all, at, n_pos, err);
+    rc = positions_by_word(db, m, depth, o->list_max, w, n, &all, at, n_pos,
+                           err);
   for (uint32_t r = 0; rc == 0 && r < depth; r++) {
     if (src) {
       if ((rc = positions_from_text(src, m, r, w, n, buf, err)) != 0) break;

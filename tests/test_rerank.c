@@ -123,11 +123,12 @@ Test(rerank, weights_scale_the_two_parts) {
     }
     w[i] = (sr_rr_word){c->w[i].term, c->w[i].qpos, c->w[i].idf, pos[i], k};
   }
-  sr_rerank_opts only_window = {10, 12, 1, 0}, only_pairs = {10, 12, 0, 1};
+  sr_rerank_opts only_window = {10, 12, 1, 0, 0},
+                 only_pairs = {10, 12, 0, 1, 0};
   cr_expect_float_eq(sr_rerank_bonus(w, 5, &only_window), 15, 1e-9);
   cr_expect_float_eq(sr_rerank_bonus(w, 5, &only_pairs), 7, 1e-9);
   /* A window of 1 holds one word: the rarest found, 1973. */
-  sr_rerank_opts one = {10, 1, 1, 0};
+  sr_rerank_opts one = {10, 1, 1, 0, 0};
   cr_expect_float_eq(sr_rerank_bonus(w, 5, &one), 5, 1e-9);
 }
 
@@ -248,11 +249,15 @@ Test(rerank, reorders_real_hits, .timeout = 60) {
   free(dir);
 }
 
-/* The index's positions (read a word at a time, only where the posting
- * list has the hit: rerank.c's positions_by_word) and the texts' (what
- * remote shards use) give every hit the same bonus, so the same order and
- * the same scores to the last bit, over corpus/ and a table of queries of
- * several words: names, repeats, words few hits hold, a title word. */
+/* The index's positions, read a word at a time (rerank.c's
+ * positions_by_word: through each word's posting list, only where it has
+ * the hit, or hit by hit for a word in more than list_max documents), and
+ * the texts' (what remote shards use) give every hit the same bonus, so
+ * the same order and the same scores to the last bit, over corpus/ and a
+ * table of queries of several words: names, repeats, words few hits hold,
+ * a title word. list_max 0 reads every word hit by hit, the default every
+ * word of corpus/ through its list, 2 some words one way and some the
+ * other. */
 Test(rerank, index_and_text_positions_agree, .timeout = 120) {
   char *dir = th_mkdtemp("rerank-agree");
   char idx[512];
@@ -292,17 +297,22 @@ Test(rerank, index_and_text_positions_agree, .timeout = 120) {
     cr_assert(o1 && o2 && s1 && s2);
     sr_rerank_opts ro = sr_rerank_opts_default();
     sr_rerank_text text = {e->an, e->tp};
-    cr_assert_eq(
-        sr_rerank_from(e->db, &page.parsed, page.mset, &ro, NULL, o1, s1, &err),
-        0, "%s", err.message);
     cr_assert_eq(sr_rerank_from(e->db, &page.parsed, page.mset, &ro, &text, o2,
                                 s2, &err),
                  0, "%s", err.message);
-    for (uint32_t r = 0; r < size; r++) {
-      cr_expect_eq(o1[r], o2[r], "'%s', rank %u", queries[q], r);
-      cr_expect(s1[r] == s2[r], "'%s', rank %u: %a against %a", queries[q], r,
-                s1[r], s2[r]);
-      if (o1[r] != r) reordered++;
+    static const uint32_t list_max[] = {0, 2, SR_RERANK_LIST_MAX};
+    for (size_t l = 0; l < sizeof list_max / sizeof *list_max; l++) {
+      ro.list_max = list_max[l];
+      cr_assert_eq(sr_rerank_from(e->db, &page.parsed, page.mset, &ro, NULL, o1,
+                                  s1, &err),
+                   0, "%s", err.message);
+      for (uint32_t r = 0; r < size; r++) {
+        cr_expect_eq(o1[r], o2[r], "'%s', list_max %u, rank %u", queries[q],
+                     list_max[l], r);
+        cr_expect(s1[r] == s2[r], "'%s', list_max %u, rank %u: %a against %a",
+                  queries[q], list_max[l], r, s1[r], s2[r]);
+        if (o1[r] != r) reordered++;
+      }
     }
     free(o1);
     free(o2);
