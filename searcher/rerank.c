@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buffer.h"
 #include "schema.h"
 
 sr_rerank_opts sr_rerank_opts_default(void) {
@@ -18,8 +19,11 @@ sr_rerank_opts sr_rerank_opts_default(void) {
    * weight 1.0 gave 0.8128, 16 and 1.25 0.8142, its neighbours 14 and 18
    * 0.8136 and 0.8145, weight 1.0 or 1.5 0.813, pair weight 0.25 0.8123;
    * windows of 8 to 24 and weights 0.5 to 1.5 all land within 0.005. */
-  return (sr_rerank_opts){
-      .depth = 20, .window = 16, .window_weight = 1.25, .pair_weight = 0.5};
+  return (sr_rerank_opts){.depth = 20,
+                          .window = 16,
+                          .window_weight = 1.25,
+                          .pair_weight = 0.5,
+                          .list_max = SR_RERANK_LIST_MAX};
 }
 
 double sr_rerank_idf(uint32_t n, uint32_t N) {
@@ -235,6 +239,99 @@ int sr_rerank(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
   return sr_rerank_from(db, pq, m, o, NULL, order, score, err);
 }
 
+/* A hit to read, by docid: its rank among the reordered. */
+typedef struct rr_doc {
+  cr_docid id;
+  uint32_t r;
+} rr_doc;
+
+static int by_docid(const void *a, const void *b) {
+  const rr_doc *x = a, *y = b;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The positions of the words the first depth hits hold, read from the
+ * index: pos[r * n + i] and n_pos[r * n + i] are hit r's of word i
+ * (repeats and words without an idf left empty: a repeat shares its
+ * first's). A word at a time, over the hits by ascending docid. A word in
+ * at most list_max documents is read through its posting list
+ * (cr_rdb_positions_in), which says which hits hold it, and only their
+ * positions are read: hit by hit, 59% of a question's reads at 12k were
+ * of words the hit lacks, each as dear as a real one (two block reads).
+ * A longer list costs more than that saves (skip_to decodes a glass chunk
+ * posting by posting up to the hit): its hits are read one by one.
+ * *all is the positions' storage (malloc'd, the caller frees it).
+ * Returns 0, or -1 with err filled. */
+static int positions_by_word(cr_rdb *db, const cr_mset *m, uint32_t depth,
+                             uint32_t list_max, const sr_rr_word *w, size_t n,
+                             uint32_t **all, size_t *at, size_t *n_pos,
+                             cr_error *err) {
+  rr_doc *docs = malloc(depth * sizeof *docs);
+  cr_docid *ids = malloc(depth * sizeof *ids);
+  long *got = malloc(depth * sizeof *got);
+  uint32_t *one = malloc((size_t)depth * SR_RERANK_MAX_POSITIONS * sizeof *one);
+  int rc = docs && ids && got && one ? 0 : -1;
+  if (rc) cr_error_set(err, CR_E_NOMEM, "out of memory");
+  size_t used = 0, cap = 0;
+  if (rc == 0) {
+    for (uint32_t r = 0; r < depth; r++)
+      docs[r] = (rr_doc){cr_mset_docid(m, r), r};
+    qsort(docs, depth, sizeof *docs, by_docid);
+    for (uint32_t d = 0; d < depth; d++)
+      ids[d] = docs[d].id;
+  }
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    for (uint32_t d = 0; d < depth; d++) {
+      at[(size_t)docs[d].r * n + i] = used;
+      n_pos[(size_t)docs[d].r * n + i] = 0;
+    }
+    if (!(w[i].idf > 0) || first_of(w, i) != i) continue;
+    uint32_t tf = 0;
+    if (cr_mset_termfreq(m, w[i].term, &tf, err) != 0) {
+      rc = -1;
+      break;
+    }
+    if (tf <= list_max) {
+      if (cr_rdb_positions_in(db, w[i].term, ids, depth, one,
+                              SR_RERANK_MAX_POSITIONS, got, err) != 0) {
+        rc = -1;
+        break;
+      }
+    } else {
+      for (uint32_t d = 0; d < depth && rc == 0; d++)
+        if ((got[d] =
+                 cr_rdb_positions(db, ids[d], w[i].term,
+                                  one + (size_t)d * SR_RERANK_MAX_POSITIONS,
+                                  SR_RERANK_MAX_POSITIONS, err)) < 0)
+          rc = -1;
+      if (rc) break;
+    }
+    for (uint32_t d = 0; d < depth && rc == 0; d++) {
+      size_t k = got[d] > SR_RERANK_MAX_POSITIONS ? SR_RERANK_MAX_POSITIONS
+                                                  : (size_t)got[d];
+      while (cap - used < k)
+        if (CR_ARRAY_GROW(*all, cap, cap) != 0) {
+          cr_error_set(err, CR_E_NOMEM, "out of memory");
+          rc = -1;
+          break;
+        }
+      if (rc) break;
+      size_t slot = (size_t)docs[d].r * n + i;
+      at[slot] = used;
+      n_pos[slot] = k;
+      if (k)
+        memcpy(*all + used, one + (size_t)d * SR_RERANK_MAX_POSITIONS,
+               k * sizeof *one);
+      used += k;
+    }
+  }
+  free(docs);
+  free(ids);
+  free(got);
+  free(one);
+  return rc;
+}
+
 int sr_rerank_from(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
                    const sr_rerank_opts *o, const sr_rerank_text *src,
                    uint32_t *order, double *score, cr_error *err) {
@@ -249,41 +346,35 @@ int sr_rerank_from(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
   if (depth < 2) return 0;
   if (query_words(db, m, pq, w, &n, &distinct, err) != 0) return -1;
   if (distinct < 2) return 0;
-  uint32_t *buf = malloc(n * SR_RERANK_MAX_POSITIONS * sizeof *buf);
+  /* From the texts, a hit at a time (each unpacked once); from the index,
+   * every hit's positions first, a word at a time (positions_by_word). */
+  uint32_t *buf = NULL, *all = NULL;
+  size_t *at = NULL, *n_pos = NULL;
+  if (src)
+    buf = malloc(n * SR_RERANK_MAX_POSITIONS * sizeof *buf);
+  else {
+    at = malloc((size_t)depth * n * sizeof *at);
+    n_pos = malloc((size_t)depth * n * sizeof *n_pos);
+  }
   rr_hit *hits = malloc(depth * sizeof *hits);
-  int rc = buf && hits ? 0 : -1;
+  int rc = hits && (src ? buf != NULL : at && n_pos) ? 0 : -1;
   if (rc) cr_error_set(err, CR_E_NOMEM, "out of memory");
+  if (rc == 0 && !src)
+    rc = positions_by_word(db, m, depth, o->list_max, w, n, &all, at, n_pos,
+                           err);
   for (uint32_t r = 0; rc == 0 && r < depth; r++) {
-    cr_docid id = cr_mset_docid(m, r);
     if (src) {
       if ((rc = positions_from_text(src, m, r, w, n, buf, err)) != 0) break;
+    } else {
       for (size_t i = 0; i < n; i++) {
-        size_t k = first_of(w, i);
-        w[i].pos = w[k].pos; /* a repeat shares its first's positions */
-        w[i].n_pos = w[k].n_pos;
+        w[i].pos = all ? all + at[(size_t)r * n + i] : NULL;
+        w[i].n_pos = n_pos[(size_t)r * n + i];
       }
-      hits[r] = (rr_hit){r, score[r] + sr_rerank_bonus(w, n, o)};
-      continue;
     }
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    for (size_t i = 0; i < n; i++) {
       size_t k = first_of(w, i);
-      if (k != i) { /* a repeat shares its first occurrence's positions */
-        w[i].pos = w[k].pos;
-        w[i].n_pos = w[k].n_pos;
-        continue;
-      }
-      /* Positions are read without asking the hit's term list first:
-       * decoding whole term lists was 42% of a question at 12k, and a
-       * position read of a word the hit lacks is cheap. */
-      uint32_t *pos = buf + i * SR_RERANK_MAX_POSITIONS;
-      long got = w[i].idf > 0 ? cr_rdb_positions(db, id, w[i].term, pos,
-                                                 SR_RERANK_MAX_POSITIONS, err)
-                              : 0;
-      if (got < 0) rc = -1;
-      w[i].pos = pos;
-      w[i].n_pos = got > SR_RERANK_MAX_POSITIONS ? SR_RERANK_MAX_POSITIONS
-                   : got > 0                     ? (size_t)got
-                                                 : 0;
+      w[i].pos = w[k].pos; /* a repeat shares its first's positions */
+      w[i].n_pos = w[k].n_pos;
     }
     hits[r] = (rr_hit){r, score[r] + sr_rerank_bonus(w, n, o)};
   }
@@ -295,6 +386,9 @@ int sr_rerank_from(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
     }
   }
   free(buf);
+  free(all);
+  free(at);
+  free(n_pos);
   free(hits);
   return rc;
 }

@@ -14,9 +14,11 @@
  * Tuned on the dev half of SQuAD-it (bench/run's ranking set-up); the
  * figures are in rerank.c's sr_rerank_opts_default.
  *
- * What it reads: each hit's term list (which query words it holds), then
- * the positions of those words; the words' document counts come from the
- * match itself. On a remote shard each of those reads is a round trip
+ * What it reads: a word at a time, its posting list skipped to each hit
+ * (which hits hold it), then the positions of the word in those hits (a
+ * word in more than SR_RERANK_LIST_MAX documents: its positions in each
+ * hit); the words' document counts come from the match itself. On a
+ * remote shard each of those reads is a round trip
  * (on loopback about 24 ms a query against 3.6 ms with the rerank off;
  * posting lists, sent whole, made it 86 ms): there sr_rerank_from reads
  * the positions from each hit's stored text instead, which the page reads
@@ -40,11 +42,20 @@
 /* Query words used (repeats included); the rest are ignored. */
 #define SR_RERANK_MAX_WORDS 32
 
+/* A word in at most this many documents has its positions read through
+ * its posting list (only in the hits it holds); a more common one, hit by
+ * hit. Either way the same positions. Measured (bench/README.md): at
+ * 200,000 articles 3,000 to 8,000 were best, every word through its list
+ * 2% dearer (instructions and block reads), none 2.5%. */
+#define SR_RERANK_LIST_MAX 6000
+
 typedef struct sr_rerank_opts {
   unsigned depth;       /* hits reordered (0: off) */
   unsigned window;      /* positions the best window spans */
   double window_weight; /* weight of the best window's idf sum */
   double pair_weight;   /* weight of ordered neighbours' idf */
+  uint32_t list_max;    /* SR_RERANK_LIST_MAX: which words' positions are
+                           read through their posting lists */
 } sr_rerank_opts;
 
 /* The defaults measured best at acceptable latency. */

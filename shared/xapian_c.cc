@@ -981,6 +981,27 @@ long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term, uint32_t *out,
   return ok ? n : -1;
 }
 
+int cr_rdb_positions_in(cr_rdb *db, const char *term, const cr_docid *ids,
+                        size_t n, uint32_t *out, size_t cap, long *counts,
+                        cr_error *err) noexcept {
+  for (size_t k = 0; k < n; k++)
+    counts[k] = 0;
+  return status(err, what("cannot read the positions of '%s'", term), [&] {
+    Xapian::PostingIterator it = db->db.postlist_begin(term), end;
+    for (size_t k = 0; k < n && it != end; k++) {
+      it.skip_to(ids[k]);
+      if (it == end || *it != ids[k]) continue;
+      long got = 0;
+      uint32_t *to = out + k * cap;
+      auto pend = db->db.positionlist_end(ids[k], term);
+      for (auto p = db->db.positionlist_begin(ids[k], term);
+           p != pend && static_cast<size_t>(got) < cap; ++p)
+        to[got++] = *p;
+      counts[k] = got;
+    }
+  });
+}
+
 } // extern "C"
 
 namespace {

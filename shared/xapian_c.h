@@ -265,6 +265,17 @@ int cr_rdb_spelling_suggestion(cr_rdb *db, const char *word,
  * lacks the term or has no positions for it), or -1 with err filled. */
 long cr_rdb_positions(cr_rdb *db, cr_docid id, const char *term, uint32_t *out,
                       size_t cap, cr_error *err) CR_NOEXCEPT;
+/* cr_rdb_positions of one term in each of the documents ids[0..n), given
+ * in ascending order: counts[k] is how many positions document ids[k] has,
+ * at most cap (0 when it lacks the term), those first ones at out + k *
+ * cap; unlike cr_rdb_positions the rest is not decoded. The term's posting
+ * list, skipped to each document, tells which hold it, and only those
+ * positions are read: each position read opens a cursor of its own on
+ * glass's position table (two block reads), whether the document holds
+ * the term or not. 0, or -1 with err filled. */
+int cr_rdb_positions_in(cr_rdb *db, const char *term, const cr_docid *ids,
+                        size_t n, uint32_t *out, size_t cap, long *counts,
+                        cr_error *err) CR_NOEXCEPT;
 
 /* ---- Queries ---------------------------------------------------------- */
 

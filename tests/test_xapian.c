@@ -378,6 +378,50 @@ Test(xapian, term_presence_positions_and_match_statistics) {
   cr_rdb_close(r);
 }
 
+/* cr_rdb_positions_in is cr_rdb_positions for each document of a list
+ * (capped): documents that lack the term, ids past the last, a term no
+ * document holds, an empty list. The five documents are docids 1 to 5. */
+Test(xapian, positions_in_are_each_documents_positions) {
+  build();
+  cr_rdb *r = open_reader();
+  static const struct {
+    const char *term;
+    cr_docid ids[6];
+    size_t n, cap;
+  } cases[] = {
+      {"corea", {1, 2, 3, 4, 5}, 5, 4},
+      {"guerr", {2, 5}, 2, 4},
+      {"guerr", {5}, 1, 1}, /* "guerr guerr pac": cut at cap */
+      {"guerr", {1, 3, 4}, 3, 4},
+      {"nord", {4, 9, 12}, 3, 4}, /* past the last document */
+      {"russ", {1, 2, 3, 4, 5}, 5, 2},
+      {"zzz", {1, 2, 3}, 3, 4},
+      {"arm", {1}, 0, 4},
+  };
+  cr_error err;
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    uint32_t out[6 * 4];
+    long counts[6];
+    cr_assert_eq(cr_rdb_positions_in(r, cases[c].term, cases[c].ids, cases[c].n,
+                                     out, cases[c].cap, counts, &err),
+                 0, "%s", err.message);
+    for (size_t k = 0; k < cases[c].n; k++) {
+      uint32_t want[8];
+      long n =
+          cr_rdb_positions(r, cases[c].ids[k], cases[c].term, want, 8, &err);
+      cr_assert_geq(n, 0, "%s", err.message);
+      long capped = n < (long)cases[c].cap ? n : (long)cases[c].cap;
+      cr_expect_eq(counts[k], capped, "'%s' in %u: %ld positions, not %ld",
+                   cases[c].term, cases[c].ids[k], counts[k], capped);
+      for (long i = 0; i < capped; i++)
+        cr_expect_eq(out[k * cases[c].cap + (size_t)i], want[i],
+                     "'%s' in %u, position %ld", cases[c].term, cases[c].ids[k],
+                     i);
+    }
+  }
+  cr_rdb_close(r);
+}
+
 Test(xapian, replace_delete_metadata_and_transactions) {
   build();
   cr_error err;
