@@ -153,7 +153,8 @@ cr_analyzer *cr_analyzer_new(const char *language, cr_error *err) {
    * and its prelude's marks on u and i between vowels are undone: a stem
    * keeps its word's first two ASCII letters, and a word of two letters
    * or more stems to two or more (English's does not: dying -> die).
-   * test_analyzer checks both on corpus/ words and English prose. Other
+   * test_analyzer checks the first letter on corpus/ words and English
+   * prose, test_analyze_find the rest on corpus/ and DICE words. Other
    * stemmers (Irish undoes initial mutations) stem every word. */
   for (int c = 0; c < 256; c++) {
     unsigned k = c >= 0x80 ? K_HIGH : 0;
@@ -477,8 +478,8 @@ static size_t word_form(cr_analyzer *a, size_t len) {
  * ending in te or t), and ar/er/ir + pronoun -> are/ere/ire (which the
  * verb suffixes take off, or the e goes, or it stays: a stem ending in
  * e); logia -> log and uzione -> u are the word's own letters. Any other
- * stem is the start of its word. test_analyzer checks it on DICE's
- * words. */
+ * stem is the start of its word. test_analyze_find checks it on
+ * corpus/ and DICE words. */
 static size_t italian_stem_start(const char *t, size_t len) {
   size_t keep = len;
   if (len >= 2 && t[len - 2] == 't' && t[len - 1] == 'e')
