@@ -212,15 +212,13 @@ static int positions_from_text(const sr_rerank_text *src, cr_mset *m,
   cr_error uerr;
   const char *text =
       packed ? cr_text_unpack(src->tp, packed, packed_len, &len, &uerr) : NULL;
-  /* Only words that may stem to a wanted one are stemmed. */
+  /* Only the wanted words' tokens: the others are only counted. */
   const char *wanted[SR_RERANK_MAX_WORDS];
   for (size_t k = 0; k < tw.n_want; k++)
     wanted[k] = w[tw.want[k]].term;
-  cr_analyzer_stem_only(src->an, wanted, tw.n_want);
-  int rc = cr_schema_word_positions(src->an, st.title, st.title_derived, text,
-                                    text ? len : 0, st.author, st.source,
-                                    collect_position, &tw);
-  cr_analyzer_stem_only(src->an, NULL, 0);
+  int rc = cr_schema_word_positions(
+      src->an, wanted, tw.n_want, st.title, st.title_derived, text,
+      text ? len : 0, st.author, st.source, collect_position, &tw);
   cr_stored_free(&st);
   if (rc != 0) {
     cr_error_set(err, CR_E_NOMEM, "out of memory");

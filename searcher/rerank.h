@@ -90,7 +90,9 @@ int sr_rerank(cr_rdb *db, const cr_parsed_query *pq, cr_mset *m,
 
 /* Where sr_rerank_from reads the words' positions instead of the index:
  * each hit's card and stored text, analysed again (schema.h's
- * cr_schema_word_positions gives the positions the indexer gave). The
+ * cr_schema_word_positions gives the positions the indexer gave; only
+ * the query words' tokens are made, the other words counted:
+ * cr_analyze_find). The
  * same positions, so the same bonus, for one read of the document, which
  * the page reads anyway: over remote shards, where every term list and
  * position list is a round trip, that is the difference between about

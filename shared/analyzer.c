@@ -37,6 +37,10 @@
 #define CACHE_SLOTS 16384
 #define CACHE_WORD 24
 
+/* Wanted terms whose starts cr_analyzer_stem_only compares with whole
+ * words (Italian); with more, only their first two bytes. */
+#define STEM_TERMS 64
+
 typedef struct cache_slot {
   uint8_t word_len;      /* 0: the slot is empty */
   uint8_t term_len;      /* strlen(term) */
@@ -44,6 +48,36 @@ typedef struct cache_slot {
   char word[CACHE_WORD]; /* the folded word (the key) */
   char term[CACHE_WORD]; /* its stemmed, accent-folded term, NUL-terminated */
 } cache_slot;
+
+/* cr_analyzer_stem_only's filter: words whose first byte is ASCII and
+ * not in firsts keep their word as their term, unstemmed; with a stemmer
+ * that keeps two letters, so do words whose first two bytes are ASCII
+ * and not a wanted term's (seconds: the second bytes of the terms that
+ * start with each first byte, 0 for a term of one byte). */
+typedef struct stem_term {
+  const char *term; /* the caller's, while the filter is on */
+  size_t len;       /* strlen(term) */
+  size_t start;     /* italian_stem_start(term) */
+} stem_term;
+
+typedef struct stem_filter {
+  bool on;
+  uint64_t firsts[2];
+  uint64_t seconds[128][2];
+  stem_term terms[STEM_TERMS]; /* for Italian */
+  size_t n_terms;              /* over STEM_TERMS: the first two bytes only */
+} stem_filter;
+
+/* What cr_analyze_find's skim needs to know of an input byte (bits). */
+enum {
+  K_DIGIT = 1,  /* 0-9 */
+  K_LETTER = 2, /* a-z A-Z */
+  K_ENDS = 4,   /* ends a sentence: . ! ? and a line break */
+  K_DOT = 8,    /* may continue a number or an acronym */
+  K_COMMA = 16, /* may continue a number */
+  K_JOINS = 32, /* a hyphen or an apostrophe: may join or elide a word */
+  K_HIGH = 64   /* not ASCII: the general path decodes it */
+};
 
 struct cr_analyzer {
   char language[32];                /* Snowball language name */
@@ -55,12 +89,13 @@ struct cr_analyzer {
   char word[4 * FOLD_CAP + 1];      /* the folded word */
   char term[4 * FOLD_CAP + 1];      /* the stemmed, accent-folded term */
   char form[4 * FOLD_CAP + 1];      /* the folded word without accents */
-  bool forms_only; /* cr_analyze_forms: words, no stems, no stop flags */
-  /* cr_analyzer_stem_only: words whose first byte is ASCII and not in
-   * this set keep their word as their term, unstemmed. */
-  bool stem_some;
-  uint64_t stem_firsts[2];
-  bool keeps_first_letter; /* the stemmer never changes an ASCII first letter */
+  bool forms_only;    /* cr_analyze_forms: words, no stems, no stop flags */
+  stem_filter filter; /* cr_analyzer_stem_only's */
+  unsigned char kind[256]; /* each byte's K_ bits */
+  /* What the stemmer never changes of a word whose first bytes are ASCII:
+   * its first letter (1: English), its first two (2: Italian), or
+   * nothing known (0). */
+  unsigned kept_prefix;
   bool elision; /* drop elided articles (Italian); elsewhere an apostrophe
                    between letters belongs to the word: aren't, O'Brien */
 };
@@ -111,14 +146,30 @@ cr_analyzer *cr_analyzer_new(const char *language, cr_error *err) {
   a->stop = cr_stoplist_for(language);
   a->elision = strcmp(language, "italian") == 0 || strcmp(language, "it") == 0;
   /* Italian's and English's Snowball stemmers take suffixes off after a
-   * word's first letter (Italian's regions start at its second letter at
-   * the earliest, English's after a vowel and a consonant) and their
-   * preludes touch only accents and i/u/y between vowels: a stem starts
-   * with its word's ASCII first letter. test_analyzer checks it on DICE's
-   * and an English text's words. Other stemmers (Irish undoes initial
-   * mutations) stem every word. */
-  a->keeps_first_letter = a->elision || strcmp(language, "english") == 0 ||
-                          strcmp(language, "en") == 0;
+   * word's first letter and their preludes touch only accents and i/u/y
+   * between vowels: a stem starts with its word's ASCII first letter.
+   * Italian's regions start at its third letter at the earliest (R1
+   * after a vowel and a consonant, RV after the third letter or later),
+   * and its prelude's marks on u and i between vowels are undone: a stem
+   * keeps its word's first two ASCII letters, and a word of two letters
+   * or more stems to two or more (English's does not: dying -> die).
+   * test_analyzer checks the first letter on corpus/ words and English
+   * prose, test_analyze_find the rest on corpus/ and DICE words. Other
+   * stemmers (Irish undoes initial mutations) stem every word. */
+  for (int c = 0; c < 256; c++) {
+    unsigned k = c >= 0x80 ? K_HIGH : 0;
+    if (c >= '0' && c <= '9') k |= K_DIGIT;
+    if ((c | 32) >= 'a' && (c | 32) <= 'z') k |= K_LETTER;
+    if (c == '.' || c == '!' || c == '?' || c == '\n') k |= K_ENDS;
+    if (c == '.') k |= K_DOT;
+    if (c == ',') k |= K_COMMA;
+    if (c == '-' || c == '\'') k |= K_JOINS;
+    a->kind[c] = (unsigned char)k;
+  }
+  if (a->elision)
+    a->kept_prefix = 2;
+  else if (strcmp(language, "english") == 0 || strcmp(language, "en") == 0)
+    a->kept_prefix = 1;
   return a;
 }
 
@@ -419,26 +470,98 @@ static size_t word_form(cr_analyzer *a, size_t len) {
   return strip_accents(a, a->form, len);
 }
 
+/* How many of an Italian term's first bytes an ASCII word must start
+ * with to stem to it. Italian's Snowball stemmer takes off suffixes
+ * (keeping at least the first two letters, so a word of one letter stems
+ * to itself and only such a word does) and puts back letters the word
+ * lacks in two cases only: enza/enze -> ente (whose e may then go: a stem
+ * ending in te or t), and ar/er/ir + pronoun -> are/ere/ire (which the
+ * verb suffixes take off, or the e goes, or it stays: a stem ending in
+ * e); logia -> log and uzione -> u are the word's own letters. Any other
+ * stem is the start of its word. test_analyze_find checks it on
+ * corpus/ and DICE words. */
+static size_t italian_stem_start(const char *t, size_t len) {
+  size_t keep = len;
+  if (len >= 2 && t[len - 2] == 't' && t[len - 1] == 'e')
+    keep = len - 2;
+  else if (len >= 1 && (t[len - 1] == 't' || t[len - 1] == 'e'))
+    keep = len - 1;
+  return keep < 2 && len >= 2 ? 2 : keep;
+}
+
+/* Whether a word whose folded form starts with c, then c1 (0: the word
+ * has one byte), can stem to none of the terms cr_analyzer_stem_only was
+ * given, by those bytes alone: c is none of theirs or, with a stemmer
+ * that keeps two letters (a stem of two letters or more comes from a word
+ * of two or more), c and c1 are ASCII and none of theirs. */
+static bool key_unwanted(const cr_analyzer *a, unsigned char c,
+                         unsigned char c1) {
+  const stem_filter *f = &a->filter;
+  if (c >= 0x80) return false;
+  if (!(f->firsts[c >> 6] & (UINT64_C(1) << (c & 63)))) return true;
+  if (a->kept_prefix < 2 || c1 >= 0x80) return false;
+  return !(f->seconds[c][c1 >> 6] & (UINT64_C(1) << (c1 & 63)));
+}
+
+/* Whether the ASCII word s (len >= 1 bytes, folded) starts with none of
+ * the terms' italian_stem_start (Italian only: false otherwise). */
+static bool start_unwanted(const cr_analyzer *a, const char *s, size_t len) {
+  const stem_filter *f = &a->filter;
+  if (a->kept_prefix < 2 || f->n_terms > STEM_TERMS) return false;
+  for (size_t i = 0; i < f->n_terms; i++) {
+    const stem_term *t = &f->terms[i];
+    /* Every start holds the term's first byte, and its second when the
+     * term has two: the key. */
+    if (t->term[0] != s[0] || (len == 1) != (t->len == 1) || len < t->start ||
+        (t->len > 1 && t->term[1] != s[1]))
+      continue;
+    if (memcmp(s, t->term, t->start) == 0) return false;
+  }
+  return true;
+}
+
+/* Whether the stem of the folded word s (len >= 1 bytes) can be none of
+ * the terms: key_unwanted, or (an ASCII word) start_unwanted. */
+static bool stem_unwanted(const cr_analyzer *a, const char *s, size_t len) {
+  if (key_unwanted(a, (unsigned char)s[0], len > 1 ? (unsigned char)s[1] : 0))
+    return true;
+  return is_ascii(s, len) && start_unwanted(a, s, len);
+}
+
 /* Whether the folded word a->word (len bytes) can be left unstemmed
- * under cr_analyzer_stem_only: an ASCII first letter outside the set, and
- * short enough that its stem would have been emitted too (a stem is never
- * longer than its word, nor empty). */
+ * under cr_analyzer_stem_only: a stem none of the terms, and short enough
+ * that its stem would have been emitted too (a stem is never longer than
+ * its word, nor empty). */
 static bool unwanted_stem(const cr_analyzer *a, size_t len) {
-  unsigned char c = (unsigned char)a->word[0];
-  return a->stem_some && c < 0x80 && len <= CR_MAX_TERM_BYTES &&
-         !(a->stem_firsts[c >> 6] & (UINT64_C(1) << (c & 63)));
+  return a->filter.on && len <= CR_MAX_TERM_BYTES &&
+         stem_unwanted(a, a->word, len);
 }
 
 bool cr_analyzer_stem_only(cr_analyzer *a, const char *const *terms, size_t n) {
-  a->stem_some = false;
-  if (!terms || !a->keeps_first_letter) return terms == NULL;
-  a->stem_firsts[0] = a->stem_firsts[1] = 0;
+  stem_filter *f = &a->filter;
+  f->on = false;
+  if (!terms || a->kept_prefix == 0) return terms == NULL;
+  for (unsigned h = 0; h < 2; h++) /* only the rows set last time */
+    for (uint64_t bits = f->firsts[h]; bits; bits &= bits - 1) {
+      unsigned c = h * 64 + (unsigned)__builtin_ctzll(bits);
+      f->seconds[c][0] = f->seconds[c][1] = 0;
+    }
+  f->firsts[0] = f->firsts[1] = 0;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)terms[i][0];
+    unsigned char c1 = c ? (unsigned char)terms[i][1] : 0;
     if (c >= 0x80) return false; /* every word may stem to it: no filter */
-    a->stem_firsts[c >> 6] |= UINT64_C(1) << (c & 63);
+    f->firsts[c >> 6] |= UINT64_C(1) << (c & 63);
+    /* A second byte that is not ASCII: only words whose second is not
+     * either may stem to it, and stem_unwanted stems those. */
+    if (c1 < 0x80) f->seconds[c][c1 >> 6] |= UINT64_C(1) << (c1 & 63);
   }
-  a->stem_some = true;
+  f->n_terms = n;
+  for (size_t i = 0; i < n && n <= STEM_TERMS; i++) {
+    size_t len = strlen(terms[i]);
+    f->terms[i] = (stem_term){terms[i], len, italian_stem_start(terms[i], len)};
+  }
+  f->on = true;
   return true;
 }
 
@@ -584,6 +707,222 @@ static bool ends_sentence(utf8proc_int32_t cp) {
   return cp == '.' || cp == '!' || cp == '?' || cp == '\n' || cp == 0x2026;
 }
 
+/* What cr_analyze_find puts between emit_word and its caller. */
+typedef struct finder {
+  cr_token_fn fn; /* the caller's callback, for the wanted tokens */
+  void *ctx;
+  const char *const *terms; /* the wanted terms */
+  size_t n_terms;
+  uint32_t last; /* the position of the last token cr_analyze gives */
+} finder;
+
+static int find_token(const cr_token *t, void *ctx) {
+  finder *f = ctx;
+  f->last = t->position;
+  if (t->is_stop) return 0;
+  for (size_t k = 0; k < f->n_terms; k++)
+    if (t->term[0] == f->terms[k][0] && strcmp(t->term, f->terms[k]) == 0)
+      return f->fn(t, f->ctx);
+  return 0;
+}
+
+/* Where cr_analyze is between words. */
+typedef struct scan_state {
+  uint32_t position;
+  bool compound; /* the previous word ended in a joining hyphen */
+  bool sentence; /* no word yet since the last sentence end */
+  bool elision;  /* the last word was an elided article */
+} scan_state;
+
+/* The length of the character at u[i] (not ASCII) if it is one of the
+ * few that Italian news puts between words and skim passes over, none of
+ * them a word character: a no-break space, « », the hyphens U+2010 and
+ * U+2011 (a word before them is read by the general path), – — ‘ ’ “ ” and
+ * … (which ends a sentence: *ends); 0 for any other. */
+static size_t skim_separator(const unsigned char *u, size_t i, size_t len,
+                             bool *ends) {
+  *ends = false;
+  if (u[i] == 0xC2 && i + 1 < len)
+    return u[i + 1] == 0xA0 || u[i + 1] == 0xAB || u[i + 1] == 0xBB ? 2 : 0;
+  if (u[i] != 0xE2 || i + 2 >= len || u[i + 1] != 0x80) return 0;
+  switch (u[i + 2]) {
+  case 0xA6:
+    *ends = true;
+    return 3;
+  case 0x90:
+  case 0x91:
+  case 0x93:
+  case 0x94:
+  case 0x98:
+  case 0x99:
+  case 0x9C:
+  case 0x9D:
+    return 3;
+  default:
+    return 0;
+  }
+}
+
+/* Whether u[i] (i < len) starts a Latin-1 letter (U+00C0 to U+00FF but
+ * the signs × and ÷): one that folds to a letter of as many bytes. */
+static bool latin1_letter(const unsigned char *u, size_t i, size_t len) {
+  return u[i] == 0xC3 && i + 1 < len && u[i + 1] >= 0x80 && u[i + 1] <= 0xBF &&
+         u[i + 1] != 0x97 && u[i + 1] != 0xB7;
+}
+
+/* The length of the apostrophe at u[i] (' ’ ʼ), 0 if there is none. */
+static size_t apostrophe_at(const unsigned char *u, size_t i, size_t len) {
+  if (u[i] == '\'') return 1;
+  if (u[i] == 0xE2 && i + 2 < len && u[i + 1] == 0x80 && u[i + 2] == 0x99)
+    return 3;
+  return u[i] == 0xCA && i + 1 < len && u[i + 1] == 0xBC ? 2 : 0;
+}
+
+/* The length of the hyphen at u[i] (- U+2010 U+2011), 0 if none. */
+static size_t hyphen_at(const unsigned char *u, size_t i, size_t len) {
+  if (u[i] == '-') return 1;
+  return u[i] == 0xE2 && i + 2 < len && u[i + 1] == 0x80 &&
+                 (u[i + 2] == 0x90 || u[i + 2] == 0x91)
+             ? 3
+             : 0;
+}
+
+/* Whether the folded ASCII word u[0..n) is an elided article. */
+static bool skim_elision(const unsigned char *kind, const unsigned char *u,
+                         size_t n) {
+  char w[8];
+  if (n >= sizeof w) return false; /* longer than any of them */
+  for (size_t q = 0; q < n; q++)
+    w[q] = (char)(kind[u[q]] & K_LETTER ? u[q] | 32 : u[q]);
+  w[n] = '\0';
+  return is_elision(w);
+}
+
+/* cr_analyze_find's way over the words it need not read, from text[i]:
+ * separators, and words of ASCII letters and digits (and Latin-1
+ * letters after the first) whose stem is unwanted (stem_unwanted), only
+ * counted. Such a word is one position, or none if it is an elided
+ * article, and under cr_analyzer_stem_only its token would have been
+ * given with the folded word as its term (as long as the word, at most
+ * CR_MAX_TERM_BYTES), only setting f->last. A word is read by the general
+ * path instead when what follows it could continue it (a thousands dot, a
+ * decimal comma, an acronym's dot, an apostrophe within a word outside
+ * Italian, a character skim does not know) or when it may stem to a
+ * wanted term. State s as the general path keeps it. Returns where the
+ * general path must go on. */
+static size_t skim(const cr_analyzer *a, const char *text, size_t i, size_t len,
+                   scan_state *s, finder *f) {
+  const unsigned char *kind = a->kind;
+  const unsigned char *u = (const unsigned char *)text;
+  while (i < len) {
+    unsigned k = kind[u[i]];
+    if (!(k & (K_DIGIT | K_LETTER))) {
+      bool ends = false;
+      size_t n = 1;
+      if ((k & K_HIGH) && (n = skim_separator(u, i, len, &ends)) == 0) return i;
+      if (ends || (k & K_ENDS)) s->sentence = true;
+      s->compound = false;
+      i += n;
+      continue;
+    }
+    unsigned kinds = k;
+    size_t j = i + 1;
+    for (;;) {
+      while (j < len && ((k = kind[u[j]]) & (K_DIGIT | K_LETTER))) {
+        kinds |= k;
+        j++;
+      }
+      if (j == len || !latin1_letter(u, j, len)) break;
+      kinds |= K_LETTER | K_HIGH;
+      j += 2;
+    }
+    if (j - i > CR_MAX_TERM_BYTES) return i;
+    /* How the word ends: joined to the next by a hyphen, before an
+     * apostrophe, or before a separator. */
+    size_t joint = 0, apostrophe = 0;
+    if (j < len) {
+      bool ends;
+      if ((joint = hyphen_at(u, j, len)) != 0) {
+        if (j + joint < len && u[j + joint] >= 0x80) return i;
+        if (j + joint == len || !(kind[u[j + joint]] & (K_DIGIT | K_LETTER)))
+          joint = 0; /* a hyphen before no word: a separator */
+      } else if ((apostrophe = apostrophe_at(u, j, len)) != 0) {
+        if (!a->elision) return i;
+      } else if (u[j] >= 0x80) {
+        if (!skim_separator(u, j, len, &ends)) return i;
+      } else if (k & (K_DOT | K_COMMA)) {
+        if (!(kinds & K_LETTER)) return i;       /* a number may go on */
+        if ((k & K_DOT) && j - i == 1) return i; /* U.S.A. */
+      }
+    }
+    if (apostrophe && !s->compound && !(kinds & K_HIGH) &&
+        skim_elision(kind, u + i, j - i)) {
+      s->elision = true; /* part of the next word: no position */
+      s->compound = false;
+      i = j;
+      continue;
+    }
+    /* Folded as fold_word folds: ASCII letters to lower case. The first
+     * two bytes tell most words apart; the whole word is folded only
+     * when they are a wanted term's. */
+    unsigned char c0 = kind[u[i]] & K_LETTER ? u[i] | 32 : u[i];
+    unsigned char c1 = j - i < 2                   ? 0
+                       : kind[u[i + 1]] & K_LETTER ? u[i + 1] | 32
+                                                   : u[i + 1];
+    if (!key_unwanted(a, c0, c1)) {
+      if (kinds & K_HIGH) return i;
+      char folded[CR_MAX_TERM_BYTES];
+      for (size_t q = 0; q < j - i; q++)
+        folded[q] =
+            (char)(kind[u[i + q]] & K_LETTER ? u[i + q] | 32 : u[i + q]);
+      if (!start_unwanted(a, folded, j - i)) return i;
+    }
+    f->last = s->position++;
+    s->sentence = s->elision = false;
+    s->compound = joint != 0;
+    i = j + joint;
+  }
+  return i;
+}
+
+/* cr_analyze, or cr_analyze_find when f is not NULL: then, under
+ * cr_analyzer_stem_only, plain ASCII goes through skim, and fn is
+ * find_token. */
+static int analyze(cr_analyzer *a, const char *text, size_t len,
+                   uint32_t first_position, cr_token_fn fn, void *ctx,
+                   finder *f) {
+  scan_state st = {.position = first_position, .sentence = true};
+  bool skims = f && a->filter.on;
+  size_t i = 0;
+  while (i < len) {
+    if (skims && (i = skim(a, text, i, len, &st, f)) == len) break;
+    size_t n;
+    utf8proc_int32_t cp = decode(text, i, len, &n);
+    if (!is_word_char(cp)) {
+      if (ends_sentence(cp)) st.sentence = true;
+      i += n;
+      st.compound = false;
+      continue;
+    }
+    raw_word w = {.start = i,
+                  .compound = st.compound,
+                  .sentence_start = st.sentence,
+                  .after_elision = st.elision};
+    if (!(i + n < len && text[i + n] == '.' &&
+          scan_acronym(a, text, i, len, &w)))
+      scan_word(text, i, len, &w, !a->elision);
+    i = scan_after(text, len, &w, &st.compound);
+    bool elided;
+    int rc = emit_word(a, &w, &st.position, fn, ctx, &elided);
+    if (rc != 0) return rc;
+    /* An elided article is part of the next word: L'Italia at the start
+     * of a sentence starts it with Italia. */
+    if (!elided) st.sentence = false;
+    st.elision = elided;
+  }
+  return 0;
+}
+
 int cr_analyze_forms(cr_analyzer *a, const char *text, size_t len,
                      uint32_t first_position, cr_token_fn fn, void *ctx) {
   a->forms_only = true;
@@ -594,35 +933,22 @@ int cr_analyze_forms(cr_analyzer *a, const char *text, size_t len,
 
 int cr_analyze(cr_analyzer *a, const char *text, size_t len,
                uint32_t first_position, cr_token_fn fn, void *ctx) {
-  uint32_t position = first_position;
-  bool compound = false; /* the previous word ended in a joining hyphen */
-  bool sentence = true;  /* no word yet since the last sentence end */
-  bool elision = false;  /* the last word was an elided article */
-  size_t i = 0;
-  while (i < len) {
-    size_t n;
-    utf8proc_int32_t cp = decode(text, i, len, &n);
-    if (!is_word_char(cp)) {
-      if (ends_sentence(cp)) sentence = true;
-      i += n;
-      compound = false;
-      continue;
-    }
-    raw_word w = {.start = i,
-                  .compound = compound,
-                  .sentence_start = sentence,
-                  .after_elision = elision};
-    if (!(i + n < len && text[i + n] == '.' &&
-          scan_acronym(a, text, i, len, &w)))
-      scan_word(text, i, len, &w, !a->elision);
-    i = scan_after(text, len, &w, &compound);
-    bool elided;
-    int rc = emit_word(a, &w, &position, fn, ctx, &elided);
-    if (rc != 0) return rc;
-    /* An elided article is part of the next word: L'Italia at the start
-     * of a sentence starts it with Italia. */
-    if (!elided) sentence = false;
-    elision = elided;
-  }
-  return 0;
+  return analyze(a, text, len, first_position, fn, ctx, NULL);
+}
+
+int cr_analyze_find(cr_analyzer *a, const char *text, size_t len,
+                    uint32_t first_position, const char *const *terms,
+                    size_t n_terms, uint32_t *last_position, cr_token_fn fn,
+                    void *ctx) {
+  finder f = {.fn = fn,
+              .ctx = ctx,
+              .terms = terms,
+              .n_terms = n_terms,
+              .last = first_position};
+  /* Where no filter can be set every word is looked at. */
+  cr_analyzer_stem_only(a, terms, n_terms);
+  int rc = analyze(a, text, len, first_position, find_token, &f, &f);
+  cr_analyzer_stem_only(a, NULL, 0);
+  *last_position = f.last;
+  return rc;
 }

@@ -88,12 +88,27 @@ int cr_analyze_forms(cr_analyzer *a, const char *text, size_t len,
  * other word's token keeps its folded word as its term, which differs
  * from every one of them, and is_stop false (not looked up); positions,
  * offsets and the rest are as usual. For readers that
- * look for a few terms in a long text (the rerank reading stored texts):
- * stemming was a quarter of that reading. Returns whether the filter is
- * on: only for stemmers that keep a word's first letter (Italian,
- * English), and only when every term starts with an ASCII byte; true for
- * terms NULL. */
+ * look for a few terms in a long text (snippets): stemming was a quarter
+ * of the rerank's reading of stored texts. What may stem to a term: a
+ * word whose first letter is the term's (English), whose first two are
+ * (Italian, when both are ASCII). Returns whether the filter is on: only
+ * for stemmers that keep a word's first letter (Italian, English), and
+ * only when every term starts with an ASCII byte; true for terms NULL. */
 bool cr_analyzer_stem_only(cr_analyzer *a, const char *const *terms, size_t n);
+
+/* Where terms stand in a text: calls fn for the tokens cr_analyze would
+ * give whose term is one of the n terms (NUL-terminated, non-empty) and
+ * that are not stop words, the same tokens with the same positions and
+ * offsets, and sets *last_position to the position of the last token
+ * cr_analyze would give (first_position if none). For readers of a few
+ * terms' positions in long texts (the rerank reading stored texts): words
+ * that cannot stem to one of the terms (cr_analyzer_stem_only's test)
+ * are only counted, and plain ASCII ones not even folded, which was most
+ * of the reading's cost. Turns cr_analyzer_stem_only off. Returns 0,
+ * fn's first non-zero value, or -1 if memory ran out. */
+int cr_analyze_find(cr_analyzer *a, const char *text, size_t len,
+                    uint32_t first_position, const char *const *terms, size_t n,
+                    uint32_t *last_position, cr_token_fn fn, void *ctx);
 
 /* Normalises one word the way the analyzer does before stemming (NFC,
  * case folding, accents folded) but does not stem it, writing the result

@@ -254,11 +254,13 @@ static uint32_t index_words(article_build *ab, const char *text, size_t len,
 
 /* ---- Word positions without the index ---------------------------------- */
 
-/* cr_schema_word_positions' walk: the caller's callback, and the last
- * position met (what index_words returns). */
+/* cr_schema_word_positions' walk: the caller's callback and terms (NULL:
+ * every token), and the last position met (what index_words returns). */
 typedef struct walk {
   cr_token_fn fn;
   void *ctx;
+  const char *const *terms;
+  size_t n_terms;
   uint32_t last;
 } walk;
 
@@ -270,15 +272,19 @@ static int walk_token(const cr_token *t, void *ctx) {
 
 static int walk_field(cr_analyzer *an, const char *text, size_t len,
                       uint32_t first, walk *w) {
+  if (w->terms)
+    return cr_analyze_find(an, text, len, first, w->terms, w->n_terms, &w->last,
+                           w->fn, w->ctx);
   w->last = first;
   return cr_analyze(an, text, len, first, walk_token, w);
 }
 
-int cr_schema_word_positions(cr_analyzer *an, const char *title,
+int cr_schema_word_positions(cr_analyzer *an, const char *const *terms,
+                             size_t n_terms, const char *title,
                              bool title_derived, const char *text, size_t len,
                              const char *author, const char *source,
                              cr_token_fn fn, void *ctx) {
-  walk w = {.fn = fn, .ctx = ctx};
+  walk w = {.fn = fn, .ctx = ctx, .terms = terms, .n_terms = n_terms};
   uint32_t pos = 0;
   int rc;
   /* As cr_schema_build: a given title first, a gap, the body, then the

@@ -212,10 +212,13 @@ typedef struct cr_stored {
  * source: cr_analyze's tokens, stop words flagged) with the position
  * cr_schema_build gave it: the positions the index holds for the
  * unprefixed terms, read from the stored fields instead (one read of a
- * remote document rather than one per term). title_derived: the card's
+ * remote document rather than one per term). With terms, only for the
+ * tokens of those n_terms terms that are not stop words, found by
+ * cr_analyze_find (most words only counted). title_derived: the card's
  * mark (a derived title is not indexed). Returns 0, fn's first non-zero
  * return, or -1 if memory ran out. */
-int cr_schema_word_positions(cr_analyzer *an, const char *title,
+int cr_schema_word_positions(cr_analyzer *an, const char *const *terms,
+                             size_t n_terms, const char *title,
                              bool title_derived, const char *text, size_t len,
                              const char *author, const char *source,
                              cr_token_fn fn, void *ctx);
