@@ -91,6 +91,8 @@ def main():
     load["after"] = os.getloadavg()
 
     def row(name, key, fmt, of):
+        if any(x[key] is None for b in builds for x in of(b)):
+            return "| %s | not measured | not measured | |" % name
         base = mean([x[key] for x in of("base")])
         new = mean([x[key] for x in of("new")])
         return "| %s | %s | %s | %+.1f%% |" % (name, fmt % base, fmt % new,
@@ -100,7 +102,7 @@ def main():
     idx_of = lambda b: runs[b]["index"]
     print(row("indexing wall time (s)", "wall", "%.2f", idx_of))
     print(row("indexing CPU time (s)", "cpu", "%.2f", idx_of))
-    print(row("indexing peak RSS (MB)", "rss", "%.0f", idx_of))
+    print(row("indexing peak RSS (MB, GNU time)", "rss", "%.0f", idx_of))
     print(row("index size (MB)", "size", "%.1f", idx_of))
     for q in a.queries:
         q_of = lambda b, q=q: runs[b]["queries"][q]

@@ -2,6 +2,7 @@
  * build.h). */
 #include "build.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -230,6 +231,8 @@ static int group_shards(const char *const *paths, unsigned n, dup_stats *dups,
 int build_finish(const char *const *shards, unsigned n, const char *building,
                  const char *index, const build_extras *extras, cr_wdb **empty,
                  dup_stats *dups, cr_error *err) {
+  /* Bounds gathered from fewer shards than are compacted would be short. */
+  assert(extras->n_bounds == 0 || extras->n_bounds == n);
   memset(dups, 0, sizeof *dups);
   if (group_shards(shards, n, dups, err) != 0) return -1;
   char fresh[PATH_MAX + 8];

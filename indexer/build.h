@@ -65,8 +65,9 @@ typedef struct build_extras {
   int (*record)(cr_wdb *db, void *ctx, cr_error *err);
   void *record_ctx;
   /* The terms' bounds the shards' writers gathered (cr_wdb_gather_bounds),
-   * one per shard, or none (n_bounds 0): then read from the postings. */
-  const cr_wdf_bounds *const *bounds;
+   * one per shard, or none (n_bounds 0): then read from the postings.
+   * Emptied by build_finish. */
+  cr_wdf_bounds *const *bounds;
   size_t n_bounds;
 } build_extras;
 
@@ -74,9 +75,9 @@ typedef struct build_extras {
  * into the shards, so the compacted index has no half-empty blocks),
  * compacts them into building/new, adds extras and the terms' bounds
  * there (cr_wdb_store_wdf_bounds, from extras->bounds: searches prune by
- * them), closes *empty (the
- * empty index at index, whose lock the run held; *empty is NULL after)
- * and swaps the new index in its place. dups gets the groups' counts.
+ * them), closes *empty (the empty index at index, whose lock the run
+ * held; *empty is NULL after) and swaps the new index in its place. dups
+ * gets the groups' counts.
  * 0, or -1 with err filled: the empty index is then still at index. */
 int build_finish(const char *const *shards, unsigned n, const char *building,
                  const char *index, const build_extras *extras, cr_wdb **empty,

@@ -724,7 +724,8 @@ static int open_shards(pipeline *pl, cr_error *err) {
     snprintf(w->shard_path, sizeof w->shard_path, "%s/shard-%u", pl->building,
              i);
     if (!(w->shard = build_open_shard(w->shard_path, err))) return -1;
-    if (!(w->bounds = cr_wdf_bounds_new(CR_PREFIX_ID))) {
+    if (!(w->bounds = cr_wdf_bounds_new(CR_PREFIX_ID, CR_WDF_BOUNDS_MAX_TERMS /
+                                                          pl->n_workers))) {
       cr_error_set(err, CR_E_NOMEM, "out of memory");
       return -1;
     }
@@ -752,7 +753,7 @@ static int record_signatures(cr_wdb *db, void *ctx, cr_error *err) {
  * signatures, stamp and dictionary, swapped in place of the empty one. */
 static int finish_build(pipeline *pl, cr_error *err) {
   const char *shards[CR_MAX_WORKERS];
-  const cr_wdf_bounds *bounds[CR_MAX_WORKERS];
+  cr_wdf_bounds *bounds[CR_MAX_WORKERS];
   for (unsigned i = 0; i < pl->n_workers; i++) {
     shards[i] = pl->workers[i].shard_path;
     bounds[i] = pl->workers[i].bounds;

@@ -159,10 +159,9 @@ typedef struct text_words {
   size_t n;
   uint32_t *buf; /* SR_RERANK_MAX_POSITIONS per word */
   size_t n_pos[SR_RERANK_MAX_WORDS];
-  /* The words looked for (distinct, with an idf) and their lengths: every
-   * token of 20 texts is compared with them, and comparing lengths first
-   * spares most of the string comparisons (they were a quarter of a
-   * remote question's instructions). */
+  /* The words looked for (distinct, with an idf) and their lengths: only
+   * tokens of wanted terms arrive (cr_schema_word_positions), each told
+   * apart from the other wanted words by its length first. */
   unsigned want[SR_RERANK_MAX_WORDS];
   size_t want_len[SR_RERANK_MAX_WORDS];
   size_t n_want;

@@ -75,7 +75,6 @@ enum {
   K_ENDS = 4,   /* ends a sentence: . ! ? and a line break */
   K_DOT = 8,    /* may continue a number or an acronym */
   K_COMMA = 16, /* may continue a number */
-  K_JOINS = 32, /* a hyphen or an apostrophe: may join or elide a word */
   K_HIGH = 64   /* not ASCII: the general path decodes it */
 };
 
@@ -163,7 +162,6 @@ cr_analyzer *cr_analyzer_new(const char *language, cr_error *err) {
     if (c == '.' || c == '!' || c == '?' || c == '\n') k |= K_ENDS;
     if (c == '.') k |= K_DOT;
     if (c == ',') k |= K_COMMA;
-    if (c == '-' || c == '\'') k |= K_JOINS;
     a->kind[c] = (unsigned char)k;
   }
   if (a->elision)
@@ -737,8 +735,8 @@ typedef struct scan_state {
 /* The length of the character at u[i] (not ASCII) if it is one of the
  * few that Italian news puts between words and skim passes over, none of
  * them a word character: a no-break space, « », the hyphens U+2010 and
- * U+2011 (a word before them is read by the general path), – — ‘ ’ “ ” and
- * … (which ends a sentence: *ends); 0 for any other. */
+ * U+2011, – — ‘ ’ “ ” and … (which ends a sentence: *ends); 0 for any
+ * other. */
 static size_t skim_separator(const unsigned char *u, size_t i, size_t len,
                              bool *ends) {
   *ends = false;

@@ -87,11 +87,14 @@ int cr_analyze_forms(cr_analyzer *a, const char *text, size_t len,
  * that may stem to one of the n terms (NUL-terminated, non-empty): any
  * other word's token keeps its folded word as its term, which differs
  * from every one of them, and is_stop false (not looked up); positions,
- * offsets and the rest are as usual. For readers that
- * look for a few terms in a long text (snippets): stemming was a quarter
- * of the rerank's reading of stored texts. What may stem to a term: a
- * word whose first letter is the term's (English), whose first two are
- * (Italian, when both are ASCII). Returns whether the filter is on: only
+ * offsets and the rest are as usual. For readers that look for a few
+ * terms in a long text (snippets, cr_analyze_find): stemming most words
+ * for nothing was a quarter of the rerank's reading of stored texts.
+ * What may stem to a term: a word whose first letter is the term's
+ * (English); for Italian, a word whose first two letters are the term's
+ * (when both are ASCII) and, for up to 64 terms, that starts with the
+ * term's italian_stem_start prefix (the term less the letters a suffix
+ * rule may put back: enza -> ente). Returns whether the filter is on: only
  * for stemmers that keep a word's first letter (Italian, English), and
  * only when every term starts with an ASCII byte; true for terms NULL. */
 bool cr_analyzer_stem_only(cr_analyzer *a, const char *const *terms, size_t n);

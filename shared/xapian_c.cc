@@ -52,8 +52,9 @@ struct GatheredBound {
 struct cr_wdf_bounds {
   std::unordered_map<std::string, GatheredBound> terms;
   std::string skip_prefix; /* terms not gathered (the ids: one each) */
-  /* Past CR_WDF_BOUNDS_MAX_TERMS the table is dropped and the bounds are
-   * read from the postings instead: memory stays bounded on any input. */
+  /* Past max_terms the table is dropped and the bounds are read from the
+   * postings instead: memory stays bounded on any input. */
+  size_t max_terms = 0;
   bool overflowed = false;
 
   void note(const Xapian::Document &doc) {
@@ -67,7 +68,7 @@ struct cr_wdf_bounds {
       g.top = std::max(g.top, t.get_wdf());
       if (g.docs < 2) g.docs++;
     }
-    if (terms.size() > CR_WDF_BOUNDS_MAX_TERMS) {
+    if (terms.size() > max_terms) {
       overflowed = true;
       std::unordered_map<std::string, GatheredBound>().swap(terms);
     }
@@ -651,10 +652,12 @@ int cr_wdb_metadata_keys(cr_wdb *db, const char *prefix, cr_key_fn fn,
       });
 }
 
-cr_wdf_bounds *cr_wdf_bounds_new(const char *skip_prefix) noexcept {
+cr_wdf_bounds *cr_wdf_bounds_new(const char *skip_prefix,
+                                 size_t max_terms) noexcept {
   try {
     std::unique_ptr<cr_wdf_bounds> b(new cr_wdf_bounds);
     b->skip_prefix = skip_prefix ? skip_prefix : "";
+    b->max_terms = max_terms;
     return b.release();
   } catch (...) {
     return nullptr;
@@ -667,8 +670,8 @@ void cr_wdb_gather_bounds(cr_wdb *db, cr_wdf_bounds *b) noexcept {
   db->gathered = b;
 }
 
-int cr_wdb_store_wdf_bounds(cr_wdb *db, const cr_wdf_bounds *const *parts,
-                            size_t n, cr_error *err) noexcept {
+int cr_wdb_store_wdf_bounds(cr_wdb *db, cr_wdf_bounds *const *parts, size_t n,
+                            cr_error *err) noexcept {
   return status(
       err, what("cannot store the term bounds of '%s'", db->path.c_str()), [&] {
         Xapian::WritableDatabase &w = db->db;
@@ -685,19 +688,21 @@ int cr_wdb_store_wdf_bounds(cr_wdb *db, const cr_wdf_bounds *const *parts,
         /* Each term in two documents or more, with its largest wdf. */
         std::vector<std::pair<std::string, Xapian::termcount>> bounds;
         if (gathered) {
-          std::unordered_map<std::string, GatheredBound> all;
-          const auto *merged = &parts[0]->terms;
-          if (n > 1) {
-            for (size_t i = 0; i < n; i++)
-              for (const auto &t : parts[i]->terms) {
-                GatheredBound &g = all[t.first];
-                g.top = std::max(g.top, t.second.top);
-                g.docs = (unsigned char)std::min(2, g.docs + t.second.docs);
-              }
-            merged = &all;
+          /* The other parts merged into the first, each emptied as it
+           * goes: no second copy of every table. */
+          auto &all = parts[0]->terms;
+          for (size_t i = 1; i < n; i++) {
+            for (const auto &t : parts[i]->terms) {
+              GatheredBound &g = all[t.first];
+              g.top = std::max(g.top, t.second.top);
+              g.docs = (unsigned char)std::min(2, g.docs + t.second.docs);
+            }
+            std::unordered_map<std::string, GatheredBound>().swap(
+                parts[i]->terms);
           }
-          for (const auto &t : *merged)
+          for (const auto &t : all)
             if (t.second.docs >= 2) bounds.emplace_back(t.first, t.second.top);
+          std::unordered_map<std::string, GatheredBound>().swap(all);
           std::sort(bounds.begin(), bounds.end());
         } else {
           for (auto t = w.allterms_begin(); t != w.allterms_end(); ++t) {

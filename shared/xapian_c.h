@@ -118,13 +118,14 @@ int cr_wdb_metadata_keys(cr_wdb *db, const char *prefix, cr_key_fn fn,
  * gathered as they are written, so that a new index's bounds need no
  * second read of every posting (a build's shards, compacted into it).
  * Terms under skip_prefix (NULL: none) are left out: the ids, one
- * document each. Past CR_WDF_BOUNDS_MAX_TERMS distinct terms the table
- * is dropped (memory stays bounded: some 70 MB a table at most) and the
- * bounds are read instead.
- * cr_wdf_bounds_new returns NULL when out of memory. */
-#define CR_WDF_BOUNDS_MAX_TERMS 1000000u
+ * document each. Past max_terms distinct terms the table is dropped and
+ * the bounds are read instead: a build gives its workers a share each of
+ * CR_WDF_BOUNDS_MAX_TERMS (some 70 bytes a term, so about 140 MB in
+ * all at most). cr_wdf_bounds_new returns NULL when out of memory. */
+#define CR_WDF_BOUNDS_MAX_TERMS 2000000u
 typedef struct cr_wdf_bounds cr_wdf_bounds;
-cr_wdf_bounds *cr_wdf_bounds_new(const char *skip_prefix) CR_NOEXCEPT;
+cr_wdf_bounds *cr_wdf_bounds_new(const char *skip_prefix,
+                                 size_t max_terms) CR_NOEXCEPT;
 void cr_wdf_bounds_free(cr_wdf_bounds *b) CR_NOEXCEPT;
 /* From now on every document db writes (cr_wdb_replace) is noted in b,
  * which must outlive those writes. */
@@ -137,11 +138,11 @@ void cr_wdb_gather_bounds(cr_wdb *db, cr_wdf_bounds *b) CR_NOEXCEPT;
  * nothing else is committed; an index without them, or changed since,
  * is pruned by Xapian's bounds. The bounds come from the n parts
  * gathered from every document db holds (a term's largest wdf over
- * them; replaced documents may leave a bound loose, never short), or,
- * with n = 0 or a part that overflowed, from reading every posting
- * once. 0, or -1 with err filled. */
-int cr_wdb_store_wdf_bounds(cr_wdb *db, const cr_wdf_bounds *const *parts,
-                            size_t n, cr_error *err) CR_NOEXCEPT;
+ * them; replaced documents may leave a bound loose, never short), which
+ * are emptied on the way, or, with n = 0 or a part that overflowed, from
+ * reading every posting once. 0, or -1 with err filled. */
+int cr_wdb_store_wdf_bounds(cr_wdb *db, cr_wdf_bounds *const *parts, size_t n,
+                            cr_error *err) CR_NOEXCEPT;
 
 /* Records a word for spelling suggestions ("did you mean"), as if freq_inc
  * more documents held it. */
