@@ -254,8 +254,8 @@ static uint32_t index_words(article_build *ab, const char *text, size_t len,
 
 /* ---- Word positions without the index ---------------------------------- */
 
-/* cr_schema_word_positions' walk: the caller's callback and terms (NULL:
- * every token), and the last position met (what index_words returns). */
+/* cr_schema_word_positions' walk: the caller's callback and terms, and
+ * the last position met (what index_words returns). */
 typedef struct walk {
   cr_token_fn fn;
   void *ctx;
@@ -264,19 +264,10 @@ typedef struct walk {
   uint32_t last;
 } walk;
 
-static int walk_token(const cr_token *t, void *ctx) {
-  walk *w = ctx;
-  w->last = t->position;
-  return w->fn(t, w->ctx);
-}
-
 static int walk_field(cr_analyzer *an, const char *text, size_t len,
                       uint32_t first, walk *w) {
-  if (w->terms)
-    return cr_analyze_find(an, text, len, first, w->terms, w->n_terms, &w->last,
-                           w->fn, w->ctx);
-  w->last = first;
-  return cr_analyze(an, text, len, first, walk_token, w);
+  return cr_analyze_find(an, text, len, first, w->terms, w->n_terms, &w->last,
+                         w->fn, w->ctx);
 }
 
 int cr_schema_word_positions(cr_analyzer *an, const char *const *terms,

@@ -208,13 +208,12 @@ typedef struct cr_stored {
   char *derived_title; /* likewise */
 } cr_stored;
 
-/* Calls fn for each token of an article's words (title, body, author,
- * source: cr_analyze's tokens, stop words flagged) with the position
- * cr_schema_build gave it: the positions the index holds for the
- * unprefixed terms, read from the stored fields instead (one read of a
- * remote document rather than one per term). With terms, only for the
- * tokens of those n_terms terms that are not stop words, found by
- * cr_analyze_find (most words only counted). title_derived: the card's
+/* Calls fn for the tokens of an article's words (title, body, author,
+ * source) whose terms are among the n_terms terms and are not stop
+ * words, with the position cr_schema_build gave them: the positions the
+ * index holds for the unprefixed terms, read from the stored fields
+ * instead (one read of a remote document rather than one per term),
+ * found by cr_analyze_find (most words only counted). title_derived: the card's
  * mark (a derived title is not indexed). Returns 0, fn's first non-zero
  * return, or -1 if memory ran out. */
 int cr_schema_word_positions(cr_analyzer *an, const char *const *terms,
